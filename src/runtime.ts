@@ -1,0 +1,40 @@
+/**
+ * The only place that knows Bun from Deno: serving a fetch handler on a port.
+ */
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface RunningServer {
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  runtime: "bun" | "deno";
+  /** Stops accepting connections; with `force`, also closes the open ones. */
+  stop(force?: boolean): Promise<void>;
+}
+
+declare const Deno:
+  | {
+      serve(
+        options: { port: number; hostname: string; onListen?: () => void },
+        handler: FetchHandler,
+      ): { addr: { port: number }; shutdown(): Promise<void> };
+    }
+  | undefined;
+
+export const runtimeName: "bun" | "deno" = typeof Deno !== "undefined" ? "deno" : "bun";
+
+/** Serves `fetch` on `hostname:port` with the runtime at hand. */
+export function serve(fetch: FetchHandler, options: { port: number; hostname: string }): RunningServer {
+  if (typeof Deno !== "undefined") {
+    const server = Deno.serve({ ...options, onListen: () => {} }, fetch);
+    return { port: server.addr.port, runtime: "deno", stop: () => server.shutdown() };
+  }
+  const server = Bun.serve({
+    ...options,
+    fetch,
+    // Bun closes a connection idle for 10 s by default, which would cut an SSE stream while a
+    // model thinks; heartbeats are the keep-alive here, so the runtime's own timer is off.
+    idleTimeout: 0,
+  });
+  return { port: server.port ?? options.port, runtime: "bun", stop: (force) => server.stop(force) };
+}
