@@ -1,0 +1,64 @@
+/**
+ * The error contract: every failure that crosses a module boundary is a SluiceError with an HTTP
+ * status and a stable `code` the API returns, and keeps its `cause`.
+ */
+
+export class SluiceError extends Error {
+  override name = "SluiceError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    options: { cause?: unknown; retryable?: boolean; field?: string } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+    this.field = options.field;
+  }
+  readonly retryable: boolean;
+  readonly field: string | undefined;
+
+  /** The JSON body of an error response. */
+  toJSON(): { error: { code: string; message: string; field?: string } } {
+    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+  }
+}
+
+export class ValidationError extends SluiceError {
+  override name = "ValidationError";
+  constructor(field: string, message: string) {
+    super("invalid_request", `${field}: ${message}`, 400, { field });
+  }
+}
+
+export class NotFoundError extends SluiceError {
+  override name = "NotFoundError";
+  constructor(what: string) {
+    super("not_found", `${what} not found or expired`, 404);
+  }
+}
+
+export class TooManyGenerationsError extends SluiceError {
+  override name = "TooManyGenerationsError";
+  constructor(limit: number) {
+    super("too_many_streams", `the server is running its limit of ${limit} generations; retry shortly`, 429, {
+      retryable: true,
+    });
+  }
+}
+
+export class DrainingError extends SluiceError {
+  override name = "DrainingError";
+  constructor() {
+    super("draining", "the server is shutting down; retry on another instance", 503, { retryable: true });
+  }
+}
+
+/** A JSON error response for any thrown value; unknown errors become a 500 without internals. */
+export function errorResponse(error: unknown): Response {
+  const known =
+    error instanceof SluiceError ? error : new SluiceError("internal_error", "unexpected server error", 500);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (known.status === 429 || known.status === 503) headers["retry-after"] = "1";
+  return new Response(JSON.stringify(known), { status: known.status, headers });
+}

@@ -1,0 +1,217 @@
+/**
+ * A generation: one model answer as a server-side resource. It runs independently of any
+ * connection, records its events for replay, and owns the one AbortController of its upstream call.
+ */
+
+import type { UpstreamDelta } from "../upstream/client.ts";
+import { toUpstreamError, UpstreamTimeoutError } from "../upstream/errors.ts";
+import type { DoneEvent, ErrorEvent, FinishReason, GenerationEvent, GenerationOutcome, Usage } from "./events.ts";
+import { type GenerationObserver, silentObserver } from "./observer.ts";
+
+export type CancelReason = "stop" | "disconnect" | "timeout" | "shutdown";
+
+export interface GenerationOptions {
+  id: string;
+  model: string;
+  /** Starts the upstream call; it must stop when `signal` aborts. `id` identifies the call upstream. */
+  upstream: (signal: AbortSignal, id: string) => AsyncIterable<UpstreamDelta>;
+  firstTokenTimeoutMs: number;
+  interTokenTimeoutMs: number;
+  /** How long the generation waits for a subscriber to return before cancelling; 0 = at once. */
+  cancelGraceMs: number;
+  /** How long a generation nobody ever subscribed to keeps running. */
+  claimTimeoutMs: number;
+  /** The most events kept for replay; the answer ends with finish_reason "length" there. */
+  maxEvents: number;
+  observer?: GenerationObserver;
+}
+
+export class Generation {
+  readonly id: string;
+  readonly model: string;
+  readonly createdAt = Date.now();
+  readonly events: GenerationEvent[] = [];
+  readonly settled: Promise<GenerationOutcome>;
+  #text = "";
+  #completionTokens = 0;
+  #upstreamUsage: Usage | undefined;
+  #finishReason: FinishReason = "stop";
+  #cancelReason: CancelReason | undefined;
+  #timeout: UpstreamTimeoutError | undefined;
+  #ended = false;
+  #subscribers = 0;
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #next: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #controller = new AbortController();
+  readonly #options: GenerationOptions;
+  readonly #observer: GenerationObserver;
+  readonly #startedAt = performance.now();
+  #ttftMs: number | null = null;
+  #lastActivity = performance.now();
+
+  constructor(options: GenerationOptions) {
+    this.id = options.id;
+    this.model = options.model;
+    this.#options = options;
+    this.#observer = options.observer ?? silentObserver;
+    this.#observer.started();
+    this.#armGrace(options.claimTimeoutMs);
+    this.settled = this.#run();
+  }
+
+  /** True once `done` or `error` is recorded. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The answer's text so far. */
+  get text(): string {
+    return this.#text;
+  }
+
+  get subscriberCount(): number {
+    return this.#subscribers;
+  }
+
+  /** Resolves when an event past `cursor` exists or the generation has ended. */
+  waitForEvent(cursor: number): Promise<void> {
+    if (cursor < this.events.length || this.#ended) return Promise.resolve();
+    if (!this.#next) {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#next = { promise, resolve };
+    }
+    return this.#next.promise;
+  }
+
+  /** Registers a viewer; the returned function releases it (idempotent). */
+  attach(): () => void {
+    this.#subscribers++;
+    this.#clearGrace();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#subscribers--;
+      if (this.#subscribers === 0 && !this.#ended) this.#armGrace(this.#options.cancelGraceMs);
+    };
+  }
+
+  /** Aborts the upstream call now; viewers get `done` with finish_reason "cancelled". */
+  cancel(reason: CancelReason): void {
+    if (this.#ended || this.#cancelReason) return;
+    this.#cancelReason = reason;
+    this.#observer.upstreamCancelled(reason);
+    this.#controller.abort(reason);
+  }
+
+  #armGrace(milliseconds: number): void {
+    this.#clearGrace();
+    if (milliseconds === 0) return this.cancel("disconnect");
+    this.#graceTimer = setTimeout(() => this.cancel("disconnect"), milliseconds);
+  }
+
+  #clearGrace(): void {
+    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+  }
+
+  #append(event: GenerationEvent): void {
+    this.events.push(event);
+    const next = this.#next;
+    this.#next = undefined;
+    next?.resolve();
+  }
+
+  async #run(): Promise<GenerationOutcome> {
+    const stopWatchdog = this.#watchdog();
+    let end: DoneEvent | ErrorEvent;
+    try {
+      for await (const delta of this.#options.upstream(this.#controller.signal, this.id)) this.#receive(delta);
+      end = this.#timeout ? this.#errorEvent(this.#timeout) : this.#doneEvent();
+    } catch (cause) {
+      end = this.#errorEvent(this.#timeout ?? toUpstreamError(cause));
+    } finally {
+      stopWatchdog();
+      this.#clearGrace();
+    }
+    this.#ended = true;
+    this.#append(end);
+    this.#observer.ended(end, this.#cancelReason);
+    return { text: this.#text, end };
+  }
+
+  #receive(delta: UpstreamDelta): void {
+    if (this.#controller.signal.aborted) return;
+    if (delta.type === "token") {
+      this.#lastActivity = performance.now();
+      if (this.#ttftMs === null) {
+        this.#ttftMs = this.#lastActivity - this.#startedAt;
+        this.#observer.firstToken(this.#ttftMs);
+      }
+      this.#completionTokens++;
+      this.#text += delta.text;
+      this.#append({ id: this.events.length + 1, type: "token", text: delta.text });
+      this.#observer.token();
+      // One slot stays free for the final event.
+      if (this.events.length >= this.#options.maxEvents - 1) {
+        this.#finishReason = "length";
+        this.#controller.abort("length");
+      }
+    } else if (delta.type === "finish") this.#finishReason = delta.reason;
+    else this.#upstreamUsage = delta.usage;
+  }
+
+  /** One timer per generation that re-arms lazily, instead of a timer reset per token. */
+  #watchdog(): () => void {
+    let timer: ReturnType<typeof setTimeout>;
+    const check = () => {
+      const first = this.#ttftMs === null;
+      const limit = first ? this.#options.firstTokenTimeoutMs : this.#options.interTokenTimeoutMs;
+      const idle = performance.now() - this.#lastActivity;
+      if (idle < limit) {
+        timer = setTimeout(check, limit - idle);
+        return;
+      }
+      this.#timeout = new UpstreamTimeoutError(first ? "first token" : "next token", limit);
+      this.cancel("timeout");
+    };
+    timer = setTimeout(check, this.#options.firstTokenTimeoutMs);
+    return () => clearTimeout(timer);
+  }
+
+  #usage(): Usage {
+    if (this.#upstreamUsage && !this.#cancelReason) return this.#upstreamUsage;
+    const prompt = this.#upstreamUsage?.prompt_tokens ?? 0;
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: this.#completionTokens,
+      total_tokens: prompt + this.#completionTokens,
+    };
+  }
+
+  #doneEvent(): DoneEvent {
+    return {
+      id: this.events.length + 1,
+      type: "done",
+      finish_reason: this.#cancelReason ? "cancelled" : this.#finishReason,
+      usage: this.#usage(),
+      timings: {
+        ttft_ms: this.#ttftMs === null ? null : Math.round(this.#ttftMs),
+        total_ms: Math.round(performance.now() - this.#startedAt),
+      },
+    };
+  }
+
+  #errorEvent(error: { code: string; message: string; retryable: boolean }): ErrorEvent {
+    return {
+      id: this.events.length + 1,
+      type: "error",
+      code: error.code,
+      message: error.message,
+      retryable: error.retryable,
+    };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Sluice: configuration → services → app → serve, and a graceful drain on SIGINT/SIGTERM.
+ */
+import { createApp } from "./app.ts";
+import { ConfigError, describeConfig, loadConfig } from "./config.ts";
+import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
+import { createServices } from "./services.ts";
+import { createSimulator } from "./simulator/server.ts";
+
+function start(): void {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Sluice cannot start: ${error.message}`);
+    process.exit(1);
+  }
+  const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
+  const services = createServices(config, simulator);
+  const app = createApp(services, { publicDir: "public" });
+  const server = serve((request) => app.handle(request), { port: config.port, hostname: config.host });
+  const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  console.log(JSON.stringify({ level: "info", msg: "settings", runtime: runtimeName, ...describeConfig(config) }));
+  if (simulator)
+    console.log("Model: the built-in simulator (demo). Set UPSTREAM_BASE_URL and MODEL to use a real one.");
+  console.log(`Sluice listening on http://${shown}:${server.port}`);
+
+  onShutdownSignal(async (signal) => {
+    console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
+    await services.registry.drain(config.drainTimeoutMs);
+    await server.stop(true);
+    process.exit(0);
+  });
+}
+
+start();

@@ -1,0 +1,71 @@
+/**
+ * The only code that writes Server-Sent Events framing.
+ * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ */
+
+export interface SseMessage {
+  /** Sets the stream's last event ID; the client sends it back as `Last-Event-ID` on reconnect. */
+  id?: string;
+  /** Event type; absent means the default `message` event. */
+  event?: string;
+  /** Payload; may hold any text, line breaks included. */
+  data: string;
+}
+
+/** A value for `id:` or `event:` that would break the framing. */
+export class SseFieldError extends Error {
+  override name = "SseFieldError";
+}
+
+const encoder = new TextEncoder();
+
+// The spec ends a line at CRLF, a lone CR or a lone LF, so all three must start a new `data:` line.
+const LINE_BREAK = /\r\n|\r|\n/;
+
+// A field value containing CR or LF would end the line early and let the rest forge fields;
+// NUL in `id` makes the spec's parser ignore the field.
+const UNSAFE_FIELD = /[\r\n\0]/;
+
+function field(name: string, value: string): string {
+  if (UNSAFE_FIELD.test(value)) throw new SseFieldError(`SSE ${name} must not contain CR, LF or NUL`);
+  return `${name}: ${value}\n`;
+}
+
+/** Frames one event as UTF-8 bytes. */
+export function encodeEvent(message: SseMessage): Uint8Array {
+  return encoder.encode(formatEvent(message));
+}
+
+/** Frames one event as text (for writers that batch several events into one chunk). */
+export function formatEvent(message: SseMessage): string {
+  let frame = "";
+  if (message.event !== undefined) frame += field("event", message.event);
+  if (message.id !== undefined) frame += field("id", message.id);
+  // One leading space after the colon is stripped by parsers, so "data: " + line keeps a token's
+  // own leading space (" the") intact.
+  for (const line of message.data.split(LINE_BREAK)) frame += `data: ${line}\n`;
+  return `${frame}\n`;
+}
+
+/** A comment line: ignored by clients, it keeps proxies and idle timers from closing the stream. */
+export function encodeComment(text: string): Uint8Array {
+  return encoder.encode(formatComment(text));
+}
+
+export function formatComment(text: string): string {
+  if (UNSAFE_FIELD.test(text)) throw new SseFieldError("SSE comment must not contain CR, LF or NUL");
+  return `: ${text}\n\n`;
+}
+
+/** The reconnection delay the client should use after a drop. */
+export function formatRetry(milliseconds: number): string {
+  if (!Number.isInteger(milliseconds) || milliseconds < 0) throw new SseFieldError("SSE retry must be a whole number");
+  return `retry: ${milliseconds}\n`;
+}
+
+/** Headers for every event stream: never cached, never buffered by Nginx, never transformed (compressed). */
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};

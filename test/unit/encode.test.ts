@@ -1,0 +1,83 @@
+import { describe, expect, test } from "bun:test";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { encodeEvent, formatComment, formatEvent, formatRetry, SseFieldError } from "../../src/sse/encode.ts";
+
+const decoder = new TextDecoder();
+
+/** Feeds `bytes` to an independent spec parser in random pieces, some cut mid-UTF-8 character. */
+function parseInPieces(bytes: Uint8Array, random: () => number): EventSourceMessage[] {
+  const events: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const streamDecoder = new TextDecoder();
+  for (let offset = 0; offset < bytes.length; ) {
+    const size = 1 + Math.floor(random() * 7);
+    parser.feed(streamDecoder.decode(bytes.subarray(offset, offset + size), { stream: true }));
+    offset += size;
+  }
+  parser.feed(streamDecoder.decode());
+  return events;
+}
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const NASTY = [
+  "\r\n",
+  "\r",
+  "\n",
+  "\0",
+  "😀",
+  "é",
+  "data: x",
+  "event: done",
+  "id: 9",
+  "retry: 1",
+  ": c",
+  " ",
+  "<b>",
+  "\u2028",
+  "a",
+];
+
+function randomToken(random: () => number): string {
+  let token = "";
+  const parts = 1 + Math.floor(random() * 5);
+  for (let i = 0; i < parts; i++) token += NASTY[Math.floor(random() * NASTY.length)];
+  return token;
+}
+
+describe("encodeEvent", () => {
+  test("writes exact bytes, one data line per line of the payload", () => {
+    expect(formatEvent({ id: "3", event: "token", data: " the\r\nend\rof\nit" })).toBe(
+      "event: token\nid: 3\ndata:  the\ndata: end\ndata: of\ndata: it\n\n",
+    );
+    expect(decoder.decode(encodeEvent({ data: "" }))).toBe("data: \n\n");
+    expect(formatComment("ping")).toBe(": ping\n\n");
+    expect(formatRetry(1000)).toBe("retry: 1000\n");
+  });
+
+  test("rejects CR, LF and NUL in id and event", () => {
+    for (const bad of ["a\nb", "a\rb", "a\0b"]) {
+      expect(() => formatEvent({ id: bad, data: "x" })).toThrow(SseFieldError);
+      expect(() => formatEvent({ event: bad, data: "x" })).toThrow(SseFieldError);
+    }
+    expect(() => formatComment("a\nb")).toThrow(SseFieldError);
+  });
+
+  test("property: any token round-trips through a spec parser, line breaks as LF, nothing forged", () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const random = seeded(seed);
+      const tokens = Array.from({ length: 1 + Math.floor(random() * 12) }, () => randomToken(random));
+      const frames = tokens.map((text, i) => formatEvent({ id: String(i + 1), event: "token", data: text }));
+      const events = parseInPieces(new TextEncoder().encode(frames.join("")), random);
+      expect(events.map((event) => event.event)).toEqual(tokens.map(() => "token"));
+      expect(events.map((event) => event.id)).toEqual(tokens.map((_, i) => String(i + 1)));
+      expect(events.map((event) => event.data)).toEqual(tokens.map((text) => text.replace(/\r\n|\r/g, "\n")));
+    }
+  });
+});
