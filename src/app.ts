@@ -1,6 +1,7 @@
 /**
  * Composes the feature plugins into the HTTP app. Tests build it with their own services.
  */
+import { existsSync } from "node:fs";
 import { staticPlugin } from "@elysiajs/static";
 import { Elysia } from "elysia";
 import { errorResponse, NotFoundError, SluiceError } from "./errors.ts";
@@ -40,6 +41,6 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .use(openAiRoutes(services));
   const simulator = services.simulator;
   if (simulator) app.mount("/sim", (request) => simulator.handle(request));
-  if (options.publicDir) app.use(staticPlugin({ assets: options.publicDir, prefix: "/", silent: true }));
+  if (options.publicDir && existsSync(options.publicDir)) app.use(staticPlugin({ assets: options.publicDir, prefix: "/", silent: true }));
   return app;
 }

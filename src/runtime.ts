@@ -18,6 +18,7 @@ declare const Deno:
         options: { port: number; hostname: string; onListen?: () => void },
         handler: FetchHandler,
       ): { addr: { port: number }; shutdown(): Promise<void> };
+      addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
     }
   | undefined;
 
@@ -37,4 +38,21 @@ export function serve(fetch: FetchHandler, options: { port: number; hostname: st
     idleTimeout: 0,
   });
   return { port: server.port ?? options.port, runtime: "bun", stop: (force) => server.stop(force) };
+}
+
+/**
+ * Calls `callback` once on the first SIGINT or SIGTERM. Deno delivers signals only through
+ * `Deno.addSignalListener`; Bun through `process.on`.
+ */
+export function onShutdownSignal(callback: (signal: "SIGINT" | "SIGTERM") => void): void {
+  let called = false;
+  const once = (signal: "SIGINT" | "SIGTERM") => () => {
+    if (called) return;
+    called = true;
+    callback(signal);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    if (typeof Deno !== "undefined") Deno.addSignalListener(signal, once(signal));
+    else process.on(signal, once(signal));
+  }
 }

@@ -109,7 +109,10 @@ export class Generation {
 
   #armGrace(milliseconds: number): void {
     this.#clearGrace();
-    if (milliseconds === 0) return this.cancel("disconnect");
+    if (milliseconds === 0) {
+      this.cancel("disconnect");
+      return;
+    }
     this.#graceTimer = setTimeout(() => this.cancel("disconnect"), milliseconds);
   }
 

@@ -1,0 +1,67 @@
+/**
+ * The SQLite schema, as an ordered list of steps. `PRAGMA user_version` records how many have
+ * run; opening a database runs the rest, each in its own transaction. Never edit a shipped step:
+ * append a new one.
+ */
+import type { DatabaseSync } from "node:sqlite";
+
+export const migrations: readonly string[] = [
+  // 1: conversations and their messages.
+  `CREATE TABLE conversations (
+     id TEXT PRIMARY KEY,
+     title TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     running_stream_id TEXT
+   );
+   CREATE INDEX conversations_by_update ON conversations (updated_at DESC, id DESC);
+   CREATE INDEX conversations_running ON conversations (running_stream_id) WHERE running_stream_id IS NOT NULL;
+   CREATE TABLE messages (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+     content TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('complete', 'cancelled', 'error', 'interrupted')),
+     error_code TEXT,
+     error_message TEXT,
+     error_retryable INTEGER,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);`,
+];
+
+/** The database cannot be brought to this code's schema. */
+export class MigrationError extends Error {
+  override name = "MigrationError";
+  readonly code = "store_migration_failed";
+  constructor(message: string, options?: ErrorOptions) {
+    super(`conversation store: ${message}`, options);
+  }
+}
+
+function userVersion(db: DatabaseSync): number {
+  const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
+  return row.user_version;
+}
+
+/** Brings `db` up to the latest schema; returns the version it was at. */
+export function migrate(db: DatabaseSync): number {
+  const from = userVersion(db);
+  if (from > migrations.length) {
+    throw new MigrationError(`schema version ${from} is newer than this release knows (${migrations.length})`);
+  }
+  for (let version = from; version < migrations.length; version++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(migrations[version] as string);
+      // PRAGMA takes no bound parameters; `version` is a loop counter, not input.
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec("COMMIT");
+    } catch (cause) {
+      db.exec("ROLLBACK");
+      throw new MigrationError(`migration ${version + 1} failed`, { cause });
+    }
+  }
+  return from;
+}

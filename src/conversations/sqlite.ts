@@ -1,0 +1,229 @@
+/**
+ * The conversation store on SQLite (`node:sqlite`, which Bun and Deno both provide): one file in
+ * DATA_DIR, write-ahead logging so reads never wait for a write.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { migrate } from "./migrations.ts";
+import type {
+  Conversation,
+  ConversationPage,
+  ConversationStore,
+  ConversationSummary,
+  ExchangeEnd,
+  ExchangeStart,
+  Message,
+  MessageStatus,
+  PageRequest,
+  Role,
+} from "./store.ts";
+
+/** The database file's name inside DATA_DIR. */
+export const databaseFileName = "sluice.db";
+
+interface ConversationRow {
+  id: string;
+  title: string | null;
+  created_at: number;
+  updated_at: number;
+  running_stream_id: string | null;
+}
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  role: Role;
+  content: string;
+  status: MessageStatus;
+  error_code: string | null;
+  error_message: string | null;
+  error_retryable: number | null;
+  created_at: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function toSummary(row: ConversationRow): ConversationSummary {
+  return { id: row.id, title: row.title, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
+}
+
+function toMessage(row: MessageRow): Message {
+  const { id, role, content, status } = row;
+  const message: Message = { id, role, content, status, created_at: iso(row.created_at) };
+  if (row.error_code !== null) {
+    message.error = { code: row.error_code, message: row.error_message ?? "", retryable: row.error_retryable === 1 };
+  }
+  return message;
+}
+
+/** Opens (creating it if needed) the database in `dataDir`, migrates it, and recovers interrupted exchanges. */
+export async function openSqliteStore(dataDir: string): Promise<SqliteConversationStore> {
+  mkdirSync(dataDir, { recursive: true });
+  const store = new SqliteConversationStore(join(dataDir, databaseFileName));
+  store.recovered = await store.recoverInterrupted();
+  return store;
+}
+
+export class SqliteConversationStore implements ConversationStore {
+  readonly #db: DatabaseSync;
+  /** How many exchanges {@link openSqliteStore} found interrupted by a previous process. */
+  recovered = 0;
+
+  constructor(path: string) {
+    this.#db = new DatabaseSync(path);
+    // WAL: readers do not block the writer; busy_timeout: a second process (a restart that
+    // overlaps the old one's shutdown) waits for the lock instead of failing at once.
+    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    migrate(this.#db);
+  }
+
+  async list({ limit, before }: PageRequest): Promise<ConversationPage> {
+    const after = before === undefined ? undefined : decodeCursor(before);
+    const rows = (after
+      ? this.#db
+          .prepare(
+            `SELECT * FROM conversations WHERE updated_at < :t OR (updated_at = :t AND id < :id)
+               ORDER BY updated_at DESC, id DESC LIMIT :n`,
+          )
+          .all({ t: after.updatedAt, id: after.id, n: limit + 1 })
+      : this.#db
+          .prepare("SELECT * FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?")
+          .all(limit + 1)) as unknown as ConversationRow[];
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const more = rows.length > limit && last !== undefined;
+    return {
+      conversations: page.map(toSummary),
+      next_cursor: more ? encodeCursor({ updatedAt: last.updated_at, id: last.id }) : null,
+    };
+  }
+
+  async create(title: string | null = null): Promise<ConversationSummary> {
+    const now = Date.now();
+    const row: ConversationRow = {
+      id: crypto.randomUUID(),
+      title,
+      created_at: now,
+      updated_at: now,
+      running_stream_id: null,
+    };
+    this.#db
+      .prepare("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)")
+      .run(row.id, row.title, row.created_at, row.updated_at);
+    return toSummary(row);
+  }
+
+  async get(id: string): Promise<Conversation | undefined> {
+    const row = this.#row(id);
+    if (!row) return undefined;
+    const messages = this.#db
+      .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq")
+      .all(id) as unknown as MessageRow[];
+    return { ...toSummary(row), messages: messages.map(toMessage), running_stream_id: row.running_stream_id };
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.#row(id) !== undefined;
+  }
+
+  async rename(id: string, title: string): Promise<ConversationSummary | undefined> {
+    this.#db.prepare("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?").run(title, Date.now(), id);
+    const row = this.#row(id);
+    return row && toSummary(row);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.#db.prepare("DELETE FROM conversations WHERE id = ?").run(id).changes > 0;
+  }
+
+  async beginExchange(conversationId: string, start: ExchangeStart): Promise<boolean> {
+    return this.#transaction(() => {
+      if (!this.#row(conversationId)) return false;
+      const [answer, question] = this.#db
+        .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 2")
+        .all(conversationId) as unknown as MessageRow[];
+      const retry =
+        answer?.role === "assistant" &&
+        (answer.status === "error" || answer.status === "interrupted") &&
+        question?.role === "user" &&
+        question.content === start.userContent;
+      if (retry) this.#db.prepare("DELETE FROM messages WHERE seq = ?").run(answer.seq);
+      else this.#insertMessage(conversationId, { role: "user", content: start.userContent, status: "complete" });
+      this.#db
+        .prepare(
+          "UPDATE conversations SET running_stream_id = ?, updated_at = ?, title = COALESCE(title, ?) WHERE id = ?",
+        )
+        .run(start.streamId, Date.now(), start.title, conversationId);
+      return true;
+    });
+  }
+
+  async finishExchange(conversationId: string, end: ExchangeEnd): Promise<boolean> {
+    return this.#transaction(() => {
+      if (!this.#row(conversationId)) return false;
+      this.#insertMessage(conversationId, { role: "assistant", ...end });
+      // Only clear our own stream: a newer exchange may already have replaced it.
+      this.#db
+        .prepare(
+          `UPDATE conversations SET updated_at = ?,
+             running_stream_id = CASE WHEN running_stream_id = ? THEN NULL ELSE running_stream_id END
+           WHERE id = ?`,
+        )
+        .run(Date.now(), end.streamId, conversationId);
+      return true;
+    });
+  }
+
+  async recoverInterrupted(): Promise<number> {
+    return this.#transaction(() => {
+      const running = this.#db
+        .prepare("SELECT id FROM conversations WHERE running_stream_id IS NOT NULL")
+        .all() as unknown as { id: string }[];
+      for (const { id } of running) this.#insertMessage(id, { role: "assistant", content: "", status: "interrupted" });
+      this.#db.prepare("UPDATE conversations SET running_stream_id = NULL WHERE running_stream_id IS NOT NULL").run();
+      return running.length;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #row(id: string): ConversationRow | undefined {
+    return this.#db.prepare("SELECT * FROM conversations WHERE id = ?").get(id) as ConversationRow | undefined;
+  }
+
+  #insertMessage(conversationId: string, message: Pick<Message, "role" | "content" | "status" | "error">): void {
+    this.#db
+      .prepare(
+        `INSERT INTO messages (id, conversation_id, role, content, status, error_code, error_message, error_retryable,
+           created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        crypto.randomUUID(),
+        conversationId,
+        message.role,
+        message.content,
+        message.status,
+        message.error?.code ?? null,
+        message.error?.message ?? null,
+        message.error ? Number(message.error.retryable) : null,
+        Date.now(),
+      );
+  }
+
+  /** Runs `work` in one write transaction (BEGIN IMMEDIATE takes the write lock up front). */
+  #transaction<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * What Sluice remembers of a chat: conversations and their messages. The interface is
+ * asynchronous so that a networked backend (Postgres) can implement it as well as SQLite.
+ */
+import { ValidationError } from "../errors.ts";
+
+export type Role = "system" | "user" | "assistant";
+
+/** How an answer ended; a user message is always "complete". */
+export type MessageStatus = "complete" | "cancelled" | "error" | "interrupted";
+
+export interface MessageError {
+  code: string;
+  message: string;
+  /** Whether sending the same message again may succeed (from the generation's error event). */
+  retryable: boolean;
+}
+
+export interface Message {
+  id: string;
+  role: Role;
+  content: string;
+  status: MessageStatus;
+  error?: MessageError;
+  /** ISO 8601. */
+  created_at: string;
+}
+
+export interface ConversationSummary {
+  id: string;
+  /** Null until the user names it or the first message does. */
+  title: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Conversation extends ConversationSummary {
+  messages: Message[];
+  /** The generation answering right now, or null; a page re-attaches to it. */
+  running_stream_id: string | null;
+}
+
+export interface ConversationPage {
+  /** Most recently updated first. */
+  conversations: ConversationSummary[];
+  /** Pass as `before` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  before?: string | undefined;
+}
+
+/** The start of an exchange: the user's message, and the generation that will answer it. */
+export interface ExchangeStart {
+  streamId: string;
+  userContent: string;
+  /** Becomes the conversation's title if it has none. */
+  title: string;
+}
+
+/** The end of an exchange: the answer as far as it got. */
+export interface ExchangeEnd {
+  streamId: string;
+  content: string;
+  status: Exclude<MessageStatus, "interrupted">;
+  error?: MessageError;
+}
+
+export interface ConversationStore {
+  list(page: PageRequest): Promise<ConversationPage>;
+  create(title?: string | null): Promise<ConversationSummary>;
+  get(id: string): Promise<Conversation | undefined>;
+  exists(id: string): Promise<boolean>;
+  /** Undefined when there is no such conversation. */
+  rename(id: string, title: string): Promise<ConversationSummary | undefined>;
+  /** False when there was no such conversation. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Stores the user's message and marks `streamId` as running. Sending the same text again right
+   * after a failed answer (error or interrupted) replaces that answer instead of repeating the
+   * question: that is what Retry does. False when the conversation does not exist.
+   */
+  beginExchange(conversationId: string, start: ExchangeStart): Promise<boolean>;
+  /** Stores the answer and clears the running stream if it is still `streamId`. False if the conversation is gone. */
+  finishExchange(conversationId: string, end: ExchangeEnd): Promise<boolean>;
+  /**
+   * Ends every exchange still marked running with an "interrupted" answer: called at start-up,
+   * when no generation of a previous process can still be alive. Returns how many there were.
+   */
+  recoverInterrupted(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Thrown for a `before` cursor this store did not produce. */
+export class InvalidCursorError extends ValidationError {
+  override name = "InvalidCursorError";
+  constructor(cursor: string) {
+    super("before", `"${cursor.slice(0, 40)}" is not a cursor from a previous page`);
+  }
+}

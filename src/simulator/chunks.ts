@@ -1,0 +1,114 @@
+/**
+ * The exact bytes of OpenAI's streaming format (`data: {json}\n\n` per chunk, `data: [DONE]`
+ * last) and the non-streaming completion object. Content chunks are assembled from
+ * pre-encoded pieces, since a load test asks for hundreds of thousands of them per minute.
+ */
+import type { FinishReason } from "./script.ts";
+
+const encoder = new TextEncoder();
+
+export const DONE_CHUNK = encoder.encode("data: [DONE]\n\n");
+/** The `malformed` fault's chunk: an SSE event whose data is not JSON. */
+export const MALFORMED_CHUNK = encoder.encode("data: {not json\n\n");
+
+const CONTENT_SUFFIX = encoder.encode('},"finish_reason":null}]}\n\n');
+
+/** JSON-encoded tokens; the vocabulary is ~150 distinct tokens, echo pieces fill the rest. */
+const tokenJsonCache = new Map<string, Uint8Array>();
+const TOKEN_CACHE_LIMIT = 4_096;
+
+function tokenJson(token: string): Uint8Array {
+  let bytes = tokenJsonCache.get(token);
+  if (bytes === undefined) {
+    // JSON.stringify escapes CR, LF, NUL and lone surrogates, so every token survives as one data: line.
+    bytes = encoder.encode(JSON.stringify(token));
+    if (tokenJsonCache.size < TOKEN_CACHE_LIMIT) tokenJsonCache.set(token, bytes);
+  }
+  return bytes;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export function usageOf(promptTokens: number, completionTokens: number): Usage {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+}
+
+/** Encodes the chunks of one streamed completion (one id, one `created`, one model). */
+export class ChunkEncoder {
+  readonly #head: { id: string; object: "chat.completion.chunk"; created: number; model: string };
+  readonly #contentPrefix: Uint8Array;
+
+  constructor(id: string, created: number, model: string) {
+    this.#head = { id, object: "chat.completion.chunk", created, model };
+    const head = JSON.stringify(this.#head).slice(0, -1);
+    this.#contentPrefix = encoder.encode(`data: ${head},"choices":[{"index":0,"delta":{"content":`);
+  }
+
+  /** The first chunk of every OpenAI stream: the role, with empty content. */
+  role(): Uint8Array {
+    return this.#event({ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null });
+  }
+
+  /** One content chunk per token, concatenated into one buffer (one write per timer tick). */
+  contents(tokens: readonly string[]): Uint8Array {
+    const prefix = this.#contentPrefix;
+    let length = 0;
+    for (const token of tokens) length += prefix.length + tokenJson(token).length + CONTENT_SUFFIX.length;
+    const bytes = new Uint8Array(length);
+    let offset = 0;
+    for (const token of tokens) {
+      const json = tokenJson(token);
+      bytes.set(prefix, offset);
+      bytes.set(json, offset + prefix.length);
+      bytes.set(CONTENT_SUFFIX, offset + prefix.length + json.length);
+      offset += prefix.length + json.length + CONTENT_SUFFIX.length;
+    }
+    return bytes;
+  }
+
+  /** The chunk that ends the answer: empty delta, a finish reason. */
+  finish(reason: FinishReason): Uint8Array {
+    return this.#event({ index: 0, delta: {}, finish_reason: reason });
+  }
+
+  /** `stream_options.include_usage`: a last chunk with no choices and the usage. */
+  usage(usage: Usage): Uint8Array {
+    return encoder.encode(`data: ${JSON.stringify({ ...this.#head, choices: [], usage })}\n\n`);
+  }
+
+  #event(choice: Record<string, unknown>): Uint8Array {
+    return encoder.encode(`data: ${JSON.stringify({ ...this.#head, choices: [choice] })}\n\n`);
+  }
+}
+
+/** The non-streaming answer: a `chat.completion` object with the whole message and its usage. */
+export function chatCompletion(
+  id: string,
+  created: number,
+  model: string,
+  content: string,
+  reason: FinishReason,
+  usage: Usage,
+) {
+  return {
+    id,
+    object: "chat.completion",
+    created,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: reason }],
+    usage,
+  };
+}
+
+/** An id in OpenAI's style (`chatcmpl-` and random letters). */
+export function completionId(): string {
+  return `chatcmpl-${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
+}

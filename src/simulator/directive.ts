@@ -1,0 +1,49 @@
+/**
+ * The `/sim` directive: the last user message may start with a line such as
+ * `/sim ttft_ms=50 tps=20 tokens=40 fault=drop:5`, which overrides the simulator's settings for
+ * that one request. The rest of the message (after the line's newline) is the prompt.
+ */
+import { SimulatorRequestError } from "./errors.ts";
+import { type Fault, parseFault } from "./faults.ts";
+
+export interface Directive {
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  tokens?: number;
+  fault?: Fault;
+}
+
+const DIRECTIVE_LINE = /^\/sim(?:[ \t]([^\n]*))?(?:\n|$)/;
+
+function number(key: string, raw: string, min: number, max: number, integer: boolean): number {
+  const value = Number(raw);
+  const valid = raw !== "" && Number.isFinite(value) && value >= min && value <= max;
+  if (!valid || (integer && !Number.isInteger(value))) {
+    const what = integer ? "a whole number" : "a number";
+    throw new SimulatorRequestError(`/sim ${key}=${raw}: expected ${what} in ${min}..${max}`, "messages");
+  }
+  return value;
+}
+
+function applySetting(directive: Directive, setting: string): void {
+  const [key = "", raw = ""] = setting.split("=", 2);
+  if (!setting.includes("=")) throw new SimulatorRequestError(`/sim "${setting}": expected key=value`, "messages");
+  if (key === "ttft_ms") directive.ttftMs = number(key, raw, 0, 600_000, true);
+  // tps is the rate: fractions (0.5 = one token every 2 s) make sense; 0 would never finish.
+  else if (key === "tps") directive.tokensPerSecond = number(key, raw, 0.001, 1_000_000, false);
+  else if (key === "tokens") directive.tokens = number(key, raw, 0, 1_000_000, true);
+  else if (key === "fault") directive.fault = parseFault(raw);
+  else throw new SimulatorRequestError(`/sim ${key}: unknown key (use ttft_ms, tps, tokens, fault)`, "messages");
+}
+
+/** Splits a message into its `/sim` settings (empty when absent) and the prompt that follows. */
+export function splitDirective(content: string): { directive: Directive; prompt: string } {
+  const match = DIRECTIVE_LINE.exec(content);
+  if (!match) return { directive: {}, prompt: content };
+  const directive: Directive = {};
+  // A CRLF-ended line leaves its CR in the settings; it is whitespace there.
+  for (const setting of (match[1] ?? "").split(/\s+/)) {
+    if (setting !== "") applySetting(directive, setting);
+  }
+  return { directive, prompt: content.slice(match[0].length) };
+}

@@ -1,0 +1,34 @@
+/**
+ * The standalone simulator (`npm run simulator`): an OpenAI-compatible model server on
+ * SIM_HOST:SIM_PORT, the target for load tests and for the app's UPSTREAM_BASE_URL.
+ */
+import { ConfigError, loadSimulatorServerConfig } from "../config.ts";
+import { onShutdownSignal, runtimeName, serve } from "../runtime.ts";
+import { createSimulator } from "./server.ts";
+
+/** Open streams get this long to be cut before the process exits anyway (Deno's shutdown waits for them). */
+const SHUTDOWN_TIMEOUT_MS = 2_000;
+
+function loadSettings() {
+  try {
+    return loadSimulatorServerConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Sluice simulator: bad configuration: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const config = loadSettings();
+const simulator = createSimulator(config.simulator);
+const server = serve((request) => simulator.handle(request), { port: config.port, hostname: config.host });
+
+console.log(`Sluice simulator listening on http://${config.host}:${server.port}`);
+console.log(`Sluice simulator settings (${runtimeName}): ${JSON.stringify(config.simulator)}`);
+
+onShutdownSignal(async (signal) => {
+  console.log(`Sluice simulator: ${signal}, shutting down`);
+  const timeout = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS));
+  await Promise.race([server.stop(true), timeout]);
+  process.exit(0);
+});

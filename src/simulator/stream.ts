@@ -1,0 +1,95 @@
+/**
+ * A streamed answer (`stream: true`): the role chunk at once, then the script's tokens at
+ * their due times, one timer per stream, every token that is due written in one go (so a
+ * high `tps` is kept even where timers fire at most every few ms), then the closing chunks.
+ */
+import { ChunkEncoder, completionId, DONE_CHUNK, MALFORMED_CHUNK, usageOf } from "./chunks.ts";
+import { createPacing, type Pacing } from "./pacing.ts";
+import type { Script } from "./script.ts";
+import type { RequestTracker } from "./tracker.ts";
+
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+
+/** Plays a script into a ReadableStream controller. */
+class PacedWriter {
+  readonly #chunks: ChunkEncoder;
+  readonly #pacing: Pacing;
+  /** Reused for every tick: the tokens due now. */
+  readonly #batch: string[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly script: Script,
+    private readonly tracker: RequestTracker,
+    private readonly includeUsage: boolean,
+    private readonly controller: ReadableStreamDefaultController<Uint8Array>,
+  ) {
+    this.#chunks = new ChunkEncoder(completionId(), Math.floor(Date.now() / 1000), script.model);
+    this.#pacing = createPacing(script, performance.now());
+    controller.enqueue(this.#chunks.role());
+    tracker.whenGone(() => clearTimeout(this.#timer));
+    if (!tracker.ended) this.#schedule(performance.now());
+  }
+
+  #schedule(now: number): void {
+    this.#timer = setTimeout(this.#guardedTick, Math.max(0, this.#pacing.dueAt(this.tracker.tokensSent) - now));
+  }
+
+  // Writing to a stream whose reader is gone throws: a disconnect too, if not seen already.
+  readonly #guardedTick = () => {
+    try {
+      this.#tick();
+    } catch {
+      this.tracker.clientGone();
+    }
+  };
+
+  /** Writes every token now due, then ends the stream or sets the one timer for the next token. */
+  #tick(): void {
+    const { script, tracker } = this;
+    const now = performance.now();
+    let sent = tracker.tokensSent;
+    while (sent < script.tokenCount && sent !== this.#pacing.breakAfter && this.#pacing.dueAt(sent) <= now) {
+      this.#batch.push(script.nextToken());
+      sent++;
+    }
+    if (this.#batch.length > 0) this.controller.enqueue(this.#chunks.contents(this.#batch));
+    this.#batch.length = 0;
+    tracker.tokensSent = sent;
+    const atEnd = sent === script.tokenCount && this.#pacing.dueAt(sent) <= now;
+    if (sent === this.#pacing.breakAfter || atEnd) this.#end();
+    else this.#schedule(now);
+  }
+
+  #end(): void {
+    const { script, tracker, controller } = this;
+    if (script.fault?.kind === "drop") {
+      // Erroring the body makes Bun and Deno reset the connection without the chunked
+      // terminator, so the client sees a cut, not a clean end. A string keeps the log to one line.
+      controller.error(`Sluice simulator: fault drop:${script.fault.after} cut the connection on purpose`);
+      tracker.finish("failed");
+      return;
+    }
+    if (script.fault?.kind === "malformed") {
+      controller.enqueue(MALFORMED_CHUNK);
+      tracker.finish("failed");
+    } else {
+      controller.enqueue(this.#chunks.finish(script.finishReason));
+      if (this.includeUsage) {
+        controller.enqueue(this.#chunks.usage(usageOf(script.promptTokens, tracker.tokensSent)));
+      }
+      controller.enqueue(DONE_CHUNK);
+      tracker.finish("completed");
+    }
+    controller.close();
+  }
+}
+
+/** The SSE response for `script`; `tracker` learns how it ends (including the client's cancel). */
+export function streamResponse(script: Script, tracker: RequestTracker, includeUsage: boolean): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start: (controller) => void new PacedWriter(script, tracker, includeUsage, controller),
+    cancel: () => tracker.clientGone(),
+  });
+  return new Response(body, { headers: { ...SSE_HEADERS, "x-request-id": script.requestId } });
+}
