@@ -26,6 +26,8 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, services.config.maxBodyBytes))
     .onError({ as: "global" }, ({ code, error }) => {
       if (error instanceof SluiceError) return errorResponse(error);
+      // Elysia wraps what a parse hook throws (413, 415, malformed JSON) in its ParseError.
+      if (code === "PARSE" && error.cause instanceof SluiceError) return errorResponse(error.cause);
       if (code === "VALIDATION") return errorResponse(toValidationError(error as never));
       if (code === "NOT_FOUND") return errorResponse(new NotFoundError("route"));
       if (code === "PARSE")

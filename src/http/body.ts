@@ -13,6 +13,8 @@ export class BodyTooLargeError extends SluiceError {
 
 /** Reads and parses a JSON body of at most `maxBytes`. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  // No body at all (DELETE, or a POST without one): the route's schema says what was missing.
+  if (!request.body || request.headers.get("content-length") === "0") return {};
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) throw new BodyTooLargeError(maxBytes);
   const type = request.headers.get("content-type") ?? "";
