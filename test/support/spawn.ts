@@ -38,7 +38,7 @@ export async function startProcess(
 ): Promise<Started> {
   const child = spawn(command(`${root}${entry}`, which), {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "16384", ...process.env, ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
