@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { staticPlugin } from "@elysiajs/static";
 import { Elysia } from "elysia";
+import { conversationRoutes } from "./conversations/routes.ts";
 import { errorResponse, NotFoundError, SluiceError } from "./errors.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
@@ -41,8 +42,10 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .use(streamRoutes(services))
     .use(classicRoutes(services))
     .use(openAiRoutes(services));
+  if (services.conversations) app.use(conversationRoutes(services.conversations));
   const simulator = services.simulator;
   if (simulator) app.mount("/sim", (request) => simulator.handle(request));
-  if (options.publicDir && existsSync(options.publicDir)) app.use(staticPlugin({ assets: options.publicDir, prefix: "/", silent: true }));
+  if (options.publicDir && existsSync(options.publicDir))
+    app.use(staticPlugin({ assets: options.publicDir, prefix: "/", silent: true }));
   return app;
 }

@@ -3,11 +3,12 @@
  */
 import { createApp } from "./app.ts";
 import { ConfigError, describeConfig, loadConfig } from "./config.ts";
+import { openSqliteStore } from "./conversations/sqlite.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";
 import { createSimulator } from "./simulator/server.ts";
 
-function start(): void {
+async function start(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -17,7 +18,10 @@ function start(): void {
     process.exit(1);
   }
   const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
-  const services = createServices(config, simulator);
+  const conversations = await openSqliteStore(config.dataDir);
+  if (conversations.recovered > 0)
+    console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
+  const services = createServices(config, { simulator, conversations });
   const app = createApp(services, { publicDir: "public" });
   const server = serve((request) => app.handle(request), { port: config.port, hostname: config.host });
   const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
@@ -30,8 +34,9 @@ function start(): void {
     console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
     await services.registry.drain(config.drainTimeoutMs);
     await server.stop(true);
+    await conversations.close();
     process.exit(0);
   });
 }
 
-start();
+await start();

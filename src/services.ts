@@ -3,6 +3,7 @@
  */
 import type OpenAI from "openai";
 import type { Config } from "./config.ts";
+import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
@@ -16,6 +17,8 @@ export interface Services {
   upstream: OpenAI;
   /** The in-process simulator when no upstream is configured. */
   simulator: Simulator | undefined;
+  /** Stored conversations; absent in tests that need none. */
+  conversations: ConversationStore | undefined;
   /** Starts one model call as a generation. */
   startGeneration(request: ChatRequest): Generation;
 }
@@ -25,7 +28,11 @@ export interface Services {
 const CLAIM_TIMEOUT_MS = 30_000;
 
 /** Wires the registry, metrics and upstream client from the configuration. */
-export function createServices(config: Config, simulator?: Simulator): Services {
+export function createServices(
+  config: Config,
+  parts: { simulator?: Simulator | undefined; conversations?: ConversationStore | undefined } = {},
+): Services {
+  const { simulator, conversations } = parts;
   const metrics = createMetrics();
   const registry = new GenerationRegistry({
     maxActive: config.maxActiveGenerations,
@@ -43,6 +50,7 @@ export function createServices(config: Config, simulator?: Simulator): Services 
     metrics,
     upstream,
     simulator: config.upstreamBaseUrl ? undefined : simulator,
+    conversations,
     startGeneration(request) {
       return registry.create({
         model: request.model,

@@ -1,20 +1,31 @@
 /**
- * `POST /api/chat` starts a generation at once and answers where to watch it.
+ * `POST /api/chat` starts a generation at once and answers where to watch it. With a
+ * `conversationId`, the question is stored now and the answer when the generation ends.
  */
 import { Elysia } from "elysia";
+import { recordExchange } from "../conversations/record.ts";
+import { NotFoundError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { ChatBody } from "./models.ts";
 
 export function chatRoutes(services: Services) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
-    ({ body, set }) => {
+    async ({ body, set }) => {
+      const { conversations } = services;
+      const conversationId = body.conversationId;
+      // Checked before the model call starts, so a wrong id costs nothing upstream.
+      if (conversationId && !(await conversations?.exists(conversationId))) throw new NotFoundError("conversation");
       const generation = services.startGeneration({
         model: body.model ?? services.config.model,
         messages: body.messages,
         max_tokens: body.max_tokens,
         temperature: body.temperature,
       });
+      if (conversationId && conversations) {
+        const question = body.messages.findLast((message) => message.role === "user")?.content ?? "";
+        await recordExchange(conversations, { conversationId, userMessage: question, generation });
+      }
       set.status = 202;
       return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
     },
