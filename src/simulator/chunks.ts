@@ -45,6 +45,8 @@ export function usageOf(promptTokens: number, completionTokens: number): Usage {
 export class ChunkEncoder {
   readonly #head: { id: string; object: "chat.completion.chunk"; created: number; model: string };
   readonly #contentPrefix: Uint8Array;
+  /** Scratch space for `contents`, reused so a tick allocates only the bytes it writes. */
+  readonly #jsons: Uint8Array[] = [];
 
   constructor(id: string, created: number, model: string) {
     this.#head = { id, object: "chat.completion.chunk", created, model };
@@ -60,17 +62,22 @@ export class ChunkEncoder {
   /** One content chunk per token, concatenated into one buffer (one write per timer tick). */
   contents(tokens: readonly string[]): Uint8Array {
     const prefix = this.#contentPrefix;
+    const jsons = this.#jsons;
     let length = 0;
-    for (const token of tokens) length += prefix.length + tokenJson(token).length + CONTENT_SUFFIX.length;
+    for (let i = 0; i < tokens.length; i++) {
+      jsons[i] = tokenJson(tokens[i] as string);
+      length += prefix.length + (jsons[i] as Uint8Array).length + CONTENT_SUFFIX.length;
+    }
     const bytes = new Uint8Array(length);
     let offset = 0;
-    for (const token of tokens) {
-      const json = tokenJson(token);
+    for (let i = 0; i < tokens.length; i++) {
+      const json = jsons[i] as Uint8Array;
       bytes.set(prefix, offset);
       bytes.set(json, offset + prefix.length);
       bytes.set(CONTENT_SUFFIX, offset + prefix.length + json.length);
       offset += prefix.length + json.length + CONTENT_SUFFIX.length;
     }
+    jsons.length = 0;
     return bytes;
   }
 

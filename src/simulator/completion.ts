@@ -3,6 +3,7 @@
  * response arrives when the last token would have, as one `chat.completion` object.
  */
 import { chatCompletion, completionId, usageOf } from "./chunks.ts";
+import { DROP_FLUSH_MS } from "./faults.ts";
 import { createPacing } from "./pacing.ts";
 import type { Script } from "./script.ts";
 import type { RequestTracker } from "./tracker.ts";
@@ -24,7 +25,8 @@ function cutBody(): ReadableStream<Uint8Array> {
     start(controller) {
       controller.enqueue(new TextEncoder().encode('{"id":"'));
       // As in stream.ts: an errored body resets the connection; a string keeps the log to one line.
-      setTimeout(() => controller.error("Sluice simulator: fault drop cut the connection on purpose"), 1);
+      const cut = () => controller.error("Sluice simulator: fault drop cut the connection on purpose");
+      setTimeout(cut, DROP_FLUSH_MS);
     },
   });
 }
@@ -33,7 +35,7 @@ function cutBody(): ReadableStream<Uint8Array> {
 export async function completionResponse(script: Script, tracker: RequestTracker): Promise<Response> {
   const pacing = createPacing(script, performance.now());
   const breaks = pacing.breakAfter >= 0;
-  if (!(await waitUntil(pacing.dueAt(breaks ? pacing.breakAfter : script.tokenCount), tracker))) {
+  if (!(await waitUntil(breaks ? pacing.breakAt : pacing.dueAt(script.tokenCount), tracker))) {
     // Nobody reads this: the client is gone.
     return new Response(null, { status: 499 });
   }

@@ -19,7 +19,7 @@ export class SimulatorRequestError extends Error {
   }
 }
 
-/** The `type` OpenAI uses for each kind of status (as seen in its API reference's error codes). */
+/** A `type` in OpenAI's vocabulary for each kind of status; clients mostly switch on the status itself. */
 function errorType(status: number): string {
   if (status === 429) return "rate_limit_error";
   if (status >= 500) return "server_error";

@@ -10,6 +10,8 @@ export interface Pacing {
   dueAt(index: number): number;
   /** Where a `drop` or `malformed` fault strikes (after that many tokens), or -1. */
   breakAfter: number;
+  /** When it strikes: in place of the next token, one interval after the last one sent. */
+  breakAt: number;
 }
 
 /** The timetable of `script` for a request that started at `startedAt`. */
@@ -19,13 +21,13 @@ export function createPacing(script: Script, startedAt: number): Pacing {
   const stallAfter = fault?.kind === "stall" ? Math.min(fault.after, tokenCount) : Number.POSITIVE_INFINITY;
   const stallMs = fault?.kind === "stall" ? fault.ms : 0;
   const breaks = fault?.kind === "drop" || fault?.kind === "malformed";
+  const breakAfter = breaks ? Math.min(fault.after, tokenCount) : -1;
+  const at = (slot: number, index: number) =>
+    startedAt + ttftMs + slot * intervalMs + (index >= stallAfter ? stallMs : 0);
   return {
     // The closing chunk goes with the last token, unless a stall falls between them.
-    dueAt: (index) =>
-      startedAt +
-      ttftMs +
-      Math.max(0, Math.min(index, tokenCount - 1)) * intervalMs +
-      (index >= stallAfter ? stallMs : 0),
-    breakAfter: breaks ? Math.min(fault.after, tokenCount) : -1,
+    dueAt: (index) => at(Math.max(0, Math.min(index, tokenCount - 1)), index),
+    breakAfter,
+    breakAt: at(breakAfter, breakAfter),
   };
 }

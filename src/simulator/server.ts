@@ -44,7 +44,7 @@ async function chatCompletions(request: Request, settings: SimulatorSettings, co
   const tracker = new RequestTracker(counters, requestId, request.signal);
   if (script.fault?.kind === "status") {
     tracker.finish("failed");
-    return statusFaultResponse(script.fault.status);
+    return statusFaultResponse(script.fault.status, requestId);
   }
   if (script.fault?.kind === "hang") return hang(tracker);
   return chat.stream ? streamResponse(script, tracker, chat.includeUsage) : completionResponse(script, tracker);

@@ -4,6 +4,7 @@
  * high `tps` is kept even where timers fire at most every few ms), then the closing chunks.
  */
 import { ChunkEncoder, completionId, DONE_CHUNK, MALFORMED_CHUNK, usageOf } from "./chunks.ts";
+import { DROP_FLUSH_MS } from "./faults.ts";
 import { createPacing, type Pacing } from "./pacing.ts";
 import type { Script } from "./script.ts";
 import type { RequestTracker } from "./tracker.ts";
@@ -17,6 +18,8 @@ class PacedWriter {
   /** Reused for every tick: the tokens due now. */
   readonly #batch: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() of the last write, so a `drop` lets it reach the client first. */
+  #lastWriteAt = 0;
 
   constructor(
     private readonly script: Script,
@@ -27,24 +30,27 @@ class PacedWriter {
     this.#chunks = new ChunkEncoder(completionId(), Math.floor(Date.now() / 1000), script.model);
     this.#pacing = createPacing(script, performance.now());
     controller.enqueue(this.#chunks.role());
+    this.#lastWriteAt = performance.now();
     tracker.whenGone(() => clearTimeout(this.#timer));
-    if (!tracker.ended) this.#schedule(performance.now());
+    if (!tracker.ended) this.#schedule(Math.max(0, this.#nextEventAt(0) - this.#lastWriteAt));
   }
 
-  #schedule(now: number): void {
-    this.#timer = setTimeout(this.#guardedTick, Math.max(0, this.#pacing.dueAt(this.tracker.tokensSent) - now));
+  #schedule(delayMs: number): void {
+    this.#timer = setTimeout(this.#guardedTick, delayMs);
   }
 
-  // Writing to a stream whose reader is gone throws: a disconnect too, if not seen already.
+  // Enqueueing into a stream whose reader is gone throws a TypeError: a disconnect too, if
+  // neither cancel() nor request.signal reported it (both have been missed by some runtime).
   readonly #guardedTick = () => {
     try {
       this.#tick();
-    } catch {
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
       this.tracker.clientGone();
     }
   };
 
-  /** Writes every token now due, then ends the stream or sets the one timer for the next token. */
+  /** Writes every token now due, then ends the stream or sets the one timer for the next event. */
   #tick(): void {
     const { script, tracker } = this;
     const now = performance.now();
@@ -53,12 +59,23 @@ class PacedWriter {
       this.#batch.push(script.nextToken());
       sent++;
     }
-    if (this.#batch.length > 0) this.controller.enqueue(this.#chunks.contents(this.#batch));
+    if (this.#batch.length > 0) {
+      this.controller.enqueue(this.#chunks.contents(this.#batch));
+      this.#lastWriteAt = now;
+    }
     this.#batch.length = 0;
     tracker.tokensSent = sent;
-    const atEnd = sent === script.tokenCount && this.#pacing.dueAt(sent) <= now;
-    if (sent === this.#pacing.breakAfter || atEnd) this.#end();
-    else this.#schedule(now);
+    // Only the end (a fault or the closing chunks) can be due now: every due token was just sent.
+    const next = this.#nextEventAt(sent);
+    if (next <= now) this.#end();
+    else this.#schedule(next - now);
+  }
+
+  /** When the next token, fault or closing chunk is due, after `sent` tokens. */
+  #nextEventAt(sent: number): number {
+    if (sent !== this.#pacing.breakAfter) return this.#pacing.dueAt(sent);
+    if (this.script.fault?.kind !== "drop") return this.#pacing.breakAt;
+    return Math.max(this.#pacing.breakAt, this.#lastWriteAt + DROP_FLUSH_MS);
   }
 
   #end(): void {

@@ -58,13 +58,14 @@ export async function startProcess(
   };
   void pump(child.stdout);
   void pump(child.stderr);
-  const timer = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`${entry} did not start in ${timeoutMs} ms:\n${text}`)), timeoutMs),
-  );
+  let timeout: ReturnType<typeof setTimeout> | undefined;
+  const timer = new Promise<never>((_, reject) => {
+    timeout = setTimeout(() => reject(new Error(`${entry} did not start in ${timeoutMs} ms:\n${text}`)), timeoutMs);
+  });
   const exited = child.exited.then((code) => {
     throw new Error(`${entry} exited with ${code} before listening:\n${text}`);
   });
-  const seen = await Promise.race([urlSeen, timer, exited]);
+  const seen = await Promise.race([urlSeen, timer, exited]).finally(() => clearTimeout(timeout));
   const url = seen.replace("0.0.0.0", "127.0.0.1").replace("localhost", "127.0.0.1");
   return {
     url,
