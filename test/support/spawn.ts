@@ -25,7 +25,17 @@ export interface Started {
 function command(entry: string, which: Runtime): string[] {
   const bin = `${root}node_modules/.bin/${which}`;
   return which === "deno"
-    ? [bin, "run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys", "--unstable-no-legacy-abort", entry]
+    ? [
+        bin,
+        "run",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        "--allow-sys",
+        "--unstable-no-legacy-abort",
+        entry,
+      ]
     : [bin, entry];
 }
 
