@@ -41,6 +41,7 @@ export class Generation {
   #ended = false;
   #subscribers = 0;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
   #next: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #controller = new AbortController();
   readonly #options: GenerationOptions;
@@ -129,7 +130,7 @@ export class Generation {
   }
 
   async #run(): Promise<GenerationOutcome> {
-    const stopWatchdog = this.#watchdog();
+    this.#armWatchdog(this.#options.firstTokenTimeoutMs);
     let end: DoneEvent | ErrorEvent;
     try {
       for await (const delta of this.#options.upstream(this.#controller.signal, this.id)) this.#receive(delta);
@@ -137,7 +138,7 @@ export class Generation {
     } catch (cause) {
       end = this.#errorEvent(this.#timeout ?? toUpstreamError(cause));
     } finally {
-      stopWatchdog();
+      clearTimeout(this.#watchdog);
       this.#clearGrace();
     }
     this.#ended = true;
@@ -153,6 +154,7 @@ export class Generation {
       if (this.#ttftMs === null) {
         this.#ttftMs = this.#lastActivity - this.#startedAt;
         this.#observer.firstToken(this.#ttftMs);
+        this.#armWatchdog(this.#options.interTokenTimeoutMs);
       }
       this.#completionTokens++;
       this.#text += delta.text;
@@ -167,22 +169,20 @@ export class Generation {
     else this.#upstreamUsage = delta.usage;
   }
 
-  /** One timer per generation that re-arms lazily, instead of a timer reset per token. */
-  #watchdog(): () => void {
-    let timer: ReturnType<typeof setTimeout>;
-    const check = () => {
+  /**
+   * One timer per generation that re-arms lazily when it fires, instead of a timer reset per
+   * token; the first token re-arms it once, from the first-token limit to the inter-token one.
+   */
+  #armWatchdog(milliseconds: number): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
       const first = this.#ttftMs === null;
       const limit = first ? this.#options.firstTokenTimeoutMs : this.#options.interTokenTimeoutMs;
       const idle = performance.now() - this.#lastActivity;
-      if (idle < limit) {
-        timer = setTimeout(check, limit - idle);
-        return;
-      }
+      if (idle < limit) return this.#armWatchdog(limit - idle);
       this.#timeout = new UpstreamTimeoutError(first ? "first token" : "next token", limit);
       this.cancel("timeout");
-    };
-    timer = setTimeout(check, this.#options.firstTokenTimeoutMs);
-    return () => clearTimeout(timer);
+    }, milliseconds);
   }
 
   #usage(): Usage {

@@ -1,0 +1,108 @@
+import { describe, expect, test } from "bun:test";
+import { Generation, type GenerationOptions } from "../../src/generation/generation.ts";
+import type { UpstreamDelta } from "../../src/upstream/client.ts";
+
+/** A fake upstream: `count` tokens, `gapMs` apart, that ends quietly when aborted (as the client does). */
+function upstream(count: number, gapMs: number, seen: { aborted?: unknown } = {}) {
+  return async function* (signal: AbortSignal): AsyncGenerator<UpstreamDelta> {
+    for (let i = 0; i < count; i++) {
+      await Bun.sleep(gapMs);
+      if (signal.aborted) {
+        seen.aborted = signal.reason;
+        return;
+      }
+      yield { type: "token", text: `t${i} ` };
+    }
+    yield { type: "finish", reason: "stop" };
+    yield { type: "usage", usage: { prompt_tokens: 3, completion_tokens: count, total_tokens: count + 3 } };
+  };
+}
+
+function generation(overrides: Partial<GenerationOptions>): Generation {
+  return new Generation({
+    id: "g",
+    model: "demo",
+    upstream: upstream(5, 1),
+    firstTokenTimeoutMs: 5_000,
+    interTokenTimeoutMs: 5_000,
+    cancelGraceMs: 5_000,
+    claimTimeoutMs: 5_000,
+    maxEvents: 1_000,
+    ...overrides,
+  });
+}
+
+describe("Generation", () => {
+  test("records tokens then done with the upstream's usage; ids count from 1", async () => {
+    const outcome = await generation({}).settled;
+    expect(outcome.text).toBe("t0 t1 t2 t3 t4 ");
+    expect(outcome.end).toMatchObject({ type: "done", id: 6, finish_reason: "stop", usage: { completion_tokens: 5 } });
+  });
+
+  test("stops at maxEvents with finish_reason length, aborting the upstream", async () => {
+    const seen: { aborted?: unknown } = {};
+    const capped = generation({ upstream: upstream(100, 1, seen), maxEvents: 10 });
+    const outcome = await capped.settled;
+    expect(capped.events).toHaveLength(10);
+    expect(outcome.end).toMatchObject({ type: "done", finish_reason: "length" });
+    expect(seen.aborted).toBe("length");
+  });
+
+  test("cancel(stop) ends with done cancelled and partial usage", async () => {
+    const running = generation({ upstream: upstream(100, 5) });
+    await Bun.sleep(30);
+    running.cancel("stop");
+    const { end } = await running.settled;
+    expect(end.type === "done" && end.finish_reason).toBe("cancelled");
+    expect(end.type === "done" && end.usage.completion_tokens).toBe(running.events.length - 1);
+  });
+
+  test("the last viewer leaving starts the grace; a returning viewer stops it", async () => {
+    const seen: { aborted?: unknown } = {};
+    const running = generation({ upstream: upstream(40, 5, seen), cancelGraceMs: 60 });
+    const release = running.attach();
+    release();
+    await Bun.sleep(30);
+    const again = running.attach();
+    await Bun.sleep(80);
+    expect(seen.aborted).toBeUndefined();
+    again();
+    const { end } = await running.settled;
+    expect(seen.aborted).toBe("disconnect");
+    expect(end.type === "done" && end.finish_reason).toBe("cancelled");
+  });
+
+  test("grace 0 cancels as soon as the last viewer leaves", async () => {
+    const seen: { aborted?: unknown } = {};
+    const running = generation({ upstream: upstream(40, 5, seen), cancelGraceMs: 0 });
+    running.attach()();
+    await running.settled;
+    expect(seen.aborted).toBe("disconnect");
+  });
+
+  test("no first token in time → upstream_timeout error, and no done", async () => {
+    const { end } = await generation({ upstream: upstream(3, 200), firstTokenTimeoutMs: 50 }).settled;
+    expect(end).toMatchObject({ type: "error", code: "upstream_timeout", retryable: true });
+  });
+
+  test("a gap between tokens longer than the limit → upstream_timeout", async () => {
+    async function* stalls(signal: AbortSignal): AsyncGenerator<UpstreamDelta> {
+      yield { type: "token", text: "a" };
+      await Bun.sleep(200);
+      if (!signal.aborted) yield { type: "token", text: "b" };
+    }
+    const running = generation({ upstream: stalls, interTokenTimeoutMs: 50 });
+    const { end, text } = await running.settled;
+    expect(text).toBe("a");
+    expect(end).toMatchObject({ type: "error", code: "upstream_timeout" });
+  });
+
+  test("waitForEvent resolves on the next event and at the end", async () => {
+    const running = generation({ upstream: upstream(2, 20) });
+    await running.waitForEvent(0);
+    expect(running.events.length).toBeGreaterThan(0);
+    await running.settled;
+    await running.waitForEvent(running.events.length);
+    expect(running.ended).toBe(true);
+  });
+});
