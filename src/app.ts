@@ -2,7 +2,6 @@
  * Composes the feature plugins into the HTTP app. Tests build it with their own services.
  */
 import { existsSync } from "node:fs";
-import { staticPlugin } from "@elysiajs/static";
 import { Elysia } from "elysia";
 import { conversationRoutes } from "./conversations/routes.ts";
 import { errorResponse, NotFoundError, SluiceError } from "./errors.ts";
@@ -12,6 +11,7 @@ import { classicRoutes } from "./http/classic.ts";
 import { healthRoutes } from "./http/health.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
+import { publicFiles } from "./http/public-files.ts";
 import { streamRoutes } from "./http/streams.ts";
 import { toValidationError } from "./http/validation.ts";
 import type { Services } from "./services.ts";
@@ -45,7 +45,6 @@ export function createApp(services: Services, options: AppOptions = {}) {
   if (services.conversations) app.use(conversationRoutes(services.conversations));
   const simulator = services.simulator;
   if (simulator) app.mount("/sim", (request) => simulator.handle(request));
-  if (options.publicDir && existsSync(options.publicDir))
-    app.use(staticPlugin({ assets: options.publicDir, prefix: "/", silent: true }));
+  if (options.publicDir && existsSync(options.publicDir)) app.use(publicFiles(options.publicDir));
   return app;
 }

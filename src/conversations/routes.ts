@@ -4,6 +4,7 @@
  */
 import { Elysia, t } from "elysia";
 import { errorResponse, NotFoundError, SluiceError, ValidationError } from "../errors.ts";
+import { toValidationError } from "../http/validation.ts";
 import type { ConversationStore } from "./store.ts";
 
 const maxTitleLength = 200;
@@ -30,25 +31,22 @@ function cleanTitle(title: string | undefined): string | null {
 }
 
 interface ElysiaValidation {
-  type: string;
   customError?: unknown;
   all: { path?: string; summary?: string }[];
-}
-
-/** A {@link ValidationError} naming the first failing field ("title", not "/title"). */
-function fromElysiaValidation(error: ElysiaValidation): ValidationError {
-  const custom = error.customError as { field?: string; message?: string } | undefined;
-  if (custom?.field && custom.message) return new ValidationError(custom.field, custom.message);
-  const first = error.all[0];
-  const field = first?.path?.replace(/^\//, "").replaceAll("/", ".") || error.type;
-  return new ValidationError(field, first?.summary ?? "invalid value");
 }
 
 /** `{ "error": { code, message, field? } }` responses for everything these routes can throw. */
 function toErrorResponse(code: string | number, error: unknown): Response {
   if (error instanceof SluiceError) return errorResponse(error);
-  if (code === "VALIDATION") return errorResponse(fromElysiaValidation(error as ElysiaValidation));
-  if (code === "PARSE") return errorResponse(new ValidationError("body", "expected a JSON object"));
+  if (code === "VALIDATION") {
+    const custom = (error as ElysiaValidation).customError as { field?: string; message?: string } | undefined;
+    if (custom?.field && custom.message) return errorResponse(new ValidationError(custom.field, custom.message));
+    return errorResponse(toValidationError(error as ElysiaValidation));
+  }
+  // A parse hook's own error (413, 415) arrives wrapped in Elysia's ParseError.
+  const cause = (error as { cause?: unknown }).cause;
+  if (code === "PARSE")
+    return errorResponse(cause instanceof SluiceError ? cause : new ValidationError("body", "expected a JSON object"));
   return errorResponse(error);
 }
 

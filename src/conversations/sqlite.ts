@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { migrate } from "./migrations.ts";
+import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
 import type {
   Conversation,
   ConversationPage,
@@ -15,48 +16,11 @@ import type {
   ExchangeEnd,
   ExchangeStart,
   Message,
-  MessageStatus,
   PageRequest,
-  Role,
 } from "./store.ts";
 
 /** The database file's name inside DATA_DIR. */
 export const databaseFileName = "sluice.db";
-
-interface ConversationRow {
-  id: string;
-  title: string | null;
-  created_at: number;
-  updated_at: number;
-  running_stream_id: string | null;
-}
-
-interface MessageRow {
-  seq: number;
-  id: string;
-  role: Role;
-  content: string;
-  status: MessageStatus;
-  error_code: string | null;
-  error_message: string | null;
-  error_retryable: number | null;
-  created_at: number;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function toSummary(row: ConversationRow): ConversationSummary {
-  return { id: row.id, title: row.title, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
-}
-
-function toMessage(row: MessageRow): Message {
-  const { id, role, content, status } = row;
-  const message: Message = { id, role, content, status, created_at: iso(row.created_at) };
-  if (row.error_code !== null) {
-    message.error = { code: row.error_code, message: row.error_message ?? "", retryable: row.error_retryable === 1 };
-  }
-  return message;
-}
 
 /** Opens (creating it if needed) the database in `dataDir`, migrates it, and recovers interrupted exchanges. */
 export async function openSqliteStore(dataDir: string): Promise<SqliteConversationStore> {

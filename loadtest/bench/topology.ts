@@ -1,0 +1,57 @@
+/**
+ * The native stack (scripts/stack) as the bench and the smoke test use it: the simulator, the app
+ * and nginx on free ports, plus the pids whose CPU and memory the bench measures.
+ */
+import { readFileSync } from "node:fs";
+import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { childPids } from "./proc.ts";
+import type { WatchedProcesses } from "./run-scenario.ts";
+
+export interface Topology {
+  stack: Stack;
+  /** Through nginx: the URL the scenarios load. */
+  sluiceUrl: string;
+  /** The app directly (its /metrics). */
+  appUrl: string;
+  /** The standalone simulator (its /v1/chat/completions and /sim/stats). */
+  simUrl: string;
+  pids: WatchedProcesses;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+/** Our child running `entry` (the stack spawns the app and the simulator from this process). */
+function childRunning(entry: string): number {
+  const pid = childPids(process.pid).find((child) => commandLine(child).includes(entry));
+  if (pid === undefined) throw new Error(`no child process of the bench runs ${entry}`);
+  return pid;
+}
+
+/**
+ * Starts the stack with `env` for the app and the simulator. Bun's fetch runs at most 256 requests
+ * at once unless BUN_CONFIG_MAX_HTTP_REQUESTS is raised (65535 at most), so the app gets that.
+ */
+export async function startTopology(env: Record<string, string> = {}): Promise<Topology> {
+  const stack = await startStack({ env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", ...env } });
+  if (!stack.simulatorUrl) {
+    await stack.stop();
+    throw new Error("the load tests need the standalone simulator: unset UPSTREAM_BASE_URL");
+  }
+  return {
+    stack,
+    sluiceUrl: stack.url,
+    appUrl: stack.appUrl,
+    simUrl: stack.simulatorUrl,
+    pids: {
+      app: childRunning("src/main.ts"),
+      nginxMaster: stack.nginxPid,
+      simulator: childRunning("src/simulator/main.ts"),
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * stop — users who press Stop (DELETE /api/streams/:id) after STOP_AFTER tokens: every stream
+ * must end with `done` finish_reason "cancelled", and the simulator must see each request aborted.
+ * sluice_stop_to_abort is the time from sending the DELETE to the simulator seeing the abort
+ * (its /sim/stats `seen_at_ms`; Sluice forwards the stream id as the upstream `x-request-id`).
+ *
+ *   SLUICE_URL=http://127.0.0.1:8080 SIM_URL=http://127.0.0.1:3001 CLIENTS=100 bun loadtest/run.ts stop
+ */
+import { expectDone, readChatStream, startChat } from "../lib/chat-stream.ts";
+import { epochMs } from "../lib/epoch.ts";
+import { expectStatus, LoadError } from "../lib/errors.ts";
+import { Rate, Trend } from "../lib/metrics.ts";
+import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
+import { fetchSimStats, pollUntil, type SimStats } from "../lib/server-counters.ts";
+import { numberSetting, urlSetting } from "../lib/settings.ts";
+import { simMessages } from "../lib/sim-prompt.ts";
+
+// Base URL of Sluice (in the native stack: nginx in front of the app)
+const SLUICE_URL = urlSetting("SLUICE_URL", "http://127.0.0.1:8080");
+// The simulator Sluice streams from; its origin serves /sim/stats (the app's own origin when it is mounted in-process)
+const SIM_URL = urlSetting("SIM_URL", "http://127.0.0.1:3001");
+// Users, all at once
+const CLIENTS = numberSetting("CLIENTS", 50);
+// Each user presses Stop after this many tokens
+const STOP_AFTER = numberSetting("STOP_AFTER", 3);
+// Content tokens per answer: many more than STOP_AFTER, so the answer is still streaming at Stop
+const TOKENS = numberSetting("TOKENS", 200);
+// Simulator delay before the first token, ms (`/sim ttft_ms=`)
+const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
+// Simulator pacing, tokens per second (`/sim tps=`)
+const SIM_TPS = numberSetting("SIM_TPS", 20);
+// Threshold: p(99) from DELETE to the simulator seeing the abort, ms
+const THRESHOLD_STOP_P99_MS = numberSetting("THRESHOLD_STOP_P99_MS", 1000);
+
+export const settings = { SLUICE_URL, SIM_URL, CLIENTS, STOP_AFTER, TOKENS, SIM_TTFT_MS, SIM_TPS };
+
+export const options: ScenarioOptions = {
+  executor: { type: "per-vu-iterations", vus: CLIENTS, iterations: 1, maxDurationS: 60, gracefulStopS: 5 },
+  thresholds: {
+    sluice_errors: ["count==0"],
+    sluice_stop_cancelled: ["rate==1"],
+    sluice_stop_aborted: ["rate==1"],
+    sluice_stop_to_abort: [`p(99)<${THRESHOLD_STOP_P99_MS}`],
+  },
+  iterationTimeoutMs: 60_000,
+};
+
+/** The stream ended with `done` finish_reason "cancelled" after Stop. */
+const cancelled = new Rate("sluice_stop_cancelled");
+/** The simulator saw the request of the stopped stream aborted. */
+const abortedUpstream = new Rate("sluice_stop_aborted");
+/** From sending DELETE to the simulator seeing the abort, ms (epoch clocks of one machine). */
+const stopToAbort = new Trend("sluice_stop_to_abort");
+/** From sending DELETE to the `done` event on the open stream, ms. */
+const stopToDone = new Trend("sluice_stop_to_done");
+
+/** Stream id → epoch ms when its DELETE was sent. */
+type Data = Map<string, number>;
+
+export async function setup(): Promise<Data> {
+  await fetchSimStats(SIM_URL);
+  return new Map();
+}
+
+/** Presses Stop: DELETE the stream, expecting 200, 202 or 204. */
+async function pressStop(url: string, signal: AbortSignal): Promise<void> {
+  const response = await fetch(url, { method: "DELETE", signal });
+  if (response.status !== 200 && response.status !== 202) await expectStatus(response, 204, "DELETE /api/streams/:id");
+  await response.body?.cancel();
+}
+
+export default async function ({ vu, data, signal }: IterationContext<Data>): Promise<void> {
+  const messages = simMessages({ tokens: TOKENS, ttftMs: SIM_TTFT_MS, tps: SIM_TPS }, `User ${vu} will press Stop.`);
+  const { streamId, streamUrl } = await startChat(SLUICE_URL, messages, signal);
+  const url = `${SLUICE_URL}${streamUrl}`;
+  let sentAt = 0;
+  // Settles to the failure (if any) so a failed DELETE is not an unhandled rejection meanwhile.
+  let stopped: Promise<unknown> | undefined;
+  // The stream stays open while Stop is sent, so its `done` is read live, as the browser does.
+  const reading = await readChatStream(url, {
+    signal,
+    onToken(_token, count) {
+      if (count !== STOP_AFTER) return;
+      sentAt = performance.now();
+      data.set(streamId, epochMs());
+      stopped = pressStop(url, signal).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    },
+  });
+  if (!stopped) throw new LoadError("did_not_stop", `stream ended (${reading.end}) before ${STOP_AFTER} tokens`);
+  const failure = await stopped;
+  if (failure) throw failure;
+  const done = expectDone(reading);
+  stopToDone.add((reading.endedAt ?? performance.now()) - sentAt);
+  cancelled.add(done.finish_reason === "cancelled");
+}
+
+export async function teardown(data: Data): Promise<void> {
+  const seenAll = (stats: SimStats) => {
+    const ids = new Set(stats.cancellations.map((entry) => entry.request_id));
+    return [...data.keys()].every((id) => ids.has(id));
+  };
+  const stats = await pollUntil(() => fetchSimStats(SIM_URL), seenAll, 5_000);
+  const seen = new Map(stats.cancellations.map((entry) => [entry.request_id, entry.seen_at_ms]));
+  for (const [id, sentAt] of data) {
+    const seenAt = seen.get(id);
+    abortedUpstream.add(seenAt !== undefined);
+    if (seenAt !== undefined) stopToAbort.add(seenAt - sentAt);
+  }
+}

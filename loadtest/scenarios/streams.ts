@@ -1,0 +1,84 @@
+/**
+ * streams — ramp up to STREAMS concurrent SSE streams and hold them open: errors, TTFT and ITL
+ * as concurrency grows (latency metrics are tagged with the concurrency band the chat began in).
+ * Each user chats back to back with slow, long answers, so its stream stays open nearly all the time.
+ *
+ *   SLUICE_URL=http://127.0.0.1:8080 STREAMS=2000 RAMP_S=60 HOLD_S=60 bun loadtest/run.ts streams
+ */
+import { chatExchange } from "../lib/chat-exchange.ts";
+import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
+import { numberSetting, urlSetting } from "../lib/settings.ts";
+import { openStreamCount } from "../lib/stream-metrics.ts";
+
+// Base URL of Sluice (in the native stack: nginx in front of the app)
+const SLUICE_URL = urlSetting("SLUICE_URL", "http://127.0.0.1:8080");
+// Concurrent streams to reach (each costs two sockets in nginx and two in the app)
+const STREAMS = numberSetting("STREAMS", 1000);
+// Seconds to ramp from 0 to STREAMS
+const RAMP_S = numberSetting("RAMP_S", 30);
+// Seconds to hold STREAMS open
+const HOLD_S = numberSetting("HOLD_S", 30);
+// Content tokens per answer (sent in the `/sim tokens=` line, so the expected count is known)
+const TOKENS = numberSetting("TOKENS", 40);
+// Simulator delay before the first token, ms (`/sim ttft_ms=`)
+const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
+// Simulator pacing, tokens per second: slow, so that each stream stays open TOKENS / SIM_TPS seconds
+const SIM_TPS = numberSetting("SIM_TPS", 2);
+// Number of concurrency bands the latency metrics are tagged with (e.g. 4: ≤250, ≤500, ≤750, ≤1000)
+const BANDS = numberSetting("BANDS", 4);
+// Goodput: a chat is good when its first token came within this many ms …
+const TARGET_TTFT_MS = numberSetting("TARGET_TTFT_MS", SIM_TTFT_MS + 1000);
+// … and no gap between two tokens exceeded this many ms
+const TARGET_ITL_MS = numberSetting("TARGET_ITL_MS", Math.round(1000 / SIM_TPS) + 500);
+// Threshold: at least this share of chats must meet both goodput targets
+const THRESHOLD_GOODPUT = numberSetting("THRESHOLD_GOODPUT", 0.9);
+// One chat is abandoned (error `timeout`) after this many ms
+const ITERATION_TIMEOUT_MS = numberSetting("ITERATION_TIMEOUT_MS", 120_000);
+
+export const settings = {
+  SLUICE_URL,
+  STREAMS,
+  RAMP_S,
+  HOLD_S,
+  TOKENS,
+  SIM_TTFT_MS,
+  SIM_TPS,
+  TARGET_TTFT_MS,
+  TARGET_ITL_MS,
+};
+
+export const options: ScenarioOptions = {
+  executor: {
+    type: "ramping-vus",
+    stages: [
+      { durationS: RAMP_S, target: STREAMS },
+      { durationS: HOLD_S, target: STREAMS },
+    ],
+    // Streams opened near the end may run a whole answer past the hold.
+    gracefulStopS: TOKENS / SIM_TPS + 30,
+  },
+  thresholds: {
+    sluice_errors: ["count==0"],
+    sluice_tokens_complete: ["rate==1"],
+    sluice_goodput: [`rate>=${THRESHOLD_GOODPUT}`],
+    sluice_streams_open: [`max>=${Math.floor(STREAMS * 0.95)}`],
+  },
+  iterationTimeoutMs: ITERATION_TIMEOUT_MS,
+};
+
+/** The band of the concurrency right now, named by its upper bound ("≤500"). */
+function concurrencyBand(): string {
+  const width = Math.max(1, Math.ceil(STREAMS / BANDS));
+  return `≤${Math.max(1, Math.ceil(openStreamCount() / width)) * width}`;
+}
+
+export default async function ({ vu, iteration, signal }: IterationContext): Promise<void> {
+  await chatExchange({
+    baseUrl: SLUICE_URL,
+    directives: { tokens: TOKENS, ttftMs: SIM_TTFT_MS, tps: SIM_TPS },
+    prompt: `Stream ${vu}.${iteration}: tell me about rivers.`,
+    targets: { ttftMs: TARGET_TTFT_MS, itlMs: TARGET_ITL_MS },
+    signal,
+    tags: () => ({ concurrency: concurrencyBand() }),
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The page's calls to the Sluice API. Every failure becomes an {@link ApiError} with the server's
+ * stable code, so the page can say what went wrong and whether Retry makes sense.
+ */
+import type { Conversation, ConversationPage, ConversationSummary } from "../conversations/store.ts";
+
+export type { Conversation, ConversationPage, ConversationSummary, Message } from "../conversations/store.ts";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface Readiness {
+  status: string;
+  model: string;
+  /** "simulator" when the built-in demo model answers. */
+  upstream: string;
+}
+
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly code: string,
+    message: string,
+    /** 0 when the server could not be reached at all. */
+    readonly status: number,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+// 429 (too many streams), 503 (draining) and an unreachable server are worth another try.
+const retryableStatus = (status: number) => status === 0 || status === 429 || status === 502 || status === 503;
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError("network_error", "Cannot reach the server. Check the connection.", 0, true);
+  }
+  if (response.status === 204) return undefined as T;
+  const payload = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const message = error?.message ?? `The server answered ${response.status}.`;
+    throw new ApiError(
+      error?.code ?? `http_${response.status}`,
+      message,
+      response.status,
+      retryableStatus(response.status),
+    );
+  }
+  return payload as T;
+}
+
+export const api = {
+  readiness: () => request<Readiness>("GET", "/readyz"),
+  listConversations: (before?: string) =>
+    request<ConversationPage>(
+      "GET",
+      `/api/conversations?limit=50${before ? `&before=${encodeURIComponent(before)}` : ""}`,
+    ),
+  createConversation: () => request<ConversationSummary>("POST", "/api/conversations", {}),
+  getConversation: (id: string) => request<Conversation>("GET", `/api/conversations/${encodeURIComponent(id)}`),
+  renameConversation: (id: string, title: string) =>
+    request<ConversationSummary>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { title }),
+  deleteConversation: (id: string) => request<void>("DELETE", `/api/conversations/${encodeURIComponent(id)}`),
+  startChat: (conversationId: string, messages: ChatMessage[]) =>
+    request<{ streamId: string; streamUrl: string }>("POST", "/api/chat", { conversationId, messages }),
+  stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
+};

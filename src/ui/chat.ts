@@ -1,0 +1,243 @@
+/**
+ * The open conversation: loads it, sends questions, watches the answer, stops it, retries a
+ * failed one, and follows what other tabs do. One answer at a time per page.
+ */
+import { titleFromMessage } from "../conversations/title.ts";
+import { ApiError, api, type Message } from "./api.ts";
+import type { Composer } from "./composer.ts";
+import { localMessage, toHistory } from "./history.ts";
+import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
+import { problemOf, showProblem, storedMessage } from "./message-view.ts";
+import { type ConversationList, conversationHref } from "./sidebar.ts";
+import type { TabNews, Tabs } from "./tabs.ts";
+import { ThreadView } from "./thread-view.ts";
+import type { TitleBar } from "./title-bar.ts";
+
+export interface ChatParts {
+  list: ConversationList;
+  titleBar: TitleBar;
+  composer: Composer;
+  tabs: Tabs;
+  /** A short message in the page's status line. */
+  notify(text: string): void;
+}
+
+// If Stop's `done` never arrives (the server is gone), the page stops waiting after this long.
+const STOP_WAIT_MS = 5_000;
+
+export class Chat {
+  readonly #view = new ThreadView();
+  readonly #parts: ChatParts;
+  #conversationId: string | null = null;
+  #title: string | null = null;
+  #messages: Message[] = [];
+  #live: LiveAnswer | undefined;
+  #stopRequested = false;
+  #loads = 0;
+
+  constructor(parts: ChatParts) {
+    this.#parts = parts;
+  }
+
+  get busy(): boolean {
+    return this.#live !== undefined;
+  }
+
+  /** Shows conversation `id` (null: a new chat), re-attaching to its answer if one is being written. */
+  async open(id: string | null, skipStream?: string): Promise<void> {
+    const load = ++this.#loads;
+    this.#detach();
+    this.#conversationId = id;
+    this.#parts.list.setActive(id);
+    if (id === null) {
+      this.#show(null, false, []);
+      return;
+    }
+    try {
+      const conversation = await api.getConversation(id);
+      if (load !== this.#loads) return;
+      this.#show(conversation.title, true, conversation.messages);
+      const running = conversation.running_stream_id;
+      if (running && running !== skipStream) this.#watch(running, `/api/streams/${encodeURIComponent(running)}`);
+    } catch (error) {
+      if (load !== this.#loads) return;
+      const gone = error instanceof ApiError && error.status === 404;
+      this.#parts.notify(gone ? "That conversation no longer exists." : (error as Error).message);
+      if (gone) location.hash = "";
+    }
+  }
+
+  /** Sends `text` as the next question in this conversation (creating it first if new). */
+  async send(text: string): Promise<void> {
+    const question = text.trim();
+    if (this.#live || !question) return;
+    const earlier = this.#messages.slice();
+    this.#append(localMessage({ role: "user", content: question, status: "complete" }));
+    await this.#ask(question, earlier);
+  }
+
+  /** Stops the answer being written: the server cancels the model call and ends the stream. */
+  stop(): void {
+    const live = this.#live;
+    if (!live) return;
+    if (!live.streamId) {
+      this.#stopRequested = true;
+      return;
+    }
+    api.stopStream(live.streamId).catch(() => {});
+    setTimeout(() => {
+      if (this.#live === live) live.abandon("cancelled");
+    }, STOP_WAIT_MS);
+  }
+
+  async rename(title: string): Promise<void> {
+    const id = this.#conversationId;
+    if (!id) return;
+    try {
+      const renamed = await api.renameConversation(id, title);
+      this.#title = renamed.title;
+      this.#parts.titleBar.show(renamed.title, true);
+      this.#changedList();
+    } catch (error) {
+      this.#parts.notify((error as Error).message);
+    }
+  }
+
+  async delete(): Promise<void> {
+    const id = this.#conversationId;
+    if (!id) return;
+    try {
+      if (this.#live?.streamId) await api.stopStream(this.#live.streamId).catch(() => {});
+      await api.deleteConversation(id);
+      this.#parts.tabs.tell({ type: "deleted", conversationId: id });
+      this.#parts.notify("Conversation deleted.");
+      location.hash = "";
+      void this.#parts.list.refresh();
+      this.#parts.composer.focus();
+    } catch (error) {
+      this.#parts.notify((error as Error).message);
+    }
+  }
+
+  /** Follows another tab: its new answer streams here too; its renames and deletions show. */
+  async hear(news: TabNews): Promise<void> {
+    const titles = await this.#parts.list.refresh();
+    const here = this.#conversationId;
+    if (news.type === "deleted" && news.conversationId === here) {
+      this.#parts.notify("This conversation was deleted in another tab.");
+      location.hash = "";
+    } else if (news.type === "answering" && news.conversationId === here) {
+      if (this.#live?.streamId !== news.streamId) await this.open(here);
+    } else if (here && titles.has(here) && !this.#live) {
+      this.#title = titles.get(here) ?? null;
+      this.#parts.titleBar.show(this.#title, true);
+    }
+  }
+
+  async #ask(question: string, earlier: Message[]): Promise<void> {
+    const live = this.#startLive(performance.now());
+    try {
+      const id = this.#conversationId ?? (await this.#create());
+      const { streamId, streamUrl } = await api.startChat(id, [
+        ...toHistory(earlier),
+        { role: "user", content: question },
+      ]);
+      if (this.#live !== live) return;
+      live.attach(streamId, streamUrl);
+      if (this.#stopRequested) this.stop();
+      if (this.#title === null) {
+        this.#title = titleFromMessage(question);
+        this.#parts.titleBar.show(this.#title, true);
+      }
+      this.#parts.tabs.tell({ type: "answering", conversationId: id, streamId });
+      void this.#parts.list.refresh();
+    } catch (error) {
+      if (this.#live !== live) return;
+      const failure = error instanceof ApiError ? error : new ApiError("internal", String(error), 0, true);
+      this.#live = undefined;
+      this.#parts.composer.setBusy(false);
+      live.failToSend(failure, failure.retryable ? () => void this.#retry() : undefined);
+    }
+  }
+
+  async #create(): Promise<string> {
+    const created = await api.createConversation();
+    this.#conversationId = created.id;
+    this.#title = created.title;
+    // replaceState: no hashchange event, so the page does not reload what it is building.
+    history.replaceState(null, "", conversationHref(created.id));
+    this.#parts.list.setActive(created.id);
+    this.#parts.titleBar.show(created.title, true);
+    return created.id;
+  }
+
+  /** Asks the last question again, in place of the answer that failed. */
+  async #retry(): Promise<void> {
+    if (this.#live) return;
+    const index = this.#messages.findLastIndex((m) => m.role === "user");
+    const question = this.#messages[index];
+    if (!question) return;
+    this.#messages = this.#messages.slice(0, index + 1);
+    this.#view.show(this.#messages, () => void this.#retry());
+    await this.#ask(question.content, this.#messages.slice(0, index));
+  }
+
+  #watch(streamId: string, streamUrl: string): void {
+    this.#startLive(undefined).attach(streamId, streamUrl);
+  }
+
+  #startLive(sentAt: number | undefined): LiveAnswer {
+    this.#stopRequested = false;
+    const live: LiveAnswer = new LiveAnswer({
+      sentAt,
+      rendered: () => this.#view.follow(),
+      ended: (end) => this.#ended(live, end),
+      lost: () => {
+        if (this.#live !== live) return;
+        this.#live = undefined;
+        void this.open(this.#conversationId, live.streamId);
+      },
+    });
+    this.#live = live;
+    this.#view.append(live.parts.article);
+    this.#parts.composer.setBusy(true);
+    return live;
+  }
+
+  #ended(live: LiveAnswer, end: AnswerEnd): void {
+    if (this.#live !== live) return;
+    this.#live = undefined;
+    const message = localMessage({ role: "assistant", content: end.text, status: end.status, error: end.error });
+    this.#messages.push(message);
+    showProblem(
+      live.parts,
+      problemOf(message, () => void this.#retry()),
+    );
+    this.#parts.composer.setBusy(false);
+    if (this.#conversationId) this.#parts.tabs.tell({ type: "answered", conversationId: this.#conversationId });
+    void this.#parts.list.refresh();
+  }
+
+  #detach(): void {
+    this.#live?.detach();
+    this.#live = undefined;
+    this.#parts.composer.setBusy(false);
+  }
+
+  #show(title: string | null, saved: boolean, messages: Message[]): void {
+    this.#title = title;
+    this.#messages = messages.slice();
+    this.#parts.titleBar.show(title, saved);
+    this.#view.show(this.#messages, () => void this.#retry());
+  }
+
+  #append(message: Message): void {
+    this.#messages.push(message);
+    this.#view.append(storedMessage(message));
+  }
+
+  #changedList(): void {
+    this.#parts.tabs.tell({ type: "list-changed" });
+    void this.#parts.list.refresh();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The answer being written right now: it renders the text as it grows (at most once per
+ * animation frame), says how the connection is doing, and measures TTFT and tokens/s.
+ */
+import type { Message } from "./api.ts";
+import { formatDuration, formatRate, tokenRate } from "./format.ts";
+import { type MessageParts, messageParts, renderContent, showProblem } from "./message-view.ts";
+import { type DoneData, type StreamErrorData, type StreamState, type StreamWatch, watchStream } from "./stream.ts";
+
+/** How a live answer ended, to be kept as a message. */
+export interface AnswerEnd {
+  status: Exclude<Message["status"], "interrupted">;
+  text: string;
+  error?: StreamErrorData;
+}
+
+export interface LiveAnswerOptions {
+  /** performance.now() when this tab sent the question; absent when re-attaching to a running stream. */
+  sentAt?: number | undefined;
+  /** Called after each render, e.g. to keep the view scrolled to the end. */
+  rendered(): void;
+  ended(end: AnswerEnd): void;
+  /** The stream is gone (expired, or the server restarted): reload the conversation. */
+  lost(): void;
+}
+
+const stateText: Record<StreamState | "sending", string> = {
+  sending: "Sending…",
+  connecting: "Connecting…",
+  open: "Waiting for the first token…",
+  reconnecting: "Connection lost. Reconnecting…",
+};
+
+export class LiveAnswer {
+  readonly parts: MessageParts = messageParts("assistant");
+  streamId: string | undefined;
+  #text = "";
+  #tokens = 0;
+  #firstTokenAt: number | undefined;
+  #lastTokenAt = 0;
+  #state: StreamState | "sending" = "sending";
+  #frame = 0;
+  #watch: StreamWatch | undefined;
+  readonly #options: LiveAnswerOptions;
+
+  constructor(options: LiveAnswerOptions) {
+    this.#options = options;
+    const { article, content } = this.parts;
+    article.classList.add("live");
+    // Polite: the finished text is read when aria-busy drops, not every token as it lands.
+    content.setAttribute("aria-live", "polite");
+    content.setAttribute("aria-busy", "true");
+    this.#render();
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+
+  /** Starts watching `streamUrl`; the stream replays from its start, so the text starts empty. */
+  attach(streamId: string, streamUrl: string): void {
+    this.streamId = streamId;
+    this.#watch = watchStream(streamUrl, {
+      token: (text) => this.#token(text),
+      state: (state) => this.#setState(state),
+      done: (data) => this.#done(data),
+      failed: (error) => this.#finish({ status: "error", text: this.#text, error }, ""),
+      lost: () => {
+        this.#stopRendering();
+        this.#options.lost();
+      },
+    });
+  }
+
+  /** The question could not even be sent. */
+  failToSend(error: StreamErrorData, retry: (() => void) | undefined): void {
+    this.#stopRendering();
+    this.parts.content.setAttribute("aria-busy", "false");
+    this.parts.meta.hidden = true;
+    showProblem(this.parts, { title: "Not sent.", detail: error.message, code: error.code, retry });
+  }
+
+  /** Stops watching (the generation goes on on the server; another visit re-attaches). */
+  detach(): void {
+    this.#watch?.close();
+    this.#stopRendering();
+  }
+
+  /** Ends the answer here without the server's word (Stop sent, but no `done` came back). */
+  abandon(status: "cancelled"): void {
+    this.#finish({ status, text: this.#text }, "Stopped");
+  }
+
+  #token(text: string): void {
+    const now = performance.now();
+    this.#firstTokenAt ??= now;
+    this.#lastTokenAt = now;
+    this.#tokens++;
+    this.#text += text;
+    this.#state = "open";
+    this.#schedule();
+  }
+
+  #setState(state: StreamState): void {
+    // "open" after a reconnect means the text is flowing again, not that we wait for a first token.
+    this.#state = state;
+    this.#schedule();
+  }
+
+  #done(data: DoneData): void {
+    const status = data.finish_reason === "cancelled" ? "cancelled" : "complete";
+    const figures = summary(data);
+    this.#finish({ status, text: this.#text }, status === "cancelled" ? `Stopped · ${figures}` : figures);
+  }
+
+  #finish(end: AnswerEnd, meta: string): void {
+    this.#watch?.close();
+    this.#stopRendering();
+    const { article, content } = this.parts;
+    renderContent(this.parts, "assistant", this.#text);
+    article.classList.remove("live");
+    article.dataset.status = end.status;
+    delete article.dataset.state;
+    content.setAttribute("aria-busy", "false");
+    this.parts.meta.textContent = meta;
+    this.parts.meta.hidden = meta === "";
+    this.#options.rendered();
+    this.#options.ended(end);
+  }
+
+  #schedule(): void {
+    // requestAnimationFrame: however fast tokens arrive, Markdown is parsed once per frame at most.
+    if (!this.#frame) this.#frame = requestAnimationFrame(() => this.#render());
+  }
+
+  #stopRendering(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+  }
+
+  #render(): void {
+    this.#frame = 0;
+    renderContent(this.parts, "assistant", this.#text);
+    this.parts.article.dataset.state = this.#state;
+    this.parts.meta.textContent = this.#liveStatus();
+    this.#options.rendered();
+  }
+
+  #liveStatus(): string {
+    if (this.#state === "reconnecting" || this.#firstTokenAt === undefined) return stateText[this.#state];
+    const parts = [`${this.#tokens} tokens`];
+    const sentAt = this.#options.sentAt;
+    // TTFT and rate only for a question this tab sent: a re-attached stream replays in a burst.
+    if (sentAt !== undefined) {
+      parts.unshift(`TTFT ${formatDuration(this.#firstTokenAt - sentAt)}`);
+      const rate = tokenRate(this.#tokens, this.#firstTokenAt, this.#lastTokenAt);
+      if (rate !== undefined) parts.push(formatRate(rate));
+    }
+    return `Streaming · ${parts.join(" · ")}`;
+  }
+}
+
+/** The server's own figures for a finished answer. */
+function summary({ usage, timings }: DoneData): string {
+  const parts = [`${usage.completion_tokens} tokens`, formatDuration(timings.total_ms)];
+  if (timings.ttft_ms !== null) {
+    parts.unshift(`TTFT ${formatDuration(timings.ttft_ms)}`);
+    const seconds = (timings.total_ms - timings.ttft_ms) / 1000;
+    if (usage.completion_tokens > 1 && seconds > 0) parts.push(formatRate((usage.completion_tokens - 1) / seconds));
+  }
+  return parts.join(" · ");
+}

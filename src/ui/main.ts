@@ -1,0 +1,81 @@
+/**
+ * The page's entry: builds the parts, follows the address (#/c/<id>), shows which model answers,
+ * and wires the keys that work everywhere (Esc stops).
+ */
+import { api } from "./api.ts";
+import { Chat } from "./chat.ts";
+import { Composer } from "./composer.ts";
+import { byId } from "./dom.ts";
+import { ConversationList, setupDrawer } from "./sidebar.ts";
+import { joinTabs } from "./tabs.ts";
+import { TitleBar } from "./title-bar.ts";
+
+/** The conversation id in the address, or null for a new chat. */
+function idFromAddress(): string | null {
+  const match = /^#\/c\/([^/]+)$/.exec(location.hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
+}
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+function notify(text: string): void {
+  const status = byId("status-line");
+  status.textContent = text;
+  status.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => {
+    status.hidden = true;
+  }, 6_000);
+}
+
+/** Shows the model in use, and a notice when it is the built-in simulator. */
+async function showModel(): Promise<void> {
+  const model = byId("model");
+  try {
+    const ready = await api.readiness();
+    model.textContent = ready.model;
+    model.title = ready.upstream === "simulator" ? "Built-in simulator" : ready.upstream;
+    byId("demo-notice").hidden = ready.upstream !== "simulator";
+  } catch (error) {
+    model.textContent = "unavailable";
+    model.title = (error as Error).message;
+  }
+}
+
+function start(): void {
+  const list = new ConversationList();
+  const drawer = setupDrawer();
+  let chat: Chat | undefined;
+  const composer = new Composer({ send: (text) => void chat?.send(text), stop: () => chat?.stop() });
+  const titleBar = new TitleBar({
+    rename: (title) => chat?.rename(title) ?? Promise.resolve(),
+    delete: () => chat?.delete() ?? Promise.resolve(),
+  });
+  const tabs = joinTabs((news) => void chat?.hear(news));
+  chat = new Chat({ list, titleBar, composer, tabs, notify });
+  const current = chat;
+
+  window.addEventListener("hashchange", () => {
+    drawer.close();
+    void current.open(idFromAddress());
+    composer.focus();
+  });
+  byId("new-chat").addEventListener("click", () => {
+    drawer.close();
+    if (location.hash) location.hash = "";
+    else void current.open(null);
+    composer.focus();
+  });
+  document.addEventListener("keydown", (event) => {
+    // Esc stops the answer, unless it is closing something else (a dialog, the drawer, a rename).
+    if (event.key === "Escape" && current.busy && !event.defaultPrevented && !document.querySelector("dialog[open]")) {
+      current.stop();
+    }
+  });
+
+  void showModel();
+  void list.refresh();
+  void current.open(idFromAddress());
+  composer.focus();
+}
+
+start();

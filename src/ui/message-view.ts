@@ -1,0 +1,87 @@
+/**
+ * One message on the page: who said it, its text (Markdown for answers, plain text for the
+ * user's own words), and a footer for how it ended.
+ */
+import type { Message } from "./api.ts";
+import { h } from "./dom.ts";
+import { renderMarkdown } from "./markdown.ts";
+
+export interface MessageParts {
+  article: HTMLElement;
+  content: HTMLElement;
+  meta: HTMLElement;
+  problem: HTMLElement;
+}
+
+export interface Problem {
+  title: string;
+  detail: string;
+  code?: string | undefined;
+  /** Shown as a Retry button when given. */
+  retry?: (() => void) | undefined;
+}
+
+/** The empty skeleton of a message by `role`. */
+export function messageParts(role: Message["role"]): MessageParts {
+  const content = h("div", { class: role === "user" ? "content plain" : "content markdown" });
+  const meta = h("p", { class: "meta" });
+  const problem = h("div", { class: "problem", role: "alert", hidden: true });
+  const speaker = role === "user" ? "You" : "Assistant";
+  const article = h(
+    "article",
+    { class: `message ${role}` },
+    h("h2", { class: "visually-hidden" }, speaker),
+    content,
+    problem,
+    meta,
+  );
+  return { article, content, meta, problem };
+}
+
+/** Shows (or with undefined, hides) what went wrong with an answer. */
+export function showProblem(parts: MessageParts, problem: Problem | undefined): void {
+  parts.problem.replaceChildren();
+  parts.problem.hidden = !problem;
+  if (!problem) return;
+  const detail = h("p", {}, h("strong", {}, problem.title), " ", problem.detail);
+  if (problem.code) detail.append(" ", h("code", { class: "code" }, problem.code));
+  parts.problem.append(detail);
+  if (problem.retry) {
+    const button = h("button", { type: "button", class: "button small" }, "Retry");
+    button.addEventListener("click", problem.retry, { once: true });
+    parts.problem.append(button);
+  }
+}
+
+/** The problem a stored answer ended with, if any. */
+export function problemOf(message: Message, retry: (() => void) | undefined): Problem | undefined {
+  if (message.status === "error") {
+    return {
+      title: "The answer failed.",
+      detail: message.error?.message ?? "",
+      code: message.error?.code,
+      retry: message.error?.retryable === false ? undefined : retry,
+    };
+  }
+  if (message.status === "interrupted") {
+    return { title: "Interrupted.", detail: "The server restarted before this answer finished.", retry };
+  }
+  return undefined;
+}
+
+/** Fills `parts.content` with the message's text. */
+export function renderContent(parts: MessageParts, role: Message["role"], text: string): void {
+  if (role === "user") parts.content.textContent = text;
+  else parts.content.innerHTML = renderMarkdown(text);
+}
+
+/** A stored message, with a Retry button if it is a failed last answer and `retry` is given. */
+export function storedMessage(message: Message, retry?: () => void): HTMLElement {
+  const parts = messageParts(message.role);
+  renderContent(parts, message.role, message.content);
+  parts.article.dataset.status = message.status;
+  if (message.status === "cancelled") parts.meta.textContent = "Stopped";
+  parts.meta.hidden = message.status !== "cancelled";
+  showProblem(parts, problemOf(message, retry));
+  return parts.article;
+}

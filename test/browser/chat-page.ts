@@ -1,0 +1,145 @@
+/**
+ * The browser tests' setup and vocabulary: the native stack (simulator, app, nginx) behind a
+ * relay that can cut the network, headless Chromium, and the page's parts by what a user sees.
+ */
+import { mkdirSync } from "node:fs";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { type CutProxy, startCutProxy } from "./cut-proxy.ts";
+
+export const resultsDir = new URL("../../test-results/", import.meta.url).pathname;
+
+/** Launches Debian's Chromium headless, quiet (no background traffic, no GPU). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-gpu",
+    ],
+  });
+}
+
+export interface ChatSetup {
+  stack: Stack;
+  proxy: CutProxy;
+  browser: Browser;
+  /** The page's origin, through the relay and nginx. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The stack (with `env` for the app and simulator), the relay in front of nginx, and a browser. */
+export async function startChatSetup(env: Record<string, string> = {}): Promise<ChatSetup> {
+  mkdirSync(resultsDir, { recursive: true });
+  const stack = await startStack({ env: { SIM_TTFT_MS: "100", SIM_TOKENS_PER_SECOND: "40", ...env } });
+  const proxy = await startCutProxy(stack.url);
+  const browser = await launchBrowser().catch(async (error) => {
+    await Promise.all([proxy.close(), stack.stop()]);
+    throw error;
+  });
+  return {
+    stack,
+    proxy,
+    browser,
+    url: proxy.url,
+    async stop() {
+      await browser.close();
+      await proxy.close();
+      await stack.stop();
+    },
+  };
+}
+
+export interface ChatPage {
+  context: BrowserContext;
+  page: Page;
+  /** Messages of any alert/confirm/prompt the page opened (an XSS payload that ran). */
+  dialogs: string[];
+  /** Uncaught exceptions in the page. */
+  errors: string[];
+}
+
+export interface PageOptions {
+  colorScheme?: "light" | "dark";
+  viewport?: { width: number; height: number };
+}
+
+/** A fresh context (no cookies, no cache) with the page open at `url`. */
+export async function openChat(browser: Browser, url: string, options: PageOptions = {}): Promise<ChatPage> {
+  const context = await browser.newContext({
+    colorScheme: options.colorScheme ?? "light",
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(url);
+  await page.waitForSelector("#prompt");
+  return { context, page, dialogs, errors };
+}
+
+/** Types `text` in the message box and presses Enter, as a user does. */
+export async function send(page: Page, text: string): Promise<void> {
+  await page.fill("#prompt", text);
+  await page.press("#prompt", "Enter");
+}
+
+const lastAnswer = "#thread .message.assistant:last-child";
+
+/** Waits (bounded) until the last answer has ended; returns how, and its text. */
+export async function finishedAnswer(page: Page, timeout = 30_000): Promise<{ status: string; text: string }> {
+  await page.waitForSelector(`${lastAnswer}[data-status]`, { timeout });
+  return {
+    status: (await page.getAttribute(lastAnswer, "data-status")) ?? "",
+    text: (await page.textContent(`${lastAnswer} .content`))?.trim() ?? "",
+  };
+}
+
+/** The text of the answer being written (empty before it starts). */
+export async function liveText(page: Page): Promise<string> {
+  return (await page.textContent(`${lastAnswer} .content`).catch(() => ""))?.trim() ?? "";
+}
+
+/** Waits (bounded) until the answer being written shows at least `length` characters. */
+export async function waitForLiveText(page: Page, length: number, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    ([selector, min]) => (document.querySelector(`${selector} .content`)?.textContent?.trim().length ?? 0) >= min,
+    [`${lastAnswer}.live`, length] as const,
+    { timeout },
+  );
+}
+
+/** The conversation id in the page's address. */
+export function conversationIdOf(page: Page): string {
+  const match = /#\/c\/([^/]+)$/.exec(page.url());
+  if (!match?.[1]) throw new Error(`no conversation in ${page.url()}`);
+  return decodeURIComponent(match[1]);
+}
+
+/** Polls `probe` until it returns a value (bounded); for server-side effects the page cannot show. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await Bun.sleep(50);
+  }
+  throw new Error(`not reached within ${timeoutMs} ms`);
+}
+
+/** A plain sentence the simulator's /echo sends back verbatim, a few characters per token. */
+export function echoText(words: number): string {
+  const vocabulary = ["amber", "river", "quiet", "lantern", "harbor", "meadow", "copper", "window", "falcon", "cedar"];
+  return Array.from({ length: words }, (_, i) => `${vocabulary[(i * 7) % vocabulary.length]}${i}`).join(" ");
+}
