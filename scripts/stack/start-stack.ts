@@ -1,0 +1,218 @@
+/**
+ * Sluice's production topology on this machine, without Docker: the real nginx, rendered from the
+ * shipped template, in front of the app, with the standalone simulator as the app's model. Used by
+ * `npm run stack`, by the e2e tests and by the load tests.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "bun";
+import { ensureNginx, reloadNginx, spawnNginx, testNginxConfig, waitForNginx } from "./nginx.ts";
+import { type NginxPrefix, writeNginxPrefix } from "./nginx-prefix.ts";
+import { type Runtime, runtimeCommand, StackProcess } from "./process.ts";
+import { type NginxVariant, streamPolicy, type TemplateValues } from "./template-vars.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+const START_TIMEOUT_MS = 30_000;
+
+export interface StackOptions {
+  /** Runtime of the app and the simulator; default SLUICE_RUNTIME, else bun. */
+  runtime?: Runtime;
+  /**
+   * Settings for the app and the simulator, on top of this process's environment (CANCEL_GRACE_MS,
+   * HEARTBEAT_MS, SIM_TOKENS_PER_SECOND…). With UPSTREAM_BASE_URL (and MODEL) no simulator starts.
+   */
+  env?: Record<string, string>;
+  /** "production" (the default) or "negative-control": buffering on, gzip on text/event-stream. */
+  variant?: NginxVariant;
+  /** Template variables over those of the variant (e.g. SLUICE_STREAM_BUFFERING). */
+  nginxTemplateVars?: TemplateValues;
+  /** Listening ports; 0 or absent picks a free one. */
+  ports?: { stack?: number; app?: number; simulator?: number };
+  /** Also serve HTTPS and HTTP/2 with the shipped TLS server block on this port. */
+  tls?: { port: number; certPath: string; keyPath: string };
+  /** Folder name under $TMPDIR/sluice-stack/ (default: unique); it holds nginx's prefix and every log. */
+  name?: string;
+  /** Keep the folder after stop() (the CLI does, for its logs). */
+  keepFiles?: boolean;
+  /** Inherit this process's environment (default true). */
+  inheritEnv?: boolean;
+}
+
+export interface Stack {
+  /** Through nginx: what a browser uses. */
+  url: string;
+  /** HTTPS through nginx, when `tls` was given. */
+  httpsUrl: string | undefined;
+  /** The app directly, bypassing nginx. */
+  appUrl: string;
+  /** The standalone simulator (its OpenAI API is under /v1), unless UPSTREAM_BASE_URL was given. */
+  simulatorUrl: string | undefined;
+  upstreamBaseUrl: string;
+  runtime: Runtime;
+  variant: NginxVariant;
+  /** nginx's folder: nginx.conf, conf.d/ as rendered, error.log. */
+  prefix: NginxPrefix;
+  /** nginx's JSON access log, one line per finished request. */
+  accessLogPath: string;
+  /** The nginx master's pid. */
+  nginxPid: number;
+  /** `nginx -s reload`; resolves when new workers run (old ones finish their open streams). */
+  reloadNginx(): Promise<void>;
+  /** Resolves when a process of the stack exits without stop() having been called. */
+  exited: Promise<{ label: string; code: number | null }>;
+  /** Relays every process's output lines (app, simulator, nginx) from now on. */
+  relayOutput(relay: (label: string, line: string) => void): void;
+  /** Stops every process of the stack (bounded; SIGKILL after the grace) and removes the folder. */
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now. */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+function startChild(label: string, command: string[], env: Record<string, string | undefined>, dir: string) {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+  const child = spawn(command, { cwd: root, env: defined, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  return new StackProcess(label, child, join(dir, `${label}.log`));
+}
+
+function nginxValues(options: StackOptions, port: number, appUrl: string, dir: string): TemplateValues {
+  const tls = options.tls
+    ? {
+        NGINX_TLS_PORT: String(options.tls.port),
+        SLUICE_TLS_CERT: options.tls.certPath,
+        SLUICE_TLS_KEY: options.tls.keyPath,
+      }
+    : {};
+  return {
+    NGINX_PORT: String(port),
+    SLUICE_UPSTREAM: new URL(appUrl).host,
+    NGINX_ACCESS_LOG: join(dir, "access.log"),
+    ...streamPolicy(options.variant ?? "production"),
+    ...tls,
+    ...options.nginxTemplateVars,
+  };
+}
+
+interface Children {
+  processes: StackProcess[];
+  dir: string;
+  runtime: Runtime;
+  env: Record<string, string | undefined>;
+}
+
+/** The standalone simulator, unless the settings name another upstream: the app's model URL. */
+async function startUpstream(children: Children, port = 0): Promise<{ baseUrl: string; simulatorUrl?: string }> {
+  const { env, runtime, dir } = children;
+  if (env.UPSTREAM_BASE_URL) return { baseUrl: env.UPSTREAM_BASE_URL };
+  const simulatorEnv = { ...env, SIM_PORT: String(port), SIM_HOST: "127.0.0.1" };
+  const simulator = startChild("simulator", runtimeCommand(runtime, "src/simulator/main.ts"), simulatorEnv, dir);
+  children.processes.push(simulator);
+  const simulatorUrl = await simulator.listeningUrl(START_TIMEOUT_MS);
+  return { baseUrl: `${simulatorUrl}/v1`, simulatorUrl };
+}
+
+/** The app on 127.0.0.1 (only nginx and tests talk to it), pointed at `upstream`. */
+async function startApp(children: Children, upstream: { baseUrl: string; simulatorUrl?: string }, port = 0) {
+  const { env, runtime, dir } = children;
+  const appEnv = {
+    ...env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    UPSTREAM_BASE_URL: upstream.baseUrl,
+    MODEL: env.MODEL ?? (upstream.simulatorUrl ? "demo" : undefined),
+    DATA_DIR: env.DATA_DIR ?? join(dir, "data"),
+  };
+  const app = startChild("app", runtimeCommand(runtime, "src/main.ts"), appEnv, dir);
+  children.processes.push(app);
+  return app.listeningUrl(START_TIMEOUT_MS);
+}
+
+/** nginx rendered from the shipped files, in front of `appUrl`; resolves once it proxies. */
+async function startNginx(children: Children, options: StackOptions, appUrl: string) {
+  const binary = ensureNginx();
+  const port = options.ports?.stack || freePort();
+  const values = nginxValues(options, port, appUrl, children.dir);
+  const prefix = writeNginxPrefix(children.dir, values, { tls: Boolean(options.tls) });
+  testNginxConfig(binary, prefix);
+  const nginx = new StackProcess("nginx", spawnNginx(binary, prefix), join(children.dir, "nginx.log"));
+  children.processes.push(nginx);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForNginx(url, nginx, prefix, START_TIMEOUT_MS);
+  return { url, prefix, pid: nginx.pid };
+}
+
+/** Stops every child at once: SIGTERM, then SIGKILL after the app's drain time or 5 s. */
+async function stopChildren(children: Children): Promise<void> {
+  const drainMs = Number(children.env.DRAIN_TIMEOUT_MS ?? 10_000) || 10_000;
+  await Promise.all(
+    children.processes.map((child) => child.stop("SIGTERM", child.label === "app" ? drainMs + 5_000 : 5_000)),
+  );
+}
+
+/**
+ * Starts the simulator (unless `env.UPSTREAM_BASE_URL`), the app pointed at it, and nginx in
+ * front, and resolves once a request through nginx reaches the app. On failure, whatever started
+ * is stopped and the error names the process with its output.
+ *
+ * @example
+ * const stack = await startStack({ env: { CANCEL_GRACE_MS: "300" } });
+ * const response = await fetch(`${stack.url}/api/chat`, { method: "POST", body: … });
+ * await stack.stop();
+ * @example The negative control: the same template with buffering and gzip on for event streams.
+ * const control = await startStack({ variant: "negative-control" });
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const runtime = options.runtime ?? (process.env.SLUICE_RUNTIME === "deno" ? "deno" : "bun");
+  const variant = options.variant ?? "production";
+  // Under the temp folder, not the checkout: nginx started as root runs its workers as "nobody",
+  // which must reach the temp files there, whatever the permissions of the checkout's parents.
+  const dir = join(tmpdir(), "sluice-stack", options.name ?? `${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  // Bun's fetch, which the app's model client uses, runs 256 requests at once unless told more;
+  // the same default as `npm start`.
+  const inherited = options.inheritEnv === false ? {} : process.env;
+  const env = { BUN_CONFIG_MAX_HTTP_REQUESTS: "16384", ...inherited, ...options.env };
+  const children: Children = { processes: [], dir, runtime, env };
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    await stopChildren(children);
+    if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const upstream = await startUpstream(children, options.ports?.simulator);
+    const appUrl = await startApp(children, upstream, options.ports?.app);
+    const nginx = await startNginx(children, options, appUrl);
+    const exited = Promise.race(
+      children.processes.map((child) => child.child.exited.then((code) => ({ label: child.label, code }))),
+    ).then((first) => (stopping ? new Promise<never>(() => {}) : first));
+    return {
+      url: nginx.url,
+      httpsUrl: options.tls ? `https://127.0.0.1:${options.tls.port}` : undefined,
+      appUrl,
+      simulatorUrl: upstream.simulatorUrl,
+      upstreamBaseUrl: upstream.baseUrl,
+      runtime,
+      variant,
+      prefix: nginx.prefix,
+      accessLogPath: join(dir, "access.log"),
+      nginxPid: nginx.pid,
+      reloadNginx: () => reloadNginx(nginx.pid),
+      exited,
+      relayOutput: (relay) => {
+        for (const child of children.processes) child.relayTo((line) => relay(child.label, line));
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A browser-like SSE client for the e2e tests: it asks for gzip as browsers do, records when
+ * each event arrived and in which network read, and never waits without a bound.
+ */
+import { createParser } from "eventsource-parser";
+
+export interface ReceivedEvent {
+  event: string;
+  data: string;
+  id: string | undefined;
+  /** performance.now() when the read that completed it returned. */
+  at: number;
+  /** Index of that read (0-based): events that share one arrived bunched. */
+  read: number;
+}
+
+export interface StreamResult {
+  status: number;
+  headers: Headers;
+  events: ReceivedEvent[];
+  /** `: ping` and other comment lines seen. */
+  comments: { text: string; at: number }[];
+  reads: number;
+  /** eof: the server ended the body; closed: the client stopped it; error: the connection broke. */
+  ended: "eof" | "closed" | "error" | "timeout";
+  error?: string;
+}
+
+export interface ReadOptions {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Whole-request bound; on expiry the result says "timeout" (the caller's assertion fails). */
+  timeoutMs?: number;
+  /** Close the connection (as a closed tab does) once this returns true for an event. */
+  closeWhen?: (event: ReceivedEvent, events: ReceivedEvent[]) => boolean;
+  /** Called for every event as it arrives (e.g. to reload nginx mid-stream). */
+  onEvent?: (event: ReceivedEvent, events: ReceivedEvent[]) => void;
+  /** Certificate authority to trust for https:// (a test's self-signed certificate). */
+  ca?: string;
+}
+
+/** Opens `url` and reads its event stream to the end, or until `closeWhen` or the timeout. */
+export async function readStream(url: string, options: ReadOptions = {}): Promise<StreamResult> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs ?? 30_000);
+  const events: ReceivedEvent[] = [];
+  const comments: StreamResult["comments"] = [];
+  let reads = 0;
+  let closed = false;
+  const parser = createParser({
+    onEvent: (message) => {
+      const event = {
+        event: message.event ?? "message",
+        data: message.data,
+        id: message.id,
+        at: performance.now(),
+        read: reads - 1,
+      };
+      events.push(event);
+      options.onEvent?.(event, events);
+      if (!closed && options.closeWhen?.(event, events)) {
+        closed = true;
+        controller.abort();
+      }
+    },
+    onComment: (text) => comments.push({ text, at: performance.now() }),
+  });
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers = {
+    accept: "text/event-stream",
+    "accept-encoding": "gzip, deflate",
+    ...(body ? { "content-type": "application/json" } : {}),
+    ...options.headers,
+  };
+  try {
+    const tls = options.ca ? { tls: { ca: options.ca } } : {};
+    const init = { method: options.method ?? "GET", headers, body, signal: controller.signal, ...tls };
+    const response = await fetch(url, init);
+    const result: StreamResult = {
+      status: response.status,
+      headers: response.headers,
+      events,
+      comments,
+      reads: 0,
+      ended: "eof",
+    };
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body ?? []) {
+        reads++;
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      }
+    } catch (error) {
+      result.ended = closed ? "closed" : timedOut ? "timeout" : "error";
+      if (!closed) result.error = String(error);
+    }
+    result.reads = reads;
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** POST /api/chat with one user message; the absolute URL of its stream. `ca` as for readStream. */
+export async function startChat(baseUrl: string, content: string, ca?: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ messages: [{ role: "user", content }] }),
+    signal: AbortSignal.timeout(10_000),
+    ...(ca ? { tls: { ca } } : {}),
+  });
+  if (response.status !== 202) throw new Error(`POST /api/chat: ${response.status} ${await response.text()}`);
+  const { streamUrl } = (await response.json()) as { streamUrl: string };
+  return new URL(streamUrl, baseUrl).toString();
+}
+
+/**
+ * The user message that makes the simulator answer `tokens` tokens at `tps` per second, with
+ * `fault` (e.g. "stall:2:75000") when given.
+ */
+export function paced(tokens: number, tps: number, prompt = "Tell me about rivers", fault?: string): string {
+  return `/sim ttft_ms=50 tps=${tps} tokens=${tokens}${fault ? ` fault=${fault}` : ""}\n${prompt}`;
+}
+
+/** The token events' texts joined: the answer as the user sees it. */
+export function answerText(events: ReceivedEvent[]): string {
+  return events
+    .filter((event) => event.event === "token")
+    .map((event) => event.data)
+    .join("");
+}

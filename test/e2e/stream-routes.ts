@@ -1,0 +1,44 @@
+/**
+ * The three routes that stream through nginx, each opened the way its clients open it, reduced to
+ * the events that carry the answer's tokens.
+ */
+import { paced, type ReadOptions, type ReceivedEvent, readStream, type StreamResult, startChat } from "./sse-client.ts";
+
+export type StreamRoute = "/api/streams/:id" | "/chat" | "/v1/chat/completions";
+
+export const STREAM_ROUTES: StreamRoute[] = ["/api/streams/:id", "/chat", "/v1/chat/completions"];
+
+export interface RouteResult {
+  stream: StreamResult;
+  /** One event per answer token, in arrival order. */
+  tokens: ReceivedEvent[];
+}
+
+/** An OpenAI chunk with answer text (the first chunk only carries the role). */
+function carriesContent(event: ReceivedEvent): boolean {
+  if (event.data === "[DONE]") return false;
+  const chunk = JSON.parse(event.data) as { choices?: { delta?: { content?: string } }[] };
+  return Boolean(chunk.choices?.[0]?.delta?.content);
+}
+
+/** Streams a `tokens`-token answer at `tps` (with the simulator `fault`, if any) through `baseUrl` on `route`. */
+export async function streamAnswer(
+  baseUrl: string,
+  route: StreamRoute,
+  pacing: { tokens: number; tps: number; fault?: string },
+  options: ReadOptions = {},
+): Promise<RouteResult> {
+  const content = paced(pacing.tokens, pacing.tps, undefined, pacing.fault);
+  const timeoutMs = options.timeoutMs ?? 10_000 + (pacing.tokens / pacing.tps) * 1_000;
+  if (route === "/api/streams/:id") {
+    const stream = await readStream(await startChat(baseUrl, content, options.ca), { timeoutMs, ...options });
+    return { stream, tokens: stream.events.filter((event) => event.event === "token") };
+  }
+  if (route === "/chat") {
+    const stream = await readStream(`${baseUrl}/chat?q=${encodeURIComponent(content)}`, { timeoutMs, ...options });
+    return { stream, tokens: stream.events.filter((event) => event.event === "message" && event.data !== "[DONE]") };
+  }
+  const body = { model: "demo", stream: true, messages: [{ role: "user", content }] };
+  const stream = await readStream(`${baseUrl}/v1/chat/completions`, { method: "POST", body, timeoutMs, ...options });
+  return { stream, tokens: stream.events.filter(carriesContent) };
+}
