@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { type Subprocess, spawn } from "bun";
+import { runtimeCommand } from "../../scripts/stack/process.ts";
 
 export type Runtime = "bun" | "deno";
 
@@ -22,23 +23,6 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-function command(entry: string, which: Runtime): string[] {
-  const bin = `${root}node_modules/.bin/${which}`;
-  return which === "deno"
-    ? [
-        bin,
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--allow-write",
-        "--allow-sys",
-        "--unstable-no-legacy-abort",
-        entry,
-      ]
-    : [bin, entry];
-}
-
 /** Spawns `entry` and waits (bounded) for its "listening on http://…" line. */
 export async function startProcess(
   entry: string,
@@ -46,7 +30,7 @@ export async function startProcess(
   which: Runtime = runtime,
   timeoutMs = 20_000,
 ): Promise<Started> {
-  const child = spawn(command(`${root}${entry}`, which), {
+  const child = spawn(runtimeCommand(which, entry), {
     cwd: root,
     env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "16384", ...process.env, ...env },
     stdout: "pipe",
