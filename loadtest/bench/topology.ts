@@ -2,9 +2,7 @@
  * The native stack (scripts/stack) as the bench and the smoke test use it: the simulator, the app
  * and nginx on free ports, plus the pids whose CPU and memory the bench measures.
  */
-import { readFileSync } from "node:fs";
 import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
-import { childPids } from "./proc.ts";
 import type { WatchedProcesses } from "./run-scenario.ts";
 
 export interface Topology {
@@ -16,21 +14,6 @@ export interface Topology {
   /** The standalone simulator (its /v1/chat/completions and /sim/stats). */
   simUrl: string;
   pids: WatchedProcesses;
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {
-    return "";
-  }
-}
-
-/** Our child running `entry` (the stack spawns the app and the simulator from this process). */
-function childRunning(entry: string): number {
-  const pid = childPids(process.pid).find((child) => commandLine(child).includes(entry));
-  if (pid === undefined) throw new Error(`no child process of the bench runs ${entry}`);
-  return pid;
 }
 
 /**
@@ -49,9 +32,9 @@ export async function startTopology(env: Record<string, string> = {}): Promise<T
     appUrl: stack.appUrl,
     simUrl: stack.simulatorUrl,
     pids: {
-      app: childRunning("src/main.ts"),
+      app: stack.appPid,
       nginxMaster: stack.nginxPid,
-      simulator: childRunning("src/simulator/main.ts"),
+      simulator: stack.simulatorPid ?? 0,
     },
   };
 }

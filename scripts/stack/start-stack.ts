@@ -57,6 +57,10 @@ export interface Stack {
   accessLogPath: string;
   /** The nginx master's pid. */
   nginxPid: number;
+  /** The app's pid (for CPU and memory readings). */
+  appPid: number;
+  /** The standalone simulator's pid, when there is one. */
+  simulatorPid: number | undefined;
   /** `nginx -s reload`; resolves when new workers run (old ones finish their open streams). */
   reloadNginx(): Promise<void>;
   /** Resolves when a process of the stack exits without stop() having been called. */
@@ -147,6 +151,10 @@ async function startNginx(children: Children, options: StackOptions, appUrl: str
   return { url, prefix, pid: nginx.pid };
 }
 
+function pidOf(children: Children, label: string): number | undefined {
+  return children.processes.find((child) => child.label === label)?.pid;
+}
+
 /** Stops every child at once: SIGTERM, then SIGKILL after the app's drain time or 5 s. */
 async function stopChildren(children: Children): Promise<void> {
   const drainMs = Number(children.env.DRAIN_TIMEOUT_MS ?? 10_000) || 10_000;
@@ -204,6 +212,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prefix: nginx.prefix,
       accessLogPath: join(dir, "access.log"),
       nginxPid: nginx.pid,
+      appPid: pidOf(children, "app") ?? 0,
+      simulatorPid: pidOf(children, "simulator"),
       reloadNginx: () => reloadNginx(nginx.pid),
       exited,
       relayOutput: (relay) => {
