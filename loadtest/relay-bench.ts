@@ -4,6 +4,8 @@
  * prints the app's CPU per relayed token (user / kernel), its memory per open stream (RSS and JS
  * heap, plateau − idle), TTFT as a viewer sees it, errors, the Stop latency (DELETE sent → the
  * simulator saw the abort), the simulator's own CPU per token as a reference floor, and the machine.
+ * Tokens relayed come from the app's sluice_tokens_total; the app's CPU is also split by thread
+ * (Bun: the JS thread "bun", its fetch thread "HTTP Client", GC and JIT helpers).
  *
  *   bun loadtest/relay-bench.ts                       # app and simulator on Bun, 1,000 streams
  *   bun loadtest/relay-bench.ts --runtime deno        # both on Deno
@@ -134,7 +136,8 @@ class Viewer {
   ttftMs: number | undefined;
   /** The `done` event's finish_reason, or the `error` event's code. */
   outcome: string | undefined;
-  completionTokens = 0;
+  /** Body reads; fewer than tokens when bytes coalesced (the app fell behind, or this process did). */
+  reads = 0;
   failure: string | undefined;
   readonly firstToken = Promise.withResolvers<void>();
 
@@ -167,6 +170,7 @@ class Viewer {
     const decoder = new TextDecoder();
     let tail = "";
     for await (const bytes of body) {
+      this.reads++;
       // The tail keeps an event split across two chunks findable.
       const text = tail + decoder.decode(bytes, { stream: true });
       if (this.ttftMs === undefined && text.includes("event: token\n")) {
@@ -179,7 +183,6 @@ class Viewer {
     if (!end) return;
     const data = JSON.parse(end[2] as string);
     this.outcome = end[1] === "done" ? data.finish_reason : `error:${data.code}`;
-    this.completionTokens = data.usage?.completion_tokens ?? 0;
   }
 }
 
@@ -229,13 +232,15 @@ interface RelayFigures {
   ttftP50: number;
   ttftP99: number;
   errors: number;
+  /** Body reads per relayed token here; well below 1 means this process (or the app) fell behind. */
+  readsPerToken: number;
   wallMs: number;
 }
 
 /**
  * Samples RSS (every tick) and the JS heap (every 10th tick) while all `viewers` are open. A
- * /metrics scrape costs the app tens of ms of CPU on Bun (prom-client's heap statistics walk the
- * heap), so the heap is sampled rarely to keep that out of the CPU per token.
+ * /metrics scrape is not free for the app (tens of ms on Bun while prom-client still walked the
+ * heap for per-space figures), so the heap is sampled rarely, to keep scrapes out of the CPU per token.
  */
 function samplePlateau(app: Started, viewers: Viewer[]) {
   const rss: number[] = [];
@@ -282,6 +287,7 @@ async function measureRelay(app: Started, simulator: Started | undefined, idle: 
     ttftP50: percentile(ttfts, 50),
     ttftP99: percentile(ttfts, 99),
     errors: run.viewers.filter((viewer) => viewer.failure || viewer.outcome?.startsWith("error")).length,
+    readsPerToken: run.viewers.reduce((sum, viewer) => sum + viewer.reads, 0) / relayed,
     wallMs,
   };
 }
@@ -309,7 +315,9 @@ async function measureStop(app: Started, statsUrl: string): Promise<StopFigures>
   await Promise.all(deletes);
   await run.finished;
   await Bun.sleep(500);
-  const stats = (await (await fetch(`${statsUrl}/sim/stats`)).json()) as {
+  const response = await fetch(`${statsUrl}/sim/stats`);
+  if (!response.ok) console.warn(`GET ${statsUrl}/sim/stats answered ${response.status}: no Stop latency`);
+  const stats = (response.ok ? await response.json() : { cancellations: [] }) as {
     cancellations: { request_id: string; seen_at_ms: number }[];
   };
   const latencies = stats.cancellations.flatMap((record) => {
@@ -384,6 +392,7 @@ const ROWS: [string, (run: Run) => string][] = [
   ["TTFT p50 ms", (r) => ms(r.ttftP50)],
   ["TTFT p99 ms", (r) => ms(r.ttftP99)],
   ["relay errors", (r) => String(r.errors)],
+  ["client chunks/token", (r) => r.readsPerToken.toFixed(2)],
   ["wall ms", (r) => ms(r.wallMs)],
   ["Stop→sim p50 ms", (r) => ms(r.stop.p50)],
   ["Stop→sim p99 ms", (r) => ms(r.stop.p99)],

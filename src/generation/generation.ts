@@ -5,6 +5,7 @@
 
 import type { UpstreamDelta } from "../upstream/client.ts";
 import { toUpstreamError, UpstreamTimeoutError } from "../upstream/errors.ts";
+import { EventLog } from "./event-log.ts";
 import type { DoneEvent, ErrorEvent, FinishReason, GenerationEvent, GenerationOutcome, Usage } from "./events.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
 
@@ -30,10 +31,9 @@ export class Generation {
   readonly id: string;
   readonly model: string;
   readonly createdAt = Date.now();
-  readonly events: GenerationEvent[] = [];
+  /** The recorded events, for replay; read it with `length` and `at()`. */
+  readonly log = new EventLog();
   readonly settled: Promise<GenerationOutcome>;
-  #text = "";
-  #completionTokens = 0;
   #upstreamUsage: Usage | undefined;
   #finishReason: FinishReason = "stop";
   #cancelReason: CancelReason | undefined;
@@ -43,8 +43,9 @@ export class Generation {
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   #next: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #listeners = new Set<() => void>();
   readonly #controller = new AbortController();
-  readonly #options: GenerationOptions;
+  readonly #options: Omit<GenerationOptions, "upstream">;
   readonly #observer: GenerationObserver;
   readonly #startedAt = performance.now();
   #ttftMs: number | null = null;
@@ -53,11 +54,14 @@ export class Generation {
   constructor(options: GenerationOptions) {
     this.id = options.id;
     this.model = options.model;
-    this.#options = options;
+    // The upstream call (and the request it holds: the whole conversation) is not kept past the
+    // run, while a finished generation stays retained for replay.
+    const { upstream, ...settings } = options;
+    this.#options = settings;
     this.#observer = options.observer ?? silentObserver;
     this.#observer.started();
     this.#armGrace(options.claimTimeoutMs);
-    this.settled = this.#run();
+    this.settled = this.#run(upstream);
   }
 
   /** True once `done` or `error` is recorded. */
@@ -65,9 +69,17 @@ export class Generation {
     return this.#ended;
   }
 
-  /** The answer's text so far. */
+  /**
+   * The answer's text so far, joined from the log on demand: appending to one string per token
+   * would keep a rope node per token alive beside the log for the whole answer.
+   */
   get text(): string {
-    return this.#text;
+    return this.log.text();
+  }
+
+  /** Every recorded event as objects: a copy, for tests and tools (streams read {@link log}). */
+  get events(): GenerationEvent[] {
+    return this.log.toArray();
   }
 
   get subscriberCount(): number {
@@ -76,7 +88,7 @@ export class Generation {
 
   /** Resolves when an event past `cursor` exists or the generation has ended. */
   waitForEvent(cursor: number): Promise<void> {
-    if (cursor < this.events.length || this.#ended) return Promise.resolve();
+    if (cursor < this.log.length || this.#ended) return Promise.resolve();
     if (!this.#next) {
       let resolve = () => {};
       const promise = new Promise<void>((r) => {
@@ -85,6 +97,15 @@ export class Generation {
       this.#next = { promise, resolve };
     }
     return this.#next.promise;
+  }
+
+  /**
+   * Calls `listener` synchronously after each recorded event until the returned function is
+   * called. Cheaper per token than {@link waitForEvent} (no promise per event); `listener` must not throw.
+   */
+  onEvent(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Registers a viewer; the returned function releases it (idempotent). */
@@ -122,18 +143,19 @@ export class Generation {
     this.#graceTimer = undefined;
   }
 
-  #append(event: GenerationEvent): void {
-    this.events.push(event);
+  /** Tells waiting viewers that the log grew. */
+  #notify(): void {
     const next = this.#next;
     this.#next = undefined;
     next?.resolve();
+    for (const listener of this.#listeners) listener();
   }
 
-  async #run(): Promise<GenerationOutcome> {
+  async #run(upstream: GenerationOptions["upstream"]): Promise<GenerationOutcome> {
     this.#armWatchdog(this.#options.firstTokenTimeoutMs);
     let end: DoneEvent | ErrorEvent;
     try {
-      for await (const delta of this.#options.upstream(this.#controller.signal, this.id)) this.#receive(delta);
+      for await (const delta of upstream(this.#controller.signal, this.id)) this.#receive(delta);
       end = this.#timeout ? this.#errorEvent(this.#timeout) : this.#doneEvent();
     } catch (cause) {
       end = this.#errorEvent(this.#timeout ?? toUpstreamError(cause));
@@ -142,9 +164,10 @@ export class Generation {
       this.#clearGrace();
     }
     this.#ended = true;
-    this.#append(end);
+    this.log.close(end);
+    this.#notify();
     this.#observer.ended(end, this.#cancelReason);
-    return { text: this.#text, end };
+    return { text: this.text, end };
   }
 
   #receive(delta: UpstreamDelta): void {
@@ -156,12 +179,11 @@ export class Generation {
         this.#observer.firstToken(this.#ttftMs);
         this.#armWatchdog(this.#options.interTokenTimeoutMs);
       }
-      this.#completionTokens++;
-      this.#text += delta.text;
-      this.#append({ id: this.events.length + 1, type: "token", text: delta.text });
+      this.log.appendToken(delta.text);
+      this.#notify();
       this.#observer.token();
       // One slot stays free for the final event.
-      if (this.events.length >= this.#options.maxEvents - 1) {
+      if (this.log.length >= this.#options.maxEvents - 1) {
         this.#finishReason = "length";
         this.#controller.abort("length");
       }
@@ -190,14 +212,14 @@ export class Generation {
     const prompt = this.#upstreamUsage?.prompt_tokens ?? 0;
     return {
       prompt_tokens: prompt,
-      completion_tokens: this.#completionTokens,
-      total_tokens: prompt + this.#completionTokens,
+      completion_tokens: this.log.tokenCount,
+      total_tokens: prompt + this.log.tokenCount,
     };
   }
 
   #doneEvent(): DoneEvent {
     return {
-      id: this.events.length + 1,
+      id: this.log.length + 1,
       type: "done",
       finish_reason: this.#cancelReason ? "cancelled" : this.#finishReason,
       usage: this.#usage(),
@@ -210,7 +232,7 @@ export class Generation {
 
   #errorEvent(error: { code: string; message: string; retryable: boolean }): ErrorEvent {
     return {
-      id: this.events.length + 1,
+      id: this.log.length + 1,
       type: "error",
       code: error.code,
       message: error.message,

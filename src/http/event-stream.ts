@@ -14,7 +14,7 @@ export function resumePoint(lastEventId: string | null | undefined, view: EventV
   const cursor = view.cursor(lastEventId);
   if (cursor === undefined) throw new ValidationError("Last-Event-ID", "is not an event id of this stream");
   // Ids past the log are not ours to invent; the viewer would silently skip events.
-  if (cursor > generation.events.length) throw new ValidationError("Last-Event-ID", "is past the end of this stream");
+  if (cursor > generation.log.length) throw new ValidationError("Last-Event-ID", "is past the end of this stream");
   return cursor;
 }
 

@@ -1,9 +1,15 @@
 /**
  * One viewer of a generation as a byte stream: a `retry:` hint and a comment at once (so headers
  * leave before the first token), the recorded events from the viewer's cursor, then live ones,
- * with heartbeats. Pull-based: events are read from the generation's log only as fast as the
- * client takes them, so a slow reader costs no memory beyond the shared log.
+ * with heartbeats.
+ *
+ * Pushed while the client keeps up, pulled when it falls behind: a new event is enqueued at once
+ * if the stream's queue has room, else it waits in the generation's log until the stream pulls.
+ * So a slow reader costs no memory beyond the shared log, and a live token costs no promise: the
+ * awaited promises of one pull per event were ~10% of the JS thread's samples in a relay-bench
+ * profile at 1,000 streams, the push path ~3%.
  */
+import type { GenerationEvent } from "../generation/events.ts";
 import type { Generation } from "../generation/generation.ts";
 import { formatComment, formatEvent, formatRetry } from "./encode.ts";
 import type { EventView } from "./views.ts";
@@ -29,41 +35,59 @@ const MAX_EVENTS_PER_CHUNK = 256;
 export function subscribe(generation: Generation, options: SubscribeOptions): ReadableStream<Uint8Array> {
   let cursor = options.after;
   let closed = false;
+  let flushing = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let stopListening = () => {};
+  let controller: ReadableStreamDefaultController<Uint8Array>;
   const release = generation.attach();
   const finish = () => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    stopListening();
     options.signal?.removeEventListener("abort", finish);
     release();
     options.onClose?.();
   };
   options.signal?.addEventListener("abort", finish);
 
+  /** Enqueues the events past the cursor while the queue has room; closes the stream after the last. */
+  const flush = () => {
+    // An enqueue may call pull() (and so flush) again from inside; the outer call carries on.
+    if (closed || flushing) return;
+    flushing = true;
+    try {
+      const log = generation.log;
+      while (cursor < log.length && (controller.desiredSize ?? 0) > 0) {
+        const end = Math.min(log.length, cursor + MAX_EVENTS_PER_CHUNK);
+        let frame = "";
+        for (; cursor < end; cursor++) frame += formatEvent(options.view.message(log.at(cursor) as GenerationEvent));
+        controller.enqueue(encoder.encode(frame));
+      }
+      if (generation.ended && cursor >= log.length) {
+        finish();
+        controller.close();
+      }
+    } catch {
+      // The reader is gone (enqueue on a cancelled stream throws) and cancel() may not have run yet.
+      finish();
+    } finally {
+      flushing = false;
+    }
+  };
+
   return new ReadableStream<Uint8Array>(
     {
-      start(controller) {
+      start(streamController) {
+        controller = streamController;
         controller.enqueue(encoder.encode(`${formatRetry(options.retryMs)}${formatComment("connected")}`));
         heartbeat = setInterval(() => {
           // Only when the client keeps up: pings must not pile up behind a stalled reader.
           if (!closed && (controller.desiredSize ?? 0) > 0) controller.enqueue(PING);
         }, options.heartbeatMs);
+        stopListening = generation.onEvent(flush);
       },
-      async pull(controller) {
-        await generation.waitForEvent(cursor);
-        if (closed) return;
-        const events = generation.events;
-        const end = Math.min(events.length, cursor + MAX_EVENTS_PER_CHUNK);
-        let frame = "";
-        for (; cursor < end; cursor++)
-          frame += formatEvent(options.view.message(events[cursor] as (typeof events)[number]));
-        if (frame) controller.enqueue(encoder.encode(frame));
-        if (generation.ended && cursor >= events.length) {
-          finish();
-          controller.close();
-        }
-      },
+      pull: flush,
       cancel: finish,
     },
     { highWaterMark: 1 },

@@ -5,6 +5,7 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { FinishReason, Usage } from "../generation/events.ts";
+import { readCompletionChunks } from "./completion-stream.ts";
 import { toUpstreamError, UpstreamError } from "./errors.ts";
 
 export interface UpstreamSettings {
@@ -44,8 +45,24 @@ export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
     maxRetries: 0,
     timeout: settings.timeoutMs,
     logLevel: "off",
-    ...(inProcess ? { fetch: (url: RequestInfo | URL, init?: RequestInit) => inProcess(new Request(url, init)) } : {}),
+    ...(inProcess ? { fetch: inProcessFetch(inProcess) } : {}),
   });
+}
+
+/**
+ * The in-process simulator behind fetch's signature. A network fetch errors its response body
+ * when the signal aborts; a Response made in-process does not, so a Stop would leave the upstream
+ * read waiting forever (every Stop in `loadtest/relay-bench.ts --embedded` hung so). Piping the body
+ * through the signal gives the network's behaviour: the reader errors, the simulator sees a cancel.
+ */
+function inProcessFetch(handle: (request: Request) => Promise<Response>) {
+  return async (url: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const response = await handle(new Request(url, init));
+    const signal = init?.signal;
+    if (!signal || !response.body) return response;
+    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal });
+    return new Response(body, response);
+  };
 }
 
 /**
@@ -59,19 +76,24 @@ export async function* streamChat(
 ): AsyncGenerator<UpstreamDelta> {
   let finished = false;
   try {
-    const stream = await client.chat.completions.create(
-      {
-        ...request,
-        messages: request.messages as ChatCompletionMessageParam[],
-        stream: true,
-        stream_options: { include_usage: true },
-      },
-      { signal: options.signal, headers: { "x-request-id": options.requestId } },
-    );
-    for await (const chunk of stream) {
-      for (const delta of readChunk(chunk)) {
-        if (delta.type === "finish") finished = true;
-        yield delta;
+    const response = await client.chat.completions
+      .create(
+        {
+          ...request,
+          messages: request.messages as ChatCompletionMessageParam[],
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        { signal: options.signal, headers: { "x-request-id": options.requestId } },
+      )
+      // The raw body: see completion-stream.ts for why the client's own stream decoder is not used.
+      .asResponse();
+    for await (const chunks of readCompletionChunks(response)) {
+      for (const chunk of chunks) {
+        for (const delta of readChunk(chunk)) {
+          if (delta.type === "finish") finished = true;
+          yield delta;
+        }
       }
     }
   } catch (cause) {
