@@ -43,8 +43,23 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .use(classicRoutes(services))
     .use(openAiRoutes(services));
   if (services.conversations) app.use(conversationRoutes(services.conversations));
-  const simulator = services.simulator;
-  if (simulator) app.mount("/sim", (request) => simulator.handle(request));
   if (options.publicDir && existsSync(options.publicDir)) app.use(publicFiles(options.publicDir));
   return app;
+}
+
+/**
+ * The server's fetch handler: the app, with the embedded simulator (when there is one) in front
+ * of it at `/sim/`. The simulator is its own server, so it bypasses the app's routing, body
+ * parsing and static files.
+ */
+export function createHandler(services: Services, options: AppOptions = {}): (request: Request) => Promise<Response> {
+  const app = createApp(services, options);
+  const simulator = services.simulator;
+  return (request) => (simulator && isSimulatorPath(request.url) ? simulator.handle(request) : app.handle(request));
+}
+
+function isSimulatorPath(url: string): boolean {
+  // The path starts at the first "/" after "scheme://host".
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  return path !== -1 && url.startsWith("/sim/", path);
 }

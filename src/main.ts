@@ -1,7 +1,7 @@
 /**
  * Sluice: configuration → services → app → serve, and a graceful drain on SIGINT/SIGTERM.
  */
-import { createApp } from "./app.ts";
+import { createHandler } from "./app.ts";
 import { ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openSqliteStore } from "./conversations/sqlite.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
@@ -22,8 +22,8 @@ async function start(): Promise<void> {
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
   const services = createServices(config, { simulator, conversations });
-  const app = createApp(services, { publicDir: "public" });
-  const server = serve((request) => app.handle(request), { port: config.port, hostname: config.host });
+  const handler = createHandler(services, { publicDir: "public" });
+  const server = serve(handler, { port: config.port, hostname: config.host });
   const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   console.log(JSON.stringify({ level: "info", msg: "settings", runtime: runtimeName, ...describeConfig(config) }));
   if (simulator)

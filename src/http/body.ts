@@ -11,10 +11,13 @@ export class BodyTooLargeError extends SluiceError {
   }
 }
 
+const BODILESS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
+
 /** Reads and parses a JSON body of at most `maxBytes`. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  // No body at all (DELETE, or a POST without one): the route's schema says what was missing.
-  if (!request.body || request.headers.get("content-length") === "0") return {};
+  // No body expected (Deno gives a DELETE an empty body stream), or none sent: the route's
+  // schema then says what was missing.
+  if (BODILESS.has(request.method) || !request.body || request.headers.get("content-length") === "0") return {};
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) throw new BodyTooLargeError(maxBytes);
   const type = request.headers.get("content-type") ?? "";

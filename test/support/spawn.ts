@@ -77,7 +77,11 @@ export async function startProcess(
 
 /** The Sluice app on a free port; `env` overrides settings (UPSTREAM_BASE_URL, CANCEL_GRACE_MS, …). */
 export function startApp(env: Record<string, string> = {}, which: Runtime = runtime): Promise<Started> {
-  return startProcess("src/main.ts", { PORT: "0", HOST: "127.0.0.1", DATA_DIR: freshDataDir(), ...env }, which);
+  return startProcess(
+    "src/main.ts",
+    { PORT: "0", HOST: "127.0.0.1", DATA_DIR: freshDataDir(), DRAIN_TIMEOUT_MS: "1000", ...env },
+    which,
+  );
 }
 
 /** The standalone simulator on a free port. */

@@ -1,0 +1,57 @@
+import { describe, expect, test } from "bun:test";
+import { APIError } from "openai";
+import { readCompletionChunks } from "../../src/upstream/completion-stream.ts";
+
+const encoder = new TextEncoder();
+
+/** A response whose body arrives in pieces of the given sizes (cutting UTF-8 characters too). */
+function responseInPieces(text: string, sizes: () => number): Response {
+  const bytes = encoder.encode(text);
+  const pieces: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; ) {
+    const size = sizes();
+    pieces.push(bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  return new Response(
+    new ReadableStream({
+      start(controller) {
+        for (const piece of pieces) controller.enqueue(piece);
+        controller.close();
+      },
+    }),
+  );
+}
+
+function chunk(content: string): string {
+  return `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
+}
+
+async function contents(response: Response): Promise<string[]> {
+  const seen: string[] = [];
+  for await (const chunks of readCompletionChunks(response))
+    for (const item of chunks) seen.push(item.choices[0]?.delta?.content ?? "");
+  return seen;
+}
+
+describe("readCompletionChunks", () => {
+  const tokens = ["Hello", " wörld", " 😀", "\n\nline", "\r\n", " <b>", "data: x", ""];
+  const body = `: comment\n\n${tokens.map(chunk).join("")}data: [DONE]\n\ndata: ${JSON.stringify({ ignored: true })}\n\n`;
+
+  test("rebuilds every chunk whatever the read boundaries, and stops at [DONE]", async () => {
+    let state = 7;
+    for (let round = 0; round < 200; round++) {
+      const sizes = () => {
+        state = (state * 1103515245 + 12345) % 2 ** 31;
+        return 1 + (state % 9);
+      };
+      expect(await contents(responseInPieces(body, sizes))).toEqual(tokens);
+    }
+  });
+
+  test("a chunk that is not JSON throws SyntaxError; an error object throws APIError", async () => {
+    expect(contents(responseInPieces(`${chunk("a")}data: {not json\n\n`, () => 5))).rejects.toBeInstanceOf(SyntaxError);
+    const inStream = `data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`;
+    expect(contents(responseInPieces(inStream, () => 64))).rejects.toBeInstanceOf(APIError);
+  });
+});
