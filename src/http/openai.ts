@@ -4,7 +4,6 @@
  * aborts its upstream call at once (no grace: OpenAI clients do not resume).
  */
 import { Elysia, t } from "elysia";
-import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
 import type { Services } from "../services.ts";
 import { formatEvent, SSE_HEADERS } from "../sse/encode.ts";
@@ -133,4 +132,3 @@ async function relayStream(
   );
 }
 
-export type { OpenAI };
