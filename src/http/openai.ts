@@ -131,4 +131,3 @@ async function relayStream(
     { headers: SSE_HEADERS },
   );
 }
-
