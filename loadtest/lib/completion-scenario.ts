@@ -4,6 +4,7 @@
  * users, prompts and pacing, so the two summaries differ only by the path in between.
  */
 
+import { answerSettings } from "./answer-settings.ts";
 import { streamCompletion } from "./openai-stream.ts";
 import type { IterationContext, ScenarioModule } from "./scenario.ts";
 import { numberSetting, textSetting, urlSetting } from "./settings.ts";
@@ -22,16 +23,7 @@ export function completionScenario(urlVariable: string, defaultUrl: string): Sce
   const RAMP_S = numberSetting("RAMP_S", 0);
   // Seconds all users keep sending after the ramp
   const DURATION_S = numberSetting("DURATION_S", 30);
-  // Content tokens per answer (sent in the `/sim tokens=` line, so the expected count is known)
-  const TOKENS = numberSetting("TOKENS", 32);
-  // Simulator delay before the first token, ms (`/sim ttft_ms=`)
-  const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
-  // Simulator pacing after the first token, tokens per second (`/sim tps=`)
-  const SIM_TPS = numberSetting("SIM_TPS", 30);
-  // Goodput: a request is good when its first token came within this many ms …
-  const TARGET_TTFT_MS = numberSetting("TARGET_TTFT_MS", SIM_TTFT_MS + 500);
-  // … and no gap between two tokens exceeded this many ms
-  const TARGET_ITL_MS = numberSetting("TARGET_ITL_MS", Math.round(1000 / SIM_TPS) + 200);
+  const { TOKENS, SIM_TTFT_MS, SIM_TPS, TARGET_TTFT_MS, TARGET_ITL_MS } = answerSettings();
   // Threshold: at least this share of requests must meet both goodput targets
   const THRESHOLD_GOODPUT = numberSetting("THRESHOLD_GOODPUT", 0.9);
   // One request is abandoned (error `timeout`) after this many ms

@@ -4,6 +4,8 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 VUS=100 DURATION_S=30 bun loadtest/run.ts chat
  */
+
+import { answerSettings } from "../lib/answer-settings.ts";
 import { chatExchange } from "../lib/chat-exchange.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
 import { numberSetting, urlSetting } from "../lib/settings.ts";
@@ -16,16 +18,7 @@ const VUS = numberSetting("VUS", 10);
 const RAMP_S = numberSetting("RAMP_S", 0);
 // Seconds all users keep chatting after the ramp
 const DURATION_S = numberSetting("DURATION_S", 30);
-// Content tokens per answer (sent in the `/sim tokens=` line, so the expected count is known)
-const TOKENS = numberSetting("TOKENS", 32);
-// Simulator delay before the first token, ms (`/sim ttft_ms=`)
-const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
-// Simulator pacing after the first token, tokens per second (`/sim tps=`)
-const SIM_TPS = numberSetting("SIM_TPS", 30);
-// Goodput: a chat is good when its first token came within this many ms …
-const TARGET_TTFT_MS = numberSetting("TARGET_TTFT_MS", SIM_TTFT_MS + 500);
-// … and no gap between two tokens exceeded this many ms
-const TARGET_ITL_MS = numberSetting("TARGET_ITL_MS", Math.round(1000 / SIM_TPS) + 200);
+const { TOKENS, SIM_TTFT_MS, SIM_TPS, TARGET_TTFT_MS, TARGET_ITL_MS } = answerSettings();
 // Threshold: at least this share of chats must meet both goodput targets
 const THRESHOLD_GOODPUT = numberSetting("THRESHOLD_GOODPUT", 0.9);
 // One chat is abandoned (error `timeout`) after this many ms

@@ -5,6 +5,8 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 STREAMS=2000 RAMP_S=60 HOLD_S=60 bun loadtest/run.ts streams
  */
+
+import { answerSettings } from "../lib/answer-settings.ts";
 import { chatExchange } from "../lib/chat-exchange.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
 import { numberSetting, urlSetting } from "../lib/settings.ts";
@@ -18,18 +20,16 @@ const STREAMS = numberSetting("STREAMS", 1000);
 const RAMP_S = numberSetting("RAMP_S", 30);
 // Seconds to hold STREAMS open
 const HOLD_S = numberSetting("HOLD_S", 30);
-// Content tokens per answer (sent in the `/sim tokens=` line, so the expected count is known)
-const TOKENS = numberSetting("TOKENS", 40);
-// Simulator delay before the first token, ms (`/sim ttft_ms=`)
-const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
-// Simulator pacing, tokens per second: slow, so that each stream stays open TOKENS / SIM_TPS seconds
-const SIM_TPS = numberSetting("SIM_TPS", 2);
+// Slow answers (2 tokens/s), so that each stream stays open TOKENS / SIM_TPS seconds
+const { TOKENS, SIM_TTFT_MS, SIM_TPS, TARGET_TTFT_MS, TARGET_ITL_MS } = answerSettings({
+  tokens: 40,
+  ttftMs: 100,
+  tps: 2,
+  ttftMarginMs: 1000,
+  itlMarginMs: 500,
+});
 // Number of concurrency bands the latency metrics are tagged with (e.g. 4: ≤250, ≤500, ≤750, ≤1000)
 const BANDS = numberSetting("BANDS", 4);
-// Goodput: a chat is good when its first token came within this many ms …
-const TARGET_TTFT_MS = numberSetting("TARGET_TTFT_MS", SIM_TTFT_MS + 1000);
-// … and no gap between two tokens exceeded this many ms
-const TARGET_ITL_MS = numberSetting("TARGET_ITL_MS", Math.round(1000 / SIM_TPS) + 500);
 // Threshold: at least this share of chats must meet both goodput targets
 const THRESHOLD_GOODPUT = numberSetting("THRESHOLD_GOODPUT", 0.9);
 // One chat is abandoned (error `timeout`) after this many ms

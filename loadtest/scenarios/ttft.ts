@@ -4,6 +4,8 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 RATE=10 DURATION_S=60 bun loadtest/run.ts ttft
  */
+
+import { answerSettings } from "../lib/answer-settings.ts";
 import { chatExchange } from "../lib/chat-exchange.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
 import { numberSetting, urlSetting } from "../lib/settings.ts";
@@ -16,16 +18,7 @@ const RATE = numberSetting("RATE", 5);
 const DURATION_S = numberSetting("DURATION_S", 30);
 // Most chats in flight at once; arrivals past it are dropped and counted in sluice_dropped_iterations
 const MAX_IN_FLIGHT = numberSetting("MAX_IN_FLIGHT", 1000);
-// Content tokens per answer (sent in the `/sim tokens=` line, so the expected count is known)
-const TOKENS = numberSetting("TOKENS", 32);
-// Simulator delay before the first token, ms (`/sim ttft_ms=`)
-const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
-// Simulator pacing after the first token, tokens per second (`/sim tps=`)
-const SIM_TPS = numberSetting("SIM_TPS", 30);
-// Goodput: a chat is good when its first token came within this many ms …
-const TARGET_TTFT_MS = numberSetting("TARGET_TTFT_MS", SIM_TTFT_MS + 500);
-// … and no gap between two tokens exceeded this many ms
-const TARGET_ITL_MS = numberSetting("TARGET_ITL_MS", Math.round(1000 / SIM_TPS) + 200);
+const { TOKENS, SIM_TTFT_MS, SIM_TPS, TARGET_TTFT_MS, TARGET_ITL_MS } = answerSettings();
 // Threshold: p(95) of TTFT must stay below this, ms
 const THRESHOLD_TTFT_P95_MS = numberSetting("THRESHOLD_TTFT_P95_MS", SIM_TTFT_MS + 1000);
 // Threshold: p(95) of ITL must stay below this, ms
