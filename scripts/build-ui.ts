@@ -1,6 +1,6 @@
 /**
- * Builds the browser UI: src/ui/main.ts → public/assets/app.js (minified, one classic script,
- * so it runs whatever content type the server gives it), src/ui/styles.css → app.css, and the
+ * Builds the browser UI: ui/main.ts → public/assets/app.js (minified, one classic script,
+ * so it runs whatever content type the server gives it), ui/styles.css → app.css, and the
  * highlight.js themes for light and dark. Everything is served from the app itself: no CDN.
  */
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
@@ -17,7 +17,7 @@ async function build(): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await Bun.build({
-    entrypoints: [join(root, "src/ui/main.ts"), join(root, "src/ui/styles.css")],
+    entrypoints: [join(root, "ui/main.ts"), join(root, "ui/styles.css")],
     outdir,
     naming: "app.[ext]",
     target: "browser",

@@ -2,7 +2,7 @@
  * The open conversation: loads it, sends questions, watches the answer, stops it, retries a
  * failed one, and follows what other tabs do. One answer at a time per page.
  */
-import { titleFromMessage } from "../conversations/title.ts";
+import { titleFromMessage } from "../src/conversations/title.ts";
 import { ApiError, api, type Message } from "./api.ts";
 import type { Composer } from "./composer.ts";
 import { localMessage, toHistory } from "./history.ts";

@@ -2,9 +2,9 @@
  * The page's calls to the Sluice API. Every failure becomes an {@link ApiError} with the server's
  * stable code, so the page can say what went wrong and whether Retry makes sense.
  */
-import type { Conversation, ConversationPage, ConversationSummary } from "../conversations/store.ts";
+import type { Conversation, ConversationPage, ConversationSummary } from "../src/conversations/store.ts";
 
-export type { Conversation, ConversationPage, ConversationSummary, Message } from "../conversations/store.ts";
+export type { Conversation, ConversationPage, ConversationSummary, Message } from "../src/conversations/store.ts";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
