@@ -82,8 +82,6 @@ export interface Config {
   maxGenerationEvents: number;
   drainTimeoutMs: number;
   dataDir: string;
-  /** Bun's own cap on concurrent fetches (read by Bun itself; here only to warn when unset). */
-  bunMaxHttpRequests: number | undefined;
   simulator: SimulatorSettings;
 }
 
@@ -121,9 +119,6 @@ export function loadConfig(env: Env): Config {
     maxGenerationEvents: integer(env, "MAX_GENERATION_EVENTS", 100_000, 10, 10_000_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 3_600_000),
     dataDir: text(env, "DATA_DIR", "./data"),
-    bunMaxHttpRequests: env.BUN_CONFIG_MAX_HTTP_REQUESTS
-      ? integer(env, "BUN_CONFIG_MAX_HTTP_REQUESTS", 256, 1)
-      : undefined,
     simulator: loadSimulatorSettings(env),
   };
 }

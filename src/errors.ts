@@ -53,12 +53,3 @@ export class DrainingError extends SluiceError {
     super("draining", "the server is shutting down; retry on another instance", 503, { retryable: true });
   }
 }
-
-/** A JSON error response for any thrown value; unknown errors become a 500 without internals. */
-export function errorResponse(error: unknown): Response {
-  const known =
-    error instanceof SluiceError ? error : new SluiceError("internal_error", "unexpected server error", 500);
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (known.status === 429 || known.status === 503) headers["retry-after"] = "1";
-  return new Response(JSON.stringify(known), { status: known.status, headers });
-}

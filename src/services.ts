@@ -1,5 +1,6 @@
 /**
- * The services the HTTP routes share. Built once by main.ts; tests build it with their own settings.
+ * The shared parts of one Sluice process, built once from the configuration: the generation
+ * registry, the metrics and the model client. app.ts hands each route only the parts it uses.
  */
 import type OpenAI from "openai";
 import type { Config } from "./config.ts";
@@ -8,13 +9,16 @@ import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
-import { type ChatRequest, createUpstreamClient, streamChat } from "./upstream/client.ts";
+import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
+import { createUpstreamClient } from "./upstream/client.ts";
+import type { TokenTimeouts } from "./upstream/timeouts.ts";
 
 export interface Services {
   config: Config;
   registry: GenerationRegistry;
   metrics: Metrics;
   upstream: OpenAI;
+  timeouts: TokenTimeouts;
   /** The in-process simulator when no upstream is configured. */
   simulator: Simulator | undefined;
   /** Stored conversations; absent in tests that need none. */
@@ -23,16 +27,12 @@ export interface Services {
   startGeneration(request: ChatRequest): Generation;
 }
 
-// A generation nobody ever subscribes to (the client vanished between POST and GET) is cancelled
-// after this long, instead of running to its end unwatched.
-const CLAIM_TIMEOUT_MS = 30_000;
-
 /** Wires the registry, metrics and upstream client from the configuration. */
 export function createServices(
   config: Config,
   parts: { simulator?: Simulator | undefined; conversations?: ConversationStore | undefined } = {},
 ): Services {
-  const { simulator, conversations } = parts;
+  const simulator = config.upstreamBaseUrl ? undefined : parts.simulator;
   const metrics = createMetrics();
   const registry = new GenerationRegistry({
     maxActive: config.maxActiveGenerations,
@@ -41,24 +41,23 @@ export function createServices(
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
-    timeoutMs: config.firstTokenTimeoutMs,
-    ...(simulator && !config.upstreamBaseUrl ? { fetch: (request: Request) => simulator.handle(request) } : {}),
+    ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
+  const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
   return {
     config,
     registry,
     metrics,
     upstream,
-    simulator: config.upstreamBaseUrl ? undefined : simulator,
-    conversations,
+    timeouts,
+    simulator,
+    conversations: parts.conversations,
     startGeneration(request) {
       return registry.create({
         model: request.model,
         upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
-        firstTokenTimeoutMs: config.firstTokenTimeoutMs,
-        interTokenTimeoutMs: config.interTokenTimeoutMs,
+        timeouts,
         cancelGraceMs: config.cancelGraceMs,
-        claimTimeoutMs: Math.max(config.cancelGraceMs, CLAIM_TIMEOUT_MS),
         maxEvents: config.maxGenerationEvents,
         observer: metrics.observer,
       });

@@ -2,14 +2,11 @@
  * The page's calls to the Sluice API. Every failure becomes an {@link ApiError} with the server's
  * stable code, so the page can say what went wrong and whether Retry makes sense.
  */
+import type { ChatMessage } from "../src/contract.ts";
 import type { Conversation, ConversationPage, ConversationSummary } from "../src/conversations/store.ts";
 
+export type { ChatMessage } from "../src/contract.ts";
 export type { Conversation, ConversationPage, ConversationSummary, Message } from "../src/conversations/store.ts";
-
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
 
 export interface Readiness {
   status: string;

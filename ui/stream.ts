@@ -3,7 +3,7 @@
  * the browser's job: it reconnects by itself and sends Last-Event-ID, and the server replays only
  * what came after (WHATWG HTML §9.2, server-sent events), so nothing here counts or re-requests.
  */
-import type { DoneEvent, ErrorEvent } from "../src/generation/events.ts";
+import type { DoneEvent, ErrorEvent } from "../src/contract.ts";
 
 export type DoneData = Omit<DoneEvent, "id" | "type">;
 export type StreamErrorData = Omit<ErrorEvent, "id" | "type">;

@@ -2,7 +2,7 @@
  * Writes one exchange of a chat into its conversation: the question as soon as the generation
  * starts, the answer when the generation settles, however it ends.
  */
-import type { GenerationOutcome } from "../generation/events.ts";
+import type { GenerationOutcome } from "../contract.ts";
 import type { ConversationStore, ExchangeEnd } from "./store.ts";
 import { titleFromMessage } from "./title.ts";
 

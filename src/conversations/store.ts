@@ -2,9 +2,11 @@
  * What Sluice remembers of a chat: conversations and their messages. The interface is
  * asynchronous so that a networked backend (Postgres) can implement it as well as SQLite.
  */
+
+import type { Role } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
 
-export type Role = "system" | "user" | "assistant";
+export type { Role };
 
 /** How an answer ended; a user message is always "complete". */
 export type MessageStatus = "complete" | "cancelled" | "error" | "interrupted";

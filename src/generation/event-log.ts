@@ -6,11 +6,11 @@
  * default): a retained 200-token answer took 19.7 KiB of heap on Bun before, 5.1 KiB now (with the
  * per-token text rope and the upstream request also let go).
  */
-import type { DoneEvent, ErrorEvent, GenerationEvent } from "./events.ts";
+import type { EndEvent, GenerationEvent } from "../contract.ts";
 
 export class EventLog {
   readonly #tokens: string[] = [];
-  #end: DoneEvent | ErrorEvent | undefined;
+  #end: EndEvent | undefined;
 
   /** Events recorded: the tokens, plus the final event once there is one. */
   get length(): number {
@@ -22,7 +22,7 @@ export class EventLog {
   }
 
   /** The final event, once recorded. */
-  get end(): DoneEvent | ErrorEvent | undefined {
+  get end(): EndEvent | undefined {
     return this.#end;
   }
 
@@ -32,7 +32,7 @@ export class EventLog {
   }
 
   /** Records the final event; its id must follow the last token's. */
-  close(end: DoneEvent | ErrorEvent): void {
+  close(end: EndEvent): void {
     if (this.#end || end.id !== this.#tokens.length + 1) throw new RangeError("the log has ended or the id is wrong");
     this.#end = end;
   }

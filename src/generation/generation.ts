@@ -2,26 +2,29 @@
  * A generation: one model answer as a server-side resource. It runs independently of any
  * connection, records its events for replay, and owns the one AbortController of its upstream call.
  */
-
-import type { UpstreamDelta } from "../upstream/client.ts";
-import { toUpstreamError, UpstreamTimeoutError } from "../upstream/errors.ts";
+import type {
+  CancelReason,
+  DoneEvent,
+  EndEvent,
+  ErrorEvent,
+  FinishReason,
+  GenerationEvent,
+  GenerationOutcome,
+  Usage,
+} from "../contract.ts";
+import type { UpstreamDelta } from "../upstream/chat-stream.ts";
+import { toUpstreamError, type UpstreamError } from "../upstream/errors.ts";
+import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
+import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
 import { EventLog } from "./event-log.ts";
-import type { DoneEvent, ErrorEvent, FinishReason, GenerationEvent, GenerationOutcome, Usage } from "./events.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
 
-export type CancelReason = "stop" | "disconnect" | "timeout" | "shutdown";
-
-export interface GenerationOptions {
+export interface GenerationOptions extends CancelPolicySettings {
   id: string;
   model: string;
   /** Starts the upstream call; it must stop when `signal` aborts. `id` identifies the call upstream. */
   upstream: (signal: AbortSignal, id: string) => AsyncIterable<UpstreamDelta>;
-  firstTokenTimeoutMs: number;
-  interTokenTimeoutMs: number;
-  /** How long the generation waits for a subscriber to return before cancelling; 0 = at once. */
-  cancelGraceMs: number;
-  /** How long a generation nobody ever subscribed to keeps running. */
-  claimTimeoutMs: number;
+  timeouts: TokenTimeouts;
   /** The most events kept for replay; the answer ends with finish_reason "length" there. */
   maxEvents: number;
   observer?: GenerationObserver;
@@ -30,38 +33,32 @@ export interface GenerationOptions {
 export class Generation {
   readonly id: string;
   readonly model: string;
-  readonly createdAt = Date.now();
   /** The recorded events, for replay; read it with `length` and `at()`. */
   readonly log = new EventLog();
   readonly settled: Promise<GenerationOutcome>;
   #upstreamUsage: Usage | undefined;
   #finishReason: FinishReason = "stop";
   #cancelReason: CancelReason | undefined;
-  #timeout: UpstreamTimeoutError | undefined;
+  #timeout: UpstreamError | undefined;
   #ended = false;
-  #subscribers = 0;
-  #graceTimer: ReturnType<typeof setTimeout> | undefined;
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
-  #next: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #listeners = new Set<() => void>();
   readonly #controller = new AbortController();
-  readonly #options: Omit<GenerationOptions, "upstream">;
+  readonly #grace: ViewerGrace;
+  readonly #maxEvents: number;
   readonly #observer: GenerationObserver;
   readonly #startedAt = performance.now();
   #ttftMs: number | null = null;
-  #lastActivity = performance.now();
 
   constructor(options: GenerationOptions) {
     this.id = options.id;
     this.model = options.model;
-    // The upstream call (and the request it holds: the whole conversation) is not kept past the
-    // run, while a finished generation stays retained for replay.
-    const { upstream, ...settings } = options;
-    this.#options = settings;
+    this.#maxEvents = options.maxEvents;
     this.#observer = options.observer ?? silentObserver;
     this.#observer.started();
-    this.#armGrace(options.claimTimeoutMs);
-    this.settled = this.#run(upstream);
+    this.#grace = new ViewerGrace(options, () => this.cancel("disconnect"));
+    // The upstream call (and the request it holds: the whole conversation) is not kept past the
+    // run, while a finished generation stays retained for replay.
+    this.settled = this.#run(options.upstream, options.timeouts);
   }
 
   /** True once `done` or `error` is recorded. */
@@ -82,129 +79,69 @@ export class Generation {
     return this.log.toArray();
   }
 
-  get subscriberCount(): number {
-    return this.#subscribers;
-  }
-
-  /** Resolves when an event past `cursor` exists or the generation has ended. */
-  waitForEvent(cursor: number): Promise<void> {
-    if (cursor < this.log.length || this.#ended) return Promise.resolve();
-    if (!this.#next) {
-      let resolve = () => {};
-      const promise = new Promise<void>((r) => {
-        resolve = r;
-      });
-      this.#next = { promise, resolve };
-    }
-    return this.#next.promise;
-  }
-
   /**
    * Calls `listener` synchronously after each recorded event until the returned function is
-   * called. Cheaper per token than {@link waitForEvent} (no promise per event); `listener` must not throw.
+   * called (no promise per event); `listener` must not throw.
    */
   onEvent(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  /** Registers a viewer; the returned function releases it (idempotent). */
+  /** Registers a viewer; the returned function releases it (idempotent). See cancel-policy.ts. */
   attach(): () => void {
-    this.#subscribers++;
-    this.#clearGrace();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#subscribers--;
-      if (this.#subscribers === 0 && !this.#ended) this.#armGrace(this.#options.cancelGraceMs);
-    };
+    return this.#grace.attach();
   }
 
   /** Aborts the upstream call now; viewers get `done` with finish_reason "cancelled". */
   cancel(reason: CancelReason): void {
     if (this.#ended || this.#cancelReason) return;
     this.#cancelReason = reason;
-    this.#observer.upstreamCancelled(reason);
+    this.#observer.cancelled(reason);
     this.#controller.abort(reason);
   }
 
-  #armGrace(milliseconds: number): void {
-    this.#clearGrace();
-    if (milliseconds === 0) {
-      this.cancel("disconnect");
-      return;
-    }
-    this.#graceTimer = setTimeout(() => this.cancel("disconnect"), milliseconds);
-  }
-
-  #clearGrace(): void {
-    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
-    this.#graceTimer = undefined;
-  }
-
-  /** Tells waiting viewers that the log grew. */
-  #notify(): void {
-    const next = this.#next;
-    this.#next = undefined;
-    next?.resolve();
-    for (const listener of this.#listeners) listener();
-  }
-
-  async #run(upstream: GenerationOptions["upstream"]): Promise<GenerationOutcome> {
-    this.#armWatchdog(this.#options.firstTokenTimeoutMs);
-    let end: DoneEvent | ErrorEvent;
+  async #run(upstream: GenerationOptions["upstream"], timeouts: TokenTimeouts): Promise<GenerationOutcome> {
+    const watchdog = new TokenWatchdog(timeouts, (error) => {
+      this.#timeout = error;
+      this.cancel("timeout");
+    });
+    let end: EndEvent;
     try {
-      for await (const delta of upstream(this.#controller.signal, this.id)) this.#receive(delta);
+      for await (const delta of upstream(this.#controller.signal, this.id)) this.#receive(delta, watchdog);
       end = this.#timeout ? this.#errorEvent(this.#timeout) : this.#doneEvent();
     } catch (cause) {
       end = this.#errorEvent(this.#timeout ?? toUpstreamError(cause));
     } finally {
-      clearTimeout(this.#watchdog);
-      this.#clearGrace();
+      watchdog.stop();
+      this.#grace.end();
     }
     this.#ended = true;
     this.log.close(end);
-    this.#notify();
+    for (const listener of this.#listeners) listener();
+    if (end.type === "error") this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
     return { text: this.text, end };
   }
 
-  #receive(delta: UpstreamDelta): void {
+  #receive(delta: UpstreamDelta, watchdog: TokenWatchdog): void {
     if (this.#controller.signal.aborted) return;
     if (delta.type === "token") {
-      this.#lastActivity = performance.now();
+      watchdog.token();
       if (this.#ttftMs === null) {
-        this.#ttftMs = this.#lastActivity - this.#startedAt;
+        this.#ttftMs = performance.now() - this.#startedAt;
         this.#observer.firstToken(this.#ttftMs);
-        this.#armWatchdog(this.#options.interTokenTimeoutMs);
       }
       this.log.appendToken(delta.text);
-      this.#notify();
+      for (const listener of this.#listeners) listener();
       this.#observer.token();
       // One slot stays free for the final event.
-      if (this.log.length >= this.#options.maxEvents - 1) {
+      if (this.log.length >= this.#maxEvents - 1) {
         this.#finishReason = "length";
         this.#controller.abort("length");
       }
     } else if (delta.type === "finish") this.#finishReason = delta.reason;
     else this.#upstreamUsage = delta.usage;
-  }
-
-  /**
-   * One timer per generation that re-arms lazily when it fires, instead of a timer reset per
-   * token; the first token re-arms it once, from the first-token limit to the inter-token one.
-   */
-  #armWatchdog(milliseconds: number): void {
-    clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => {
-      const first = this.#ttftMs === null;
-      const limit = first ? this.#options.firstTokenTimeoutMs : this.#options.interTokenTimeoutMs;
-      const idle = performance.now() - this.#lastActivity;
-      if (idle < limit) return this.#armWatchdog(limit - idle);
-      this.#timeout = new UpstreamTimeoutError(first ? "first token" : "next token", limit);
-      this.cancel("timeout");
-    }, milliseconds);
   }
 
   #usage(): Usage {

@@ -1,21 +1,20 @@
 /**
- * What a generation reports about itself while it runs; metrics implement this.
+ * What a generation reports about itself while it runs; metrics implement this. On top of its
+ * upstream call's reports: that it started and how it ended.
  */
-import type { DoneEvent, ErrorEvent } from "./events.ts";
-import type { CancelReason } from "./generation.ts";
+import type { CancelReason, EndEvent } from "../contract.ts";
+import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
 
-export interface GenerationObserver {
+export interface GenerationObserver extends UpstreamCallObserver {
   started(): void;
-  firstToken(ttftMs: number): void;
-  token(): void;
-  upstreamCancelled(reason: CancelReason): void;
-  ended(end: DoneEvent | ErrorEvent, cancelReason: CancelReason | undefined): void;
+  ended(end: EndEvent, cancelReason: CancelReason | undefined): void;
 }
 
 export const silentObserver: GenerationObserver = {
   started() {},
   firstToken() {},
   token() {},
-  upstreamCancelled() {},
+  cancelled() {},
+  failed() {},
   ended() {},
 };

@@ -4,20 +4,28 @@
  */
 import { Elysia } from "elysia";
 import { recordExchange } from "../conversations/record.ts";
+import type { ConversationStore } from "../conversations/store.ts";
 import { NotFoundError } from "../errors.ts";
-import type { Services } from "../services.ts";
-import { ChatBody } from "./models.ts";
+import type { Generation } from "../generation/generation.ts";
+import type { ChatRequest } from "../upstream/chat-stream.ts";
+import { ChatBody } from "./schemas.ts";
 
-export function chatRoutes(services: Services) {
+export interface ChatRouteDeps {
+  startGeneration: (request: ChatRequest) => Generation;
+  /** Absent in tests that need no storage. */
+  conversations: ConversationStore | undefined;
+  defaultModel: string;
+}
+
+export function chatRoutes({ startGeneration, conversations, defaultModel }: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set }) => {
-      const { conversations } = services;
       const conversationId = body.conversationId;
       // Checked before the model call starts, so a wrong id costs nothing upstream.
       if (conversationId && !(await conversations?.exists(conversationId))) throw new NotFoundError("conversation");
-      const generation = services.startGeneration({
-        model: body.model ?? services.config.model,
+      const generation = startGeneration({
+        model: body.model ?? defaultModel,
         messages: body.messages,
         max_tokens: body.max_tokens,
         temperature: body.temperature,

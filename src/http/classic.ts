@@ -5,35 +5,38 @@
  */
 import { Elysia } from "elysia";
 import { ValidationError } from "../errors.ts";
-import type { Services } from "../services.ts";
-import { classicGenerationId, classicView } from "../sse/views.ts";
-import { eventStreamResponse, resumePoint } from "./event-stream.ts";
-import { ClassicQuery } from "./models.ts";
+import type { Generation } from "../generation/generation.ts";
+import type { GenerationRegistry } from "../generation/registry.ts";
+import { classicDialect } from "../sse/dialects.ts";
+import type { ChatRequest } from "../upstream/chat-stream.ts";
+import type { OpenEventStream } from "./event-stream.ts";
+import { generationNamedBy, lastEventIdOf, resumePoint } from "./resume-point.ts";
+import { ClassicQuery } from "./schemas.ts";
 
-export function classicRoutes(services: Services) {
+export interface ClassicRouteDeps {
+  registry: GenerationRegistry;
+  startGeneration: (request: ChatRequest) => Generation;
+  openEventStream: OpenEventStream;
+  defaultModel: string;
+}
+
+export function classicRoutes({ registry, startGeneration, openEventStream, defaultModel }: ClassicRouteDeps) {
   return new Elysia({ name: "classic" }).get(
     "/chat",
     ({ query, request }) => {
-      const lastEventId = request.headers.get("last-event-id") ?? query.lastEventId;
-      if (lastEventId) {
-        const generation = services.registry.get(classicGenerationId(lastEventId) ?? "");
+      const lastEventId = lastEventIdOf(request, query);
+      if (lastEventId !== undefined) {
+        const generation = registry.get(generationNamedBy(lastEventId) ?? "");
         // Gone (expired or another instance): 204 tells EventSource to stop reconnecting.
         if (!generation) return new Response(null, { status: 204 });
-        const view = classicView(generation.id);
-        const after = resumePoint(lastEventId, view, generation);
-        return eventStreamResponse(services, generation, { after, view, signal: request.signal });
+        const dialect = classicDialect(generation.id);
+        const after = resumePoint(lastEventId, dialect, generation);
+        return openEventStream(generation, { after, dialect, signal: request.signal });
       }
       const question = query.q?.trim();
       if (!question) throw new ValidationError("q", "must be a non-empty question");
-      const generation = services.startGeneration({
-        model: services.config.model,
-        messages: [{ role: "user", content: question }],
-      });
-      return eventStreamResponse(services, generation, {
-        after: 0,
-        view: classicView(generation.id),
-        signal: request.signal,
-      });
+      const generation = startGeneration({ model: defaultModel, messages: [{ role: "user", content: question }] });
+      return openEventStream(generation, { after: 0, dialect: classicDialect(generation.id), signal: request.signal });
     },
     { query: ClassicQuery },
   );

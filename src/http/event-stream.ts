@@ -1,34 +1,38 @@
 /**
  * An HTTP response that shows one generation to one viewer as Server-Sent Events.
  */
-import { ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
-import type { Services } from "../services.ts";
+import type { Dialect } from "../sse/dialects.ts";
 import { SSE_HEADERS } from "../sse/encode.ts";
 import { subscribe } from "../sse/subscribe.ts";
-import type { EventView } from "../sse/views.ts";
 
-/** How many events the viewer has seen, from `Last-Event-ID` (or `?lastEventId=`); 0 when absent. */
-export function resumePoint(lastEventId: string | null | undefined, view: EventView, generation: Generation): number {
-  if (lastEventId === null || lastEventId === undefined || lastEventId === "") return 0;
-  const cursor = view.cursor(lastEventId);
-  if (cursor === undefined) throw new ValidationError("Last-Event-ID", "is not an event id of this stream");
-  // Ids past the log are not ours to invent; the viewer would silently skip events.
-  if (cursor > generation.log.length) throw new ValidationError("Last-Event-ID", "is past the end of this stream");
-  return cursor;
+export interface EventStreamSettings {
+  heartbeatMs: number;
+  retryMs: number;
+  /** Counts an open stream; returns the function that counts it closed. */
+  streamOpened: () => () => void;
 }
 
-/** The event-stream response; headers and a first comment leave at once, before the first token. */
-export function eventStreamResponse(
-  services: Services,
-  generation: Generation,
-  options: { after: number; view: EventView; signal: AbortSignal },
-): Response {
-  const stream = subscribe(generation, {
-    ...options,
-    heartbeatMs: services.config.heartbeatMs,
-    retryMs: services.config.retryMs,
-    onClose: services.metrics.streamOpened(),
-  });
-  return new Response(stream, { headers: SSE_HEADERS });
+export interface ViewerRequest {
+  /** Events the viewer has seen already (resume-point.ts). */
+  after: number;
+  dialect: Dialect;
+  /** The request's signal: a second path to notice a client that left. */
+  signal: AbortSignal;
+}
+
+/** Opens an event-stream response for one viewer of a generation. */
+export type OpenEventStream = (generation: Generation, viewer: ViewerRequest) => Response;
+
+/** The event-stream responses of this app; headers and a first comment leave at once, before the first token. */
+export function eventStreams(settings: EventStreamSettings): OpenEventStream {
+  return (generation, viewer) => {
+    const stream = subscribe(generation, {
+      ...viewer,
+      heartbeatMs: settings.heartbeatMs,
+      retryMs: settings.retryMs,
+      onClose: settings.streamOpened(),
+    });
+    return new Response(stream, { headers: SSE_HEADERS });
+  };
 }

@@ -3,19 +3,26 @@
  * 503 while draining, so load balancers move traffic away before shutdown).
  */
 import { Elysia } from "elysia";
-import type { Services } from "../services.ts";
+import type { GenerationRegistry } from "../generation/registry.ts";
 
-export function healthRoutes(services: Services) {
+export interface HealthRouteDeps {
+  registry: GenerationRegistry;
+  /** "simulator", or the upstream's base URL. */
+  upstream: string;
+  model: string;
+}
+
+export function healthRoutes({ registry, upstream, model }: HealthRouteDeps) {
   return new Elysia({ name: "health" })
     .get("/healthz", () => ({ status: "ok" }))
     .get("/readyz", ({ set }) => {
-      const draining = services.registry.draining;
+      const draining = registry.draining;
       if (draining) set.status = 503;
       return {
         status: draining ? "draining" : "ready",
-        upstream: services.simulator ? "simulator" : services.config.upstreamBaseUrl,
-        model: services.config.model,
-        generations_active: services.registry.activeCount,
+        upstream,
+        model,
+        generations_active: registry.activeCount,
       };
     });
 }

@@ -2,10 +2,9 @@
  * `GET /metrics` in the Prometheus text format.
  */
 import { Elysia } from "elysia";
-import type { Services } from "../services.ts";
+import type { Registry } from "prom-client";
 
-export function metricsRoutes(services: Services) {
-  const { registry } = services.metrics;
+export function metricsRoutes(registry: Registry) {
   return new Elysia({ name: "metrics" }).get(
     "/metrics",
     async () => new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } }),

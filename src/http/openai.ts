@@ -1,57 +1,58 @@
 /**
  * `POST /v1/chat/completions`: an OpenAI-compatible pass-through, so any OpenAI client can use
- * Sluice as a gateway. Streams relay the upstream's chunks one by one; a client that disconnects
- * aborts its upstream call at once (no grace: OpenAI clients do not resume).
+ * Sluice as a gateway. Streams relay the upstream's chunks as they come; a client that
+ * disconnects aborts its upstream call at once (no grace: OpenAI clients do not resume).
  */
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
+import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
-import type { Services } from "../services.ts";
-import { formatEvent, SSE_HEADERS } from "../sse/encode.ts";
+import { encodeEvents, SSE_HEADERS, type SseMessage } from "../sse/encode.ts";
+import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
+import { PassThroughCall } from "../upstream/pass-through.ts";
+import type { TokenTimeouts } from "../upstream/timeouts.ts";
+import { CompletionBody } from "./schemas.ts";
 
-const CompletionBody = t.Object(
-  {
-    messages: t.Array(
-      t.Object({ role: t.String({ minLength: 1, error: "must be a role" }) }, { additionalProperties: true }),
-      {
-        minItems: 1,
-        error: "must be a non-empty list of messages",
-      },
-    ),
-    model: t.Optional(t.String({ minLength: 1, error: "must be a model name" })),
-    stream: t.Optional(t.Boolean({ error: "must be true or false" })),
-  },
-  { additionalProperties: true },
-);
+export interface OpenAiRouteDeps {
+  upstream: OpenAI;
+  timeouts: TokenTimeouts;
+  observer: UpstreamCallObserver;
+  /** Counts an open stream; returns the function that counts it closed. */
+  streamOpened: () => () => void;
+  defaultModel: string;
+}
 
-const encoder = new TextEncoder();
-
-export function openAiRoutes(services: Services) {
+export function openAiRoutes(deps: OpenAiRouteDeps) {
   return new Elysia({ name: "openai" })
     .post(
       "/v1/chat/completions",
       async ({ body, request }) => {
-        const params = { ...body, model: body.model ?? services.config.model } as ChatCompletionCreateParams;
-        const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+        const params = { ...body, model: body.model ?? deps.defaultModel } as ChatCompletionCreateParams;
+        const call = new PassThroughCall(deps.upstream, {
+          requestId: request.headers.get("x-request-id") ?? crypto.randomUUID(),
+          timeouts: deps.timeouts,
+          observer: deps.observer,
+        });
+        const leave = () => call.cancel("disconnect");
         if (!params.stream) {
+          request.signal.addEventListener("abort", leave, { once: true });
           try {
-            return await services.upstream.chat.completions.create(
-              { ...params, stream: false },
-              { signal: request.signal, headers: { "x-request-id": requestId } },
-            );
-          } catch (cause) {
-            const error = toUpstreamError(cause);
-            services.metrics.upstreamError(error.code);
-            throw error;
+            // Undefined only when the client left, and then nobody reads the answer.
+            return (await call.complete({ ...params, stream: false })) ?? new Response(null, { status: 499 });
+          } finally {
+            request.signal.removeEventListener("abort", leave);
           }
         }
-        return relayStream(services, { ...params, stream: true }, request, requestId);
+        request.signal.addEventListener("abort", leave, { once: true });
+        const chunks = await call.open({ ...params, stream: true });
+        if (!chunks) return new Response(null, { status: 499 });
+        return relayResponse(chunks, leave, request.signal, deps.streamOpened());
       },
       { body: CompletionBody },
     )
     .get("/v1/models", async () => {
       try {
-        const page = await services.upstream.models.list();
+        const page = await deps.upstream.models.list({ timeout: deps.timeouts.firstTokenMs });
         return { object: "list", data: page.data };
       } catch (cause) {
         throw toUpstreamError(cause);
@@ -59,75 +60,39 @@ export function openAiRoutes(services: Services) {
     });
 }
 
-async function relayStream(
-  services: Services,
-  params: ChatCompletionCreateParams & { stream: true },
-  request: Request,
-  requestId: string,
-): Promise<Response> {
-  const controller = new AbortController();
-  const { metrics } = services;
-  const leave = () => {
-    if (controller.signal.aborted) return;
-    metrics.passThroughCancelled("disconnect");
-    controller.abort("disconnect");
-  };
-  request.signal.addEventListener("abort", leave, { once: true });
-  let upstream: AsyncIterator<ChatCompletionChunk>;
-  try {
-    const stream = await services.upstream.chat.completions.create(params, {
-      signal: controller.signal,
-      headers: { "x-request-id": requestId },
-    });
-    upstream = stream[Symbol.asyncIterator]();
-  } catch (cause) {
-    const error = toUpstreamError(cause);
-    metrics.upstreamError(error.code);
-    throw error;
-  }
-  const started = performance.now();
-  let first = true;
-  const closed = metrics.streamOpened();
+const DONE: SseMessage = { data: "[DONE]" };
+
+/** The chunks as OpenAI's stream format; a failure after the 200 is an `error` object in a data line. */
+function relayResponse(
+  chunks: AsyncGenerator<ChatCompletionChunk[]>,
+  leave: () => void,
+  signal: AbortSignal,
+  closed: () => void,
+): Response {
   const finish = () => {
-    request.signal.removeEventListener("abort", leave);
+    signal.removeEventListener("abort", leave);
     closed();
   };
-  return new Response(
-    new ReadableStream<Uint8Array>({
-      async pull(stream) {
-        try {
-          const next = await upstream.next();
-          if (next.done) {
-            if (!controller.signal.aborted) stream.enqueue(encoder.encode(formatEvent({ data: "[DONE]" })));
-            finish();
-            return stream.close();
-          }
-          if (next.value.choices?.[0]?.delta?.content) {
-            if (first) metrics.passThroughFirstToken(performance.now() - started);
-            first = false;
-            metrics.passThroughTokens(1);
-          }
-          stream.enqueue(encoder.encode(formatEvent({ data: JSON.stringify(next.value) })));
-        } catch (cause) {
-          const error = toUpstreamError(cause);
-          metrics.upstreamError(error.code);
-          // The OpenAI stream convention for a failure after the 200: an `error` object in a data line.
-          stream.enqueue(
-            encoder.encode(
-              formatEvent({
-                data: JSON.stringify({ error: { code: error.code, message: error.message, type: "upstream_error" } }),
-              }),
-            ),
-          );
-          finish();
-          stream.close();
-        }
-      },
-      cancel() {
-        leave();
-        finish();
-      },
-    }),
-    { headers: SSE_HEADERS },
-  );
+  const body = new ReadableStream<Uint8Array>({
+    async pull(stream) {
+      try {
+        const next = await chunks.next();
+        if (!next.done)
+          return stream.enqueue(encodeEvents(next.value.map((chunk) => ({ data: JSON.stringify(chunk) }))));
+        if (!signal.aborted) stream.enqueue(encodeEvents([DONE]));
+      } catch (cause) {
+        const error = toUpstreamError(cause);
+        const failure = { error: { code: error.code, message: error.message, type: "upstream_error" } };
+        stream.enqueue(encodeEvents([{ data: JSON.stringify(failure) }]));
+      }
+      finish();
+      stream.close();
+    },
+    cancel() {
+      leave();
+      finish();
+      void chunks.return(undefined);
+    },
+  });
+  return new Response(body, { headers: SSE_HEADERS });
 }

@@ -4,17 +4,23 @@
  */
 import { Elysia } from "elysia";
 import { NotFoundError } from "../errors.ts";
-import type { Services } from "../services.ts";
-import { apiView } from "../sse/views.ts";
-import { eventStreamResponse, resumePoint } from "./event-stream.ts";
-import { StreamParams, StreamQuery } from "./models.ts";
+import type { GenerationRegistry } from "../generation/registry.ts";
+import { apiDialect } from "../sse/dialects.ts";
+import type { OpenEventStream } from "./event-stream.ts";
+import { lastEventIdOf, resumePoint } from "./resume-point.ts";
+import { StreamParams, StreamQuery } from "./schemas.ts";
 
 // Stop answers once the generation has recorded its end, which an abort makes immediate.
 const STOP_WAIT_MS = 5_000;
 
-export function streamRoutes(services: Services) {
+export interface StreamRouteDeps {
+  registry: GenerationRegistry;
+  openEventStream: OpenEventStream;
+}
+
+export function streamRoutes({ registry, openEventStream }: StreamRouteDeps) {
   const find = (id: string) => {
-    const generation = services.registry.get(id);
+    const generation = registry.get(id);
     if (!generation) throw new NotFoundError("stream");
     return generation;
   };
@@ -23,8 +29,8 @@ export function streamRoutes(services: Services) {
       "/api/streams/:id",
       ({ params, query, request }) => {
         const generation = find(params.id);
-        const after = resumePoint(request.headers.get("last-event-id") ?? query.lastEventId, apiView, generation);
-        return eventStreamResponse(services, generation, { after, view: apiView, signal: request.signal });
+        const after = resumePoint(lastEventIdOf(request, query), apiDialect, generation);
+        return openEventStream(generation, { after, dialect: apiDialect, signal: request.signal });
       },
       { params: StreamParams, query: StreamQuery },
     )

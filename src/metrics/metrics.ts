@@ -2,20 +2,18 @@
  * Prometheus metrics of this process. One registry per app instance, so tests can build several.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { DoneEvent, ErrorEvent } from "../generation/events.ts";
-import type { CancelReason } from "../generation/generation.ts";
+import type { EndEvent } from "../contract.ts";
 import type { GenerationObserver } from "../generation/observer.ts";
+import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
 
 export interface Metrics {
   registry: Registry;
   /** What every generation reports into. */
   observer: GenerationObserver;
+  /** What every `/v1` pass-through call reports into. */
+  passThrough: UpstreamCallObserver;
   /** Open SSE connections (API streams, /chat, and pass-through streams). */
   streamOpened(): () => void;
-  passThroughCancelled(reason: CancelReason): void;
-  passThroughTokens(count: number): void;
-  passThroughFirstToken(ttftMs: number): void;
-  upstreamError(code: string): void;
 }
 
 /** Creates the registry and its instruments (`sluice_*`, plus the runtime's process metrics). */
@@ -24,7 +22,7 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: "sluice_" });
   // Per heap space figures come from v8.getHeapSpaceStatistics(), which on Bun walks the whole
   // heap (~70 ms per call with 300k live objects, measured; 10% of the app's JS samples in a
-  // relay-bench profile), stalling every stream at each scrape. Heap size and use remain, from
+  // relay benchmark profile), stalling every stream at each scrape. Heap size and use remain, from
   // process.memoryUsage().
   for (const figure of ["total", "used", "available"])
     registry.removeSingleMetric(`sluice_nodejs_heap_space_size_${figure}_bytes`);
@@ -76,22 +74,26 @@ export function createMetrics(): Metrics {
   });
   for (const reason of ["stop", "disconnect", "timeout", "shutdown"]) cancelled.inc({ reason }, 0);
 
-  const observer: GenerationObserver = {
-    started: () => generationsActive.inc(),
+  const passThrough: UpstreamCallObserver = {
     firstToken: (ms) => ttft.observe(ms / 1000),
     token: () => {
       relayedTokens++;
     },
-    upstreamCancelled: (reason) => cancelled.inc({ reason }),
-    ended(end: DoneEvent | ErrorEvent) {
+    cancelled: (reason) => cancelled.inc({ reason }),
+    failed: (code) => upstreamErrors.inc({ code }),
+  };
+  const observer: GenerationObserver = {
+    ...passThrough,
+    started: () => generationsActive.inc(),
+    ended(end: EndEvent) {
       generationsActive.dec();
       generations.inc({ outcome: end.type === "done" ? end.finish_reason : "error" });
-      if (end.type === "error") upstreamErrors.inc({ code: end.code });
     },
   };
   return {
     registry,
     observer,
+    passThrough,
     streamOpened() {
       streamsActive.inc();
       let open = true;
@@ -100,11 +102,5 @@ export function createMetrics(): Metrics {
         open = false;
       };
     },
-    passThroughCancelled: (reason) => cancelled.inc({ reason }),
-    passThroughTokens: (count) => {
-      relayedTokens += count;
-    },
-    passThroughFirstToken: (ms) => ttft.observe(ms / 1000),
-    upstreamError: (code) => upstreamErrors.inc({ code }),
   };
 }

@@ -3,7 +3,8 @@
  * last) and the non-streaming completion object. Content chunks are assembled from
  * pre-encoded pieces, since a load test asks for hundreds of thousands of them per minute.
  */
-import type { FinishReason } from "./script.ts";
+import type { Usage } from "../contract.ts";
+import type { SimulatedFinish } from "./script.ts";
 
 const encoder = new TextEncoder();
 
@@ -25,12 +26,6 @@ function tokenJson(token: string): Uint8Array {
     if (tokenJsonCache.size < TOKEN_CACHE_LIMIT) tokenJsonCache.set(token, bytes);
   }
   return bytes;
-}
-
-export interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
 }
 
 export function usageOf(promptTokens: number, completionTokens: number): Usage {
@@ -82,7 +77,7 @@ export class ChunkEncoder {
   }
 
   /** The chunk that ends the answer: empty delta, a finish reason. */
-  finish(reason: FinishReason): Uint8Array {
+  finish(reason: SimulatedFinish): Uint8Array {
     return this.#event({ index: 0, delta: {}, finish_reason: reason });
   }
 
@@ -102,7 +97,7 @@ export function chatCompletion(
   created: number,
   model: string,
   content: string,
-  reason: FinishReason,
+  reason: SimulatedFinish,
   usage: Usage,
 ) {
   return {

@@ -2,19 +2,17 @@
  * The parts of an OpenAI chat completion request the simulator uses, checked just enough to
  * refuse what the real API would refuse (a missing or malformed `messages`, a bad `max_tokens`).
  */
+import type { ChatMessage } from "../contract.ts";
 import { SimulatorRequestError } from "./errors.ts";
 
 export const DEFAULT_MODEL = "demo";
 
-export interface ChatMessage {
-  role: string;
-  /** The text of the message; for content-part arrays, the text parts joined. */
-  content: string;
-}
+/** A message as the simulator reads it: any role a client sends; for content-part arrays, the text parts joined. */
+export type WireMessage = ChatMessage<string>;
 
 export interface ChatRequest {
   model: string;
-  messages: ChatMessage[];
+  messages: WireMessage[];
   stream: boolean;
   /** `stream_options.include_usage`: a usage chunk before `[DONE]`. */
   includeUsage: boolean;
@@ -36,7 +34,7 @@ function messageText(content: unknown, index: number): string {
   throw new SimulatorRequestError(`messages[${index}].content must be a string or an array`, "messages");
 }
 
-function parseMessages(value: unknown): ChatMessage[] {
+function parseMessages(value: unknown): WireMessage[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw new SimulatorRequestError("messages must be a non-empty array", "messages");
   }

@@ -4,14 +4,16 @@
  * responses both play the same script, so they agree on text, usage and timing.
  */
 import type { SimulatorSettings } from "../config.ts";
+import type { FinishReason } from "../contract.ts";
 import { type Directive, splitDirective } from "./directive.ts";
 import { echoText, splitEcho } from "./echo.ts";
 import type { Fault } from "./faults.ts";
 import { hashStrings } from "./prng.ts";
-import type { ChatMessage, ChatRequest } from "./request.ts";
+import type { ChatRequest, WireMessage } from "./request.ts";
 import { createTextTokens } from "./text.ts";
 
-export type FinishReason = "stop" | "length";
+/** The simulator ends an answer by itself or at its length. */
+export type SimulatedFinish = Extract<FinishReason, "stop" | "length">;
 
 export interface Script {
   requestId: string;
@@ -19,7 +21,7 @@ export interface Script {
   /** Returns the next content token; call it at most `tokenCount` times. */
   nextToken: () => string;
   tokenCount: number;
-  finishReason: FinishReason;
+  finishReason: SimulatedFinish;
   ttftMs: number;
   /** Time between two tokens after the first: 1000 / tokens per second. */
   intervalMs: number;
@@ -28,16 +30,16 @@ export interface Script {
 }
 
 /** The prompt with the `/sim` line taken off the last user message (the only place it is read). */
-function withoutDirective(messages: ChatMessage[]): { messages: ChatMessage[]; directive: Directive } {
+function withoutDirective(messages: WireMessage[]): { messages: WireMessage[]; directive: Directive } {
   const last = messages.findLastIndex((message) => message.role === "user");
   if (last < 0) return { messages, directive: {} };
-  const { directive, prompt } = splitDirective((messages[last] as ChatMessage).content);
+  const { directive, prompt } = splitDirective((messages[last] as WireMessage).content);
   const cleaned = messages.map((message, i) => (i === last ? { ...message, content: prompt } : message));
   return { messages: cleaned, directive };
 }
 
 /** A rough count in the usual ~4 characters per token of English, so usage figures look plausible. */
-function estimatePromptTokens(messages: ChatMessage[]): number {
+function estimatePromptTokens(messages: WireMessage[]): number {
   return messages.reduce((sum, message) => sum + 4 + Math.ceil(message.content.length / 4), 0);
 }
 

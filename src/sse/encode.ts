@@ -36,8 +36,14 @@ export function encodeEvent(message: SseMessage): Uint8Array {
   return encoder.encode(formatEvent(message));
 }
 
-/** Frames one event as text (for writers that batch several events into one chunk). */
-export function formatEvent(message: SseMessage): string {
+/** Frames several events as one chunk: one write, one flush, for a replay or a batch of tokens. */
+export function encodeEvents(messages: Iterable<SseMessage>): Uint8Array {
+  let frame = "";
+  for (const message of messages) frame += formatEvent(message);
+  return encoder.encode(frame);
+}
+
+function formatEvent(message: SseMessage): string {
   let frame = "";
   if (message.event !== undefined) frame += field("event", message.event);
   if (message.id !== undefined) frame += field("id", message.id);
@@ -52,15 +58,18 @@ export function encodeComment(text: string): Uint8Array {
   return encoder.encode(formatComment(text));
 }
 
-export function formatComment(text: string): string {
+function formatComment(text: string): string {
   if (UNSAFE_FIELD.test(text)) throw new SseFieldError("SSE comment must not contain CR, LF or NUL");
   return `: ${text}\n\n`;
 }
 
-/** The reconnection delay the client should use after a drop. */
-export function formatRetry(milliseconds: number): string {
-  if (!Number.isInteger(milliseconds) || milliseconds < 0) throw new SseFieldError("SSE retry must be a whole number");
-  return `retry: ${milliseconds}\n`;
+/**
+ * What opens every stream: the reconnection delay the client should use after a drop, and a
+ * comment, so the response has a first body chunk at once (Bun may hold headers until one exists).
+ */
+export function encodeOpening(retryMs: number, comment: string): Uint8Array {
+  if (!Number.isInteger(retryMs) || retryMs < 0) throw new SseFieldError("SSE retry must be a whole number");
+  return encoder.encode(`retry: ${retryMs}\n${formatComment(comment)}`);
 }
 
 /** Headers for every event stream: never cached, never buffered by Nginx, never transformed (compressed). */

@@ -6,18 +6,18 @@
  * Pushed while the client keeps up, pulled when it falls behind: a new event is enqueued at once
  * if the stream's queue has room, else it waits in the generation's log until the stream pulls.
  * So a slow reader costs no memory beyond the shared log, and a live token costs no promise: the
- * awaited promises of one pull per event were ~10% of the JS thread's samples in a relay-bench
- * profile at 1,000 streams, the push path ~3%.
+ * awaited promises of one pull per event were ~10% of the JS thread's samples in a relay
+ * benchmark profile at 1,000 streams, the push path ~3%.
  */
-import type { GenerationEvent } from "../generation/events.ts";
+import type { GenerationEvent } from "../contract.ts";
 import type { Generation } from "../generation/generation.ts";
-import { formatComment, formatEvent, formatRetry } from "./encode.ts";
-import type { EventView } from "./views.ts";
+import type { Dialect } from "./dialects.ts";
+import { encodeComment, encodeEvents, encodeOpening, type SseMessage } from "./encode.ts";
 
 export interface SubscribeOptions {
   /** Events already seen: 0 replays from the start. */
   after: number;
-  view: EventView;
+  dialect: Dialect;
   heartbeatMs: number;
   retryMs: number;
   /** The request's signal: a second path to notice a client that left. */
@@ -26,8 +26,7 @@ export interface SubscribeOptions {
   onClose?: () => void;
 }
 
-const encoder = new TextEncoder();
-const PING = encoder.encode(formatComment("ping"));
+const PING = encodeComment("ping");
 // Bounds one chunk when a reconnecting viewer replays a long answer.
 const MAX_EVENTS_PER_CHUNK = 256;
 
@@ -60,9 +59,9 @@ export function subscribe(generation: Generation, options: SubscribeOptions): Re
       const log = generation.log;
       while (cursor < log.length && (controller.desiredSize ?? 0) > 0) {
         const end = Math.min(log.length, cursor + MAX_EVENTS_PER_CHUNK);
-        let frame = "";
-        for (; cursor < end; cursor++) frame += formatEvent(options.view.message(log.at(cursor) as GenerationEvent));
-        controller.enqueue(encoder.encode(frame));
+        const batch: SseMessage[] = [];
+        for (; cursor < end; cursor++) batch.push(options.dialect.message(log.at(cursor) as GenerationEvent));
+        controller.enqueue(encodeEvents(batch));
       }
       if (generation.ended && cursor >= log.length) {
         finish();
@@ -80,7 +79,7 @@ export function subscribe(generation: Generation, options: SubscribeOptions): Re
     {
       start(streamController) {
         controller = streamController;
-        controller.enqueue(encoder.encode(`${formatRetry(options.retryMs)}${formatComment("connected")}`));
+        controller.enqueue(encodeOpening(options.retryMs, "connected"));
         heartbeat = setInterval(() => {
           // Only when the client keeps up: pings must not pile up behind a stalled reader.
           if (!closed && (controller.desiredSize ?? 0) > 0) controller.enqueue(PING);

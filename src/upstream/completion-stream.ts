@@ -1,17 +1,54 @@
 /**
- * Reads the body of a streamed chat completion (OpenAI's wire format: one `data: {json}` event
- * per chunk, `data: [DONE]` last) into chunk objects.
+ * One streamed chat completion, read as chunk objects. The generation path (chat-stream.ts) and
+ * the `/v1` pass-through (pass-through.ts) both read the model through here.
  *
- * The `openai` client still makes the request and owns its abort; only its body decoder is
- * replaced. That decoder scans every byte in JS twice per event (a double-newline splitter, then
- * a line decoder) and runs several async generators per chunk: about a third of the app's JS time
- * in a loadtest/relay-bench.ts profile at 1,000 streams; streamChat over an in-memory body took
- * ~10 µs per token with it and ~4.3 µs with this (Bun). eventsource-parser splits decoded text
- * with native `indexOf`, and one network read costs one await here, however many events it holds.
+ * The `openai` client makes the request and owns its abort; only its body decoder is replaced.
+ * That decoder scans every byte in JS twice per event (a double-newline splitter, then a line
+ * decoder) and runs several async generators per chunk: about a third of the app's JS time in a
+ * relay benchmark profile at 1,000 streams; streamChat over an in-memory body took ~10 µs per
+ * token with it and ~4.3 µs with this (Bun). eventsource-parser splits decoded text with native
+ * `indexOf`, and one network read costs one await here, however many events it holds.
  */
 import { createParser } from "eventsource-parser";
+import type OpenAI from "openai";
 import { APIError } from "openai";
-import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import { toUpstreamError } from "./errors.ts";
+
+export interface CallOptions {
+  /** Aborting it ends the call quietly: a cancel is not an error. */
+  signal: AbortSignal;
+  /** Sent as `x-request-id`, so the call can be found in the model server's logs (and the simulator's stats). */
+  requestId: string;
+}
+
+/** Sends a streamed completion request; resolves at the response's headers. Throws what the client throws. */
+export function requestCompletionStream(
+  client: OpenAI,
+  params: ChatCompletionCreateParamsStreaming,
+  options: CallOptions,
+): Promise<Response> {
+  return client.chat.completions
+    .create(params, { signal: options.signal, headers: { "x-request-id": options.requestId } })
+    .asResponse();
+}
+
+/**
+ * Streams one completion, yielding per network read the chunks it completed. Ends quietly when
+ * `options.signal` aborts; throws {@link UpstreamError} for everything else.
+ */
+export async function* streamCompletion(
+  client: OpenAI,
+  params: ChatCompletionCreateParamsStreaming,
+  options: CallOptions,
+): AsyncGenerator<ChatCompletionChunk[]> {
+  try {
+    yield* readCompletionChunks(await requestCompletionStream(client, params, options));
+  } catch (cause) {
+    if (options.signal.aborted) return;
+    throw toUpstreamError(cause);
+  }
+}
 
 /**
  * Yields, per network read, the chunks it completed; ends at `[DONE]` or at the end of the body.

@@ -22,6 +22,7 @@ export class UpstreamError extends SluiceError {
   }
 }
 
+/** Raised by the token watchdog (timeouts.ts), which always knows the limit it enforced. */
 export class UpstreamTimeoutError extends UpstreamError {
   override name = "UpstreamTimeoutError";
   constructor(what: "first token" | "next token", milliseconds: number) {
@@ -44,7 +45,9 @@ function fromStatus(status: number, detail: string, cause: unknown): UpstreamErr
 /** Maps anything the `openai` client or the stream throws to an {@link UpstreamError}. */
 export function toUpstreamError(cause: unknown): UpstreamError {
   if (cause instanceof UpstreamError) return cause;
-  if (cause instanceof APIConnectionTimeoutError) return new UpstreamTimeoutError("first token", 0);
+  // Only a per-call timeout (the models list) gets here: completions are timed by the watchdog.
+  if (cause instanceof APIConnectionTimeoutError)
+    return new UpstreamError("upstream_timeout", "the model provider did not answer in time", 504, { cause });
   if (cause instanceof APIConnectionError)
     return new UpstreamError("upstream_unavailable", "cannot reach the model provider", 502, { cause });
   if (cause instanceof APIError) {

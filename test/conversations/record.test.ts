@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
+import type { GenerationOutcome } from "../../src/contract.ts";
 import { recordExchange } from "../../src/conversations/record.ts";
 import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
-import type { GenerationOutcome } from "../../src/generation/events.ts";
 import { freshDataDir } from "../support/spawn.ts";
 
 let dir = "";

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { Elysia } from "elysia";
-import { conversationRoutes } from "../../src/conversations/routes.ts";
 import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
+import { conversationRoutes } from "../../src/http/conversations.ts";
+import { handleError } from "../../src/http/error-response.ts";
 import { freshDataDir } from "../support/spawn.ts";
 
 let dir = "";
@@ -12,7 +13,7 @@ let app: { handle(request: Request): Promise<Response> };
 beforeAll(async () => {
   dir = freshDataDir();
   store = await openSqliteStore(dir);
-  app = new Elysia().use(conversationRoutes(store));
+  app = new Elysia().onError(handleError).use(conversationRoutes(store));
 });
 
 afterAll(async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { encodeEvent, formatComment, formatEvent, formatRetry, SseFieldError } from "../../src/sse/encode.ts";
+import { encodeComment, encodeEvent, encodeEvents, encodeOpening, SseFieldError } from "../../src/sse/encode.ts";
 
 const decoder = new TextDecoder();
+const formatEvent = (message: Parameters<typeof encodeEvent>[0]) => decoder.decode(encodeEvent(message));
 
 /** Feeds `bytes` to an independent spec parser in random pieces, some cut mid-UTF-8 character. */
 function parseInPieces(bytes: Uint8Array, random: () => number): EventSourceMessage[] {
@@ -57,8 +58,9 @@ describe("encodeEvent", () => {
       "event: token\nid: 3\ndata:  the\ndata: end\ndata: of\ndata: it\n\n",
     );
     expect(decoder.decode(encodeEvent({ data: "" }))).toBe("data: \n\n");
-    expect(formatComment("ping")).toBe(": ping\n\n");
-    expect(formatRetry(1000)).toBe("retry: 1000\n");
+    expect(decoder.decode(encodeComment("ping"))).toBe(": ping\n\n");
+    expect(decoder.decode(encodeOpening(1000, "connected"))).toBe("retry: 1000\n: connected\n\n");
+    expect(decoder.decode(encodeEvents([{ data: "a" }, { id: "2", data: "b" }]))).toBe("data: a\n\nid: 2\ndata: b\n\n");
   });
 
   test("rejects CR, LF and NUL in id and event", () => {
@@ -66,7 +68,8 @@ describe("encodeEvent", () => {
       expect(() => formatEvent({ id: bad, data: "x" })).toThrow(SseFieldError);
       expect(() => formatEvent({ event: bad, data: "x" })).toThrow(SseFieldError);
     }
-    expect(() => formatComment("a\nb")).toThrow(SseFieldError);
+    expect(() => encodeComment("a\nb")).toThrow(SseFieldError);
+    expect(() => encodeOpening(1.5, "x")).toThrow(SseFieldError);
   });
 
   test("property: any token round-trips through a spec parser, line breaks as LF, nothing forged", () => {

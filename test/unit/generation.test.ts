@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Generation, type GenerationOptions } from "../../src/generation/generation.ts";
-import type { UpstreamDelta } from "../../src/upstream/client.ts";
+import type { UpstreamDelta } from "../../src/upstream/chat-stream.ts";
 
 /** A fake upstream: `count` tokens, `gapMs` apart, that ends quietly when aborted (as the client does). */
 function upstream(count: number, gapMs: number, seen: { aborted?: unknown } = {}) {
@@ -23,8 +23,7 @@ function generation(overrides: Partial<GenerationOptions>): Generation {
     id: "g",
     model: "demo",
     upstream: upstream(5, 1),
-    firstTokenTimeoutMs: 5_000,
-    interTokenTimeoutMs: 5_000,
+    timeouts: { firstTokenMs: 5_000, interTokenMs: 5_000 },
     cancelGraceMs: 5_000,
     claimTimeoutMs: 5_000,
     maxEvents: 1_000,
@@ -81,8 +80,10 @@ describe("Generation", () => {
   });
 
   test("no first token in time → upstream_timeout error, and no done", async () => {
-    const { end } = await generation({ upstream: upstream(3, 200), firstTokenTimeoutMs: 50 }).settled;
+    const timeouts = { firstTokenMs: 50, interTokenMs: 5_000 };
+    const { end } = await generation({ upstream: upstream(3, 200), timeouts }).settled;
     expect(end).toMatchObject({ type: "error", code: "upstream_timeout", retryable: true });
+    expect(end).toMatchObject({ message: "the model sent no first token within 50 ms" });
   });
 
   test("a gap between tokens longer than the limit → upstream_timeout", async () => {
@@ -91,18 +92,23 @@ describe("Generation", () => {
       await Bun.sleep(200);
       if (!signal.aborted) yield { type: "token", text: "b" };
     }
-    const running = generation({ upstream: stalls, interTokenTimeoutMs: 50 });
+    const running = generation({ upstream: stalls, timeouts: { firstTokenMs: 5_000, interTokenMs: 50 } });
     const { end, text } = await running.settled;
     expect(text).toBe("a");
-    expect(end).toMatchObject({ type: "error", code: "upstream_timeout" });
+    expect(end).toMatchObject({
+      type: "error",
+      code: "upstream_timeout",
+      message: "the model sent no next token within 50 ms",
+    });
   });
 
-  test("waitForEvent resolves on the next event and at the end", async () => {
+  test("onEvent calls back after each event, the end included, until released", async () => {
     const running = generation({ upstream: upstream(2, 20) });
-    await running.waitForEvent(0);
-    expect(running.events.length).toBeGreaterThan(0);
+    const seen: number[] = [];
+    const release = running.onEvent(() => seen.push(running.log.length));
     await running.settled;
-    await running.waitForEvent(running.events.length);
+    expect(seen).toEqual([1, 2, 3]);
     expect(running.ended).toBe(true);
+    release();
   });
 });

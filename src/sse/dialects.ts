@@ -1,11 +1,11 @@
 /**
- * How a generation's events are named on the wire. The API view types every event; the classic
- * view speaks the three-line browser client's dialect (default `message` events, `data: [DONE]`).
+ * The two wire dialects of a generation's events. The API dialect types every event; the classic
+ * dialect speaks the three-line browser client's (default `message` events, `data: [DONE]`).
  */
-import type { GenerationEvent } from "../generation/events.ts";
+import type { GenerationEvent } from "../contract.ts";
 import type { SseMessage } from "./encode.ts";
 
-export interface EventView {
+export interface Dialect {
   /** The SSE message for one recorded event. */
   message(event: GenerationEvent): SseMessage;
   /** The event count a `Last-Event-ID` value stands for; undefined when it is not one of ours. */
@@ -25,7 +25,7 @@ function wholeNumber(text: string): number | undefined {
 }
 
 /** `/api/streams/:id`: `event: token|done|error`, ids 1, 2, 3… */
-export const apiView: EventView = {
+export const apiDialect: Dialect = {
   message: (event) => ({ id: String(event.id), event: event.type, data: endPayload(event) }),
   cursor: wholeNumber,
 };
@@ -34,7 +34,7 @@ export const apiView: EventView = {
  * `/chat?q=`: the id carries the generation (`<uuid>.<n>`), so a reconnecting EventSource, which
  * only sends `Last-Event-ID`, finds the same generation instead of starting a second model call.
  */
-export function classicView(generationId: string): EventView {
+export function classicDialect(generationId: string): Dialect {
   return {
     message(event) {
       const id = `${generationId}.${event.id}`;
@@ -47,10 +47,4 @@ export function classicView(generationId: string): EventView {
       return generation === generationId && count !== undefined ? wholeNumber(count) : undefined;
     },
   };
-}
-
-/** The generation a classic `Last-Event-ID` names. */
-export function classicGenerationId(lastEventId: string): string | undefined {
-  const dot = lastEventId.indexOf(".");
-  return dot > 0 ? lastEventId.slice(0, dot) : undefined;
 }

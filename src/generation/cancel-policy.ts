@@ -1,0 +1,60 @@
+/**
+ * When a generation is cancelled for want of viewers. Stop cancels at once (Generation.cancel);
+ * this is the other rule: when the last viewer leaves and nobody returns within the grace, the
+ * upstream call is aborted, and one nobody ever came to watch is aborted after the claim timeout.
+ */
+
+// A generation nobody ever subscribes to (the client vanished between POST and GET) is cancelled
+// after this long, instead of running to its end unwatched. Never shorter than the grace.
+export const CLAIM_TIMEOUT_MS = 30_000;
+
+export interface CancelPolicySettings {
+  /** How long the generation waits for a viewer to return before cancelling; 0 = at once. */
+  cancelGraceMs: number;
+  /** How long a generation nobody ever watched keeps running (default {@link CLAIM_TIMEOUT_MS}). */
+  claimTimeoutMs?: number;
+}
+
+/** Counts a generation's viewers and calls `abandon` when the rule says nobody is coming back. */
+export class ViewerGrace {
+  #viewers = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #ended = false;
+
+  constructor(
+    private readonly settings: CancelPolicySettings,
+    private readonly abandon: () => void,
+  ) {
+    this.#arm(Math.max(settings.cancelGraceMs, settings.claimTimeoutMs ?? CLAIM_TIMEOUT_MS));
+  }
+
+  /** Registers a viewer; the returned function releases it (idempotent). */
+  attach(): () => void {
+    this.#viewers++;
+    this.#clear();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#viewers--;
+      if (this.#viewers === 0 && !this.#ended) this.#arm(this.settings.cancelGraceMs);
+    };
+  }
+
+  /** The generation ended: nothing is left to cancel. */
+  end(): void {
+    this.#ended = true;
+    this.#clear();
+  }
+
+  #arm(milliseconds: number): void {
+    this.#clear();
+    if (milliseconds === 0) this.abandon();
+    else this.#timer = setTimeout(this.abandon, milliseconds);
+  }
+
+  #clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The conversations API: list, create, read, rename, delete. A thin controller over a
+ * {@link ConversationStore}; bodies and parameters are checked by their schemas (schemas.ts).
+ */
+import { Elysia } from "elysia";
+import type { ConversationStore } from "../conversations/store.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import {
+  ConversationIdParams,
+  ConversationListQuery,
+  CreateConversationBody,
+  RenameConversationBody,
+} from "./schemas.ts";
+
+/** A title as stored: one line, trimmed; empty means none. */
+function cleanTitle(title: string | undefined): string | null {
+  const clean = title?.replace(/\s+/g, " ").trim();
+  return clean ? clean : null;
+}
+
+/** The `/api/conversations` routes over `store`. */
+export function conversationRoutes(store: ConversationStore) {
+  return new Elysia()
+    .get(
+      "/api/conversations",
+      ({ query }) => store.list({ limit: query.limit ?? 30, before: query.before || undefined }),
+      { query: ConversationListQuery },
+    )
+    .post("/api/conversations", async ({ body, status }) => status(201, await store.create(cleanTitle(body?.title))), {
+      body: CreateConversationBody,
+    })
+    .get("/api/conversations/:id", async ({ params }) => (await store.get(params.id)) ?? notFound(params.id), {
+      params: ConversationIdParams,
+    })
+    .patch(
+      "/api/conversations/:id",
+      async ({ params, body }) => {
+        const title = cleanTitle(body.title);
+        if (!title) throw new ValidationError("title", "must not be blank");
+        return (await store.rename(params.id, title)) ?? notFound(params.id);
+      },
+      { params: ConversationIdParams, body: RenameConversationBody },
+    )
+    .delete(
+      "/api/conversations/:id",
+      async ({ params, status }) => ((await store.delete(params.id)) ? status(204) : notFound(params.id)),
+      { params: ConversationIdParams },
+    );
+}
+
+function notFound(id: string): never {
+  throw new NotFoundError(`conversation ${id.slice(0, 64)}`);
+}

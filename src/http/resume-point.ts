@@ -1,0 +1,31 @@
+/**
+ * The one place that reads where a viewer resumes: the `Last-Event-ID` header (what EventSource
+ * sends when it reconnects), else the `lastEventId` query (for clients that cannot set headers),
+ * and, for `/chat`, the generation its id names.
+ * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
+ */
+import { ValidationError } from "../errors.ts";
+import type { Generation } from "../generation/generation.ts";
+import type { Dialect } from "../sse/dialects.ts";
+
+/** The last event id a client sent, or undefined when it sent none (a first connection). */
+export function lastEventIdOf(request: Request, query: { lastEventId?: string | undefined }): string | undefined {
+  const id = request.headers.get("last-event-id") ?? query.lastEventId;
+  return id === null || id === undefined || id === "" ? undefined : id;
+}
+
+/** The generation a classic (`/chat`) last event id (`<generation>.<n>`, see dialects.ts) names. */
+export function generationNamedBy(lastEventId: string): string | undefined {
+  const dot = lastEventId.indexOf(".");
+  return dot > 0 ? lastEventId.slice(0, dot) : undefined;
+}
+
+/** How many events of `generation` the viewer has seen: 0 with no last event id. */
+export function resumePoint(lastEventId: string | undefined, dialect: Dialect, generation: Generation): number {
+  if (lastEventId === undefined) return 0;
+  const cursor = dialect.cursor(lastEventId);
+  if (cursor === undefined) throw new ValidationError("Last-Event-ID", "is not an event id of this stream");
+  // Ids past the log are not ours to invent; the viewer would silently skip events.
+  if (cursor > generation.log.length) throw new ValidationError("Last-Event-ID", "is past the end of this stream");
+  return cursor;
+}

@@ -1,0 +1,73 @@
+/**
+ * Request schemas: the one source of the API's input types (`typeof ChatBody.static`). A field
+ * that fails its schema is answered 400 naming the field (error-response.ts).
+ */
+import { t } from "elysia";
+import type { ChatMessage } from "../contract.ts";
+
+const ChatMessageSchema = t.Object({
+  role: t.Union([t.Literal("system"), t.Literal("user"), t.Literal("assistant")], {
+    error: "must be one of system, user, assistant",
+  }),
+  content: t.String({ minLength: 1, error: "must be a non-empty string" }),
+});
+
+// The schema's type and the contract's must stay one and the same.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const messageSchemaMatchesContract: Same<typeof ChatMessageSchema.static, ChatMessage> = true;
+void messageSchemaMatchesContract;
+
+export const ChatBody = t.Object({
+  messages: t.Array(ChatMessageSchema, { minItems: 1, maxItems: 1_000, error: "must be a list of 1 to 1000 messages" }),
+  model: t.Optional(t.String({ minLength: 1, maxLength: 200, error: "must be a model name" })),
+  max_tokens: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, error: "must be a whole number from 1" })),
+  temperature: t.Optional(t.Number({ minimum: 0, maximum: 2, error: "must be a number from 0 to 2" })),
+  conversationId: t.Optional(t.String({ minLength: 1, maxLength: 100, error: "must be a conversation id" })),
+});
+
+export type ChatBody = typeof ChatBody.static;
+
+export const StreamParams = t.Object({ id: t.String({ minLength: 1, maxLength: 100 }) });
+
+export const ClassicQuery = t.Object({
+  q: t.Optional(t.String({ maxLength: 100_000, error: "must be the question text" })),
+  lastEventId: t.Optional(t.String()),
+});
+
+export const StreamQuery = t.Object({
+  lastEventId: t.Optional(t.String({ maxLength: 200 })),
+});
+
+/** `/v1/chat/completions`: checked just enough to route it; the rest goes to the model as sent. */
+export const CompletionBody = t.Object(
+  {
+    messages: t.Array(
+      t.Object({ role: t.String({ minLength: 1, error: "must be a role" }) }, { additionalProperties: true }),
+      { minItems: 1, error: "must be a non-empty list of messages" },
+    ),
+    model: t.Optional(t.String({ minLength: 1, error: "must be a model name" })),
+    stream: t.Optional(t.Boolean({ error: "must be true or false" })),
+  },
+  { additionalProperties: true },
+);
+
+const maxTitleLength = 200;
+
+export const ConversationIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) });
+
+export const ConversationListQuery = t.Object({
+  limit: t.Optional(
+    t.Numeric({
+      minimum: 1,
+      maximum: 100,
+      error: () => ({ field: "limit", message: "expected a whole number 1..100" }),
+    }),
+  ),
+  before: t.Optional(t.String({ maxLength: 200 })),
+});
+
+export const CreateConversationBody = t.Optional(
+  t.Object({ title: t.Optional(t.String({ maxLength: maxTitleLength })) }),
+);
+
+export const RenameConversationBody = t.Object({ title: t.String({ minLength: 1, maxLength: maxTitleLength }) });
