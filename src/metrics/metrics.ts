@@ -16,8 +16,8 @@ export interface Metrics {
   streamOpened(): () => void;
 }
 
-/** Creates the registry and its instruments (`sluice_*`, plus the runtime's process metrics). */
-export function createMetrics(): Metrics {
+/** The process's registry: the runtime's own metrics, less the ones too costly to collect. */
+function processRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "sluice_" });
   // Per heap space figures come from v8.getHeapSpaceStatistics(), which on Bun walks the whole
@@ -26,21 +26,24 @@ export function createMetrics(): Metrics {
   // process.memoryUsage().
   for (const figure of ["total", "used", "available"])
     registry.removeSingleMetric(`sluice_nodejs_heap_space_size_${figure}_bytes`);
-  const streamsActive = new Gauge({
-    name: "sluice_streams_active",
-    help: "Open event-stream connections.",
-    registers: [registry],
-  });
+  return registry;
+}
+
+/** Creates the registry and its instruments (`sluice_*`, plus the runtime's process metrics). */
+export function createMetrics(): Metrics {
+  const registry = processRegistry();
+  const registers = [registry];
+  const streamsActive = new Gauge({ name: "sluice_streams_active", help: "Open event-stream connections.", registers });
   const generationsActive = new Gauge({
     name: "sluice_generations_active",
     help: "Generations running now.",
-    registers: [registry],
+    registers,
   });
   const generations = new Counter({
     name: "sluice_generations_total",
     help: "Generations ended, by outcome (finish reason, or error).",
     labelNames: ["outcome"],
-    registers: [registry],
+    registers,
   });
   // Counted in a plain number and handed over at scrape time: prom-client's inc() per token
   // (label hashing, bookkeeping) was ~1% of the relay's JS time in a profile; a scrape is rare.
@@ -48,7 +51,7 @@ export function createMetrics(): Metrics {
   new Counter({
     name: "sluice_tokens_total",
     help: "Content tokens relayed from the model.",
-    registers: [registry],
+    registers,
     collect() {
       this.reset();
       this.inc(relayedTokens);
@@ -58,19 +61,19 @@ export function createMetrics(): Metrics {
     name: "sluice_ttft_seconds",
     help: "Time from the upstream call to its first content token.",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
+    registers,
   });
   const cancelled = new Counter({
     name: "sluice_upstream_cancelled_total",
     help: "Upstream calls aborted, by reason: stop, disconnect, timeout, shutdown.",
     labelNames: ["reason"],
-    registers: [registry],
+    registers,
   });
   const upstreamErrors = new Counter({
     name: "sluice_upstream_errors_total",
     help: "Upstream calls that failed, by error code.",
     labelNames: ["code"],
-    registers: [registry],
+    registers,
   });
   for (const reason of ["stop", "disconnect", "timeout", "shutdown"]) cancelled.inc({ reason }, 0);
 
