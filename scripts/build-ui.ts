@@ -25,14 +25,24 @@ async function build(): Promise<void> {
     minify: true,
     sourcemap: "linked",
   });
-  if (!result.success) {
-    for (const log of result.logs) console.error(log);
+  // The sign-in page is its own small bundle: it loads before anyone may see the chat.
+  const login = await Bun.build({
+    entrypoints: [join(root, "ui/login.ts"), join(root, "ui/login.css")],
+    outdir,
+    naming: "login.[ext]",
+    target: "browser",
+    format: "iife",
+    minify: true,
+  });
+  for (const build of [result, login]) {
+    if (build.success) continue;
+    for (const log of build.logs) console.error(log);
     process.exit(1);
   }
   for (const [name, source] of Object.entries(themes)) {
     copyFileSync(join(root, "node_modules/highlight.js/styles", source), join(outdir, name));
   }
-  const files = result.outputs.map(
+  const files = [...result.outputs, ...login.outputs].map(
     (output) => `${output.path.slice(root.length)} (${Math.round(output.size / 1024)} KiB)`,
   );
   console.log(`UI built in ${Math.round(performance.now() - started)} ms: ${files.join(", ")}`);

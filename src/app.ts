@@ -1,20 +1,24 @@
 /**
- * Composes the feature plugins into the HTTP app, handing each route only what it uses. Tests
- * build it with their own services.
+ * Composes the feature plugins into the HTTP app, handing each route only what it uses, and puts
+ * the edge (access, path and Host rules) in front of it. Tests build it with their own services.
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
+import type { Access } from "./auth/access.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { conversationRoutes } from "./http/conversations.ts";
+import { passEdge } from "./http/edge.ts";
 import { handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
 import { healthRoutes } from "./http/health.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
+import { sessionRoutes } from "./http/session.ts";
 import { streamRoutes } from "./http/streams.ts";
+import type { FetchHandler } from "./runtime.ts";
 import type { Services } from "./services.ts";
 
 export interface AppOptions {
@@ -22,52 +26,64 @@ export interface AppOptions {
   publicDir?: string;
 }
 
-/** The whole HTTP surface of Sluice. */
-export function createApp(services: Services, options: AppOptions = {}) {
+/** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
+export async function createApp(services: Services, access: Access, options: AppOptions = {}) {
   const { config, registry, metrics, conversations, startGeneration } = services;
-  const defaultModel = config.model;
+  const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
+  const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
   const openEventStream = eventStreams({
     heartbeatMs: config.heartbeatMs,
     retryMs: config.retryMs,
     streamOpened: metrics.streamOpened,
   });
+  const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const app = new Elysia()
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
     .onError({ as: "global" }, handleError)
-    .use(
-      healthRoutes({
-        registry,
-        model: defaultModel,
-        upstream: services.simulator ? "simulator" : String(config.upstreamBaseUrl),
-      }),
-    )
-    .use(metricsRoutes(metrics.registry))
-    .use(chatRoutes({ startGeneration, conversations, defaultModel }))
+    .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel }))
+    .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
+    .use(chatRoutes({ startGeneration, conversations, policy }))
     .use(streamRoutes({ registry, openEventStream }))
-    .use(classicRoutes({ registry, startGeneration, openEventStream, defaultModel }))
+    .use(classicRoutes({ registry, startGeneration, openEventStream, policy }))
     .use(
       openAiRoutes({
         upstream: services.upstream,
         timeouts: services.timeouts,
         observer: metrics.passThrough,
         streamOpened: metrics.streamOpened,
-        defaultModel,
+        policy,
       }),
     );
   if (conversations) app.use(conversationRoutes(conversations));
-  if (options.publicDir && existsSync(options.publicDir)) app.use(publicFiles(options.publicDir));
+  if (publicDir) app.use(await publicFiles(publicDir));
   return app;
 }
 
+/** The public listener's handler: the edge, then the app. */
+export async function createHandler(
+  services: Services,
+  access: Access,
+  options: AppOptions = {},
+): Promise<FetchHandler> {
+  const app = await createApp(services, access, options);
+  const edge = { access, allowedHosts: services.config.allowedHosts, corsOrigins: services.config.corsOrigins };
+  return async (original, clientAddress) => {
+    const passed = passEdge(original, clientAddress, edge);
+    if ("refuse" in passed) return passed.refuse;
+    const response = await app.handle(passed.request);
+    if (passed.cors) for (const [name, value] of Object.entries(passed.cors)) response.headers.set(name, value);
+    return response;
+  };
+}
+
 /**
- * The server's fetch handler: the app, with the embedded simulator (when there is one) in front
- * of it at `/sim/`. The simulator is its own server, so it bypasses the app's routing, body
- * parsing and static files.
+ * The internal listener's handler (METRICS_PORT, loopback by default): Prometheus metrics, and the
+ * embedded simulator (`/sim/…`, its statistics included) when there is one. Never the public port.
  */
-export function createHandler(services: Services, options: AppOptions = {}): (request: Request) => Promise<Response> {
-  const app = createApp(services, options);
+export function createInternalHandler(services: Services): FetchHandler {
+  const metrics = new Elysia().onError(handleError).use(metricsRoutes(services.metrics.registry));
   const simulator = services.simulator;
-  return (request) => (simulator && isSimulatorPath(request.url) ? simulator.handle(request) : app.handle(request));
+  return (request) => (simulator && isSimulatorPath(request.url) ? simulator.handle(request) : metrics.handle(request));
 }
 
 function isSimulatorPath(url: string): boolean {

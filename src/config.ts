@@ -2,58 +2,9 @@
  * The one reader of the environment. Every setting is parsed and validated once, with a
  * default; a bad value stops start-up with a message naming the variable.
  */
-import { readFileSync } from "node:fs";
+import { ConfigError, choice, type Env, fileText, integer, list, origins, secret, text, url } from "./env-values.ts";
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `expected ${min}..${max}, got ${value}`);
-  return value;
-}
-
-function text(env: Env, name: string, fallback: string): string {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === "" ? fallback : raw;
-}
-
-function url(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  try {
-    const parsed = new URL(raw);
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("protocol");
-  } catch {
-    throw new ConfigError(name, `expected an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, "");
-}
-
-/** A secret from `NAME` or from the file named by `NAME_FILE` (Docker secrets). */
-function secret(env: Env, name: string): string | undefined {
-  const file = env[`${name}_FILE`]?.trim();
-  if (file) {
-    try {
-      return readFileSync(file, "utf8").trim() || undefined;
-    } catch (cause) {
-      throw new ConfigError(`${name}_FILE`, `cannot read "${file}": ${(cause as Error).message}`);
-    }
-  }
-  return env[name]?.trim() || undefined;
-}
+export { ConfigError };
 
 export interface SimulatorSettings {
   /** Delay before the first token, unless a request says otherwise. */
@@ -64,9 +15,40 @@ export interface SimulatorSettings {
   maxTokens: number;
 }
 
+export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface AuthSettings {
+  /** Unset: `none` on a loopback address, else a generated token (src/auth/mode.ts). */
+  mode: AuthMode | undefined;
+  /** `name:token,name:token`, from AUTH_TOKENS or the file AUTH_TOKENS_FILE (one pair per line or comma). */
+  tokens: string | undefined;
+  /** The header an authenticating proxy sets to the user's name. */
+  trustedHeader: string;
+  /** CIDRs the trusted header is accepted from; from any other address it is ignored. */
+  trustedProxies: string[];
+  /** Signs session cookies; unset: generated once and kept in DATA_DIR. Share it across instances. */
+  sessionSecret: string | undefined;
+  sessionTtlMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
+  /** Where people reach Sluice (for the printed sign-in URL), e.g. https://chat.example.com. */
+  publicUrl: string | undefined;
+  auth: AuthSettings;
+  /** Host header values accepted (DNS-rebinding protection); empty: any. */
+  allowedHosts: string[];
+  /** Exact origins allowed to call the API from other sites (CORS); empty: none. */
+  corsOrigins: string[];
+  /** The separate listener for /metrics and the simulator's statistics; never the public port. */
+  metricsPort: number;
+  metricsHost: string;
+  /** Models clients may ask for; the first is the default. */
+  models: string[];
+  /** The most tokens one answer may ask for (`max_tokens`). */
+  maxOutputTokens: number;
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
   upstreamBaseUrl: string | undefined;
   upstreamApiKey: string | undefined;
@@ -101,6 +83,15 @@ export function loadConfig(env: Env): Config {
   return {
     port: integer(env, "PORT", 3000, 0, 65_535),
     host: text(env, "HOST", "0.0.0.0"),
+    publicUrl: url(env, "PUBLIC_URL"),
+    auth: loadAuthSettings(env),
+    allowedHosts: list(env, "ALLOWED_HOSTS").map((host) => host.toLowerCase()),
+    corsOrigins: origins(env, "CORS_ORIGINS"),
+    // 9464: the port Prometheus exporters conventionally use; loopback unless told otherwise.
+    metricsPort: integer(env, "METRICS_PORT", 9464, 0, 65_535),
+    metricsHost: text(env, "METRICS_HOST", "127.0.0.1"),
+    models: [model, ...list(env, "MODELS").filter((name) => name !== model)],
+    maxOutputTokens: integer(env, "MAX_OUTPUT_TOKENS", 4_096, 1, 1_000_000),
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
     model,
@@ -123,11 +114,35 @@ export function loadConfig(env: Env): Config {
   };
 }
 
+function loadAuthSettings(env: Env): AuthSettings {
+  const mode = choice(env, "AUTH", AUTH_MODES);
+  const tokensFile = env.AUTH_TOKENS_FILE?.trim();
+  const tokens = tokensFile ? fileText("AUTH_TOKENS_FILE", tokensFile) : env.AUTH_TOKENS?.trim() || undefined;
+  if (mode === "token" && !tokens)
+    throw new ConfigError("AUTH_TOKENS", "AUTH=token needs named tokens, e.g. AUTH_TOKENS=alice:s3cret,bob:t0ken");
+  const trustedProxies = list(env, "AUTH_TRUSTED_PROXIES");
+  if (mode === "trusted-header" && trustedProxies.length === 0)
+    throw new ConfigError("AUTH_TRUSTED_PROXIES", "AUTH=trusted-header needs the proxy's addresses, e.g. 10.0.0.0/8");
+  return {
+    mode,
+    tokens,
+    trustedHeader: text(env, "AUTH_TRUSTED_HEADER", "x-forwarded-user").toLowerCase(),
+    trustedProxies,
+    sessionSecret: secret(env, "SESSION_SECRET"),
+    sessionTtlMs: integer(env, "SESSION_TTL_MS", 30 * 86_400_000, 60_000, 365 * 86_400_000),
+  };
+}
+
 /** The settings in effect, for the start-up log, with secrets masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const { upstreamApiKey, simulator, ...rest } = config;
+  const { upstreamApiKey, simulator, auth, ...rest } = config;
   return {
     ...rest,
+    auth: {
+      ...auth,
+      tokens: auth.tokens ? "(masked)" : "(none)",
+      sessionSecret: auth.sessionSecret ? "(masked)" : "(generated, in DATA_DIR)",
+    },
     upstreamBaseUrl: config.upstreamBaseUrl ?? "(built-in simulator)",
     upstreamApiKey: upstreamApiKey ? `${upstreamApiKey.slice(0, 3)}…(masked)` : "(none)",
     ...(config.upstreamBaseUrl ? {} : { simulator }),

@@ -53,3 +53,17 @@ export class DrainingError extends SluiceError {
     super("draining", "the server is shutting down; retry on another instance", 503, { retryable: true });
   }
 }
+
+export class UnauthorizedError extends SluiceError {
+  override name = "UnauthorizedError";
+  constructor() {
+    super("unauthorized", "sign in, or send Authorization: Bearer <token>", 401);
+  }
+}
+
+export class CrossSiteError extends SluiceError {
+  override name = "CrossSiteError";
+  constructor() {
+    super("cross_site_request", "requests that change something must come from this site", 403);
+  }
+}

@@ -2,7 +2,8 @@
  * The only place that knows Bun from Deno: serving a fetch handler on a port.
  */
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/** Handles one request; `clientAddress` is the peer's IP address as the socket saw it. */
+export type FetchHandler = (request: Request, clientAddress: string | undefined) => Response | Promise<Response>;
 
 export interface RunningServer {
   /** The port actually bound (useful with port 0). */
@@ -16,7 +17,7 @@ declare const Deno:
   | {
       serve(
         options: { port: number; hostname: string; onListen?: () => void },
-        handler: FetchHandler,
+        handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
       ): { addr: { port: number }; shutdown(): Promise<void> };
       addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
     }
@@ -27,12 +28,14 @@ export const runtimeName: "bun" | "deno" = typeof Deno !== "undefined" ? "deno" 
 /** Serves `fetch` on `hostname:port` with the runtime at hand. */
 export function serve(fetch: FetchHandler, options: { port: number; hostname: string }): RunningServer {
   if (typeof Deno !== "undefined") {
-    const server = Deno.serve({ ...options, onListen: () => {} }, fetch);
+    const server = Deno.serve({ ...options, onListen: () => {} }, (request, info) =>
+      fetch(request, info.remoteAddr.hostname),
+    );
     return { port: server.addr.port, runtime: "deno", stop: () => server.shutdown() };
   }
   const server = Bun.serve({
     ...options,
-    fetch,
+    fetch: (request, bun) => fetch(request, bun.requestIP(request)?.address),
     // Bun closes a connection idle for 10 s by default, which would cut an SSE stream while a
     // model thinks; heartbeats are the keep-alive here, so the runtime's own timer is off.
     idleTimeout: 0,

@@ -23,8 +23,8 @@ export interface Services {
   simulator: Simulator | undefined;
   /** Stored conversations; absent in tests that need none. */
   conversations: ConversationStore | undefined;
-  /** Starts one model call as a generation. */
-  startGeneration(request: ChatRequest): Generation;
+  /** Starts one model call as a generation owned by `owner`. */
+  startGeneration(request: ChatRequest, owner: string): Generation;
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
@@ -52,8 +52,9 @@ export function createServices(
     timeouts,
     simulator,
     conversations: parts.conversations,
-    startGeneration(request) {
+    startGeneration(request, owner) {
       return registry.create({
+        owner,
         model: request.model,
         upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
         timeouts,

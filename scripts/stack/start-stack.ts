@@ -46,6 +46,8 @@ export interface Stack {
   httpsUrl: string | undefined;
   /** The app directly, bypassing nginx. */
   appUrl: string;
+  /** The app's internal listener: /metrics (never reachable through nginx or the app's port). */
+  metricsUrl: string;
   /** The standalone simulator (its OpenAI API is under /v1), unless UPSTREAM_BASE_URL was given. */
   simulatorUrl: string | undefined;
   upstreamBaseUrl: string;
@@ -131,10 +133,20 @@ async function startApp(children: Children, upstream: { baseUrl: string; simulat
     UPSTREAM_BASE_URL: upstream.baseUrl,
     MODEL: env.MODEL ?? (upstream.simulatorUrl ? "demo" : undefined),
     DATA_DIR: env.DATA_DIR ?? join(dir, "data"),
+    // A free port of its own, so that several stacks can run side by side.
+    METRICS_PORT: env.METRICS_PORT ?? "0",
   };
   const app = startChild("app", runtimeCommand(runtime, "src/main.ts"), appEnv, dir);
   children.processes.push(app);
-  return app.listeningUrl(START_TIMEOUT_MS);
+  const url = await app.listeningUrl(START_TIMEOUT_MS);
+  return { url, metricsUrl: internalUrlOf(app.output()) };
+}
+
+/** The app's internal listener, from the line it prints at start. */
+export function internalUrlOf(output: string): string {
+  const match = /internal routes at (http:\/\/\S+)\/metrics/.exec(output);
+  if (!match?.[1]) throw new Error(`the app printed no internal listener:\n${output}`);
+  return match[1];
 }
 
 /** nginx rendered from the shipped files, in front of `appUrl`; resolves once it proxies. */
@@ -196,7 +208,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     const upstream = await startUpstream(children, options.ports?.simulator);
-    const appUrl = await startApp(children, upstream, options.ports?.app);
+    const { url: appUrl, metricsUrl } = await startApp(children, upstream, options.ports?.app);
     const nginx = await startNginx(children, options, appUrl);
     const exited = Promise.race(
       children.processes.map((child) => child.child.exited.then((code) => ({ label: child.label, code }))),
@@ -205,6 +217,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url: nginx.url,
       httpsUrl: options.tls ? `https://127.0.0.1:${options.tls.port}` : undefined,
       appUrl,
+      metricsUrl,
       simulatorUrl: upstream.simulatorUrl,
       upstreamBaseUrl: upstream.baseUrl,
       runtime,

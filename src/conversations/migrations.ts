@@ -29,6 +29,11 @@ export const migrations: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);`,
+  // 2: every conversation belongs to a user. Rows from before access control belong to the one
+  // user of AUTH=none ("local").
+  `ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+   DROP INDEX conversations_by_update;
+   CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);`,
 ];
 
 /** The database cannot be brought to this code's schema. */

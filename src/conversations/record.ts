@@ -13,6 +13,8 @@ export interface GenerationLike {
 }
 
 export interface ExchangeToRecord {
+  /** The user the conversation belongs to. */
+  owner: string;
   conversationId: string;
   /** The text of the last user message, the one this generation answers. */
   userMessage: string;
@@ -40,7 +42,8 @@ export function answerFromOutcome(streamId: string, outcome: GenerationOutcome):
   return { streamId, content: text, status: end.finish_reason === "cancelled" ? "cancelled" : "complete" };
 }
 
-async function storeAnswer(store: ConversationStore, conversationId: string, generation: GenerationLike) {
+async function storeAnswer(store: ConversationStore, exchange: ExchangeToRecord) {
+  const { owner, conversationId, generation } = exchange;
   let answer: ExchangeEnd;
   try {
     answer = answerFromOutcome(generation.id, await generation.settled);
@@ -56,7 +59,7 @@ async function storeAnswer(store: ConversationStore, conversationId: string, gen
     };
   }
   try {
-    return await store.finishExchange(conversationId, answer);
+    return await store.finishExchange(owner, conversationId, answer);
   } catch (cause) {
     console.error(`conversation ${conversationId}: could not store the answer of ${generation.id}`, cause);
     return false;
@@ -68,12 +71,12 @@ async function storeAnswer(store: ConversationStore, conversationId: string, gen
  * stores the answer when `generation.settled` resolves. Call after checking the conversation exists.
  */
 export async function recordExchange(store: ConversationStore, exchange: ExchangeToRecord): Promise<RecordedExchange> {
-  const { conversationId, userMessage, generation } = exchange;
-  const started = await store.beginExchange(conversationId, {
+  const { owner, conversationId, userMessage, generation } = exchange;
+  const started = await store.beginExchange(owner, conversationId, {
     streamId: generation.id,
     userContent: userMessage,
     title: titleFromMessage(userMessage),
   });
-  const finished = started ? storeAnswer(store, conversationId, generation) : Promise.resolve(false);
+  const finished = started ? storeAnswer(store, exchange) : Promise.resolve(false);
   return { started, finished };
 }

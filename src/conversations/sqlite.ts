@@ -43,18 +43,18 @@ export class SqliteConversationStore implements ConversationStore {
     migrate(this.#db);
   }
 
-  async list({ limit, before }: PageRequest): Promise<ConversationPage> {
+  async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
     const after = before === undefined ? undefined : decodeCursor(before);
     const rows = (after
       ? this.#db
           .prepare(
-            `SELECT * FROM conversations WHERE updated_at < :t OR (updated_at = :t AND id < :id)
+            `SELECT * FROM conversations WHERE owner = :owner AND (updated_at < :t OR (updated_at = :t AND id < :id))
                ORDER BY updated_at DESC, id DESC LIMIT :n`,
           )
-          .all({ t: after.updatedAt, id: after.id, n: limit + 1 })
+          .all({ owner, t: after.updatedAt, id: after.id, n: limit + 1 })
       : this.#db
-          .prepare("SELECT * FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?")
-          .all(limit + 1)) as unknown as ConversationRow[];
+          .prepare("SELECT * FROM conversations WHERE owner = ? ORDER BY updated_at DESC, id DESC LIMIT ?")
+          .all(owner, limit + 1)) as unknown as ConversationRow[];
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const more = rows.length > limit && last !== undefined;
@@ -64,7 +64,7 @@ export class SqliteConversationStore implements ConversationStore {
     };
   }
 
-  async create(title: string | null = null): Promise<ConversationSummary> {
+  async create(owner: string, title: string | null = null): Promise<ConversationSummary> {
     const now = Date.now();
     const row: ConversationRow = {
       id: crypto.randomUUID(),
@@ -74,13 +74,13 @@ export class SqliteConversationStore implements ConversationStore {
       running_stream_id: null,
     };
     this.#db
-      .prepare("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)")
-      .run(row.id, row.title, row.created_at, row.updated_at);
+      .prepare("INSERT INTO conversations (id, owner, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+      .run(row.id, owner, row.title, row.created_at, row.updated_at);
     return toSummary(row);
   }
 
-  async get(id: string): Promise<Conversation | undefined> {
-    const row = this.#row(id);
+  async get(owner: string, id: string): Promise<Conversation | undefined> {
+    const row = this.#row(owner, id);
     if (!row) return undefined;
     const messages = this.#db
       .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq")
@@ -88,23 +88,25 @@ export class SqliteConversationStore implements ConversationStore {
     return { ...toSummary(row), messages: messages.map(toMessage), running_stream_id: row.running_stream_id };
   }
 
-  async exists(id: string): Promise<boolean> {
-    return this.#row(id) !== undefined;
+  async exists(owner: string, id: string): Promise<boolean> {
+    return this.#row(owner, id) !== undefined;
   }
 
-  async rename(id: string, title: string): Promise<ConversationSummary | undefined> {
-    this.#db.prepare("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?").run(title, Date.now(), id);
-    const row = this.#row(id);
+  async rename(owner: string, id: string, title: string): Promise<ConversationSummary | undefined> {
+    this.#db
+      .prepare("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND owner = ?")
+      .run(title, Date.now(), id, owner);
+    const row = this.#row(owner, id);
     return row && toSummary(row);
   }
 
-  async delete(id: string): Promise<boolean> {
-    return this.#db.prepare("DELETE FROM conversations WHERE id = ?").run(id).changes > 0;
+  async delete(owner: string, id: string): Promise<boolean> {
+    return this.#db.prepare("DELETE FROM conversations WHERE id = ? AND owner = ?").run(id, owner).changes > 0;
   }
 
-  async beginExchange(conversationId: string, start: ExchangeStart): Promise<boolean> {
+  async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return this.#transaction(() => {
-      if (!this.#row(conversationId)) return false;
+      if (!this.#row(owner, conversationId)) return false;
       const [answer, question] = this.#db
         .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 2")
         .all(conversationId) as unknown as MessageRow[];
@@ -124,9 +126,9 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
-  async finishExchange(conversationId: string, end: ExchangeEnd): Promise<boolean> {
+  async finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean> {
     return this.#transaction(() => {
-      if (!this.#row(conversationId)) return false;
+      if (!this.#row(owner, conversationId)) return false;
       this.#insertMessage(conversationId, { role: "assistant", ...end });
       // Only clear our own stream: a newer exchange may already have replaced it.
       this.#db
@@ -155,8 +157,10 @@ export class SqliteConversationStore implements ConversationStore {
     if (this.#db.isOpen) this.#db.close();
   }
 
-  #row(id: string): ConversationRow | undefined {
-    return this.#db.prepare("SELECT * FROM conversations WHERE id = ?").get(id) as ConversationRow | undefined;
+  #row(owner: string, id: string): ConversationRow | undefined {
+    return this.#db.prepare("SELECT * FROM conversations WHERE id = ? AND owner = ?").get(id, owner) as
+      | ConversationRow
+      | undefined;
   }
 
   #insertMessage(conversationId: string, message: Pick<Message, "role" | "content" | "status" | "error">): void {

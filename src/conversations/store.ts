@@ -70,23 +70,27 @@ export interface ExchangeEnd {
   error?: MessageError;
 }
 
+/**
+ * Every conversation belongs to one user (its `owner`), and every call names the user it acts
+ * for: another user's conversation is, to each method, one that does not exist.
+ */
 export interface ConversationStore {
-  list(page: PageRequest): Promise<ConversationPage>;
-  create(title?: string | null): Promise<ConversationSummary>;
-  get(id: string): Promise<Conversation | undefined>;
-  exists(id: string): Promise<boolean>;
+  list(owner: string, page: PageRequest): Promise<ConversationPage>;
+  create(owner: string, title?: string | null): Promise<ConversationSummary>;
+  get(owner: string, id: string): Promise<Conversation | undefined>;
+  exists(owner: string, id: string): Promise<boolean>;
   /** Undefined when there is no such conversation. */
-  rename(id: string, title: string): Promise<ConversationSummary | undefined>;
+  rename(owner: string, id: string, title: string): Promise<ConversationSummary | undefined>;
   /** False when there was no such conversation. */
-  delete(id: string): Promise<boolean>;
+  delete(owner: string, id: string): Promise<boolean>;
   /**
    * Stores the user's message and marks `streamId` as running. Sending the same text again right
    * after a failed answer (error or interrupted) replaces that answer instead of repeating the
    * question: that is what Retry does. False when the conversation does not exist.
    */
-  beginExchange(conversationId: string, start: ExchangeStart): Promise<boolean>;
+  beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean>;
   /** Stores the answer and clears the running stream if it is still `streamId`. False if the conversation is gone. */
-  finishExchange(conversationId: string, end: ExchangeEnd): Promise<boolean>;
+  finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean>;
   /**
    * Ends every exchange still marked running with an "interrupted" answer: called at start-up,
    * when no generation of a previous process can still be alive. Returns how many there were.

@@ -21,6 +21,8 @@ import { type GenerationObserver, silentObserver } from "./observer.ts";
 
 export interface GenerationOptions extends CancelPolicySettings {
   id: string;
+  /** The user it belongs to: only they may watch or stop it. */
+  owner: string;
   model: string;
   /** Starts the upstream call; it must stop when `signal` aborts. `id` identifies the call upstream. */
   upstream: (signal: AbortSignal, id: string) => AsyncIterable<UpstreamDelta>;
@@ -32,6 +34,7 @@ export interface GenerationOptions extends CancelPolicySettings {
 
 export class Generation {
   readonly id: string;
+  readonly owner: string;
   readonly model: string;
   /** The recorded events, for replay; read it with `length` and `at()`. */
   readonly log = new EventLog();
@@ -51,6 +54,7 @@ export class Generation {
 
   constructor(options: GenerationOptions) {
     this.id = options.id;
+    this.owner = options.owner;
     this.model = options.model;
     this.#maxEvents = options.maxEvents;
     this.#observer = options.observer ?? silentObserver;

@@ -23,7 +23,7 @@ export class GenerationRegistry {
   create(options: NewGeneration): Generation {
     if (this.#draining) throw new DrainingError();
     if (this.#active >= this.settings.maxActive) throw new TooManyGenerationsError(this.settings.maxActive);
-    const generation = new Generation({ ...options, id: crypto.randomUUID() });
+    const generation = new Generation({ ...options, id: newGenerationId() });
     this.#generations.set(generation.id, generation);
     this.#active++;
     void generation.settled.then(() => {
@@ -35,8 +35,10 @@ export class GenerationRegistry {
     return generation;
   }
 
-  get(id: string): Generation | undefined {
-    return this.#generations.get(id);
+  /** The generation `id` if it belongs to `owner`: to anyone else it does not exist. */
+  find(id: string, owner: string): Generation | undefined {
+    const generation = this.#generations.get(id);
+    return generation?.owner === owner ? generation : undefined;
   }
 
   get activeCount(): number {
@@ -60,6 +62,11 @@ export class GenerationRegistry {
     for (const generation of running) generation.cancel("shutdown");
     await all;
   }
+}
+
+/** 128 random bits, URL-safe: an id nobody can guess (and ownership is checked all the same). */
+function newGenerationId(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
 }
 
 function sleep(milliseconds: number): Promise<void> {

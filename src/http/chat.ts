@@ -8,31 +8,39 @@ import type { ConversationStore } from "../conversations/store.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
+import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
+import { userOf } from "./requester.ts";
 import { ChatBody } from "./schemas.ts";
 
+/** Starts one model call as a generation owned by `owner`. */
+export type StartGeneration = (request: ChatRequest, owner: string) => Generation;
+
 export interface ChatRouteDeps {
-  startGeneration: (request: ChatRequest) => Generation;
+  startGeneration: StartGeneration;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
-  defaultModel: string;
+  policy: ModelPolicy;
 }
 
-export function chatRoutes({ startGeneration, conversations, defaultModel }: ChatRouteDeps) {
+export function chatRoutes({ startGeneration, conversations, policy }: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
-    async ({ body, set }) => {
+    async ({ body, set, request }) => {
+      const owner = userOf(request);
       const conversationId = body.conversationId;
-      // Checked before the model call starts, so a wrong id costs nothing upstream.
-      if (conversationId && !(await conversations?.exists(conversationId))) throw new NotFoundError("conversation");
-      const generation = startGeneration({
-        model: body.model ?? defaultModel,
+      const chat: ChatRequest = {
+        model: chooseModel(policy, body.model),
         messages: body.messages,
-        max_tokens: body.max_tokens,
+        max_tokens: outputTokens(policy, body.max_tokens),
         temperature: body.temperature,
-      });
+      };
+      // Checked before the model call starts, so a wrong id costs nothing upstream.
+      if (conversationId && !(await conversations?.exists(owner, conversationId)))
+        throw new NotFoundError("conversation");
+      const generation = startGeneration(chat, owner);
       if (conversationId && conversations) {
         const question = body.messages.findLast((message) => message.role === "user")?.content ?? "";
-        await recordExchange(conversations, { conversationId, userMessage: question, generation });
+        await recordExchange(conversations, { owner, conversationId, userMessage: question, generation });
       }
       set.status = 202;
       return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };

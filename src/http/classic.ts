@@ -5,29 +5,31 @@
  */
 import { Elysia } from "elysia";
 import { ValidationError } from "../errors.ts";
-import type { Generation } from "../generation/generation.ts";
 import type { GenerationRegistry } from "../generation/registry.ts";
 import { classicDialect } from "../sse/dialects.ts";
-import type { ChatRequest } from "../upstream/chat-stream.ts";
+import type { StartGeneration } from "./chat.ts";
 import type { OpenEventStream } from "./event-stream.ts";
+import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
+import { userOf } from "./requester.ts";
 import { generationNamedBy, lastEventIdOf, resumePoint } from "./resume-point.ts";
 import { ClassicQuery } from "./schemas.ts";
 
 export interface ClassicRouteDeps {
   registry: GenerationRegistry;
-  startGeneration: (request: ChatRequest) => Generation;
+  startGeneration: StartGeneration;
   openEventStream: OpenEventStream;
-  defaultModel: string;
+  policy: ModelPolicy;
 }
 
-export function classicRoutes({ registry, startGeneration, openEventStream, defaultModel }: ClassicRouteDeps) {
+export function classicRoutes({ registry, startGeneration, openEventStream, policy }: ClassicRouteDeps) {
   return new Elysia({ name: "classic" }).get(
     "/chat",
     ({ query, request }) => {
+      const owner = userOf(request);
       const lastEventId = lastEventIdOf(request, query);
       if (lastEventId !== undefined) {
-        const generation = registry.get(generationNamedBy(lastEventId) ?? "");
-        // Gone (expired or another instance): 204 tells EventSource to stop reconnecting.
+        const generation = registry.find(generationNamedBy(lastEventId) ?? "", owner);
+        // Gone (expired, another user's, or another instance's): 204 tells EventSource to stop reconnecting.
         if (!generation) return new Response(null, { status: 204 });
         const dialect = classicDialect(generation.id);
         const after = resumePoint(lastEventId, dialect, generation);
@@ -35,7 +37,11 @@ export function classicRoutes({ registry, startGeneration, openEventStream, defa
       }
       const question = query.q?.trim();
       if (!question) throw new ValidationError("q", "must be a non-empty question");
-      const generation = startGeneration({ model: defaultModel, messages: [{ role: "user", content: question }] });
+      const messages = [{ role: "user" as const, content: question }];
+      const generation = startGeneration(
+        { model: chooseModel(policy, undefined), messages, max_tokens: outputTokens(policy, undefined) },
+        owner,
+      );
       return openEventStream(generation, { after: 0, dialect: classicDialect(generation.id), signal: request.signal });
     },
     { query: ClassicQuery },

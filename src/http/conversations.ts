@@ -5,6 +5,7 @@
 import { Elysia } from "elysia";
 import type { ConversationStore } from "../conversations/store.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { userOf } from "./requester.ts";
 import {
   ConversationIdParams,
   ConversationListQuery,
@@ -18,32 +19,38 @@ function cleanTitle(title: string | undefined): string | null {
   return clean ? clean : null;
 }
 
-/** The `/api/conversations` routes over `store`. */
+/** The `/api/conversations` routes over `store`, each acting for the signed-in user only. */
 export function conversationRoutes(store: ConversationStore) {
   return new Elysia()
     .get(
       "/api/conversations",
-      ({ query }) => store.list({ limit: query.limit ?? 30, before: query.before || undefined }),
+      ({ query, request }) =>
+        store.list(userOf(request), { limit: query.limit ?? 30, before: query.before || undefined }),
       { query: ConversationListQuery },
     )
-    .post("/api/conversations", async ({ body, status }) => status(201, await store.create(cleanTitle(body?.title))), {
-      body: CreateConversationBody,
-    })
-    .get("/api/conversations/:id", async ({ params }) => (await store.get(params.id)) ?? notFound(params.id), {
-      params: ConversationIdParams,
-    })
+    .post(
+      "/api/conversations",
+      async ({ body, status, request }) => status(201, await store.create(userOf(request), cleanTitle(body?.title))),
+      { body: CreateConversationBody },
+    )
+    .get(
+      "/api/conversations/:id",
+      async ({ params, request }) => (await store.get(userOf(request), params.id)) ?? notFound(params.id),
+      { params: ConversationIdParams },
+    )
     .patch(
       "/api/conversations/:id",
-      async ({ params, body }) => {
+      async ({ params, body, request }) => {
         const title = cleanTitle(body.title);
         if (!title) throw new ValidationError("title", "must not be blank");
-        return (await store.rename(params.id, title)) ?? notFound(params.id);
+        return (await store.rename(userOf(request), params.id, title)) ?? notFound(params.id);
       },
       { params: ConversationIdParams, body: RenameConversationBody },
     )
     .delete(
       "/api/conversations/:id",
-      async ({ params, status }) => ((await store.delete(params.id)) ? status(204) : notFound(params.id)),
+      async ({ params, status, request }) =>
+        (await store.delete(userOf(request), params.id)) ? status(204) : notFound(params.id),
       { params: ConversationIdParams },
     );
 }

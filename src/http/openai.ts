@@ -11,6 +11,7 @@ import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
 import { PassThroughCall } from "../upstream/pass-through.ts";
 import type { TokenTimeouts } from "../upstream/timeouts.ts";
+import { type ModelPolicy, passThroughBody } from "./model-policy.ts";
 import { CompletionBody } from "./schemas.ts";
 
 export interface OpenAiRouteDeps {
@@ -19,7 +20,7 @@ export interface OpenAiRouteDeps {
   observer: UpstreamCallObserver;
   /** Counts an open stream; returns the function that counts it closed. */
   streamOpened: () => () => void;
-  defaultModel: string;
+  policy: ModelPolicy;
 }
 
 export function openAiRoutes(deps: OpenAiRouteDeps) {
@@ -27,7 +28,7 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
     .post(
       "/v1/chat/completions",
       async ({ body, request }) => {
-        const params = { ...body, model: body.model ?? deps.defaultModel } as ChatCompletionCreateParams;
+        const params = passThroughBody(deps.policy, body) as unknown as ChatCompletionCreateParams;
         const call = new PassThroughCall(deps.upstream, {
           requestId: request.headers.get("x-request-id") ?? crypto.randomUUID(),
           timeouts: deps.timeouts,
@@ -53,7 +54,12 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
     .get("/v1/models", async () => {
       try {
         const page = await deps.upstream.models.list({ timeout: deps.timeouts.firstTokenMs });
-        return { object: "list", data: page.data };
+        // The models clients may use (MODELS), with the upstream's details where it lists them.
+        const listed = new Map(page.data.map((model) => [model.id, model]));
+        const data = deps.policy.models.map(
+          (id) => listed.get(id) ?? { id, object: "model", created: 0, owned_by: "sluice" },
+        );
+        return { object: "list", data };
       } catch (cause) {
         throw toUpstreamError(cause);
       }

@@ -20,9 +20,23 @@ const CONTENT_TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
-/** Serves `dir` at `/`, with `index.html` at `/` itself. */
-export function publicFiles(dir: string) {
+/**
+ * Serves the files in `dir` at `/`, with `index.html` at `/` itself. The file list is read once,
+ * at start, and each file becomes its own route (`alwaysStatic`): there is no catch-all that maps
+ * a request path onto the disk, so no spelling of a path (`..`, encoded slashes, backslashes) can
+ * name a file outside `dir`. Rebuilding the UI therefore needs a restart.
+ */
+export async function publicFiles(dir: string) {
   const indexPath = join(dir, "index.html");
+  const files = await staticPlugin({
+    assets: dir,
+    prefix: "/",
+    alwaysStatic: true,
+    silent: true,
+    indexHTML: false,
+    maxAge: 0,
+    directive: "no-cache",
+  });
   return (
     new Elysia({ name: "public-files" })
       .use(contentSecurityPolicy())
@@ -41,6 +55,6 @@ export function publicFiles(dir: string) {
           }),
       )
       // Asset names are fixed, so caches must revalidate (by ETag) to pick up an upgrade.
-      .use(staticPlugin({ assets: dir, prefix: "/", silent: true, indexHTML: false, maxAge: 0, directive: "no-cache" }))
+      .use(files)
   );
 }

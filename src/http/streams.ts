@@ -7,6 +7,7 @@ import { NotFoundError } from "../errors.ts";
 import type { GenerationRegistry } from "../generation/registry.ts";
 import { apiDialect } from "../sse/dialects.ts";
 import type { OpenEventStream } from "./event-stream.ts";
+import { userOf } from "./requester.ts";
 import { lastEventIdOf, resumePoint } from "./resume-point.ts";
 import { StreamParams, StreamQuery } from "./schemas.ts";
 
@@ -19,8 +20,9 @@ export interface StreamRouteDeps {
 }
 
 export function streamRoutes({ registry, openEventStream }: StreamRouteDeps) {
-  const find = (id: string) => {
-    const generation = registry.get(id);
+  // Another user's stream is answered exactly like one that never existed.
+  const find = (id: string, request: Request) => {
+    const generation = registry.find(id, userOf(request));
     if (!generation) throw new NotFoundError("stream");
     return generation;
   };
@@ -28,7 +30,7 @@ export function streamRoutes({ registry, openEventStream }: StreamRouteDeps) {
     .get(
       "/api/streams/:id",
       ({ params, query, request }) => {
-        const generation = find(params.id);
+        const generation = find(params.id, request);
         const after = resumePoint(lastEventIdOf(request, query), apiDialect, generation);
         return openEventStream(generation, { after, dialect: apiDialect, signal: request.signal });
       },
@@ -36,8 +38,8 @@ export function streamRoutes({ registry, openEventStream }: StreamRouteDeps) {
     )
     .delete(
       "/api/streams/:id",
-      async ({ params }) => {
-        const generation = find(params.id);
+      async ({ params, request }) => {
+        const generation = find(params.id, request);
         generation.cancel("stop");
         const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, STOP_WAIT_MS));
         const outcome = await Promise.race([generation.settled, timeout]);

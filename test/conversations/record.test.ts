@@ -29,47 +29,49 @@ function generation(id: string) {
   return { id, settled, settle, fail };
 }
 
+const OWNER = "alice";
 const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
 const timings = { ttft_ms: 10, total_ms: 20 };
 
 test("the question is stored at once, the answer when the generation is done", async () => {
-  const { id } = await store.create();
+  const { id } = await store.create(OWNER);
   const gen = generation("g1");
   const recorded = await recordExchange(store, {
+    owner: OWNER,
     conversationId: id,
     userMessage: "/sim tps=5\nHi there",
     generation: gen,
   });
   expect(recorded.started).toBe(true);
-  const running = await store.get(id);
+  const running = await store.get(OWNER, id);
   expect(running?.running_stream_id).toBe("g1");
   expect(running?.title).toBe("Hi there");
   gen.settle({ text: "Hello!", end: { id: 3, type: "done", finish_reason: "stop", usage, timings } });
   expect(await recorded.finished).toBe(true);
-  const done = await store.get(id);
+  const done = await store.get(OWNER, id);
   expect(done?.running_stream_id).toBeNull();
   expect(done?.messages.at(-1)).toMatchObject({ role: "assistant", content: "Hello!", status: "complete" });
 });
 
 test("Stop stores the text so far as cancelled", async () => {
-  const { id } = await store.create();
+  const { id } = await store.create(OWNER);
   const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
+  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
   gen.settle({ text: "Hal", end: { id: 2, type: "done", finish_reason: "cancelled", usage, timings } });
   await recorded.finished;
-  expect((await store.get(id))?.messages.at(-1)).toMatchObject({ content: "Hal", status: "cancelled" });
+  expect((await store.get(OWNER, id))?.messages.at(-1)).toMatchObject({ content: "Hal", status: "cancelled" });
 });
 
 test("an error keeps its code, message and whether a retry may help", async () => {
-  const { id } = await store.create();
+  const { id } = await store.create(OWNER);
   const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
+  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
   gen.settle({
     text: "par",
     end: { id: 2, type: "error", code: "upstream_dropped", message: "the model stopped answering", retryable: true },
   });
   await recorded.finished;
-  expect((await store.get(id))?.messages.at(-1)).toMatchObject({
+  expect((await store.get(OWNER, id))?.messages.at(-1)).toMatchObject({
     content: "par",
     status: "error",
     error: { code: "upstream_dropped", message: "the model stopped answering", retryable: true },
@@ -77,28 +79,29 @@ test("an error keeps its code, message and whether a retry may help", async () =
 });
 
 test("a generation that rejects still ends the exchange", async () => {
-  const { id } = await store.create();
+  const { id } = await store.create(OWNER);
   const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
+  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
   gen.fail(new Error("bug"));
   expect(await recorded.finished).toBe(true);
-  const conversation = await store.get(id);
+  const conversation = await store.get(OWNER, id);
   expect(conversation?.running_stream_id).toBeNull();
   expect(conversation?.messages.at(-1)).toMatchObject({ status: "error", error: { code: "internal" } });
 });
 
 test("a conversation deleted while answering is not resurrected", async () => {
-  const { id } = await store.create();
+  const { id } = await store.create(OWNER);
   const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
-  await store.delete(id);
+  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
+  await store.delete(OWNER, id);
   gen.settle({ text: "late", end: { id: 2, type: "done", finish_reason: "stop", usage, timings } });
   expect(await recorded.finished).toBe(false);
-  expect(await store.get(id)).toBeUndefined();
+  expect(await store.get(OWNER, id)).toBeUndefined();
 });
 
 test("nothing is recorded for a conversation that does not exist", async () => {
   const recorded = await recordExchange(store, {
+    owner: OWNER,
     conversationId: "missing",
     userMessage: "q",
     generation: generation("g"),

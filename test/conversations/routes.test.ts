@@ -4,6 +4,7 @@ import { Elysia } from "elysia";
 import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
 import { conversationRoutes } from "../../src/http/conversations.ts";
 import { handleError } from "../../src/http/error-response.ts";
+import { rememberRequester } from "../../src/http/requester.ts";
 import { freshDataDir } from "../support/spawn.ts";
 
 let dir = "";
@@ -22,13 +23,14 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown) {
-  const response = await app.handle(
-    new Request(`http://localhost${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    }),
-  );
+  const request = new Request(`http://localhost${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  // What the edge would have established: a signed-in user.
+  rememberRequester(request, { user: "alice", address: "127.0.0.1" });
+  const response = await app.handle(request);
   const text = await response.text();
   return { status: response.status, type: response.headers.get("content-type"), json: text ? JSON.parse(text) : null };
 }

@@ -10,6 +10,7 @@ import { freshDataDir } from "../support/spawn.ts";
 /** Opens the backend's store at `place` (a fresh directory per test); opening it again reopens the same data. */
 export type OpenStore = (place: string) => Promise<ConversationStore>;
 
+const OWNER = "alice";
 const complete = (streamId: string, content: string) => ({ streamId, content, status: "complete" as const });
 
 export function describeConversationStore(backend: string, open: OpenStore): void {
@@ -34,26 +35,42 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
 
     test("a new conversation has no title, no messages and nothing running", async () => {
       const store = await fresh();
-      const created = await store.create();
+      const created = await store.create(OWNER);
       expect(created.title).toBeNull();
       expect(Date.parse(created.created_at)).toBeGreaterThan(0);
-      expect(await store.get(created.id)).toEqual({ ...created, messages: [], running_stream_id: null });
-      expect(await store.exists(created.id)).toBe(true);
-      expect(await store.exists("missing")).toBe(false);
-      expect(await store.get("missing")).toBeUndefined();
+      expect(await store.get(OWNER, created.id)).toEqual({ ...created, messages: [], running_stream_id: null });
+      expect(await store.exists(OWNER, created.id)).toBe(true);
+      expect(await store.exists(OWNER, "missing")).toBe(false);
+      expect(await store.get(OWNER, "missing")).toBeUndefined();
+    });
+
+    test("a conversation belongs to its owner: to anyone else it does not exist", async () => {
+      const store = await fresh();
+      const mine = await store.create(OWNER, "mine");
+      await store.create("bob", "bob's");
+      expect((await store.list("bob", { limit: 10 })).conversations.map((c) => c.title)).toEqual(["bob's"]);
+      expect((await store.list(OWNER, { limit: 10 })).conversations.map((c) => c.title)).toEqual(["mine"]);
+      expect(await store.get("bob", mine.id)).toBeUndefined();
+      expect(await store.exists("bob", mine.id)).toBe(false);
+      expect(await store.rename("bob", mine.id, "taken")).toBeUndefined();
+      expect(await store.delete("bob", mine.id)).toBe(false);
+      const start = { streamId: "s1", userContent: "hi", title: "hi" };
+      expect(await store.beginExchange("bob", mine.id, start)).toBe(false);
+      expect(await store.finishExchange("bob", mine.id, complete("s1", "x"))).toBe(false);
+      expect(await store.get(OWNER, mine.id)).toMatchObject({ title: "mine", messages: [] });
     });
 
     test("lists most recently updated first, page by page, each conversation once", async () => {
       const store = await fresh();
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await store.create(`c${i}`)).id);
+      for (let i = 0; i < 5; i++) ids.push((await store.create(OWNER, `c${i}`)).id);
       const oldest = ids[0] as string;
       await Bun.sleep(5); // a later updated_at than every create, whatever the clock's resolution
-      await store.rename(oldest, "renamed");
+      await store.rename(OWNER, oldest, "renamed");
       const seen: string[] = [];
       let before: string | undefined;
       for (let page = 0; page < 10; page++) {
-        const result = await store.list({ limit: 2, before });
+        const result = await store.list(OWNER, { limit: 2, before });
         seen.push(...result.conversations.map((c) => c.id));
         if (!result.next_cursor) break;
         before = result.next_cursor;
@@ -65,31 +82,33 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
 
     test("rejects a cursor it did not make", async () => {
       const store = await fresh();
-      await expect(store.list({ limit: 2, before: "not-a-cursor" })).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(store.list(OWNER, { limit: 2, before: "not-a-cursor" })).rejects.toBeInstanceOf(InvalidCursorError);
     });
 
     test("renames and deletes, and reports a missing conversation", async () => {
       const store = await fresh();
-      const { id } = await store.create();
-      expect((await store.rename(id, "Trip plans"))?.title).toBe("Trip plans");
-      expect(await store.rename("missing", "x")).toBeUndefined();
-      await store.beginExchange(id, { streamId: "s1", userContent: "hi", title: "hi" });
-      expect(await store.delete(id)).toBe(true);
-      expect(await store.delete(id)).toBe(false);
-      expect(await store.get(id)).toBeUndefined();
-      expect((await store.list({ limit: 10 })).conversations).toEqual([]);
+      const { id } = await store.create(OWNER);
+      expect((await store.rename(OWNER, id, "Trip plans"))?.title).toBe("Trip plans");
+      expect(await store.rename(OWNER, "missing", "x")).toBeUndefined();
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "hi", title: "hi" });
+      expect(await store.delete(OWNER, id)).toBe(true);
+      expect(await store.delete(OWNER, id)).toBe(false);
+      expect(await store.get(OWNER, id)).toBeUndefined();
+      expect((await store.list(OWNER, { limit: 10 })).conversations).toEqual([]);
     });
 
     test("an exchange stores the question at once and the answer at the end", async () => {
       const store = await fresh();
-      const { id } = await store.create();
-      expect(await store.beginExchange(id, { streamId: "s1", userContent: "Hello?", title: "Hello?" })).toBe(true);
-      const running = await store.get(id);
+      const { id } = await store.create(OWNER);
+      expect(await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "Hello?", title: "Hello?" })).toBe(
+        true,
+      );
+      const running = await store.get(OWNER, id);
       expect(running?.running_stream_id).toBe("s1");
       expect(running?.title).toBe("Hello?");
       expect(running?.messages.map((m) => [m.role, m.content, m.status])).toEqual([["user", "Hello?", "complete"]]);
-      expect(await store.finishExchange(id, complete("s1", "Hi there."))).toBe(true);
-      const done = await store.get(id);
+      expect(await store.finishExchange(OWNER, id, complete("s1", "Hi there."))).toBe(true);
+      const done = await store.get(OWNER, id);
       expect(done?.running_stream_id).toBeNull();
       expect(done?.messages.map((m) => [m.role, m.content, m.status])).toEqual([
         ["user", "Hello?", "complete"],
@@ -100,24 +119,24 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
 
     test("keeps the first title, and a title the user gave", async () => {
       const store = await fresh();
-      const { id } = await store.create();
-      await store.beginExchange(id, { streamId: "s1", userContent: "first", title: "first" });
-      await store.beginExchange(id, { streamId: "s2", userContent: "second", title: "second" });
-      expect((await store.get(id))?.title).toBe("first");
-      const named = await store.create("Named");
-      await store.beginExchange(named.id, { streamId: "s3", userContent: "q", title: "q" });
-      expect((await store.get(named.id))?.title).toBe("Named");
+      const { id } = await store.create(OWNER);
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "first", title: "first" });
+      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "second", title: "second" });
+      expect((await store.get(OWNER, id))?.title).toBe("first");
+      const named = await store.create(OWNER, "Named");
+      await store.beginExchange(OWNER, named.id, { streamId: "s3", userContent: "q", title: "q" });
+      expect((await store.get(OWNER, named.id))?.title).toBe("Named");
     });
 
     test("stores cancelled and failed answers with their error", async () => {
       const store = await fresh();
-      const { id } = await store.create();
-      await store.beginExchange(id, { streamId: "s1", userContent: "a", title: "a" });
-      await store.finishExchange(id, { streamId: "s1", content: "par", status: "cancelled" });
-      await store.beginExchange(id, { streamId: "s2", userContent: "b", title: "b" });
+      const { id } = await store.create(OWNER);
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "a", title: "a" });
+      await store.finishExchange(OWNER, id, { streamId: "s1", content: "par", status: "cancelled" });
+      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "b", title: "b" });
       const error = { code: "upstream_unavailable", message: "the model is down", retryable: true };
-      await store.finishExchange(id, { streamId: "s2", content: "", status: "error", error });
-      const messages = (await store.get(id))?.messages ?? [];
+      await store.finishExchange(OWNER, id, { streamId: "s2", content: "", status: "error", error });
+      const messages = (await store.get(OWNER, id))?.messages ?? [];
       expect(messages.map((m) => m.status)).toEqual(["complete", "cancelled", "complete", "error"]);
       expect(messages[1]?.content).toBe("par");
       expect(messages[3]?.error).toEqual(error);
@@ -125,13 +144,13 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
 
     test("sending the same question after a failed answer replaces that answer (Retry)", async () => {
       const store = await fresh();
-      const { id } = await store.create();
+      const { id } = await store.create(OWNER);
       const error = { code: "upstream_timeout", message: "no first token", retryable: true };
-      await store.beginExchange(id, { streamId: "s1", userContent: "q", title: "q" });
-      await store.finishExchange(id, { streamId: "s1", content: "", status: "error", error });
-      await store.beginExchange(id, { streamId: "s2", userContent: "q", title: "q" });
-      await store.finishExchange(id, complete("s2", "answer"));
-      const messages = (await store.get(id))?.messages ?? [];
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "q", title: "q" });
+      await store.finishExchange(OWNER, id, { streamId: "s1", content: "", status: "error", error });
+      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "q", title: "q" });
+      await store.finishExchange(OWNER, id, complete("s2", "answer"));
+      const messages = (await store.get(OWNER, id))?.messages ?? [];
       expect(messages.map((m) => [m.role, m.content, m.status])).toEqual([
         ["user", "q", "complete"],
         ["assistant", "answer", "complete"],
@@ -140,28 +159,28 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
 
     test("an older exchange ending does not clear a newer running stream", async () => {
       const store = await fresh();
-      const { id } = await store.create();
-      await store.beginExchange(id, { streamId: "s1", userContent: "a", title: "a" });
-      await store.beginExchange(id, { streamId: "s2", userContent: "b", title: "b" });
-      await store.finishExchange(id, complete("s1", "late"));
-      expect((await store.get(id))?.running_stream_id).toBe("s2");
+      const { id } = await store.create(OWNER);
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "a", title: "a" });
+      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "b", title: "b" });
+      await store.finishExchange(OWNER, id, complete("s1", "late"));
+      expect((await store.get(OWNER, id))?.running_stream_id).toBe("s2");
     });
 
     test("an exchange on a missing conversation stores nothing", async () => {
       const store = await fresh();
-      expect(await store.beginExchange("missing", { streamId: "s", userContent: "q", title: "q" })).toBe(false);
-      expect(await store.finishExchange("missing", complete("s", "a"))).toBe(false);
+      expect(await store.beginExchange(OWNER, "missing", { streamId: "s", userContent: "q", title: "q" })).toBe(false);
+      expect(await store.finishExchange(OWNER, "missing", complete("s", "a"))).toBe(false);
     });
 
     test("reopening ends an exchange left running as interrupted, and keeps everything else", async () => {
       const first = await fresh();
-      const { id } = await first.create("Kept");
-      await first.beginExchange(id, { streamId: "s1", userContent: "done?", title: "done?" });
-      await first.finishExchange(id, complete("s1", "yes"));
-      await first.beginExchange(id, { streamId: "s2", userContent: "and this?", title: "and this?" });
+      const { id } = await first.create(OWNER, "Kept");
+      await first.beginExchange(OWNER, id, { streamId: "s1", userContent: "done?", title: "done?" });
+      await first.finishExchange(OWNER, id, complete("s1", "yes"));
+      await first.beginExchange(OWNER, id, { streamId: "s2", userContent: "and this?", title: "and this?" });
       await first.close();
       const second = await openStore();
-      const conversation = await second.get(id);
+      const conversation = await second.get(OWNER, id);
       expect(conversation?.title).toBe("Kept");
       expect(conversation?.running_stream_id).toBeNull();
       expect(conversation?.messages.map((m) => [m.role, m.content, m.status])).toEqual([

@@ -37,7 +37,7 @@ function cancellationOf(requestId: string) {
 }
 
 test("leaving a stream through nginx cancels the model after the grace period", async () => {
-  const disconnectsBefore = await metricValue(stack.appUrl, DISCONNECTS);
+  const disconnectsBefore = await metricValue(stack.metricsUrl, DISCONNECTS);
   const streamUrl = await startChat(stack.url, PAUSED_PROMPT);
   const streamId = new URL(streamUrl).pathname.split("/").at(-1) as string;
   let closedAt = 0;
@@ -56,7 +56,7 @@ test("leaving a stream through nginx cancels the model after the grace period", 
   expect(afterClose).toBeGreaterThanOrEqual(GRACE_MS - 50);
   expect(afterClose).toBeLessThan(GRACE_MS + 3_000);
   expect(cancellation.tokens_sent).toBe(3);
-  expect(await metricValue(stack.appUrl, DISCONNECTS)).toBeGreaterThan(disconnectsBefore);
+  expect(await metricValue(stack.metricsUrl, DISCONNECTS)).toBeGreaterThan(disconnectsBefore);
 
   // nginx ended the request when the client left, not when the answer would have ended. (Its
   // status stays 200: nginx logs 499 only when a client leaves before the response headers.)

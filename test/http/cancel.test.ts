@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
+import { internalUrl } from "../support/spawn.ts";
 import { eventually, metricValue, readStream, simulatorStats, startChat } from "../support/sse.ts";
 import { startTopology, type Topology } from "../support/topology.ts";
 
@@ -16,7 +17,7 @@ const SLOW = "/sim tps=10 tokens=200\nkeep talking";
 describe("cancel policy", () => {
   test("Stop aborts the upstream call at once; viewers get done with finish_reason cancelled", async () => {
     const before = await cancelled();
-    const stopsBefore = await metricValue(stack.app.url, 'sluice_upstream_cancelled_total{reason="stop"}');
+    const stopsBefore = await metricValue(internalUrl(stack.app), 'sluice_upstream_cancelled_total{reason="stop"}');
     const url = await startChat(stack.app.url, SLOW);
     const streamId = url.split("/").at(-1) ?? "";
     const watching = readStream(url, { timeoutMs: 10_000 });
@@ -33,12 +34,17 @@ describe("cancel policy", () => {
     const record = (await simulatorStats(stack.simulator.url)).cancellations.find((c) => c.request_id === streamId);
     expect(record).toBeDefined();
     expect((record?.seen_at_ms ?? 0) - sentAt).toBeLessThan(500);
-    expect(await metricValue(stack.app.url, 'sluice_upstream_cancelled_total{reason="stop"}')).toBe(stopsBefore + 1);
+    expect(await metricValue(internalUrl(stack.app), 'sluice_upstream_cancelled_total{reason="stop"}')).toBe(
+      stopsBefore + 1,
+    );
   });
 
   test("a client that leaves is cancelled after the grace, not before", async () => {
     const before = await cancelled();
-    const disconnectsBefore = await metricValue(stack.app.url, 'sluice_upstream_cancelled_total{reason="disconnect"}');
+    const disconnectsBefore = await metricValue(
+      internalUrl(stack.app),
+      'sluice_upstream_cancelled_total{reason="disconnect"}',
+    );
     const url = await startChat(stack.app.url, SLOW);
     await readStream(url, { stopWhen: (_, events) => events.length === 2 });
     const leftAt = performance.now();
@@ -46,7 +52,7 @@ describe("cancel policy", () => {
     expect(await cancelled()).toBe(before);
     expect(await eventually(async () => (await cancelled()) === before + 1, GRACE_MS * 3)).toBe(true);
     expect(performance.now() - leftAt).toBeGreaterThanOrEqual(GRACE_MS - 100);
-    expect(await metricValue(stack.app.url, 'sluice_upstream_cancelled_total{reason="disconnect"}')).toBe(
+    expect(await metricValue(internalUrl(stack.app), 'sluice_upstream_cancelled_total{reason="disconnect"}')).toBe(
       disconnectsBefore + 1,
     );
   });

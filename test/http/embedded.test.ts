@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { type Started, startApp } from "../support/spawn.ts";
+import { internalUrl, type Started, startApp } from "../support/spawn.ts";
 import { eventually, readStream, simulatorStats, startChat } from "../support/sse.ts";
 
-// No UPSTREAM_BASE_URL: the built-in simulator is the model, in-process, and mounted at /sim.
+// No UPSTREAM_BASE_URL: the built-in simulator is the model, in-process, and mounted at /sim on
+// the internal listener only.
 let app: Started;
 beforeAll(async () => {
   app = await startApp({ SIM_TTFT_MS: "20", SIM_TOKENS_PER_SECOND: "100" });
@@ -26,20 +27,23 @@ function rawRequest(port: number, head: string): Promise<string> {
 }
 
 describe("the embedded simulator", () => {
-  test("readyz names it; /sim/v1 and /sim/stats answer on the app's port", async () => {
+  test("readyz names it; /sim/v1 and /sim/stats answer on the internal listener, not the app's port", async () => {
+    const internal = internalUrl(app);
     expect(await (await fetch(`${app.url}/readyz`)).json()).toMatchObject({ upstream: "simulator", model: "demo" });
-    expect((await (await fetch(`${app.url}/sim/v1/models`)).json()).data[0].id).toBe("demo");
-    const completion = await fetch(`${app.url}/sim/v1/chat/completions`, {
+    expect((await fetch(`${app.url}/sim/stats`)).status).toBe(404);
+    expect((await fetch(`${app.url}/sim/v1/models`)).status).toBe(404);
+    expect((await (await fetch(`${internal}/sim/v1/models`)).json()).data[0].id).toBe("demo");
+    const completion = await fetch(`${internal}/sim/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "demo", messages: [{ role: "user", content: "/sim tokens=3\nhi" }] }),
     });
     expect((await completion.json()).usage.completion_tokens).toBe(3);
-    expect((await simulatorStats(app.url)).started).toBeGreaterThanOrEqual(1);
+    expect((await simulatorStats(internal)).started).toBeGreaterThanOrEqual(1);
   });
 
   test("Stop cancels the in-process model call and ends the stream with done cancelled", async () => {
-    const before = (await simulatorStats(app.url)).cancelled;
+    const before = (await simulatorStats(internalUrl(app))).cancelled;
     const url = await startChat(app.url, "/sim tps=10 tokens=200\nlong");
     const watching = readStream(url, { timeoutMs: 10_000 });
     await Bun.sleep(300);
@@ -47,7 +51,7 @@ describe("the embedded simulator", () => {
     const read = await watching;
     expect(read.ended).toBe("closed");
     expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("cancelled");
-    expect(await eventually(async () => (await simulatorStats(app.url)).cancelled === before + 1)).toBe(true);
+    expect(await eventually(async () => (await simulatorStats(internalUrl(app))).cancelled === before + 1)).toBe(true);
   });
 
   test("a DELETE without Content-Length is a Stop, not a body error", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startApp } from "../support/spawn.ts";
+import { internalUrl, startApp } from "../support/spawn.ts";
 import { metricValue, readStream, startChat } from "../support/sse.ts";
 import { startTopology, type Topology } from "../support/topology.ts";
 
@@ -39,11 +39,13 @@ describe("upstream failures become typed error events", () => {
   ];
   for (const [directive, code, retryable] of cases) {
     test(`${directive} → ${code}`, async () => {
-      const before = await metricValue(stack.app.url, `sluice_upstream_errors_total{code="${code}"}`);
+      const before = await metricValue(internalUrl(stack.app), `sluice_upstream_errors_total{code="${code}"}`);
       const error = await errorEventOf(`/sim ${directive}\nhello`);
       expect(error).toMatchObject({ code, retryable });
       expect(error.message.length).toBeGreaterThan(0);
-      expect(await metricValue(stack.app.url, `sluice_upstream_errors_total{code="${code}"}`)).toBe(before + 1);
+      expect(await metricValue(internalUrl(stack.app), `sluice_upstream_errors_total{code="${code}"}`)).toBe(
+        before + 1,
+      );
     });
   }
 

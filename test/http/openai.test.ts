@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI, { APIError } from "openai";
+import { internalUrl } from "../support/spawn.ts";
 import { metricValue } from "../support/sse.ts";
 import { startTopology, type Topology } from "../support/topology.ts";
 
@@ -35,13 +36,13 @@ async function streamedText(client: OpenAI) {
 
 describe("POST /v1/chat/completions (pass-through)", () => {
   test("a stream through Sluice equals the same request straight to the upstream", async () => {
-    const tokensBefore = await metricValue(stack.app.url, "sluice_tokens_total");
+    const tokensBefore = await metricValue(internalUrl(stack.app), "sluice_tokens_total");
     const through = await streamedText(gateway);
     const straight = await streamedText(direct);
     expect(through).toEqual(straight);
     expect(through.finish).toBe("stop");
     expect(through.usage?.completion_tokens).toBe(9);
-    expect(await metricValue(stack.app.url, "sluice_tokens_total")).toBe(tokensBefore + 9);
+    expect(await metricValue(internalUrl(stack.app), "sluice_tokens_total")).toBe(tokensBefore + 9);
   });
 
   test("a non-stream completion passes through", async () => {

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { type Subprocess, spawn } from "bun";
 import { runtimeCommand } from "../../scripts/stack/process.ts";
+import { internalUrlOf } from "../../scripts/stack/start-stack.ts";
 
 export type Runtime = "bun" | "deno";
 
@@ -79,9 +80,14 @@ export async function startProcess(
 export function startApp(env: Record<string, string> = {}, which: Runtime = runtime): Promise<Started> {
   return startProcess(
     "src/main.ts",
-    { PORT: "0", HOST: "127.0.0.1", DATA_DIR: freshDataDir(), DRAIN_TIMEOUT_MS: "1000", ...env },
+    { PORT: "0", METRICS_PORT: "0", HOST: "127.0.0.1", DATA_DIR: freshDataDir(), DRAIN_TIMEOUT_MS: "1000", ...env },
     which,
   );
+}
+
+/** The app's internal listener (/metrics, and /sim/… when the simulator is embedded). */
+export function internalUrl(app: Started): string {
+  return internalUrlOf(app.output());
 }
 
 /** The standalone simulator on a free port. */

@@ -21,6 +21,7 @@ function upstream(count: number, gapMs: number, seen: { aborted?: unknown } = {}
 function generation(overrides: Partial<GenerationOptions>): Generation {
   return new Generation({
     id: "g",
+    owner: "alice",
     model: "demo",
     upstream: upstream(5, 1),
     timeouts: { firstTokenMs: 5_000, interTokenMs: 5_000 },

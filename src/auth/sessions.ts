@@ -1,0 +1,72 @@
+/**
+ * Browser sessions as signed cookies: `<payload>.<HMAC-SHA256>`, where the payload names the user,
+ * a random session id and the expiry. Any instance with the same secret accepts a session made by
+ * another, and a restart keeps them valid; nothing is looked up per request. Sign-out revokes the
+ * session id until it would have expired anyway (a short list, kept in DATA_DIR).
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+
+export interface Session {
+  user: string;
+  id: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export class SessionSigner {
+  readonly #revoked = new Map<string, number>();
+
+  /** `revokedFile` keeps sign-outs across restarts; omitted, they last as long as the process. */
+  constructor(
+    private readonly secret: string,
+    private readonly ttlMs: number,
+    private readonly revokedFile?: string,
+  ) {
+    if (revokedFile && existsSync(revokedFile)) {
+      const saved = JSON.parse(readFileSync(revokedFile, "utf8")) as Record<string, number>;
+      for (const [id, expiresAt] of Object.entries(saved)) this.#revoked.set(id, expiresAt);
+    }
+  }
+
+  /** A new session for `user`, as a cookie value. */
+  issue(user: string, now = Date.now()): { value: string; session: Session } {
+    const session = {
+      user,
+      id: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url"),
+      expiresAt: now + this.ttlMs,
+    };
+    const payload = Buffer.from(JSON.stringify([session.user, session.id, session.expiresAt])).toString("base64url");
+    return { value: `${payload}.${this.#sign(payload)}`, session };
+  }
+
+  /** The session a cookie value stands for, or undefined when it is forged, expired or signed out. */
+  verify(value: string, now = Date.now()): Session | undefined {
+    const dot = value.indexOf(".");
+    if (dot < 1) return undefined;
+    const payload = value.slice(0, dot);
+    const given = Buffer.from(value.slice(dot + 1), "base64url");
+    const expected = Buffer.from(this.#sign(payload), "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const [user, id, expiresAt] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [
+      string,
+      string,
+      number,
+    ];
+    if (expiresAt <= now || this.#revoked.has(id)) return undefined;
+    return { user, id, expiresAt };
+  }
+
+  /** Ends a session now (sign-out). */
+  async revoke(session: Session, now = Date.now()): Promise<void> {
+    this.#revoked.set(session.id, session.expiresAt);
+    for (const [id, expiresAt] of this.#revoked) if (expiresAt <= now) this.#revoked.delete(id);
+    if (this.revokedFile)
+      await writeFile(this.revokedFile, JSON.stringify(Object.fromEntries(this.#revoked)), { mode: 0o600 });
+  }
+
+  #sign(payload: string): string {
+    return createHmac("sha256", this.secret).update(payload).digest("base64url");
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Who sent a request, as the edge (edge.ts) established it before routing: the user and the
+ * client's address. Routes read it here instead of from headers, so no route can trust a header
+ * the edge did not check.
+ */
+import { UnauthorizedError } from "../errors.ts";
+
+export interface Requester {
+  /** The signed-in user, or undefined on the few public routes. */
+  user: string | undefined;
+  /** The peer's address as the socket saw it. */
+  address: string | undefined;
+}
+
+const requesters = new WeakMap<Request, Requester>();
+
+export function rememberRequester(request: Request, requester: Requester): void {
+  requesters.set(request, requester);
+}
+
+/** The requester of `request`: nobody, when the edge never saw it (in-process tests of one route). */
+export function requesterOf(request: Request): Requester {
+  return requesters.get(request) ?? { user: undefined, address: undefined };
+}
+
+/** The signed-in user; throws 401 when there is none. */
+export function userOf(request: Request): string {
+  const user = requesterOf(request).user;
+  if (user === undefined) throw new UnauthorizedError();
+  return user;
+}
