@@ -7,6 +7,7 @@ import { createHandler, createInternalHandler } from "./app.ts";
 import { type Access, createAccess } from "./auth/access.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openSqliteStore } from "./conversations/sqlite.ts";
+import { registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";
 import { createSimulator } from "./simulator/server.ts";
@@ -15,6 +16,7 @@ import { createSimulator } from "./simulator/server.ts";
 function settle(): { config: Config; access: Access } {
   try {
     const config = loadConfig(process.env);
+    for (const secret of [config.upstreamApiKey, config.auth.sessionSecret]) registerSecret(secret);
     mkdirSync(config.dataDir, { recursive: true });
     return { config, access: createAccess(config, config.dataDir) };
   } catch (error) {

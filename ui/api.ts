@@ -42,6 +42,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     throw new ApiError("network_error", "Cannot reach the server. Check the connection.", 0, true);
   }
+  // Signed out, or the session expired: the sign-in page brings the person back.
+  if (response.status === 401 && path !== "/api/session") location.assign("/login");
   if (response.status === 204) return undefined as T;
   const payload = await response.json().catch(() => undefined);
   if (!response.ok) {
@@ -57,7 +59,15 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return payload as T;
 }
 
+export interface SessionInfo {
+  user: string;
+  mode: "token" | "trusted-header" | "none";
+  canSignOut: boolean;
+}
+
 export const api = {
+  session: () => request<SessionInfo>("GET", "/api/session"),
+  signOut: () => request<void>("DELETE", "/api/session"),
   readiness: () => request<Readiness>("GET", "/readyz"),
   listConversations: (before?: string) =>
     request<ConversationPage>(

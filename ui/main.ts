@@ -2,6 +2,7 @@
  * The page's entry: builds the parts, follows the address (#/c/<id>), shows which model answers,
  * and wires the keys that work everywhere (Esc stops).
  */
+import { showAccount } from "./account.ts";
 import { api } from "./api.ts";
 import { Chat } from "./chat.ts";
 import { Composer } from "./composer.ts";
@@ -73,6 +74,7 @@ function start(): void {
   });
 
   void showModel();
+  void showAccount();
   void list.refresh();
   void current.open(idFromAddress());
   composer.focus();

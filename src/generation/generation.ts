@@ -12,6 +12,7 @@ import type {
   GenerationOutcome,
   Usage,
 } from "../contract.ts";
+import { logError } from "../log.ts";
 import type { UpstreamDelta } from "../upstream/chat-stream.ts";
 import { toUpstreamError, type UpstreamError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
@@ -115,7 +116,9 @@ export class Generation {
       for await (const delta of upstream(this.#controller.signal, this.id)) this.#receive(delta, watchdog);
       end = this.#timeout ? this.#errorEvent(this.#timeout) : this.#doneEvent();
     } catch (cause) {
-      end = this.#errorEvent(this.#timeout ?? toUpstreamError(cause));
+      const error = this.#timeout ?? toUpstreamError(cause);
+      logError("generation failed", { generation: this.id, code: error.code, error: error.cause ?? error });
+      end = this.#errorEvent(error);
     } finally {
       watchdog.stop();
       this.#grace.end();

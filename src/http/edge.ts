@@ -84,6 +84,8 @@ export function passEdge(original: Request, clientAddress: string | undefined, s
   const user = settings.access.identify(original, clientAddress);
   rememberRequester(request, { user, address: clientAddress });
   const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
+  if (user === undefined && path === "/" && settings.access.mode === "token")
+    return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };
   if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
   if (changesState(original.method, path) && !cors && isCrossSite(original)) return refuse(new CrossSiteError());
   return { request, cors };

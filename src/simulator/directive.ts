@@ -15,6 +15,13 @@ export interface Directive {
 
 const DIRECTIVE_LINE = /^\/sim(?:[ \t]([^\n]*))?(?:\n|$)/;
 
+/**
+ * The most one prompt may ask for. A directive is typed by whoever can send a prompt, so it must
+ * not be able to make the simulator (and the app relaying it) hold or send without bound:
+ * `tokens=1000000 tps=1000000` once took the app from 73 MB to almost 1 GB.
+ */
+export const DIRECTIVE_LIMITS = { tokens: 100_000, tokensPerSecond: 100_000, ttftMs: 600_000 } as const;
+
 function number(key: string, raw: string, min: number, max: number, integer: boolean): number {
   const value = Number(raw);
   const valid = raw !== "" && Number.isFinite(value) && value >= min && value <= max;
@@ -28,10 +35,10 @@ function number(key: string, raw: string, min: number, max: number, integer: boo
 function applySetting(directive: Directive, setting: string): void {
   const [key = "", raw = ""] = setting.split("=", 2);
   if (!setting.includes("=")) throw new SimulatorRequestError(`/sim "${setting}": expected key=value`, "messages");
-  if (key === "ttft_ms") directive.ttftMs = number(key, raw, 0, 600_000, true);
+  if (key === "ttft_ms") directive.ttftMs = number(key, raw, 0, DIRECTIVE_LIMITS.ttftMs, true);
   // tps is the rate: fractions (0.5 = one token every 2 s) make sense; 0 would never finish.
-  else if (key === "tps") directive.tokensPerSecond = number(key, raw, 0.001, 1_000_000, false);
-  else if (key === "tokens") directive.tokens = number(key, raw, 0, 1_000_000, true);
+  else if (key === "tps") directive.tokensPerSecond = number(key, raw, 0.001, DIRECTIVE_LIMITS.tokensPerSecond, false);
+  else if (key === "tokens") directive.tokens = number(key, raw, 0, DIRECTIVE_LIMITS.tokens, true);
   else if (key === "fault") directive.fault = parseFault(raw);
   else throw new SimulatorRequestError(`/sim ${key}: unknown key (use ttft_ms, tps, tokens, fault)`, "messages");
 }

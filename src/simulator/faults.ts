@@ -28,7 +28,7 @@ export const DROP_FLUSH_MS = 50;
 
 const FAULT_SYNTAX = "expected status:NNN, drop:N, hang, stall:N:MS or malformed:N";
 
-function count(raw: string | undefined, spec: string, max = 1_000_000): number {
+function count(raw: string | undefined, spec: string, max = 100_000): number {
   if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) > max) {
     throw new SimulatorRequestError(`/sim fault="${spec}": ${FAULT_SYNTAX}`, "messages");
   }

@@ -10,6 +10,8 @@ import type { Script } from "./script.ts";
 import type { RequestTracker } from "./tracker.ts";
 
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+// Bounds the bytes of one write (and so of one read at the client) when many tokens are due at once.
+const MAX_TOKENS_PER_WRITE = 256;
 
 /** Plays a script into a ReadableStream controller. */
 class PacedWriter {
@@ -50,24 +52,32 @@ class PacedWriter {
     }
   };
 
-  /** Writes every token now due, then ends the stream or sets the one timer for the next event. */
+  /** Writes the tokens now due (up to a bounded batch), then ends the stream or sets the one timer for the next event. */
   #tick(): void {
     const { script, tracker } = this;
     const now = performance.now();
     let sent = tracker.tokensSent;
-    while (sent < script.tokenCount && sent !== this.#pacing.breakAfter && this.#pacing.dueAt(sent) <= now) {
+    // At most MAX_TOKENS_PER_WRITE per write: a late timer catches up over several writes.
+    while (
+      sent < script.tokenCount &&
+      sent !== this.#pacing.breakAfter &&
+      this.#pacing.dueAt(sent) <= now &&
+      this.#batch.length < MAX_TOKENS_PER_WRITE
+    ) {
       this.#batch.push(script.nextToken());
       sent++;
     }
+    const capped = this.#batch.length === MAX_TOKENS_PER_WRITE;
     if (this.#batch.length > 0) {
       this.controller.enqueue(this.#chunks.contents(this.#batch));
       this.#lastWriteAt = now;
     }
     this.#batch.length = 0;
     tracker.tokensSent = sent;
-    // Only the end (a fault or the closing chunks) can be due now: every due token was just sent.
+    // Unless the batch was full, only the end (a fault or the closing chunks) can be due now.
     const next = this.#nextEventAt(sent);
-    if (next <= now) this.#end();
+    if (capped) this.#schedule(0);
+    else if (next <= now) this.#end();
     else this.#schedule(next - now);
   }
 

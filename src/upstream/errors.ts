@@ -30,16 +30,19 @@ export class UpstreamTimeoutError extends UpstreamError {
   }
 }
 
-function fromStatus(status: number, detail: string, cause: unknown): UpstreamError {
+/**
+ * The provider's own words stay in `cause` (for the server log): they may name internal hosts,
+ * quote the request, or echo a key, so the message a client sees is generic.
+ */
+function fromStatus(status: number, cause: unknown): UpstreamError {
   if (status === 401 || status === 403)
-    return new UpstreamError("upstream_unauthorized", `the model provider refused the credentials: ${detail}`, 502, {
+    return new UpstreamError("upstream_unauthorized", "the model provider refused the credentials", 502, { cause });
+  if (status === 429)
+    return new UpstreamError("upstream_rate_limited", "the model provider is rate limiting; retry shortly", 429, {
       cause,
     });
-  if (status === 429)
-    return new UpstreamError("upstream_rate_limited", `the model provider is rate limiting: ${detail}`, 429, { cause });
-  if (status >= 500)
-    return new UpstreamError("upstream_unavailable", `the model provider failed: ${detail}`, 502, { cause });
-  return new UpstreamError("upstream_rejected", `the model provider rejected the request: ${detail}`, 502, { cause });
+  if (status >= 500) return new UpstreamError("upstream_unavailable", "the model provider failed", 502, { cause });
+  return new UpstreamError("upstream_rejected", "the model provider rejected the request", 502, { cause });
 }
 
 /** Maps anything the `openai` client or the stream throws to an {@link UpstreamError}. */
@@ -51,9 +54,9 @@ export function toUpstreamError(cause: unknown): UpstreamError {
   if (cause instanceof APIConnectionError)
     return new UpstreamError("upstream_unavailable", "cannot reach the model provider", 502, { cause });
   if (cause instanceof APIError) {
-    if (typeof cause.status === "number") return fromStatus(cause.status, cause.message, cause);
+    if (typeof cause.status === "number") return fromStatus(cause.status, cause);
     // An error object sent inside the stream, after a 200.
-    return new UpstreamError("upstream_unavailable", `the model provider reported: ${cause.message}`, 502, { cause });
+    return new UpstreamError("upstream_unavailable", "the model provider reported an error mid-answer", 502, { cause });
   }
   if (cause instanceof SyntaxError)
     return new UpstreamError("upstream_bad_response", "the model provider sent a malformed chunk", 502, { cause });

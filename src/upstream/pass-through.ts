@@ -12,6 +12,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
 import type { CancelReason } from "../contract.ts";
+import { logError } from "../log.ts";
 import type { UpstreamCallObserver } from "./call-observer.ts";
 import { type CallOptions, readCompletionChunks, requestCompletionStream } from "./completion-stream.ts";
 import { toUpstreamError, type UpstreamError } from "./errors.ts";
@@ -110,6 +111,11 @@ export class PassThroughCall {
 
   #failed(cause: unknown): UpstreamError {
     const error = toUpstreamError(cause);
+    logError("pass-through call failed", {
+      request: this.options.requestId,
+      code: error.code,
+      error: error.cause ?? error,
+    });
     this.options.observer.failed(error.code);
     return error;
   }
