@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/http/"],
   ["src/services.ts"],
   ["src/app.ts"],
+  ["src/server.ts"],
   ["src/main.ts", "ui/"],
 ];
 

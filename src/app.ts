@@ -9,7 +9,7 @@ import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { conversationRoutes } from "./http/conversations.ts";
-import { passEdge } from "./http/edge.ts";
+import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
 import { healthRoutes } from "./http/health.ts";
@@ -24,6 +24,13 @@ import type { Services } from "./services.ts";
 export interface AppOptions {
   /** Folder of the browser UI; omitted in tests that need no UI. */
   publicDir?: string;
+  /** All on unless a negative control of the attacker suite turns one off. */
+  defences?: Partial<Defences>;
+}
+
+export interface Defences extends EdgeDefences {
+  /** Serve a fixed set of files, read at start, rather than whatever path a request names. */
+  fixedFileSet: boolean;
 }
 
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
@@ -55,7 +62,7 @@ export async function createApp(services: Services, access: Access, options: App
       }),
     );
   if (conversations) app.use(conversationRoutes(conversations));
-  if (publicDir) app.use(await publicFiles(publicDir));
+  if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
   return app;
 }
 
@@ -66,7 +73,9 @@ export async function createHandler(
   options: AppOptions = {},
 ): Promise<FetchHandler> {
   const app = await createApp(services, access, options);
-  const edge = { access, allowedHosts: services.config.allowedHosts, corsOrigins: services.config.corsOrigins };
+  const defences = { ...ALL_DEFENCES, ...options.defences };
+  const { allowedHosts, corsOrigins } = services.config;
+  const edge = { access, allowedHosts, corsOrigins, defences };
   return async (original, clientAddress) => {
     const passed = passEdge(original, clientAddress, edge);
     if ("refuse" in passed) return passed.refuse;

@@ -11,12 +11,28 @@ import { CrossSiteError, SluiceError, UnauthorizedError } from "../errors.ts";
 import { errorResponse } from "./error-response.ts";
 import { rememberRequester } from "./requester.ts";
 
+/**
+ * The edge's defences, each on in production. Only the attacker suite's negative controls turn
+ * one off (programmatically; no setting does), to show the attack it stops then gets through.
+ */
+export interface EdgeDefences {
+  /** Refuse dot segments, encoded slashes and backslashes, doubled slashes. */
+  pathSpelling: boolean;
+  /** Route by the path the edge checked, whatever the Host header. */
+  hostRouting: boolean;
+  /** Refuse cross-site requests that change something or start a generation. */
+  crossSite: boolean;
+}
+
+export const ALL_DEFENCES: EdgeDefences = { pathSpelling: true, hostRouting: true, crossSite: true };
+
 export interface EdgeSettings {
   access: Access;
   /** Host names accepted (lower case, no port); empty: any. */
   allowedHosts: readonly string[];
   /** Origins allowed to call the API cross-site (CORS). */
   corsOrigins: readonly string[];
+  defences: EdgeDefences;
 }
 
 /** Reachable without signing in: the page and its files, sign-in itself, and the probes. */
@@ -28,8 +44,10 @@ const PUBLIC_PREFIX = "/assets/";
 // (Control characters cannot reach here: runtimes refuse them in a request line.)
 const UNSAFE_PATH = /(^|\/)\.\.?(\/|$)|%2e|%2f|%5c|%00|\\|\/\//i;
 
-// A name or IPv4 address, or a bracketed IPv6 address, with an optional port; or nothing.
-const VALID_HOST = /^([a-z0-9.-]*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+// A name or IPv4 address, or a bracketed IPv6 address, with an optional port. Never empty: an
+// empty Host makes the URL "http:///healthz", which URL parsing reads as host "healthz", path "/"
+// (RFC 9112 §3.2: a request without a valid Host gets 400).
+const VALID_HOST = /^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 
 /** Methods that cannot change anything (RFC 9110 §9.2.1), except GET /chat, which starts a generation. */
 function changesState(method: string, path: string): boolean {
@@ -71,7 +89,9 @@ export function passEdge(original: Request, clientAddress: string | undefined, s
   const start = pathStart(original.url);
   const query = original.url.indexOf("?", start);
   const path = original.url.slice(start, query === -1 ? undefined : query);
-  if (UNSAFE_PATH.test(path)) return refuse(new SluiceError("invalid_path", "this path is not allowed", 400));
+  const { defences } = settings;
+  if (defences.pathSpelling && UNSAFE_PATH.test(path))
+    return refuse(new SluiceError("invalid_path", "this path is not allowed", 400));
   const hostHeader = original.headers.get("host") ?? "";
   if (!VALID_HOST.test(hostHeader)) return refuse(new SluiceError("invalid_host", "the Host header is malformed", 400));
   const host = hostHeader.replace(/:\d+$/, "").toLowerCase();
@@ -80,14 +100,15 @@ export function passEdge(original: Request, clientAddress: string | undefined, s
   const origin = original.headers.get("origin");
   const cors = origin && settings.corsOrigins.includes(origin) ? corsHeaders(origin) : undefined;
   if (original.method === "OPTIONS" && cors) return { refuse: new Response(null, { status: 204, headers: cors }) };
-  const request = routable(original, start);
+  const request = defences.hostRouting ? routable(original, start) : original;
   const user = settings.access.identify(original, clientAddress);
   rememberRequester(request, { user, address: clientAddress });
   const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
   if (user === undefined && path === "/" && settings.access.mode === "token")
     return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };
   if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
-  if (changesState(original.method, path) && !cors && isCrossSite(original)) return refuse(new CrossSiteError());
+  if (defences.crossSite && changesState(original.method, path) && !cors && isCrossSite(original))
+    return refuse(new CrossSiteError());
   return { request, cors };
 }
 

@@ -26,12 +26,12 @@ const CONTENT_TYPES: Record<string, string> = {
  * a request path onto the disk, so no spelling of a path (`..`, encoded slashes, backslashes) can
  * name a file outside `dir`. Rebuilding the UI therefore needs a restart.
  */
-export async function publicFiles(dir: string) {
+export async function publicFiles(dir: string, { fixedSet }: { fixedSet: boolean }) {
   const indexPath = join(dir, "index.html");
   const files = await staticPlugin({
     assets: dir,
     prefix: "/",
-    alwaysStatic: true,
+    alwaysStatic: fixedSet,
     silent: true,
     indexHTML: false,
     maxAge: 0,

@@ -1,0 +1,67 @@
+/**
+ * Starts Sluice: configuration → access → services → app → serve (the public listener, and the
+ * internal one for metrics), and a graceful drain on SIGINT/SIGTERM.
+ */
+import { mkdirSync } from "node:fs";
+import { type AppOptions, createHandler, createInternalHandler } from "./app.ts";
+import { type Access, createAccess } from "./auth/access.ts";
+import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
+import { openSqliteStore } from "./conversations/sqlite.ts";
+import { registerSecret } from "./log.ts";
+import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
+import { createServices } from "./services.ts";
+import { createSimulator } from "./simulator/server.ts";
+
+/** The configuration and access mode, or a message that says what to fix, and exit. */
+function settle(): { config: Config; access: Access } {
+  try {
+    const config = loadConfig(process.env);
+    for (const secret of [config.upstreamApiKey, config.auth.sessionSecret]) registerSecret(secret);
+    mkdirSync(config.dataDir, { recursive: true });
+    return { config, access: createAccess(config, config.dataDir) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Sluice cannot start: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+/** What people need to know to get in, printed once at start. */
+function announce(config: Config, access: Access, port: number, internalPort: number): void {
+  const local = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const base = config.publicUrl ?? `http://${local}:${port}`;
+  console.log(JSON.stringify({ level: "info", msg: "settings", runtime: runtimeName, ...describeConfig(config) }));
+  if (config.upstreamBaseUrl === undefined)
+    console.log("Model: the built-in simulator (demo). Set UPSTREAM_BASE_URL and MODEL to use a real one.");
+  console.log(`Access: ${access.mode}${access.mode === "none" ? " (everyone who can connect is the one user)" : ""}`);
+  if (access.generatedToken) {
+    console.log(
+      "No AUTH is set and Sluice listens beyond this machine, so it made an access token (kept in DATA_DIR).",
+    );
+    console.log(`Sign in by opening: ${base}/login#token=${access.generatedToken}`);
+  }
+  console.log(`Metrics and internal routes at http://${config.metricsHost}:${internalPort}/metrics`);
+  console.log(`Sluice listening on http://${local}:${port}`);
+}
+
+/** Starts the server from the environment; `defences` only for the attacker suite's negative controls. */
+export async function startServer(defences?: AppOptions["defences"]): Promise<void> {
+  const { config, access } = settle();
+  const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
+  const conversations = await openSqliteStore(config.dataDir);
+  if (conversations.recovered > 0)
+    console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
+  const services = createServices(config, { simulator, conversations });
+  const handler = await createHandler(services, access, { publicDir: "public", ...(defences ? { defences } : {}) });
+  const server = serve(handler, { port: config.port, hostname: config.host });
+  const internal = serve(createInternalHandler(services), { port: config.metricsPort, hostname: config.metricsHost });
+  announce(config, access, server.port, internal.port);
+
+  onShutdownSignal(async (signal) => {
+    console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
+    await services.registry.drain(config.drainTimeoutMs);
+    await Promise.all([server.stop(true), internal.stop(true)]);
+    await conversations.close();
+    process.exit(0);
+  });
+}

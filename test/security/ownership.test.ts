@@ -1,0 +1,68 @@
+/**
+ * Each user keeps to their own data: another user's conversation or stream is answered exactly
+ * like one that does not exist, for reading, renaming, deleting and stopping alike. Each refusal
+ * is paired with the owner's own request, which succeeds: the 404 is the ownership check.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readStream } from "../support/sse.ts";
+import { ALICE, BOB, bearer, call, startTarget, type TargetApp } from "./setup.ts";
+
+let app: TargetApp;
+beforeAll(async () => {
+  app = await startTarget();
+});
+afterAll(() => app?.stop());
+
+test("another user's conversation: not listed, not readable, not renamable, not deletable", async () => {
+  const created = await call(app, ALICE, "POST", "/api/conversations", { title: "alice's plans" });
+  expect(created.status).toBe(201);
+  const path = `/api/conversations/${created.json.id}`;
+  expect((await call(app, BOB, "GET", "/api/conversations")).json.conversations).toEqual([]);
+  expect((await call(app, BOB, "GET", path)).status).toBe(404);
+  expect((await call(app, BOB, "PATCH", path, { title: "mine now" })).status).toBe(404);
+  expect((await call(app, BOB, "DELETE", path)).status).toBe(404);
+  expect(
+    (
+      await call(app, BOB, "POST", "/api/chat", {
+        conversationId: created.json.id,
+        messages: [{ role: "user", content: "hi" }],
+      })
+    ).status,
+  ).toBe(404);
+  const own = await call(app, ALICE, "GET", path);
+  expect(own.status).toBe(200);
+  expect(own.json.title).toBe("alice's plans");
+  expect(own.json.messages).toEqual([]);
+});
+
+test("another user's stream: not watchable, not stoppable; the owner's keeps running", async () => {
+  const started = await call(app, ALICE, "POST", "/api/chat", {
+    messages: [{ role: "user", content: "/sim tps=50 tokens=40\nlong answer" }],
+  });
+  expect(started.status).toBe(202);
+  const { streamUrl, streamId } = started.json;
+  expect(streamId).toMatch(/^[A-Za-z0-9_-]{22,}$/); // 128 random bits, base64url
+  expect((await fetch(`${app.url}${streamUrl}`, { headers: bearer(BOB) })).status).toBe(404);
+  expect((await call(app, BOB, "DELETE", streamUrl)).status).toBe(404);
+  const classic = await fetch(`${app.url}/chat`, { headers: { ...bearer(BOB), "last-event-id": `${streamId}.1` } });
+  expect(classic.status).toBe(204);
+  const watched = await readStream(`${app.url}${streamUrl}`, { timeoutMs: 10_000, headers: bearer(ALICE) });
+  expect(JSON.parse(watched.events.at(-1)?.data ?? "{}").finish_reason).toBe("stop");
+  expect(watched.events.filter((event) => event.event === "token")).toHaveLength(40);
+});
+
+test("nobody signed in: every API route answers 401, nothing else", async () => {
+  for (const [method, path] of [
+    ["GET", "/api/conversations"],
+    ["POST", "/api/chat"],
+    ["GET", "/api/streams/x"],
+    ["DELETE", "/api/streams/x"],
+    ["GET", "/chat?q=hi"],
+    ["POST", "/v1/chat/completions"],
+    ["GET", "/v1/models"],
+  ] as const) {
+    const response = await fetch(`${app.url}${path}`, { method });
+    expect([path, response.status]).toEqual([path, 401]);
+  }
+  expect((await fetch(`${app.url}/api/conversations`, { headers: bearer("not-a-token-of-ours") })).status).toBe(401);
+});
