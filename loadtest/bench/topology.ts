@@ -16,12 +16,9 @@ export interface Topology {
   pids: WatchedProcesses;
 }
 
-/**
- * Starts the stack with `env` for the app and the simulator. Bun's fetch runs at most 256 requests
- * at once unless BUN_CONFIG_MAX_HTTP_REQUESTS is raised (65535 at most), so the app gets that.
- */
+/** Starts the stack with `env` for the app and the simulator (the app gets the stack's fetch cap). */
 export async function startTopology(env: Record<string, string> = {}): Promise<Topology> {
-  const stack = await startStack({ env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", ...env } });
+  const stack = await startStack({ env });
   if (!stack.simulatorUrl) {
     await stack.stop();
     throw new Error("the load tests need the standalone simulator: unset UPSTREAM_BASE_URL");

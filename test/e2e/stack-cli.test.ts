@@ -1,5 +1,5 @@
 /**
- * `npm run stack` (scripts/stack.ts) as a user runs it: it announces the three addresses, serves
+ * `npm run stack` (scripts/stack/main.ts) as a user runs it: it announces the three addresses, serves
  * chats through nginx, and on SIGTERM stops every process it started.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -31,9 +31,9 @@ function alive(pid: number): boolean {
 
 beforeAll(async () => {
   const env = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)]));
-  // The stack itself always runs on Bun (package.json: "stack": "bun scripts/stack.ts"); the app
+  // The stack itself always runs on Bun (package.json: "stack": "bun scripts/stack/main.ts"); the app
   // inside it follows SLUICE_RUNTIME.
-  stack = await startProcess("scripts/stack.ts", { ...env, DATA_DIR: freshDataDir() }, "bun", 60_000);
+  stack = await startProcess("scripts/stack/main.ts", { ...env, DATA_DIR: freshDataDir() }, "bun", 60_000);
 }, 70_000);
 
 afterAll(() => stack?.stop(), 30_000);

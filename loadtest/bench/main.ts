@@ -5,17 +5,17 @@
  * held with zero errors, and Stop → upstream abort. Writes loadtest/results/<date>[-quick].json and .md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { describeEnvironment } from "./bench/environment.ts";
-import { figuresOf, type Percentiles } from "./bench/figures.ts";
-import { type HoldFigures, holdFiguresOf } from "./bench/hold-figures.ts";
-import { type BenchPlan, benchPlan, rampSeconds } from "./bench/plan.ts";
-import { rssBytes, withChildren } from "./bench/proc.ts";
-import { type BenchResult, benchMarkdown, type LatencyLevel } from "./bench/report.ts";
-import { runLoadScenario, type ScenarioRun } from "./bench/run-scenario.ts";
-import { startTopology, type Topology } from "./bench/topology.ts";
-import { fetchCounter } from "./lib/server-counters.ts";
+import { describeEnvironment } from "../lib/environment.ts";
+import { rssBytes, withChildren } from "../lib/proc.ts";
+import { fetchCounter } from "../lib/server-counters.ts";
+import { figuresOf, type Percentiles } from "./figures.ts";
+import { type HoldFigures, holdFiguresOf } from "./hold-figures.ts";
+import { type BenchPlan, benchPlan, rampSeconds } from "./plan.ts";
+import { type BenchResult, benchMarkdown, type LatencyLevel } from "./report.ts";
+import { runLoadScenario, type ScenarioRun } from "./run-scenario.ts";
+import { startTopology, type Topology } from "./topology.ts";
 
-const root = new URL("../", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
 
 /** The app's settings for the bench (see loadtest/README.md for why). */
 const APP_ENV = {
