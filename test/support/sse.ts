@@ -1,8 +1,10 @@
 /**
- * Reading event streams in tests: real sockets, an independent spec parser, and bounded reads
- * (a stalled stream fails the test instead of hanging it).
+ * Reading event streams in tests: real sockets, the load tools' SSE reader (an independent spec
+ * parser, not the server's encoder), and bounded reads (a stalled stream fails the test instead
+ * of hanging it).
  */
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { EventSourceMessage } from "eventsource-parser";
+import { readEvents } from "../../loadtest/lib/sse-reader.ts";
 
 export interface ReadEvent extends EventSourceMessage {
   /** Milliseconds since the request was sent. */
@@ -43,32 +45,27 @@ export async function readStream(url: string, options: ReadOptions = {}): Promis
     retry: undefined,
     ended: "closed",
   };
-  let stop = false;
-  const parser = createParser({
-    onEvent(event) {
-      const seen = { ...event, at: performance.now() - started };
-      read.events.push(seen);
-      if (options.stopWhen?.(seen, read.events)) stop = true;
-    },
-    onComment: (comment) => read.comments.push(comment.trim()),
-    onRetry: (retry) => {
-      read.retry = retry;
-    },
-  });
   try {
     const response = await fetch(url, { headers: options.headers ?? {}, signal: controller.signal });
     read.status = response.status;
     read.headers = response.headers;
     if (!response.body) return read;
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body) {
-      read.reads.push({ at: performance.now() - started, bytes: chunk.byteLength });
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (stop) {
-        read.ended = "stopped";
-        controller.abort("stopped");
-        break;
-      }
+    const end = await readEvents(response.body, {
+      onRead: (at, bytes) => read.reads.push({ at: at - started, bytes }),
+      onEvent({ at, read: _chunk, ...message }) {
+        const seen = { ...message, at: at - started };
+        read.events.push(seen);
+        return options.stopWhen?.(seen, read.events) ? false : undefined;
+      },
+      onComment: (comment) => read.comments.push(comment.trim()),
+      onRetry: (retry) => {
+        read.retry = retry;
+      },
+    });
+    if (end === "stopped") {
+      read.ended = "stopped";
+      // Cancelling the body may leave the socket to the pool; aborting closes it, as a client that leaves.
+      controller.abort("stopped");
     }
   } catch (error) {
     if (controller.signal.reason === "timeout") read.ended = "timeout";
