@@ -5,7 +5,8 @@
  *
  *   bun test/e2e/many-streams.ts BASE_URL COUNT TOKENS TPS
  */
-import { paced, readStream, startChat } from "./sse-client.ts";
+import { startChat } from "../support/sse.ts";
+import { paced, readStream } from "./sse-client.ts";
 
 export interface ManyStreamsSummary {
   count: number;

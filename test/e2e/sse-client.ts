@@ -108,20 +108,6 @@ async function readInto(
   }
 }
 
-/** POST /api/chat with one user message; the absolute URL of its stream. `ca` as for readStream. */
-export async function startChat(baseUrl: string, content: string, ca?: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ role: "user", content }] }),
-    signal: AbortSignal.timeout(10_000),
-    ...(ca ? { tls: { ca } } : {}),
-  });
-  if (response.status !== 202) throw new Error(`POST /api/chat: ${response.status} ${await response.text()}`);
-  const { streamUrl } = (await response.json()) as { streamUrl: string };
-  return new URL(streamUrl, baseUrl).toString();
-}
-
 /**
  * The user message that makes the simulator answer `tokens` tokens at `tps` per second, with
  * `fault` (e.g. "stall:2:75000") when given.

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "bun";
 import { freePort } from "../../scripts/stack/start-stack.ts";
 import { freshDataDir, runtime, type Started, startProcess } from "../support/spawn.ts";
-import { paced, readStream, startChat } from "./sse-client.ts";
+import { startChat } from "../support/sse.ts";
+import { paced, readStream } from "./sse-client.ts";
 
 const ports = { STACK_PORT: freePort(), APP_PORT: freePort(), SIM_PORT: freePort() };
 let stack: Started;

@@ -4,6 +4,7 @@
  * of hanging it).
  */
 import type { EventSourceMessage } from "eventsource-parser";
+import { fetchSimStats, type SimStats } from "../../loadtest/lib/server-counters.ts";
 import { readEvents } from "../../loadtest/lib/sse-reader.ts";
 
 export interface ReadEvent extends EventSourceMessage {
@@ -84,29 +85,26 @@ export function joinedText(events: EventSourceMessage[]): string {
     .join("");
 }
 
-/** POSTs a chat with one user message; returns the stream URL. */
-export async function startChat(base: string, content: string, extra: Record<string, unknown> = {}): Promise<string> {
+/**
+ * POST /api/chat with one user message; the absolute URL of its stream. `ca`: a certificate
+ * authority to trust for https:// (a test's self-signed certificate).
+ */
+export async function startChat(base: string, content: string, ca?: string): Promise<string> {
   const response = await fetch(`${base}/api/chat`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ role: "user", content }], ...extra }),
+    body: JSON.stringify({ messages: [{ role: "user", content }] }),
+    signal: AbortSignal.timeout(10_000),
+    ...(ca ? { tls: { ca } } : {}),
   });
   if (response.status !== 202) throw new Error(`POST /api/chat → ${response.status}: ${await response.text()}`);
-  const body = (await response.json()) as { streamUrl: string };
-  return `${base}${body.streamUrl}`;
+  const { streamUrl } = (await response.json()) as { streamUrl: string };
+  return new URL(streamUrl, base).toString();
 }
 
-/** The simulator's counters. */
-export async function simulatorStats(base: string): Promise<{
-  started: number;
-  completed: number;
-  cancelled: number;
-  active: number;
-  failed: number;
-  cancellations: { request_id: string; seen_at_ms: number }[];
-}> {
-  const response = await fetch(`${base}/sim/stats`);
-  return (await response.json()) as never;
+/** The simulator's counters (GET /sim/stats at `base`'s origin). */
+export function simulatorStats(base: string): Promise<SimStats> {
+  return fetchSimStats(base);
 }
 
 /** One sample of a Prometheus metric (labels as `name{a="b"}`), or 0 when absent. */
