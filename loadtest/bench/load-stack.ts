@@ -1,11 +1,11 @@
 /**
- * The native stack (scripts/stack) as the bench and the smoke test use it: the simulator, the app
+ * The native stack (scripts/stack) as the load tools use it: the simulator, the app
  * and nginx on free ports, plus the pids whose CPU and memory the bench measures.
  */
 import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
 import type { WatchedProcesses } from "./run-scenario.ts";
 
-export interface Topology {
+export interface LoadStack {
   stack: Stack;
   /** Through nginx: the URL the scenarios load. */
   sluiceUrl: string;
@@ -17,7 +17,7 @@ export interface Topology {
 }
 
 /** Starts the stack with `env` for the app and the simulator (the app gets the stack's fetch cap). */
-export async function startTopology(env: Record<string, string> = {}): Promise<Topology> {
+export async function startLoadStack(env: Record<string, string> = {}): Promise<LoadStack> {
   const stack = await startStack({ env });
   if (!stack.simulatorUrl) {
     await stack.stop();
