@@ -13,7 +13,7 @@ export const FETCH_CAP_VARIABLE = "BUN_CONFIG_MAX_HTTP_REQUESTS";
 export const FETCH_CAP = "16384";
 
 /** `env` with the cap added, unless `env` already sets it (a caller's own value wins). */
-export function withFetchCap<T extends Record<string, string | undefined>>(env: T): T {
+export function withFetchCap(env: Record<string, string | undefined>): Record<string, string | undefined> {
   return { [FETCH_CAP_VARIABLE]: FETCH_CAP, ...env };
 }
 
