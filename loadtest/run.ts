@@ -4,23 +4,12 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { relaunchWithFetchCap } from "../scripts/stack/fetch-cap.ts";
 import { EXIT_SCRIPT_ERROR, runScenario } from "./lib/runner.ts";
 import type { ScenarioModule } from "./lib/scenario.ts";
 
-/** Bun's fetch runs at most 256 requests at once unless this is raised before start-up (65535 at most). */
-const MAX_HTTP_REQUESTS = "65535";
-
 const usage =
   "usage: bun loadtest/run.ts <ttft|streams|disconnect|resume|stop|chat|direct|gateway|path.ts> [--summary-export file.json]";
-
-async function relaunchWithMoreRequests(): Promise<number> {
-  const child = Bun.spawn([process.execPath, ...process.argv.slice(1)], {
-    env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: MAX_HTTP_REQUESTS },
-    stdio: ["inherit", "inherit", "inherit"],
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-  return child.exited;
-}
 
 function scenarioPath(argument: string): string {
   const named = new URL(`./scenarios/${argument}.ts`, import.meta.url).pathname;
@@ -28,7 +17,9 @@ function scenarioPath(argument: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) return relaunchWithMoreRequests();
+  // Thousands of streams need Bun's fetch cap raised, which only a fresh process can do.
+  const relaunched = await relaunchWithFetchCap();
+  if (relaunched !== undefined) return relaunched;
   const [argument, ...rest] = argv;
   const exportAt = rest.indexOf("--summary-export");
   const summaryExport = exportAt >= 0 ? rest[exportAt + 1] : undefined;

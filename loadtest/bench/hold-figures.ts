@@ -2,6 +2,7 @@
  * Figures of a `streams` run at one target concurrency: did it hold the streams without errors,
  * and what each open stream cost in resident memory (RSS on the plateau minus idle RSS, / streams).
  */
+import { median } from "../lib/percentile.ts";
 import { figuresOf, type RunFigures } from "./figures.ts";
 import type { ScenarioRun } from "./run-scenario.ts";
 
@@ -15,11 +16,6 @@ export interface HoldFigures extends RunFigures {
   nginxRssPerStreamKiB: number | undefined;
   idleRssMiB: { app: number; nginx: number };
   plateauRssMiB: { app: number; nginx: number } | undefined;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 const MiB = 2 ** 20;

@@ -2,7 +2,7 @@
  * The bench's Markdown: latency direct vs through nginx + Sluice with the overhead, CPU per
  * relayed token, memory per open stream, the most streams held, Stop → abort, the generator's load.
  */
-import type { BenchEnvironment } from "./environment.ts";
+import { type BenchEnvironment, describeMachine } from "../lib/environment.ts";
 import { overhead, type Percentiles, type RunFigures } from "./figures.ts";
 import type { HoldFigures } from "./hold-figures.ts";
 
@@ -107,14 +107,13 @@ function failedThresholds(result: BenchResult): string[] {
 
 /** The whole report as Markdown. */
 export function benchMarkdown(result: BenchResult): string {
-  const env = result.environment;
   const saturated = [...result.latency.flatMap((level) => [level.direct, level.gateway, level.chat]), ...result.holds]
     .filter((run) => run.generatorSaturated)
     .map((run) => ("target" in run ? `streams ${run.target}` : `${run.scenario}`));
   return [
     `# Sluice bench, ${result.date}${result.quick ? " (quick)" : ""}`,
     "",
-    `Command: \`${result.command}\`. Machine: ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB, ${env.os}, Linux ${env.kernel}; Bun ${env.bun}, ${env.deno}, nginx ${env.nginx}; open files ${env.openFilesLimit} per process; load average ${env.loadAverageAtStart ?? "?"} at the start. The load generator runs on the same machine.`,
+    `Command: \`${result.command}\`. Machine: ${describeMachine(result.environment)}. The load generator runs on the same machine.`,
     "",
     `Settings: \`${JSON.stringify(result.settings)}\``,
     "",

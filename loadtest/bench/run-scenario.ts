@@ -5,9 +5,10 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { withFetchCap } from "../../scripts/stack/fetch-cap.ts";
 import type { MetricSummary } from "../lib/metrics.ts";
+import { cpuMicros, rssBytes, totalCpuMicros, withChildren } from "../lib/proc.ts";
 import type { ThresholdResult } from "../lib/thresholds.ts";
-import { cpuMicros, rssBytes, totalCpuMicros, withChildren } from "./proc.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -92,8 +93,8 @@ export async function runLoadScenario(
   const started = performance.now();
   const child = Bun.spawn([process.execPath, `${root}loadtest/run.ts`, scenario, "--summary-export", summaryPath], {
     cwd: root,
-    // Set here so the runner does not relaunch itself: its pid is then the generator's.
-    env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", ...env },
+    // The cap set here, so the runner does not relaunch itself: its pid is then the generator's.
+    env: withFetchCap({ ...process.env, ...env }),
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -61,6 +61,8 @@ export interface ReadOptions {
   leaveAfterTokens?: number;
   /** Called with each token as it arrives (e.g. to press Stop after a few). */
   onToken?: (token: ReceivedToken, count: number) => void;
+  /** Called on every network read (e.g. to count how bunched the tokens arrived). */
+  onRead?: (at: number, bytes: number) => void;
 }
 
 /** GET the stream and read it to its end (or until the client leaves); never throws on `event: error`. */
@@ -77,6 +79,7 @@ export async function readChatStream(url: string, options: ReadOptions): Promise
   const closed = trackOpenStream();
   try {
     await readEvents(response.body, {
+      ...(options.onRead ? { onRead: options.onRead } : {}),
       onEvent(event) {
         if (event.id !== undefined) reading.lastEventId = event.id;
         if (event.event === "token") {

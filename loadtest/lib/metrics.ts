@@ -3,6 +3,7 @@
  * Gauge (last and highest value). Each may carry one tag (e.g. `code`), summarised per value.
  * Metrics register themselves on creation, as in k6, so a scenario declares them at the top.
  */
+import { percentile, sortedAscending } from "./percentile.ts";
 
 export type Tags = Record<string, string>;
 
@@ -54,16 +55,6 @@ abstract class Metric<S> {
 /** Every metric created in this process, by name. */
 export const registry = new Map<string, Metric<unknown>>();
 
-/** Linear interpolation between closest ranks, as k6 computes `p(N)`. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  const lowValue = sorted[low] as number;
-  return lowValue + ((sorted[high] as number) - lowValue) * (rank - low);
-}
-
 /** A distribution: avg, min, med, max, p(90), p(95), p(99). */
 export class Trend extends Metric<number[]> {
   get type() {
@@ -76,8 +67,7 @@ export class Trend extends Metric<number[]> {
     for (const values of this.states(tags)) values.push(value);
   }
   summarise(values: number[]): SeriesSummary {
-    const sorted = Float64Array.from(values).sort();
-    const list = Array.from(sorted);
+    const list = sortedAscending(values);
     const sum = list.reduce((total, value) => total + value, 0);
     return {
       count: list.length,

@@ -21,7 +21,7 @@ export interface SimStats {
   cancellations: Cancellation[];
 }
 
-/** GET /sim/stats at the simulator's origin (standalone, or mounted in the app at /sim). */
+/** GET /sim/stats at the simulator's origin (standalone, or the app's internal listener when embedded). */
 export async function fetchSimStats(simUrl: string): Promise<SimStats> {
   const response = await fetch(`${new URL(simUrl).origin}/sim/stats`, { signal: AbortSignal.timeout(10_000) });
   await expectStatus(response, 200, "GET /sim/stats");

@@ -2,11 +2,9 @@
  * Chat messages that steer the deterministic simulator through a `/sim key=value …` first line,
  * so every scenario knows exactly how many tokens the upstream will send, and how fast.
  */
+import type { ChatMessage } from "../../src/contract.ts";
 
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+export type { ChatMessage };
 
 export interface SimDirectives {
   /** Exactly this many content tokens. */

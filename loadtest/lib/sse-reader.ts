@@ -1,22 +1,28 @@
 /**
- * Reads a text/event-stream body and hands each event to a callback with the time its bytes
- * arrived (performance.now(), ms). Events that arrive in one network chunk share that chunk's time:
- * that is when a browser could first have shown them.
+ * The one SSE reader of the load tools and the tests: reads a text/event-stream body with
+ * eventsource-parser (the WHATWG rules: fields split on CR, LF or CRLF, multi-line data joined
+ * with LF) and hands each event to a callback with the time its bytes arrived (performance.now(),
+ * ms) and the index of the network read that completed it. Events that arrive in one read share
+ * its time: that is when a browser could first have shown them.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
 export interface TimedEvent extends EventSourceMessage {
   /** performance.now() when the chunk holding the end of this event arrived. */
   at: number;
+  /** 0-based index of that chunk: events that share one arrived bunched. */
+  read: number;
 }
 
 export interface SseHandlers {
-  /** Return `false` to stop reading (the connection is then cancelled, as a leaving client does). */
+  /** Return `false` to stop reading (the body is then cancelled, and no later event is handed over). */
   onEvent(event: TimedEvent): boolean | undefined;
   /** A `:` comment line (`: connected`, `: ping`). */
   onComment?(comment: string, at: number): void;
-  /** The first body bytes of any kind (the `retry:` / comment preamble included). */
-  onFirstByte?(at: number): void;
+  /** A `retry:` field, in ms. */
+  onRetry?(retryMs: number): void;
+  /** Every network read, before its events: its time and size (the `retry:` preamble included). */
+  onRead?(at: number, bytes: number): void;
 }
 
 /** How the reading ended: the server closed the body, or a handler asked to stop. */
@@ -27,16 +33,19 @@ export async function readEvents(body: ReadableStream<Uint8Array>, handlers: Sse
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let at = 0;
+  let read = -1;
   let stop = false;
   const parser = createParser({
     onEvent(event) {
-      if (!stop && handlers.onEvent({ ...event, at }) === false) stop = true;
+      if (!stop && handlers.onEvent({ ...event, at, read }) === false) stop = true;
     },
     onComment(comment) {
       handlers.onComment?.(comment, at);
     },
+    onRetry(retryMs) {
+      handlers.onRetry?.(retryMs);
+    },
   });
-  let first = true;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) {
@@ -44,10 +53,8 @@ export async function readEvents(body: ReadableStream<Uint8Array>, handlers: Sse
       return "closed";
     }
     at = performance.now();
-    if (first) {
-      first = false;
-      handlers.onFirstByte?.(at);
-    }
+    read += 1;
+    handlers.onRead?.(at, value.byteLength);
     parser.feed(decoder.decode(value, { stream: true }));
     if (stop) {
       await reader.cancel().catch(() => {});

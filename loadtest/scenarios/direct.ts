@@ -6,7 +6,7 @@
  */
 import { completionScenario } from "../lib/completion-scenario.ts";
 
-// SIM_URL: the simulator (standalone, or `<app>/sim` when mounted in the app); see the lib for the other settings
+// SIM_URL: the simulator (standalone, or `<app's internal listener>/sim` when embedded); see the lib for the other settings
 const scenario = completionScenario("SIM_URL", "http://127.0.0.1:3001");
 
 export const { settings, options } = scenario;

@@ -6,31 +6,29 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 SIM_URL=http://127.0.0.1:3001 CANCEL_GRACE_MS=5000 bun loadtest/run.ts disconnect
  */
+import { directivesOf, pacingSettings } from "../lib/answer-settings.ts";
 import { readChatStream, startChat } from "../lib/chat-stream.ts";
 import { epochMs } from "../lib/epoch.ts";
 import { LoadError } from "../lib/errors.ts";
 import { Counter, Rate, Trend } from "../lib/metrics.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
 import { fetchCounter, fetchSimStats, pollUntil, type SimStats } from "../lib/server-counters.ts";
-import { numberSetting, textSetting, urlSetting } from "../lib/settings.ts";
+import { simUrlSetting, sluiceUrlSetting } from "../lib/server-urls.ts";
+import { numberSetting, textSetting } from "../lib/settings.ts";
 import { simMessages } from "../lib/sim-prompt.ts";
 
-// Base URL of Sluice (in the native stack: nginx in front of the app)
-const SLUICE_URL = urlSetting("SLUICE_URL", "http://127.0.0.1:8080");
-// The simulator Sluice streams from; its origin serves /sim/stats (the app's own origin when it is mounted in-process)
-const SIM_URL = urlSetting("SIM_URL", "http://127.0.0.1:3001");
-// Sluice's Prometheus endpoint ("off" to skip the Sluice-side count, e.g. when /metrics is not public)
-const METRICS_URL = textSetting("METRICS_URL", `${SLUICE_URL}/metrics`);
+const SLUICE_URL = sluiceUrlSetting();
+const SIM_URL = simUrlSetting();
+// Sluice's Prometheus endpoint, on the app's internal listener (METRICS_PORT; the native stack's
+// default below); "off" skips the Sluice-side count
+const METRICS_URL = textSetting("METRICS_URL", "http://127.0.0.1:9464/metrics");
 // Clients that leave, all at once
 const CLIENTS = numberSetting("CLIENTS", 50);
 // Each client closes its connection after this many tokens
 const LEAVE_AFTER = numberSetting("LEAVE_AFTER", 5);
-// Content tokens per answer: many more than LEAVE_AFTER, so the answer is still streaming when the client leaves
-const TOKENS = numberSetting("TOKENS", 200);
-// Simulator delay before the first token, ms (`/sim ttft_ms=`)
-const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
-// Simulator pacing, tokens per second (`/sim tps=`)
-const SIM_TPS = numberSetting("SIM_TPS", 20);
+// Answers of 200 tokens at 20/s: many more than LEAVE_AFTER, so the answer is still streaming when the client leaves
+const pacing = pacingSettings({ tokens: 200, ttftMs: 100, tps: 20 });
+const { TOKENS, SIM_TPS } = pacing;
 // The app's CANCEL_GRACE_MS: how long Sluice waits for the client to come back before it aborts upstream
 const CANCEL_GRACE_MS = numberSetting("CANCEL_GRACE_MS", 5000);
 // Allowance on top of the grace for the abort to reach the simulator, ms
@@ -87,7 +85,7 @@ export async function setup(): Promise<Data> {
 }
 
 export default async function ({ vu, data, signal }: IterationContext<Data>): Promise<void> {
-  const messages = simMessages({ tokens: TOKENS, ttftMs: SIM_TTFT_MS, tps: SIM_TPS }, `Client ${vu} will leave early.`);
+  const messages = simMessages(directivesOf(pacing), `Client ${vu} will leave early.`);
   const { streamId, streamUrl } = await startChat(SLUICE_URL, messages, signal);
   const reading = await readChatStream(`${SLUICE_URL}${streamUrl}`, { signal, leaveAfterTokens: LEAVE_AFTER });
   if (reading.end !== "left")

@@ -5,15 +5,16 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 CLIENTS=100 DROPS=3 bun loadtest/run.ts resume
  */
+import { directivesOf, pacingSettings } from "../lib/answer-settings.ts";
 import { type DonePayload, expectDone, type ReceivedToken, readChatStream, startChat } from "../lib/chat-stream.ts";
 import { Counter, Trend } from "../lib/metrics.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
-import { numberSetting, urlSetting } from "../lib/settings.ts";
+import { sluiceUrlSetting } from "../lib/server-urls.ts";
+import { numberSetting } from "../lib/settings.ts";
 import { simMessages } from "../lib/sim-prompt.ts";
 import { tokensComplete, tokensReceived } from "../lib/stream-metrics.ts";
 
-// Base URL of Sluice (in the native stack: nginx in front of the app)
-const SLUICE_URL = urlSetting("SLUICE_URL", "http://127.0.0.1:8080");
+const SLUICE_URL = sluiceUrlSetting();
 // Clients, all at once
 const CLIENTS = numberSetting("CLIENTS", 50);
 // Times each client drops its connection before reading to the end
@@ -22,14 +23,11 @@ const DROPS = numberSetting("DROPS", 2);
 const DROP_AFTER = numberSetting("DROP_AFTER", 10);
 // Pause before reconnecting, ms (must stay well below the app's CANCEL_GRACE_MS)
 const RECONNECT_DELAY_MS = numberSetting("RECONNECT_DELAY_MS", 100);
-// Content tokens per answer (sent in the `/sim tokens=` line, so the expected count is known)
-const TOKENS = numberSetting("TOKENS", 60);
-// Simulator delay before the first token, ms (`/sim ttft_ms=`)
-const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
-// Simulator pacing, tokens per second (`/sim tps=`)
-const SIM_TPS = numberSetting("SIM_TPS", 30);
+// Answers of 60 tokens at 30/s: long enough for DROPS drops of DROP_AFTER tokens each
+const pacing = pacingSettings({ tokens: 60, ttftMs: 100, tps: 30 });
+const { TOKENS } = pacing;
 
-export const settings = { SLUICE_URL, CLIENTS, DROPS, DROP_AFTER, RECONNECT_DELAY_MS, TOKENS, SIM_TTFT_MS, SIM_TPS };
+export const settings = { SLUICE_URL, CLIENTS, DROPS, DROP_AFTER, RECONNECT_DELAY_MS, ...pacing };
 
 export const options: ScenarioOptions = {
   executor: { type: "per-vu-iterations", vus: CLIENTS, iterations: 1, maxDurationS: 120, gracefulStopS: 10 },
@@ -78,10 +76,7 @@ async function readWithDrops(
 }
 
 export default async function ({ vu, signal }: IterationContext): Promise<void> {
-  const messages = simMessages(
-    { tokens: TOKENS, ttftMs: SIM_TTFT_MS, tps: SIM_TPS },
-    `Client ${vu} keeps reconnecting.`,
-  );
+  const messages = simMessages(directivesOf(pacing), `Client ${vu} keeps reconnecting.`);
   const { streamUrl } = await startChat(SLUICE_URL, messages, signal);
   const url = `${SLUICE_URL}${streamUrl}`;
   const { tokens, done } = await readWithDrops(url, signal);

@@ -6,33 +6,29 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 SIM_URL=http://127.0.0.1:3001 CLIENTS=100 bun loadtest/run.ts stop
  */
+import { directivesOf, pacingSettings } from "../lib/answer-settings.ts";
 import { expectDone, readChatStream, startChat } from "../lib/chat-stream.ts";
 import { epochMs } from "../lib/epoch.ts";
 import { expectStatus, LoadError } from "../lib/errors.ts";
 import { Rate, Trend } from "../lib/metrics.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
 import { fetchSimStats, pollUntil, type SimStats } from "../lib/server-counters.ts";
-import { numberSetting, urlSetting } from "../lib/settings.ts";
+import { simUrlSetting, sluiceUrlSetting } from "../lib/server-urls.ts";
+import { numberSetting } from "../lib/settings.ts";
 import { simMessages } from "../lib/sim-prompt.ts";
 
-// Base URL of Sluice (in the native stack: nginx in front of the app)
-const SLUICE_URL = urlSetting("SLUICE_URL", "http://127.0.0.1:8080");
-// The simulator Sluice streams from; its origin serves /sim/stats (the app's own origin when it is mounted in-process)
-const SIM_URL = urlSetting("SIM_URL", "http://127.0.0.1:3001");
+const SLUICE_URL = sluiceUrlSetting();
+const SIM_URL = simUrlSetting();
 // Users, all at once
 const CLIENTS = numberSetting("CLIENTS", 50);
 // Each user presses Stop after this many tokens
 const STOP_AFTER = numberSetting("STOP_AFTER", 3);
-// Content tokens per answer: many more than STOP_AFTER, so the answer is still streaming at Stop
-const TOKENS = numberSetting("TOKENS", 200);
-// Simulator delay before the first token, ms (`/sim ttft_ms=`)
-const SIM_TTFT_MS = numberSetting("SIM_TTFT_MS", 100);
-// Simulator pacing, tokens per second (`/sim tps=`)
-const SIM_TPS = numberSetting("SIM_TPS", 20);
+// Answers of 200 tokens at 20/s: many more than STOP_AFTER, so the answer is still streaming at Stop
+const pacing = pacingSettings({ tokens: 200, ttftMs: 100, tps: 20 });
 // Threshold: p(99) from DELETE to the simulator seeing the abort, ms
 const THRESHOLD_STOP_P99_MS = numberSetting("THRESHOLD_STOP_P99_MS", 1000);
 
-export const settings = { SLUICE_URL, SIM_URL, CLIENTS, STOP_AFTER, TOKENS, SIM_TTFT_MS, SIM_TPS };
+export const settings = { SLUICE_URL, SIM_URL, CLIENTS, STOP_AFTER, ...pacing };
 
 export const options: ScenarioOptions = {
   executor: { type: "per-vu-iterations", vus: CLIENTS, iterations: 1, maxDurationS: 60, gracefulStopS: 5 },
@@ -70,7 +66,7 @@ async function pressStop(url: string, signal: AbortSignal): Promise<void> {
 }
 
 export default async function ({ vu, data, signal }: IterationContext<Data>): Promise<void> {
-  const messages = simMessages({ tokens: TOKENS, ttftMs: SIM_TTFT_MS, tps: SIM_TPS }, `User ${vu} will press Stop.`);
+  const messages = simMessages(directivesOf(pacing), `User ${vu} will press Stop.`);
   const { streamId, streamUrl } = await startChat(SLUICE_URL, messages, signal);
   const url = `${SLUICE_URL}${streamUrl}`;
   let sentAt = 0;

@@ -6,14 +6,14 @@
  *   SLUICE_URL=http://127.0.0.1:8080 STREAMS=2000 RAMP_S=60 HOLD_S=60 bun loadtest/run.ts streams
  */
 
-import { answerSettings } from "../lib/answer-settings.ts";
+import { answerSettings, answerThresholds } from "../lib/answer-settings.ts";
 import { chatExchange } from "../lib/chat-exchange.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
-import { numberSetting, urlSetting } from "../lib/settings.ts";
+import { sluiceUrlSetting } from "../lib/server-urls.ts";
+import { numberSetting } from "../lib/settings.ts";
 import { openStreamCount } from "../lib/stream-metrics.ts";
 
-// Base URL of Sluice (in the native stack: nginx in front of the app)
-const SLUICE_URL = urlSetting("SLUICE_URL", "http://127.0.0.1:8080");
+const SLUICE_URL = sluiceUrlSetting();
 // Concurrent streams to reach (each costs two sockets in nginx and two in the app)
 const STREAMS = numberSetting("STREAMS", 1000);
 // Seconds to ramp from 0 to STREAMS
@@ -21,13 +21,14 @@ const RAMP_S = numberSetting("RAMP_S", 30);
 // Seconds to hold STREAMS open
 const HOLD_S = numberSetting("HOLD_S", 30);
 // Slow answers (2 tokens/s), so that each stream stays open TOKENS / SIM_TPS seconds
-const { TOKENS, SIM_TTFT_MS, SIM_TPS, TARGET_TTFT_MS, TARGET_ITL_MS } = answerSettings({
+const answer = answerSettings({
   tokens: 40,
   ttftMs: 100,
   tps: 2,
   ttftMarginMs: 1000,
   itlMarginMs: 500,
 });
+const { TOKENS, SIM_TPS } = answer;
 // Number of concurrency bands the latency metrics are tagged with (e.g. 4: ≤250, ≤500, ≤750, ≤1000)
 const BANDS = numberSetting("BANDS", 4);
 // Threshold: at least this share of chats must meet both goodput targets
@@ -35,17 +36,7 @@ const THRESHOLD_GOODPUT = numberSetting("THRESHOLD_GOODPUT", 0.9);
 // One chat is abandoned (error `timeout`) after this many ms
 const ITERATION_TIMEOUT_MS = numberSetting("ITERATION_TIMEOUT_MS", 120_000);
 
-export const settings = {
-  SLUICE_URL,
-  STREAMS,
-  RAMP_S,
-  HOLD_S,
-  TOKENS,
-  SIM_TTFT_MS,
-  SIM_TPS,
-  TARGET_TTFT_MS,
-  TARGET_ITL_MS,
-};
+export const settings = { SLUICE_URL, STREAMS, RAMP_S, HOLD_S, ...answer };
 
 export const options: ScenarioOptions = {
   executor: {
@@ -58,9 +49,7 @@ export const options: ScenarioOptions = {
     gracefulStopS: TOKENS / SIM_TPS + 30,
   },
   thresholds: {
-    sluice_errors: ["count==0"],
-    sluice_tokens_complete: ["rate==1"],
-    sluice_goodput: [`rate>=${THRESHOLD_GOODPUT}`],
+    ...answerThresholds(THRESHOLD_GOODPUT),
     sluice_streams_open: [`max>=${Math.floor(STREAMS * 0.95)}`],
   },
   iterationTimeoutMs: ITERATION_TIMEOUT_MS,
@@ -75,9 +64,8 @@ function concurrencyBand(): string {
 export default async function ({ vu, iteration, signal }: IterationContext): Promise<void> {
   await chatExchange({
     baseUrl: SLUICE_URL,
-    directives: { tokens: TOKENS, ttftMs: SIM_TTFT_MS, tps: SIM_TPS },
+    answer,
     prompt: `Stream ${vu}.${iteration}: tell me about rivers.`,
-    targets: { ttftMs: TARGET_TTFT_MS, itlMs: TARGET_ITL_MS },
     signal,
     tags: () => ({ concurrency: concurrencyBand() }),
   });

@@ -1,7 +1,7 @@
 /**
- * The stack's child processes (the app, the simulator, nginx): their output goes to a log file in
- * the stack's folder and, once the stack is up, to the console; they stop with a signal, and are
- * killed when they do not stop in time.
+ * The child processes of the stack, the tests and the benches (the app, the simulator, nginx):
+ * their output is kept (and written to a log file when one is given) and, on request, relayed
+ * line by line; they stop with a signal, and are killed when they do not stop in time.
  */
 import { existsSync } from "node:fs";
 import type { Subprocess } from "bun";
@@ -47,15 +47,15 @@ export function runtimeCommand(runtime: Runtime, entry: string): string[] {
 export class StackProcess {
   private text = "";
   private relay: ((line: string) => void) | undefined;
-  private readonly log: ReturnType<ReturnType<typeof Bun.file>["writer"]>;
+  private readonly log: ReturnType<ReturnType<typeof Bun.file>["writer"]> | undefined;
   private readonly pumped: Promise<void>;
 
   constructor(
     readonly label: string,
     readonly child: Subprocess<"ignore", "pipe", "pipe">,
-    logPath: string,
+    logPath?: string,
   ) {
-    this.log = Bun.file(logPath).writer();
+    this.log = logPath === undefined ? undefined : Bun.file(logPath).writer();
     this.pumped = Promise.all([this.pump(child.stdout), this.pump(child.stderr)]).then(() => {});
   }
 
@@ -82,7 +82,13 @@ export class StackProcess {
       const match = /listening on (http:\/\/\S+)/.exec(this.text);
       if (match?.[1]) return match[1].replace("0.0.0.0", "127.0.0.1").replace("localhost", "127.0.0.1");
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new StackProcessError("process_exited", `${this.label} exited before listening:\n${this.text}`);
+        // The whole output, so the error shows why (e.g. the setting it refused).
+        await this.pumped;
+        const code = this.child.exitCode ?? this.child.signalCode;
+        throw new StackProcessError(
+          "process_exited",
+          `${this.label} exited with ${code} before listening:\n${this.text}`,
+        );
       }
       await Bun.sleep(25);
     }
@@ -101,14 +107,14 @@ export class StackProcess {
     }
     await this.child.exited;
     await this.pumped;
-    await this.log.end();
+    await this.log?.end();
   }
 
   private async pump(stream: ReadableStream<Uint8Array>): Promise<void> {
     const decoder = new TextDecoder();
     let partial = "";
     for await (const chunk of stream) {
-      this.log.write(chunk);
+      this.log?.write(chunk);
       const text = decoder.decode(chunk, { stream: true });
       this.text = (this.text + text).slice(-65_536);
       const lines = (partial + text).split("\n");

@@ -6,13 +6,13 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn } from "bun";
+import { withFetchCap } from "./fetch-cap.ts";
 import { ensureNginx, reloadNginx, spawnNginx, testNginxConfig, waitForNginx } from "./nginx.ts";
 import { type NginxPrefix, writeNginxPrefix } from "./nginx-prefix.ts";
-import { type Runtime, runtimeCommand, StackProcess } from "./process.ts";
+import { type Runtime, StackProcess } from "./process.ts";
+import { internalUrlOf, startAppService, startSimulatorService } from "./services.ts";
 import { type NginxVariant, streamPolicy, type TemplateValues } from "./template-vars.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
 const START_TIMEOUT_MS = 30_000;
 
 export interface StackOptions {
@@ -81,12 +81,6 @@ export function freePort(): number {
   return port;
 }
 
-function startChild(label: string, command: string[], env: Record<string, string | undefined>, dir: string) {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
-  const child = spawn(command, { cwd: root, env: defined, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  return new StackProcess(label, child, join(dir, `${label}.log`));
-}
-
 function nginxValues(options: StackOptions, port: number, appUrl: string, dir: string): TemplateValues {
   const tls = options.tls
     ? {
@@ -116,37 +110,23 @@ interface Children {
 async function startUpstream(children: Children, port = 0): Promise<{ baseUrl: string; simulatorUrl?: string }> {
   const { env, runtime, dir } = children;
   if (env.UPSTREAM_BASE_URL) return { baseUrl: env.UPSTREAM_BASE_URL };
-  const simulatorEnv = { ...env, SIM_PORT: String(port), SIM_HOST: "127.0.0.1" };
-  const simulator = startChild("simulator", runtimeCommand(runtime, "src/simulator/main.ts"), simulatorEnv, dir);
-  children.processes.push(simulator);
-  const simulatorUrl = await simulator.listeningUrl(START_TIMEOUT_MS);
-  return { baseUrl: `${simulatorUrl}/v1`, simulatorUrl };
+  const simulator = await startSimulatorService({ runtime, env, port, logDir: dir, timeoutMs: START_TIMEOUT_MS });
+  children.processes.push(simulator.process);
+  return { baseUrl: `${simulator.url}/v1`, simulatorUrl: simulator.url };
 }
 
-/** The app on 127.0.0.1 (only nginx and tests talk to it), pointed at `upstream`. */
+/** The app, pointed at `upstream`. */
 async function startApp(children: Children, upstream: { baseUrl: string; simulatorUrl?: string }, port = 0) {
   const { env, runtime, dir } = children;
   const appEnv = {
     ...env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
     UPSTREAM_BASE_URL: upstream.baseUrl,
     MODEL: env.MODEL ?? (upstream.simulatorUrl ? "demo" : undefined),
     DATA_DIR: env.DATA_DIR ?? join(dir, "data"),
-    // A free port of its own, so that several stacks can run side by side.
-    METRICS_PORT: env.METRICS_PORT ?? "0",
   };
-  const app = startChild("app", runtimeCommand(runtime, "src/main.ts"), appEnv, dir);
-  children.processes.push(app);
-  const url = await app.listeningUrl(START_TIMEOUT_MS);
-  return { url, metricsUrl: internalUrlOf(app.output()) };
-}
-
-/** The app's internal listener, from the line it prints at start. */
-export function internalUrlOf(output: string): string {
-  const match = /internal routes at (http:\/\/\S+)\/metrics/.exec(output);
-  if (!match?.[1]) throw new Error(`the app printed no internal listener:\n${output}`);
-  return match[1];
+  const app = await startAppService({ runtime, env: appEnv, port, logDir: dir, timeoutMs: START_TIMEOUT_MS });
+  children.processes.push(app.process);
+  return { url: app.url, metricsUrl: internalUrlOf(app.process.output()) };
 }
 
 /** nginx rendered from the shipped files, in front of `appUrl`; resolves once it proxies. */
@@ -195,10 +175,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = join(tmpdir(), "sluice-stack", options.name ?? `${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  // Bun's fetch, which the app's model client uses, runs 256 requests at once unless told more;
-  // the same default as `npm start`.
+  // The app's model client is Bun's fetch: it gets the fetch cap (see fetch-cap.ts) unless set here.
   const inherited = options.inheritEnv === false ? {} : process.env;
-  const env = { BUN_CONFIG_MAX_HTTP_REQUESTS: "16384", ...inherited, ...options.env };
+  const env = withFetchCap({ ...inherited, ...options.env });
   const children: Children = { processes: [], dir, runtime, env };
   let stopping = false;
   const stop = async () => {

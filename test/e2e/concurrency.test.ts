@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { spawn } from "bun";
+import { withFetchCap } from "../../scripts/stack/fetch-cap.ts";
 import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
 import type { ManyStreamsSummary } from "./many-streams.ts";
 import { accessLog } from "./observe.ts";
@@ -27,7 +28,7 @@ async function runClient(): Promise<ManyStreamsSummary> {
   const script = new URL("./many-streams.ts", import.meta.url).pathname;
   const args = [stack.url, String(STREAMS), String(PACING.tokens), String(PACING.tps)];
   const child = spawn([process.execPath, script, ...args], {
-    env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "65535" },
+    env: withFetchCap(process.env),
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -10,8 +10,9 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { startChat } from "../support/sse.ts";
 import { accessLog, epochMs, metricValue, simulatorStats, waitFor } from "./observe.ts";
-import { paced, readStream, startChat } from "./sse-client.ts";
+import { paced, readStream } from "./sse-client.ts";
 
 const GRACE_MS = 300;
 // 300 tokens at 10 per second, with a 20 s pause after the third: the client leaves in the pause.

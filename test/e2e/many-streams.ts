@@ -1,11 +1,12 @@
 /**
  * Opens COUNT chats at once through BASE_URL and reads every stream to its end; prints one JSON
  * summary line. A process of its own because Bun's fetch runs at most 256 requests at once unless
- * BUN_CONFIG_MAX_HTTP_REQUESTS is raised before the process starts (concurrency.test.ts does).
+ * its cap is raised before the process starts (concurrency.test.ts starts it with scripts/stack/fetch-cap.ts).
  *
  *   bun test/e2e/many-streams.ts BASE_URL COUNT TOKENS TPS
  */
-import { paced, readStream, startChat } from "./sse-client.ts";
+import { startChat } from "../support/sse.ts";
+import { paced, readStream } from "./sse-client.ts";
 
 export interface ManyStreamsSummary {
   count: number;

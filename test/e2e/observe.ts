@@ -20,8 +20,8 @@ export async function simulatorStats(simulatorUrl: string): Promise<SimulatorSta
 }
 
 /** The value of one sample of the app's /metrics, e.g. `sluice_upstream_cancelled_total{reason="disconnect"}`. */
-export async function metricValue(appUrl: string, sample: string): Promise<number> {
-  const text = await (await fetch(`${appUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+export async function metricValue(metricsUrl: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
   const line = text.split("\n").find((candidate) => candidate.startsWith(`${sample} `));
   if (!line) throw new Error(`no sample ${sample} in /metrics`);
   return Number(line.slice(sample.length + 1));

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
-import { answerText, paced, type ReceivedEvent, readStream, startChat } from "./sse-client.ts";
+import { startChat } from "../support/sse.ts";
+import { answerText, paced, type ReceivedEvent, readStream } from "./sse-client.ts";
 
 // 300 tokens at 20 per second: 15 s, longer than the old worker's 10 s of grace.
 const LONG = { tokens: 300, tps: 20 };

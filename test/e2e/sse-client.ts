@@ -1,8 +1,9 @@
 /**
  * A browser-like SSE client for the e2e tests: it asks for gzip as browsers do, records when
- * each event arrived and in which network read, and never waits without a bound.
+ * each event arrived and in which network read (through the load tools' SSE reader), and never
+ * waits without a bound.
  */
-import { createParser } from "eventsource-parser";
+import { readEvents } from "../../loadtest/lib/sse-reader.ts";
 
 export interface ReceivedEvent {
   event: string;
@@ -48,28 +49,6 @@ export async function readStream(url: string, options: ReadOptions = {}): Promis
     timedOut = true;
     controller.abort();
   }, options.timeoutMs ?? 30_000);
-  const events: ReceivedEvent[] = [];
-  const comments: StreamResult["comments"] = [];
-  let reads = 0;
-  let closed = false;
-  const parser = createParser({
-    onEvent: (message) => {
-      const event = {
-        event: message.event ?? "message",
-        data: message.data,
-        id: message.id,
-        at: performance.now(),
-        read: reads - 1,
-      };
-      events.push(event);
-      options.onEvent?.(event, events);
-      if (!closed && options.closeWhen?.(event, events)) {
-        closed = true;
-        controller.abort();
-      }
-    },
-    onComment: (text) => comments.push({ text, at: performance.now() }),
-  });
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers = {
     accept: "text/event-stream",
@@ -84,40 +63,49 @@ export async function readStream(url: string, options: ReadOptions = {}): Promis
     const result: StreamResult = {
       status: response.status,
       headers: response.headers,
-      events,
-      comments,
+      events: [],
+      comments: [],
       reads: 0,
       ended: "eof",
     };
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body ?? []) {
-        reads++;
-        parser.feed(decoder.decode(chunk, { stream: true }));
-      }
-    } catch (error) {
-      result.ended = closed ? "closed" : timedOut ? "timeout" : "error";
-      if (!closed) result.error = String(error);
-    }
-    result.reads = reads;
+    if (response.body) await readInto(result, response.body, options, controller, () => timedOut);
     return result;
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** POST /api/chat with one user message; the absolute URL of its stream. `ca` as for readStream. */
-export async function startChat(baseUrl: string, content: string, ca?: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ role: "user", content }] }),
-    signal: AbortSignal.timeout(10_000),
-    ...(ca ? { tls: { ca } } : {}),
-  });
-  if (response.status !== 202) throw new Error(`POST /api/chat: ${response.status} ${await response.text()}`);
-  const { streamUrl } = (await response.json()) as { streamUrl: string };
-  return new URL(streamUrl, baseUrl).toString();
+/** Reads `body` into `result`; a close asked for by `closeWhen` aborts the request, as a closed tab does. */
+async function readInto(
+  result: StreamResult,
+  body: ReadableStream<Uint8Array>,
+  options: ReadOptions,
+  controller: AbortController,
+  timedOut: () => boolean,
+): Promise<void> {
+  let closed = false;
+  try {
+    await readEvents(body, {
+      onRead: () => {
+        result.reads++;
+      },
+      onEvent: (message) => {
+        const { data, id, at, read } = message;
+        const event = { event: message.event ?? "message", data, id, at, read };
+        result.events.push(event);
+        options.onEvent?.(event, result.events);
+        if (!options.closeWhen?.(event, result.events)) return undefined;
+        closed = true;
+        controller.abort();
+        return false;
+      },
+      onComment: (text, at) => result.comments.push({ text, at }),
+    });
+    if (closed) result.ended = "closed";
+  } catch (error) {
+    result.ended = closed ? "closed" : timedOut() ? "timeout" : "error";
+    if (!closed) result.error = String(error);
+  }
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
- * `npm run stack` (scripts/stack.ts) as a user runs it: it announces the three addresses, serves
+ * `npm run stack` (scripts/stack/main.ts) as a user runs it: it announces the three addresses, serves
  * chats through nginx, and on SIGTERM stops every process it started.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "bun";
 import { freePort } from "../../scripts/stack/start-stack.ts";
 import { freshDataDir, runtime, type Started, startProcess } from "../support/spawn.ts";
-import { paced, readStream, startChat } from "./sse-client.ts";
+import { startChat } from "../support/sse.ts";
+import { paced, readStream } from "./sse-client.ts";
 
 const ports = { STACK_PORT: freePort(), APP_PORT: freePort(), SIM_PORT: freePort() };
 let stack: Started;
@@ -31,9 +32,9 @@ function alive(pid: number): boolean {
 
 beforeAll(async () => {
   const env = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)]));
-  // The stack itself always runs on Bun (package.json: "stack": "bun scripts/stack.ts"); the app
+  // The stack itself always runs on Bun (package.json: "stack": "bun scripts/stack/main.ts"); the app
   // inside it follows SLUICE_RUNTIME.
-  stack = await startProcess("scripts/stack.ts", { ...env, DATA_DIR: freshDataDir() }, "bun", 60_000);
+  stack = await startProcess("scripts/stack/main.ts", { ...env, DATA_DIR: freshDataDir() }, "bun", 60_000);
 }, 70_000);
 
 afterAll(() => stack?.stop(), 30_000);

@@ -2,7 +2,8 @@
  * The three routes that stream through nginx, each opened the way its clients open it, reduced to
  * the events that carry the answer's tokens.
  */
-import { paced, type ReadOptions, type ReceivedEvent, readStream, type StreamResult, startChat } from "./sse-client.ts";
+import { startChat } from "../support/sse.ts";
+import { paced, type ReadOptions, type ReceivedEvent, readStream, type StreamResult } from "./sse-client.ts";
 
 export type StreamRoute = "/api/streams/:id" | "/chat" | "/v1/chat/completions";
 

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { spawnSync, which } from "bun";
 import { freePort, type Stack, startStack } from "../../scripts/stack/start-stack.ts";
 import { selfSignedCertificate } from "../deploy/tls-certificate.ts";
-import { paced, startChat } from "./sse-client.ts";
+import { startChat } from "../support/sse.ts";
+import { paced } from "./sse-client.ts";
 import { streamAnswer } from "./stream-routes.ts";
 import { checkStreaming } from "./streaming-checks.ts";
 

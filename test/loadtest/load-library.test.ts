@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { stageTarget } from "../../loadtest/lib/executors.ts";
-import { Counter, percentile, Rate, Trend } from "../../loadtest/lib/metrics.ts";
+import { Counter, Rate, Trend } from "../../loadtest/lib/metrics.ts";
+import { percentile } from "../../loadtest/lib/percentile.ts";
 import { prometheusSum } from "../../loadtest/lib/server-counters.ts";
 import { readEvents, type TimedEvent } from "../../loadtest/lib/sse-reader.ts";
 import { evaluateThresholds, ThresholdSyntaxError } from "../../loadtest/lib/thresholds.ts";

@@ -3,18 +3,18 @@
  * each must exit 0 (all thresholds met) with the counters that prove what it checks.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type LoadStack, startLoadStack } from "../../loadtest/bench/load-stack.ts";
 import { runLoadScenario, type ScenarioRun } from "../../loadtest/bench/run-scenario.ts";
-import { startTopology, type Topology } from "../../loadtest/bench/topology.ts";
 
-let topology: Topology;
+let loadStack: LoadStack;
 
 beforeAll(async () => {
   // A short grace keeps the disconnect check quick; reconnects (100 ms) still come back well within it.
-  topology = await startTopology({ CANCEL_GRACE_MS: "1000" });
+  loadStack = await startLoadStack({ CANCEL_GRACE_MS: "1000" });
 }, 90_000);
 
 afterAll(async () => {
-  await topology?.stack.stop();
+  await loadStack?.stack.stop();
 }, 60_000);
 
 /** Runs a scenario; its output is printed only when it exits other than `expectedExit`. */
@@ -22,8 +22,13 @@ async function runScenario(name: string, env: Record<string, string>, expectedEx
   const lines: string[] = [];
   const run = await runLoadScenario(
     name,
-    { SLUICE_URL: topology.sluiceUrl, SIM_URL: topology.simUrl, ...env },
-    topology.pids,
+    {
+      SLUICE_URL: loadStack.sluiceUrl,
+      SIM_URL: loadStack.simUrl,
+      METRICS_URL: `${loadStack.metricsUrl}/metrics`,
+      ...env,
+    },
+    loadStack.pids,
     {
       onLine: (line) => lines.push(line),
     },

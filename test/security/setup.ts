@@ -3,7 +3,8 @@
  * beside `public/` so that a traversal has something real to reach, on the runtime under test.
  */
 import { mkdirSync, rmSync } from "node:fs";
-import { type Runtime, runtime, type Started, startProcess } from "../support/spawn.ts";
+import type { Runtime } from "../../scripts/stack/process.ts";
+import { runtime, type Started, startProcess } from "../support/spawn.ts";
 
 export const ALICE = "alice-secret-token-0001";
 export const BOB = "bob-secret-token-000002";

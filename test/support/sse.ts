@@ -1,8 +1,11 @@
 /**
- * Reading event streams in tests: real sockets, an independent spec parser, and bounded reads
- * (a stalled stream fails the test instead of hanging it).
+ * Reading event streams in tests: real sockets, the load tools' SSE reader (an independent spec
+ * parser, not the server's encoder), and bounded reads (a stalled stream fails the test instead
+ * of hanging it).
  */
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { EventSourceMessage } from "eventsource-parser";
+import { fetchSimStats, type SimStats } from "../../loadtest/lib/server-counters.ts";
+import { readEvents } from "../../loadtest/lib/sse-reader.ts";
 
 export interface ReadEvent extends EventSourceMessage {
   /** Milliseconds since the request was sent. */
@@ -43,32 +46,27 @@ export async function readStream(url: string, options: ReadOptions = {}): Promis
     retry: undefined,
     ended: "closed",
   };
-  let stop = false;
-  const parser = createParser({
-    onEvent(event) {
-      const seen = { ...event, at: performance.now() - started };
-      read.events.push(seen);
-      if (options.stopWhen?.(seen, read.events)) stop = true;
-    },
-    onComment: (comment) => read.comments.push(comment.trim()),
-    onRetry: (retry) => {
-      read.retry = retry;
-    },
-  });
   try {
     const response = await fetch(url, { headers: options.headers ?? {}, signal: controller.signal });
     read.status = response.status;
     read.headers = response.headers;
     if (!response.body) return read;
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body) {
-      read.reads.push({ at: performance.now() - started, bytes: chunk.byteLength });
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (stop) {
-        read.ended = "stopped";
-        controller.abort("stopped");
-        break;
-      }
+    const end = await readEvents(response.body, {
+      onRead: (at, bytes) => read.reads.push({ at: at - started, bytes }),
+      onEvent({ at, read: _chunk, ...message }) {
+        const seen = { ...message, at: at - started };
+        read.events.push(seen);
+        return options.stopWhen?.(seen, read.events) ? false : undefined;
+      },
+      onComment: (comment) => read.comments.push(comment.trim()),
+      onRetry: (retry) => {
+        read.retry = retry;
+      },
+    });
+    if (end === "stopped") {
+      read.ended = "stopped";
+      // Cancelling the body may leave the socket to the pool; aborting closes it, as a client that leaves.
+      controller.abort("stopped");
     }
   } catch (error) {
     if (controller.signal.reason === "timeout") read.ended = "timeout";
@@ -87,29 +85,26 @@ export function joinedText(events: EventSourceMessage[]): string {
     .join("");
 }
 
-/** POSTs a chat with one user message; returns the stream URL. */
-export async function startChat(base: string, content: string, extra: Record<string, unknown> = {}): Promise<string> {
+/**
+ * POST /api/chat with one user message; the absolute URL of its stream. `ca`: a certificate
+ * authority to trust for https:// (a test's self-signed certificate).
+ */
+export async function startChat(base: string, content: string, ca?: string): Promise<string> {
   const response = await fetch(`${base}/api/chat`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ role: "user", content }], ...extra }),
+    body: JSON.stringify({ messages: [{ role: "user", content }] }),
+    signal: AbortSignal.timeout(10_000),
+    ...(ca ? { tls: { ca } } : {}),
   });
   if (response.status !== 202) throw new Error(`POST /api/chat → ${response.status}: ${await response.text()}`);
-  const body = (await response.json()) as { streamUrl: string };
-  return `${base}${body.streamUrl}`;
+  const { streamUrl } = (await response.json()) as { streamUrl: string };
+  return new URL(streamUrl, base).toString();
 }
 
-/** The simulator's counters. */
-export async function simulatorStats(base: string): Promise<{
-  started: number;
-  completed: number;
-  cancelled: number;
-  active: number;
-  failed: number;
-  cancellations: { request_id: string; seen_at_ms: number }[];
-}> {
-  const response = await fetch(`${base}/sim/stats`);
-  return (await response.json()) as never;
+/** The simulator's counters (GET /sim/stats at `base`'s origin). */
+export function simulatorStats(base: string): Promise<SimStats> {
+  return fetchSimStats(base);
 }
 
 /** One sample of a Prometheus metric (labels as `name{a="b"}`), or 0 when absent. */

@@ -5,17 +5,17 @@
  * held with zero errors, and Stop → upstream abort. Writes loadtest/results/<date>[-quick].json and .md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { describeEnvironment } from "./bench/environment.ts";
-import { figuresOf, type Percentiles } from "./bench/figures.ts";
-import { type HoldFigures, holdFiguresOf } from "./bench/hold-figures.ts";
-import { type BenchPlan, benchPlan, rampSeconds } from "./bench/plan.ts";
-import { rssBytes, withChildren } from "./bench/proc.ts";
-import { type BenchResult, benchMarkdown, type LatencyLevel } from "./bench/report.ts";
-import { runLoadScenario, type ScenarioRun } from "./bench/run-scenario.ts";
-import { startTopology, type Topology } from "./bench/topology.ts";
-import { fetchCounter } from "./lib/server-counters.ts";
+import { describeEnvironment } from "../lib/environment.ts";
+import { rssBytes, withChildren } from "../lib/proc.ts";
+import { fetchCounter } from "../lib/server-counters.ts";
+import { figuresOf, type Percentiles } from "./figures.ts";
+import { type HoldFigures, holdFiguresOf } from "./hold-figures.ts";
+import { type LoadStack, startLoadStack } from "./load-stack.ts";
+import { type BenchPlan, benchPlan, rampSeconds } from "./plan.ts";
+import { type BenchResult, benchMarkdown, type LatencyLevel } from "./report.ts";
+import { runLoadScenario, type ScenarioRun } from "./run-scenario.ts";
 
-const root = new URL("../", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
 
 /** The app's settings for the bench (see loadtest/README.md for why). */
 const APP_ENV = {
@@ -28,7 +28,7 @@ const APP_ENV = {
 const log = (line: string) => console.error(line);
 
 async function run(
-  topology: Topology,
+  loadStack: LoadStack,
   scenario: string,
   env: Record<string, string>,
   extra?: () => Promise<number>,
@@ -36,8 +36,13 @@ async function run(
   log(`\n== ${scenario} ${JSON.stringify(env)}`);
   const result = await runLoadScenario(
     scenario,
-    { SLUICE_URL: topology.sluiceUrl, SIM_URL: topology.simUrl, ...env },
-    topology.pids,
+    {
+      SLUICE_URL: loadStack.sluiceUrl,
+      SIM_URL: loadStack.simUrl,
+      METRICS_URL: `${loadStack.metricsUrl}/metrics`,
+      ...env,
+    },
+    loadStack.pids,
     {
       onLine: (line) => {
         if (/^\[|^error |thresholds have failed|^left=/.test(line)) log(`   ${line}`);
@@ -49,7 +54,7 @@ async function run(
   return result;
 }
 
-async function latencyLevels(topology: Topology, plan: BenchPlan): Promise<LatencyLevel[]> {
+async function latencyLevels(loadStack: LoadStack, plan: BenchPlan): Promise<LatencyLevel[]> {
   const levels: LatencyLevel[] = [];
   for (const concurrency of plan.levels) {
     const env = {
@@ -58,26 +63,26 @@ async function latencyLevels(topology: Topology, plan: BenchPlan): Promise<Laten
       RAMP_S: String(rampSeconds(concurrency)),
       DURATION_S: String(plan.latencyDurationS),
     };
-    const direct = figuresOf(await run(topology, "direct", env));
-    const gateway = figuresOf(await run(topology, "gateway", env));
-    const chat = figuresOf(await run(topology, "chat", env));
+    const direct = figuresOf(await run(loadStack, "direct", env));
+    const gateway = figuresOf(await run(loadStack, "gateway", env));
+    const chat = figuresOf(await run(loadStack, "chat", env));
     levels.push({ concurrency, direct, gateway, chat });
   }
   return levels;
 }
 
 /** A few seconds of light traffic, so that JIT warm-up and first-use costs stay out of the figures. */
-async function warmUp(topology: Topology): Promise<void> {
+async function warmUp(loadStack: LoadStack): Promise<void> {
   const env = { VUS: "10", DURATION_S: "3", TOKENS: "20", SIM_TTFT_MS: "50", SIM_TPS: "50", THRESHOLD_GOODPUT: "0" };
-  await run(topology, "gateway", env);
-  await run(topology, "chat", env);
+  await run(loadStack, "gateway", env);
+  await run(loadStack, "chat", env);
 }
 
 /** RSS of the app and of nginx (master + workers), bytes. */
-function memoryOf(topology: Topology): { app: number; nginx: number } {
+function memoryOf(loadStack: LoadStack): { app: number; nginx: number } {
   return {
-    app: rssBytes(topology.pids.app),
-    nginx: withChildren(topology.pids.nginxMaster).reduce((sum, pid) => sum + rssBytes(pid), 0),
+    app: rssBytes(loadStack.pids.app),
+    nginx: withChildren(loadStack.pids.nginxMaster).reduce((sum, pid) => sum + rssBytes(pid), 0),
   };
 }
 
@@ -86,17 +91,17 @@ function memoryOf(topology: Topology): { app: number; nginx: number } {
  * run would understate what the next step's streams cost.
  */
 async function holdStep(plan: BenchPlan, target: number): Promise<HoldFigures> {
-  const topology = await startTopology(APP_ENV);
+  const loadStack = await startLoadStack(APP_ENV);
   try {
-    await warmUp(topology);
+    await warmUp(loadStack);
     // Past STREAM_RETENTION_MS, so the warm-up's finished streams are gone.
     await Bun.sleep(4_000);
-    const idle = memoryOf(topology);
-    const active = () => fetchCounter(`${topology.appUrl}/metrics`, "sluice_streams_active");
-    const result = await run(topology, "streams", { ...plan.hold, STREAMS: String(target) }, active);
+    const idle = memoryOf(loadStack);
+    const active = () => fetchCounter(`${loadStack.metricsUrl}/metrics`, "sluice_streams_active");
+    const result = await run(loadStack, "streams", { ...plan.hold, STREAMS: String(target) }, active);
     return holdFiguresOf(result, target, idle);
   } finally {
-    await topology.stack.stop();
+    await loadStack.stack.stop();
   }
 }
 
@@ -113,8 +118,8 @@ async function holdLadder(plan: BenchPlan): Promise<HoldFigures[]> {
   return holds;
 }
 
-async function stopLatency(topology: Topology, plan: BenchPlan): Promise<BenchResult["stop"]> {
-  const result = await run(topology, "stop", { CLIENTS: String(plan.stopClients) });
+async function stopLatency(loadStack: LoadStack, plan: BenchPlan): Promise<BenchResult["stop"]> {
+  const result = await run(loadStack, "stop", { CLIENTS: String(plan.stopClients) });
   const metric = (name: string): Percentiles | undefined => {
     const values = result.summary?.metrics[name]?.values;
     return values?.count
@@ -137,18 +142,18 @@ async function main(): Promise<void> {
   const plan = benchPlan(quick);
   const environment = describeEnvironment(root);
   log(`environment: ${JSON.stringify(environment)}`);
-  const topology = await startTopology(APP_ENV);
+  const loadStack = await startLoadStack(APP_ENV);
   let latency: LatencyLevel[];
   let stop: BenchResult["stop"];
   try {
     log(
-      `stack: ${topology.sluiceUrl} (nginx) → ${topology.appUrl} (app, ${topology.stack.runtime}) → ${topology.simUrl} (simulator)`,
+      `stack: ${loadStack.sluiceUrl} (nginx) → ${loadStack.appUrl} (app, ${loadStack.stack.runtime}) → ${loadStack.simUrl} (simulator)`,
     );
-    await warmUp(topology);
-    latency = await latencyLevels(topology, plan);
-    stop = await stopLatency(topology, plan);
+    await warmUp(loadStack);
+    latency = await latencyLevels(loadStack, plan);
+    stop = await stopLatency(loadStack, plan);
   } finally {
-    await topology.stack.stop();
+    await loadStack.stack.stop();
   }
   const holds = await holdLadder(plan);
   const heldTargets = holds.filter((hold) => hold.held).map((hold) => hold.target);
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
     quick,
     command: `npm run bench${quick ? " -- --quick" : ""}`,
     environment,
-    settings: { app: { runtime: topology.stack.runtime, ...APP_ENV }, plan },
+    settings: { app: { runtime: loadStack.stack.runtime, ...APP_ENV }, plan },
     latency,
     holds,
     highestHeld: heldTargets.length ? Math.max(...heldTargets) : undefined,

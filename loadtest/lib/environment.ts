@@ -1,6 +1,6 @@
 /**
- * The machine and the runtimes a bench ran on, printed with and stored beside the figures:
- * numbers from one machine say little without it.
+ * The one environment report: the machine and the runtimes a bench ran on, printed with and
+ * stored beside the figures, since numbers from one machine say little without it.
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
@@ -51,4 +51,9 @@ export function describeEnvironment(root: string, nginxBinary = "nginx"): BenchE
     openFilesLimit: commandOutput(["bash", "-c", "ulimit -Hn"]),
     loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
+}
+
+/** The environment in one sentence, as every bench prints it. */
+export function describeMachine(env: BenchEnvironment): string {
+  return `${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB, ${env.os}, Linux ${env.kernel}; Bun ${env.bun}, ${env.deno}, nginx ${env.nginx}; open files ${env.openFilesLimit} per process; load average ${env.loadAverageAtStart ?? "?"} at the start`;
 }

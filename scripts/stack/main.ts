@@ -3,7 +3,7 @@
  * (unless UPSTREAM_BASE_URL is set), the app pointed at it, and the real nginx in front, rendered
  * from deploy/nginx/templates. Stays up until interrupted; Ctrl-C stops every process.
  *
- *   bun scripts/stack.ts [--runtime bun|deno] [--negative-control]
+ *   bun scripts/stack/main.ts [--runtime bun|deno] [--negative-control]
  *
  * Environment: STACK_PORT (nginx, 8080), APP_PORT (3000), SIM_PORT (3001); every other setting
  * (SIM_*, CANCEL_GRACE_MS, HEARTBEAT_MS, UPSTREAM_BASE_URL + MODEL…) passes through to the app and
@@ -12,7 +12,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { spawnSync } from "bun";
-import { type Stack, startStack } from "./stack/start-stack.ts";
+import { type Stack, startStack } from "./start-stack.ts";
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name]?.trim();
@@ -38,8 +38,8 @@ function readOptions() {
 
 /** As `npm start` does: the UI is built before the app serves it. */
 function buildUi(): void {
-  if (!existsSync(new URL("./build-ui.ts", import.meta.url))) return;
-  const result = spawnSync([process.execPath, new URL("./build-ui.ts", import.meta.url).pathname], {
+  if (!existsSync(new URL("../build-ui.ts", import.meta.url))) return;
+  const result = spawnSync([process.execPath, new URL("../build-ui.ts", import.meta.url).pathname], {
     stdout: "inherit",
     stderr: "inherit",
   });
@@ -48,7 +48,7 @@ function buildUi(): void {
 
 function announce(stack: Stack): void {
   console.log(`Sluice stack (${stack.runtime}, nginx ${stack.variant}):`);
-  console.log(`  app        ${stack.appUrl}`);
+  console.log(`  app        ${stack.appUrl}   metrics: ${stack.metricsUrl}/metrics`);
   console.log(`  upstream   ${stack.upstreamBaseUrl}${stack.simulatorUrl ? "  (standalone simulator)" : ""}`);
   console.log(`  nginx      ${stack.url}   logs: ${stack.prefix.dir}`);
   console.log(`Sluice stack listening on ${stack.url}`);
@@ -60,7 +60,8 @@ const stack = await startStack({
   runtime: options.runtime,
   variant: options.negativeControl ? "negative-control" : "production",
   ports: { stack: port("STACK_PORT", 8080), app: port("APP_PORT", 3000), simulator: port("SIM_PORT", 3001) },
-  env: { DATA_DIR: process.env.DATA_DIR ?? "./data" },
+  // The app's internal listener on its usual port, so METRICS_URL has a default to point at.
+  env: { DATA_DIR: process.env.DATA_DIR ?? "./data", METRICS_PORT: process.env.METRICS_PORT ?? "9464" },
   name: `cli-${process.pid}`,
 }).catch((error: Error) => {
   console.error(`Sluice stack failed to start: ${error.message}`);

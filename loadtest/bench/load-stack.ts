@@ -1,27 +1,26 @@
 /**
- * The native stack (scripts/stack) as the bench and the smoke test use it: the simulator, the app
+ * The native stack (scripts/stack) as the load tools use it: the simulator, the app
  * and nginx on free ports, plus the pids whose CPU and memory the bench measures.
  */
 import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
 import type { WatchedProcesses } from "./run-scenario.ts";
 
-export interface Topology {
+export interface LoadStack {
   stack: Stack;
   /** Through nginx: the URL the scenarios load. */
   sluiceUrl: string;
-  /** The app directly (its /metrics). */
+  /** The app directly. */
   appUrl: string;
+  /** The app's internal listener (its /metrics). */
+  metricsUrl: string;
   /** The standalone simulator (its /v1/chat/completions and /sim/stats). */
   simUrl: string;
   pids: WatchedProcesses;
 }
 
-/**
- * Starts the stack with `env` for the app and the simulator. Bun's fetch runs at most 256 requests
- * at once unless BUN_CONFIG_MAX_HTTP_REQUESTS is raised (65535 at most), so the app gets that.
- */
-export async function startTopology(env: Record<string, string> = {}): Promise<Topology> {
-  const stack = await startStack({ env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", ...env } });
+/** Starts the stack with `env` for the app and the simulator (the app gets the stack's fetch cap). */
+export async function startLoadStack(env: Record<string, string> = {}): Promise<LoadStack> {
+  const stack = await startStack({ env });
   if (!stack.simulatorUrl) {
     await stack.stop();
     throw new Error("the load tests need the standalone simulator: unset UPSTREAM_BASE_URL");
@@ -30,6 +29,7 @@ export async function startTopology(env: Record<string, string> = {}): Promise<T
     stack,
     sluiceUrl: stack.url,
     appUrl: stack.appUrl,
+    metricsUrl: stack.metricsUrl,
     simUrl: stack.simulatorUrl,
     pids: {
       app: stack.appPid,

@@ -1,0 +1,78 @@
+/**
+ * What the app itself spends to relay tokens: starts a standalone simulator and the app, warms
+ * up, opens STREAMS concurrent streams (POST /api/chat + GET streamUrl) from this process, and
+ * prints the app's CPU per relayed token (user / kernel), its memory per open stream (RSS and JS
+ * heap, plateau − idle), TTFT as a viewer sees it, errors, the Stop latency (DELETE sent → the
+ * simulator saw the abort), the simulator's own CPU per token as a reference floor, and the machine.
+ * Tokens relayed come from the app's sluice_tokens_total; the app's CPU is also split by thread
+ * (Bun: the JS thread "bun", its fetch thread "HTTP Client", GC and JIT helpers).
+ *
+ *   bun loadtest/relay-bench/main.ts                       # app and simulator on Bun, 1,000 streams
+ *   bun loadtest/relay-bench/main.ts --runtime deno        # both on Deno
+ *   bun loadtest/relay-bench/main.ts --embedded            # the app's in-process simulator (no UPSTREAM_BASE_URL)
+ *   bun loadtest/relay-bench/main.ts --runs 3              # fresh processes per run; prints every run and the medians
+ *   bun loadtest/relay-bench/main.ts --app-bun-options="--cpu-prof-md --cpu-prof-dir=prof"   # profile the app
+ *
+ * Options: --streams 1000, --tokens 200 (per stream), --tps 20 (per stream), --ttft-ms 200, --stops 200.
+ * Not a test: the figures depend on the machine and on what else runs on it, so repeat and read medians.
+ * Linux only: CPU time and RSS come from /proc/<pid> (proc(5)).
+ */
+import { mkdtempSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { relaunchWithFetchCap } from "../../scripts/stack/fetch-cap.ts";
+import { internalUrlOf, type Service, startAppService, startSimulatorService } from "../../scripts/stack/services.ts";
+import { describeEnvironment } from "../lib/environment.ts";
+import { admissionLimit, measureRelay, RETENTION_MS, warmUpAndIdle } from "./relay.ts";
+import { printRelayReport, type RelayRun } from "./report.ts";
+import { type RelaySettings, readSettings } from "./settings.ts";
+import { measureStop } from "./stop.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+function appEnv(settings: RelaySettings, simulator: Service | undefined): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    ...(simulator ? { UPSTREAM_BASE_URL: `${simulator.url}/v1`, MODEL: "demo" } : {}),
+    DATA_DIR: mkdtempSync(join(tmpdir(), "sluice-relay-bench-")),
+    // A short drain: the bench stops the app right after its last stream.
+    DRAIN_TIMEOUT_MS: "1000",
+    STREAM_RETENTION_MS: String(RETENTION_MS),
+    MAX_ACTIVE_GENERATIONS: String(admissionLimit(settings)),
+    ...(settings.appBunOptions ? { BUN_OPTIONS: settings.appBunOptions } : {}),
+  };
+}
+
+/** One run on fresh processes: warm-up, the relay measurement, then Stop. */
+async function runOnce(settings: RelaySettings): Promise<RelayRun> {
+  const { runtime } = settings;
+  const simulator = settings.embedded ? undefined : await startSimulatorService({ runtime, env: process.env });
+  const app = await startAppService({ runtime, env: appEnv(settings, simulator) });
+  try {
+    const idle = await warmUpAndIdle(app);
+    const relay = await measureRelay(settings, app, simulator, idle);
+    // The embedded simulator's statistics are on the app's internal listener.
+    const stop = await measureStop(settings, app, simulator?.url ?? internalUrlOf(app.process.output()));
+    return { ...relay, stop, idle };
+  } finally {
+    await app.process.stop();
+    await simulator?.process.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  const relaunched = await relaunchWithFetchCap();
+  if (relaunched !== undefined) return relaunched;
+  const settings = readSettings();
+  const environment = describeEnvironment(root);
+  const runs: RelayRun[] = [];
+  for (let run = 0; run < settings.runs; run++) {
+    console.log(`run ${run + 1}/${settings.runs} (load ${loadavg()[0]?.toFixed(2)})…`);
+    runs.push(await runOnce(settings));
+  }
+  printRelayReport(settings, environment, runs);
+  return 0;
+}
+
+// process.exit: pending AbortSignal.timeout timers would keep the process alive until they fire.
+process.exit(await main());

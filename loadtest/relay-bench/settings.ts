@@ -1,0 +1,54 @@
+/**
+ * The relay bench's command-line settings, each with its default.
+ */
+import { parseArgs } from "node:util";
+import type { Runtime } from "../../scripts/stack/process.ts";
+
+export interface RelaySettings {
+  runtime: Runtime;
+  /** Concurrent streams of the relay measurement. */
+  streams: number;
+  /** Content tokens per stream. */
+  tokens: number;
+  /** Tokens per second per stream. */
+  tps: number;
+  /** The simulator's delay before the first token, ms. */
+  ttftMs: number;
+  /** Streams stopped at once for the Stop latency. */
+  stops: number;
+  /** Fresh processes per run; every run is printed, then the medians. */
+  runs: number;
+  /** The app's in-process simulator instead of a standalone one. */
+  embedded: boolean;
+  /** BUN_OPTIONS for the app (e.g. a CPU profile). */
+  appBunOptions: string | undefined;
+}
+
+/** Reads the settings from `argv` (process.argv after the script). */
+export function readSettings(argv: string[] = process.argv.slice(2)): RelaySettings {
+  const { values: flags } = parseArgs({
+    args: argv,
+    options: {
+      runtime: { type: "string", default: "bun" },
+      streams: { type: "string", default: "1000" },
+      tokens: { type: "string", default: "200" },
+      tps: { type: "string", default: "20" },
+      "ttft-ms": { type: "string", default: "200" },
+      stops: { type: "string", default: "200" },
+      runs: { type: "string", default: "1" },
+      embedded: { type: "boolean", default: false },
+      "app-bun-options": { type: "string" },
+    },
+  });
+  return {
+    runtime: flags.runtime === "deno" ? "deno" : "bun",
+    streams: Number(flags.streams),
+    tokens: Number(flags.tokens),
+    tps: Number(flags.tps),
+    ttftMs: Number(flags["ttft-ms"]),
+    stops: Number(flags.stops),
+    runs: Number(flags.runs),
+    embedded: flags.embedded,
+    appBunOptions: flags["app-bun-options"],
+  };
+}
