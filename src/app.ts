@@ -59,6 +59,7 @@ export async function createApp(services: Services, access: Access, options: App
         observer: metrics.passThrough,
         streamOpened: metrics.streamOpened,
         policy,
+        userLimits: services.userLimits,
       }),
     );
   if (conversations) app.use(conversationRoutes(conversations));

@@ -49,6 +49,8 @@ export interface Config {
   models: string[];
   /** The most tokens one answer may ask for (`max_tokens`). */
   maxOutputTokens: number;
+  /** Per user (or per address under AUTH=none): generations at once, and started per minute. */
+  userLimits: { concurrent: number; perMinute: number };
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
   upstreamBaseUrl: string | undefined;
   upstreamApiKey: string | undefined;
@@ -92,6 +94,10 @@ export function loadConfig(env: Env): Config {
     metricsHost: text(env, "METRICS_HOST", "127.0.0.1"),
     models: [model, ...list(env, "MODELS").filter((name) => name !== model)],
     maxOutputTokens: integer(env, "MAX_OUTPUT_TOKENS", 4_096, 1, 1_000_000),
+    userLimits: {
+      concurrent: integer(env, "LIMIT_USER_CONCURRENT", 3, 1, 1_000_000),
+      perMinute: integer(env, "LIMIT_USER_PER_MINUTE", 20, 1, 100_000_000),
+    },
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
     model,

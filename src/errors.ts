@@ -9,14 +9,17 @@ export class SluiceError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
-    options: { cause?: unknown; retryable?: boolean; field?: string } = {},
+    options: { cause?: unknown; retryable?: boolean; field?: string; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable ?? false;
     this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
   readonly retryable: boolean;
   readonly field: string | undefined;
+  /** For 429 and 503: when a retry may succeed (the Retry-After header). */
+  readonly retryAfterSeconds: number | undefined;
 
   /** The JSON body of an error response. */
   toJSON(): { error: { code: string; message: string; field?: string } } {

@@ -7,6 +7,8 @@ import type { Config } from "./config.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
+import type { Caller } from "./http/requester.ts";
+import { UserLimits } from "./limits/user-limits.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
@@ -23,8 +25,10 @@ export interface Services {
   simulator: Simulator | undefined;
   /** Stored conversations; absent in tests that need none. */
   conversations: ConversationStore | undefined;
-  /** Starts one model call as a generation owned by `owner`. */
-  startGeneration(request: ChatRequest, owner: string): Generation;
+  /** Per-user limits, shared by generations and `/v1` calls. */
+  userLimits: UserLimits;
+  /** Starts one model call as a generation owned by the caller, within their limits. */
+  startGeneration(request: ChatRequest, caller: Caller): Generation;
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
@@ -43,6 +47,7 @@ export function createServices(
     apiKey: config.upstreamApiKey,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
+  const userLimits = new UserLimits(config.userLimits);
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
   return {
     config,
@@ -52,16 +57,30 @@ export function createServices(
     timeouts,
     simulator,
     conversations: parts.conversations,
-    startGeneration(request, owner) {
-      return registry.create({
-        owner,
-        model: request.model,
-        upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
-        timeouts,
-        cancelGraceMs: config.cancelGraceMs,
-        maxEvents: config.maxGenerationEvents,
-        observer: metrics.observer,
-      });
+    userLimits,
+    startGeneration(request, caller) {
+      const release = userLimits.acquire(caller.limitKey);
+      let generation: Generation;
+      try {
+        generation = startIn(registry, request, caller.user);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      void generation.settled.finally(release);
+      return generation;
     },
   };
+
+  function startIn(registry: GenerationRegistry, request: ChatRequest, owner: string): Generation {
+    return registry.create({
+      owner,
+      model: request.model,
+      upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
+      timeouts,
+      cancelGraceMs: config.cancelGraceMs,
+      maxEvents: config.maxGenerationEvents,
+      observer: metrics.observer,
+    });
+  }
 }

@@ -64,8 +64,16 @@ export function startSimulatorService(options: ServiceOptions): Promise<Service>
 
 /** The app (`src/main.ts`) on 127.0.0.1: only nginx, tests and benches talk to it directly. */
 export function startAppService(options: ServiceOptions): Promise<Service> {
-  // Its internal listener (metrics) on a free port too, so that several apps can run side by side.
-  const env = { METRICS_PORT: "0", ...options.env, PORT: String(options.port ?? 0), HOST: "127.0.0.1" };
+  // Its internal listener (metrics) on a free port too, so that several apps can run side by side;
+  // and per-user limits out of the way: load tools and tests are one client with many streams.
+  const env = {
+    METRICS_PORT: "0",
+    LIMIT_USER_CONCURRENT: "1000000",
+    LIMIT_USER_PER_MINUTE: "100000000",
+    ...options.env,
+    PORT: String(options.port ?? 0),
+    HOST: "127.0.0.1",
+  };
   return awaitService(spawnService("app", "src/main.ts", { ...options, env }), options.timeoutMs);
 }
 

@@ -9,11 +9,11 @@ import { NotFoundError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
-import { userOf } from "./requester.ts";
+import { type Caller, callerOf } from "./requester.ts";
 import { ChatBody } from "./schemas.ts";
 
-/** Starts one model call as a generation owned by `owner`. */
-export type StartGeneration = (request: ChatRequest, owner: string) => Generation;
+/** Starts one model call as a generation owned by the caller, within their limits. */
+export type StartGeneration = (request: ChatRequest, caller: Caller) => Generation;
 
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
@@ -26,7 +26,8 @@ export function chatRoutes({ startGeneration, conversations, policy }: ChatRoute
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
-      const owner = userOf(request);
+      const caller = callerOf(request);
+      const owner = caller.user;
       const conversationId = body.conversationId;
       const chat: ChatRequest = {
         model: chooseModel(policy, body.model),
@@ -37,7 +38,7 @@ export function chatRoutes({ startGeneration, conversations, policy }: ChatRoute
       // Checked before the model call starts, so a wrong id costs nothing upstream.
       if (conversationId && !(await conversations?.exists(owner, conversationId)))
         throw new NotFoundError("conversation");
-      const generation = startGeneration(chat, owner);
+      const generation = startGeneration(chat, caller);
       if (conversationId && conversations) {
         const question = body.messages.findLast((message) => message.role === "user")?.content ?? "";
         await recordExchange(conversations, { owner, conversationId, userMessage: question, generation });

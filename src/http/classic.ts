@@ -10,7 +10,7 @@ import { classicDialect } from "../sse/dialects.ts";
 import type { StartGeneration } from "./chat.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
-import { userOf } from "./requester.ts";
+import { callerOf } from "./requester.ts";
 import { generationNamedBy, lastEventIdOf, resumePoint } from "./resume-point.ts";
 import { ClassicQuery } from "./schemas.ts";
 
@@ -25,10 +25,10 @@ export function classicRoutes({ registry, startGeneration, openEventStream, poli
   return new Elysia({ name: "classic" }).get(
     "/chat",
     ({ query, request }) => {
-      const owner = userOf(request);
+      const caller = callerOf(request);
       const lastEventId = lastEventIdOf(request, query);
       if (lastEventId !== undefined) {
-        const generation = registry.find(generationNamedBy(lastEventId) ?? "", owner);
+        const generation = registry.find(generationNamedBy(lastEventId) ?? "", caller.user);
         // Gone (expired, another user's, or another instance's): 204 tells EventSource to stop reconnecting.
         if (!generation) return new Response(null, { status: 204 });
         const dialect = classicDialect(generation.id);
@@ -40,7 +40,7 @@ export function classicRoutes({ registry, startGeneration, openEventStream, poli
       const messages = [{ role: "user" as const, content: question }];
       const generation = startGeneration(
         { model: chooseModel(policy, undefined), messages, max_tokens: outputTokens(policy, undefined) },
-        owner,
+        caller,
       );
       return openEventStream(generation, { after: 0, dialect: classicDialect(generation.id), signal: request.signal });
     },

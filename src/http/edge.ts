@@ -102,7 +102,9 @@ export function passEdge(original: Request, clientAddress: string | undefined, s
   if (original.method === "OPTIONS" && cors) return { refuse: new Response(null, { status: 204, headers: cors }) };
   const request = defences.hostRouting ? routable(original, start) : original;
   const user = settings.access.identify(original, clientAddress);
-  rememberRequester(request, { user, address: clientAddress });
+  const oneUser = settings.access.mode === "none" && clientAddress !== undefined;
+  const limitKey = oneUser ? `address:${clientAddress}` : user && `user:${user}`;
+  rememberRequester(request, { user, address: clientAddress, limitKey });
   const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
   if (user === undefined && path === "/" && settings.access.mode === "token")
     return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };

@@ -24,7 +24,7 @@ export function errorResponse(error: unknown): Response {
   const known =
     error instanceof SluiceError ? error : new SluiceError("internal_error", "unexpected server error", 500);
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (known.status === 429 || known.status === 503) headers["retry-after"] = "1";
+  if (known.status === 429 || known.status === 503) headers["retry-after"] = String(known.retryAfterSeconds ?? 1);
   return new Response(JSON.stringify(known), { status: known.status, headers });
 }
 

@@ -6,12 +6,14 @@
 import { Elysia } from "elysia";
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
+import type { UserLimits } from "../limits/user-limits.ts";
 import { encodeEvents, SSE_HEADERS, type SseMessage } from "../sse/encode.ts";
 import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
 import { PassThroughCall } from "../upstream/pass-through.ts";
 import type { TokenTimeouts } from "../upstream/timeouts.ts";
 import { type ModelPolicy, passThroughBody } from "./model-policy.ts";
+import { callerOf } from "./requester.ts";
 import { CompletionBody } from "./schemas.ts";
 
 export interface OpenAiRouteDeps {
@@ -21,6 +23,8 @@ export interface OpenAiRouteDeps {
   /** Counts an open stream; returns the function that counts it closed. */
   streamOpened: () => () => void;
   policy: ModelPolicy;
+  /** The same per-user limits as generations: a `/v1` call counts as one running answer. */
+  userLimits: UserLimits;
 }
 
 export function openAiRoutes(deps: OpenAiRouteDeps) {
@@ -29,25 +33,36 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
       "/v1/chat/completions",
       async ({ body, request }) => {
         const params = passThroughBody(deps.policy, body) as unknown as ChatCompletionCreateParams;
+        const release = deps.userLimits.acquire(callerOf(request).limitKey);
         const call = new PassThroughCall(deps.upstream, {
           requestId: request.headers.get("x-request-id") ?? crypto.randomUUID(),
           timeouts: deps.timeouts,
           observer: deps.observer,
         });
         const leave = () => call.cancel("disconnect");
+        request.signal.addEventListener("abort", leave, { once: true });
         if (!params.stream) {
-          request.signal.addEventListener("abort", leave, { once: true });
           try {
             // Undefined only when the client left, and then nobody reads the answer.
             return (await call.complete({ ...params, stream: false })) ?? new Response(null, { status: 499 });
           } finally {
             request.signal.removeEventListener("abort", leave);
+            release();
           }
         }
-        request.signal.addEventListener("abort", leave, { once: true });
-        const chunks = await call.open({ ...params, stream: true });
-        if (!chunks) return new Response(null, { status: 499 });
-        return relayResponse(chunks, leave, request.signal, deps.streamOpened());
+        const chunks = await call.open({ ...params, stream: true }).catch((error) => {
+          release();
+          throw error;
+        });
+        if (!chunks) {
+          release();
+          return new Response(null, { status: 499 });
+        }
+        const closed = deps.streamOpened();
+        return relayResponse(chunks, leave, request.signal, () => {
+          closed();
+          release();
+        });
       },
       { body: CompletionBody },
     )

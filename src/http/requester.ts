@@ -10,6 +10,11 @@ export interface Requester {
   user: string | undefined;
   /** The peer's address as the socket saw it. */
   address: string | undefined;
+  /**
+   * Who per-user limits count against: the user, or the address when everyone is one user
+   * (AUTH=none), so that one client still cannot lock out the others.
+   */
+  limitKey: string | undefined;
 }
 
 const requesters = new WeakMap<Request, Requester>();
@@ -20,7 +25,20 @@ export function rememberRequester(request: Request, requester: Requester): void 
 
 /** The requester of `request`: nobody, when the edge never saw it (in-process tests of one route). */
 export function requesterOf(request: Request): Requester {
-  return requesters.get(request) ?? { user: undefined, address: undefined };
+  return requesters.get(request) ?? { user: undefined, address: undefined, limitKey: undefined };
+}
+
+/** A signed-in requester: who owns what they start, and who their limits count against. */
+export interface Caller {
+  user: string;
+  limitKey: string;
+}
+
+/** The signed-in user and their limit key; throws 401 when nobody is signed in. */
+export function callerOf(request: Request): Caller {
+  const { user, limitKey } = requesterOf(request);
+  if (user === undefined) throw new UnauthorizedError();
+  return { user, limitKey: limitKey ?? `user:${user}` };
 }
 
 /** The signed-in user; throws 401 when there is none. */

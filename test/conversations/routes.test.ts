@@ -29,7 +29,7 @@ async function call(method: string, path: string, body?: unknown) {
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   // What the edge would have established: a signed-in user.
-  rememberRequester(request, { user: "alice", address: "127.0.0.1" });
+  rememberRequester(request, { user: "alice", address: "127.0.0.1", limitKey: "user:alice" });
   const response = await app.handle(request);
   const text = await response.text();
   return { status: response.status, type: response.headers.get("content-type"), json: text ? JSON.parse(text) : null };

@@ -14,14 +14,23 @@ export interface RawResponse {
 export function rawRequest(
   port: number,
   target: string,
-  options: { method?: string; host?: string | null; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    host?: string | null;
+    headers?: Record<string, string>;
+    body?: string;
+    /** The address to send from (any of 127.0.0.0/8 works on Linux): another client, to the server. */
+    localAddress?: string;
+  } = {},
 ): Promise<RawResponse> {
   const lines = [`${options.method ?? "GET"} ${target} HTTP/1.1`];
   if (options.host !== null) lines.push(`Host: ${options.host ?? "localhost"}`);
   for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`);
-  lines.push("Connection: close", "", "");
+  lines.push("Connection: close", "", options.body ?? "");
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => socket.write(lines.join("\r\n")));
+    const socket = connect({ port, host: "127.0.0.1", localAddress: options.localAddress ?? "127.0.0.1" }, () =>
+      socket.write(lines.join("\r\n")),
+    );
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error(`no answer to ${target} in 10 s`)), 10_000);
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));

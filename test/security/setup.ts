@@ -34,6 +34,8 @@ export async function startTarget(
       AUTH: "token",
       AUTH_TOKENS: `alice:${ALICE},bob:${BOB}`,
       DATA_DIR: dataDir,
+      LIMIT_USER_CONCURRENT: "1000",
+      LIMIT_USER_PER_MINUTE: "100000",
       SIM_TTFT_MS: "10",
       SIM_TOKENS_PER_SECOND: "200",
       SLUICE_DEFENCES_OFF: off.join(","),

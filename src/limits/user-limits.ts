@@ -1,0 +1,80 @@
+/**
+ * Fair limits per user: how many generations (and `/v1` streams) one user may run at once, and
+ * how many they may start per minute, so that one client cannot lock everyone else out of a
+ * shared server. The user is the signed-in one, or the client's address when access control is
+ * off (everyone is then the same user to the app).
+ */
+import { SluiceError } from "../errors.ts";
+
+export interface UserLimitSettings {
+  /** Running at once, per user (LIMIT_USER_CONCURRENT). */
+  concurrent: number;
+  /** Started per rolling minute, per user (LIMIT_USER_PER_MINUTE). */
+  perMinute: number;
+}
+
+export class UserLimitError extends SluiceError {
+  override name = "UserLimitError";
+  constructor(
+    readonly reason: "user_concurrent" | "user_rate",
+    message: string,
+    retryAfterSeconds: number,
+  ) {
+    super("too_many_requests", message, 429, { retryable: true, retryAfterSeconds });
+  }
+}
+
+const MINUTE_MS = 60_000;
+// Past this many users in the table, idle ones are swept out on the next admission.
+const SWEEP_AT = 10_000;
+
+interface Usage {
+  running: number;
+  /** Start times within the last minute, oldest first. */
+  starts: number[];
+}
+
+export class UserLimits {
+  readonly #users = new Map<string, Usage>();
+
+  constructor(private readonly settings: UserLimitSettings) {}
+
+  /**
+   * Admits one more call for `user`, or throws {@link UserLimitError} (429 with a retry hint).
+   * The returned function releases it (idempotent); call it when the call ends.
+   */
+  acquire(user: string, now = Date.now()): () => void {
+    if (this.#users.size > SWEEP_AT) this.#sweep(now);
+    const usage = this.#users.get(user) ?? { running: 0, starts: [] };
+    while (usage.starts.length > 0 && (usage.starts[0] as number) <= now - MINUTE_MS) usage.starts.shift();
+    if (usage.running >= this.settings.concurrent)
+      throw new UserLimitError(
+        "user_concurrent",
+        `you are running ${usage.running} answers already; wait for one to end`,
+        1,
+      );
+    if (usage.starts.length >= this.settings.perMinute) {
+      const wait = Math.ceil(((usage.starts[0] as number) + MINUTE_MS - now) / 1000);
+      throw new UserLimitError(
+        "user_rate",
+        `you started ${usage.starts.length} answers in the last minute`,
+        Math.max(1, wait),
+      );
+    }
+    usage.running++;
+    usage.starts.push(now);
+    this.#users.set(user, usage);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      usage.running--;
+    };
+  }
+
+  /** Forgets users with nothing running and no start within the last minute. */
+  #sweep(now: number): void {
+    for (const [user, usage] of this.#users)
+      if (usage.running === 0 && (usage.starts.at(-1) ?? 0) <= now - MINUTE_MS) this.#users.delete(user);
+  }
+}
