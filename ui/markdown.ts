@@ -16,6 +16,8 @@ export function renderBlocks(blocks: Token[]): DocumentFragment {
   const fragment = sanitizeToFragment(html);
   decorateCodeBlocks(fragment, codes);
   wrapTables(fragment);
+  // A class rather than li:has(> input) in CSS: :has() is re-checked on every change of the DOM.
+  for (const box of fragment.querySelectorAll("li > input[type=checkbox]")) box.parentElement?.classList.add("task");
   return fragment;
 }
 

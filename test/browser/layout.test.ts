@@ -128,10 +128,13 @@ test("phone: every visible button is at least 44 px on each side, in the drawer 
         .filter((button) => button.checkVisibility({ visibilityProperty: true }))
         .map((button) => ({ button, box: button.getBoundingClientRect() }))
         .filter(({ box }) => box.width < 44 || box.height < 44)
-        .map(({ button, box }) => `${button.getAttribute("aria-label") ?? button.textContent} ${box.width}x${box.height}`),
+        .map(
+          ({ button, box }) => `${button.getAttribute("aria-label") ?? button.textContent} ${box.width}x${box.height}`,
+        ),
     );
   const counted = await page.evaluate(
-    () => [...document.querySelectorAll("button")].filter((b) => b.checkVisibility({ visibilityProperty: true })).length,
+    () =>
+      [...document.querySelectorAll("button")].filter((b) => b.checkVisibility({ visibilityProperty: true })).length,
   );
   // Menu, rename, delete, send, two copy buttons on messages and one on the code block.
   expect(counted).toBeGreaterThanOrEqual(7);
@@ -161,7 +164,10 @@ test("the transcript is in the tab order and scrolls from the keyboard", async (
   await page.waitForFunction(() => (document.querySelector("#messages") as HTMLElement).scrollTop > 200);
   const afterPageDown = await scrollTop();
   await page.keyboard.press("End");
-  await page.waitForFunction((before) => (document.querySelector("#messages") as HTMLElement).scrollTop > before, afterPageDown);
+  await page.waitForFunction(
+    (before) => (document.querySelector("#messages") as HTMLElement).scrollTop > before,
+    afterPageDown,
+  );
   expect((await pageScroll(page)).top).toBe(0);
   await context.close();
 }, 60_000);

@@ -1,0 +1,173 @@
+/**
+ * How answers and questions render in Chromium: a frame's work stays small however long the
+ * answer (finished blocks are kept), the streamed answer ends up exactly as the stored one
+ * renders, math and task lists render, a question that was not sent shows no stray "…", and a
+ * huge paste is folded behind "Show more".
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { markdownAnswer } from "./answer-text.ts";
+import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+
+let setup: ChatSetup;
+
+beforeAll(async () => {
+  setup = await startChatSetup({ SIM_TOKENS_PER_SECOND: "400", SIM_TTFT_MS: "20" });
+}, 90_000);
+
+afterAll(async () => {
+  await setup?.stop();
+}, 60_000);
+
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 390, height: 844 };
+
+test("a 30K-character answer: each frame renders in well under 50 ms (figure printed)", async () => {
+  const { page, context, errors } = await openChat(setup.browser, setup.url);
+  await page.evaluate(() => {
+    const durations: number[] = [];
+    (window as unknown as { durations: number[] }).durations = durations;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntriesByName("sluice-render")) durations.push(entry.duration);
+    }).observe({ type: "measure" });
+  });
+  const text = markdownAnswer(30_000);
+  // ~12,000 tokens at 3,000/s: about four seconds, ~50 tokens a frame.
+  await send(page, `/sim tps=3000\n/echo ${text}`);
+  const answer = await finishedAnswer(page, 60_000);
+  expect(answer.status).toBe("complete");
+  const durations = await page.evaluate(() => (window as unknown as { durations: number[] }).durations);
+  const sorted = durations.toSorted((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const lastTenth = durations.slice(Math.floor(durations.length * 0.9));
+  const lateMean = lastTenth.reduce((sum, d) => sum + d, 0) / Math.max(1, lastTenth.length);
+  console.log(
+    `render per frame, ${text.length} characters in ${durations.length} frames: median ${at(0.5).toFixed(1)} ms, ` +
+      `p95 ${at(0.95).toFixed(1)} ms, max ${at(1).toFixed(1)} ms, mean of the last tenth ${lateMean.toFixed(1)} ms`,
+  );
+  expect(durations.length).toBeGreaterThan(20);
+  expect(at(0.95)).toBeLessThan(50);
+  // The frames near the end (30K already shown) cost no more than a generous bound either.
+  expect(lateMean).toBeLessThan(50);
+  expect(errors).toEqual([]);
+  await context.close();
+}, 120_000);
+
+test("the streamed answer ends up exactly as the stored answer renders after a reload", async () => {
+  const { page, context } = await openChat(setup.browser, setup.url);
+  const text = markdownAnswer(3_000);
+  await send(page, `/sim tps=300\n/echo ${text}`);
+  expect((await finishedAnswer(page)).status).toBe("complete");
+  const html = () => page.innerHTML("#thread .message.assistant:last-child .content");
+  const streamed = await html();
+  await page.reload();
+  await page.waitForSelector("#thread .message.assistant[data-status]");
+  expect(await html()).toBe(streamed);
+  // Every kind of block made it: headings, lists, code, tables, quotes, task lists, math.
+  const counts = await page.evaluate(() => {
+    const content = document.querySelector("#thread .message.assistant .content") as HTMLElement;
+    const count = (selector: string) => content.querySelectorAll(selector).length;
+    return {
+      h2: count("h2"),
+      code: count(".code-block"),
+      table: count("table"),
+      math: count("math"),
+      quote: count("blockquote"),
+    };
+  });
+  expect(Object.values(counts).every((count) => count >= 3)).toBe(true);
+  await context.close();
+}, 60_000);
+
+test("math ($, $$, \\( and \\[) renders as MathML; task lists as disabled checkboxes", async () => {
+  const { page, context } = await openChat(setup.browser, setup.url);
+  const text = [
+    "Inline $E = mc^2$ and \\(a^2 + b^2 = c^2\\); a price of $5 and $10 stays text.",
+    "",
+    "$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$",
+    "",
+    "\\[\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}\\]",
+    "",
+    "- [x] written",
+    "- [ ] reviewed",
+  ].join("\n");
+  await send(page, `/echo ${text}`);
+  expect((await finishedAnswer(page)).status).toBe("complete");
+  const result = await page.evaluate(() => {
+    const content = document.querySelector("#thread .message.assistant .content") as HTMLElement;
+    const maths = [...content.querySelectorAll("math")];
+    const boxes = [...content.querySelectorAll<HTMLInputElement>("input")];
+    return {
+      inline: maths.filter((math) => math.getAttribute("display") !== "block").length,
+      display: maths.filter((math) => math.getAttribute("display") === "block").length,
+      fractions: content.querySelectorAll("mfrac").length,
+      // MathML is laid out by the browser: a rendered formula has a size.
+      sized: maths.every((math) => math.getBoundingClientRect().width > 10),
+      text: content.textContent ?? "",
+      boxes: boxes.map((box) => ({ type: box.type, checked: box.checked, disabled: box.disabled })),
+    };
+  });
+  expect(result.inline).toBe(2);
+  expect(result.display).toBe(2);
+  expect(result.fractions).toBe(2);
+  expect(result.sized).toBe(true);
+  expect(result.text).toContain("a price of $5 and $10 stays text");
+  expect(result.text).not.toContain("\\frac");
+  expect(result.boxes).toEqual([
+    { type: "checkbox", checked: true, disabled: true },
+    { type: "checkbox", checked: false, disabled: true },
+  ]);
+  await context.close();
+}, 60_000);
+
+test("a question that could not be sent shows the problem, and no stray '…' above it", async () => {
+  const { page, context } = await openChat(setup.browser, setup.url);
+  setup.proxy.cut();
+  try {
+    await send(page, "Hello while offline");
+    await page.waitForSelector("#thread .message.assistant .problem:not([hidden])", { timeout: 15_000 });
+  } finally {
+    setup.proxy.restore();
+  }
+  expect(await page.textContent("#thread .message.assistant .problem")).toContain("Not sent.");
+  const shown = await page.evaluate(() => {
+    const content = document.querySelector("#thread .message.assistant .content") as HTMLElement;
+    return { after: getComputedStyle(content, "::after").content, height: content.getBoundingClientRect().height };
+  });
+  expect(shown.after).toBe("none");
+  expect(shown.height).toBe(0);
+  await context.close();
+}, 60_000);
+
+for (const [name, viewport] of [
+  ["desktop", desktop],
+  ["phone", phone],
+] as const) {
+  test(`${name}: a 50 KB paste is folded; Show more / Show less work by mouse and keyboard`, async () => {
+    const { page, context } = await openChat(setup.browser, setup.url, { viewport });
+    const paste = Array.from({ length: 1_400 }, (_, i) => `log line ${i}: everything is fine here`).join("\n");
+    expect(paste.length).toBeGreaterThan(50_000);
+    await send(page, `/sim tokens=5\n${paste}`);
+    expect((await finishedAnswer(page)).status).toBe("complete");
+    const bubble = page.locator("#thread .message.user .content");
+    const toggle = page.locator("#thread .message.user .fold-toggle");
+    const height = async () => (await bubble.boundingBox())?.height ?? 0;
+    expect(await height()).toBeLessThan(500);
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+    await toggle.click();
+    expect(await toggle.textContent()).toBe("Show less");
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(await height()).toBeGreaterThan(10_000);
+    await toggle.focus();
+    await page.keyboard.press("Enter");
+    expect(await toggle.textContent()).toBe("Show more");
+    expect(await height()).toBeLessThan(500);
+    await page.keyboard.press("Space");
+    expect(await height()).toBeGreaterThan(10_000);
+    // The whole text is there, folded or not: a short question gets no toggle.
+    expect((await bubble.textContent())?.length).toBe(`/sim tokens=5\n${paste}`.length);
+    await send(page, "/sim tokens=3\nshort");
+    await finishedAnswer(page);
+    expect(await page.locator("#thread .message.user:last-of-type .fold-toggle").count()).toBe(0);
+    await context.close();
+  }, 60_000);
+}
