@@ -35,19 +35,18 @@ export function copyButton(label: string, text: () => string, visibleText = ""):
   const button = h("button", { type: "button", class: "copy-button", "aria-label": label, title: label });
   // The icon is the page's own constant markup, never model output.
   button.innerHTML = copyIcon;
-  const caption = h("span", { class: visibleText ? "copy-caption" : "visually-hidden" }, visibleText);
-  const status = h("span", { class: "visually-hidden", role: "status" });
-  button.append(caption, status);
+  // One caption, visible or not, that says what happened; polite, so a screen reader hears it too.
+  const caption = h("span", { class: visibleText ? "copy-caption" : "visually-hidden", "aria-live": "polite" });
+  caption.textContent = visibleText;
+  button.append(caption);
   let reset: ReturnType<typeof setTimeout> | undefined;
   button.addEventListener("click", async () => {
     const copied = await copyText(text());
     button.dataset.copied = String(copied);
-    status.textContent = copied ? "Copied" : "Copy failed";
-    if (visibleText) caption.textContent = copied ? "Copied" : "Failed";
+    caption.textContent = copied ? "Copied" : "Copy failed";
     clearTimeout(reset);
     reset = setTimeout(() => {
       delete button.dataset.copied;
-      status.textContent = "";
       caption.textContent = visibleText;
     }, 1_500);
   });

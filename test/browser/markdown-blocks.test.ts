@@ -46,7 +46,10 @@ test("streamed block by block, every edge case renders as the whole text does, a
 test("a long answer cut into 1-4 character tokens renders as the whole text does", () => {
   const text = markdownAnswer(6_000);
   const cuts: number[] = [];
-  for (let at = 0, i = 0; at < text.length; i++) cuts.push((at += [3, 1, 4, 2][i % 4] ?? 1));
+  for (let at = 0, i = 0; at < text.length; i++) {
+    at += [3, 1, 4, 2][i % 4] ?? 1;
+    cuts.push(at);
+  }
   expect(streamed(text, cuts)).toBe(markdownToHtml(text).html);
 });
 
