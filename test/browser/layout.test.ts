@@ -37,7 +37,7 @@ afterAll(async () => {
 
 async function openLong(viewport: { width: number; height: number }) {
   const chat = await openChat(setup.browser, address, { viewport });
-  await chat.page.waitForSelector("#thread .message.assistant[data-status] .table-scroll");
+  await chat.page.waitForSelector("#thread .message.assistant[data-status] table");
   return chat;
 }
 
