@@ -41,7 +41,8 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 
-const config: Config = {
+// Set once: sanitize() with a config argument parses it again on every call, i.e. every frame.
+DOMPurify.setConfig({
   USE_PROFILES: { html: true, mathMl: true },
   ADD_TAGS: ["input"],
   ADD_ATTR: ["checked", "disabled", "type"],
@@ -50,9 +51,10 @@ const config: Config = {
   FORBID_ATTR: ["style", "class", "id", "name", "role", "tabindex", "autofocus", "popover", "form"],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
-};
+  RETURN_DOM_FRAGMENT: true,
+} satisfies Config);
 
 /** Sanitizes `html` into a fragment ready to insert. */
 export function sanitizeToFragment(html: string): DocumentFragment {
-  return DOMPurify.sanitize(html, { ...config, RETURN_DOM_FRAGMENT: true });
+  return DOMPurify.sanitize(html) as unknown as DocumentFragment;
 }

@@ -25,9 +25,19 @@ afterAll(async () => {
   await setup?.stop();
 }, 60_000);
 
-const answer = ["Run this:", "", "```python", "print('hello')", "```", "", "Then *this*:", "", "```", "plain text", "```"].join(
-  "\n",
-);
+const answer = [
+  "Run this:",
+  "",
+  "```python",
+  "print('hello')",
+  "```",
+  "",
+  "Then *this*:",
+  "",
+  "```",
+  "plain text",
+  "```",
+].join("\n");
 
 async function openWithAnswer(viewport: { width: number; height: number }) {
   const chat = await openChat(setup.browser, setup.url, { viewport });
@@ -57,7 +67,9 @@ for (const [name, viewport] of [
   test(`${name}: Copy on a message copies its Markdown, by mouse and by keyboard`, async () => {
     const { page, context } = await openWithAnswer(viewport);
     await page.click('#thread .message.assistant button[aria-label="Copy answer"]');
-    await page.waitForFunction(() => document.querySelector(".message.assistant .message-actions .copy-button")?.textContent === "Copied");
+    await page.waitForFunction(
+      () => document.querySelector(".message.assistant .message-actions .copy-button")?.textContent === "Copied",
+    );
     expect(await clipboard(page)).toBe(answer);
     await clearClipboard(page);
     expect(await tabTo(page, '.message.user button[aria-label="Copy your message"]')).toBe(true);

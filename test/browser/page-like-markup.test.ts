@@ -25,12 +25,13 @@ const hostile = [
   '<img name="getElementById" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="> <a name="title" id="thread">t</a>',
   '<p class="message user" data-status="complete" aria-label="You">a fake question</p>',
   "[relative](/api/conversations) [hash](#/c/other) [ftp](ftp://example.org/x) [js](javascript:alert(1))",
-  "[web](https://example.org/ok) [mail](mailto:someone@example.org) <a href=\"vbscript:x\">vb</a>",
+  '[web](https://example.org/ok) [mail](mailto:someone@example.org) <a href="vbscript:x">vb</a>',
   "$\\href{javascript:alert(1)}{x}$ and $\\htmlId{prompt}{y}$",
 ].join("\n\n");
 
 // The classes the page itself adds to an answer after sanitizing (code blocks, tables, task lists).
-const pageClasses = /^(code-block|code-header|code-language|copy-button|copy-caption|hljs(-.*)?|table-scroll|task|visually-hidden)$/;
+const pageClasses =
+  /^(code-block|code-header|code-language|copy-button|copy-caption|hljs(-.*)?|table-scroll|task|visually-hidden)$/;
 
 /** What in model markup could pass for the page; run on the page's answers, or on raw HTML. */
 function findings(page: Page, rawHtml?: string) {
