@@ -25,7 +25,10 @@ export interface LiveAnswerOptions {
   lost(): void;
 }
 
-/** The User Timing name of one frame's render (Markdown, DOM and the layout that follows). */
+/**
+ * The User Timing name of one frame's render (Markdown, DOM and the layout that follows); its
+ * detail says how many characters were rendered, of how long a text.
+ */
 export const RENDER_MEASURE = "sluice-render";
 
 const stateText: Record<StreamState | "sending", string> = {
@@ -153,13 +156,13 @@ export class LiveAnswer {
   #render(): void {
     this.#frame = 0;
     const started = performance.now();
-    this.#markdown.update(this.#text);
+    const characters = this.#markdown.update(this.#text);
     this.parts.source.text = this.#text;
     this.parts.article.dataset.state = this.#state;
     this.parts.meta.textContent = this.#liveStatus();
     // rendered() reads the scroll height, so the measure includes the layout of the new text.
     this.#options.rendered();
-    performance.measure(RENDER_MEASURE, { start: started });
+    performance.measure(RENDER_MEASURE, { start: started, detail: { characters, length: this.#text.length } });
   }
 
   #liveStatus(): string {

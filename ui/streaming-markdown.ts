@@ -18,8 +18,8 @@ export class StreamingMarkdown {
     this.#target = target;
   }
 
-  /** Shows `text`, which extends the text of the previous call. */
-  update(text: string): void {
+  /** Shows `text`, which extends the text of the previous call; returns how many characters it rendered. */
+  update(text: string): number {
     const normalized = normalize(text);
     const split = splitBlocks(normalized.slice(this.#finishedLength));
     for (const node of this.#openNodes) node.remove();
@@ -30,6 +30,7 @@ export class StreamingMarkdown {
     const open = renderBlocks(split.open);
     this.#openNodes = [...open.childNodes];
     this.#target.append(open);
+    return normalized.length - this.#finishedLength + split.finishedLength;
   }
 
   /**
