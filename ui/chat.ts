@@ -80,6 +80,7 @@ export class Chat {
   stop(): void {
     const live = this.#live;
     if (!live) return;
+    live.stopRequested = true;
     if (!live.streamId) {
       this.#stopRequested = true;
       return;

@@ -4,8 +4,9 @@
  */
 import type { Message } from "./api.ts";
 import { formatDuration, formatRate, tokenRate } from "./format.ts";
-import { type MessageParts, messageParts, renderContent, showProblem } from "./message-view.ts";
+import { type MessageParts, messageParts, showProblem } from "./message-view.ts";
 import { type DoneData, type StreamErrorData, type StreamState, type StreamWatch, watchStream } from "./stream.ts";
+import { StreamingMarkdown } from "./streaming-markdown.ts";
 
 /** How a live answer ended, to be kept as a message. */
 export interface AnswerEnd {
@@ -24,6 +25,12 @@ export interface LiveAnswerOptions {
   lost(): void;
 }
 
+/**
+ * The User Timing name of one frame's render (Markdown, DOM and the layout that follows); its
+ * detail says how many characters were rendered, of how long a text.
+ */
+export const RENDER_MEASURE = "sluice-render";
+
 const stateText: Record<StreamState | "sending", string> = {
   sending: "Sending…",
   connecting: "Connecting…",
@@ -34,6 +41,9 @@ const stateText: Record<StreamState | "sending", string> = {
 export class LiveAnswer {
   readonly parts: MessageParts = messageParts("assistant");
   streamId: string | undefined;
+  /** Set when this page asked for Stop: only then does the answer say "Stopped". */
+  stopRequested = false;
+  readonly #markdown = new StreamingMarkdown(this.parts.content);
   #text = "";
   #tokens = 0;
   #firstTokenAt: number | undefined;
@@ -75,6 +85,7 @@ export class LiveAnswer {
   /** The question could not even be sent. */
   failToSend(error: StreamErrorData, retry: (() => void) | undefined): void {
     this.#stopRendering();
+    this.parts.article.classList.remove("live");
     this.parts.content.setAttribute("aria-busy", "false");
     this.parts.meta.hidden = true;
     showProblem(this.parts, { title: "Not sent.", detail: error.message, code: error.code, retry });
@@ -110,14 +121,18 @@ export class LiveAnswer {
   #done(data: DoneData): void {
     const status = data.finish_reason === "cancelled" ? "cancelled" : "complete";
     const figures = summary(data);
-    this.#finish({ status, text: this.#text }, status === "cancelled" ? `Stopped · ${figures}` : figures);
+    // Cancelled without this page's Stop: another tab's Stop, or the server ending it.
+    const ended = this.stopRequested ? "Stopped" : "Cancelled";
+    this.#finish({ status, text: this.#text }, status === "cancelled" ? `${ended} · ${figures}` : figures);
   }
 
   #finish(end: AnswerEnd, meta: string): void {
     this.#watch?.close();
     this.#stopRendering();
     const { article, content } = this.parts;
-    renderContent(this.parts, "assistant", this.#text);
+    this.#markdown.finish(this.#text);
+    this.parts.source.text = this.#text;
+    performance.clearMeasures(RENDER_MEASURE);
     article.classList.remove("live");
     article.dataset.status = end.status;
     delete article.dataset.state;
@@ -140,10 +155,14 @@ export class LiveAnswer {
 
   #render(): void {
     this.#frame = 0;
-    renderContent(this.parts, "assistant", this.#text);
+    const started = performance.now();
+    const characters = this.#markdown.update(this.#text);
+    this.parts.source.text = this.#text;
     this.parts.article.dataset.state = this.#state;
     this.parts.meta.textContent = this.#liveStatus();
+    // rendered() reads the scroll height, so the measure includes the layout of the new text.
     this.#options.rendered();
+    performance.measure(RENDER_MEASURE, { start: started, detail: { characters, length: this.#text.length } });
   }
 
   #liveStatus(): string {

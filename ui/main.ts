@@ -7,7 +7,8 @@ import { api } from "./api.ts";
 import { Chat } from "./chat.ts";
 import { Composer } from "./composer.ts";
 import { byId } from "./dom.ts";
-import { ConversationList, setupDrawer } from "./sidebar.ts";
+import { setupDrawer } from "./drawer.ts";
+import { ConversationList } from "./sidebar.ts";
 import { joinTabs } from "./tabs.ts";
 import { TitleBar } from "./title-bar.ts";
 

@@ -1,16 +1,20 @@
 /**
  * One message on the page: who said it, its text (Markdown for answers, plain text for the
- * user's own words), and a footer for how it ended.
+ * user's own words), how it ended, and its actions (Copy; Show more for a long question).
  */
 import type { Message } from "./api.ts";
+import { copyButton } from "./clipboard.ts";
 import { h } from "./dom.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { collapseIfLong } from "./user-message.ts";
 
 export interface MessageParts {
   article: HTMLElement;
   content: HTMLElement;
   meta: HTMLElement;
   problem: HTMLElement;
+  /** The message's text as written (Markdown for answers): what Copy copies. */
+  source: { text: string };
 }
 
 export interface Problem {
@@ -26,16 +30,18 @@ export function messageParts(role: Message["role"]): MessageParts {
   const content = h("div", { class: role === "user" ? "content plain" : "content markdown" });
   const meta = h("p", { class: "meta" });
   const problem = h("div", { class: "problem", role: "alert", hidden: true });
+  const source = { text: "" };
   const speaker = role === "user" ? "You" : "Assistant";
+  const copy = copyButton(role === "user" ? "Copy your message" : "Copy answer", () => source.text);
   const article = h(
     "article",
     { class: `message ${role}` },
     h("h2", { class: "visually-hidden" }, speaker),
     content,
     problem,
-    meta,
+    h("div", { class: "message-footer" }, meta, h("div", { class: "message-actions" }, copy)),
   );
-  return { article, content, meta, problem };
+  return { article, content, meta, problem, source };
 }
 
 /** Shows (or with undefined, hides) what went wrong with an answer. */
@@ -69,10 +75,15 @@ export function problemOf(message: Message, retry: (() => void) | undefined): Pr
   return undefined;
 }
 
-/** Fills `parts.content` with the message's text. */
+/** Fills `parts.content` with the message's whole text. */
 export function renderContent(parts: MessageParts, role: Message["role"], text: string): void {
-  if (role === "user") parts.content.textContent = text;
-  else parts.content.innerHTML = renderMarkdown(text);
+  parts.source.text = text;
+  if (role === "user") {
+    parts.content.textContent = text;
+    collapseIfLong(parts.article, parts.content, text);
+  } else {
+    parts.content.replaceChildren(renderMarkdown(text));
+  }
 }
 
 /** A stored message, with a Retry button if it is a failed last answer and `retry` is given. */

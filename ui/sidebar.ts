@@ -1,6 +1,6 @@
 /**
- * The conversation list: most recent first, older pages on demand, the open one marked; on a
- * narrow screen it is a drawer behind the menu button.
+ * The conversation list: most recent first, older pages on demand, the open one marked (on a
+ * narrow screen it sits in a drawer: drawer.ts).
  */
 import { api, type ConversationSummary } from "./api.ts";
 import { byId, h } from "./dom.ts";
@@ -58,31 +58,4 @@ export class ConversationList {
     if (conversation.id === this.#activeId) link.setAttribute("aria-current", "page");
     return h("li", {}, link);
   }
-}
-
-/** The sidebar as a drawer on narrow screens: the menu button opens it, a choice or Esc closes it. */
-export function setupDrawer(): { close(): void } {
-  const menu = byId<HTMLButtonElement>("menu");
-  const sidebar = byId("sidebar");
-  const scrim = byId("scrim");
-  const setOpen = (open: boolean) => {
-    document.body.classList.toggle("drawer-open", open);
-    menu.setAttribute("aria-expanded", String(open));
-    scrim.hidden = !open;
-    if (open) sidebar.querySelector<HTMLElement>("a[aria-current], a, button")?.focus();
-  };
-  menu.addEventListener("click", () => setOpen(!document.body.classList.contains("drawer-open")));
-  scrim.addEventListener("click", () => setOpen(false));
-  sidebar.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && document.body.classList.contains("drawer-open")) {
-      event.preventDefault(); // this Esc closes the drawer; it does not stop the answer
-      setOpen(false);
-      menu.focus();
-    }
-  });
-  return {
-    close: () => {
-      if (document.body.classList.contains("drawer-open")) setOpen(false);
-    },
-  };
 }

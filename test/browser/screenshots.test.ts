@@ -1,12 +1,13 @@
 /**
  * Screenshots of a finished conversation, light and dark, desktop and phone width, into
- * test-results/; the light desktop one also becomes docs/screenshot.png for the README.
+ * test-results/ and docs/screenshots/; the light desktop one also becomes docs/screenshot.png
+ * for the README.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import { type ChatSetup, finishedAnswer, openChat, resultsDir, send, startChatSetup } from "./chat-page.ts";
 
-const docsShot = new URL("../../docs/screenshot.png", import.meta.url).pathname;
+const docsDir = new URL("../../docs/", import.meta.url).pathname;
 
 const answerWithCode = [
   "/echo Here is the smallest client for a Sluice stream:",
@@ -19,6 +20,16 @@ const answerWithCode = [
   "",
   "- The browser **reconnects by itself** and sends `Last-Event-ID`.",
   "- The server replays only what was missed: nothing lost, nothing repeated.",
+  "",
+  "| transport | direction | resumes |",
+  "|---|---|---|",
+  "| SSE | server → browser | `Last-Event-ID` |",
+  "| WebSocket | both ways | by hand |",
+  "",
+  "At $r$ tokens per second an answer of $n$ tokens takes $$t = t_{\\text{first}} + \\frac{n - 1}{r}.$$",
+  "",
+  "- [x] stream tokens",
+  "- [ ] add a second model",
 ].join("\n");
 
 let setup: ChatSetup;
@@ -45,10 +56,10 @@ afterAll(async () => {
 }, 60_000);
 
 const shots = [
-  { name: "chat-light-desktop", colorScheme: "light", viewport: { width: 1280, height: 800 } },
-  { name: "chat-dark-desktop", colorScheme: "dark", viewport: { width: 1280, height: 800 } },
-  { name: "chat-light-phone", colorScheme: "light", viewport: { width: 390, height: 844 } },
-  { name: "chat-dark-phone", colorScheme: "dark", viewport: { width: 390, height: 844 } },
+  { name: "light-desktop", colorScheme: "light", viewport: { width: 1280, height: 800 } },
+  { name: "dark-desktop", colorScheme: "dark", viewport: { width: 1280, height: 800 } },
+  { name: "light-phone", colorScheme: "light", viewport: { width: 390, height: 844 } },
+  { name: "dark-phone", colorScheme: "dark", viewport: { width: 390, height: 844 } },
 ] as const;
 
 for (const shot of shots) {
@@ -58,13 +69,13 @@ for (const shot of shots) {
     await page.waitForSelector("#thread pre code.hljs");
     // The composer and the newest answer fit without horizontal scrolling at phone width.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(shot.viewport.width);
-    const path = `${resultsDir}${shot.name}.png`;
+    await page.waitForSelector("#thread math");
+    const path = `${resultsDir}chat-${shot.name}.png`;
     await page.screenshot({ path });
     expect(statSync(path).size).toBeGreaterThan(10_000);
-    if (shot.name === "chat-light-desktop") {
-      mkdirSync(new URL("../../docs/", import.meta.url).pathname, { recursive: true });
-      copyFileSync(path, docsShot);
-    }
+    mkdirSync(`${docsDir}screenshots`, { recursive: true });
+    copyFileSync(path, `${docsDir}screenshots/${shot.name}.png`);
+    if (shot.name === "light-desktop") copyFileSync(path, `${docsDir}screenshot.png`);
     expect(errors).toEqual([]);
     await context.close();
   }, 30_000);
