@@ -15,6 +15,11 @@ import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
 
+export interface StartOptions {
+  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
+  background?: boolean;
+}
+
 export interface Services {
   config: Config;
   registry: GenerationRegistry;
@@ -28,7 +33,7 @@ export interface Services {
   /** Per-user limits, shared by generations and `/v1` calls. */
   userLimits: UserLimits;
   /** Starts one model call as a generation owned by the caller, within their limits. */
-  startGeneration(request: ChatRequest, caller: Caller): Generation;
+  startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Generation;
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
@@ -58,11 +63,20 @@ export function createServices(
     simulator,
     conversations: parts.conversations,
     userLimits,
-    startGeneration(request, caller) {
+    startGeneration(request, caller, options = {}) {
       const release = userLimits.acquire(caller.limitKey);
       let generation: Generation;
       try {
-        generation = startIn(registry, request, caller.user);
+        generation = registry.create({
+          owner: caller.user,
+          model: request.model,
+          upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
+          timeouts,
+          cancelGraceMs: config.cancelGraceMs,
+          background: options.background ?? false,
+          maxEvents: config.maxGenerationEvents,
+          observer: metrics.observer,
+        });
       } catch (error) {
         release();
         throw error;
@@ -71,16 +85,4 @@ export function createServices(
       return generation;
     },
   };
-
-  function startIn(registry: GenerationRegistry, request: ChatRequest, owner: string): Generation {
-    return registry.create({
-      owner,
-      model: request.model,
-      upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
-      timeouts,
-      cancelGraceMs: config.cancelGraceMs,
-      maxEvents: config.maxGenerationEvents,
-      observer: metrics.observer,
-    });
-  }
 }

@@ -12,8 +12,11 @@ import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { type Caller, callerOf } from "./requester.ts";
 import { ChatBody } from "./schemas.ts";
 
-/** Starts one model call as a generation owned by the caller, within their limits. */
-export type StartGeneration = (request: ChatRequest, caller: Caller) => Generation;
+/**
+ * Starts one model call as a generation owned by the caller, within their limits; a background
+ * one runs to its end whoever watches.
+ */
+export type StartGeneration = (request: ChatRequest, caller: Caller, options?: { background?: boolean }) => Generation;
 
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
@@ -38,7 +41,9 @@ export function chatRoutes({ startGeneration, conversations, policy }: ChatRoute
       // Checked before the model call starts, so a wrong id costs nothing upstream.
       if (conversationId && !(await conversations?.exists(owner, conversationId)))
         throw new NotFoundError("conversation");
-      const generation = startGeneration(chat, caller);
+      // An answer that belongs to a conversation finishes and is stored even when its viewer
+      // leaves (another conversation, a closed tab, a lost network); a one-shot one is cancelled.
+      const generation = startGeneration(chat, caller, { background: conversationId !== undefined });
       if (conversationId && conversations) {
         const question = body.messages.findLast((message) => message.role === "user")?.content ?? "";
         await recordExchange(conversations, { owner, conversationId, userMessage: question, generation });
