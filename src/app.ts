@@ -49,7 +49,14 @@ export async function createApp(services: Services, access: Access, options: App
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
-    .use(chatRoutes({ startGeneration, conversations, policy }))
+    .use(
+      chatRoutes({
+        startGeneration,
+        conversations,
+        policy,
+        context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+      }),
+    )
     .use(streamRoutes({ registry, openEventStream }))
     .use(classicRoutes({ registry, startGeneration, openEventStream, policy }))
     .use(

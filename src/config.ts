@@ -49,6 +49,10 @@ export interface Config {
   models: string[];
   /** The most tokens one answer may ask for (`max_tokens`). */
   maxOutputTokens: number;
+  /** Sent first in every conversation, when set. */
+  systemPrompt: string | undefined;
+  /** The model's window, in estimated tokens: older turns of a conversation are left out past it. */
+  maxContextTokens: number;
   /** Per user (or per address under AUTH=none): generations at once, and started per minute. */
   userLimits: { concurrent: number; perMinute: number };
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
@@ -94,6 +98,8 @@ export function loadConfig(env: Env): Config {
     metricsHost: text(env, "METRICS_HOST", "127.0.0.1"),
     models: [model, ...list(env, "MODELS").filter((name) => name !== model)],
     maxOutputTokens: integer(env, "MAX_OUTPUT_TOKENS", 4_096, 1, 1_000_000),
+    systemPrompt: env.SYSTEM_PROMPT?.trim() || undefined,
+    maxContextTokens: integer(env, "MAX_CONTEXT_TOKENS", 8_192, 256, 10_000_000),
     userLimits: {
       concurrent: integer(env, "LIMIT_USER_CONCURRENT", 3, 1, 1_000_000),
       perMinute: integer(env, "LIMIT_USER_PER_MINUTE", 20, 1, 100_000_000),

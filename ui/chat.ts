@@ -5,7 +5,7 @@
 import { titleFromMessage } from "../src/conversations/title.ts";
 import { ApiError, api, type Message } from "./api.ts";
 import type { Composer } from "./composer.ts";
-import { localMessage, toHistory } from "./history.ts";
+import { lastSeenId, localMessage } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
 import { problemOf, showProblem, storedMessage } from "./message-view.ts";
 import { type ConversationList, conversationHref } from "./sidebar.ts";
@@ -139,11 +139,10 @@ export class Chat {
     const live = this.#startLive(performance.now());
     try {
       const id = this.#conversationId ?? (await this.#create());
-      const { streamId, streamUrl } = await api.startChat(id, [
-        ...toHistory(earlier),
-        { role: "user", content: question },
-      ]);
+      const { streamId, streamUrl, context } = await api.startChat(id, question, lastSeenId(earlier));
       if (this.#live !== live) return;
+      if (context && context.dropped > 0)
+        this.#parts.notify(`${context.dropped} earlier messages were left out to fit the model's window.`);
       live.attach(streamId, streamUrl);
       if (this.#stopRequested) this.stop();
       if (this.#title === null) {
@@ -154,10 +153,34 @@ export class Chat {
       void this.#parts.list.refresh();
     } catch (error) {
       if (this.#live !== live) return;
+      if (error instanceof ApiError && error.code === "conversation_moved") return this.#moved(live, question);
       const failure = error instanceof ApiError ? error : new ApiError("internal", String(error), 0, true);
       this.#live = undefined;
       this.#parts.composer.setBusy(false);
       live.failToSend(failure, failure.retryable ? () => void this.#retry() : undefined);
+    }
+  }
+
+  /** The conversation moved on elsewhere: show it as it is now; the question stays in the composer. */
+  async #moved(live: LiveAnswer, question: string): Promise<void> {
+    live.detach();
+    this.#live = undefined;
+    this.#parts.composer.setBusy(false);
+    this.#parts.notify("This conversation changed on another device; here it is as it is now. Send again to continue.");
+    await this.open(this.#conversationId);
+    this.#parts.composer.restore(question);
+  }
+
+  /** Learns the server's ids of the messages this page added, once the answer is stored. */
+  async #syncIds(id: string): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const stored = await api.getConversation(id).catch(() => undefined);
+      if (!stored || this.#conversationId !== id || this.#live) return;
+      if (stored.running_stream_id === null && stored.messages.length === this.#messages.length) {
+        this.#messages = stored.messages.slice();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
@@ -215,7 +238,10 @@ export class Chat {
       problemOf(message, () => void this.#retry()),
     );
     this.#parts.composer.setBusy(false);
-    if (this.#conversationId) this.#parts.tabs.tell({ type: "answered", conversationId: this.#conversationId });
+    if (this.#conversationId) {
+      this.#parts.tabs.tell({ type: "answered", conversationId: this.#conversationId });
+      void this.#syncIds(this.#conversationId);
+    }
     void this.#parts.list.refresh();
   }
 

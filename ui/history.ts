@@ -1,15 +1,15 @@
-/** What the model is sent as the conversation so far. */
-import type { ChatMessage, Message } from "./api.ts";
+/** Messages on the page, and which of them the server knows. */
+import type { Message } from "./api.ts";
 
 /**
- * The messages worth sending back to the model: the user's, and answers that produced text.
- * Failed or interrupted answers are left out: the model should not read its own half-sentence
- * as something it meant to say. A stopped answer stays: the user saw it and may refer to it.
+ * The last message the page has seen, for the server to check that nobody moved the conversation
+ * on meanwhile: null before the first, undefined (no check) while the last one is still a local
+ * copy whose server id the page has not learnt yet.
  */
-export function toHistory(messages: readonly Message[]): ChatMessage[] {
-  return messages
-    .filter((m) => m.role !== "assistant" || ((m.status === "complete" || m.status === "cancelled") && m.content))
-    .map(({ role, content }) => ({ role, content }));
+export function lastSeenId(messages: readonly Message[]): string | null | undefined {
+  const last = messages.at(-1);
+  if (!last) return null;
+  return last.id.startsWith("local-") ? undefined : last.id;
 }
 
 let localCount = 0;

@@ -1,11 +1,16 @@
 /**
- * `POST /api/chat` starts a generation at once and answers where to watch it. With a
- * `conversationId`, the question is stored now and the answer when the generation ends.
+ * `POST /api/chat` starts a generation at once and answers where to watch it.
+ * - Without a conversation, `messages` is the whole exchange (a one-shot answer).
+ * - With a `conversationId`, the client sends only the new question (`content`) and the id of
+ *   the last message it has seen (`parentId`); the server assembles the context from the stored
+ *   thread, stores the question now and the answer when the generation ends. A client whose view
+ *   is stale (the conversation moved on elsewhere) gets 409.
  */
 import { Elysia } from "elysia";
+import { assembleContext, type ContextSettings, expectedParent } from "../conversations/context.ts";
 import { recordExchange } from "../conversations/record.ts";
 import type { ConversationStore } from "../conversations/store.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, SluiceError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
@@ -23,34 +28,52 @@ export interface ChatRouteDeps {
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
   policy: ModelPolicy;
+  context: ContextSettings;
 }
 
-export function chatRoutes({ startGeneration, conversations, policy }: ChatRouteDeps) {
+type Settings = Omit<ChatRequest, "messages">;
+
+export function chatRoutes(deps: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
       const caller = callerOf(request);
-      const owner = caller.user;
-      const conversationId = body.conversationId;
-      const chat: ChatRequest = {
-        model: chooseModel(policy, body.model),
-        messages: body.messages,
-        max_tokens: outputTokens(policy, body.max_tokens),
+      const settings: Settings = {
+        model: chooseModel(deps.policy, body.model),
+        max_tokens: outputTokens(deps.policy, body.max_tokens),
         temperature: body.temperature,
       };
-      // Checked before the model call starts, so a wrong id costs nothing upstream.
-      if (conversationId && !(await conversations?.exists(owner, conversationId)))
-        throw new NotFoundError("conversation");
-      // An answer that belongs to a conversation finishes and is stored even when its viewer
-      // leaves (another conversation, a closed tab, a lost network); a one-shot one is cancelled.
-      const generation = startGeneration(chat, caller, { background: conversationId !== undefined });
-      if (conversationId && conversations) {
-        const question = body.messages.findLast((message) => message.role === "user")?.content ?? "";
-        await recordExchange(conversations, { owner, conversationId, userMessage: question, generation });
-      }
       set.status = 202;
-      return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
+      if (body.conversationId === undefined) {
+        if (!body.messages) throw new ValidationError("messages", "must be a list of 1 to 1000 messages");
+        const generation = deps.startGeneration({ ...settings, messages: body.messages }, caller);
+        return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
+      }
+      return answerInConversation(deps, caller, body, settings);
     },
     { body: ChatBody },
   );
+}
+
+async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: ChatBody, settings: Settings) {
+  const { conversations } = deps;
+  const conversationId = body.conversationId as string;
+  // An older client sends the whole history: only its last question counts, the rest is stored.
+  const question = body.content ?? body.messages?.findLast((message) => message.role === "user")?.content;
+  if (!question) throw new ValidationError("content", "must be the new question");
+  // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
+  const conversation = await conversations?.get(caller.user, conversationId);
+  if (!conversations || !conversation) throw new NotFoundError("conversation");
+  if (body.parentId !== undefined && body.parentId !== expectedParent(conversation.messages, question))
+    throw new SluiceError("conversation_moved", "this conversation changed elsewhere; reload it and ask again", 409);
+  const context = assembleContext(conversation.messages, question, deps.context);
+  // An answer that belongs to a conversation finishes and is stored even when its viewer leaves
+  // (another conversation, a closed tab, a lost network); only Stop or a limit ends it early.
+  const generation = deps.startGeneration({ ...settings, messages: context.messages }, caller, { background: true });
+  await recordExchange(conversations, { owner: caller.user, conversationId, userMessage: question, generation });
+  return {
+    streamId: generation.id,
+    streamUrl: `/api/streams/${generation.id}`,
+    context: { messages: context.messages.length, dropped: context.dropped },
+  };
 }

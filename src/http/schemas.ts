@@ -18,7 +18,14 @@ const messageSchemaMatchesContract: Same<typeof ChatMessageSchema.static, ChatMe
 void messageSchemaMatchesContract;
 
 export const ChatBody = t.Object({
-  messages: t.Array(ChatMessageSchema, { minItems: 1, maxItems: 1_000, error: "must be a list of 1 to 1000 messages" }),
+  /** The whole exchange, for a one-shot answer (no conversation). */
+  messages: t.Optional(
+    t.Array(ChatMessageSchema, { minItems: 1, maxItems: 1_000, error: "must be a list of 1 to 1000 messages" }),
+  ),
+  /** With a conversation: the new question only; the server has the rest. */
+  content: t.Optional(t.String({ minLength: 1, error: "must be a non-empty string" })),
+  /** With a conversation: the id of the last message the client has seen (null: none). */
+  parentId: t.Optional(t.Union([t.String({ maxLength: 100 }), t.Null()], { error: "must be a message id or null" })),
   model: t.Optional(t.String({ minLength: 1, maxLength: 200, error: "must be a model name" })),
   max_tokens: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, error: "must be a whole number from 1" })),
   temperature: t.Optional(t.Number({ minimum: 0, maximum: 2, error: "must be a number from 0 to 2" })),
