@@ -5,7 +5,8 @@
 import { titleFromMessage } from "../src/conversations/title.ts";
 import { ApiError, api, type Message } from "./api.ts";
 import type { Composer } from "./composer.ts";
-import { lastSeenId, localMessage } from "./history.ts";
+import { deleteConversation, renameConversation } from "./conversation-admin.ts";
+import { lastSeenId, localMessage, storedThread } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
 import { problemOf, showProblem, storedMessage } from "./message-view.ts";
 import { type ConversationList, conversationHref } from "./sidebar.ts";
@@ -93,31 +94,13 @@ export class Chat {
 
   async rename(title: string): Promise<void> {
     const id = this.#conversationId;
-    if (!id) return;
-    try {
-      const renamed = await api.renameConversation(id, title);
-      this.#title = renamed.title;
-      this.#parts.titleBar.show(renamed.title, true);
-      this.#changedList();
-    } catch (error) {
-      this.#parts.notify((error as Error).message);
-    }
+    const renamed = id ? await renameConversation(this.#parts, id, title) : undefined;
+    if (renamed !== undefined) this.#title = renamed;
   }
 
   async delete(): Promise<void> {
     const id = this.#conversationId;
-    if (!id) return;
-    try {
-      if (this.#live?.streamId) await api.stopStream(this.#live.streamId).catch(() => {});
-      await api.deleteConversation(id);
-      this.#parts.tabs.tell({ type: "deleted", conversationId: id });
-      this.#parts.notify("Conversation deleted.");
-      location.hash = "";
-      void this.#parts.list.refresh();
-      this.#parts.composer.focus();
-    } catch (error) {
-      this.#parts.notify((error as Error).message);
-    }
+    if (id) await deleteConversation(this.#parts, id, this.#live?.streamId);
   }
 
   /** Follows another tab: its new answer streams here too; its renames and deletions show. */
@@ -173,15 +156,8 @@ export class Chat {
 
   /** Learns the server's ids of the messages this page added, once the answer is stored. */
   async #syncIds(id: string): Promise<void> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const stored = await api.getConversation(id).catch(() => undefined);
-      if (!stored || this.#conversationId !== id || this.#live) return;
-      if (stored.running_stream_id === null && stored.messages.length === this.#messages.length) {
-        this.#messages = stored.messages.slice();
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const stored = await storedThread(id, this.#messages.length);
+    if (stored && this.#conversationId === id && !this.#live) this.#messages = stored;
   }
 
   async #create(): Promise<string> {
@@ -261,10 +237,5 @@ export class Chat {
   #append(message: Message): void {
     this.#messages.push(message);
     this.#view.append(storedMessage(message));
-  }
-
-  #changedList(): void {
-    this.#parts.tabs.tell({ type: "list-changed" });
-    void this.#parts.list.refresh();
   }
 }
