@@ -86,7 +86,7 @@ export const api = {
     request<ConversationSummary>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { title }),
   deleteConversation: (id: string) => request<void>("DELETE", `/api/conversations/${encodeURIComponent(id)}`),
   /** The new question only, and the last message seen: the server has the rest of the thread. */
-  startChat: (conversationId: string, content: string, parentId: string | null | undefined) =>
-    request<StartedChat>("POST", "/api/chat", { conversationId, content, parentId }),
+  startChat: (conversationId: string, content: string, parentId: string | null | undefined, replace = false) =>
+    request<StartedChat>("POST", "/api/chat", { conversationId, content, parentId, ...(replace ? { replace } : {}) }),
   stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
 };

@@ -4,24 +4,15 @@
  */
 import { titleFromMessage } from "../src/conversations/title.ts";
 import { ApiError, api, type Message } from "./api.ts";
-import type { Composer } from "./composer.ts";
-import { deleteConversation, renameConversation } from "./conversation-admin.ts";
+import { type AdminParts, createConversation, deleteConversation, renameConversation } from "./conversation-admin.ts";
 import { lastSeenId, localMessage, storedThread } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
 import { problemOf, showProblem, storedMessage } from "./message-view.ts";
-import { type ConversationList, conversationHref } from "./sidebar.ts";
-import type { TabNews, Tabs } from "./tabs.ts";
+import type { TabNews } from "./tabs.ts";
 import { ThreadView } from "./thread-view.ts";
-import type { TitleBar } from "./title-bar.ts";
 
-export interface ChatParts {
-  list: ConversationList;
-  titleBar: TitleBar;
-  composer: Composer;
-  tabs: Tabs;
-  /** A short message in the page's status line. */
-  notify(text: string): void;
-}
+/** The parts of the page the conversation drives. */
+export type ChatParts = AdminParts;
 
 // If Stop's `done` never arrives (the server is gone), the page stops waiting after this long.
 const STOP_WAIT_MS = 5_000;
@@ -33,6 +24,8 @@ export class Chat {
   #title: string | null = null;
   #messages: Message[] = [];
   #live: LiveAnswer | undefined;
+  /** The index of the question being edited, if one is. */
+  #editing: number | undefined;
   #stopRequested = false;
   #loads = 0;
 
@@ -68,13 +61,30 @@ export class Chat {
     }
   }
 
-  /** Sends `text` as the next question in this conversation (creating it first if new). */
+  /**
+   * Sends `text` as the next question in this conversation (creating it first if new); while an
+   * earlier question is being edited, in its place, replacing every later turn.
+   */
   async send(text: string): Promise<void> {
     const question = text.trim();
     if (this.#live || !question) return;
+    const editing = this.#editing;
+    this.#editing = undefined;
+    if (editing !== undefined) this.#messages = this.#messages.slice(0, editing);
+    if (editing !== undefined) this.#view.show(this.#messages, this.#actions);
     const earlier = this.#messages.slice();
     this.#append(localMessage({ role: "user", content: question, status: "complete" }));
-    await this.#ask(question, earlier);
+    await this.#ask(question, earlier, editing !== undefined);
+  }
+
+  /** Puts question `index` in the composer; sending it replaces that question and every later turn. */
+  edit(index: number): void {
+    const message = this.#messages[index];
+    if (this.#live || !message || message.id.startsWith("local-")) return;
+    this.#editing = index;
+    this.#parts.composer.restore(message.content);
+    this.#parts.composer.focus();
+    this.#parts.notify("Editing an earlier message: sending replaces it and everything after it.");
   }
 
   /** Stops the answer being written: the server cancels the model call and ends the stream. */
@@ -118,11 +128,12 @@ export class Chat {
     }
   }
 
-  async #ask(question: string, earlier: Message[]): Promise<void> {
+  async #ask(question: string, earlier: Message[], replace = false): Promise<void> {
     const live = this.#startLive(performance.now());
     try {
       const id = this.#conversationId ?? (await this.#create());
-      const { streamId, streamUrl, context } = await api.startChat(id, question, lastSeenId(earlier));
+      const parent = replace ? (earlier.at(-1)?.id ?? null) : lastSeenId(earlier);
+      const { streamId, streamUrl, context } = await api.startChat(id, question, parent, replace);
       if (this.#live !== live) return;
       if (context && context.dropped > 0)
         this.#parts.notify(`${context.dropped} earlier messages were left out to fit the model's window.`);
@@ -140,7 +151,7 @@ export class Chat {
       const failure = error instanceof ApiError ? error : new ApiError("internal", String(error), 0, true);
       this.#live = undefined;
       this.#parts.composer.setBusy(false);
-      live.failToSend(failure, failure.retryable ? () => void this.#retry() : undefined);
+      live.failToSend(failure, failure.retryable ? this.#actions.retry : undefined);
     }
   }
 
@@ -161,26 +172,28 @@ export class Chat {
   }
 
   async #create(): Promise<string> {
-    const created = await api.createConversation();
+    const created = await createConversation(this.#parts);
     this.#conversationId = created.id;
     this.#title = created.title;
-    // replaceState: no hashchange event, so the page does not reload what it is building.
-    history.replaceState(null, "", conversationHref(created.id));
-    this.#parts.list.setActive(created.id);
-    this.#parts.titleBar.show(created.title, true);
     return created.id;
   }
 
-  /** Asks the last question again, in place of the answer that failed. */
-  async #retry(): Promise<void> {
+  /** Asks the last question again, in place of its answer: one that failed (Retry) or a good one (Regenerate). */
+  async #askAgain(replace: boolean): Promise<void> {
     if (this.#live) return;
     const index = this.#messages.findLastIndex((m) => m.role === "user");
     const question = this.#messages[index];
     if (!question) return;
     this.#messages = this.#messages.slice(0, index + 1);
-    this.#view.show(this.#messages, () => void this.#retry());
-    await this.#ask(question.content, this.#messages.slice(0, index));
+    this.#view.show(this.#messages, this.#actions);
+    await this.#ask(question.content, this.#messages.slice(0, index), replace);
   }
+
+  readonly #actions = {
+    retry: () => void this.#askAgain(false),
+    regenerate: () => void this.#askAgain(true),
+    edit: (index: number) => this.edit(index),
+  };
 
   #watch(streamId: string, streamUrl: string): void {
     this.#startLive(undefined).attach(streamId, streamUrl);
@@ -209,10 +222,7 @@ export class Chat {
     this.#live = undefined;
     const message = localMessage({ role: "assistant", content: end.text, status: end.status, error: end.error });
     this.#messages.push(message);
-    showProblem(
-      live.parts,
-      problemOf(message, () => void this.#retry()),
-    );
+    showProblem(live.parts, problemOf(message, this.#actions.retry));
     this.#parts.composer.setBusy(false);
     if (this.#conversationId) {
       this.#parts.tabs.tell({ type: "answered", conversationId: this.#conversationId });
@@ -231,7 +241,7 @@ export class Chat {
     this.#title = title;
     this.#messages = messages.slice();
     this.#parts.titleBar.show(title, saved);
-    this.#view.show(this.#messages, () => void this.#retry());
+    this.#view.show(this.#messages, this.#actions);
   }
 
   #append(message: Message): void {

@@ -1,9 +1,9 @@
 /**
- * Renaming and deleting the open conversation, and telling the list and the other tabs.
+ * Creating, renaming and deleting the open conversation, and telling the list and the other tabs.
  */
-import { api } from "./api.ts";
+import { api, type ConversationSummary } from "./api.ts";
 import type { Composer } from "./composer.ts";
-import type { ConversationList } from "./sidebar.ts";
+import { type ConversationList, conversationHref } from "./sidebar.ts";
 import type { Tabs } from "./tabs.ts";
 import type { TitleBar } from "./title-bar.ts";
 
@@ -14,6 +14,16 @@ export interface AdminParts {
   composer: Composer;
   tabs: Tabs;
   notify(text: string): void;
+}
+
+/** Creates a conversation for the first question of a new chat, and shows it as the open one. */
+export async function createConversation(parts: AdminParts): Promise<ConversationSummary> {
+  const created = await api.createConversation();
+  // replaceState: no hashchange event, so the page does not reload what it is building.
+  history.replaceState(null, "", conversationHref(created.id));
+  parts.list.setActive(created.id);
+  parts.titleBar.show(created.title, true);
+  return created;
 }
 
 /** Renames conversation `id`; its new title, or undefined when that failed (the page says why). */

@@ -142,6 +142,22 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
+  async truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean> {
+    return this.#transaction(() => {
+      const row = this.#row(owner, conversationId);
+      if (!row || row.running_stream_id !== null) return false;
+      const kept =
+        messageId === null
+          ? { seq: 0 }
+          : (this.#db
+              .prepare("SELECT seq FROM messages WHERE id = ? AND conversation_id = ?")
+              .get(messageId, conversationId) as { seq: number } | undefined);
+      if (!kept) return false;
+      this.#db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq > ?").run(conversationId, kept.seq);
+      return true;
+    });
+  }
+
   async recoverInterrupted(): Promise<number> {
     return this.#transaction(() => {
       const running = this.#db

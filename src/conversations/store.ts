@@ -92,6 +92,12 @@ export interface ConversationStore {
   /** Stores the answer and clears the running stream if it is still `streamId`. False if the conversation is gone. */
   finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean>;
   /**
+   * Removes every message after `messageId` (null: all of them), to regenerate an answer or to
+   * continue from an edited question. False when the conversation does not exist, the message is
+   * not in it, or an answer is being written.
+   */
+  truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean>;
+  /**
    * Ends every exchange still marked running with an "interrupted" answer: called at start-up,
    * when no generation of a previous process can still be alive. Returns how many there were.
    */

@@ -4,12 +4,13 @@
  * - With a `conversationId`, the client sends only the new question (`content`) and the id of
  *   the last message it has seen (`parentId`); the server assembles the context from the stored
  *   thread, stores the question now and the answer when the generation ends. A client whose view
- *   is stale (the conversation moved on elsewhere) gets 409.
+ *   is stale (the conversation moved on elsewhere) gets 409. With `replace`, the answer replaces
+ *   every turn after `parentId`: Regenerate (the same question) and Edit (a new one).
  */
 import { Elysia } from "elysia";
 import { assembleContext, type ContextSettings, expectedParent } from "../conversations/context.ts";
 import { recordExchange } from "../conversations/record.ts";
-import type { ConversationStore } from "../conversations/store.ts";
+import type { ConversationStore, Message } from "../conversations/store.ts";
 import { NotFoundError, SluiceError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
@@ -64,16 +65,39 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
   // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
   const conversation = await conversations?.get(caller.user, conversationId);
   if (!conversations || !conversation) throw new NotFoundError("conversation");
-  if (body.parentId !== undefined && body.parentId !== expectedParent(conversation.messages, question))
-    throw new SluiceError("conversation_moved", "this conversation changed elsewhere; reload it and ask again", 409);
-  const context = assembleContext(conversation.messages, question, deps.context);
+  const thread = threadToAnswer(conversation.messages, question, body);
+  const context = assembleContext(thread, question, deps.context);
   // An answer that belongs to a conversation finishes and is stored even when its viewer leaves
   // (another conversation, a closed tab, a lost network); only Stop or a limit ends it early.
   const generation = deps.startGeneration({ ...settings, messages: context.messages }, caller, { background: true });
+  // Later turns go only once the new answer has been admitted: a refused request loses nothing.
+  if (body.replace && !(await conversations.truncateAfter(caller.user, conversationId, body.parentId ?? null))) {
+    generation.cancel("stop");
+    throw new SluiceError("conversation_busy", "an answer is being written in this conversation; wait or stop it", 409);
+  }
   await recordExchange(conversations, { owner: caller.user, conversationId, userMessage: question, generation });
   return {
     streamId: generation.id,
     streamUrl: `/api/streams/${generation.id}`,
     context: { messages: context.messages.length, dropped: context.dropped },
   };
+}
+
+const moved = () =>
+  new SluiceError("conversation_moved", "this conversation changed elsewhere; reload it and ask again", 409);
+
+/**
+ * The stored turns the question follows. Normally the whole thread, whose last message must be the
+ * one the client saw (`parentId`); with `replace`, the thread up to `parentId`, whose later turns
+ * the new answer replaces (regenerate: the question again; edit: a new one).
+ */
+function threadToAnswer(stored: Message[], question: string, body: ChatBody): Message[] {
+  if (!body.replace) {
+    if (body.parentId !== undefined && body.parentId !== expectedParent(stored, question)) throw moved();
+    return stored;
+  }
+  if (body.parentId === undefined) throw new ValidationError("parentId", "is required to replace later messages");
+  const index = body.parentId === null ? -1 : stored.findIndex((message) => message.id === body.parentId);
+  if (body.parentId !== null && index < 0) throw moved();
+  return stored.slice(0, index + 1);
 }

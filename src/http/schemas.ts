@@ -24,6 +24,8 @@ export const ChatBody = t.Object({
   ),
   /** With a conversation: the new question only; the server has the rest. */
   content: t.Optional(t.String({ minLength: 1, error: "must be a non-empty string" })),
+  /** With a conversation: replace every message after `parentId` (regenerate, or an edited question). */
+  replace: t.Optional(t.Boolean({ error: "must be true or false" })),
   /** With a conversation: the id of the last message the client has seen (null: none). */
   parentId: t.Optional(t.Union([t.String({ maxLength: 100 }), t.Null()], { error: "must be a message id or null" })),
   model: t.Optional(t.String({ minLength: 1, maxLength: 200, error: "must be a model name" })),

@@ -93,3 +93,35 @@ test("a conversation with more than 1 MB of history still answers from the page"
   expect(errors).toEqual([]);
   await context.close();
 }, 120_000);
+
+test("Regenerate (mouse) replaces the last answer; Edit (keyboard) replaces a question and what follows", async () => {
+  const { page, context, errors } = await openChat(setup.browser, setup.url);
+  await send(page, "/sim tokens=4\nQ1");
+  await finishedAnswer(page);
+  const id = conversationIdOf(page);
+  await send(page, "/sim tokens=4\nQ2");
+  await finishedAnswer(page);
+  await eventually(async () => ((await storedThread(id)).length === 4 ? true : undefined));
+  const firstAnswer = (await (await fetch(`${setup.url}/api/conversations/${id}`)).json()).messages[3].id;
+  // The page learns the stored ids once the answer is written; then Regenerate is offered.
+  await page.reload();
+  await page.click('#thread .message.assistant:last-child button:has-text("Regenerate")');
+  await finishedAnswer(page);
+  await eventually(async () => {
+    const stored = await (await fetch(`${setup.url}/api/conversations/${id}`)).json();
+    return stored.running_stream_id === null && stored.messages.length === 4 && stored.messages[3].id !== firstAnswer
+      ? true
+      : undefined;
+  });
+  await page.reload();
+  await page.focus('#thread .message.user >> nth=0 >> button:has-text("Edit")');
+  await page.keyboard.press("Enter");
+  expect(await page.inputValue("#prompt")).toContain("Q1");
+  await page.fill("#prompt", "/sim tokens=4\nQ1 edited");
+  await page.press("#prompt", "Enter");
+  await finishedAnswer(page);
+  await eventually(async () => ((await storedThread(id)).length === 2 ? true : undefined));
+  expect((await storedThread(id))[0]).toBe("user:Q1 edited");
+  expect(errors).toEqual([]);
+  await context.close();
+}, 90_000);

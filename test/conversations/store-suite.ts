@@ -60,6 +60,25 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       expect(await store.get(OWNER, mine.id)).toMatchObject({ title: "mine", messages: [] });
     });
 
+    test("truncateAfter removes the later messages, for regenerate and edit; never while running", async () => {
+      const store = await fresh();
+      const { id } = await store.create(OWNER);
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "q1", title: "q1" });
+      await store.finishExchange(OWNER, id, complete("s1", "a1"));
+      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "q2", title: "q1" });
+      await store.finishExchange(OWNER, id, complete("s2", "a2"));
+      const [q1, a1] = (await store.get(OWNER, id))?.messages ?? [];
+      expect(await store.truncateAfter("bob", id, a1?.id ?? null)).toBe(false);
+      expect(await store.truncateAfter(OWNER, id, "not-in-it")).toBe(false);
+      expect(await store.truncateAfter(OWNER, id, q1?.id ?? null)).toBe(true);
+      expect((await store.get(OWNER, id))?.messages.map((m) => m.content)).toEqual(["q1"]);
+      await store.beginExchange(OWNER, id, { streamId: "s3", userContent: "q2 edited", title: "q1" });
+      expect(await store.truncateAfter(OWNER, id, null)).toBe(false);
+      await store.finishExchange(OWNER, id, complete("s3", "a3"));
+      expect(await store.truncateAfter(OWNER, id, null)).toBe(true);
+      expect((await store.get(OWNER, id))?.messages).toEqual([]);
+    });
+
     test("lists most recently updated first, page by page, each conversation once", async () => {
       const store = await fresh();
       const ids: string[] = [];

@@ -63,3 +63,44 @@ test("a conversation with more than 1 MB of history still answers; the oldest tu
   expect(hi.json.context.dropped).toBeGreaterThan(0);
   expect((await thread(conversation.id)).messages.at(-1)).toMatchObject({ role: "assistant" });
 });
+
+test("regenerate replaces the last answer; edit replaces an earlier question and every later turn", async () => {
+  const { json: conversation } = await post("/api/conversations", {});
+  const id = conversation.id;
+  await ask(id, "/sim tokens=2\nQ1", null);
+  const afterQ1 = (await thread(id)).messages;
+  await ask(id, "/sim tokens=2\nQ2", afterQ1.at(-1)?.id ?? null);
+  const before = (await thread(id)).messages;
+  // Regenerate: the same question after the message before it.
+  const regenerated = await post("/api/chat", {
+    conversationId: id,
+    content: "/sim tokens=4\nQ2",
+    parentId: before[1]?.id,
+    replace: true,
+  });
+  expect(regenerated.status).toBe(202);
+  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  const after = (await thread(id)).messages;
+  expect(after.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+  expect(after[3]?.id).not.toBe(before[3]?.id);
+  // Edit Q1: everything after the start is replaced.
+  const edited = await post("/api/chat", {
+    conversationId: id,
+    content: "/sim tokens=2\nQ1 edited",
+    parentId: null,
+    replace: true,
+  });
+  expect(edited.status).toBe(202);
+  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  expect((await thread(id)).messages.map((m) => m.content.split("\n").at(-1))).toEqual([
+    "Q1 edited",
+    expect.any(String),
+  ]);
+  // A parent that is not in the thread, or no parent at all, loses nothing.
+  const stored = (await thread(id)).messages;
+  expect((await post("/api/chat", { conversationId: id, content: "x", parentId: "gone", replace: true })).status).toBe(
+    409,
+  );
+  expect((await post("/api/chat", { conversationId: id, content: "x", replace: true })).status).toBe(400);
+  expect((await thread(id)).messages).toEqual(stored);
+});
