@@ -1,0 +1,74 @@
+/**
+ * The PostgreSQL schema, as an ordered list of steps. The `schema_version` table records each
+ * step that has run; opening a database runs the rest, each in its own transaction. Never edit a
+ * shipped step: append a new one. The tables match SQLite's (migrations.ts) column for column, so
+ * that rows.ts maps both; times are epoch milliseconds in BIGINT.
+ */
+import type { Sql, TransactionSql } from "postgres";
+import { MigrationError } from "./migrations.ts";
+
+export const postgresMigrations: readonly string[] = [
+  // 1: conversations, owned by a user, and their messages (SQLite's steps 1 and 2 in one).
+  `CREATE TABLE conversations (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     title TEXT,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     running_stream_id TEXT
+   );
+   CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);
+   CREATE INDEX conversations_running ON conversations (running_stream_id) WHERE running_stream_id IS NOT NULL;
+   CREATE TABLE messages (
+     seq BIGSERIAL PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+     content TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('complete', 'cancelled', 'error', 'interrupted')),
+     error_code TEXT,
+     error_message TEXT,
+     error_retryable SMALLINT,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);`,
+];
+
+// Any constant will do: it only has to be the same for every Sluice process sharing a database,
+// so that two instances starting together migrate one after the other.
+const MIGRATION_LOCK = 0x5c1ce;
+
+/** The highest step applied, under the migration lock of the transaction `tx`. */
+async function currentVersion(tx: TransactionSql): Promise<number> {
+  await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+  await tx`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`;
+  const [row] = await tx<{ version: number | null }[]>`SELECT max(version) AS version FROM schema_version`;
+  return row?.version ?? 0;
+}
+
+/** Brings the database (its current search_path) up to the latest schema; returns the version it was at. */
+export async function migratePostgres(sql: Sql): Promise<number> {
+  let from: number | undefined;
+  for (;;) {
+    // One transaction per step: a failed step leaves the database at the step before it.
+    const done = await sql.begin(async (tx) => {
+      const version = await currentVersion(tx);
+      from ??= version;
+      if (version > postgresMigrations.length) {
+        throw new MigrationError(
+          `schema version ${version} is newer than this release knows (${postgresMigrations.length})`,
+        );
+      }
+      if (version === postgresMigrations.length) return true;
+      try {
+        // The simple query protocol: a step is several statements, and has no parameters.
+        await tx.unsafe(postgresMigrations[version] as string).simple();
+      } catch (cause) {
+        throw new MigrationError(`migration ${version + 1} failed`, { cause });
+      }
+      await tx`INSERT INTO schema_version (version, applied_at) VALUES (${version + 1}, ${Date.now()})`;
+      return false;
+    });
+    if (done) return from ?? 0;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The conversation store on PostgreSQL (DATABASE_URL), through the `postgres` client, which runs
+ * on Bun and Deno alike: a pool of DATABASE_POOL_SIZE connections, and every value sent as a
+ * bound parameter. The tables and their semantics are SQLite's (sqlite.ts); row locks take the
+ * place of SQLite's one write lock.
+ */
+import postgres, { type Sql, type TransactionSql } from "postgres";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { migratePostgres } from "./postgres-migrations.ts";
+import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
+import type {
+  Conversation,
+  ConversationPage,
+  ConversationStore,
+  ConversationSummary,
+  ExchangeEnd,
+  ExchangeStart,
+  Message,
+  PageRequest,
+} from "./store.ts";
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (DATABASE_POOL_SIZE). */
+  poolSize: number;
+  /** A schema to keep the tables in instead of the default (`public`); created when missing. */
+  schema?: string;
+}
+
+/** Opens the pool, migrates the database, and recovers interrupted exchanges. */
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions,
+): Promise<PostgresConversationStore> {
+  const sql = postgres(url, {
+    max: options.poolSize,
+    // BIGINT (times in epoch ms, message seq) as a number: every value stays far below 2^53.
+    types: { bigint: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) } },
+    ...(options.schema ? { connection: { search_path: options.schema } } : {}),
+    // "already exists, skipping" notices of CREATE … IF NOT EXISTS are expected, not news.
+    onnotice: () => {},
+  }) as unknown as Sql;
+  try {
+    if (options.schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql(options.schema)}`;
+    await migratePostgres(sql);
+    const store = new PostgresConversationStore(sql);
+    store.recovered = await store.recoverInterrupted();
+    return store;
+  } catch (error) {
+    await sql.end({ timeout: 5 });
+    throw error;
+  }
+}
+
+type Tx = TransactionSql;
+
+export class PostgresConversationStore implements ConversationStore {
+  /** How many exchanges {@link openPostgresStore} found interrupted by a previous process. */
+  recovered = 0;
+
+  constructor(readonly sql: Sql) {}
+
+  async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
+    const after = before === undefined ? undefined : decodeCursor(before);
+    const sql = this.sql;
+    const rows = await sql<ConversationRow[]>`
+      SELECT * FROM conversations WHERE owner = ${owner}
+        ${after ? sql`AND (updated_at < ${after.updatedAt} OR (updated_at = ${after.updatedAt} AND id < ${after.id}))` : sql``}
+      ORDER BY updated_at DESC, id DESC LIMIT ${limit + 1}`;
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const more = rows.length > limit && last !== undefined;
+    return {
+      conversations: page.map(toSummary),
+      next_cursor: more ? encodeCursor({ updatedAt: last.updated_at, id: last.id }) : null,
+    };
+  }
+
+  async create(owner: string, title: string | null = null): Promise<ConversationSummary> {
+    const now = Date.now();
+    const row: ConversationRow = {
+      id: crypto.randomUUID(),
+      title,
+      created_at: now,
+      updated_at: now,
+      running_stream_id: null,
+    };
+    await this.sql`INSERT INTO conversations (id, owner, title, created_at, updated_at)
+      VALUES (${row.id}, ${owner}, ${row.title}, ${now}, ${now})`;
+    return toSummary(row);
+  }
+
+  async get(owner: string, id: string): Promise<Conversation | undefined> {
+    const row = await this.#row(this.sql, owner, id);
+    if (!row) return undefined;
+    const messages = await this.sql<MessageRow[]>`SELECT * FROM messages WHERE conversation_id = ${id} ORDER BY seq`;
+    return { ...toSummary(row), messages: messages.map(toMessage), running_stream_id: row.running_stream_id };
+  }
+
+  async exists(owner: string, id: string): Promise<boolean> {
+    return (await this.#row(this.sql, owner, id)) !== undefined;
+  }
+
+  async rename(owner: string, id: string, title: string): Promise<ConversationSummary | undefined> {
+    const [row] = await this.sql<ConversationRow[]>`
+      UPDATE conversations SET title = ${title}, updated_at = ${Date.now()} WHERE id = ${id} AND owner = ${owner}
+      RETURNING *`;
+    return row && toSummary(row);
+  }
+
+  async delete(owner: string, id: string): Promise<boolean> {
+    return (await this.sql`DELETE FROM conversations WHERE id = ${id} AND owner = ${owner}`).count > 0;
+  }
+
+  async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
+    return this.#transaction(async (tx) => {
+      if (!(await this.#row(tx, owner, conversationId, true))) return false;
+      const [answer, question] = await tx<MessageRow[]>`
+        SELECT * FROM messages WHERE conversation_id = ${conversationId} ORDER BY seq DESC LIMIT 2`;
+      const retry =
+        answer?.role === "assistant" &&
+        (answer.status === "error" || answer.status === "interrupted") &&
+        question?.role === "user" &&
+        question.content === start.userContent;
+      if (retry) await tx`DELETE FROM messages WHERE seq = ${answer.seq}`;
+      else await insertMessage(tx, conversationId, { role: "user", content: start.userContent, status: "complete" });
+      await tx`UPDATE conversations SET running_stream_id = ${start.streamId}, updated_at = ${Date.now()},
+        title = COALESCE(title, ${start.title}) WHERE id = ${conversationId}`;
+      return true;
+    });
+  }
+
+  async finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean> {
+    return this.#transaction(async (tx) => {
+      if (!(await this.#row(tx, owner, conversationId, true))) return false;
+      await insertMessage(tx, conversationId, { role: "assistant", ...end });
+      // Only clear our own stream: a newer exchange may already have replaced it.
+      await tx`UPDATE conversations SET updated_at = ${Date.now()},
+          running_stream_id = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_stream_id END
+        WHERE id = ${conversationId}`;
+      return true;
+    });
+  }
+
+  async truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean> {
+    return this.#transaction(async (tx) => {
+      const row = await this.#row(tx, owner, conversationId, true);
+      if (!row || row.running_stream_id !== null) return false;
+      const [kept] =
+        messageId === null
+          ? [{ seq: 0 }]
+          : await tx<{ seq: number }[]>`
+              SELECT seq FROM messages WHERE id = ${messageId} AND conversation_id = ${conversationId}`;
+      if (!kept) return false;
+      await tx`DELETE FROM messages WHERE conversation_id = ${conversationId} AND seq > ${kept.seq}`;
+      return true;
+    });
+  }
+
+  async recoverInterrupted(): Promise<number> {
+    return this.#transaction(async (tx) => {
+      const running = await tx<{ id: string }[]>`
+        UPDATE conversations SET running_stream_id = NULL WHERE running_stream_id IS NOT NULL RETURNING id`;
+      for (const { id } of running)
+        await insertMessage(tx, id, { role: "assistant", content: "", status: "interrupted" });
+      return running.length;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 5 });
+  }
+
+  /** The conversation's row; `lock` holds it until the transaction ends, so exchanges on it take turns. */
+  async #row(sql: Sql | Tx, owner: string, id: string, lock = false): Promise<ConversationRow | undefined> {
+    const [row] = await sql<ConversationRow[]>`
+      SELECT * FROM conversations WHERE id = ${id} AND owner = ${owner} ${lock ? sql`FOR UPDATE` : sql``}`;
+    return row;
+  }
+
+  #transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.sql.begin((tx) => work(tx)) as Promise<T>;
+  }
+}
+
+async function insertMessage(
+  tx: Tx,
+  conversationId: string,
+  message: Pick<Message, "role" | "content" | "status" | "error">,
+): Promise<void> {
+  const error = message.error;
+  await tx`INSERT INTO messages (id, conversation_id, role, content, status, error_code, error_message,
+      error_retryable, created_at)
+    VALUES (${crypto.randomUUID()}, ${conversationId}, ${message.role}, ${message.content}, ${message.status},
+      ${error?.code ?? null}, ${error?.message ?? null}, ${error ? Number(error.retryable) : null}, ${Date.now()})`;
+}

@@ -1,0 +1,19 @@
+import { describe } from "bun:test";
+import { createHash } from "node:crypto";
+import { openPostgresStore } from "../../src/conversations/postgres.ts";
+import { postgresForTests } from "../support/postgres.ts";
+import { describeConversationStore } from "./store-suite.ts";
+
+const { server, unavailable } = await postgresForTests();
+
+// Each place (a fresh folder per test) is a schema of its own in the one test database: the same
+// place reopens the same data, a new one starts empty.
+const schemaFor = (place: string) => `store_${createHash("sha256").update(place).digest("hex").slice(0, 16)}`;
+
+if (server) {
+  describeConversationStore("PostgreSQL", (place) =>
+    openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) }),
+  );
+} else {
+  describe.skip(`ConversationStore on PostgreSQL (${unavailable})`, () => {});
+}

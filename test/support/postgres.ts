@@ -1,0 +1,23 @@
+/**
+ * One throwaway PostgreSQL server per test file (scripts/stack/postgres.ts), or the reason there
+ * is none: a file that needs it skips its tests and says why, never passes them.
+ */
+import { afterAll } from "bun:test";
+import { startTestPostgres, type TestPostgres } from "../../scripts/stack/postgres.ts";
+
+export type PostgresForTests =
+  | { server: TestPostgres; unavailable?: undefined }
+  | { server?: undefined; unavailable: string };
+
+/** Starts the server (stopped after the file's tests), or explains on stderr why it cannot. */
+export async function postgresForTests(): Promise<PostgresForTests> {
+  try {
+    const server = await startTestPostgres();
+    afterAll(() => server.stop());
+    return { server };
+  } catch (error) {
+    const unavailable = `PostgreSQL tests SKIPPED: ${(error as Error).message}`;
+    console.error(unavailable);
+    return { unavailable };
+  }
+}
