@@ -70,6 +70,10 @@ export interface Config {
   maxGenerationEvents: number;
   drainTimeoutMs: number;
   dataDir: string;
+  /** Conversations in PostgreSQL when set (postgres://user:password@host/db); unset: SQLite in DATA_DIR. */
+  databaseUrl: string | undefined;
+  /** Connections each instance keeps to PostgreSQL. */
+  databasePoolSize: number;
   simulator: SimulatorSettings;
 }
 
@@ -122,8 +126,18 @@ export function loadConfig(env: Env): Config {
     maxGenerationEvents: integer(env, "MAX_GENERATION_EVENTS", 100_000, 10, 10_000_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 3_600_000),
     dataDir: text(env, "DATA_DIR", "./data"),
+    databaseUrl: databaseUrl(env),
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1_000),
     simulator: loadSimulatorSettings(env),
   };
+}
+
+/** DATABASE_URL (or the file DATABASE_URL_FILE), which must name a PostgreSQL server. */
+function databaseUrl(env: Env): string | undefined {
+  const value = secret(env, "DATABASE_URL");
+  if (value !== undefined && !/^postgres(ql)?:\/\//.test(value))
+    throw new ConfigError("DATABASE_URL", "expected postgres://user:password@host:5432/database");
+  return value;
 }
 
 function loadAuthSettings(env: Env): AuthSettings {
@@ -147,9 +161,10 @@ function loadAuthSettings(env: Env): AuthSettings {
 
 /** The settings in effect, for the start-up log, with secrets masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const { upstreamApiKey, simulator, auth, ...rest } = config;
+  const { upstreamApiKey, simulator, auth, databaseUrl, ...rest } = config;
   return {
     ...rest,
+    databaseUrl: databaseUrl ? "(masked)" : "(none: SQLite in DATA_DIR)",
     auth: {
       ...auth,
       tokens: auth.tokens ? "(masked)" : "(none)",

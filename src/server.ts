@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { type AppOptions, createHandler, createInternalHandler } from "./app.ts";
 import { type Access, createAccess } from "./auth/access.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
+import { openPostgresStore } from "./conversations/postgres.ts";
 import { openSqliteStore } from "./conversations/sqlite.ts";
 import { registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
@@ -16,7 +17,7 @@ import { createSimulator } from "./simulator/server.ts";
 function settle(): { config: Config; access: Access } {
   try {
     const config = loadConfig(process.env);
-    for (const secret of [config.upstreamApiKey, config.auth.sessionSecret]) registerSecret(secret);
+    for (const secret of [config.upstreamApiKey, config.auth.sessionSecret, config.databaseUrl]) registerSecret(secret);
     mkdirSync(config.dataDir, { recursive: true });
     return { config, access: createAccess(config, config.dataDir) };
   } catch (error) {
@@ -48,7 +49,9 @@ function announce(config: Config, access: Access, port: number, internalPort: nu
 export async function startServer(defences?: AppOptions["defences"]): Promise<void> {
   const { config, access } = settle();
   const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
-  const conversations = await openSqliteStore(config.dataDir);
+  const conversations = config.databaseUrl
+    ? await openPostgresStore(config.databaseUrl, { poolSize: config.databasePoolSize })
+    : await openSqliteStore(config.dataDir);
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
   const services = createServices(config, { simulator, conversations });

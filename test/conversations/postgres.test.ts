@@ -1,4 +1,4 @@
-import { describe } from "bun:test";
+import { test } from "bun:test";
 import { createHash } from "node:crypto";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
@@ -15,5 +15,5 @@ if (server) {
     openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) }),
   );
 } else {
-  describe.skip(`ConversationStore on PostgreSQL (${unavailable})`, () => {});
+  test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }

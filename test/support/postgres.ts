@@ -16,8 +16,8 @@ export async function postgresForTests(): Promise<PostgresForTests> {
     afterAll(() => server.stop());
     return { server };
   } catch (error) {
-    const unavailable = `PostgreSQL tests SKIPPED: ${(error as Error).message}`;
-    console.error(unavailable);
+    const unavailable = (error as Error).message;
+    console.error(`PostgreSQL tests SKIPPED: ${unavailable}`);
     return { unavailable };
   }
 }

@@ -1,0 +1,93 @@
+/**
+ * The app with DATABASE_URL, on Bun and on Deno: its conversations and answers are in PostgreSQL
+ * (read back here through the store itself) and nothing is written to SQLite in DATA_DIR.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Runtime } from "../../scripts/stack/process.ts";
+import { LOCAL_USER } from "../../src/auth/access.ts";
+import { openPostgresStore } from "../../src/conversations/postgres.ts";
+import { databaseFileName } from "../../src/conversations/sqlite.ts";
+import { postgresForTests } from "../support/postgres.ts";
+import { freshDataDir, startApp } from "../support/spawn.ts";
+
+const { server, unavailable } = await postgresForTests();
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function json(url: string, init?: RequestInit) {
+  const response = await fetch(url, {
+    ...init,
+    headers: { "content-type": "application/json" },
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Creates a conversation, has one exchange in it, and returns it once the answer is stored. */
+async function converse(base: string) {
+  const { body: conversation } = await json(`${base}/api/conversations`, { method: "POST", body: "{}" });
+  const body = JSON.stringify({
+    conversationId: conversation.id,
+    messages: [{ role: "user", content: "/sim ttft_ms=0 tps=1000 tokens=5\nhello" }],
+  });
+  const chat = await json(`${base}/api/chat`, { method: "POST", body });
+  expect(chat.status).toBe(202);
+  await (await fetch(`${base}${chat.body.streamUrl}`, { signal: AbortSignal.timeout(10_000) })).text();
+  // The answer is stored when the generation ends, a moment after its last event is sent.
+  for (let tries = 0; tries < 100; tries++) {
+    const stored = await json(`${base}/api/conversations/${conversation.id}`);
+    if (stored.body.messages.length === 2) return stored.body;
+    await Bun.sleep(50);
+  }
+  throw new Error("the answer was never stored");
+}
+
+for (const runtime of ["bun", "deno"] satisfies Runtime[]) {
+  const name = `on ${runtime}, DATABASE_URL keeps conversations in PostgreSQL, not in DATA_DIR`;
+  if (!server) {
+    test.skip(`${name}, skipped: ${unavailable}`, () => {});
+    continue;
+  }
+  test(name, async () => {
+    const dataDir = freshDataDir();
+    dirs.push(dataDir);
+    const app = await startApp({ DATA_DIR: dataDir, DATABASE_URL: server.url, DATABASE_POOL_SIZE: "3" }, runtime);
+    try {
+      expect(app.output()).toContain(`"databaseUrl":"(masked)"`);
+      const served = await converse(app.url);
+      expect(served.messages.map((m: { role: string; status: string }) => `${m.role}:${m.status}`)).toEqual([
+        "user:complete",
+        "assistant:complete",
+      ]);
+      const store = await openPostgresStore(server.url, { poolSize: 1 });
+      try {
+        const stored = await store.get(LOCAL_USER, served.id);
+        expect(stored?.messages.map((m) => m.content)).toEqual(
+          served.messages.map((m: { content: string }) => m.content),
+        );
+      } finally {
+        await store.close();
+      }
+      // The negative control: without DATABASE_URL this same app writes DATA_DIR/sluice.db.
+      expect(existsSync(join(dataDir, databaseFileName))).toBe(false);
+    } finally {
+      await app.stop();
+    }
+  });
+}
+
+test("without DATABASE_URL the app keeps conversations in DATA_DIR (the control)", async () => {
+  const dataDir = freshDataDir();
+  dirs.push(dataDir);
+  const app = await startApp({ DATA_DIR: dataDir });
+  try {
+    await converse(app.url);
+    expect(existsSync(join(dataDir, databaseFileName))).toBe(true);
+  } finally {
+    await app.stop();
+  }
+});
