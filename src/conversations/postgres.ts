@@ -6,6 +6,7 @@
  */
 import postgres, { type Sql, type TransactionSql } from "postgres";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { MigrationError } from "./migrations.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
 import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
 import type {
@@ -24,6 +25,17 @@ export interface PostgresStoreOptions {
   poolSize: number;
   /** A schema to keep the tables in instead of the default (`public`); created when missing. */
   schema?: string;
+}
+
+/** PostgreSQL could not be reached or refused us at start; the message says why, never the password. */
+export class PostgresUnavailableError extends Error {
+  override name = "PostgresUnavailableError";
+  readonly code = "store_unavailable";
+  constructor(cause: unknown) {
+    super(`conversation store: cannot use the PostgreSQL server of DATABASE_URL: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
 }
 
 /** Opens the pool, migrates the database, and recovers interrupted exchanges. */
@@ -47,7 +59,7 @@ export async function openPostgresStore(
     return store;
   } catch (error) {
     await sql.end({ timeout: 5 });
-    throw error;
+    throw error instanceof MigrationError ? error : new PostgresUnavailableError(error);
   }
 }
 

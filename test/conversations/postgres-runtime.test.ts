@@ -80,6 +80,20 @@ for (const runtime of ["bun", "deno"] satisfies Runtime[]) {
   });
 }
 
+test("an unreachable DATABASE_URL stops start-up with a message that says so, without the password", async () => {
+  const dataDir = freshDataDir();
+  dirs.push(dataDir);
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  const start = startApp({ DATA_DIR: dataDir, DATABASE_URL: "postgres://sluice:hunter2@127.0.0.1:1/sluice" });
+  const failure = await start.then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
+  expect(failure).toContain("store_unavailable");
+  expect(failure).toContain("cannot use the PostgreSQL server of DATABASE_URL");
+  expect(failure).not.toContain("hunter2");
+});
+
 test("without DATABASE_URL the app keeps conversations in DATA_DIR (the control)", async () => {
   const dataDir = freshDataDir();
   dirs.push(dataDir);
