@@ -39,20 +39,25 @@ export const postgresMigrations: readonly string[] = [
 const MIGRATION_LOCK = 0x5c1ce;
 
 /** The highest step applied, under the migration lock of the transaction `tx`. */
-async function currentVersion(tx: TransactionSql): Promise<number> {
+async function currentVersion(tx: TransactionSql, schema: string | undefined): Promise<number> {
   await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+  // Under the lock too: two CREATE … IF NOT EXISTS at once can still collide in the catalog.
+  if (schema) await tx`CREATE SCHEMA IF NOT EXISTS ${tx(schema)}`;
   await tx`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`;
   const [row] = await tx<{ version: number | null }[]>`SELECT max(version) AS version FROM schema_version`;
   return row?.version ?? 0;
 }
 
-/** Brings the database (its current search_path) up to the latest schema; returns the version it was at. */
-export async function migratePostgres(sql: Sql): Promise<number> {
+/**
+ * Brings the database up to the latest schema, in the connections' search_path (`schema`, created
+ * when missing, when the store was given one); returns the version it was at.
+ */
+export async function migratePostgres(sql: Sql, schema?: string): Promise<number> {
   let from: number | undefined;
   for (;;) {
     // One transaction per step: a failed step leaves the database at the step before it.
     const done = await sql.begin(async (tx) => {
-      const version = await currentVersion(tx);
+      const version = await currentVersion(tx, schema);
       from ??= version;
       if (version > postgresMigrations.length) {
         throw new MigrationError(

@@ -52,8 +52,7 @@ export async function openPostgresStore(
     onnotice: () => {},
   }) as unknown as Sql;
   try {
-    if (options.schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql(options.schema)}`;
-    await migratePostgres(sql);
+    await migratePostgres(sql, options.schema);
     const store = new PostgresConversationStore(sql);
     store.recovered = await store.recoverInterrupted();
     return store;
