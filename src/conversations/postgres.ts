@@ -43,14 +43,14 @@ export async function openPostgresStore(
   url: string,
   options: PostgresStoreOptions,
 ): Promise<PostgresConversationStore> {
-  const sql = postgres(url, {
+  const sql: Sql = postgres(url, {
     max: options.poolSize,
     // BIGINT (times in epoch ms, message seq) as a number: every value stays far below 2^53.
     types: { bigint: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) } },
     ...(options.schema ? { connection: { search_path: options.schema } } : {}),
     // "already exists, skipping" notices of CREATE … IF NOT EXISTS are expected, not news.
     onnotice: () => {},
-  }) as unknown as Sql;
+  });
   try {
     await migratePostgres(sql, options.schema);
     const store = new PostgresConversationStore(sql);
