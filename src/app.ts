@@ -14,6 +14,7 @@ import { healthRoutes } from "./http/health.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
+import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
 import type { Services } from "./services.ts";
 
@@ -24,13 +25,21 @@ export interface AppOptions {
 
 /** The whole HTTP surface of Sluice. */
 export function createApp(services: Services, options: AppOptions = {}) {
-  const { config, registry, metrics, conversations, startGeneration } = services;
+  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
   const defaultModel = config.model;
-  const openEventStream = eventStreams({
-    heartbeatMs: config.heartbeatMs,
-    retryMs: config.retryMs,
-    streamOpened: metrics.streamOpened,
-  });
+  const slots = new StreamSlots(config.maxOpenStreams, metrics.rejected);
+  // Takes an open-stream slot (429 when none is free) and counts the stream in the metrics.
+  const streamOpened = () => {
+    const release = slots.acquire();
+    const closed = metrics.streamOpened();
+    return () => {
+      release();
+      closed();
+    };
+  };
+  const admitStream = () => slots.check();
+  const admitGeneration = () => registry.admit();
+  const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const app = new Elysia()
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
     .onError({ as: "global" }, handleError)
@@ -42,15 +51,16 @@ export function createApp(services: Services, options: AppOptions = {}) {
       }),
     )
     .use(metricsRoutes(metrics.registry))
-    .use(chatRoutes({ startGeneration, conversations, defaultModel }))
+    .use(chatRoutes({ startGeneration, admitGeneration, conversations, checkpoints, defaultModel }))
     .use(streamRoutes({ registry, openEventStream }))
-    .use(classicRoutes({ registry, startGeneration, openEventStream, defaultModel }))
+    .use(classicRoutes({ registry, startGeneration, openEventStream, defaultModel, admitStream }))
     .use(
       openAiRoutes({
         upstream: services.upstream,
         timeouts: services.timeouts,
         observer: metrics.passThrough,
-        streamOpened: metrics.streamOpened,
+        streamOpened,
+        acquireCall: () => registry.acquireCall(),
         defaultModel,
       }),
     );

@@ -3,7 +3,7 @@
  */
 import { createHandler } from "./app.ts";
 import { ConfigError, describeConfig, loadConfig } from "./config.ts";
-import { openSqliteStore } from "./conversations/sqlite.ts";
+import { openWorkerStore } from "./conversations/worker-store.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";
 import { createSimulator } from "./simulator/server.ts";
@@ -18,7 +18,8 @@ async function start(): Promise<void> {
     process.exit(1);
   }
   const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
-  const conversations = await openSqliteStore(config.dataDir);
+  // The store runs in a worker: no synchronous database call on the thread that relays tokens.
+  const conversations = await openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes });
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
   const services = createServices(config, { simulator, conversations });
@@ -30,13 +31,25 @@ async function start(): Promise<void> {
     console.log("Model: the built-in simulator (demo). Set UPSTREAM_BASE_URL and MODEL to use a real one.");
   console.log(`Sluice listening on http://${shown}:${server.port}`);
 
-  onShutdownSignal(async (signal) => {
-    console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
-    await services.registry.drain(config.drainTimeoutMs);
-    await server.stop(true);
-    await conversations.close();
-    process.exit(0);
-  });
+  onShutdownSignal(
+    async (signal) => {
+      console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
+      await services.registry.drain(config.drainTimeoutMs);
+      // Answers cut by the drain are stored as interrupted before the store closes.
+      await services.checkpoints?.whenStored();
+      services.checkpoints?.stop();
+      await server.stop(true);
+      await conversations.close();
+      process.exit(0);
+    },
+    async (signal) => {
+      console.log(`${signal} again: exiting now, after a last checkpoint`);
+      // Bounded: a store waiting on a lock must not hold up an exit the operator asked for twice.
+      const flushed = services.checkpoints?.flush().catch(() => {});
+      await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      process.exit(130);
+    },
+  );
 }
 
 await start();

@@ -4,6 +4,7 @@
  */
 import type OpenAI from "openai";
 import type { Config } from "./config.ts";
+import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
@@ -23,8 +24,10 @@ export interface Services {
   simulator: Simulator | undefined;
   /** Stored conversations; absent in tests that need none. */
   conversations: ConversationStore | undefined;
-  /** Starts one model call as a generation. */
-  startGeneration(request: ChatRequest): Generation;
+  /** Stores running answers' text every CHECKPOINT_MS; present with `conversations`. */
+  checkpoints: AnswerCheckpoints | undefined;
+  /** Starts one model call as a generation, under `id` when the caller stored it already. */
+  startGeneration(request: ChatRequest, id?: string): Generation;
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
@@ -37,6 +40,8 @@ export function createServices(
   const registry = new GenerationRegistry({
     maxActive: config.maxActiveGenerations,
     retentionMs: config.streamRetentionMs,
+    retainedBytesMax: config.retainedBytesMax,
+    rejected: metrics.rejected,
   });
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
@@ -52,13 +57,16 @@ export function createServices(
     timeouts,
     simulator,
     conversations: parts.conversations,
-    startGeneration(request) {
+    checkpoints: parts.conversations && new AnswerCheckpoints(parts.conversations, config.checkpointMs),
+    startGeneration(request, id) {
       return registry.create({
+        ...(id ? { id } : {}),
         model: request.model,
         upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
         timeouts,
         cancelGraceMs: config.cancelGraceMs,
         maxEvents: config.maxGenerationEvents,
+        maxBytes: config.maxGenerationBytes,
         observer: metrics.observer,
       });
     },

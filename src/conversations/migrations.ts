@@ -29,6 +29,8 @@ export const migrations: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);`,
+  // 2: the running answer's text as last checkpointed, so a crash keeps what was shown.
+  "ALTER TABLE conversations ADD COLUMN running_content TEXT;",
 ];
 
 /** The database cannot be brought to this code's schema. */
@@ -59,7 +61,7 @@ export function migrate(db: DatabaseSync): number {
       db.exec(`PRAGMA user_version = ${version + 1}`);
       db.exec("COMMIT");
     } catch (cause) {
-      db.exec("ROLLBACK");
+      if (db.isTransaction) db.exec("ROLLBACK");
       throw new MigrationError(`migration ${version + 1} failed`, { cause });
     }
   }

@@ -18,9 +18,12 @@ export interface ClassicRouteDeps {
   startGeneration: (request: ChatRequest) => Generation;
   openEventStream: OpenEventStream;
   defaultModel: string;
+  /** Throws when no event-stream slot is free, so a refused viewer starts no model call. */
+  admitStream?: () => void;
 }
 
-export function classicRoutes({ registry, startGeneration, openEventStream, defaultModel }: ClassicRouteDeps) {
+export function classicRoutes(deps: ClassicRouteDeps) {
+  const { registry, startGeneration, openEventStream, defaultModel } = deps;
   return new Elysia({ name: "classic" }).get(
     "/chat",
     ({ query, request }) => {
@@ -35,6 +38,7 @@ export function classicRoutes({ registry, startGeneration, openEventStream, defa
       }
       const question = query.q?.trim();
       if (!question) throw new ValidationError("q", "must be a non-empty question");
+      deps.admitStream?.();
       const generation = startGeneration({ model: defaultModel, messages: [{ role: "user", content: question }] });
       return openEventStream(generation, { after: 0, dialect: classicDialect(generation.id), signal: request.signal });
     },

@@ -17,8 +17,10 @@ export interface OpenAiRouteDeps {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   observer: UpstreamCallObserver;
-  /** Counts an open stream; returns the function that counts it closed. */
+  /** Takes an open-stream slot (429 when none is free); returns the function that gives it back. */
   streamOpened: () => () => void;
+  /** Counts the call against the active generations (429 at the limit); returns its release. */
+  acquireCall: () => () => void;
   defaultModel: string;
 }
 
@@ -34,6 +36,8 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
           observer: deps.observer,
         });
         const leave = () => call.cancel("disconnect");
+        // Both limits are taken before the upstream call starts, so a refusal costs nothing upstream.
+        const releaseCall = deps.acquireCall();
         if (!params.stream) {
           request.signal.addEventListener("abort", leave, { once: true });
           try {
@@ -41,12 +45,30 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
             return (await call.complete({ ...params, stream: false })) ?? new Response(null, { status: 499 });
           } finally {
             request.signal.removeEventListener("abort", leave);
+            releaseCall();
           }
         }
+        let closeStream: () => void;
+        try {
+          closeStream = deps.streamOpened();
+        } catch (error) {
+          releaseCall();
+          throw error;
+        }
+        const closed = () => {
+          closeStream();
+          releaseCall();
+        };
         request.signal.addEventListener("abort", leave, { once: true });
-        const chunks = await call.open({ ...params, stream: true });
-        if (!chunks) return new Response(null, { status: 499 });
-        return relayResponse(chunks, leave, request.signal, deps.streamOpened());
+        const chunks = await call.open({ ...params, stream: true }).catch((error: unknown) => {
+          closed();
+          throw error;
+        });
+        if (!chunks) {
+          closed();
+          return new Response(null, { status: 499 });
+        }
+        return relayResponse(chunks, leave, request.signal, closed);
       },
       { body: CompletionBody },
     )

@@ -14,6 +14,8 @@ export interface Metrics {
   passThrough: UpstreamCallObserver;
   /** Open SSE connections (API streams, /chat, and pass-through streams). */
   streamOpened(): () => void;
+  /** Counts one refused request, by the limit that refused it (`sluice_rejected_total{reason}`). */
+  rejected(reason: string): void;
 }
 
 /** The process's registry: the runtime's own metrics, less the ones too costly to collect. */
@@ -75,7 +77,13 @@ export function createMetrics(): Metrics {
     labelNames: ["code"],
     registers,
   });
-  for (const reason of ["stop", "disconnect", "timeout", "shutdown"]) cancelled.inc({ reason }, 0);
+  for (const reason of ["stop", "disconnect", "timeout", "shutdown", "storage"]) cancelled.inc({ reason }, 0);
+  const rejected = new Counter({
+    name: "sluice_rejected_total",
+    help: "Requests refused by a limit, by reason (active_generations, open_streams, retained_bytes, draining, …).",
+    labelNames: ["reason"],
+    registers,
+  });
 
   const passThrough: UpstreamCallObserver = {
     firstToken: (ms) => ttft.observe(ms / 1000),
@@ -97,6 +105,7 @@ export function createMetrics(): Metrics {
     registry,
     observer,
     passThrough,
+    rejected: (reason) => rejected.inc({ reason }),
     streamOpened() {
       streamsActive.inc();
       let open = true;
