@@ -14,6 +14,7 @@ import { healthRoutes } from "./http/health.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
+import { rejectRepeatedParams } from "./http/query-params.ts";
 import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
 import type { Services } from "./services.ts";
@@ -42,6 +43,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const app = new Elysia()
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
+    .onTransform({ as: "global" }, ({ request }) => rejectRepeatedParams(request))
     .onError({ as: "global" }, handleError)
     .use(
       healthRoutes({

@@ -75,7 +75,10 @@ function settle(pending: Map<number, Pending>, reply: StoreReply): void {
   const call = pending.get(reply.id);
   if (!call) return;
   pending.delete(reply.id);
-  if (reply.ok) return call.resolve(reply.value);
+  if (reply.ok) {
+    call.resolve(reply.value);
+    return;
+  }
   const error = rebuildError(reply.error as FlatError);
   // The client sees a stable code; the log keeps the database's own words.
   if (error instanceof StoreError)

@@ -23,7 +23,7 @@ export function conversationRoutes(store: ConversationStore) {
   return new Elysia()
     .get(
       "/api/conversations",
-      ({ query }) => store.list({ limit: query.limit ?? 30, before: query.before || undefined }),
+      ({ query }) => store.list({ limit: query.limit ? Number(query.limit) : 30, before: query.before || undefined }),
       { query: ConversationListQuery },
     )
     .post("/api/conversations", async ({ body, status }) => status(201, await store.create(cleanTitle(body?.title))), {

@@ -31,6 +31,17 @@ function processRegistry(): Registry {
   return registry;
 }
 
+/** `sluice_rejected_total{reason}`: every request a limit refused, as a function to call per refusal. */
+function rejectionCounter(registry: Registry): (reason: string) => void {
+  const rejected = new Counter({
+    name: "sluice_rejected_total",
+    help: "Requests refused by a limit, by reason (active_generations, open_streams, retained_bytes, draining, …).",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
+  return (reason) => rejected.inc({ reason });
+}
+
 /** Creates the registry and its instruments (`sluice_*`, plus the runtime's process metrics). */
 export function createMetrics(): Metrics {
   const registry = processRegistry();
@@ -78,12 +89,6 @@ export function createMetrics(): Metrics {
     registers,
   });
   for (const reason of ["stop", "disconnect", "timeout", "shutdown", "storage"]) cancelled.inc({ reason }, 0);
-  const rejected = new Counter({
-    name: "sluice_rejected_total",
-    help: "Requests refused by a limit, by reason (active_generations, open_streams, retained_bytes, draining, …).",
-    labelNames: ["reason"],
-    registers,
-  });
 
   const passThrough: UpstreamCallObserver = {
     firstToken: (ms) => ttft.observe(ms / 1000),
@@ -105,7 +110,7 @@ export function createMetrics(): Metrics {
     registry,
     observer,
     passThrough,
-    rejected: (reason) => rejected.inc({ reason }),
+    rejected: rejectionCounter(registry),
     streamOpened() {
       streamsActive.inc();
       let open = true;
