@@ -26,7 +26,21 @@ function generation(id: string) {
     settle = resolve;
     fail = reject;
   });
-  return { id, settled, settle, fail };
+  return { id, settled, settle, fail, text: "", log: { tokenCount: 0 }, cancel() {} };
+}
+
+/** Records an exchange answered by a fake generation; returns both. */
+async function record(conversationId: string, userMessage = "q") {
+  let gen = generation("");
+  const recorded = await recordExchange(store, {
+    conversationId,
+    userMessage,
+    start: (streamId) => {
+      gen = generation(streamId);
+      return gen;
+    },
+  });
+  return { recorded, gen };
 }
 
 const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
@@ -34,15 +48,10 @@ const timings = { ttft_ms: 10, total_ms: 20 };
 
 test("the question is stored at once, the answer when the generation is done", async () => {
   const { id } = await store.create();
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, {
-    conversationId: id,
-    userMessage: "/sim tps=5\nHi there",
-    generation: gen,
-  });
-  expect(recorded.started).toBe(true);
+  const { recorded, gen } = await record(id, "/sim tps=5\nHi there");
+  if (!recorded) throw new Error("not recorded");
   const running = await store.get(id);
-  expect(running?.running_stream_id).toBe("g1");
+  expect(running?.running_stream_id).toBe(gen.id);
   expect(running?.title).toBe("Hi there");
   gen.settle({ text: "Hello!", end: { id: 3, type: "done", finish_reason: "stop", usage, timings } });
   expect(await recorded.finished).toBe(true);
@@ -53,8 +62,8 @@ test("the question is stored at once, the answer when the generation is done", a
 
 test("Stop stores the text so far as cancelled", async () => {
   const { id } = await store.create();
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   gen.settle({ text: "Hal", end: { id: 2, type: "done", finish_reason: "cancelled", usage, timings } });
   await recorded.finished;
   expect((await store.get(id))?.messages.at(-1)).toMatchObject({ content: "Hal", status: "cancelled" });
@@ -62,8 +71,8 @@ test("Stop stores the text so far as cancelled", async () => {
 
 test("an error keeps its code, message and whether a retry may help", async () => {
   const { id } = await store.create();
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   gen.settle({
     text: "par",
     end: { id: 2, type: "error", code: "upstream_dropped", message: "the model stopped answering", retryable: true },
@@ -78,8 +87,8 @@ test("an error keeps its code, message and whether a retry may help", async () =
 
 test("a generation that rejects still ends the exchange", async () => {
   const { id } = await store.create();
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   gen.fail(new Error("bug"));
   expect(await recorded.finished).toBe(true);
   const conversation = await store.get(id);
@@ -89,8 +98,8 @@ test("a generation that rejects still ends the exchange", async () => {
 
 test("a conversation deleted while answering is not resurrected", async () => {
   const { id } = await store.create();
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   await store.delete(id);
   gen.settle({ text: "late", end: { id: 2, type: "done", finish_reason: "stop", usage, timings } });
   expect(await recorded.finished).toBe(false);
@@ -98,11 +107,15 @@ test("a conversation deleted while answering is not resurrected", async () => {
 });
 
 test("nothing is recorded for a conversation that does not exist", async () => {
+  let started = false;
   const recorded = await recordExchange(store, {
     conversationId: "missing",
     userMessage: "q",
-    generation: generation("g"),
+    start: (streamId) => {
+      started = true;
+      return generation(streamId);
+    },
   });
-  expect(recorded.started).toBe(false);
-  expect(await recorded.finished).toBe(false);
+  expect(recorded).toBeUndefined();
+  expect(started).toBe(false);
 });
