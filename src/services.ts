@@ -43,6 +43,7 @@ export function createServices(
     retainedBytesMax: config.retainedBytesMax,
     rejected: metrics.rejected,
   });
+  metrics.retainedBytesFrom(() => registry.retainedBytes);
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,

@@ -16,6 +16,8 @@ export interface Metrics {
   streamOpened(): () => void;
   /** Counts one refused request, by the limit that refused it (`sluice_rejected_total{reason}`). */
   rejected(reason: string): void;
+  /** Where `sluice_retained_bytes` reads its value at scrape time (the generation registry). */
+  retainedBytesFrom(read: () => number): void;
 }
 
 /** The process's registry: the runtime's own metrics, less the ones too costly to collect. */
@@ -29,6 +31,22 @@ function processRegistry(): Registry {
   for (const figure of ["total", "used", "available"])
     registry.removeSingleMetric(`sluice_nodejs_heap_space_size_${figure}_bytes`);
   return registry;
+}
+
+/** `sluice_retained_bytes`: what retained generations hold, read from `source` at scrape time. */
+function retainedBytesGauge(registry: Registry): (read: () => number) => void {
+  let source = () => 0;
+  new Gauge({
+    name: "sluice_retained_bytes",
+    help: "Text held by retained generations, running and finished, against RETAINED_BYTES_MAX.",
+    registers: [registry],
+    collect() {
+      this.set(source());
+    },
+  });
+  return (read) => {
+    source = read;
+  };
 }
 
 /** `sluice_rejected_total{reason}`: every request a limit refused, as a function to call per refusal. */
@@ -111,6 +129,7 @@ export function createMetrics(): Metrics {
     observer,
     passThrough,
     rejected: rejectionCounter(registry),
+    retainedBytesFrom: retainedBytesGauge(registry),
     streamOpened() {
       streamsActive.inc();
       let open = true;

@@ -88,7 +88,7 @@ test("another process holding the write lock does not stall running streams", as
   const reads = sent.map((answer) => readStream(`${sluice.url}${answer.body.streamUrl}`, { timeoutMs: 20_000 }));
   // Holds the lock 1.5 s at a time: a store on the relaying thread would stall every stream that long.
   const holder = spawn(
-    [process.execPath, "test/support/hold-write-lock.ts", join(dataDir, "sluice.db"), "1500", "20", "3500"],
+    [process.execPath, "scripts/bench/hold-write-lock.ts", join(dataDir, "sluice.db"), "1500", "20", "3500"],
     {
       stdout: "pipe",
     },

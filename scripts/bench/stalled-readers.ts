@@ -1,0 +1,94 @@
+/**
+ * The app's memory under readers that never read: `--readers` sockets (1,000 by default) spread
+ * over `--generations` fast answers, each sending its GET and then never reading a byte (the
+ * socket is paused, so the kernel buffers fill and the server's writes back up). Samples the app
+ * process's resident memory every second, once with no reader and once with the stalled ones,
+ * and prints both runs' figures.
+ *
+ * Usage: bun scripts/bench/stalled-readers.ts [--runtime bun|deno] [--readers 1000]
+ *        [--generations 50] [--seconds 30]
+ */
+import { readFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { parseArgs } from "node:util";
+import { type Runtime, type Started, startApp } from "../../test/support/spawn.ts";
+import { startChat } from "../../test/support/sse.ts";
+
+const { values } = parseArgs({
+  options: {
+    runtime: { type: "string", default: "bun" },
+    readers: { type: "string", default: "1000" },
+    generations: { type: "string", default: "50" },
+    // How long each answer runs (at 2,000 tokens per second, ~12 KB of text per second).
+    seconds: { type: "string", default: "30" },
+  },
+});
+const runtime = values.runtime as Runtime;
+const readers = Number(values.readers);
+const generations = Number(values.generations);
+const seconds = Number(values.seconds);
+
+/** Resident memory of `pid` in MiB, from /proc. */
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+  return Math.round(Number(line?.[1] ?? 0) / 102.4) / 10;
+}
+
+/** Opens a stream with a GET and never reads its answer. */
+function stalledReader(app: Started, path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(app.port, "127.0.0.1", () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
+      socket.pause();
+      resolve(socket);
+    });
+    socket.on("error", reject);
+  });
+}
+
+async function run(withReaders: boolean) {
+  const app = await startApp(
+    { SIM_TTFT_MS: "0", SIM_MAX_TOKENS: String(seconds * 2000), CANCEL_GRACE_MS: "60000", MAX_OPEN_STREAMS: "100000" },
+    runtime,
+  );
+  const pid = app.process.pid;
+  try {
+    const idle = rssMiB(pid);
+    const urls = await Promise.all(
+      Array.from({ length: generations }, (_, index) =>
+        startChat(app.url, `/sim tps=2000 tokens=${seconds * 2000}\nanswer ${index}`),
+      ),
+    );
+    const sockets = withReaders
+      ? await Promise.all(
+          Array.from({ length: readers }, (_, index) =>
+            stalledReader(app, new URL(urls[index % urls.length] as string).pathname),
+          ),
+        )
+      : [];
+    const samples: number[] = [];
+    for (let second = 0; second < seconds; second++) {
+      await Bun.sleep(1_000);
+      samples.push(rssMiB(pid));
+    }
+    for (const socket of sockets) socket.destroy();
+    const third = Math.max(1, Math.floor(samples.length / 3));
+    const average = (part: number[]) => Math.round((part.reduce((a, b) => a + b, 0) / part.length) * 10) / 10;
+    console.log(
+      JSON.stringify({
+        runtime,
+        readers: sockets.length,
+        generations,
+        rss_idle_mib: idle,
+        rss_first_third_mib: average(samples.slice(0, third)),
+        rss_last_third_mib: average(samples.slice(-third)),
+        rss_peak_mib: Math.max(...samples),
+      }),
+    );
+  } finally {
+    await app.stop();
+  }
+}
+
+await run(false);
+await run(true);
