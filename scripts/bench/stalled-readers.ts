@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
 import { type Runtime, type Started, startApp } from "../../test/support/spawn.ts";
-import { startChat } from "../../test/support/sse.ts";
+import { metricValue, startChat } from "../../test/support/sse.ts";
 
 const { values } = parseArgs({
   options: {
@@ -71,6 +71,8 @@ async function run(withReaders: boolean) {
       await Bun.sleep(1_000);
       samples.push(rssMiB(pid));
     }
+    const heapUsed = await metricValue(app.url, "sluice_nodejs_heap_size_used_bytes");
+    const external = await metricValue(app.url, "sluice_nodejs_external_memory_bytes");
     for (const socket of sockets) socket.destroy();
     const third = Math.max(1, Math.floor(samples.length / 3));
     const average = (part: number[]) => Math.round((part.reduce((a, b) => a + b, 0) / part.length) * 10) / 10;
@@ -83,6 +85,8 @@ async function run(withReaders: boolean) {
         rss_first_third_mib: average(samples.slice(0, third)),
         rss_last_third_mib: average(samples.slice(-third)),
         rss_peak_mib: Math.max(...samples),
+        heap_used_end_mib: Math.round(heapUsed / 104857.6) / 10,
+        external_end_mib: Math.round(external / 104857.6) / 10,
       }),
     );
   } finally {
