@@ -1,17 +1,17 @@
 /**
  * The app's memory under readers that never read: `--readers` sockets (1,000 by default) spread
- * over `--generations` fast answers, each sending its GET and then never reading a byte (the
- * socket is paused, so the kernel buffers fill and the server's writes back up). Samples the app
- * process's resident memory every second, once with no reader and once with the stalled ones,
- * and prints both runs' figures.
+ * over `--generations` answers, each sending its GET and then never reading a byte (the socket is
+ * paused). Samples the app process's resident memory every second, once with no reader and once
+ * with the stalled ones, and prints both runs' figures. The model is the standalone simulator, in
+ * its own process, so the figures are the app's alone.
  *
  * Usage: bun scripts/bench/stalled-readers.ts [--runtime bun|deno] [--readers 1000]
- *        [--generations 50] [--seconds 30]
+ *        [--generations 50] [--seconds 60] [--tps 100]
  */
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
-import { type Runtime, type Started, startApp } from "../../test/support/spawn.ts";
+import { type Runtime, type Started, startApp, startSimulator } from "../../test/support/spawn.ts";
 import { metricValue, startChat } from "../../test/support/sse.ts";
 
 const { values } = parseArgs({
@@ -19,14 +19,17 @@ const { values } = parseArgs({
     runtime: { type: "string", default: "bun" },
     readers: { type: "string", default: "1000" },
     generations: { type: "string", default: "50" },
-    // How long each answer runs (at 2,000 tokens per second, ~12 KB of text per second).
-    seconds: { type: "string", default: "30" },
+    // How long each answer runs.
+    seconds: { type: "string", default: "60" },
+    // Tokens per second of each answer: a fast model's pace.
+    tps: { type: "string", default: "100" },
   },
 });
 const runtime = values.runtime as Runtime;
 const readers = Number(values.readers);
 const generations = Number(values.generations);
 const seconds = Number(values.seconds);
+const tps = Number(values.tps);
 
 /** Resident memory of `pid` in MiB, from /proc. */
 function rssMiB(pid: number): number {
@@ -46,9 +49,9 @@ function stalledReader(app: Started, path: string): Promise<Socket> {
   });
 }
 
-async function run(withReaders: boolean) {
+async function run(withReaders: boolean, simulator: Started) {
   const app = await startApp(
-    { SIM_TTFT_MS: "0", SIM_MAX_TOKENS: String(seconds * 2000), CANCEL_GRACE_MS: "60000", MAX_OPEN_STREAMS: "100000" },
+    { UPSTREAM_BASE_URL: `${simulator.url}/v1`, MODEL: "demo", CANCEL_GRACE_MS: "60000", MAX_OPEN_STREAMS: "100000" },
     runtime,
   );
   const pid = app.process.pid;
@@ -56,7 +59,7 @@ async function run(withReaders: boolean) {
     const idle = rssMiB(pid);
     const urls = await Promise.all(
       Array.from({ length: generations }, (_, index) =>
-        startChat(app.url, `/sim tps=2000 tokens=${seconds * 2000}\nanswer ${index}`),
+        startChat(app.url, `/sim ttft_ms=0 tps=${tps} tokens=${seconds * tps}\nanswer ${index}`),
       ),
     );
     const sockets = withReaders
@@ -81,6 +84,7 @@ async function run(withReaders: boolean) {
         runtime,
         readers: sockets.length,
         generations,
+        tokens_per_second: tps,
         rss_idle_mib: idle,
         rss_first_third_mib: average(samples.slice(0, third)),
         rss_last_third_mib: average(samples.slice(-third)),
@@ -94,5 +98,10 @@ async function run(withReaders: boolean) {
   }
 }
 
-await run(false);
-await run(true);
+const simulator = await startSimulator({ SIM_MAX_TOKENS: String(seconds * tps) }, "bun");
+try {
+  await run(false, simulator);
+  await run(true, simulator);
+} finally {
+  await simulator.stop();
+}
