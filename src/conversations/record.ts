@@ -59,13 +59,24 @@ async function storeAnswer(store: ConversationStore, conversationId: string, gen
       error: { code: "internal", message, retryable: true },
     };
   }
-  try {
-    return await store.finishExchange(conversationId, answer);
-  } catch (cause) {
-    console.error(`conversation ${conversationId}: could not store the answer of ${generation.id}`, cause);
-    return false;
+  // A store locked elsewhere is tried again: an answer left unstored would keep its conversation
+  // "running" (and refusing new messages with 409) until the next restart.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.finishExchange(conversationId, answer);
+    } catch (cause) {
+      const busy = cause instanceof SluiceError && cause.code === "store_busy";
+      if (busy && attempt < FINISH_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      console.error(`conversation ${conversationId}: could not store the answer of ${generation.id}`, cause);
+      return false;
+    }
   }
 }
+
+const FINISH_ATTEMPTS = 5;
 
 /**
  * Stores the user's message and marks the stream as the conversation's running one, then starts

@@ -131,7 +131,9 @@ export class Generation {
     this.#ended = true;
     this.log.close(end);
     for (const listener of this.#listeners) listener();
-    if (end.type === "error") this.#observer.failed(end.code);
+    // A shutdown or a store failure ends the answer with an error, but the upstream did not fail.
+    const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
+    if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
     return { text: this.text, end };
   }
