@@ -34,6 +34,8 @@ export const migrations: readonly string[] = [
   `ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
    DROP INDEX conversations_by_update;
    CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);`,
+  // 3: the running answer's text as last checkpointed, so a crash keeps what was shown.
+  "ALTER TABLE conversations ADD COLUMN running_content TEXT;",
 ];
 
 /** The database cannot be brought to this code's schema. */
@@ -64,7 +66,7 @@ export function migrate(db: DatabaseSync): number {
       db.exec(`PRAGMA user_version = ${version + 1}`);
       db.exec("COMMIT");
     } catch (cause) {
-      db.exec("ROLLBACK");
+      if (db.isTransaction) db.exec("ROLLBACK");
       throw new MigrationError(`migration ${version + 1} failed`, { cause });
     }
   }

@@ -25,7 +25,10 @@ export function conversationRoutes(store: ConversationStore) {
     .get(
       "/api/conversations",
       ({ query, request }) =>
-        store.list(userOf(request), { limit: query.limit ?? 30, before: query.before || undefined }),
+        store.list(userOf(request), {
+          limit: query.limit ? Number(query.limit) : 30,
+          before: query.before || undefined,
+        }),
       { query: ConversationListQuery },
     )
     .post(
