@@ -12,6 +12,7 @@ import { conversationRoutes } from "./http/conversations.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
+import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
@@ -62,7 +63,7 @@ export async function createApp(services: Services, access: Access, options: App
         userLimits: services.userLimits,
       }),
     );
-  if (conversations) app.use(conversationRoutes(conversations));
+  if (conversations) app.use(conversationRoutes(conversations)).use(exportRoutes(conversations));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
   return app;
 }

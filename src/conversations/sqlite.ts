@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { migrate } from "./migrations.ts";
 import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
+import { searchConversations } from "./search.ts";
 import type {
   Conversation,
   ConversationPage,
@@ -17,6 +18,7 @@ import type {
   ExchangeStart,
   Message,
   PageRequest,
+  SearchHit,
 } from "./store.ts";
 
 /** The database file's name inside DATA_DIR. */
@@ -155,6 +157,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   async close(): Promise<void> {
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
+    return searchConversations(this.#db, owner, text, limit);
   }
 
   #row(owner: string, id: string): ConversationRow | undefined {

@@ -64,6 +64,8 @@ export const ConversationListQuery = t.Object({
     }),
   ),
   before: t.Optional(t.String({ maxLength: 200 })),
+  /** Search: only conversations whose title or messages hold these words (search.ts). */
+  q: t.Optional(t.String({ maxLength: 200, error: "must be at most 200 characters of search text" })),
 });
 
 export const CreateConversationBody = t.Optional(
@@ -71,3 +73,7 @@ export const CreateConversationBody = t.Optional(
 );
 
 export const RenameConversationBody = t.Object({ title: t.String({ minLength: 1, maxLength: maxTitleLength }) });
+
+export const ExportQuery = t.Object({
+  format: t.Union([t.Literal("md"), t.Literal("json")], { error: "must be md or json" }),
+});
