@@ -21,6 +21,7 @@ import { sessionRoutes } from "./http/session.ts";
 import { streamRoutes } from "./http/streams.ts";
 import type { FetchHandler } from "./runtime.ts";
 import type { Services } from "./services.ts";
+import { alwaysReachable, UpstreamProbe } from "./upstream/probe.ts";
 
 export interface AppOptions {
   /** Folder of the browser UI; omitted in tests that need no UI. */
@@ -45,10 +46,11 @@ export async function createApp(services: Services, access: Access, options: App
     streamOpened: metrics.streamOpened,
   });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
     .onError({ as: "global" }, handleError)
-    .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel }))
+    .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
     .use(chatRoutes({ startGeneration, conversations, policy }))
     .use(streamRoutes({ registry, openEventStream }))

@@ -16,7 +16,7 @@ import { ConversationIdParams, ExportQuery } from "./schemas.ts";
 function attachment(fileName: string, title: string | null, extension: string): string {
   const original = title
     ? `${title
-        .replace(/[\u0000-\u001f\u007f/\\]+/g, " ")
+        .replace(/[\p{Cc}/\\]+/gu, " ")
         .replace(/\s+/g, " ")
         .trim()}.${extension}`
     : fileName;
