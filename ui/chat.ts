@@ -20,6 +20,10 @@ export interface ChatParts {
   tabs: Tabs;
   /** A short message in the page's status line. */
   notify(text: string): void;
+  /** Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just saved as `id`. */
+  opened(id: string | null, created?: boolean): void;
+  /** The model to ask (undefined: the server's default). */
+  model(): string | undefined;
 }
 
 // If Stop's `done` never arrives (the server is gone), the page stops waiting after this long.
@@ -49,6 +53,7 @@ export class Chat {
     this.#detach();
     this.#conversationId = id;
     this.#parts.list.setActive(id);
+    this.#parts.opened(id);
     if (id === null) {
       this.#show(null, false, []);
       return;
@@ -139,10 +144,11 @@ export class Chat {
     const live = this.#startLive(performance.now());
     try {
       const id = this.#conversationId ?? (await this.#create());
-      const { streamId, streamUrl } = await api.startChat(id, [
-        ...toHistory(earlier),
-        { role: "user", content: question },
-      ]);
+      const { streamId, streamUrl } = await api.startChat(
+        id,
+        [...toHistory(earlier), { role: "user", content: question }],
+        this.#parts.model(),
+      );
       if (this.#live !== live) return;
       live.attach(streamId, streamUrl);
       if (this.#stopRequested) this.stop();
@@ -168,6 +174,7 @@ export class Chat {
     // replaceState: no hashchange event, so the page does not reload what it is building.
     history.replaceState(null, "", conversationHref(created.id));
     this.#parts.list.setActive(created.id);
+    this.#parts.opened(created.id, true);
     this.#parts.titleBar.show(created.title, true);
     return created.id;
   }
