@@ -12,6 +12,7 @@ import { conversationRoutes } from "./http/conversations.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
+import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
@@ -22,6 +23,7 @@ import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
 import type { FetchHandler } from "./runtime.ts";
 import type { Services } from "./services.ts";
+import { alwaysReachable, UpstreamProbe } from "./upstream/probe.ts";
 
 export interface AppOptions {
   /** Folder of the browser UI; omitted in tests that need no UI. */
@@ -52,11 +54,12 @@ export async function createApp(services: Services, access: Access, options: App
   };
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
     .onTransform({ as: "global" }, ({ request }) => rejectRepeatedParams(request))
     .onError({ as: "global" }, handleError)
-    .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel }))
+    .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
     .use(
       chatRoutes({
@@ -81,7 +84,7 @@ export async function createApp(services: Services, access: Access, options: App
         acquireCall: () => registry.acquireCall(),
       }),
     );
-  if (conversations) app.use(conversationRoutes(conversations));
+  if (conversations) app.use(conversationRoutes(conversations)).use(exportRoutes(conversations));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
   return app;
 }

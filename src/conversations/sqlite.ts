@@ -9,6 +9,7 @@ import { ConversationBusyError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { migrate } from "./migrations.ts";
 import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
+import { searchConversations } from "./search.ts";
 import type {
   AnswerCheckpoint,
   Conversation,
@@ -19,6 +20,7 @@ import type {
   ExchangeStart,
   Message,
   PageRequest,
+  SearchHit,
 } from "./store.ts";
 
 /** The database file's name inside DATA_DIR. */
@@ -206,6 +208,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   async close(): Promise<void> {
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
+    return searchConversations(this.#db, owner, text, limit);
   }
 
   #row(owner: string, id: string): ConversationRow | undefined {

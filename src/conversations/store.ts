@@ -118,6 +118,17 @@ export interface ConversationStore {
    */
   recoverInterrupted(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * `owner`'s conversations whose title or messages hold every word of `text` (the last word may
+   * be the start of one), most recently updated first, at most `limit`. Never another user's.
+   */
+  search(owner: string, text: string, limit: number): Promise<SearchHit[]>;
+}
+
+/** A conversation found by {@link ConversationStore.search}. */
+export interface SearchHit extends ConversationSummary {
+  /** Plain text around the best match in its messages, or the title when only the title matched. */
+  snippet: string;
 }
 
 /** Thrown for a `before` cursor this store did not produce. */

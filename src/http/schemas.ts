@@ -74,6 +74,8 @@ export const ConversationListQuery = t.Object({
   // and a fraction reached SQLite's LIMIT as a 500. ASCII digits only, so "٥" is refused too.
   limit: t.Optional(t.String({ pattern: "^(100|[1-9][0-9]?)$", error: "expected a whole number 1..100" })),
   before: t.Optional(t.String({ maxLength: 200 })),
+  /** Search: only conversations whose title or messages hold these words (search.ts). */
+  q: t.Optional(t.String({ maxLength: 200, error: "must be at most 200 characters of search text" })),
 });
 
 export const CreateConversationBody = t.Optional(
@@ -81,3 +83,7 @@ export const CreateConversationBody = t.Optional(
 );
 
 export const RenameConversationBody = t.Object({ title: t.String({ minLength: 1, maxLength: maxTitleLength }) });
+
+export const ExportQuery = t.Object({
+  format: t.Union([t.Literal("md"), t.Literal("json")], { error: "must be md or json" }),
+});
