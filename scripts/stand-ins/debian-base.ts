@@ -3,7 +3,7 @@
  * Bun and nginx images are built on), minimal variant, made by debootstrap and imported as an image.
  * Debian's own package mirror is the only source, and the machine's apt configuration names it.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "bun";
@@ -13,8 +13,11 @@ export const BASE_TAG = "sluice-stand-in/debian:bookworm";
 
 const SUITE = "bookworm";
 const VARIANT = "minbase";
+// An imported file system has no environment: without PATH, Docker finds no command by name (the
+// compose file's `bun …` commands). Debian's own default, as every official Debian-based image sets it.
+const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 // Changing the recipe changes the label, and the next run builds the base (and what is built on it) again.
-const RECIPE = `debootstrap --variant=${VARIANT} ${SUITE}`;
+const RECIPE = `debootstrap --variant=${VARIANT} ${SUITE}, PATH=${PATH}, / 0755`;
 
 /**
  * The Debian mirror this machine's apt uses (deb822 or one-line form), so the image is made from
@@ -47,8 +50,12 @@ export async function ensureDebianBase(): Promise<boolean> {
     // The downloaded packages are installed; the image need not carry them twice.
     const archives = join(target, "var/cache/apt/archives");
     for (const file of readdirSync(archives).filter((name) => name.endsWith(".deb"))) rmSync(join(archives, file));
+    // mkdtemp makes the folder 0700, and tar records "." as the image's "/": the app's user could
+    // then reach no file at all.
+    chmodSync(target, 0o755);
     const tar = spawn(["tar", "-C", target, "-c", "."], { stdout: "pipe" });
-    await run(["docker", "import", "--change", `LABEL ${INPUTS_LABEL}="${RECIPE}"`, "-", BASE_TAG], {
+    const changes = ["--change", `ENV PATH=${PATH}`, "--change", `LABEL ${INPUTS_LABEL}="${RECIPE}"`];
+    await run(["docker", "import", ...changes, "-", BASE_TAG], {
       stdin: tar.stdout,
     });
     if ((await tar.exited) !== 0) throw new StandInError("command_failed", "tar of the root filesystem failed");
