@@ -1,10 +1,11 @@
 /**
  * The negative control for the streaming check: a second nginx from the compose file's own image,
- * templates and network, whose settings are changed only through the template variables to the
- * combination that holds tokens back (deploy/README.md, "What was measured"). It proves the check
+ * templates and network, whose settings are changed only through the template variables, to the
+ * native stack's negative control: the combination that holds tokens back (deploy/README.md). It proves the check
  * can see bunching here, and that the variables really reach the rendered configuration.
  */
 import { spawnSync } from "bun";
+import { NEGATIVE_CONTROL } from "../../scripts/stack/template-vars.ts";
 import { httpPort } from "./client.ts";
 import type { ComposeProject } from "./project.ts";
 
@@ -13,17 +14,11 @@ export interface ControlNginx {
   stop(): Promise<void>;
 }
 
-const BUNCHING = {
-  SLUICE_STREAM_BUFFERING: "on",
-  SLUICE_IGNORE_HEADERS: "X-Accel-Redirect X-Accel-Buffering",
-  SLUICE_GZIP_TYPES: "text/event-stream",
-};
-
 /** `docker-compose run` of the nginx service with the bunching settings, published on the next port. */
 export async function startBunchingNginx(project: ComposeProject): Promise<ControlNginx> {
   const port = httpPort + 1;
   const name = `${project.variant.model.service}-bunching-nginx-${process.pid}`;
-  const settings = Object.entries(BUNCHING).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
+  const settings = Object.entries(NEGATIVE_CONTROL).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
   await project.must(["run", "-d", "--no-deps", "--name", name, "-p", `${port}:8080`, ...settings, "nginx"]);
   const stop = async () => {
     spawnSync(["docker", "rm", "-f", name], { stdout: "ignore", stderr: "ignore" });

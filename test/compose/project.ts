@@ -21,7 +21,9 @@ export interface ComposeVariant {
 
 export interface CommandResult {
   code: number;
-  output: string;
+  stdout: string;
+  /** Compose's progress and warnings. */
+  stderr: string;
 }
 
 /** A Compose failure, with what Compose printed. */
@@ -58,15 +60,16 @@ export class ComposeProject {
       new Response(child.stderr).text(),
       child.exited,
     ]);
-    return { code, output: stdout + stderr };
+    return { code, stdout, stderr };
   }
 
-  /** Like `run`, but a failure throws with Compose's output. */
+  /** Like `run`, but a failure throws with Compose's output; the standard output. */
   async must(args: string[], timeoutMs?: number): Promise<string> {
     const result = await this.run(args, timeoutMs);
-    if (result.code !== 0)
-      throw new ComposeError(`docker-compose ${args.join(" ")}: exit ${result.code}\n${result.output}`);
-    return result.output;
+    if (result.code !== 0) {
+      throw new ComposeError(`docker-compose ${args.join(" ")}: exit ${result.code}\n${result.stdout}${result.stderr}`);
+    }
+    return result.stdout;
   }
 
   /** Runs `command` in a running service's container; its standard output. */
@@ -95,7 +98,7 @@ export class ComposeProject {
       if (ready) return states;
       await Bun.sleep(1_000);
     }
-    const logs = (await this.run(["logs", "--tail", "30"])).output;
+    const logs = (await this.run(["logs", "--tail", "30"])).stdout;
     throw new ComposeError(`not healthy after ${timeoutMs} ms: ${JSON.stringify(states)}\n${logs}`);
   }
 
