@@ -16,7 +16,9 @@ if (!engine.available) {
   test.skip(`docker-compose up (no Docker engine: ${engine.reason.split("\n")[0]})`, () => {});
 } else {
   beforeAll(async () => {
+    const began = performance.now();
     await buildStandInImages();
+    console.log(`stand-in images ready in ${((performance.now() - began) / 1_000).toFixed(1)} s`);
   }, 600_000);
 
   afterAll(async () => {

@@ -36,8 +36,14 @@ export function composeSuite(variant: ComposeVariant): void {
 
   beforeAll(async () => {
     await project.down(); // whatever a crashed earlier run left
+    const began = performance.now();
     await project.must(["up", "-d", "--build"], 900_000);
+    const built = performance.now();
     await project.waitHealthy();
+    const seconds = (from: number, to: number) => ((to - from) / 1_000).toFixed(1);
+    console.log(
+      `${variant.name}: up --build ${seconds(began, built)} s, healthy ${seconds(built, performance.now())} s later`,
+    );
   }, 1_200_000);
 
   afterAll(async () => {
