@@ -17,17 +17,23 @@ export interface Pins {
   nginxTag: string;
 }
 
+/** The images a Dockerfile's stages start from, each once; a stage built on an earlier stage names none. */
+export function baseImages(dockerfile: string): string[] {
+  const images = new Set<string>();
+  const stages = new Set<string>();
+  for (const [, image = "", stage] of dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)) {
+    if (!stages.has(image)) images.add(image);
+    if (stage) stages.add(stage);
+  }
+  return [...images];
+}
+
 /** Reads the pins; throws `pin_missing` when either file no longer has one. */
 export function readPins(): Pins {
   const dockerfile = readFileSync(`${root}deploy/docker/Dockerfile`, "utf8");
   const bunVersion = dockerfile.match(/^ARG BUN_VERSION=(\S+)$/m)?.[1];
   if (!bunVersion) throw new StandInError("pin_missing", "deploy/docker/Dockerfile: no ARG BUN_VERSION=…");
-  // The Dockerfile names the image once per stage; every name it uses gets a tag.
-  const bunTags = [
-    ...new Set(
-      [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]?.replace("${BUN_VERSION}", bunVersion)),
-    ),
-  ].filter((tag): tag is string => Boolean(tag));
+  const bunTags = baseImages(dockerfile).map((image) => image.replace("${BUN_VERSION}", bunVersion));
   const compose = Bun.YAML.parse(readFileSync(`${root}docker-compose.yml`, "utf8")) as {
     services: Record<string, { image?: string }>;
   };

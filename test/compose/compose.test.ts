@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, test } from "bun:test";
 import { buildStandInImages } from "../../scripts/stand-in-images.ts";
 import { startEngine } from "./engine.ts";
+import { pruneReplacedImages } from "./project.ts";
 import { composeSuite } from "./suite.ts";
 import { VARIANTS } from "./variants.ts";
 
@@ -22,6 +23,7 @@ if (!engine.available) {
   }, 600_000);
 
   afterAll(async () => {
+    pruneReplacedImages();
     await engine.stop();
   }, 60_000);
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type Subprocess, spawn, spawnSync, which } from "bun";
 
 // How the test machines run Docker: no storage driver but vfs works inside their virtual machine,
-// and no default bridge or NAT rules (builds use the host's network, see host-network-build.yml).
+// and no default bridge or NAT rules (builds use the host's network, see build-overrides.yml).
 // Compose's own networks still connect the services by name.
 const DOCKERD_FLAGS = ["--storage-driver=vfs", "--iptables=false", "--bridge=none"];
 const START_TIMEOUT_MS = 60_000;

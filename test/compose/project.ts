@@ -2,7 +2,7 @@
  * The shipped docker-compose.yml run as one Compose project: up with a build, a bounded wait until
  * every service is healthy, exec into a service, restart one, and down with its volumes.
  */
-import { spawn } from "bun";
+import { spawn, spawnSync } from "bun";
 import { composeCommand } from "../deploy/compose-file.ts";
 import { httpPort } from "./client.ts";
 
@@ -26,6 +26,16 @@ export interface CommandResult {
   stderr: string;
 }
 
+/**
+ * Removes the images a newer build left untagged: the app's (labelled by build-overrides.yml) and
+ * the stand-ins'. Tagged images stay, as the next run's cache; nobody else's image is touched.
+ */
+export function pruneReplacedImages(): void {
+  for (const label of ["org.sluice.compose-test", "org.sluice.stand-in.inputs"]) {
+    spawnSync(["docker", "image", "prune", "--force", "--filter", `label=${label}`], { stdout: "ignore" });
+  }
+}
+
 /** A Compose failure, with what Compose printed. */
 export class ComposeError extends Error {
   override name = "ComposeError";
@@ -39,7 +49,7 @@ export class ComposeProject {
   async run(args: string[], timeoutMs = 120_000): Promise<CommandResult> {
     const command = composeCommand();
     if (!command) throw new ComposeError("docker-compose is not installed");
-    const files = ["-f", "docker-compose.yml", "-f", "test/compose/host-network-build.yml"];
+    const files = ["-f", "docker-compose.yml", "-f", "test/compose/build-overrides.yml"];
     const child = spawn([...command, "-p", PROJECT, ...files, ...this.variant.options, ...args], {
       cwd: root,
       // Only what Compose needs: an ambient UPSTREAM_BASE_URL or MODEL would change the project.
