@@ -1,7 +1,7 @@
 /**
  * Every request the compose tests send to Sluice goes through `sluiceRequest`, through the
- * published nginx port, as a user's would. It is the one place to add the access token
- * (`Authorization: Bearer …`) once the app's auth mode ships.
+ * published nginx port, as a user's would, with the access token the app made at its first start
+ * (`Authorization: Bearer …`) once the suite has read it.
  */
 import { createParser } from "eventsource-parser";
 import type { ReceivedEvent } from "../e2e/sse-client.ts";
@@ -9,9 +9,18 @@ import type { ReceivedEvent } from "../e2e/sse-client.ts";
 /** nginx's published port: docker-compose.yml's SLUICE_HTTP_PORT, 8080 unless set. */
 export const httpPort = Number(process.env.SLUICE_HTTP_PORT ?? 8080);
 
+let accessToken: string | undefined;
+
+/** From now on, requests carry `token` (undefined: none, as an anonymous client's). */
+export function useAccessToken(token: string | undefined): void {
+  accessToken = token;
+}
+
 /** One request to Sluice; bounded unless the caller passes its own signal. */
 export function sluiceRequest(path: string, init: RequestInit = {}, port = httpPort): Promise<Response> {
   const headers = new Headers(init.headers);
+  if (accessToken && !headers.has("authorization") && !headers.has("cookie"))
+    headers.set("authorization", `Bearer ${accessToken}`);
   return fetch(`http://127.0.0.1:${port}${path}`, {
     ...init,
     headers,

@@ -7,7 +7,7 @@ import { contentSecurityPolicyValue } from "../../src/http/csp.ts";
 import type { ReceivedEvent } from "../e2e/sse-client.ts";
 import { paced } from "../e2e/sse-client.ts";
 import { checkStreaming } from "../e2e/streaming-checks.ts";
-import { httpPort, readEvents, sluiceRequest } from "./client.ts";
+import { httpPort, readEvents, sluiceRequest, useAccessToken } from "./client.ts";
 import { modelStats, waitForModel } from "./model-stats.ts";
 import { startBunchingNginx } from "./negative-control.ts";
 import { ComposeProject, type ComposeVariant, PROJECT } from "./project.ts";
@@ -40,6 +40,8 @@ export function composeSuite(variant: ComposeVariant): void {
     await project.must(["up", "-d", "--build"], 900_000);
     const built = performance.now();
     await project.waitHealthy();
+    // The token the app made at its first start, kept in the data volume (no AUTH in the file).
+    useAccessToken((await project.exec("app", ["cat", "/data/access-token"])).trim());
     const seconds = (from: number, to: number) => ((to - from) / 1_000).toFixed(1);
     console.log(
       `${variant.name}: up --build ${seconds(began, built)} s, healthy ${seconds(built, performance.now())} s later`,
@@ -126,10 +128,23 @@ export function composeSuite(variant: ComposeVariant): void {
     expect(after.cancellations.at(-1)?.tokens_sent).toBeLessThan(50);
   }, 60_000);
 
-  // Enabled once the auth mode ships (access token in $DATA_DIR/access-token, login URL printed at
-  // start, Bearer for API clients, a session cookie for the browser): sign in with the token read
-  // from the app container, and check that a request without it is refused.
-  test.skip("sign-in with the access token the app prints at start", () => {});
+  test("sign-in with the link the app prints at start; nothing without it", async () => {
+    const token = (await project.exec("app", ["cat", "/data/access-token"])).trim();
+    const logs = await project.must(["logs", "--no-color", "app"], 30_000);
+    expect(logs).toContain(`/login#token=${token}`);
+    const anonymous = { headers: { authorization: "Bearer not-the-token-of-this-server" } };
+    expect((await sluiceRequest("/api/conversations", anonymous)).status).toBe(401);
+    expect((await sluiceRequest("/login", { headers: { cookie: "" } })).status).toBe(200);
+    const signIn = await sluiceRequest("/api/session", {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "" },
+      body: JSON.stringify({ token }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    expect(cookie).toStartWith("sluice_session=");
+    expect((await sluiceRequest("/api/conversations", { headers: { cookie } })).status).toBe(200);
+  }, 60_000);
 
   test("conversations survive docker-compose restart app (the named volume)", async () => {
     const title = `kept across a restart ${crypto.randomUUID()}`;

@@ -10,7 +10,8 @@ export const VARIANTS: ComposeVariant[] = [
     name: "docker-compose up (the built-in simulator)",
     options: [],
     services: ["app", "nginx"],
-    model: { service: "app", statsUrl: "http://127.0.0.1:3000/sim/stats" },
+    // The embedded simulator's statistics are on the app's internal listener, never the public port.
+    model: { service: "app", statsUrl: "http://127.0.0.1:9464/sim/stats" },
   },
   {
     name: "docker-compose --profile simulator (the standalone simulator as the model)",
