@@ -7,7 +7,7 @@ import { type AppOptions, createHandler, createInternalHandler } from "./app.ts"
 import { type Access, createAccess } from "./auth/access.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openPostgresStore } from "./conversations/postgres.ts";
-import { openSqliteStore } from "./conversations/sqlite.ts";
+import { openWorkerStore } from "./conversations/worker-store.ts";
 import { registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";
@@ -49,9 +49,11 @@ function announce(config: Config, access: Access, port: number, internalPort: nu
 export async function startServer(defences?: AppOptions["defences"]): Promise<void> {
   const { config, access } = settle();
   const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
+  // SQLite runs in a worker: no synchronous database call on the thread that relays tokens.
+  // PostgreSQL's client is asynchronous already.
   const conversations = config.databaseUrl
     ? await openPostgresStore(config.databaseUrl, { poolSize: config.databasePoolSize })
-    : await openSqliteStore(config.dataDir);
+    : await openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes });
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
   const services = createServices(config, { simulator, conversations });
@@ -60,11 +62,23 @@ export async function startServer(defences?: AppOptions["defences"]): Promise<vo
   const internal = serve(createInternalHandler(services), { port: config.metricsPort, hostname: config.metricsHost });
   announce(config, access, server.port, internal.port);
 
-  onShutdownSignal(async (signal) => {
-    console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
-    await services.registry.drain(config.drainTimeoutMs);
-    await Promise.all([server.stop(true), internal.stop(true)]);
-    await conversations.close();
-    process.exit(0);
-  });
+  onShutdownSignal(
+    async (signal) => {
+      console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
+      await services.registry.drain(config.drainTimeoutMs);
+      // Answers cut by the drain are stored as interrupted before the store closes.
+      await services.checkpoints?.whenStored();
+      services.checkpoints?.stop();
+      await Promise.all([server.stop(true), internal.stop(true)]);
+      await conversations.close();
+      process.exit(0);
+    },
+    async (signal) => {
+      console.log(`${signal} again: exiting now, after a last checkpoint`);
+      // Bounded: a store waiting on a lock must not hold up an exit the operator asked for twice.
+      const flushed = services.checkpoints?.flush().catch(() => {});
+      await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      process.exit(130);
+    },
+  );
 }

@@ -4,6 +4,7 @@
  */
 import type OpenAI from "openai";
 import type { Config } from "./config.ts";
+import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
@@ -18,6 +19,8 @@ import type { TokenTimeouts } from "./upstream/timeouts.ts";
 export interface StartOptions {
   /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
   background?: boolean;
+  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
+  id?: string;
 }
 
 export interface Services {
@@ -30,8 +33,12 @@ export interface Services {
   simulator: Simulator | undefined;
   /** Stored conversations; absent in tests that need none. */
   conversations: ConversationStore | undefined;
+  /** Stores running answers' text every CHECKPOINT_MS; present with `conversations`. */
+  checkpoints: AnswerCheckpoints | undefined;
   /** Per-user limits, shared by generations and `/v1` calls. */
   userLimits: UserLimits;
+  /** Throws what starting a generation for the caller would throw now (429, 503), before anything is stored. */
+  admitGeneration(caller: Caller): void;
   /** Starts one model call as a generation owned by the caller, within their limits. */
   startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Generation;
 }
@@ -46,13 +53,16 @@ export function createServices(
   const registry = new GenerationRegistry({
     maxActive: config.maxActiveGenerations,
     retentionMs: config.streamRetentionMs,
+    retainedBytesMax: config.retainedBytesMax,
+    rejected: metrics.rejected,
   });
+  metrics.retainedBytesFrom(() => registry.retainedBytes);
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
-  const userLimits = new UserLimits(config.userLimits);
+  const userLimits = new UserLimits(config.userLimits, metrics.rejected);
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
   return {
     config,
@@ -62,12 +72,18 @@ export function createServices(
     timeouts,
     simulator,
     conversations: parts.conversations,
+    checkpoints: parts.conversations && new AnswerCheckpoints(parts.conversations, config.checkpointMs),
     userLimits,
+    admitGeneration(caller) {
+      registry.admit();
+      userLimits.admit(caller.limitKey);
+    },
     startGeneration(request, caller, options = {}) {
       const release = userLimits.acquire(caller.limitKey);
       let generation: Generation;
       try {
         generation = registry.create({
+          ...(options.id ? { id: options.id } : {}),
           owner: caller.user,
           model: request.model,
           upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
@@ -75,6 +91,7 @@ export function createServices(
           cancelGraceMs: config.cancelGraceMs,
           background: options.background ?? false,
           maxEvents: config.maxGenerationEvents,
+          maxBytes: config.maxGenerationBytes,
           observer: metrics.observer,
         });
       } catch (error) {

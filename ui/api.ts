@@ -2,17 +2,29 @@
  * The page's calls to the Sluice API. Every failure becomes an {@link ApiError} with the server's
  * stable code, so the page can say what went wrong and whether Retry makes sense.
  */
-import type { Conversation, ConversationPage, ConversationSummary } from "../src/conversations/store.ts";
+import type { Conversation, ConversationPage, ConversationSummary, SearchHit } from "../src/conversations/store.ts";
 
 export type { ChatMessage } from "../src/contract.ts";
-export type { Conversation, ConversationPage, ConversationSummary, Message } from "../src/conversations/store.ts";
+export type {
+  Conversation,
+  ConversationPage,
+  ConversationSummary,
+  Message,
+  SearchHit,
+} from "../src/conversations/store.ts";
 
 export interface Readiness {
   status: string;
   model: string;
   /** "simulator" when the built-in demo model answers. */
   upstream: string;
+  /** Whether the model server answered the server's last probe. */
+  upstream_reachable: boolean;
 }
+
+/** The download of conversation `id` as Markdown or JSON (the server names the file). */
+export const exportUrl = (id: string, format: "md" | "json") =>
+  `/api/conversations/${encodeURIComponent(id)}/export?format=${format}`;
 
 export class ApiError extends Error {
   override name = "ApiError";
@@ -80,13 +92,29 @@ export const api = {
       "GET",
       `/api/conversations?limit=50${before ? `&before=${encodeURIComponent(before)}` : ""}`,
     ),
+  searchConversations: (text: string) =>
+    request<{ conversations: SearchHit[] }>("GET", `/api/conversations?limit=50&q=${encodeURIComponent(text)}`),
+  /** The models this server allows (MODELS), the default first. */
+  listModels: () => request<{ data: { id: string }[] }>("GET", "/v1/models"),
   createConversation: () => request<ConversationSummary>("POST", "/api/conversations", {}),
   getConversation: (id: string) => request<Conversation>("GET", `/api/conversations/${encodeURIComponent(id)}`),
   renameConversation: (id: string, title: string) =>
     request<ConversationSummary>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { title }),
   deleteConversation: (id: string) => request<void>("DELETE", `/api/conversations/${encodeURIComponent(id)}`),
-  /** The new question only, and the last message seen: the server has the rest of the thread. */
-  startChat: (conversationId: string, content: string, parentId: string | null | undefined, replace = false) =>
-    request<StartedChat>("POST", "/api/chat", { conversationId, content, parentId, ...(replace ? { replace } : {}) }),
+  /** The new question only, and the last message seen: the server has the rest of the thread. `model` undefined: the server's default. */
+  startChat: (
+    conversationId: string,
+    content: string,
+    parentId: string | null | undefined,
+    replace = false,
+    model?: string,
+  ) =>
+    request<StartedChat>("POST", "/api/chat", {
+      conversationId,
+      content,
+      parentId,
+      model,
+      ...(replace ? { replace } : {}),
+    }),
   stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
 };

@@ -12,7 +12,12 @@ import type { TabNews } from "./tabs.ts";
 import { ThreadView } from "./thread-view.ts";
 
 /** The parts of the page the conversation drives. */
-export type ChatParts = AdminParts;
+export interface ChatParts extends AdminParts {
+  /** Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just saved as `id`. */
+  opened(id: string | null, created?: boolean): void;
+  /** The model to ask (undefined: the server's default). */
+  model(): string | undefined;
+}
 
 // If Stop's `done` never arrives (the server is gone), the page stops waiting after this long.
 const STOP_WAIT_MS = 5_000;
@@ -43,6 +48,7 @@ export class Chat {
     this.#detach();
     this.#conversationId = id;
     this.#parts.list.setActive(id);
+    this.#parts.opened(id);
     if (id === null) {
       this.#show(null, false, []);
       return;
@@ -133,7 +139,7 @@ export class Chat {
     try {
       const id = this.#conversationId ?? (await this.#create());
       const parent = replace ? (earlier.at(-1)?.id ?? null) : lastSeenId(earlier);
-      const { streamId, streamUrl, context } = await api.startChat(id, question, parent, replace);
+      const { streamId, streamUrl, context } = await api.startChat(id, question, parent, replace, this.#parts.model());
       if (this.#live !== live) return;
       if (context && context.dropped > 0)
         this.#parts.notify(`${context.dropped} earlier messages were left out to fit the model's window.`);
@@ -175,6 +181,7 @@ export class Chat {
     const created = await createConversation(this.#parts);
     this.#conversationId = created.id;
     this.#title = created.title;
+    this.#parts.opened(created.id, true);
     return created.id;
   }
 

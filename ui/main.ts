@@ -1,13 +1,16 @@
 /**
- * The page's entry: builds the parts, follows the address (#/c/<id>), shows which model answers,
- * and wires the keys that work everywhere (Esc stops).
+ * The page's entry: builds the parts, follows the address (#/c/<id>), shows which model answers
+ * and whether it is reachable, and wires the keys that work everywhere (Esc stops).
  */
 import { showAccount } from "./account.ts";
-import { api } from "./api.ts";
 import { Chat } from "./chat.ts";
 import { Composer } from "./composer.ts";
 import { byId } from "./dom.ts";
 import { setupDrawer } from "./drawer.ts";
+import { ExportMenu } from "./export-menu.ts";
+import { ModelBadge } from "./model-badge.ts";
+import { ModelPicker } from "./model-picker.ts";
+import { setupSearchBox } from "./search-box.ts";
 import { ConversationList } from "./sidebar.ts";
 import { joinTabs } from "./tabs.ts";
 import { TitleBar } from "./title-bar.ts";
@@ -29,20 +32,6 @@ function notify(text: string): void {
   }, 6_000);
 }
 
-/** Shows the model in use, and a notice when it is the built-in simulator. */
-async function showModel(): Promise<void> {
-  const model = byId("model");
-  try {
-    const ready = await api.readiness();
-    model.textContent = ready.model;
-    model.title = ready.upstream === "simulator" ? "Built-in simulator" : ready.upstream;
-    byId("demo-notice").hidden = ready.upstream !== "simulator";
-  } catch (error) {
-    model.textContent = "unavailable";
-    model.title = (error as Error).message;
-  }
-}
-
 function start(): void {
   const list = new ConversationList();
   const drawer = setupDrawer();
@@ -53,7 +42,16 @@ function start(): void {
     delete: () => chat?.delete() ?? Promise.resolve(),
   });
   const tabs = joinTabs((news) => void chat?.hear(news));
-  chat = new Chat({ list, titleBar, composer, tabs, notify });
+  const badge = new ModelBadge();
+  const picker = new ModelPicker();
+  picker.onChange = (model) => badge.setModel(model);
+  const exportMenu = new ExportMenu();
+  const opened = (id: string | null, created?: boolean) => {
+    if (created && id) picker.adopt(id);
+    else picker.show(id);
+    exportMenu.show(id);
+  };
+  chat = new Chat({ list, titleBar, composer, tabs, notify, opened, model: () => picker.chosen() });
   const current = chat;
 
   window.addEventListener("hashchange", () => {
@@ -74,7 +72,9 @@ function start(): void {
     }
   });
 
-  void showModel();
+  setupSearchBox(list);
+  badge.start();
+  void picker.load();
   void showAccount();
   void list.refresh();
   void current.open(idFromAddress());

@@ -34,6 +34,41 @@ export const migrations: readonly string[] = [
   `ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
    DROP INDEX conversations_by_update;
    CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);`,
+  // 3: the running answer's text as last checkpointed, so a crash keeps what was shown.
+  "ALTER TABLE conversations ADD COLUMN running_content TEXT;",
+  // 4: full-text search over titles and message text (search.ts). Messages are indexed in place
+  // (an external-content table keyed by their stable `seq`); titles get a small table of their
+  // own, because a conversation's rowid is not stable across VACUUM. Triggers keep both in step
+  // with every write, cascaded deletes included; the INSERTs index the rows already stored.
+  `CREATE VIRTUAL TABLE messages_fts USING fts5 (
+     content, content = 'messages', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 2'
+   );
+   CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+     INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content);
+   END;
+   CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+     INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+   END;
+   CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+     INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+     INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content);
+   END;
+   INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+   CREATE VIRTUAL TABLE titles_fts USING fts5 (
+     conversation_id UNINDEXED, title, tokenize = 'unicode61 remove_diacritics 2'
+   );
+   CREATE TRIGGER titles_fts_insert AFTER INSERT ON conversations WHEN new.title IS NOT NULL BEGIN
+     INSERT INTO titles_fts (conversation_id, title) VALUES (new.id, new.title);
+   END;
+   CREATE TRIGGER titles_fts_delete AFTER DELETE ON conversations BEGIN
+     DELETE FROM titles_fts WHERE conversation_id = old.id;
+   END;
+   CREATE TRIGGER titles_fts_update AFTER UPDATE OF title ON conversations
+     WHEN old.title IS NOT new.title BEGIN
+     DELETE FROM titles_fts WHERE conversation_id = old.id;
+     INSERT INTO titles_fts (conversation_id, title) SELECT new.id, new.title WHERE new.title IS NOT NULL;
+   END;
+   INSERT INTO titles_fts (conversation_id, title) SELECT id, title FROM conversations WHERE title IS NOT NULL;`,
 ];
 
 /** The database cannot be brought to this code's schema. */
@@ -64,7 +99,7 @@ export function migrate(db: DatabaseSync): number {
       db.exec(`PRAGMA user_version = ${version + 1}`);
       db.exec("COMMIT");
     } catch (cause) {
-      db.exec("ROLLBACK");
+      if (db.isTransaction) db.exec("ROLLBACK");
       throw new MigrationError(`migration ${version + 1} failed`, { cause });
     }
   }

@@ -8,14 +8,16 @@ import type { Sql, TransactionSql } from "postgres";
 import { MigrationError } from "./migrations.ts";
 
 export const postgresMigrations: readonly string[] = [
-  // 1: conversations, owned by a user, and their messages (SQLite's steps 1 and 2 in one).
+  // 1: conversations, owned by a user, and their messages, with the running answer's last
+  // checkpoint (SQLite's steps 1 to 3 in one).
   `CREATE TABLE conversations (
      id TEXT PRIMARY KEY,
      owner TEXT NOT NULL,
      title TEXT,
      created_at BIGINT NOT NULL,
      updated_at BIGINT NOT NULL,
-     running_stream_id TEXT
+     running_stream_id TEXT,
+     running_content TEXT
    );
    CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);
    CREATE INDEX conversations_running ON conversations (running_stream_id) WHERE running_stream_id IS NOT NULL;
@@ -32,6 +34,12 @@ export const postgresMigrations: readonly string[] = [
      created_at BIGINT NOT NULL
    );
    CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);`,
+  // 2: search (postgres-search.ts): every title and message keeps its folded words, and a GIN
+  // index on their text-search vectors; the words are written by the store, never by SQL.
+  `ALTER TABLE conversations ADD COLUMN title_words TEXT;
+   ALTER TABLE messages ADD COLUMN search_words TEXT NOT NULL DEFAULT '';
+   CREATE INDEX conversations_title_search ON conversations USING gin (to_tsvector('simple', coalesce(title_words, '')));
+   CREATE INDEX messages_search ON messages USING gin (to_tsvector('simple', search_words));`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

@@ -5,11 +5,15 @@
  * place of SQLite's one write lock.
  */
 import postgres, { type Sql, type TransactionSql } from "postgres";
+import { ConversationBusyError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { MigrationError } from "./migrations.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
+import { searchPostgres } from "./postgres-search.ts";
 import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
+import { searchWords } from "./search-words.ts";
 import type {
+  AnswerCheckpoint,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -18,6 +22,7 @@ import type {
   ExchangeStart,
   Message,
   PageRequest,
+  SearchHit,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -88,15 +93,17 @@ export class PostgresConversationStore implements ConversationStore {
 
   async create(owner: string, title: string | null = null): Promise<ConversationSummary> {
     const now = Date.now();
+    const id = crypto.randomUUID();
     const row: ConversationRow = {
-      id: crypto.randomUUID(),
+      id,
       title,
       created_at: now,
       updated_at: now,
       running_stream_id: null,
+      running_content: null,
     };
-    await this.sql`INSERT INTO conversations (id, owner, title, created_at, updated_at)
-      VALUES (${row.id}, ${owner}, ${row.title}, ${now}, ${now})`;
+    await this.sql`INSERT INTO conversations (id, owner, title, title_words, created_at, updated_at)
+      VALUES (${id}, ${owner}, ${title}, ${searchWords(title)}, ${now}, ${now})`;
     return toSummary(row);
   }
 
@@ -113,7 +120,7 @@ export class PostgresConversationStore implements ConversationStore {
 
   async rename(owner: string, id: string, title: string): Promise<ConversationSummary | undefined> {
     const [row] = await this.sql<ConversationRow[]>`
-      UPDATE conversations SET title = ${title}, updated_at = ${Date.now()} WHERE id = ${id} AND owner = ${owner}
+      UPDATE conversations SET title = ${title}, title_words = ${searchWords(title)}, updated_at = ${Date.now()} WHERE id = ${id} AND owner = ${owner}
       RETURNING *`;
     return row && toSummary(row);
   }
@@ -124,7 +131,10 @@ export class PostgresConversationStore implements ConversationStore {
 
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return this.#transaction(async (tx) => {
-      if (!(await this.#row(tx, owner, conversationId, true))) return false;
+      const conversation = await this.#row(tx, owner, conversationId, true);
+      if (!conversation) return false;
+      // One exchange at a time: two at once would store their messages interleaved (Q Q A A).
+      if (conversation.running_stream_id !== null) throw new ConversationBusyError();
       const [answer, question] = await tx<MessageRow[]>`
         SELECT * FROM messages WHERE conversation_id = ${conversationId} ORDER BY seq DESC LIMIT 2`;
       const retry =
@@ -134,8 +144,11 @@ export class PostgresConversationStore implements ConversationStore {
         question.content === start.userContent;
       if (retry) await tx`DELETE FROM messages WHERE seq = ${answer.seq}`;
       else await insertMessage(tx, conversationId, { role: "user", content: start.userContent, status: "complete" });
-      await tx`UPDATE conversations SET running_stream_id = ${start.streamId}, updated_at = ${Date.now()},
-        title = COALESCE(title, ${start.title}) WHERE id = ${conversationId}`;
+      // The right-hand sides read the row as it was: title_words follows only a title set here.
+      await tx`UPDATE conversations SET running_stream_id = ${start.streamId}, running_content = NULL,
+          updated_at = ${Date.now()}, title = COALESCE(title, ${start.title}),
+          title_words = CASE WHEN title IS NULL THEN ${searchWords(start.title)} ELSE title_words END
+        WHERE id = ${conversationId}`;
       return true;
     });
   }
@@ -146,6 +159,7 @@ export class PostgresConversationStore implements ConversationStore {
       await insertMessage(tx, conversationId, { role: "assistant", ...end });
       // Only clear our own stream: a newer exchange may already have replaced it.
       await tx`UPDATE conversations SET updated_at = ${Date.now()},
+          running_content = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_content END,
           running_stream_id = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_stream_id END
         WHERE id = ${conversationId}`;
       return true;
@@ -167,14 +181,33 @@ export class PostgresConversationStore implements ConversationStore {
     });
   }
 
+  async checkpointAnswers(checkpoints: AnswerCheckpoint[]): Promise<number> {
+    return this.#transaction(async (tx) => {
+      let stored = 0;
+      for (const { conversationId, streamId, content } of checkpoints) {
+        const result = await tx`UPDATE conversations SET running_content = ${content}
+          WHERE id = ${conversationId} AND running_stream_id = ${streamId}`;
+        stored += result.count;
+      }
+      return stored;
+    });
+  }
+
   async recoverInterrupted(): Promise<number> {
     return this.#transaction(async (tx) => {
-      const running = await tx<{ id: string }[]>`
-        UPDATE conversations SET running_stream_id = NULL WHERE running_stream_id IS NOT NULL RETURNING id`;
-      for (const { id } of running)
-        await insertMessage(tx, id, { role: "assistant", content: "", status: "interrupted" });
+      const running = await tx<{ id: string; running_content: string | null }[]>`
+        SELECT id, running_content FROM conversations WHERE running_stream_id IS NOT NULL FOR UPDATE`;
+      for (const { id, running_content } of running)
+        await insertMessage(tx, id, { role: "assistant", content: running_content ?? "", status: "interrupted" });
+      if (running.length === 0) return 0;
+      await tx`UPDATE conversations SET running_stream_id = NULL, running_content = NULL
+        WHERE id IN ${tx(running.map((row) => row.id))}`;
       return running.length;
     });
+  }
+
+  async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
+    return searchPostgres(this.sql, owner, text, limit);
   }
 
   async close(): Promise<void> {
@@ -200,7 +233,8 @@ async function insertMessage(
 ): Promise<void> {
   const error = message.error;
   await tx`INSERT INTO messages (id, conversation_id, role, content, status, error_code, error_message,
-      error_retryable, created_at)
+      error_retryable, created_at, search_words)
     VALUES (${crypto.randomUUID()}, ${conversationId}, ${message.role}, ${message.content}, ${message.status},
-      ${error?.code ?? null}, ${error?.message ?? null}, ${error ? Number(error.retryable) : null}, ${Date.now()})`;
+      ${error?.code ?? null}, ${error?.message ?? null}, ${error ? Number(error.retryable) : null}, ${Date.now()},
+      ${searchWords(message.content)})`;
 }

@@ -8,10 +8,11 @@
  *   every turn after `parentId`: Regenerate (the same question) and Edit (a new one).
  */
 import { Elysia } from "elysia";
+import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import { assembleContext, type ContextSettings, expectedParent } from "../conversations/context.ts";
 import { recordExchange } from "../conversations/record.ts";
 import type { ConversationStore, Message } from "../conversations/store.ts";
-import { NotFoundError, SluiceError, ValidationError } from "../errors.ts";
+import { ConversationBusyError, NotFoundError, SluiceError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
@@ -22,12 +23,20 @@ import { ChatBody } from "./schemas.ts";
  * Starts one model call as a generation owned by the caller, within their limits; a background
  * one runs to its end whoever watches.
  */
-export type StartGeneration = (request: ChatRequest, caller: Caller, options?: { background?: boolean }) => Generation;
+export type StartGeneration = (
+  request: ChatRequest,
+  caller: Caller,
+  options?: { background?: boolean; id?: string },
+) => Generation;
 
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
+  /** Throws what starting a generation would throw now (429, 503), before anything is stored. */
+  admitGeneration?: (caller: Caller) => void;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
+  /** Keeps a running answer's text stored while it runs. */
+  checkpoints?: AnswerCheckpoints | undefined;
   policy: ModelPolicy;
   context: ContextSettings;
 }
@@ -67,15 +76,23 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
   if (!conversations || !conversation) throw new NotFoundError("conversation");
   const thread = threadToAnswer(conversation.messages, question, body);
   const context = assembleContext(thread, question, deps.context);
-  // An answer that belongs to a conversation finishes and is stored even when its viewer leaves
-  // (another conversation, a closed tab, a lost network); only Stop or a limit ends it early.
-  const generation = deps.startGeneration({ ...settings, messages: context.messages }, caller, { background: true });
-  // Later turns go only once the new answer has been admitted: a refused request loses nothing.
-  if (body.replace && !(await conversations.truncateAfter(caller.user, conversationId, body.parentId ?? null))) {
-    generation.cancel("stop");
-    throw new SluiceError("conversation_busy", "an answer is being written in this conversation; wait or stop it", 409);
-  }
-  await recordExchange(conversations, { owner: caller.user, conversationId, userMessage: question, generation });
+  // Nothing is stored, and no later turn replaced, for a request that would be refused anyway.
+  deps.admitGeneration?.(caller);
+  if (body.replace && !(await conversations.truncateAfter(caller.user, conversationId, body.parentId ?? null)))
+    throw new ConversationBusyError();
+  // The question is stored before the model call starts: a failure to store it costs nothing
+  // upstream. The answer belongs to the conversation: it finishes and is stored even when its
+  // viewer leaves (another conversation, a closed tab, a lost network); only Stop or a limit
+  // ends it early.
+  const recorded = await recordExchange(conversations, {
+    owner: caller.user,
+    conversationId,
+    userMessage: question,
+    start: (id) => deps.startGeneration({ ...settings, messages: context.messages }, caller, { background: true, id }),
+    checkpoints: deps.checkpoints,
+  });
+  if (!recorded) throw new NotFoundError("conversation");
+  const { generation } = recorded;
   return {
     streamId: generation.id,
     streamUrl: `/api/streams/${generation.id}`,

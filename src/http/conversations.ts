@@ -1,5 +1,5 @@
 /**
- * The conversations API: list, create, read, rename, delete. A thin controller over a
+ * The conversations API: list (or search), create, read, rename, delete. A thin controller over a
  * {@link ConversationStore}; bodies and parameters are checked by their schemas (schemas.ts).
  */
 import { Elysia } from "elysia";
@@ -24,8 +24,13 @@ export function conversationRoutes(store: ConversationStore) {
   return new Elysia()
     .get(
       "/api/conversations",
-      ({ query, request }) =>
-        store.list(userOf(request), { limit: query.limit ?? 30, before: query.before || undefined }),
+      async ({ query, request }) => {
+        const limit = query.limit ? Number(query.limit) : 30;
+        const text = query.q?.trim();
+        // Search results come in one page: a cursor through a ranking that changes as you type buys nothing.
+        if (text) return { conversations: await store.search(userOf(request), text, limit), next_cursor: null };
+        return store.list(userOf(request), { limit, before: query.before || undefined });
+      },
       { query: ConversationListQuery },
     )
     .post(

@@ -2,6 +2,7 @@ import { test } from "bun:test";
 import { createHash } from "node:crypto";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
+import { describeConversationSearch } from "./search-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
 
 const { server, unavailable } = await postgresForTests();
@@ -11,9 +12,9 @@ const { server, unavailable } = await postgresForTests();
 const schemaFor = (place: string) => `store_${createHash("sha256").update(place).digest("hex").slice(0, 16)}`;
 
 if (server) {
-  describeConversationStore("PostgreSQL", (place) =>
-    openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) }),
-  );
+  const open = (place: string) => openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) });
+  describeConversationStore("PostgreSQL", open);
+  describeConversationSearch("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }
