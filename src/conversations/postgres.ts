@@ -8,6 +8,7 @@ import postgres, { type Sql, type TransactionSql } from "postgres";
 import { ConversationBusyError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { MigrationError } from "./migrations.ts";
+import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
 import { searchPostgres } from "./postgres-search.ts";
 import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
@@ -81,7 +82,7 @@ export class PostgresConversationStore implements ConversationStore {
     const rows = await sql<ConversationRow[]>`
       SELECT * FROM conversations WHERE owner = ${owner}
         ${after ? sql`AND (updated_at < ${after.updatedAt} OR (updated_at = ${after.updatedAt} AND id < ${after.id}))` : sql``}
-      ORDER BY updated_at DESC, id DESC LIMIT ${limit + 1}`;
+      ORDER BY updated_at DESC, id DESC LIMIT ${limit + 1}`.catch(rethrowAsStoreError);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const more = rows.length > limit && last !== undefined;
@@ -103,14 +104,16 @@ export class PostgresConversationStore implements ConversationStore {
       running_content: null,
     };
     await this.sql`INSERT INTO conversations (id, owner, title, title_words, created_at, updated_at)
-      VALUES (${id}, ${owner}, ${title}, ${searchWords(title)}, ${now}, ${now})`;
+      VALUES (${id}, ${owner}, ${title}, ${searchWords(title)}, ${now}, ${now})`.catch(rethrowAsStoreError);
     return toSummary(row);
   }
 
   async get(owner: string, id: string): Promise<Conversation | undefined> {
     const row = await this.#row(this.sql, owner, id);
     if (!row) return undefined;
-    const messages = await this.sql<MessageRow[]>`SELECT * FROM messages WHERE conversation_id = ${id} ORDER BY seq`;
+    const messages = await this.sql<
+      MessageRow[]
+    >`SELECT * FROM messages WHERE conversation_id = ${id} ORDER BY seq`.catch(rethrowAsStoreError);
     return { ...toSummary(row), messages: messages.map(toMessage), running_stream_id: row.running_stream_id };
   }
 
@@ -121,12 +124,15 @@ export class PostgresConversationStore implements ConversationStore {
   async rename(owner: string, id: string, title: string): Promise<ConversationSummary | undefined> {
     const [row] = await this.sql<ConversationRow[]>`
       UPDATE conversations SET title = ${title}, title_words = ${searchWords(title)}, updated_at = ${Date.now()} WHERE id = ${id} AND owner = ${owner}
-      RETURNING *`;
+      RETURNING *`.catch(rethrowAsStoreError);
     return row && toSummary(row);
   }
 
   async delete(owner: string, id: string): Promise<boolean> {
-    return (await this.sql`DELETE FROM conversations WHERE id = ${id} AND owner = ${owner}`).count > 0;
+    return (
+      (await this.sql`DELETE FROM conversations WHERE id = ${id} AND owner = ${owner}`.catch(rethrowAsStoreError))
+        .count > 0
+    );
   }
 
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
@@ -207,7 +213,7 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
-    return searchPostgres(this.sql, owner, text, limit);
+    return searchPostgres(this.sql, owner, text, limit).catch(rethrowAsStoreError);
   }
 
   async close(): Promise<void> {
@@ -217,12 +223,14 @@ export class PostgresConversationStore implements ConversationStore {
   /** The conversation's row; `lock` holds it until the transaction ends, so exchanges on it take turns. */
   async #row(sql: Sql | Tx, owner: string, id: string, lock = false): Promise<ConversationRow | undefined> {
     const [row] = await sql<ConversationRow[]>`
-      SELECT * FROM conversations WHERE id = ${id} AND owner = ${owner} ${lock ? sql`FOR UPDATE` : sql``}`;
+      SELECT * FROM conversations WHERE id = ${id} AND owner = ${owner} ${lock ? sql`FOR UPDATE` : sql``}`.catch(
+      rethrowAsStoreError,
+    );
     return row;
   }
 
   #transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.sql.begin((tx) => work(tx)) as Promise<T>;
+    return (this.sql.begin((tx) => work(tx)) as Promise<T>).catch(rethrowAsStoreError);
   }
 }
 

@@ -78,3 +78,13 @@ check("every value is a bound parameter: quotes in a title are stored as written
     await client.end();
   }
 });
+
+check("a database failure is a 503 with a store code, never a bare 500", async () => {
+  const schema = freshSchema();
+  const store = await open(schema);
+  // The tables vanish under the store (an operator's mistake, a restore in progress).
+  await store.sql`DROP SCHEMA ${store.sql(schema)} CASCADE`;
+  const failure = await store.create("alice").catch((error: unknown) => error);
+  expect(failure).toMatchObject({ code: "store_failed", status: 503, retryable: true });
+  expect((failure as Error).cause).toMatchObject({ code: "42P01" });
+});
