@@ -102,6 +102,7 @@ test("another process holding the write lock does not stall running streams", as
   }
   await holder.exited;
   expect(holder.exitCode).toBe(0);
-  // Generous: the paced gap is 50 ms; the benchmark gives the exact p99.
-  expect(Math.max(...gaps)).toBeLessThan(500);
+  // Generous (the paced gap is 50 ms; the benchmark gives the p99), yet below the 1.5 s a store
+  // on the relaying thread would stall every stream for.
+  expect(Math.max(...gaps)).toBeLessThan(1_000);
 }, 60_000);
