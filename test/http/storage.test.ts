@@ -93,6 +93,12 @@ test("another process holding the write lock does not stall running streams", as
       stdout: "pipe",
     },
   );
+  // Control: the pressure is real, a write of the app's own waits for the lock meanwhile.
+  const reader = holder.stdout.getReader();
+  await reader.read();
+  const writeStarted = performance.now();
+  await createConversation(sluice.url);
+  expect(performance.now() - writeStarted).toBeGreaterThan(200);
   const gaps: number[] = [];
   for (const read of await Promise.all(reads)) {
     const tokens = read.events.filter((event) => event.event === "token");
