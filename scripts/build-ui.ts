@@ -12,29 +12,31 @@ const outdir = join(root, "public/assets");
 // Stable names (index.html refers to them); the static server's ETag revalidation keeps them fresh.
 const themes = { "hljs-light.css": "github.css", "hljs-dark.css": "github-dark.css" };
 
+// The chat, and the sign-in page as its own small bundle: it loads before anyone may see the chat.
+const BUNDLES = [
+  { name: "app", entries: ["ui/main.ts", "ui/styles.css"], sourcemap: "linked" as const },
+  { name: "login", entries: ["ui/login.ts", "ui/login.css"], sourcemap: "none" as const },
+];
+
+/** One classic script (it runs whatever content type the server gives it) and its stylesheet. */
+function bundleOf(name: string, entries: string[], sourcemap: "linked" | "none") {
+  return Bun.build({
+    entrypoints: entries.map((entry) => join(root, entry)),
+    outdir,
+    naming: `${name}.[ext]`,
+    target: "browser",
+    format: "iife",
+    minify: true,
+    sourcemap,
+  });
+}
+
 async function build(): Promise<void> {
   const started = performance.now();
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const result = await Bun.build({
-    entrypoints: [join(root, "ui/main.ts"), join(root, "ui/styles.css")],
-    outdir,
-    naming: "app.[ext]",
-    target: "browser",
-    format: "iife",
-    minify: true,
-    sourcemap: "linked",
-  });
-  // The sign-in page is its own small bundle: it loads before anyone may see the chat.
-  const login = await Bun.build({
-    entrypoints: [join(root, "ui/login.ts"), join(root, "ui/login.css")],
-    outdir,
-    naming: "login.[ext]",
-    target: "browser",
-    format: "iife",
-    minify: true,
-  });
-  for (const build of [result, login]) {
+  const builds = await Promise.all(BUNDLES.map((bundle) => bundleOf(bundle.name, bundle.entries, bundle.sourcemap)));
+  for (const build of builds) {
     if (build.success) continue;
     for (const log of build.logs) console.error(log);
     process.exit(1);
@@ -42,9 +44,9 @@ async function build(): Promise<void> {
   for (const [name, source] of Object.entries(themes)) {
     copyFileSync(join(root, "node_modules/highlight.js/styles", source), join(outdir, name));
   }
-  const files = [...result.outputs, ...login.outputs].map(
-    (output) => `${output.path.slice(root.length)} (${Math.round(output.size / 1024)} KiB)`,
-  );
+  const files = builds
+    .flatMap((build) => build.outputs)
+    .map((output) => `${output.path.slice(root.length)} (${Math.round(output.size / 1024)} KiB)`);
   console.log(`UI built in ${Math.round(performance.now() - started)} ms: ${files.join(", ")}`);
 }
 

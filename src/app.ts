@@ -17,7 +17,9 @@ import { healthRoutes } from "./http/health.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
+import { rejectRepeatedParams } from "./http/query-params.ts";
 import { sessionRoutes } from "./http/session.ts";
+import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
 import type { FetchHandler } from "./runtime.ts";
 import type { Services } from "./services.ts";
@@ -37,32 +39,49 @@ export interface Defences extends EdgeDefences {
 
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
 export async function createApp(services: Services, access: Access, options: AppOptions = {}) {
-  const { config, registry, metrics, conversations, startGeneration } = services;
+  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
   const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
   const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
-  const openEventStream = eventStreams({
-    heartbeatMs: config.heartbeatMs,
-    retryMs: config.retryMs,
-    streamOpened: metrics.streamOpened,
-  });
+  const slots = new StreamSlots(config.maxOpenStreams, metrics.rejected);
+  // Takes an open-stream slot (429 when none is free) and counts the stream in the metrics.
+  const streamOpened = () => {
+    const release = slots.acquire();
+    const closed = metrics.streamOpened();
+    return () => {
+      release();
+      closed();
+    };
+  };
+  const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
+    .onTransform({ as: "global" }, ({ request }) => rejectRepeatedParams(request))
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
-    .use(chatRoutes({ startGeneration, conversations, policy }))
+    .use(
+      chatRoutes({
+        startGeneration,
+        admitGeneration: services.admitGeneration,
+        conversations,
+        checkpoints,
+        policy,
+        context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+      }),
+    )
     .use(streamRoutes({ registry, openEventStream }))
-    .use(classicRoutes({ registry, startGeneration, openEventStream, policy }))
+    .use(classicRoutes({ registry, startGeneration, openEventStream, policy, admitStream: () => slots.check() }))
     .use(
       openAiRoutes({
         upstream: services.upstream,
         timeouts: services.timeouts,
         observer: metrics.passThrough,
-        streamOpened: metrics.streamOpened,
+        streamOpened,
         policy,
         userLimits: services.userLimits,
+        acquireCall: () => registry.acquireCall(),
       }),
     );
   if (conversations) app.use(conversationRoutes(conversations)).use(exportRoutes(conversations));

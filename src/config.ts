@@ -49,6 +49,10 @@ export interface Config {
   models: string[];
   /** The most tokens one answer may ask for (`max_tokens`). */
   maxOutputTokens: number;
+  /** Sent first in every conversation, when set. */
+  systemPrompt: string | undefined;
+  /** The model's window, in estimated tokens: older turns of a conversation are left out past it. */
+  maxContextTokens: number;
   /** Per user (or per address under AUTH=none): generations at once, and started per minute. */
   userLimits: { concurrent: number; perMinute: number };
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
@@ -63,9 +67,14 @@ export interface Config {
   interTokenTimeoutMs: number;
   maxBodyBytes: number;
   maxActiveGenerations: number;
+  maxOpenStreams: number;
   maxGenerationEvents: number;
+  maxGenerationBytes: number;
+  retainedBytesMax: number;
+  checkpointMs: number;
   drainTimeoutMs: number;
   dataDir: string;
+  storeMaxBytes: number;
   simulator: SimulatorSettings;
 }
 
@@ -94,6 +103,8 @@ export function loadConfig(env: Env): Config {
     metricsHost: text(env, "METRICS_HOST", "127.0.0.1"),
     models: [model, ...list(env, "MODELS").filter((name) => name !== model)],
     maxOutputTokens: integer(env, "MAX_OUTPUT_TOKENS", 4_096, 1, 1_000_000),
+    systemPrompt: env.SYSTEM_PROMPT?.trim() || undefined,
+    maxContextTokens: integer(env, "MAX_CONTEXT_TOKENS", 8_192, 256, 10_000_000),
     userLimits: {
       concurrent: integer(env, "LIMIT_USER_CONCURRENT", 3, 1, 1_000_000),
       perMinute: integer(env, "LIMIT_USER_PER_MINUTE", 20, 1, 100_000_000),
@@ -113,9 +124,19 @@ export function loadConfig(env: Env): Config {
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1_048_576, 1_024, 1_073_741_824),
     maxActiveGenerations: integer(env, "MAX_ACTIVE_GENERATIONS", 5_000, 1, 1_000_000),
     // The replay log of one generation; past it the answer ends with finish_reason "length".
+    // Event-stream connections of every kind (/api/streams, /chat, /v1): each holds a socket and a viewer.
+    maxOpenStreams: integer(env, "MAX_OPEN_STREAMS", 20_000, 1, 10_000_000),
     maxGenerationEvents: integer(env, "MAX_GENERATION_EVENTS", 100_000, 10, 10_000_000),
+    // The replay log of one generation in UTF-8 bytes; past it the answer ends with finish_reason "length".
+    maxGenerationBytes: integer(env, "MAX_GENERATION_BYTES", 4_194_304, 1_024, 1_073_741_824),
+    // Every retained generation together (running and finished); the oldest finished go first.
+    retainedBytesMax: integer(env, "RETAINED_BYTES_MAX", 268_435_456, 65_536, 68_719_476_736),
+    // How often a running answer's text is stored, so a crash loses at most this much of it.
+    checkpointMs: integer(env, "CHECKPOINT_MS", 1_000, 50, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 3_600_000),
     dataDir: text(env, "DATA_DIR", "./data"),
+    // A cap on the database file (0: none): past it writes fail as a full disk would, with store_full.
+    storeMaxBytes: integer(env, "STORE_MAX_BYTES", 0, 0, Number.MAX_SAFE_INTEGER),
     simulator: loadSimulatorSettings(env),
   };
 }

@@ -27,8 +27,8 @@ export interface Usage {
 /** Why an answer ended: the model's reasons, plus "cancelled" for Stop, a viewer gone, a timeout or shutdown. */
 export type FinishReason = "stop" | "length" | "cancelled" | "content_filter" | "tool_calls";
 
-/** Why an upstream call was aborted before its end. */
-export type CancelReason = "stop" | "disconnect" | "timeout" | "shutdown";
+/** Why an upstream call was aborted before its end ("storage": its answer could not be stored). */
+export type CancelReason = "stop" | "disconnect" | "timeout" | "shutdown" | "storage";
 
 /** One token of text. Every event has an id, unique and increasing within its generation (the SSE `id:`). */
 export interface TokenEvent {

@@ -70,3 +70,26 @@ export class CrossSiteError extends SluiceError {
     super("cross_site_request", "requests that change something must come from this site", 403);
   }
 }
+
+export class TooManyOpenStreamsError extends SluiceError {
+  override name = "TooManyOpenStreamsError";
+  constructor(limit: number) {
+    super("too_many_open_streams", `the server holds its limit of ${limit} open streams; retry shortly`, 429, {
+      retryable: true,
+    });
+  }
+}
+
+export class MemoryBudgetError extends SluiceError {
+  override name = "MemoryBudgetError";
+  constructor() {
+    super("server_busy", "running answers fill the server's memory budget; retry shortly", 429, { retryable: true });
+  }
+}
+
+export class ConversationBusyError extends SluiceError {
+  override name = "ConversationBusyError";
+  constructor() {
+    super("conversation_busy", "this conversation is answering already; wait for it or stop it", 409);
+  }
+}

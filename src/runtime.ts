@@ -44,15 +44,18 @@ export function serve(fetch: FetchHandler, options: { port: number; hostname: st
 }
 
 /**
- * Calls `callback` once on the first SIGINT or SIGTERM. Deno delivers signals only through
- * `Deno.addSignalListener`; Bun through `process.on`.
+ * Calls `callback` on the first SIGINT or SIGTERM, and `again` on the second (a second Ctrl-C:
+ * exit now). Deno delivers signals only through `Deno.addSignalListener`; Bun through `process.on`.
  */
-export function onShutdownSignal(callback: (signal: "SIGINT" | "SIGTERM") => void): void {
-  let called = false;
+export function onShutdownSignal(
+  callback: (signal: "SIGINT" | "SIGTERM") => void,
+  again: (signal: "SIGINT" | "SIGTERM") => void = () => {},
+): void {
+  let calls = 0;
   const once = (signal: "SIGINT" | "SIGTERM") => () => {
-    if (called) return;
-    called = true;
-    callback(signal);
+    calls++;
+    if (calls === 1) callback(signal);
+    else if (calls === 2) again(signal);
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (typeof Deno !== "undefined") Deno.addSignalListener(signal, once(signal));

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { type AppOptions, createHandler, createInternalHandler } from "./app.ts";
 import { type Access, createAccess } from "./auth/access.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
-import { openSqliteStore } from "./conversations/sqlite.ts";
+import { openWorkerStore } from "./conversations/worker-store.ts";
 import { registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";
@@ -48,7 +48,8 @@ function announce(config: Config, access: Access, port: number, internalPort: nu
 export async function startServer(defences?: AppOptions["defences"]): Promise<void> {
   const { config, access } = settle();
   const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
-  const conversations = await openSqliteStore(config.dataDir);
+  // The store runs in a worker: no synchronous database call on the thread that relays tokens.
+  const conversations = await openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes });
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
   const services = createServices(config, { simulator, conversations });
@@ -57,11 +58,23 @@ export async function startServer(defences?: AppOptions["defences"]): Promise<vo
   const internal = serve(createInternalHandler(services), { port: config.metricsPort, hostname: config.metricsHost });
   announce(config, access, server.port, internal.port);
 
-  onShutdownSignal(async (signal) => {
-    console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
-    await services.registry.drain(config.drainTimeoutMs);
-    await Promise.all([server.stop(true), internal.stop(true)]);
-    await conversations.close();
-    process.exit(0);
-  });
+  onShutdownSignal(
+    async (signal) => {
+      console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
+      await services.registry.drain(config.drainTimeoutMs);
+      // Answers cut by the drain are stored as interrupted before the store closes.
+      await services.checkpoints?.whenStored();
+      services.checkpoints?.stop();
+      await Promise.all([server.stop(true), internal.stop(true)]);
+      await conversations.close();
+      process.exit(0);
+    },
+    async (signal) => {
+      console.log(`${signal} again: exiting now, after a last checkpoint`);
+      // Bounded: a store waiting on a lock must not hold up an exit the operator asked for twice.
+      const flushed = services.checkpoints?.flush().catch(() => {});
+      await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      process.exit(130);
+    },
+  );
 }

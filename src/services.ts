@@ -4,6 +4,7 @@
  */
 import type OpenAI from "openai";
 import type { Config } from "./config.ts";
+import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
@@ -15,6 +16,13 @@ import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
 
+export interface StartOptions {
+  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
+  background?: boolean;
+  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
+  id?: string;
+}
+
 export interface Services {
   config: Config;
   registry: GenerationRegistry;
@@ -25,10 +33,14 @@ export interface Services {
   simulator: Simulator | undefined;
   /** Stored conversations; absent in tests that need none. */
   conversations: ConversationStore | undefined;
+  /** Stores running answers' text every CHECKPOINT_MS; present with `conversations`. */
+  checkpoints: AnswerCheckpoints | undefined;
   /** Per-user limits, shared by generations and `/v1` calls. */
   userLimits: UserLimits;
+  /** Throws what starting a generation for the caller would throw now (429, 503), before anything is stored. */
+  admitGeneration(caller: Caller): void;
   /** Starts one model call as a generation owned by the caller, within their limits. */
-  startGeneration(request: ChatRequest, caller: Caller): Generation;
+  startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Generation;
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
@@ -41,7 +53,10 @@ export function createServices(
   const registry = new GenerationRegistry({
     maxActive: config.maxActiveGenerations,
     retentionMs: config.streamRetentionMs,
+    retainedBytesMax: config.retainedBytesMax,
+    rejected: metrics.rejected,
   });
+  metrics.retainedBytesFrom(() => registry.retainedBytes);
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
@@ -57,12 +72,28 @@ export function createServices(
     timeouts,
     simulator,
     conversations: parts.conversations,
+    checkpoints: parts.conversations && new AnswerCheckpoints(parts.conversations, config.checkpointMs),
     userLimits,
-    startGeneration(request, caller) {
+    admitGeneration(caller) {
+      registry.admit();
+      userLimits.admit(caller.limitKey);
+    },
+    startGeneration(request, caller, options = {}) {
       const release = userLimits.acquire(caller.limitKey);
       let generation: Generation;
       try {
-        generation = startIn(registry, request, caller.user);
+        generation = registry.create({
+          ...(options.id ? { id: options.id } : {}),
+          owner: caller.user,
+          model: request.model,
+          upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
+          timeouts,
+          cancelGraceMs: config.cancelGraceMs,
+          background: options.background ?? false,
+          maxEvents: config.maxGenerationEvents,
+          maxBytes: config.maxGenerationBytes,
+          observer: metrics.observer,
+        });
       } catch (error) {
         release();
         throw error;
@@ -71,16 +102,4 @@ export function createServices(
       return generation;
     },
   };
-
-  function startIn(registry: GenerationRegistry, request: ChatRequest, owner: string): Generation {
-    return registry.create({
-      owner,
-      model: request.model,
-      upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
-      timeouts,
-      cancelGraceMs: config.cancelGraceMs,
-      maxEvents: config.maxGenerationEvents,
-      observer: metrics.observer,
-    });
-  }
 }

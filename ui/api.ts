@@ -2,7 +2,6 @@
  * The page's calls to the Sluice API. Every failure becomes an {@link ApiError} with the server's
  * stable code, so the page can say what went wrong and whether Retry makes sense.
  */
-import type { ChatMessage } from "../src/contract.ts";
 import type { Conversation, ConversationPage, ConversationSummary, SearchHit } from "../src/conversations/store.ts";
 
 export type { ChatMessage } from "../src/contract.ts";
@@ -77,6 +76,13 @@ export interface SessionInfo {
   canSignOut: boolean;
 }
 
+export interface StartedChat {
+  streamId: string;
+  streamUrl: string;
+  /** How many messages the model was sent, and how many older ones were left out to fit its window. */
+  context?: { messages: number; dropped: number };
+}
+
 export const api = {
   session: () => request<SessionInfo>("GET", "/api/session"),
   signOut: () => request<void>("DELETE", "/api/session"),
@@ -95,8 +101,20 @@ export const api = {
   renameConversation: (id: string, title: string) =>
     request<ConversationSummary>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { title }),
   deleteConversation: (id: string) => request<void>("DELETE", `/api/conversations/${encodeURIComponent(id)}`),
-  /** `model` undefined: the server's default. */
-  startChat: (conversationId: string, messages: ChatMessage[], model?: string) =>
-    request<{ streamId: string; streamUrl: string }>("POST", "/api/chat", { conversationId, messages, model }),
+  /** The new question only, and the last message seen: the server has the rest of the thread. `model` undefined: the server's default. */
+  startChat: (
+    conversationId: string,
+    content: string,
+    parentId: string | null | undefined,
+    replace = false,
+    model?: string,
+  ) =>
+    request<StartedChat>("POST", "/api/chat", {
+      conversationId,
+      content,
+      parentId,
+      ...(replace ? { replace } : {}),
+      ...(model ? { model } : {}),
+    }),
   stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
 };

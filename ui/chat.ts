@@ -4,22 +4,15 @@
  */
 import { titleFromMessage } from "../src/conversations/title.ts";
 import { ApiError, api, type Message } from "./api.ts";
-import type { Composer } from "./composer.ts";
-import { localMessage, toHistory } from "./history.ts";
+import { type AdminParts, createConversation, deleteConversation, renameConversation } from "./conversation-admin.ts";
+import { lastSeenId, localMessage, storedThread } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
 import { problemOf, showProblem, storedMessage } from "./message-view.ts";
-import { type ConversationList, conversationHref } from "./sidebar.ts";
-import type { TabNews, Tabs } from "./tabs.ts";
+import type { TabNews } from "./tabs.ts";
 import { ThreadView } from "./thread-view.ts";
-import type { TitleBar } from "./title-bar.ts";
 
-export interface ChatParts {
-  list: ConversationList;
-  titleBar: TitleBar;
-  composer: Composer;
-  tabs: Tabs;
-  /** A short message in the page's status line. */
-  notify(text: string): void;
+/** The parts of the page the conversation drives. */
+export interface ChatParts extends AdminParts {
   /** Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just saved as `id`. */
   opened(id: string | null, created?: boolean): void;
   /** The model to ask (undefined: the server's default). */
@@ -36,6 +29,8 @@ export class Chat {
   #title: string | null = null;
   #messages: Message[] = [];
   #live: LiveAnswer | undefined;
+  /** The index of the question being edited, if one is. */
+  #editing: number | undefined;
   #stopRequested = false;
   #loads = 0;
 
@@ -72,13 +67,30 @@ export class Chat {
     }
   }
 
-  /** Sends `text` as the next question in this conversation (creating it first if new). */
+  /**
+   * Sends `text` as the next question in this conversation (creating it first if new); while an
+   * earlier question is being edited, in its place, replacing every later turn.
+   */
   async send(text: string): Promise<void> {
     const question = text.trim();
     if (this.#live || !question) return;
+    const editing = this.#editing;
+    this.#editing = undefined;
+    if (editing !== undefined) this.#messages = this.#messages.slice(0, editing);
+    if (editing !== undefined) this.#view.show(this.#messages, this.#actions);
     const earlier = this.#messages.slice();
     this.#append(localMessage({ role: "user", content: question, status: "complete" }));
-    await this.#ask(question, earlier);
+    await this.#ask(question, earlier, editing !== undefined);
+  }
+
+  /** Puts question `index` in the composer; sending it replaces that question and every later turn. */
+  edit(index: number): void {
+    const message = this.#messages[index];
+    if (this.#live || !message || message.id.startsWith("local-")) return;
+    this.#editing = index;
+    this.#parts.composer.restore(message.content);
+    this.#parts.composer.focus();
+    this.#parts.notify("Editing an earlier message: sending replaces it and everything after it.");
   }
 
   /** Stops the answer being written: the server cancels the model call and ends the stream. */
@@ -98,31 +110,13 @@ export class Chat {
 
   async rename(title: string): Promise<void> {
     const id = this.#conversationId;
-    if (!id) return;
-    try {
-      const renamed = await api.renameConversation(id, title);
-      this.#title = renamed.title;
-      this.#parts.titleBar.show(renamed.title, true);
-      this.#changedList();
-    } catch (error) {
-      this.#parts.notify((error as Error).message);
-    }
+    const renamed = id ? await renameConversation(this.#parts, id, title) : undefined;
+    if (renamed !== undefined) this.#title = renamed;
   }
 
   async delete(): Promise<void> {
     const id = this.#conversationId;
-    if (!id) return;
-    try {
-      if (this.#live?.streamId) await api.stopStream(this.#live.streamId).catch(() => {});
-      await api.deleteConversation(id);
-      this.#parts.tabs.tell({ type: "deleted", conversationId: id });
-      this.#parts.notify("Conversation deleted.");
-      location.hash = "";
-      void this.#parts.list.refresh();
-      this.#parts.composer.focus();
-    } catch (error) {
-      this.#parts.notify((error as Error).message);
-    }
+    if (id) await deleteConversation(this.#parts, id, this.#live?.streamId);
   }
 
   /** Follows another tab: its new answer streams here too; its renames and deletions show. */
@@ -140,16 +134,15 @@ export class Chat {
     }
   }
 
-  async #ask(question: string, earlier: Message[]): Promise<void> {
+  async #ask(question: string, earlier: Message[], replace = false): Promise<void> {
     const live = this.#startLive(performance.now());
     try {
       const id = this.#conversationId ?? (await this.#create());
-      const { streamId, streamUrl } = await api.startChat(
-        id,
-        [...toHistory(earlier), { role: "user", content: question }],
-        this.#parts.model(),
-      );
+      const parent = replace ? (earlier.at(-1)?.id ?? null) : lastSeenId(earlier);
+      const { streamId, streamUrl, context } = await api.startChat(id, question, parent, replace, this.#parts.model());
       if (this.#live !== live) return;
+      if (context && context.dropped > 0)
+        this.#parts.notify(`${context.dropped} earlier messages were left out to fit the model's window.`);
       live.attach(streamId, streamUrl);
       if (this.#stopRequested) this.stop();
       if (this.#title === null) {
@@ -160,35 +153,54 @@ export class Chat {
       void this.#parts.list.refresh();
     } catch (error) {
       if (this.#live !== live) return;
+      if (error instanceof ApiError && error.code === "conversation_moved") return this.#moved(live, question);
       const failure = error instanceof ApiError ? error : new ApiError("internal", String(error), 0, true);
       this.#live = undefined;
       this.#parts.composer.setBusy(false);
-      live.failToSend(failure, failure.retryable ? () => void this.#retry() : undefined);
+      live.failToSend(failure, failure.retryable ? this.#actions.retry : undefined);
     }
   }
 
+  /** The conversation moved on elsewhere: show it as it is now; the question stays in the composer. */
+  async #moved(live: LiveAnswer, question: string): Promise<void> {
+    live.detach();
+    this.#live = undefined;
+    this.#parts.composer.setBusy(false);
+    this.#parts.notify("This conversation changed on another device; here it is as it is now. Send again to continue.");
+    await this.open(this.#conversationId);
+    this.#parts.composer.restore(question);
+  }
+
+  /** Learns the server's ids of the messages this page added, once the answer is stored. */
+  async #syncIds(id: string): Promise<void> {
+    const stored = await storedThread(id, this.#messages.length);
+    if (stored && this.#conversationId === id && !this.#live) this.#messages = stored;
+  }
+
   async #create(): Promise<string> {
-    const created = await api.createConversation();
+    const created = await createConversation(this.#parts);
     this.#conversationId = created.id;
     this.#title = created.title;
-    // replaceState: no hashchange event, so the page does not reload what it is building.
-    history.replaceState(null, "", conversationHref(created.id));
-    this.#parts.list.setActive(created.id);
     this.#parts.opened(created.id, true);
-    this.#parts.titleBar.show(created.title, true);
     return created.id;
   }
 
-  /** Asks the last question again, in place of the answer that failed. */
-  async #retry(): Promise<void> {
+  /** Asks the last question again, in place of its answer: one that failed (Retry) or a good one (Regenerate). */
+  async #askAgain(replace: boolean): Promise<void> {
     if (this.#live) return;
     const index = this.#messages.findLastIndex((m) => m.role === "user");
     const question = this.#messages[index];
     if (!question) return;
     this.#messages = this.#messages.slice(0, index + 1);
-    this.#view.show(this.#messages, () => void this.#retry());
-    await this.#ask(question.content, this.#messages.slice(0, index));
+    this.#view.show(this.#messages, this.#actions);
+    await this.#ask(question.content, this.#messages.slice(0, index), replace);
   }
+
+  readonly #actions = {
+    retry: () => void this.#askAgain(false),
+    regenerate: () => void this.#askAgain(true),
+    edit: (index: number) => this.edit(index),
+  };
 
   #watch(streamId: string, streamUrl: string): void {
     this.#startLive(undefined).attach(streamId, streamUrl);
@@ -217,12 +229,12 @@ export class Chat {
     this.#live = undefined;
     const message = localMessage({ role: "assistant", content: end.text, status: end.status, error: end.error });
     this.#messages.push(message);
-    showProblem(
-      live.parts,
-      problemOf(message, () => void this.#retry()),
-    );
+    showProblem(live.parts, problemOf(message, this.#actions.retry));
     this.#parts.composer.setBusy(false);
-    if (this.#conversationId) this.#parts.tabs.tell({ type: "answered", conversationId: this.#conversationId });
+    if (this.#conversationId) {
+      this.#parts.tabs.tell({ type: "answered", conversationId: this.#conversationId });
+      void this.#syncIds(this.#conversationId);
+    }
     void this.#parts.list.refresh();
   }
 
@@ -236,16 +248,11 @@ export class Chat {
     this.#title = title;
     this.#messages = messages.slice();
     this.#parts.titleBar.show(title, saved);
-    this.#view.show(this.#messages, () => void this.#retry());
+    this.#view.show(this.#messages, this.#actions);
   }
 
   #append(message: Message): void {
     this.#messages.push(message);
     this.#view.append(storedMessage(message));
-  }
-
-  #changedList(): void {
-    this.#parts.tabs.tell({ type: "list-changed" });
-    void this.#parts.list.refresh();
   }
 }

@@ -86,13 +86,33 @@ export function renderContent(parts: MessageParts, role: Message["role"], text: 
   }
 }
 
-/** A stored message, with a Retry button if it is a failed last answer and `retry` is given. */
-export function storedMessage(message: Message, retry?: () => void): HTMLElement {
+export interface MessageActions {
+  /** A failed last answer: ask again in its place. */
+  retry?: (() => void) | undefined;
+  /** A good last answer: ask for another in its place. */
+  regenerate?: (() => void) | undefined;
+  /** A question: change it and continue from there. */
+  edit?: (() => void) | undefined;
+}
+
+function actionButton(label: string, name: string, action: () => void): HTMLElement {
+  const button = h("button", { type: "button", class: "button quiet small", "aria-label": label }, name);
+  button.addEventListener("click", action);
+  return button;
+}
+
+/** A stored message, with the actions that apply to it (Retry, Regenerate, Edit). */
+export function storedMessage(message: Message, actions: MessageActions = {}): HTMLElement {
   const parts = messageParts(message.role);
   renderContent(parts, message.role, message.content);
   parts.article.dataset.status = message.status;
   if (message.status === "cancelled") parts.meta.textContent = "Stopped";
   parts.meta.hidden = message.status !== "cancelled";
-  showProblem(parts, problemOf(message, retry));
+  const problem = problemOf(message, actions.retry);
+  showProblem(parts, problem);
+  const buttons = parts.article.querySelector(".message-actions");
+  if (actions.regenerate && !problem)
+    buttons?.append(actionButton("Regenerate this answer", "Regenerate", actions.regenerate));
+  if (actions.edit) buttons?.append(actionButton("Edit this message and continue from it", "Edit", actions.edit));
   return parts.article;
 }

@@ -4,7 +4,13 @@
  */
 import type { Message } from "./api.ts";
 import { byId, isNearBottom } from "./dom.ts";
-import { storedMessage } from "./message-view.ts";
+import { type MessageActions, storedMessage } from "./message-view.ts";
+
+export interface ThreadActions {
+  retry(): void;
+  regenerate(): void;
+  edit(index: number): void;
+}
 
 export class ThreadView {
   readonly #scroller = byId("messages");
@@ -18,10 +24,18 @@ export class ThreadView {
     });
   }
 
-  /** Shows `messages`; a failed last answer gets a Retry button calling `retry`. */
-  show(messages: readonly Message[], retry: () => void): void {
+  /**
+   * Shows `messages`: a failed last answer gets Retry, a good one Regenerate, and each question
+   * Edit (given its index).
+   */
+  show(messages: readonly Message[], actions: ThreadActions): void {
     const last = messages.length - 1;
-    this.#thread.replaceChildren(...messages.map((m, i) => storedMessage(m, i === last ? retry : undefined)));
+    const of = (message: Message, i: number): MessageActions => ({
+      retry: i === last ? actions.retry : undefined,
+      regenerate: i === last && message.role === "assistant" ? actions.regenerate : undefined,
+      edit: message.role === "user" ? () => actions.edit(i) : undefined,
+    });
+    this.#thread.replaceChildren(...messages.map((m, i) => storedMessage(m, of(m, i))));
     this.#welcome.hidden = messages.length > 0;
     this.scrollToEnd();
   }

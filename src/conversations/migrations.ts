@@ -34,7 +34,9 @@ export const migrations: readonly string[] = [
   `ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
    DROP INDEX conversations_by_update;
    CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);`,
-  // 3: full-text search over titles and message text (search.ts). Messages are indexed in place
+  // 3: the running answer's text as last checkpointed, so a crash keeps what was shown.
+  "ALTER TABLE conversations ADD COLUMN running_content TEXT;",
+  // 4: full-text search over titles and message text (search.ts). Messages are indexed in place
   // (an external-content table keyed by their stable `seq`); titles get a small table of their
   // own, because a conversation's rowid is not stable across VACUUM. Triggers keep both in step
   // with every write, cascaded deletes included; the INSERTs index the rows already stored.
@@ -97,7 +99,7 @@ export function migrate(db: DatabaseSync): number {
       db.exec(`PRAGMA user_version = ${version + 1}`);
       db.exec("COMMIT");
     } catch (cause) {
-      db.exec("ROLLBACK");
+      if (db.isTransaction) db.exec("ROLLBACK");
       throw new MigrationError(`migration ${version + 1} failed`, { cause });
     }
   }

@@ -1,49 +1,58 @@
 /**
- * Writes one exchange of a chat into its conversation: the question as soon as the generation
- * starts, the answer when the generation settles, however it ends.
+ * Writes one exchange of a chat into its conversation: the question before the generation
+ * starts, its text while it runs (checkpoints.ts), the answer when it settles, however it ends.
  */
 import type { GenerationOutcome } from "../contract.ts";
+import { SluiceError } from "../errors.ts";
+import { newStreamId } from "../stream-id.ts";
+import type { AnswerCheckpoints, RunningAnswer } from "./checkpoints.ts";
 import type { ConversationStore, ExchangeEnd } from "./store.ts";
 import { titleFromMessage } from "./title.ts";
 
-/** What recording needs of a generation: its id (the stream id) and its end. */
-export interface GenerationLike {
-  id: string;
-  settled: Promise<GenerationOutcome>;
-}
+/** What recording needs of a generation: its id (the stream id), its text and its end. */
+export type GenerationLike = RunningAnswer;
 
-export interface ExchangeToRecord {
+export interface ExchangeToRecord<G extends GenerationLike> {
   /** The user the conversation belongs to. */
   owner: string;
   conversationId: string;
   /** The text of the last user message, the one this generation answers. */
   userMessage: string;
-  generation: GenerationLike;
+  /** Starts the generation under the given stream id; called only once the question is stored. */
+  start: (streamId: string) => G;
+  /** Keeps the running answer's text stored while it runs; none in tests that need none. */
+  checkpoints?: AnswerCheckpoints | undefined;
 }
 
-export interface RecordedExchange {
-  /** False when the conversation does not exist (deleted meanwhile): nothing was stored. */
-  started: boolean;
+export interface RecordedExchange<G extends GenerationLike> {
+  generation: G;
   /** Resolves once the answer is stored (true) or could not be (false, logged); never rejects. */
   finished: Promise<boolean>;
 }
 
-/** The stored form of a generation's outcome: Stop is "cancelled", an error keeps its code. */
+/**
+ * The stored form of a generation's outcome: Stop is "cancelled", an error keeps its code, and a
+ * shutdown that cut the answer is "interrupted" (the chat offers Retry), never "cancelled".
+ */
 export function answerFromOutcome(streamId: string, outcome: GenerationOutcome): ExchangeEnd {
   const { end, text } = outcome;
   if (end.type === "error") {
     return {
       streamId,
       content: text,
-      status: "error",
+      status: end.code === "server_shutdown" ? "interrupted" : "error",
       error: { code: end.code, message: end.message, retryable: end.retryable },
     };
   }
   return { streamId, content: text, status: end.finish_reason === "cancelled" ? "cancelled" : "complete" };
 }
 
-async function storeAnswer(store: ConversationStore, exchange: ExchangeToRecord) {
-  const { owner, conversationId, generation } = exchange;
+async function storeAnswer(
+  store: ConversationStore,
+  owner: string,
+  conversationId: string,
+  generation: GenerationLike,
+) {
   let answer: ExchangeEnd;
   try {
     answer = answerFromOutcome(generation.id, await generation.settled);
@@ -58,25 +67,58 @@ async function storeAnswer(store: ConversationStore, exchange: ExchangeToRecord)
       error: { code: "internal", message, retryable: true },
     };
   }
-  try {
-    return await store.finishExchange(owner, conversationId, answer);
-  } catch (cause) {
-    console.error(`conversation ${conversationId}: could not store the answer of ${generation.id}`, cause);
-    return false;
+  // A store locked elsewhere is tried again: an answer left unstored would keep its conversation
+  // "running" (and refusing new messages with 409) until the next restart.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.finishExchange(owner, conversationId, answer);
+    } catch (cause) {
+      const busy = cause instanceof SluiceError && cause.code === "store_busy";
+      if (busy && attempt < FINISH_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      console.error(`conversation ${conversationId}: could not store the answer of ${generation.id}`, cause);
+      return false;
+    }
   }
 }
 
+const FINISH_ATTEMPTS = 5;
+
 /**
- * Stores the user's message and marks the generation as the conversation's running stream now;
- * stores the answer when `generation.settled` resolves. Call after checking the conversation exists.
+ * Stores the user's message and marks the stream as the conversation's running one, then starts
+ * the generation: a question that cannot be stored starts no model call (the store's error, a
+ * 503 or a 409, propagates). Stores the answer when the generation settles. Undefined when the
+ * conversation does not exist.
  */
-export async function recordExchange(store: ConversationStore, exchange: ExchangeToRecord): Promise<RecordedExchange> {
-  const { owner, conversationId, userMessage, generation } = exchange;
-  const started = await store.beginExchange(owner, conversationId, {
-    streamId: generation.id,
-    userContent: userMessage,
-    title: titleFromMessage(userMessage),
-  });
-  const finished = started ? storeAnswer(store, exchange) : Promise.resolve(false);
-  return { started, finished };
+export async function recordExchange<G extends GenerationLike>(
+  store: ConversationStore,
+  exchange: ExchangeToRecord<G>,
+): Promise<RecordedExchange<G> | undefined> {
+  const { owner, conversationId, userMessage } = exchange;
+  const streamId = newStreamId();
+  const title = titleFromMessage(userMessage);
+  if (!(await store.beginExchange(owner, conversationId, { streamId, userContent: userMessage, title })))
+    return undefined;
+  let generation: G;
+  try {
+    generation = exchange.start(streamId);
+  } catch (error) {
+    // Refused after the question was stored (a limit reached meanwhile): end the exchange with the
+    // refusal, so the conversation is not left running.
+    const known = error instanceof SluiceError ? error : undefined;
+    const failure = {
+      code: known?.code ?? "internal_error",
+      message: known?.message ?? "the answer could not start",
+      retryable: true,
+    };
+    await store
+      .finishExchange(owner, conversationId, { streamId, content: "", status: "error", error: failure })
+      .catch(() => {});
+    throw error;
+  }
+  const finished = storeAnswer(store, owner, conversationId, generation);
+  exchange.checkpoints?.track(conversationId, generation, finished);
+  return { generation, finished };
 }

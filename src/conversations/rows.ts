@@ -10,6 +10,8 @@ export interface ConversationRow {
   created_at: number;
   updated_at: number;
   running_stream_id: string | null;
+  /** The running answer's text at its last checkpoint. */
+  running_content: string | null;
 }
 
 export interface MessageRow {

@@ -5,11 +5,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { ConversationBusyError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { migrate } from "./migrations.ts";
 import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
 import { searchConversations } from "./search.ts";
 import type {
+  AnswerCheckpoint,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -25,11 +27,16 @@ import type {
 export const databaseFileName = "sluice.db";
 
 /** Opens (creating it if needed) the database in `dataDir`, migrates it, and recovers interrupted exchanges. */
-export async function openSqliteStore(dataDir: string): Promise<SqliteConversationStore> {
+export async function openSqliteStore(dataDir: string, options: StoreOptions = {}): Promise<SqliteConversationStore> {
   mkdirSync(dataDir, { recursive: true });
-  const store = new SqliteConversationStore(join(dataDir, databaseFileName));
+  const store = new SqliteConversationStore(join(dataDir, databaseFileName), options);
   store.recovered = await store.recoverInterrupted();
   return store;
+}
+
+export interface StoreOptions {
+  /** A cap on the database's size in bytes (STORE_MAX_BYTES); 0 or absent: none. */
+  maxBytes?: number;
 }
 
 export class SqliteConversationStore implements ConversationStore {
@@ -37,12 +44,17 @@ export class SqliteConversationStore implements ConversationStore {
   /** How many exchanges {@link openSqliteStore} found interrupted by a previous process. */
   recovered = 0;
 
-  constructor(path: string) {
+  constructor(path: string, options: StoreOptions = {}) {
     this.#db = new DatabaseSync(path);
     // WAL: readers do not block the writer; busy_timeout: a second process (a restart that
     // overlaps the old one's shutdown) waits for the lock instead of failing at once.
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
     migrate(this.#db);
+    if (options.maxBytes) {
+      const { page_size } = this.#db.prepare("PRAGMA page_size").get() as { page_size: number };
+      // PRAGMA takes no bound parameters; the value is a whole number from the configuration.
+      this.#db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / page_size))}`);
+    }
   }
 
   async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
@@ -74,6 +86,7 @@ export class SqliteConversationStore implements ConversationStore {
       created_at: now,
       updated_at: now,
       running_stream_id: null,
+      running_content: null,
     };
     this.#db
       .prepare("INSERT INTO conversations (id, owner, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
@@ -108,7 +121,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return this.#transaction(() => {
-      if (!this.#row(owner, conversationId)) return false;
+      const conversation = this.#row(owner, conversationId);
+      if (!conversation) return false;
+      // One exchange at a time: two at once would store their messages interleaved (Q Q A A).
+      if (conversation.running_stream_id !== null) throw new ConversationBusyError();
       const [answer, question] = this.#db
         .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 2")
         .all(conversationId) as unknown as MessageRow[];
@@ -121,7 +137,8 @@ export class SqliteConversationStore implements ConversationStore {
       else this.#insertMessage(conversationId, { role: "user", content: start.userContent, status: "complete" });
       this.#db
         .prepare(
-          "UPDATE conversations SET running_stream_id = ?, updated_at = ?, title = COALESCE(title, ?) WHERE id = ?",
+          `UPDATE conversations SET running_stream_id = ?, running_content = NULL, updated_at = ?,
+             title = COALESCE(title, ?) WHERE id = ?`,
         )
         .run(start.streamId, Date.now(), start.title, conversationId);
       return true;
@@ -136,21 +153,55 @@ export class SqliteConversationStore implements ConversationStore {
       this.#db
         .prepare(
           `UPDATE conversations SET updated_at = ?,
+             running_content = CASE WHEN running_stream_id = ? THEN NULL ELSE running_content END,
              running_stream_id = CASE WHEN running_stream_id = ? THEN NULL ELSE running_stream_id END
            WHERE id = ?`,
         )
-        .run(Date.now(), end.streamId, conversationId);
+        .run(Date.now(), end.streamId, end.streamId, conversationId);
       return true;
+    });
+  }
+
+  async truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean> {
+    return this.#transaction(() => {
+      const row = this.#row(owner, conversationId);
+      if (!row || row.running_stream_id !== null) return false;
+      const kept =
+        messageId === null
+          ? { seq: 0 }
+          : (this.#db
+              .prepare("SELECT seq FROM messages WHERE id = ? AND conversation_id = ?")
+              .get(messageId, conversationId) as { seq: number } | undefined);
+      if (!kept) return false;
+      this.#db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq > ?").run(conversationId, kept.seq);
+      return true;
+    });
+  }
+
+  async checkpointAnswers(checkpoints: AnswerCheckpoint[]): Promise<number> {
+    return this.#transaction(() => {
+      const update = this.#db.prepare(
+        "UPDATE conversations SET running_content = ? WHERE id = ? AND running_stream_id = ?",
+      );
+      let stored = 0;
+      for (const { conversationId, streamId, content } of checkpoints)
+        stored += Number(update.run(content, conversationId, streamId).changes);
+      return stored;
     });
   }
 
   async recoverInterrupted(): Promise<number> {
     return this.#transaction(() => {
       const running = this.#db
-        .prepare("SELECT id FROM conversations WHERE running_stream_id IS NOT NULL")
-        .all() as unknown as { id: string }[];
-      for (const { id } of running) this.#insertMessage(id, { role: "assistant", content: "", status: "interrupted" });
-      this.#db.prepare("UPDATE conversations SET running_stream_id = NULL WHERE running_stream_id IS NOT NULL").run();
+        .prepare("SELECT id, running_content FROM conversations WHERE running_stream_id IS NOT NULL")
+        .all() as unknown as { id: string; running_content: string | null }[];
+      for (const { id, running_content } of running)
+        this.#insertMessage(id, { role: "assistant", content: running_content ?? "", status: "interrupted" });
+      this.#db
+        .prepare(
+          "UPDATE conversations SET running_stream_id = NULL, running_content = NULL WHERE running_stream_id IS NOT NULL",
+        )
+        .run();
       return running.length;
     });
   }
@@ -196,7 +247,9 @@ export class SqliteConversationStore implements ConversationStore {
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
-      this.#db.exec("ROLLBACK");
+      // SQLite rolls back by itself on some failures (a full disk, an I/O error); a ROLLBACK then
+      // would throw "no transaction is active" and hide the real cause.
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw error;
     }
   }

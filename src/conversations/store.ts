@@ -66,8 +66,16 @@ export interface ExchangeStart {
 export interface ExchangeEnd {
   streamId: string;
   content: string;
-  status: Exclude<MessageStatus, "interrupted">;
+  /** "interrupted": the server shut down before the answer was complete. */
+  status: MessageStatus;
   error?: MessageError;
+}
+
+/** The text of a running answer so far. */
+export interface AnswerCheckpoint {
+  conversationId: string;
+  streamId: string;
+  content: string;
 }
 
 /**
@@ -86,11 +94,24 @@ export interface ConversationStore {
   /**
    * Stores the user's message and marks `streamId` as running. Sending the same text again right
    * after a failed answer (error or interrupted) replaces that answer instead of repeating the
-   * question: that is what Retry does. False when the conversation does not exist.
+   * question: that is what Retry does. False when the conversation does not exist; throws
+   * ConversationBusyError (409) while another exchange of the conversation is running.
    */
   beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean>;
   /** Stores the answer and clears the running stream if it is still `streamId`. False if the conversation is gone. */
   finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean>;
+  /**
+   * Removes every message after `messageId` (null: all of them), to regenerate an answer or to
+   * continue from an edited question. False when the conversation does not exist, the message is
+   * not in it, or an answer is being written.
+   */
+  truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean>;
+  /**
+   * Stores running answers' text so far, in one transaction, each while its `streamId` is still
+   * its conversation's running stream; {@link recoverInterrupted} keeps it after a crash.
+   * Returns how many were stored.
+   */
+  checkpointAnswers(checkpoints: AnswerCheckpoint[]): Promise<number>;
   /**
    * Ends every exchange still marked running with an "interrupted" answer: called at start-up,
    * when no generation of a previous process can still be alive. Returns how many there were.

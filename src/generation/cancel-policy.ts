@@ -2,6 +2,8 @@
  * When a generation is cancelled for want of viewers. Stop cancels at once (Generation.cancel);
  * this is the other rule: when the last viewer leaves and nobody returns within the grace, the
  * upstream call is aborted, and one nobody ever came to watch is aborted after the claim timeout.
+ * A background generation (an answer that belongs to a conversation) has no such rule: it runs
+ * to its end and is stored, whoever watches; only Stop or a limit ends it early.
  */
 
 // A generation nobody ever subscribes to (the client vanished between POST and GET) is cancelled
@@ -13,6 +15,8 @@ export interface CancelPolicySettings {
   cancelGraceMs: number;
   /** How long a generation nobody ever watched keeps running (default {@link CLAIM_TIMEOUT_MS}). */
   claimTimeoutMs?: number;
+  /** Runs to its end with or without viewers (a conversation's answer). */
+  background?: boolean;
 }
 
 /** Counts a generation's viewers and calls `abandon` when the rule says nobody is coming back. */
@@ -49,6 +53,7 @@ export class ViewerGrace {
 
   #arm(milliseconds: number): void {
     this.#clear();
+    if (this.settings.background) return;
     if (milliseconds === 0) this.abandon();
     else this.#timer = setTimeout(this.abandon, milliseconds);
   }

@@ -14,11 +14,18 @@ import type {
 } from "../contract.ts";
 import { logError } from "../log.ts";
 import type { UpstreamDelta } from "../upstream/chat-stream.ts";
-import { toUpstreamError, type UpstreamError } from "../upstream/errors.ts";
+import { toUpstreamError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
-import { EventLog } from "./event-log.ts";
+import { cutToBytes, EventLog } from "./event-log.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
+
+/** Why a generation ends with an `error` event rather than `done` when it is cancelled. */
+export interface GenerationFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
 
 export interface GenerationOptions extends CancelPolicySettings {
   id: string;
@@ -30,6 +37,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   timeouts: TokenTimeouts;
   /** The most events kept for replay; the answer ends with finish_reason "length" there. */
   maxEvents: number;
+  /** The most UTF-8 bytes of text kept for replay; the answer ends with finish_reason "length" there. */
+  maxBytes: number;
   observer?: GenerationObserver;
 }
 
@@ -43,12 +52,13 @@ export class Generation {
   #upstreamUsage: Usage | undefined;
   #finishReason: FinishReason = "stop";
   #cancelReason: CancelReason | undefined;
-  #timeout: UpstreamError | undefined;
+  #failure: GenerationFailure | undefined;
   #ended = false;
   readonly #listeners = new Set<() => void>();
   readonly #controller = new AbortController();
   readonly #grace: ViewerGrace;
   readonly #maxEvents: number;
+  readonly #maxBytes: number;
   readonly #observer: GenerationObserver;
   readonly #startedAt = performance.now();
   #ttftMs: number | null = null;
@@ -58,6 +68,7 @@ export class Generation {
     this.owner = options.owner;
     this.model = options.model;
     this.#maxEvents = options.maxEvents;
+    this.#maxBytes = options.maxBytes;
     this.#observer = options.observer ?? silentObserver;
     this.#observer.started();
     this.#grace = new ViewerGrace(options, () => this.cancel("disconnect"));
@@ -98,26 +109,27 @@ export class Generation {
     return this.#grace.attach();
   }
 
-  /** Aborts the upstream call now; viewers get `done` with finish_reason "cancelled". */
-  cancel(reason: CancelReason): void {
+  /**
+   * Aborts the upstream call now; viewers get `done` with finish_reason "cancelled", or, with a
+   * `failure`, an `error` event carrying it (a timeout, the server shutting down, a store failure).
+   */
+  cancel(reason: CancelReason, failure?: GenerationFailure): void {
     if (this.#ended || this.#cancelReason) return;
     this.#cancelReason = reason;
+    this.#failure = failure;
     this.#observer.cancelled(reason);
     this.#controller.abort(reason);
   }
 
   async #run(upstream: GenerationOptions["upstream"], timeouts: TokenTimeouts): Promise<GenerationOutcome> {
-    const watchdog = new TokenWatchdog(timeouts, (error) => {
-      this.#timeout = error;
-      this.cancel("timeout");
-    });
+    const watchdog = new TokenWatchdog(timeouts, (error) => this.cancel("timeout", error));
     let end: EndEvent;
     try {
       for await (const delta of upstream(this.#controller.signal, this.id)) this.#receive(delta, watchdog);
-      end = this.#timeout ? this.#errorEvent(this.#timeout) : this.#doneEvent();
+      end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent();
     } catch (cause) {
-      const error = this.#timeout ?? toUpstreamError(cause);
-      logError("generation failed", { generation: this.id, code: error.code, error: error.cause ?? error });
+      const error = this.#failure ?? toUpstreamError(cause);
+      logError("generation failed", { generation: this.id, code: error.code, error: (error as Error).cause ?? error });
       end = this.#errorEvent(error);
     } finally {
       watchdog.stop();
@@ -126,7 +138,9 @@ export class Generation {
     this.#ended = true;
     this.log.close(end);
     for (const listener of this.#listeners) listener();
-    if (end.type === "error") this.#observer.failed(end.code);
+    // A shutdown or a store failure ends the answer with an error, but the upstream did not fail.
+    const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
+    if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
     return { text: this.text, end };
   }
@@ -139,16 +153,27 @@ export class Generation {
         this.#ttftMs = performance.now() - this.#startedAt;
         this.#observer.firstToken(this.#ttftMs);
       }
-      this.log.appendToken(delta.text);
-      for (const listener of this.#listeners) listener();
-      this.#observer.token();
-      // One slot stays free for the final event.
-      if (this.log.length >= this.#maxEvents - 1) {
-        this.#finishReason = "length";
-        this.#controller.abort("length");
-      }
+      this.#append(delta.text);
     } else if (delta.type === "finish") this.#finishReason = delta.reason;
     else this.#upstreamUsage = delta.usage;
+  }
+
+  /** Records a token within the budgets; at a budget the answer ends with finish_reason "length". */
+  #append(text: string): void {
+    const room = this.#maxBytes - this.log.bytes;
+    // Most tokens are far below the room left; only a large one pays for counting its bytes.
+    const fits = text.length * 3 <= room;
+    const kept = fits ? text : cutToBytes(text, room);
+    if (kept !== "") {
+      this.log.appendToken(kept);
+      for (const listener of this.#listeners) listener();
+      this.#observer.token();
+    }
+    // One slot stays free for the final event.
+    if (kept !== text || this.log.length >= this.#maxEvents - 1 || this.log.bytes >= this.#maxBytes) {
+      this.#finishReason = "length";
+      this.#controller.abort("length");
+    }
   }
 
   #usage(): Usage {

@@ -1,36 +1,60 @@
 /**
  * The live and recently finished generations of this process, by id: creation within limits,
- * retention after the end, and draining at shutdown.
+ * retention after the end within a byte budget, and draining at shutdown.
  */
-import { DrainingError, TooManyGenerationsError } from "../errors.ts";
-import { Generation, type GenerationOptions } from "./generation.ts";
+import { DrainingError, MemoryBudgetError, TooManyGenerationsError } from "../errors.ts";
+import { newStreamId } from "../stream-id.ts";
+import { Generation, type GenerationFailure, type GenerationOptions } from "./generation.ts";
 
 export interface RegistrySettings {
   maxActive: number;
   retentionMs: number;
+  /** Every retained generation's text together, running or finished, in UTF-8 bytes. */
+  retainedBytesMax: number;
+  /** Called for every refusal, with its reason (the `sluice_rejected_total` metric). */
+  rejected?: (reason: "active_generations" | "retained_bytes" | "draining") => void;
 }
 
-export type NewGeneration = Omit<GenerationOptions, "id">;
+export type NewGeneration = Omit<GenerationOptions, "id"> & {
+  /** The id to use: a stream id already stored with the question. A new one when absent. */
+  id?: string;
+};
+
+// What a retained generation costs beside its text (the object, its log, its map entries),
+// measured at ~2 KiB on Bun: counting it bounds the number of retained generations too.
+export const GENERATION_OVERHEAD_BYTES = 2_048;
+
+export const SHUTDOWN_FAILURE: GenerationFailure = {
+  code: "server_shutdown",
+  message: "the server restarted before the answer was complete; send it again",
+  retryable: true,
+};
 
 export class GenerationRegistry {
   readonly #generations = new Map<string, Generation>();
+  readonly #running = new Set<Generation>();
+  /** Finished generations, oldest end first: the eviction order. */
+  readonly #finished = new Map<string, { bytes: number; timer: ReturnType<typeof setTimeout> }>();
+  #finishedBytes = 0;
   #active = 0;
   #draining = false;
 
   constructor(private readonly settings: RegistrySettings) {}
 
-  /** Starts a generation now, before anyone subscribes. Throws 429 at the limit, 503 while draining. */
+  /**
+   * Starts a generation now, before anyone subscribes. Throws 429 at the limit or when running
+   * answers fill the byte budget, 503 while draining.
+   */
   create(options: NewGeneration): Generation {
-    if (this.#draining) throw new DrainingError();
-    if (this.#active >= this.settings.maxActive) throw new TooManyGenerationsError(this.settings.maxActive);
-    const generation = new Generation({ ...options, id: newGenerationId() });
+    this.admit();
+    const generation = new Generation({ ...options, id: options.id ?? newStreamId() });
     this.#generations.set(generation.id, generation);
+    this.#running.add(generation);
     this.#active++;
     void generation.settled.then(() => {
       this.#active--;
-      const timer = setTimeout(() => this.#generations.delete(generation.id), this.settings.retentionMs);
-      // A retained answer must not keep the process alive at shutdown.
-      (timer as { unref?: () => void }).unref?.();
+      this.#running.delete(generation);
+      this.#retain(generation);
     });
     return generation;
   }
@@ -41,8 +65,52 @@ export class GenerationRegistry {
     return generation?.owner === owner ? generation : undefined;
   }
 
+  /** Throws what {@link create} would throw now; for callers that prepare work before creating. */
+  admit(): void {
+    const refuse = (reason: "active_generations" | "retained_bytes" | "draining", error: Error) => {
+      this.settings.rejected?.(reason);
+      throw error;
+    };
+    if (this.#draining) refuse("draining", new DrainingError());
+    if (this.#active >= this.settings.maxActive)
+      refuse("active_generations", new TooManyGenerationsError(this.settings.maxActive));
+    this.#evict(GENERATION_OVERHEAD_BYTES);
+    if (this.retainedBytes + GENERATION_OVERHEAD_BYTES > this.settings.retainedBytesMax)
+      refuse("retained_bytes", new MemoryBudgetError());
+  }
+
+  /**
+   * Counts an upstream call that is not a generation (a `/v1` pass-through) against the limit
+   * of active generations; the returned function releases it (idempotent).
+   */
+  acquireCall(): () => void {
+    if (this.#draining) throw new DrainingError();
+    if (this.#active >= this.settings.maxActive) {
+      this.settings.rejected?.("active_generations");
+      throw new TooManyGenerationsError(this.settings.maxActive);
+    }
+    this.#active++;
+    let held = true;
+    return () => {
+      if (held) this.#active--;
+      held = false;
+    };
+  }
+
   get activeCount(): number {
     return this.#active;
+  }
+
+  /** What the retained generations hold now: finished ones as retained, running ones as they grow. */
+  get retainedBytes(): number {
+    let running = 0;
+    for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
+    return this.#finishedBytes + running;
+  }
+
+  /** How many generations are retained, running or finished. */
+  get retainedCount(): number {
+    return this.#generations.size;
   }
 
   get draining(): boolean {
@@ -50,23 +118,53 @@ export class GenerationRegistry {
   }
 
   /**
-   * Refuses new generations, lets running ones finish for up to `timeoutMs`, then cancels the
-   * rest with reason "shutdown" and waits for them to record their end.
+   * Refuses new generations, lets running ones finish for up to `timeoutMs`, then ends the rest
+   * with a retryable `server_shutdown` error and waits for them to record their end.
    */
   async drain(timeoutMs: number): Promise<void> {
     this.#draining = true;
-    const running = [...this.#generations.values()].filter((generation) => !generation.ended);
+    const running = this.running();
     const all = Promise.all(running.map((generation) => generation.settled));
     const timedOut = await Promise.race([all.then(() => false), sleep(timeoutMs).then(() => true)]);
     if (!timedOut) return;
-    for (const generation of running) generation.cancel("shutdown");
+    for (const generation of running) generation.cancel("shutdown", SHUTDOWN_FAILURE);
     await all;
   }
-}
 
-/** 128 random bits, URL-safe: an id nobody can guess (and ownership is checked all the same). */
-function newGenerationId(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
+  /** The generations still running. */
+  running(): Generation[] {
+    return [...this.#running];
+  }
+
+  #retain(generation: Generation): void {
+    const bytes = generation.log.bytes + GENERATION_OVERHEAD_BYTES;
+    const timer = setTimeout(() => this.#forget(generation.id), this.settings.retentionMs);
+    // A retained answer must not keep the process alive at shutdown.
+    (timer as { unref?: () => void }).unref?.();
+    this.#finished.set(generation.id, { bytes, timer });
+    this.#finishedBytes += bytes;
+    this.#evict(0);
+  }
+
+  /** Forgets the oldest finished generations until `room` more bytes fit the budget (or none is left). */
+  #evict(room: number): void {
+    if (this.#finished.size === 0) return;
+    let excess = this.retainedBytes + room - this.settings.retainedBytesMax;
+    for (const [id, entry] of this.#finished) {
+      if (excess <= 0) return;
+      excess -= entry.bytes;
+      this.#forget(id);
+    }
+  }
+
+  #forget(id: string): void {
+    const entry = this.#finished.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.#finished.delete(id);
+    this.#finishedBytes -= entry.bytes;
+    this.#generations.delete(id);
+  }
 }
 
 function sleep(milliseconds: number): Promise<void> {

@@ -1,51 +1,120 @@
 /**
- * `POST /api/chat` starts a generation at once and answers where to watch it. With a
- * `conversationId`, the question is stored now and the answer when the generation ends.
+ * `POST /api/chat` starts a generation at once and answers where to watch it.
+ * - Without a conversation, `messages` is the whole exchange (a one-shot answer).
+ * - With a `conversationId`, the client sends only the new question (`content`) and the id of
+ *   the last message it has seen (`parentId`); the server assembles the context from the stored
+ *   thread, stores the question now and the answer when the generation ends. A client whose view
+ *   is stale (the conversation moved on elsewhere) gets 409. With `replace`, the answer replaces
+ *   every turn after `parentId`: Regenerate (the same question) and Edit (a new one).
  */
 import { Elysia } from "elysia";
+import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
+import { assembleContext, type ContextSettings, expectedParent } from "../conversations/context.ts";
 import { recordExchange } from "../conversations/record.ts";
-import type { ConversationStore } from "../conversations/store.ts";
-import { NotFoundError } from "../errors.ts";
+import type { ConversationStore, Message } from "../conversations/store.ts";
+import { ConversationBusyError, NotFoundError, SluiceError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { type Caller, callerOf } from "./requester.ts";
 import { ChatBody } from "./schemas.ts";
 
-/** Starts one model call as a generation owned by the caller, within their limits. */
-export type StartGeneration = (request: ChatRequest, caller: Caller) => Generation;
+/**
+ * Starts one model call as a generation owned by the caller, within their limits; a background
+ * one runs to its end whoever watches.
+ */
+export type StartGeneration = (
+  request: ChatRequest,
+  caller: Caller,
+  options?: { background?: boolean; id?: string },
+) => Generation;
 
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
+  /** Throws what starting a generation would throw now (429, 503), before anything is stored. */
+  admitGeneration?: (caller: Caller) => void;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
+  /** Keeps a running answer's text stored while it runs. */
+  checkpoints?: AnswerCheckpoints | undefined;
   policy: ModelPolicy;
+  context: ContextSettings;
 }
 
-export function chatRoutes({ startGeneration, conversations, policy }: ChatRouteDeps) {
+type Settings = Omit<ChatRequest, "messages">;
+
+export function chatRoutes(deps: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
       const caller = callerOf(request);
-      const owner = caller.user;
-      const conversationId = body.conversationId;
-      const chat: ChatRequest = {
-        model: chooseModel(policy, body.model),
-        messages: body.messages,
-        max_tokens: outputTokens(policy, body.max_tokens),
+      const settings: Settings = {
+        model: chooseModel(deps.policy, body.model),
+        max_tokens: outputTokens(deps.policy, body.max_tokens),
         temperature: body.temperature,
       };
-      // Checked before the model call starts, so a wrong id costs nothing upstream.
-      if (conversationId && !(await conversations?.exists(owner, conversationId)))
-        throw new NotFoundError("conversation");
-      const generation = startGeneration(chat, caller);
-      if (conversationId && conversations) {
-        const question = body.messages.findLast((message) => message.role === "user")?.content ?? "";
-        await recordExchange(conversations, { owner, conversationId, userMessage: question, generation });
-      }
       set.status = 202;
-      return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
+      if (body.conversationId === undefined) {
+        if (!body.messages) throw new ValidationError("messages", "must be a list of 1 to 1000 messages");
+        const generation = deps.startGeneration({ ...settings, messages: body.messages }, caller);
+        return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
+      }
+      return answerInConversation(deps, caller, body, settings);
     },
     { body: ChatBody },
   );
+}
+
+async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: ChatBody, settings: Settings) {
+  const { conversations } = deps;
+  const conversationId = body.conversationId as string;
+  // An older client sends the whole history: only its last question counts, the rest is stored.
+  const question = body.content ?? body.messages?.findLast((message) => message.role === "user")?.content;
+  if (!question) throw new ValidationError("content", "must be the new question");
+  // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
+  const conversation = await conversations?.get(caller.user, conversationId);
+  if (!conversations || !conversation) throw new NotFoundError("conversation");
+  const thread = threadToAnswer(conversation.messages, question, body);
+  const context = assembleContext(thread, question, deps.context);
+  // Nothing is stored, and no later turn replaced, for a request that would be refused anyway.
+  deps.admitGeneration?.(caller);
+  if (body.replace && !(await conversations.truncateAfter(caller.user, conversationId, body.parentId ?? null)))
+    throw new ConversationBusyError();
+  // The question is stored before the model call starts: a failure to store it costs nothing
+  // upstream. The answer belongs to the conversation: it finishes and is stored even when its
+  // viewer leaves (another conversation, a closed tab, a lost network); only Stop or a limit
+  // ends it early.
+  const recorded = await recordExchange(conversations, {
+    owner: caller.user,
+    conversationId,
+    userMessage: question,
+    start: (id) => deps.startGeneration({ ...settings, messages: context.messages }, caller, { background: true, id }),
+    checkpoints: deps.checkpoints,
+  });
+  if (!recorded) throw new NotFoundError("conversation");
+  const { generation } = recorded;
+  return {
+    streamId: generation.id,
+    streamUrl: `/api/streams/${generation.id}`,
+    context: { messages: context.messages.length, dropped: context.dropped },
+  };
+}
+
+const moved = () =>
+  new SluiceError("conversation_moved", "this conversation changed elsewhere; reload it and ask again", 409);
+
+/**
+ * The stored turns the question follows. Normally the whole thread, whose last message must be the
+ * one the client saw (`parentId`); with `replace`, the thread up to `parentId`, whose later turns
+ * the new answer replaces (regenerate: the question again; edit: a new one).
+ */
+function threadToAnswer(stored: Message[], question: string, body: ChatBody): Message[] {
+  if (!body.replace) {
+    if (body.parentId !== undefined && body.parentId !== expectedParent(stored, question)) throw moved();
+    return stored;
+  }
+  if (body.parentId === undefined) throw new ValidationError("parentId", "is required to replace later messages");
+  const index = body.parentId === null ? -1 : stored.findIndex((message) => message.id === body.parentId);
+  if (body.parentId !== null && index < 0) throw moved();
+  return stored.slice(0, index + 1);
 }

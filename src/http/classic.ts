@@ -19,9 +19,12 @@ export interface ClassicRouteDeps {
   startGeneration: StartGeneration;
   openEventStream: OpenEventStream;
   policy: ModelPolicy;
+  /** Throws when no event-stream slot is free, so a refused viewer starts no model call. */
+  admitStream?: () => void;
 }
 
-export function classicRoutes({ registry, startGeneration, openEventStream, policy }: ClassicRouteDeps) {
+export function classicRoutes(deps: ClassicRouteDeps) {
+  const { registry, startGeneration, openEventStream, policy } = deps;
   return new Elysia({ name: "classic" }).get(
     "/chat",
     ({ query, request }) => {
@@ -37,6 +40,7 @@ export function classicRoutes({ registry, startGeneration, openEventStream, poli
       }
       const question = query.q?.trim();
       if (!question) throw new ValidationError("q", "must be a non-empty question");
+      deps.admitStream?.();
       const messages = [{ role: "user" as const, content: question }];
       const generation = startGeneration(
         { model: chooseModel(policy, undefined), messages, max_tokens: outputTokens(policy, undefined) },

@@ -25,7 +25,7 @@ export function conversationRoutes(store: ConversationStore) {
     .get(
       "/api/conversations",
       async ({ query, request }) => {
-        const limit = query.limit ?? 30;
+        const limit = query.limit ? Number(query.limit) : 30;
         const text = query.q?.trim();
         // Search results come in one page: a cursor through a ranking that changes as you type buys nothing.
         if (text) return { conversations: await store.search(userOf(request), text, limit), next_cursor: null };

@@ -20,11 +20,13 @@ export interface OpenAiRouteDeps {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   observer: UpstreamCallObserver;
-  /** Counts an open stream; returns the function that counts it closed. */
+  /** Takes an open-stream slot (429 when none is free); returns the function that gives it back. */
   streamOpened: () => () => void;
   policy: ModelPolicy;
   /** The same per-user limits as generations: a `/v1` call counts as one running answer. */
   userLimits: UserLimits;
+  /** Counts the call against the active generations (429 at the limit); returns its release. */
+  acquireCall: () => () => void;
 }
 
 export function openAiRoutes(deps: OpenAiRouteDeps) {
@@ -33,13 +35,14 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
       "/v1/chat/completions",
       async ({ body, request }) => {
         const params = passThroughBody(deps.policy, body) as unknown as ChatCompletionCreateParams;
-        const release = deps.userLimits.acquire(callerOf(request).limitKey);
         const call = new PassThroughCall(deps.upstream, {
           requestId: request.headers.get("x-request-id") ?? crypto.randomUUID(),
           timeouts: deps.timeouts,
           observer: deps.observer,
         });
         const leave = () => call.cancel("disconnect");
+        // Every limit is taken before the upstream call starts, so a refusal costs nothing upstream.
+        const release = takeLimits(deps, request, params.stream === true);
         request.signal.addEventListener("abort", leave, { once: true });
         if (!params.stream) {
           try {
@@ -50,7 +53,7 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
             release();
           }
         }
-        const chunks = await call.open({ ...params, stream: true }).catch((error) => {
+        const chunks = await call.open({ ...params, stream: true }).catch((error: unknown) => {
           release();
           throw error;
         });
@@ -58,11 +61,7 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
           release();
           return new Response(null, { status: 499 });
         }
-        const closed = deps.streamOpened();
-        return relayResponse(chunks, leave, request.signal, () => {
-          closed();
-          release();
-        });
+        return relayResponse(chunks, leave, request.signal, release);
       },
       { body: CompletionBody },
     )
@@ -79,6 +78,26 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
         throw toUpstreamError(cause);
       }
     });
+}
+
+/**
+ * The caller's per-user slot, one of the active generations, and (for a stream) an open-stream
+ * slot; all or none. The returned function gives back what was taken (idempotent).
+ */
+function takeLimits(deps: OpenAiRouteDeps, request: Request, streams: boolean): () => void {
+  const releases: (() => void)[] = [];
+  const release = () => {
+    for (const give of releases.splice(0)) give();
+  };
+  try {
+    releases.push(deps.userLimits.acquire(callerOf(request).limitKey));
+    releases.push(deps.acquireCall());
+    if (streams) releases.push(deps.streamOpened());
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return release;
 }
 
 const DONE: SseMessage = { data: "[DONE]" };

@@ -17,17 +17,31 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const messageSchemaMatchesContract: Same<typeof ChatMessageSchema.static, ChatMessage> = true;
 void messageSchemaMatchesContract;
 
+// Ids the server made (UUIDs) and ids a client may name: letters, digits, "-" and "_", so an
+// id never carries a path, a quote or a control character into a log or a query.
+const idPattern = "^[A-Za-z0-9_-]{1,64}$";
+const Id = (what: string) => t.String({ pattern: idPattern, error: `must be ${what} id` });
+
 export const ChatBody = t.Object({
-  messages: t.Array(ChatMessageSchema, { minItems: 1, maxItems: 1_000, error: "must be a list of 1 to 1000 messages" }),
+  /** The whole exchange, for a one-shot answer (no conversation). */
+  messages: t.Optional(
+    t.Array(ChatMessageSchema, { minItems: 1, maxItems: 1_000, error: "must be a list of 1 to 1000 messages" }),
+  ),
+  /** With a conversation: the new question only; the server has the rest. */
+  content: t.Optional(t.String({ minLength: 1, error: "must be a non-empty string" })),
+  /** With a conversation: replace every message after `parentId` (regenerate, or an edited question). */
+  replace: t.Optional(t.Boolean({ error: "must be true or false" })),
+  /** With a conversation: the id of the last message the client has seen (null: none). */
+  parentId: t.Optional(t.Union([t.String({ maxLength: 100 }), t.Null()], { error: "must be a message id or null" })),
   model: t.Optional(t.String({ minLength: 1, maxLength: 200, error: "must be a model name" })),
   max_tokens: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, error: "must be a whole number from 1" })),
   temperature: t.Optional(t.Number({ minimum: 0, maximum: 2, error: "must be a number from 0 to 2" })),
-  conversationId: t.Optional(t.String({ minLength: 1, maxLength: 100, error: "must be a conversation id" })),
+  conversationId: t.Optional(Id("a conversation")),
 });
 
 export type ChatBody = typeof ChatBody.static;
 
-export const StreamParams = t.Object({ id: t.String({ minLength: 1, maxLength: 100 }) });
+export const StreamParams = t.Object({ id: Id("a stream") });
 
 export const ClassicQuery = t.Object({
   q: t.Optional(t.String({ maxLength: 100_000, error: "must be the question text" })),
@@ -53,16 +67,12 @@ export const CompletionBody = t.Object(
 
 const maxTitleLength = 200;
 
-export const ConversationIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) });
+export const ConversationIdParams = t.Object({ id: Id("a conversation") });
 
 export const ConversationListQuery = t.Object({
-  limit: t.Optional(
-    t.Numeric({
-      minimum: 1,
-      maximum: 100,
-      error: () => ({ field: "limit", message: "expected a whole number 1..100" }),
-    }),
-  ),
+  // A string checked by pattern, not t.Numeric: Number() takes "5.5", "1e2", " 7" and "0x10",
+  // and a fraction reached SQLite's LIMIT as a 500. ASCII digits only, so "٥" is refused too.
+  limit: t.Optional(t.String({ pattern: "^(100|[1-9][0-9]?)$", error: "expected a whole number 1..100" })),
   before: t.Optional(t.String({ maxLength: 200 })),
   /** Search: only conversations whose title or messages hold these words (search.ts). */
   q: t.Optional(t.String({ maxLength: 200, error: "must be at most 200 characters of search text" })),

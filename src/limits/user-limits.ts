@@ -39,6 +39,15 @@ export class UserLimits {
 
   constructor(private readonly settings: UserLimitSettings) {}
 
+  /** Throws what {@link acquire} would throw now, taking nothing: for callers that prepare work first. */
+  admit(user: string, now = Date.now()): void {
+    this.acquire(user, now)();
+    const usage = this.#users.get(user);
+    // Taking and giving back counted a start: take it back out.
+    usage?.starts.pop();
+    if (usage && usage.running === 0 && usage.starts.length === 0) this.#users.delete(user);
+  }
+
   /**
    * Admits one more call for `user`, or throws {@link UserLimitError} (429 with a retry hint).
    * The returned function releases it (idempotent); call it when the call ends.

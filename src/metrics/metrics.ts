@@ -14,6 +14,10 @@ export interface Metrics {
   passThrough: UpstreamCallObserver;
   /** Open SSE connections (API streams, /chat, and pass-through streams). */
   streamOpened(): () => void;
+  /** Counts one refused request, by the limit that refused it (`sluice_rejected_total{reason}`). */
+  rejected(reason: string): void;
+  /** Where `sluice_retained_bytes` reads its value at scrape time (the generation registry). */
+  retainedBytesFrom(read: () => number): void;
 }
 
 /** The process's registry: the runtime's own metrics, less the ones too costly to collect. */
@@ -27,6 +31,33 @@ function processRegistry(): Registry {
   for (const figure of ["total", "used", "available"])
     registry.removeSingleMetric(`sluice_nodejs_heap_space_size_${figure}_bytes`);
   return registry;
+}
+
+/** `sluice_retained_bytes`: what retained generations hold, read from `source` at scrape time. */
+function retainedBytesGauge(registry: Registry): (read: () => number) => void {
+  let source = () => 0;
+  new Gauge({
+    name: "sluice_retained_bytes",
+    help: "Text held by retained generations, running and finished, against RETAINED_BYTES_MAX.",
+    registers: [registry],
+    collect() {
+      this.set(source());
+    },
+  });
+  return (read) => {
+    source = read;
+  };
+}
+
+/** `sluice_rejected_total{reason}`: every request a limit refused, as a function to call per refusal. */
+function rejectionCounter(registry: Registry): (reason: string) => void {
+  const rejected = new Counter({
+    name: "sluice_rejected_total",
+    help: "Requests refused by a limit, by reason (active_generations, open_streams, retained_bytes, draining, …).",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
+  return (reason) => rejected.inc({ reason });
 }
 
 /** Creates the registry and its instruments (`sluice_*`, plus the runtime's process metrics). */
@@ -75,7 +106,7 @@ export function createMetrics(): Metrics {
     labelNames: ["code"],
     registers,
   });
-  for (const reason of ["stop", "disconnect", "timeout", "shutdown"]) cancelled.inc({ reason }, 0);
+  for (const reason of ["stop", "disconnect", "timeout", "shutdown", "storage"]) cancelled.inc({ reason }, 0);
 
   const passThrough: UpstreamCallObserver = {
     firstToken: (ms) => ttft.observe(ms / 1000),
@@ -97,6 +128,8 @@ export function createMetrics(): Metrics {
     registry,
     observer,
     passThrough,
+    rejected: rejectionCounter(registry),
+    retainedBytesFrom: retainedBytesGauge(registry),
     streamOpened() {
       streamsActive.inc();
       let open = true;

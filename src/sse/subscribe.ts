@@ -27,6 +27,19 @@ export interface SubscribeOptions {
 }
 
 const PING = encodeComment("ping");
+
+// Live viewers of one generation encode the same event at the same moment: its bytes are made
+// once and shared. With 1,000 viewers of 50 answers, per-viewer encoding was the bulk of the
+// garbage (~80 MB/s, scripts/bench/stalled-readers.ts).
+const lastEncoded = new WeakMap<Generation, { dialect: Dialect; index: number; bytes: Uint8Array }>();
+
+function encodeOne(generation: Generation, dialect: Dialect, index: number): Uint8Array {
+  const cached = lastEncoded.get(generation);
+  if (cached && cached.index === index && cached.dialect === dialect) return cached.bytes;
+  const bytes = encodeEvents([dialect.message(generation.log.at(index) as GenerationEvent)]);
+  lastEncoded.set(generation, { dialect, index, bytes });
+  return bytes;
+}
 // Bounds one chunk when a reconnecting viewer replays a long answer.
 const MAX_EVENTS_PER_CHUNK = 256;
 
@@ -59,6 +72,10 @@ export function subscribe(generation: Generation, options: SubscribeOptions): Re
       const log = generation.log;
       while (cursor < log.length && (controller.desiredSize ?? 0) > 0) {
         const end = Math.min(log.length, cursor + MAX_EVENTS_PER_CHUNK);
+        if (end === cursor + 1) {
+          controller.enqueue(encodeOne(generation, options.dialect, cursor++));
+          continue;
+        }
         const batch: SseMessage[] = [];
         for (; cursor < end; cursor++) batch.push(options.dialect.message(log.at(cursor) as GenerationEvent));
         controller.enqueue(encodeEvents(batch));

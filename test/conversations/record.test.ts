@@ -26,7 +26,22 @@ function generation(id: string) {
     settle = resolve;
     fail = reject;
   });
-  return { id, settled, settle, fail };
+  return { id, settled, settle, fail, text: "", log: { tokenCount: 0 }, cancel() {} };
+}
+
+/** Records an exchange answered by a fake generation; returns both. */
+async function record(conversationId: string, userMessage = "q") {
+  let gen = generation("");
+  const recorded = await recordExchange(store, {
+    owner: OWNER,
+    conversationId,
+    userMessage,
+    start: (streamId) => {
+      gen = generation(streamId);
+      return gen;
+    },
+  });
+  return { recorded, gen };
 }
 
 const OWNER = "alice";
@@ -35,16 +50,10 @@ const timings = { ttft_ms: 10, total_ms: 20 };
 
 test("the question is stored at once, the answer when the generation is done", async () => {
   const { id } = await store.create(OWNER);
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, {
-    owner: OWNER,
-    conversationId: id,
-    userMessage: "/sim tps=5\nHi there",
-    generation: gen,
-  });
-  expect(recorded.started).toBe(true);
+  const { recorded, gen } = await record(id, "/sim tps=5\nHi there");
+  if (!recorded) throw new Error("not recorded");
   const running = await store.get(OWNER, id);
-  expect(running?.running_stream_id).toBe("g1");
+  expect(running?.running_stream_id).toBe(gen.id);
   expect(running?.title).toBe("Hi there");
   gen.settle({ text: "Hello!", end: { id: 3, type: "done", finish_reason: "stop", usage, timings } });
   expect(await recorded.finished).toBe(true);
@@ -55,8 +64,8 @@ test("the question is stored at once, the answer when the generation is done", a
 
 test("Stop stores the text so far as cancelled", async () => {
   const { id } = await store.create(OWNER);
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   gen.settle({ text: "Hal", end: { id: 2, type: "done", finish_reason: "cancelled", usage, timings } });
   await recorded.finished;
   expect((await store.get(OWNER, id))?.messages.at(-1)).toMatchObject({ content: "Hal", status: "cancelled" });
@@ -64,8 +73,8 @@ test("Stop stores the text so far as cancelled", async () => {
 
 test("an error keeps its code, message and whether a retry may help", async () => {
   const { id } = await store.create(OWNER);
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   gen.settle({
     text: "par",
     end: { id: 2, type: "error", code: "upstream_dropped", message: "the model stopped answering", retryable: true },
@@ -80,8 +89,8 @@ test("an error keeps its code, message and whether a retry may help", async () =
 
 test("a generation that rejects still ends the exchange", async () => {
   const { id } = await store.create(OWNER);
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   gen.fail(new Error("bug"));
   expect(await recorded.finished).toBe(true);
   const conversation = await store.get(OWNER, id);
@@ -91,8 +100,8 @@ test("a generation that rejects still ends the exchange", async () => {
 
 test("a conversation deleted while answering is not resurrected", async () => {
   const { id } = await store.create(OWNER);
-  const gen = generation("g1");
-  const recorded = await recordExchange(store, { owner: OWNER, conversationId: id, userMessage: "q", generation: gen });
+  const { recorded, gen } = await record(id);
+  if (!recorded) throw new Error("not recorded");
   await store.delete(OWNER, id);
   gen.settle({ text: "late", end: { id: 2, type: "done", finish_reason: "stop", usage, timings } });
   expect(await recorded.finished).toBe(false);
@@ -100,12 +109,16 @@ test("a conversation deleted while answering is not resurrected", async () => {
 });
 
 test("nothing is recorded for a conversation that does not exist", async () => {
+  let started = false;
   const recorded = await recordExchange(store, {
     owner: OWNER,
     conversationId: "missing",
     userMessage: "q",
-    generation: generation("g"),
+    start: (streamId) => {
+      started = true;
+      return generation(streamId);
+    },
   });
-  expect(recorded.started).toBe(false);
-  expect(await recorded.finished).toBe(false);
+  expect(recorded).toBeUndefined();
+  expect(started).toBe(false);
 });

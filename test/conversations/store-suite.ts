@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
-import { type ConversationStore, InvalidCursorError } from "../../src/conversations/store.ts";
+import type { ConversationStore } from "../../src/conversations/store.ts";
 import { freshDataDir } from "../support/spawn.ts";
 
 /** Opens the backend's store at `place` (a fresh directory per test); opening it again reopens the same data. */
@@ -60,6 +60,25 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       expect(await store.get(OWNER, mine.id)).toMatchObject({ title: "mine", messages: [] });
     });
 
+    test("truncateAfter removes the later messages, for regenerate and edit; never while running", async () => {
+      const store = await fresh();
+      const { id } = await store.create(OWNER);
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "q1", title: "q1" });
+      await store.finishExchange(OWNER, id, complete("s1", "a1"));
+      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "q2", title: "q1" });
+      await store.finishExchange(OWNER, id, complete("s2", "a2"));
+      const [q1, a1] = (await store.get(OWNER, id))?.messages ?? [];
+      expect(await store.truncateAfter("bob", id, a1?.id ?? null)).toBe(false);
+      expect(await store.truncateAfter(OWNER, id, "not-in-it")).toBe(false);
+      expect(await store.truncateAfter(OWNER, id, q1?.id ?? null)).toBe(true);
+      expect((await store.get(OWNER, id))?.messages.map((m) => m.content)).toEqual(["q1"]);
+      await store.beginExchange(OWNER, id, { streamId: "s3", userContent: "q2 edited", title: "q1" });
+      expect(await store.truncateAfter(OWNER, id, null)).toBe(false);
+      await store.finishExchange(OWNER, id, complete("s3", "a3"));
+      expect(await store.truncateAfter(OWNER, id, null)).toBe(true);
+      expect((await store.get(OWNER, id))?.messages).toEqual([]);
+    });
+
     test("lists most recently updated first, page by page, each conversation once", async () => {
       const store = await fresh();
       const ids: string[] = [];
@@ -82,7 +101,9 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
 
     test("rejects a cursor it did not make", async () => {
       const store = await fresh();
-      await expect(store.list(OWNER, { limit: 2, before: "not-a-cursor" })).rejects.toBeInstanceOf(InvalidCursorError);
+      // A store behind a worker rebuilds the error from its contract fields, not its class.
+      const refused = await store.list(OWNER, { limit: 2, before: "not-a-cursor" }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: "invalid_request", status: 400, field: "before" });
     });
 
     test("renames and deletes, and reports a missing conversation", async () => {
@@ -121,6 +142,7 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       const store = await fresh();
       const { id } = await store.create(OWNER);
       await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "first", title: "first" });
+      await store.finishExchange(OWNER, id, complete("s1", "one"));
       await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "second", title: "second" });
       expect((await store.get(OWNER, id))?.title).toBe("first");
       const named = await store.create(OWNER, "Named");
@@ -157,13 +179,37 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       ]);
     });
 
-    test("an older exchange ending does not clear a newer running stream", async () => {
+    test("a second exchange while one runs is refused (409 conversation_busy), and stores nothing", async () => {
       const store = await fresh();
       const { id } = await store.create(OWNER);
       await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "a", title: "a" });
-      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "b", title: "b" });
-      await store.finishExchange(OWNER, id, complete("s1", "late"));
-      expect((await store.get(OWNER, id))?.running_stream_id).toBe("s2");
+      const second = store.beginExchange(OWNER, id, { streamId: "s2", userContent: "b", title: "b" });
+      expect(await second.catch((error: unknown) => error)).toMatchObject({ code: "conversation_busy", status: 409 });
+      expect((await store.get(OWNER, id))?.running_stream_id).toBe("s1");
+      await store.finishExchange(OWNER, id, complete("s1", "mine"));
+      const messages = (await store.get(OWNER, id))?.messages ?? [];
+      expect(messages.map((m) => [m.role, m.content])).toEqual([
+        ["user", "a"],
+        ["assistant", "mine"],
+      ]);
+    });
+
+    test("checkpoints keep a running answer's text, only while it is the running one", async () => {
+      const store = await fresh();
+      const { id } = await store.create(OWNER);
+      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "q", title: "q" });
+      const stored = await store.checkpointAnswers([
+        { conversationId: id, streamId: "s1", content: "Once upon" },
+        { conversationId: id, streamId: "stale", content: "nope" },
+        { conversationId: "missing", streamId: "s1", content: "nope" },
+      ]);
+      expect(stored).toBe(1);
+      await store.close();
+      const reopened = await openStore();
+      expect((await reopened.get(OWNER, id))?.messages.at(-1)).toMatchObject({
+        content: "Once upon",
+        status: "interrupted",
+      });
     });
 
     test("an exchange on a missing conversation stores nothing", async () => {

@@ -57,6 +57,26 @@ describe("cancel policy", () => {
     );
   });
 
+  test("a conversation's answer runs on when its viewer leaves, and is stored complete", async () => {
+    const before = await cancelled();
+    const post = (path: string, body: unknown) =>
+      fetch(`${stack.app.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }).then((response) => response.json());
+    const conversation = await post("/api/conversations", {});
+    const content = "/sim tps=40 tokens=80\nkeep going";
+    const started = await post("/api/chat", { conversationId: conversation.id, messages: [{ role: "user", content }] });
+    await readStream(`${stack.app.url}${started.streamUrl}`, { stopWhen: (_, events) => events.length === 2 });
+    const stored = async () =>
+      (await (await fetch(`${stack.app.url}/api/conversations/${conversation.id}`)).json()).messages.at(-1);
+    // Well past the grace: a one-shot stream would have been cancelled by now.
+    expect(await eventually(async () => (await stored())?.role === "assistant", GRACE_MS * 4)).toBe(true);
+    expect(await stored()).toMatchObject({ status: "complete" });
+    expect(await cancelled()).toBe(before);
+  });
+
   test("a client that returns within the grace resumes, and nothing is cancelled", async () => {
     const before = await cancelled();
     const url = await startChat(stack.app.url, "/sim tps=20 tokens=30\ncome back");

@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => simulator?.stop());
 
-test("SIGTERM drains: /readyz turns 503, new chats get 503, running ones are cancelled with reason shutdown", async () => {
+test("SIGTERM drains: /readyz turns 503, new chats get 503, running ones end with server_shutdown", async () => {
   const app = await startApp({ UPSTREAM_BASE_URL: `${simulator.url}/v1`, MODEL: "demo", DRAIN_TIMEOUT_MS: "800" });
   try {
     const before = (await simulatorStats(simulator.url)).cancelled;
@@ -25,8 +25,9 @@ test("SIGTERM drains: /readyz turns 503, new chats get 503, running ones are can
     expect(refused.status).toBe(503);
     expect((await refused.json()).error.code).toBe("draining");
     const read = await watching;
-    expect(read.events.at(-1)?.event).toBe("done");
-    expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("cancelled");
+    // Not "cancelled" (the user's own Stop): a retryable error, so the chat offers Retry.
+    expect(read.events.at(-1)?.event).toBe("error");
+    expect(JSON.parse(read.events.at(-1)?.data ?? "{}")).toMatchObject({ code: "server_shutdown", retryable: true });
     expect(await Promise.race([app.process.exited, Bun.sleep(5_000).then(() => "still running")])).toBe(0);
     expect((await simulatorStats(simulator.url)).cancelled).toBe(before + 1);
   } finally {

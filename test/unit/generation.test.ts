@@ -28,6 +28,7 @@ function generation(overrides: Partial<GenerationOptions>): Generation {
     cancelGraceMs: 5_000,
     claimTimeoutMs: 5_000,
     maxEvents: 1_000,
+    maxBytes: 1_000_000,
     ...overrides,
   });
 }

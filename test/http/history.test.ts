@@ -1,0 +1,106 @@
+/**
+ * History lives on the server: with a conversation, the client sends only its new question and
+ * the last message it saw; a stale view gets 409, and a conversation whose history is larger
+ * than any request may be still answers.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type Started, startApp } from "../support/spawn.ts";
+import { eventually } from "../support/sse.ts";
+
+let app: Started;
+beforeAll(async () => {
+  app = await startApp({ SIM_TTFT_MS: "0", SIM_TOKENS_PER_SECOND: "1000", MAX_CONTEXT_TOKENS: "20000" });
+});
+afterAll(() => app?.stop());
+
+async function post(path: string, body: unknown) {
+  const response = await fetch(`${app.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+async function thread(id: string) {
+  return (await (await fetch(`${app.url}/api/conversations/${id}`)).json()) as {
+    messages: { id: string; role: string; content: string }[];
+    running_stream_id: string | null;
+  };
+}
+
+/** Asks `content` after `parentId` and waits for the answer to be stored. */
+async function ask(id: string, content: string, parentId: string | null) {
+  const started = await post("/api/chat", { conversationId: id, content, parentId });
+  if (started.status === 202)
+    expect(await eventually(async () => (await thread(id)).running_stream_id === null, 10_000)).toBe(true);
+  return started;
+}
+
+test("two clients on one conversation: the stale one gets 409, and nothing is stored for it", async () => {
+  const { json: conversation } = await post("/api/conversations", {});
+  expect((await ask(conversation.id, "/sim tokens=2\nQ1", null)).status).toBe(202);
+  const seenByPhone = (await thread(conversation.id)).messages.at(-1)?.id ?? null;
+  expect((await ask(conversation.id, "/sim tokens=2\nQ2", seenByPhone)).status).toBe(202);
+  // The phone has not seen Q2/A2: its Q3 is refused rather than sent with a different history.
+  const stale = await ask(conversation.id, "/sim tokens=2\nQ3", seenByPhone);
+  expect(stale.status).toBe(409);
+  expect(stale.json.error.code).toBe("conversation_moved");
+  expect((await thread(conversation.id)).messages.map((m) => m.content.replace(/^\/sim[^\n]*\n/, ""))).toHaveLength(4);
+});
+
+test("a conversation with more than 1 MB of history still answers; the oldest turns are left out", async () => {
+  const { json: conversation } = await post("/api/conversations", {});
+  let parent: string | null = null;
+  for (let i = 0; i < 12; i++) {
+    expect((await ask(conversation.id, `/sim tokens=1\n${"long question ".repeat(7_500)}`, parent)).status).toBe(202);
+    parent = (await thread(conversation.id)).messages.at(-1)?.id ?? null;
+  }
+  const history = (await thread(conversation.id)).messages.reduce((sum, m) => sum + m.content.length, 0);
+  expect(history).toBeGreaterThan(1_048_576);
+  const hi = await ask(conversation.id, "/sim tokens=3\nhi", parent);
+  expect(hi.status).toBe(202);
+  expect(hi.json.context.dropped).toBeGreaterThan(0);
+  expect((await thread(conversation.id)).messages.at(-1)).toMatchObject({ role: "assistant" });
+});
+
+test("regenerate replaces the last answer; edit replaces an earlier question and every later turn", async () => {
+  const { json: conversation } = await post("/api/conversations", {});
+  const id = conversation.id;
+  await ask(id, "/sim tokens=2\nQ1", null);
+  const afterQ1 = (await thread(id)).messages;
+  await ask(id, "/sim tokens=2\nQ2", afterQ1.at(-1)?.id ?? null);
+  const before = (await thread(id)).messages;
+  // Regenerate: the same question after the message before it.
+  const regenerated = await post("/api/chat", {
+    conversationId: id,
+    content: "/sim tokens=4\nQ2",
+    parentId: before[1]?.id,
+    replace: true,
+  });
+  expect(regenerated.status).toBe(202);
+  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  const after = (await thread(id)).messages;
+  expect(after.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+  expect(after[3]?.id).not.toBe(before[3]?.id);
+  // Edit Q1: everything after the start is replaced.
+  const edited = await post("/api/chat", {
+    conversationId: id,
+    content: "/sim tokens=2\nQ1 edited",
+    parentId: null,
+    replace: true,
+  });
+  expect(edited.status).toBe(202);
+  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  expect((await thread(id)).messages.map((m) => m.content.split("\n").at(-1))).toEqual([
+    "Q1 edited",
+    expect.any(String),
+  ]);
+  // A parent that is not in the thread, or no parent at all, loses nothing.
+  const stored = (await thread(id)).messages;
+  expect((await post("/api/chat", { conversationId: id, content: "x", parentId: "gone", replace: true })).status).toBe(
+    409,
+  );
+  expect((await post("/api/chat", { conversationId: id, content: "x", replace: true })).status).toBe(400);
+  expect((await thread(id)).messages).toEqual(stored);
+});

@@ -1,0 +1,135 @@
+/**
+ * Global limits and byte budgets, against the real app process: open streams of every kind, the
+ * active generations (with /v1 calls counted), one answer's bytes, one 10 MB upstream chunk, and
+ * the retained bytes of every finished answer together.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { type Started, startApp } from "../support/spawn.ts";
+import { eventually, joinedText, metricValue, readStream, simulatorStats, startChat } from "../support/sse.ts";
+
+const started: Started[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((app) => app.stop()));
+});
+
+async function app(env: Record<string, string>) {
+  const running = await startApp({ SIM_TTFT_MS: "0", SIM_MAX_TOKENS: "100000", ...env });
+  started.push(running);
+  return running;
+}
+
+/** Opens a stream and keeps it open (headers read, body not): closes with the returned function. */
+async function holdOpen(url: string, init: RequestInit = {}) {
+  const controller = new AbortController();
+  const response = await fetch(url, { ...init, signal: controller.signal });
+  return { response, close: () => controller.abort() };
+}
+
+const v1Stream = (base: string) =>
+  holdOpen(`${base}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ stream: true, messages: [{ role: "user", content: "/sim tps=2 tokens=100\nslow" }] }),
+  });
+
+test("past MAX_OPEN_STREAMS every kind of stream gets 429 with Retry-After; /v1 streams count", async () => {
+  const sluice = await app({ MAX_OPEN_STREAMS: "2" });
+  const api = await holdOpen(await startChat(sluice.url, "/sim tps=2 tokens=100\nslow"));
+  const v1 = await v1Stream(sluice.url);
+  expect([api.response.status, v1.response.status]).toEqual([200, 200]);
+  const startedBefore = (await simulatorStats(sluice.url)).started;
+
+  const third = await fetch(await startChat(sluice.url, "/sim tps=2 tokens=100\nthird"));
+  expect(third.status).toBe(429);
+  expect(third.headers.get("retry-after")).toBe("1");
+  expect((await third.json()).error.code).toBe("too_many_open_streams");
+  const classic = await fetch(`${sluice.url}/chat?q=hello`);
+  expect(classic.status).toBe(429);
+  await classic.body?.cancel();
+  const refusedV1 = await v1Stream(sluice.url);
+  expect(refusedV1.response.status).toBe(429);
+  // The /api/chat above started one call (its POST is not a stream); /chat and /v1 were refused before any.
+  expect((await simulatorStats(sluice.url)).started).toBe(startedBefore + 1);
+  expect(await metricValue(sluice.url, 'sluice_rejected_total{reason="open_streams"}')).toBe(3);
+
+  v1.close();
+  expect(await eventually(async () => (await fetch(await startChat(sluice.url, "again"))).status === 200)).toBe(true);
+  api.close();
+}, 30_000);
+
+test("MAX_ACTIVE_GENERATIONS counts /v1 calls too", async () => {
+  const sluice = await app({ MAX_ACTIVE_GENERATIONS: "1" });
+  const v1 = await v1Stream(sluice.url);
+  expect(v1.response.status).toBe(200);
+  const refused = await fetch(`${sluice.url}/api/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+  });
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get("retry-after")).toBe("1");
+  expect((await refused.json()).error.code).toBe("too_many_streams");
+  expect(await metricValue(sluice.url, 'sluice_rejected_total{reason="active_generations"}')).toBe(1);
+  v1.close();
+  expect(await eventually(async () => (await startChat(sluice.url, "now").catch(() => "")) !== "")).toBe(true);
+}, 30_000);
+
+test("one answer past MAX_GENERATION_BYTES ends with finish_reason length, within the budget", async () => {
+  const sluice = await app({ MAX_GENERATION_BYTES: "2048" });
+  const read = await readStream(await startChat(sluice.url, "/sim tps=100000 tokens=5000\nlong"));
+  const done = JSON.parse(read.events.at(-1)?.data ?? "{}");
+  expect(done.finish_reason).toBe("length");
+  const bytes = Buffer.byteLength(joinedText(read.events));
+  expect(bytes).toBeLessThanOrEqual(2048);
+  expect(bytes).toBeGreaterThan(2000);
+}, 30_000);
+
+test("RETAINED_BYTES_MAX evicts the oldest finished answers first; an evicted one is 404 like an expired one", async () => {
+  // Each answer holds its 16 KiB budget plus the per-generation overhead: three fit in 64 KiB.
+  const sluice = await app({ MAX_GENERATION_BYTES: "16384", RETAINED_BYTES_MAX: "65536" });
+  const urls: string[] = [];
+  for (let index = 0; index < 6; index++) {
+    const url = await startChat(sluice.url, `/sim tps=100000 tokens=10000\nanswer ${index}`);
+    const read = await readStream(url);
+    expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("length");
+    urls.push(url);
+  }
+  const statuses = await Promise.all(
+    urls.map(async (url) => {
+      const response = await fetch(url);
+      await response.body?.cancel();
+      return response.status;
+    }),
+  );
+  expect(statuses).toEqual([404, 404, 404, 200, 200, 200]);
+  const expired = await fetch(`${sluice.url}/api/streams/00000000-0000-0000-0000-000000000000`);
+  const evicted = await fetch(urls[0] as string);
+  expect(await evicted.json()).toEqual(await expired.json());
+}, 60_000);
+
+test("one 10 MB upstream chunk is cut to the byte budget, and the server lives on", async () => {
+  const text = "x".repeat(10 * 1024 * 1024);
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "big", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const upstream = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () =>
+      new Response(`${chunk({ role: "assistant", content: text })}${chunk({}, "stop")}data: [DONE]\n\n`, {
+        headers: { "content-type": "text/event-stream" },
+      }),
+  });
+  try {
+    const sluice = await app({
+      UPSTREAM_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+      MODEL: "big",
+      MAX_GENERATION_BYTES: "1048576",
+    });
+    const read = await readStream(await startChat(sluice.url, "big"), { timeoutMs: 30_000 });
+    expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("length");
+    expect(Buffer.byteLength(joinedText(read.events))).toBe(1048576);
+    expect((await fetch(`${sluice.url}/healthz`)).status).toBe(200);
+  } finally {
+    await upstream.stop(true);
+  }
+}, 60_000);

@@ -1,0 +1,51 @@
+import { expect, test } from "bun:test";
+import { GENERATION_OVERHEAD_BYTES, GenerationRegistry, type NewGeneration } from "../../src/generation/registry.ts";
+import type { UpstreamDelta } from "../../src/upstream/chat-stream.ts";
+
+/** A generation whose upstream sends `text` at once, then waits for `release` (or an abort). */
+function answer(text: string, release: Promise<void>): NewGeneration {
+  return {
+    owner: "alice",
+    model: "demo",
+    upstream: async function* (signal): AsyncGenerator<UpstreamDelta> {
+      yield { type: "token", text };
+      await Promise.race([release, new Promise((resolve) => signal.addEventListener("abort", resolve))]);
+      yield { type: "finish", reason: "stop" };
+    },
+    timeouts: { firstTokenMs: 5_000, interTokenMs: 5_000 },
+    cancelGraceMs: 5_000,
+    maxEvents: 1_000,
+    maxBytes: 1_000_000,
+  };
+}
+
+test("running answers that fill RETAINED_BYTES_MAX refuse new ones with server_busy, counted as retained_bytes", async () => {
+  const refusals: string[] = [];
+  const budget = 3 * (10_000 + GENERATION_OVERHEAD_BYTES);
+  const registry = new GenerationRegistry({
+    maxActive: 100,
+    retentionMs: 60_000,
+    retainedBytesMax: budget,
+    rejected: (reason) => refusals.push(reason),
+  });
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const running = [0, 1, 2].map(() => registry.create(answer("x".repeat(10_000), held)));
+  await Bun.sleep(10);
+  expect(registry.retainedBytes).toBe(budget);
+  expect(() => registry.create(answer("y", held))).toThrow(expect.objectContaining({ code: "server_busy" }));
+  expect(refusals).toEqual(["retained_bytes"]);
+  release();
+  await Promise.all(running.map((generation) => generation.settled));
+  await Bun.sleep(0);
+  // Finished now: the oldest makes room for the next, and is forgotten.
+  const next = registry.create(answer("z".repeat(10_000), Promise.resolve()));
+  await next.settled;
+  await Bun.sleep(0);
+  expect(registry.find(running[0]?.id ?? "", "alice")).toBeUndefined();
+  expect(registry.find(running[2]?.id ?? "", "alice")).toBeDefined();
+  expect(registry.find(next.id, "alice")).toBeDefined();
+  expect(registry.retainedBytes).toBeLessThanOrEqual(budget);
+});
