@@ -62,7 +62,7 @@ export function createServices(
     apiKey: config.upstreamApiKey,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
-  const userLimits = new UserLimits(config.userLimits);
+  const userLimits = new UserLimits(config.userLimits, metrics.rejected);
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
   return {
     config,

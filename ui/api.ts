@@ -113,8 +113,8 @@ export const api = {
       conversationId,
       content,
       parentId,
+      model,
       ...(replace ? { replace } : {}),
-      ...(model ? { model } : {}),
     }),
   stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
 };

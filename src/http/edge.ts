@@ -91,7 +91,7 @@ export function passEdge(original: Request, clientAddress: string | undefined, s
   const path = original.url.slice(start, query === -1 ? undefined : query);
   const { defences } = settings;
   if (defences.pathSpelling && UNSAFE_PATH.test(path))
-    return refuse(new SluiceError("invalid_path", "this path is not allowed", 400));
+    return refuse(new SluiceError("invalid_path", "this path is not allowed", 400, { field: "path" }));
   const hostHeader = original.headers.get("host") ?? "";
   if (!VALID_HOST.test(hostHeader)) return refuse(new SluiceError("invalid_host", "the Host header is malformed", 400));
   const host = hostHeader.replace(/:\d+$/, "").toLowerCase();

@@ -37,7 +37,11 @@ interface Usage {
 export class UserLimits {
   readonly #users = new Map<string, Usage>();
 
-  constructor(private readonly settings: UserLimitSettings) {}
+  constructor(
+    private readonly settings: UserLimitSettings,
+    /** Called with the reason of every refusal (sluice_rejected_total). */
+    private readonly rejected: (reason: string) => void = () => {},
+  ) {}
 
   /** Throws what {@link acquire} would throw now, taking nothing: for callers that prepare work first. */
   admit(user: string, now = Date.now()): void {
@@ -56,14 +60,17 @@ export class UserLimits {
     if (this.#users.size > SWEEP_AT) this.#sweep(now);
     const usage = this.#users.get(user) ?? { running: 0, starts: [] };
     while (usage.starts.length > 0 && (usage.starts[0] as number) <= now - MINUTE_MS) usage.starts.shift();
-    if (usage.running >= this.settings.concurrent)
+    if (usage.running >= this.settings.concurrent) {
+      this.rejected("user_concurrent");
       throw new UserLimitError(
         "user_concurrent",
         `you are running ${usage.running} answers already; wait for one to end`,
         1,
       );
+    }
     if (usage.starts.length >= this.settings.perMinute) {
       const wait = Math.ceil(((usage.starts[0] as number) + MINUTE_MS - now) / 1000);
+      this.rejected("user_rate");
       throw new UserLimitError(
         "user_rate",
         `you started ${usage.starts.length} answers in the last minute`,

@@ -63,7 +63,7 @@ function seconds(value: string): number {
 }
 
 const proxy = () => renderShippedTemplate("templates/sluice-proxy.inc.template", base);
-const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|chat$|v1/|sim/v1/)");
+const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|chat$|v1/)");
 
 describe("the rendered production configuration", () => {
   test("passes nginx -t", () => {

@@ -4,7 +4,7 @@
  * the retained bytes of every finished answer together.
  */
 import { afterEach, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
+import { internalUrl, type Started, startApp } from "../support/spawn.ts";
 import { eventually, joinedText, metricValue, readStream, simulatorStats, startChat } from "../support/sse.ts";
 
 const started: Started[] = [];
@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function app(env: Record<string, string>) {
-  const running = await startApp({ SIM_TTFT_MS: "0", SIM_MAX_TOKENS: "100000", ...env });
+  const running = await startApp({ SIM_TTFT_MS: "0", SIM_MAX_TOKENS: "100000", MAX_OUTPUT_TOKENS: "100000", ...env });
   started.push(running);
   return running;
 }
@@ -37,7 +37,7 @@ test("past MAX_OPEN_STREAMS every kind of stream gets 429 with Retry-After; /v1 
   const api = await holdOpen(await startChat(sluice.url, "/sim tps=2 tokens=100\nslow"));
   const v1 = await v1Stream(sluice.url);
   expect([api.response.status, v1.response.status]).toEqual([200, 200]);
-  const startedBefore = (await simulatorStats(sluice.url)).started;
+  const startedBefore = (await simulatorStats(internalUrl(sluice))).started;
 
   const third = await fetch(await startChat(sluice.url, "/sim tps=2 tokens=100\nthird"));
   expect(third.status).toBe(429);
@@ -49,8 +49,8 @@ test("past MAX_OPEN_STREAMS every kind of stream gets 429 with Retry-After; /v1 
   const refusedV1 = await v1Stream(sluice.url);
   expect(refusedV1.response.status).toBe(429);
   // The /api/chat above started one call (its POST is not a stream); /chat and /v1 were refused before any.
-  expect((await simulatorStats(sluice.url)).started).toBe(startedBefore + 1);
-  expect(await metricValue(sluice.url, 'sluice_rejected_total{reason="open_streams"}')).toBe(3);
+  expect((await simulatorStats(internalUrl(sluice))).started).toBe(startedBefore + 1);
+  expect(await metricValue(internalUrl(sluice), 'sluice_rejected_total{reason="open_streams"}')).toBe(3);
 
   v1.close();
   expect(await eventually(async () => (await fetch(await startChat(sluice.url, "again"))).status === 200)).toBe(true);
@@ -69,7 +69,7 @@ test("MAX_ACTIVE_GENERATIONS counts /v1 calls too", async () => {
   expect(refused.status).toBe(429);
   expect(refused.headers.get("retry-after")).toBe("1");
   expect((await refused.json()).error.code).toBe("too_many_streams");
-  expect(await metricValue(sluice.url, 'sluice_rejected_total{reason="active_generations"}')).toBe(1);
+  expect(await metricValue(internalUrl(sluice), 'sluice_rejected_total{reason="active_generations"}')).toBe(1);
   v1.close();
   expect(await eventually(async () => (await startChat(sluice.url, "now").catch(() => "")) !== "")).toBe(true);
 }, 30_000);

@@ -22,7 +22,13 @@ afterEach(async () => {
 });
 
 async function app(env: Record<string, string> = {}) {
-  const started = await startApp({ UPSTREAM_BASE_URL: `${simulator.url}/v1`, MODEL: "demo", ...env });
+  const started = await startApp({
+    UPSTREAM_BASE_URL: `${simulator.url}/v1`,
+    MODEL: "demo",
+    // Long answers on purpose: the store must fill before the answer ends.
+    MAX_OUTPUT_TOKENS: "1000000",
+    ...env,
+  });
   apps.push(started);
   return started;
 }

@@ -14,9 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => sluice?.stop());
 
-async function expectField(response: Response, field: string) {
+async function expectField(response: Response, field: string, code = "invalid_request") {
   expect(response.status).toBe(400);
-  expect((await response.json()).error).toMatchObject({ code: "invalid_request", field });
+  expect((await response.json()).error).toMatchObject({ code, field });
 }
 
 describe("query values", () => {
@@ -38,7 +38,12 @@ describe("query values", () => {
 });
 
 describe("ids in paths and bodies", () => {
-  for (const id of ["a%2Fb", "%E2%80%8B", "x'y", "a".repeat(65)]) {
+  // An encoded slash is refused before routing, as every unsafe spelling of a path is.
+  test("/api/conversations/a%2Fb and /api/streams/a%2Fb → 400 naming the path", async () => {
+    await expectField(await fetch(`${sluice.url}/api/conversations/a%2Fb`), "path", "invalid_path");
+    await expectField(await fetch(`${sluice.url}/api/streams/a%2Fb`), "path", "invalid_path");
+  });
+  for (const id of ["%E2%80%8B", "x'y", "a".repeat(65)]) {
     test(`/api/conversations/${id.slice(0, 12)} and /api/streams/… → 400 naming id`, async () => {
       await expectField(await fetch(`${sluice.url}/api/conversations/${id}`), "id");
       await expectField(await fetch(`${sluice.url}/api/streams/${id}`), "id");

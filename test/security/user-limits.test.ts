@@ -4,6 +4,8 @@
  * AUTH=none the limit counts per client address.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { internalUrl } from "../support/spawn.ts";
+import { metricValue } from "../support/sse.ts";
 import { rawRequest } from "./raw-http.ts";
 import { ALICE, BOB, call, startTarget, type TargetApp } from "./setup.ts";
 
@@ -27,6 +29,7 @@ test("a user at the concurrency limit gets 429; another user is not affected; St
   expect(third.status).toBe(429);
   expect(Number(third.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   expect((await third.json()).error.code).toBe("too_many_requests");
+  expect(await metricValue(internalUrl(app), 'sluice_rejected_total{reason="user_concurrent"}')).toBe(1);
   const v1 = await call(app, ALICE, "POST", "/v1/chat/completions", { ...LONG, stream: true });
   expect(v1.status).toBe(429);
   expect((await call(app, BOB, "POST", "/api/chat", LONG)).status).toBe(202);
