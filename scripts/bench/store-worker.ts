@@ -15,19 +15,21 @@ import type { ConversationStore } from "../../src/conversations/store.ts";
 import { openWorkerStore } from "../../src/conversations/worker-store.ts";
 
 const calls = 2_000;
+// Every conversation belongs to a user; the benchmark is one.
+const OWNER = "bench";
 const runtime = "Deno" in globalThis ? "deno" : "bun";
 
 /** Mean microseconds per call of `get` and of one exchange (begin + finish), one call at a time. */
 async function roundTrips(store: ConversationStore) {
-  const { id } = await store.create();
+  const { id } = await store.create(OWNER);
   let started = performance.now();
-  for (let index = 0; index < calls; index++) await store.get(id);
+  for (let index = 0; index < calls; index++) await store.get(OWNER, id);
   const get = ((performance.now() - started) * 1000) / calls;
   started = performance.now();
   for (let index = 0; index < calls / 4; index++) {
     const streamId = `s${index}`;
-    await store.beginExchange(id, { streamId, userContent: `q${index}`, title: "t" });
-    await store.finishExchange(id, { streamId, content: "a", status: "complete" });
+    await store.beginExchange(OWNER, id, { streamId, userContent: `q${index}`, title: "t" });
+    await store.finishExchange(OWNER, id, { streamId, content: "a", status: "complete" });
   }
   const exchange = ((performance.now() - started) * 1000) / (calls / 4);
   return { get_us: Math.round(get), exchange_us: Math.round(exchange) };
@@ -50,7 +52,7 @@ async function stallDuringLock(store: ConversationStore, path: string, holdMs: n
     worst = Math.max(worst, now - last - 5);
     last = now;
   }, 5);
-  await store.create();
+  await store.create(OWNER);
   await new Promise((resolve) => setTimeout(resolve, 50));
   clearInterval(ticker);
   await exited;
