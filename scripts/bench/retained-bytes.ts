@@ -9,7 +9,7 @@
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { startApp } from "../../test/support/spawn.ts";
+import { internalUrl, startApp } from "../../test/support/spawn.ts";
 import { metricValue, readStream, startChat } from "../../test/support/sse.ts";
 import type { Runtime } from "../stack/process.ts";
 
@@ -58,7 +58,7 @@ try {
     const url = await startChat(app.url, `answer ${index}`);
     await readStream(url, { timeoutMs: 60_000 });
     urls.push(url);
-    peak = Math.max(peak, await metricValue(app.url, "sluice_retained_bytes"));
+    peak = Math.max(peak, await metricValue(internalUrl(app), "sluice_retained_bytes"));
   }
   let replayable = 0;
   for (const url of urls) {
@@ -73,7 +73,7 @@ try {
       answer_bytes: answerBytes,
       budget_bytes: budgetBytes,
       retained_bytes_peak: peak,
-      retained_bytes_end: await metricValue(app.url, "sluice_retained_bytes"),
+      retained_bytes_end: await metricValue(internalUrl(app), "sluice_retained_bytes"),
       replayable_answers: replayable,
       rss_end_mib: rssMiB(app.process.pid),
     }),

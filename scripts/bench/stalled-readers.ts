@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
-import { type Started, startApp, startSimulator } from "../../test/support/spawn.ts";
+import { internalUrl, type Started, startApp, startSimulator } from "../../test/support/spawn.ts";
 import { metricValue, startChat } from "../../test/support/sse.ts";
 import type { Runtime } from "../stack/process.ts";
 
@@ -76,8 +76,8 @@ async function run(withReaders: boolean, simulator: Started) {
       await Bun.sleep(1_000);
       samples.push(rssMiB(pid));
     }
-    const heapUsed = await metricValue(app.url, "sluice_nodejs_heap_size_used_bytes");
-    const external = await metricValue(app.url, "sluice_nodejs_external_memory_bytes");
+    const heapUsed = await metricValue(internalUrl(app), "sluice_nodejs_heap_size_used_bytes");
+    const external = await metricValue(internalUrl(app), "sluice_nodejs_external_memory_bytes");
     for (const socket of sockets) socket.destroy();
     const third = Math.max(1, Math.floor(samples.length / 3));
     const average = (part: number[]) => Math.round((part.reduce((a, b) => a + b, 0) / part.length) * 10) / 10;

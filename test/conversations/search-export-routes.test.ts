@@ -15,7 +15,8 @@ async function converse(token: string, title: string, question: string): Promise
   const { json } = await call(app, token, "POST", "/api/conversations", { title });
   const started = await call(app, token, "POST", "/api/chat", {
     conversationId: json.id,
-    messages: [{ role: "user", content: question }],
+    content: question,
+    parentId: null,
   });
   expect(started.status).toBe(202);
   // The answer is stored when the generation ends; bounded wait.

@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { migrations } from "../../src/conversations/migrations.ts";
 import { databaseFileName, openSqliteStore } from "../../src/conversations/sqlite.ts";
+import { openWorkerStore } from "../../src/conversations/worker-store.ts";
 import { freshDataDir } from "../support/spawn.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 
 describeConversationSearch("SQLite", openSqliteStore);
+describeConversationSearch("SQLite in a worker", (dir) => openWorkerStore(dir));
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -17,11 +19,10 @@ afterAll(() => {
 test("the search migration indexes the conversations stored before it", async () => {
   const dir = freshDataDir();
   dirs.push(dir);
-  // A database as the release before search left it: schema steps 1 and 2, rows in them.
+  // A database as the release before search left it: schema steps 1 to 3, rows in them.
   const old = new DatabaseSync(join(dir, databaseFileName));
-  old.exec(migrations[0] as string);
-  old.exec(migrations[1] as string);
-  old.exec("PRAGMA user_version = 2");
+  for (const step of migrations.slice(0, 3)) old.exec(step);
+  old.exec("PRAGMA user_version = 3");
   old.exec(`INSERT INTO conversations (id, owner, title, created_at, updated_at) VALUES ('c1', 'alice', 'Old trip', 1, 1);
     INSERT INTO messages (id, conversation_id, role, content, status, created_at)
       VALUES ('m1', 'c1', 'user', 'Which trains run to Lisbon?', 'complete', 1);`);

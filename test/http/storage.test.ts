@@ -99,6 +99,12 @@ test("another process holding the write lock does not stall running streams", as
       stdout: "pipe",
     },
   );
+  // Control: the pressure is real, a write of the app's own waits for the lock meanwhile.
+  const reader = holder.stdout.getReader();
+  await reader.read();
+  const writeStarted = performance.now();
+  await createConversation(sluice.url);
+  expect(performance.now() - writeStarted).toBeGreaterThan(200);
   const gaps: number[] = [];
   for (const read of await Promise.all(reads)) {
     const tokens = read.events.filter((event) => event.event === "token");
@@ -108,6 +114,7 @@ test("another process holding the write lock does not stall running streams", as
   }
   await holder.exited;
   expect(holder.exitCode).toBe(0);
-  // Generous: the paced gap is 50 ms; the benchmark gives the exact p99.
-  expect(Math.max(...gaps)).toBeLessThan(500);
+  // Generous (the paced gap is 50 ms; the benchmark gives the p99), yet below the 1.5 s a store
+  // on the relaying thread would stall every stream for.
+  expect(Math.max(...gaps)).toBeLessThan(1_000);
 }, 60_000);
