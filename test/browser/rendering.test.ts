@@ -11,7 +11,8 @@ import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup } from "
 let setup: ChatSetup;
 
 beforeAll(async () => {
-  setup = await startChatSetup({ SIM_TOKENS_PER_SECOND: "400", SIM_TTFT_MS: "20" });
+  // A 30K-character echo is ~12,000 tokens: past the default MAX_OUTPUT_TOKENS on purpose.
+  setup = await startChatSetup({ SIM_TOKENS_PER_SECOND: "400", SIM_TTFT_MS: "20", MAX_OUTPUT_TOKENS: "100000" });
 }, 90_000);
 
 afterAll(async () => {
