@@ -60,8 +60,10 @@ test("a store that fills mid-answer ends the answer with store_full and cancels 
   const last = read.events.at(-1);
   expect(last?.event).toBe("error");
   expect(JSON.parse(last?.data ?? "{}")).toMatchObject({ code: "store_full", retryable: true });
+  // The abort reaches the model a moment after the viewer's error event.
+  const cancelledOnce = async () => (await simulatorStats(simulator.url)).cancelled === before.cancelled + 1;
+  expect(await eventually(cancelledOnce)).toBe(true);
   const after = await simulatorStats(simulator.url);
-  expect(after.cancelled).toBe(before.cancelled + 1);
   expect(after.cancellations.map((seen) => seen.request_id)).toContain(sent.body.streamId);
 }, 30_000);
 
