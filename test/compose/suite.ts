@@ -45,7 +45,7 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
     await project.waitHealthy();
     const seconds = (from: number, to: number) => ((to - from) / 1_000).toFixed(1);
     console.log(
-      `${variant.name}: up --build ${seconds(began, built)} s, healthy ${seconds(built, performance.now())} s later`,
+      `${variant.name}: up${build ? " --build" : ""} ${seconds(began, built)} s, healthy ${seconds(built, performance.now())} s later`,
     );
   }, 1_200_000);
 
