@@ -2,9 +2,9 @@
  * A Docker engine for the compose tests: the one already running, or one started here and stopped
  * afterwards. Where none can run, the tests are skipped with the reason, never passed.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type Subprocess, spawn, spawnSync, which } from "bun";
 
 // How the test machines run Docker: no storage driver but vfs works inside their virtual machine,
@@ -37,7 +37,10 @@ export async function startEngine(): Promise<Engine> {
   const daemon = spawn(["dockerd", ...DOCKERD_FLAGS], { stdout: Bun.file(log), stderr: Bun.file(log) });
   const deadline = performance.now() + START_TIMEOUT_MS;
   while (performance.now() < deadline) {
-    if (answers()) return { available: true, stop: () => stopDaemon(daemon) };
+    if (answers()) {
+      // The log is kept only while the daemon runs; a failed start shows its tail below.
+      return { available: true, stop: () => stopDaemon(daemon).then(() => rmSync(dirname(log), { recursive: true })) };
+    }
     if (daemon.exitCode !== null) break;
     await Bun.sleep(250);
   }

@@ -30,21 +30,24 @@ async function startChat(content: string): Promise<string> {
   return ((await response.json()) as { streamUrl: string }).streamUrl;
 }
 
-/** The suite for one variant: brings the project up before, takes it down after. */
-export function composeSuite(variant: ComposeVariant): void {
+/**
+ * The suite for one variant: brings the project up before (`up -d --build` when `build`, else `up
+ * -d` with the image an earlier variant built from this checkout), takes it down after.
+ */
+export function composeSuite(variant: ComposeVariant, build: boolean): void {
   const project = new ComposeProject(variant);
 
   beforeAll(async () => {
     await project.down(); // whatever a crashed earlier run left
     const began = performance.now();
-    await project.must(["up", "-d", "--build"], 900_000);
+    await project.must(["up", "-d", ...(build ? ["--build"] : [])], 900_000);
     const built = performance.now();
     await project.waitHealthy();
     // The token the app made at its first start, kept in the data volume (no AUTH in the file).
     useAccessToken((await project.exec("app", ["cat", "/data/access-token"])).trim());
     const seconds = (from: number, to: number) => ((to - from) / 1_000).toFixed(1);
     console.log(
-      `${variant.name}: up --build ${seconds(began, built)} s, healthy ${seconds(built, performance.now())} s later`,
+      `${variant.name}: up${build ? " --build" : ""} ${seconds(began, built)} s, healthy ${seconds(built, performance.now())} s later`,
     );
   }, 1_200_000);
 
