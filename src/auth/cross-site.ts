@@ -15,7 +15,9 @@ export function isCrossSite(request: Request): boolean {
   if (origin === null) return false;
   const host = request.headers.get("host");
   try {
-    return host === null || new URL(origin).host !== host;
+    const from = new URL(origin);
+    // A proxy that forwards nginx's $host has dropped the port: then the names must match.
+    return host === null || (from.host !== host && (host.includes(":") || from.hostname !== host));
   } catch {
     // "null" (a sandboxed frame, a file:// page) or garbage: not this site.
     return true;
