@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/config.ts"],
   ["src/upstream/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/"],
   ["src/generation/"],
+  ["src/cluster/"],
   ["src/sse/", "src/metrics/"],
   ["src/http/"],
   ["src/services.ts"],

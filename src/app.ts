@@ -71,8 +71,16 @@ export async function createApp(services: Services, access: Access, options: App
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
       }),
     )
-    .use(streamRoutes({ registry, openEventStream }))
-    .use(classicRoutes({ registry, startGeneration, openEventStream, policy, admitStream: () => slots.check() }))
+    .use(streamRoutes({ generations: services.generations, openEventStream }))
+    .use(
+      classicRoutes({
+        generations: services.generations,
+        startGeneration,
+        openEventStream,
+        policy,
+        admitStream: () => slots.check(),
+      }),
+    )
     .use(
       openAiRoutes({
         upstream: services.upstream,

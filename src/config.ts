@@ -2,6 +2,7 @@
  * The one reader of the environment. Every setting is parsed and validated once, with a
  * default; a bad value stops start-up with a message naming the variable.
  */
+import { hostname } from "node:os";
 import { ConfigError, choice, type Env, fileText, integer, list, origins, secret, text, url } from "./env-values.ts";
 
 export { ConfigError };
@@ -77,6 +78,13 @@ export interface Config {
   storeMaxBytes: number;
   /** Conversations in PostgreSQL when set (postgres://user:password@host/db); unset: SQLite in DATA_DIR. */
   databaseUrl: string | undefined;
+  /**
+   * Generations shared with every instance through Redis when set (redis://[:password@]host:6379);
+   * unset: each instance keeps its own, in memory.
+   */
+  redisUrl: string | undefined;
+  /** This instance's name among the others (defaults to the host name and the process id). */
+  instanceId: string;
   /** Connections each instance keeps to PostgreSQL. */
   databasePoolSize: number;
   simulator: SimulatorSettings;
@@ -143,6 +151,8 @@ export function loadConfig(env: Env): Config {
     storeMaxBytes: integer(env, "STORE_MAX_BYTES", 0, 0, Number.MAX_SAFE_INTEGER),
     databaseUrl: databaseUrl(env),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1_000),
+    redisUrl: redisUrl(env),
+    instanceId: text(env, "INSTANCE_ID", `${hostname()}-${process.pid}`),
     simulator: loadSimulatorSettings(env),
   };
 }
@@ -152,6 +162,14 @@ function databaseUrl(env: Env): string | undefined {
   const value = secret(env, "DATABASE_URL");
   if (value !== undefined && !/^postgres(ql)?:\/\//.test(value))
     throw new ConfigError("DATABASE_URL", "expected postgres://user:password@host:5432/database");
+  return value;
+}
+
+/** REDIS_URL (or the file REDIS_URL_FILE), which must name a Redis server. */
+function redisUrl(env: Env): string | undefined {
+  const value = secret(env, "REDIS_URL");
+  if (value !== undefined && !/^rediss?:\/\//.test(value))
+    throw new ConfigError("REDIS_URL", "expected redis://[:password@]host:6379[/db]");
   return value;
 }
 
@@ -176,10 +194,11 @@ function loadAuthSettings(env: Env): AuthSettings {
 
 /** The settings in effect, for the start-up log, with secrets masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const { upstreamApiKey, simulator, auth, databaseUrl, ...rest } = config;
+  const { upstreamApiKey, simulator, auth, databaseUrl, redisUrl, ...rest } = config;
   return {
     ...rest,
     databaseUrl: databaseUrl ? "(masked)" : "(none: SQLite in DATA_DIR)",
+    redisUrl: redisUrl ? "(masked)" : "(none: generations stay in this instance)",
     auth: {
       ...auth,
       tokens: auth.tokens ? "(masked)" : "(none)",

@@ -57,6 +57,17 @@ export class DrainingError extends SluiceError {
   }
 }
 
+/** Redis (shared state of several instances) cannot be reached: nothing was started. */
+export class SharedStateUnavailableError extends SluiceError {
+  override name = "SharedStateUnavailableError";
+  constructor() {
+    super("shared_state_unavailable", "Sluice cannot reach Redis right now; try again in a moment", 503, {
+      retryable: true,
+      retryAfterSeconds: 2,
+    });
+  }
+}
+
 export class UnauthorizedError extends SluiceError {
   override name = "UnauthorizedError";
   constructor() {

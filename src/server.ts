@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { type AppOptions, createHandler, createInternalHandler } from "./app.ts";
 import { type Access, createAccess } from "./auth/access.ts";
+import { Cluster } from "./cluster/cluster.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openPostgresStore } from "./conversations/postgres.ts";
 import { openWorkerStore } from "./conversations/worker-store.ts";
@@ -17,12 +18,29 @@ import { createSimulator } from "./simulator/server.ts";
 function settle(): { config: Config; access: Access } {
   try {
     const config = loadConfig(process.env);
-    for (const secret of [config.upstreamApiKey, config.auth.sessionSecret, config.databaseUrl]) registerSecret(secret);
+    for (const secret of [config.upstreamApiKey, config.auth.sessionSecret, config.databaseUrl, config.redisUrl])
+      registerSecret(secret);
     mkdirSync(config.dataDir, { recursive: true });
     return { config, access: createAccess(config, config.dataDir) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`Sluice cannot start: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+/** Joins the instances that share `redisUrl`, or says why not, and exit. */
+async function joinCluster(config: Config, redisUrl: string): Promise<Cluster> {
+  try {
+    return await Cluster.connect({
+      redisUrl,
+      instanceId: config.instanceId,
+      retentionMs: config.streamRetentionMs,
+      maxEvents: config.maxGenerationEvents,
+      userLimits: config.userLimits,
+    });
+  } catch (error) {
+    console.error(`Sluice cannot start: REDIS_URL: ${(error as Error).message}`);
     process.exit(1);
   }
 }
@@ -51,13 +69,18 @@ export async function startServer(defences?: AppOptions["defences"]): Promise<vo
   const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
   // SQLite runs in a worker: no synchronous database call on the thread that relays tokens.
   // PostgreSQL's client is asynchronous already.
+  const cluster = config.redisUrl ? await joinCluster(config, config.redisUrl) : undefined;
   const conversations = config.databaseUrl
-    ? await openPostgresStore(config.databaseUrl, { poolSize: config.databasePoolSize })
+    ? await openPostgresStore(config.databaseUrl, { poolSize: config.databasePoolSize, recoverAtStart: !cluster })
     : await openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes });
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
-  const services = createServices(config, { simulator, conversations });
+  const services = createServices(config, { simulator, conversations, ...(cluster ? { cluster } : {}) });
   const handler = await createHandler(services, access, { publicDir: "public", ...(defences ? { defences } : {}) });
+  if (cluster) {
+    await cluster.listen(access.sessions);
+    if (config.databaseUrl) cluster.sweepAnswers(conversations);
+  }
   const server = serve(handler, { port: config.port, hostname: config.host });
   const internal = serve(createInternalHandler(services), { port: config.metricsPort, hostname: config.metricsHost });
   announce(config, access, server.port, internal.port);
@@ -70,6 +93,7 @@ export async function startServer(defences?: AppOptions["defences"]): Promise<vo
       await services.checkpoints?.whenStored();
       services.checkpoints?.stop();
       await Promise.all([server.stop(true), internal.stop(true)]);
+      await cluster?.leave();
       await conversations.close();
       process.exit(0);
     },

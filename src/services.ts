@@ -3,13 +3,15 @@
  * registry, the metrics and the model client. app.ts hands each route only the parts it uses.
  */
 import type OpenAI from "openai";
+import type { Cluster, SharedParts } from "./cluster/cluster.ts";
 import type { Config } from "./config.ts";
 import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
+import type { GenerationDirectory } from "./generation/view.ts";
 import type { Caller } from "./http/requester.ts";
-import { UserLimits } from "./limits/user-limits.ts";
+import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
@@ -26,6 +28,8 @@ export interface StartOptions {
 export interface Services {
   config: Config;
   registry: GenerationRegistry;
+  /** Finds a generation by id: this instance's, or (with REDIS_URL) another's. */
+  generations: GenerationDirectory;
   metrics: Metrics;
   upstream: OpenAI;
   timeouts: TokenTimeouts;
@@ -35,18 +39,18 @@ export interface Services {
   conversations: ConversationStore | undefined;
   /** Stores running answers' text every CHECKPOINT_MS; present with `conversations`. */
   checkpoints: AnswerCheckpoints | undefined;
-  /** Per-user limits, shared by generations and `/v1` calls. */
-  userLimits: UserLimits;
+  /** Per-user limits, shared by generations and `/v1` calls (and by every instance, with REDIS_URL). */
+  userLimits: UserLimiter;
   /** Throws what starting a generation for the caller would throw now (429, 503), before anything is stored. */
-  admitGeneration(caller: Caller): void;
+  admitGeneration(caller: Caller): Promise<void>;
   /** Starts one model call as a generation owned by the caller, within their limits. */
-  startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Generation;
+  startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Promise<Generation>;
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
 export function createServices(
   config: Config,
-  parts: { simulator?: Simulator | undefined; conversations?: ConversationStore | undefined } = {},
+  parts: { simulator?: Simulator | undefined; conversations?: ConversationStore | undefined; cluster?: Cluster } = {},
 ): Services {
   const simulator = config.upstreamBaseUrl ? undefined : parts.simulator;
   const metrics = createMetrics();
@@ -62,11 +66,13 @@ export function createServices(
     apiKey: config.upstreamApiKey,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
-  const userLimits = new UserLimits(config.userLimits, metrics.rejected);
+  const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);
+  const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
   return {
     config,
     registry,
+    generations: shared?.generations ?? { find: async (id, owner) => registry.find(id, owner) },
     metrics,
     upstream,
     timeouts,
@@ -74,12 +80,13 @@ export function createServices(
     conversations: parts.conversations,
     checkpoints: parts.conversations && new AnswerCheckpoints(parts.conversations, config.checkpointMs),
     userLimits,
-    admitGeneration(caller) {
+    async admitGeneration(caller) {
       registry.admit();
-      userLimits.admit(caller.limitKey);
+      await userLimits.admit(caller.limitKey);
     },
-    startGeneration(request, caller, options = {}) {
-      const release = userLimits.acquire(caller.limitKey);
+    async startGeneration(request, caller, options = {}) {
+      registry.admit();
+      const release = await userLimits.acquire(caller.limitKey);
       let generation: Generation;
       try {
         generation = registry.create({
@@ -99,6 +106,7 @@ export function createServices(
         throw error;
       }
       void generation.settled.finally(release);
+      shared?.mirror.mirror(generation);
       return generation;
     },
   };

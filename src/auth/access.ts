@@ -35,6 +35,8 @@ export interface Access {
   /** The session a request's cookie carries, if valid. */
   sessionOf(request: Request): Session | undefined;
   signOut(session: Session): Promise<void>;
+  /** The session cookies' signer (several instances share its sign-outs). */
+  sessions: SessionSigner;
 }
 
 /** Reads a value kept in DATA_DIR, making it once with `make` (owner-only permissions). */
@@ -87,5 +89,6 @@ export function createAccess(config: Config, dataDir: string): Access {
     },
     sessionOf,
     signOut: (session) => signer.revoke(session),
+    sessions: signer,
   };
 }

@@ -17,6 +17,8 @@ export interface Session {
 
 export class SessionSigner {
   readonly #revoked = new Map<string, number>();
+  /** Tells the other instances of a sign-out (cluster/shared-revocations.ts); none alone. */
+  onRevoke: (id: string, expiresAt: number) => Promise<void> = async () => {};
 
   /** `revokedFile` keeps sign-outs across restarts; omitted, they last as long as the process. */
   constructor(
@@ -60,10 +62,16 @@ export class SessionSigner {
 
   /** Ends a session now (sign-out). */
   async revoke(session: Session, now = Date.now()): Promise<void> {
-    this.#revoked.set(session.id, session.expiresAt);
+    this.remember(session.id, session.expiresAt);
+    await this.onRevoke(session.id, session.expiresAt);
     for (const [id, expiresAt] of this.#revoked) if (expiresAt <= now) this.#revoked.delete(id);
     if (this.revokedFile)
       await writeFile(this.revokedFile, JSON.stringify(Object.fromEntries(this.#revoked)), { mode: 0o600 });
+  }
+
+  /** Counts session `id` as signed out until `expiresAt` (a sign-out heard from another instance). */
+  remember(id: string, expiresAt: number): void {
+    this.#revoked.set(id, expiresAt);
   }
 
   #sign(payload: string): string {

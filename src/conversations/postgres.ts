@@ -31,6 +31,8 @@ export interface PostgresStoreOptions {
   poolSize: number;
   /** A schema to keep the tables in instead of the default (`public`); created when missing. */
   schema?: string;
+  /** Mark every running answer interrupted on opening (default); not beside other live instances. */
+  recoverAtStart?: boolean;
 }
 
 /** PostgreSQL could not be reached or refused us at start; the message says why, never the password. */
@@ -60,7 +62,8 @@ export async function openPostgresStore(
   try {
     await migratePostgres(sql, options.schema);
     const store = new PostgresConversationStore(sql);
-    store.recovered = await store.recoverInterrupted();
+    // Beside other live instances, only their lease tells which running answers are cut off.
+    if (options.recoverAtStart !== false) store.recovered = await store.recoverInterrupted();
     return store;
   } catch (error) {
     await sql.end({ timeout: 5 });
@@ -199,10 +202,12 @@ export class PostgresConversationStore implements ConversationStore {
     });
   }
 
-  async recoverInterrupted(): Promise<number> {
+  async recoverInterrupted(streamIds?: string[]): Promise<number> {
+    if (streamIds?.length === 0) return 0;
     return this.#transaction(async (tx) => {
+      const only = streamIds ? tx`AND running_stream_id IN ${tx(streamIds)}` : tx``;
       const running = await tx<{ id: string; running_content: string | null }[]>`
-        SELECT id, running_content FROM conversations WHERE running_stream_id IS NOT NULL FOR UPDATE`;
+        SELECT id, running_content FROM conversations WHERE running_stream_id IS NOT NULL ${only} FOR UPDATE`;
       for (const { id, running_content } of running)
         await insertMessage(tx, id, { role: "assistant", content: running_content ?? "", status: "interrupted" });
       if (running.length === 0) return 0;
@@ -210,6 +215,12 @@ export class PostgresConversationStore implements ConversationStore {
         WHERE id IN ${tx(running.map((row) => row.id))}`;
       return running.length;
     });
+  }
+
+  async runningStreamIds(): Promise<string[]> {
+    const rows = await this.sql<{ running_stream_id: string }[]>`
+      SELECT running_stream_id FROM conversations WHERE running_stream_id IS NOT NULL`.catch(rethrowAsStoreError);
+    return rows.map((row) => row.running_stream_id);
   }
 
   async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {

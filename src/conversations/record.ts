@@ -19,7 +19,7 @@ export interface ExchangeToRecord<G extends GenerationLike> {
   /** The text of the last user message, the one this generation answers. */
   userMessage: string;
   /** Starts the generation under the given stream id; called only once the question is stored. */
-  start: (streamId: string) => G;
+  start: (streamId: string) => G | Promise<G>;
   /** Keeps the running answer's text stored while it runs; none in tests that need none. */
   checkpoints?: AnswerCheckpoints | undefined;
 }
@@ -103,7 +103,7 @@ export async function recordExchange<G extends GenerationLike>(
     return undefined;
   let generation: G;
   try {
-    generation = exchange.start(streamId);
+    generation = await exchange.start(streamId);
   } catch (error) {
     // Refused after the question was stored (a limit reached meanwhile): end the exchange with the
     // refusal, so the conversation is not left running.

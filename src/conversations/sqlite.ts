@@ -190,20 +190,31 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
-  async recoverInterrupted(): Promise<number> {
+  async recoverInterrupted(streamIds?: string[]): Promise<number> {
     return this.#transaction(() => {
-      const running = this.#db
-        .prepare("SELECT id, running_content FROM conversations WHERE running_stream_id IS NOT NULL")
-        .all() as unknown as { id: string; running_content: string | null }[];
-      for (const { id, running_content } of running)
+      const running = (
+        this.#db
+          .prepare(
+            "SELECT id, running_stream_id, running_content FROM conversations WHERE running_stream_id IS NOT NULL",
+          )
+          .all() as unknown as { id: string; running_stream_id: string; running_content: string | null }[]
+      ).filter((row) => streamIds === undefined || streamIds.includes(row.running_stream_id));
+      const clear = this.#db.prepare(
+        "UPDATE conversations SET running_stream_id = NULL, running_content = NULL WHERE id = ? AND running_stream_id = ?",
+      );
+      for (const { id, running_stream_id, running_content } of running) {
         this.#insertMessage(id, { role: "assistant", content: running_content ?? "", status: "interrupted" });
-      this.#db
-        .prepare(
-          "UPDATE conversations SET running_stream_id = NULL, running_content = NULL WHERE running_stream_id IS NOT NULL",
-        )
-        .run();
+        clear.run(id, running_stream_id);
+      }
       return running.length;
     });
+  }
+
+  async runningStreamIds(): Promise<string[]> {
+    const rows = this.#db
+      .prepare("SELECT running_stream_id FROM conversations WHERE running_stream_id IS NOT NULL")
+      .all() as unknown as { running_stream_id: string }[];
+    return rows.map((row) => row.running_stream_id);
   }
 
   async close(): Promise<void> {

@@ -113,10 +113,14 @@ export interface ConversationStore {
    */
   checkpointAnswers(checkpoints: AnswerCheckpoint[]): Promise<number>;
   /**
-   * Ends every exchange still marked running with an "interrupted" answer: called at start-up,
-   * when no generation of a previous process can still be alive. Returns how many there were.
+   * Ends every exchange still marked running (or only those of `streamIds`) with an "interrupted"
+   * answer that keeps its checkpointed text: called at start-up, when no generation of a previous
+   * process can still be alive, or for the answers of an instance that died (cluster/answer-sweeper.ts).
+   * Returns how many there were.
    */
-  recoverInterrupted(): Promise<number>;
+  recoverInterrupted(streamIds?: string[]): Promise<number>;
+  /** The stream ids of every exchange marked running, in any conversation. */
+  runningStreamIds(): Promise<string[]>;
   close(): Promise<void>;
   /**
    * `owner`'s conversations whose title or messages hold every word of `text` (the last word may

@@ -19,6 +19,7 @@ import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
 import { cutToBytes, EventLog } from "./event-log.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
+import type { GenerationView } from "./view.ts";
 
 /** Why a generation ends with an `error` event rather than `done` when it is cancelled. */
 export interface GenerationFailure {
@@ -42,7 +43,7 @@ export interface GenerationOptions extends CancelPolicySettings {
   observer?: GenerationObserver;
 }
 
-export class Generation {
+export class Generation implements GenerationView {
   readonly id: string;
   readonly owner: string;
   readonly model: string;

@@ -27,12 +27,12 @@ export type StartGeneration = (
   request: ChatRequest,
   caller: Caller,
   options?: { background?: boolean; id?: string },
-) => Generation;
+) => Promise<Generation>;
 
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
   /** Throws what starting a generation would throw now (429, 503), before anything is stored. */
-  admitGeneration?: (caller: Caller) => void;
+  admitGeneration?: (caller: Caller) => Promise<void>;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
   /** Keeps a running answer's text stored while it runs. */
@@ -56,7 +56,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
       set.status = 202;
       if (body.conversationId === undefined) {
         if (!body.messages) throw new ValidationError("messages", "must be a list of 1 to 1000 messages");
-        const generation = deps.startGeneration({ ...settings, messages: body.messages }, caller);
+        const generation = await deps.startGeneration({ ...settings, messages: body.messages }, caller);
         return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
       }
       return answerInConversation(deps, caller, body, settings);
@@ -77,7 +77,7 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
   const thread = threadToAnswer(conversation.messages, question, body);
   const context = assembleContext(thread, question, deps.context);
   // Nothing is stored, and no later turn replaced, for a request that would be refused anyway.
-  deps.admitGeneration?.(caller);
+  await deps.admitGeneration?.(caller);
   if (body.replace && !(await conversations.truncateAfter(caller.user, conversationId, body.parentId ?? null)))
     throw new ConversationBusyError();
   // The question is stored before the model call starts: a failure to store it costs nothing

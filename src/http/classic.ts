@@ -5,7 +5,7 @@
  */
 import { Elysia } from "elysia";
 import { ValidationError } from "../errors.ts";
-import type { GenerationRegistry } from "../generation/registry.ts";
+import type { GenerationDirectory } from "../generation/view.ts";
 import { classicDialect } from "../sse/dialects.ts";
 import type { StartGeneration } from "./chat.ts";
 import type { OpenEventStream } from "./event-stream.ts";
@@ -15,7 +15,7 @@ import { generationNamedBy, lastEventIdOf, resumePoint } from "./resume-point.ts
 import { ClassicQuery } from "./schemas.ts";
 
 export interface ClassicRouteDeps {
-  registry: GenerationRegistry;
+  generations: GenerationDirectory;
   startGeneration: StartGeneration;
   openEventStream: OpenEventStream;
   policy: ModelPolicy;
@@ -24,15 +24,15 @@ export interface ClassicRouteDeps {
 }
 
 export function classicRoutes(deps: ClassicRouteDeps) {
-  const { registry, startGeneration, openEventStream, policy } = deps;
+  const { generations, startGeneration, openEventStream, policy } = deps;
   return new Elysia({ name: "classic" }).get(
     "/chat",
-    ({ query, request }) => {
+    async ({ query, request }) => {
       const caller = callerOf(request);
       const lastEventId = lastEventIdOf(request, query);
       if (lastEventId !== undefined) {
-        const generation = registry.find(generationNamedBy(lastEventId) ?? "", caller.user);
-        // Gone (expired, another user's, or another instance's): 204 tells EventSource to stop reconnecting.
+        const generation = await generations.find(generationNamedBy(lastEventId) ?? "", caller.user);
+        // Gone (expired, or another user's): 204 tells EventSource to stop reconnecting.
         if (!generation) return new Response(null, { status: 204 });
         const dialect = classicDialect(generation.id);
         const after = resumePoint(lastEventId, dialect, generation);
@@ -42,7 +42,7 @@ export function classicRoutes(deps: ClassicRouteDeps) {
       if (!question) throw new ValidationError("q", "must be a non-empty question");
       deps.admitStream?.();
       const messages = [{ role: "user" as const, content: question }];
-      const generation = startGeneration(
+      const generation = await startGeneration(
         { model: chooseModel(policy, undefined), messages, max_tokens: outputTokens(policy, undefined) },
         caller,
       );

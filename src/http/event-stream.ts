@@ -1,7 +1,7 @@
 /**
  * An HTTP response that shows one generation to one viewer as Server-Sent Events.
  */
-import type { Generation } from "../generation/generation.ts";
+import type { GenerationView } from "../generation/view.ts";
 import type { Dialect } from "../sse/dialects.ts";
 import { SSE_HEADERS } from "../sse/encode.ts";
 import { subscribe } from "../sse/subscribe.ts";
@@ -22,7 +22,7 @@ export interface ViewerRequest {
 }
 
 /** Opens an event-stream response for one viewer of a generation. */
-export type OpenEventStream = (generation: Generation, viewer: ViewerRequest) => Response;
+export type OpenEventStream = (generation: GenerationView, viewer: ViewerRequest) => Response;
 
 /** The event-stream responses of this app; headers and a first comment leave at once, before the first token. */
 export function eventStreams(settings: EventStreamSettings): OpenEventStream {

@@ -6,7 +6,7 @@
 import { Elysia } from "elysia";
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
-import type { UserLimits } from "../limits/user-limits.ts";
+import type { UserLimiter } from "../limits/user-limits.ts";
 import { encodeEvents, SSE_HEADERS, type SseMessage } from "../sse/encode.ts";
 import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
@@ -24,7 +24,7 @@ export interface OpenAiRouteDeps {
   streamOpened: () => () => void;
   policy: ModelPolicy;
   /** The same per-user limits as generations: a `/v1` call counts as one running answer. */
-  userLimits: UserLimits;
+  userLimits: UserLimiter;
   /** Counts the call against the active generations (429 at the limit); returns its release. */
   acquireCall: () => () => void;
 }
@@ -42,7 +42,7 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
         });
         const leave = () => call.cancel("disconnect");
         // Every limit is taken before the upstream call starts, so a refusal costs nothing upstream.
-        const release = takeLimits(deps, request, params.stream === true);
+        const release = await takeLimits(deps, request, params.stream === true);
         request.signal.addEventListener("abort", leave, { once: true });
         if (!params.stream) {
           try {
@@ -84,13 +84,13 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
  * The caller's per-user slot, one of the active generations, and (for a stream) an open-stream
  * slot; all or none. The returned function gives back what was taken (idempotent).
  */
-function takeLimits(deps: OpenAiRouteDeps, request: Request, streams: boolean): () => void {
+async function takeLimits(deps: OpenAiRouteDeps, request: Request, streams: boolean): Promise<() => void> {
   const releases: (() => void)[] = [];
   const release = () => {
     for (const give of releases.splice(0)) give();
   };
   try {
-    releases.push(deps.userLimits.acquire(callerOf(request).limitKey));
+    releases.push(await deps.userLimits.acquire(callerOf(request).limitKey));
     releases.push(deps.acquireCall());
     if (streams) releases.push(deps.streamOpened());
   } catch (error) {

@@ -5,7 +5,7 @@
  * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
  */
 import { ValidationError } from "../errors.ts";
-import type { Generation } from "../generation/generation.ts";
+import type { GenerationView } from "../generation/view.ts";
 import type { Dialect } from "../sse/dialects.ts";
 
 /** The last event id a client sent, or undefined when it sent none (a first connection). */
@@ -21,7 +21,11 @@ export function generationNamedBy(lastEventId: string): string | undefined {
 }
 
 /** How many events of `generation` the viewer has seen: 0 with no last event id. */
-export function resumePoint(lastEventId: string | undefined, dialect: Dialect, generation: Generation): number {
+export function resumePoint(
+  lastEventId: string | undefined,
+  dialect: Dialect,
+  generation: Pick<GenerationView, "log">,
+): number {
   if (lastEventId === undefined) return 0;
   const cursor = dialect.cursor(lastEventId);
   if (cursor === undefined) throw new ValidationError("Last-Event-ID", "is not an event id of this stream");

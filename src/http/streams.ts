@@ -4,7 +4,7 @@
  */
 import { Elysia } from "elysia";
 import { NotFoundError } from "../errors.ts";
-import type { GenerationRegistry } from "../generation/registry.ts";
+import type { GenerationDirectory } from "../generation/view.ts";
 import { apiDialect } from "../sse/dialects.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import { userOf } from "./requester.ts";
@@ -15,22 +15,22 @@ import { StreamParams, StreamQuery } from "./schemas.ts";
 const STOP_WAIT_MS = 5_000;
 
 export interface StreamRouteDeps {
-  registry: GenerationRegistry;
+  generations: GenerationDirectory;
   openEventStream: OpenEventStream;
 }
 
-export function streamRoutes({ registry, openEventStream }: StreamRouteDeps) {
+export function streamRoutes({ generations, openEventStream }: StreamRouteDeps) {
   // Another user's stream is answered exactly like one that never existed.
-  const find = (id: string, request: Request) => {
-    const generation = registry.find(id, userOf(request));
+  const find = async (id: string, request: Request) => {
+    const generation = await generations.find(id, userOf(request));
     if (!generation) throw new NotFoundError("stream");
     return generation;
   };
   return new Elysia({ name: "streams" })
     .get(
       "/api/streams/:id",
-      ({ params, query, request }) => {
-        const generation = find(params.id, request);
+      async ({ params, query, request }) => {
+        const generation = await find(params.id, request);
         const after = resumePoint(lastEventIdOf(request, query), apiDialect, generation);
         return openEventStream(generation, { after, dialect: apiDialect, signal: request.signal });
       },
@@ -39,7 +39,7 @@ export function streamRoutes({ registry, openEventStream }: StreamRouteDeps) {
     .delete(
       "/api/streams/:id",
       async ({ params, request }) => {
-        const generation = find(params.id, request);
+        const generation = await find(params.id, request);
         generation.cancel("stop");
         const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, STOP_WAIT_MS));
         const outcome = await Promise.race([generation.settled, timeout]);

@@ -94,3 +94,22 @@ export class UserLimits {
       if (usage.running === 0 && (usage.starts.at(-1) ?? 0) <= now - MINUTE_MS) this.#users.delete(user);
   }
 }
+
+/**
+ * The limits as the routes use them: this process's {@link UserLimits}, or the same rules counted
+ * on every instance (cluster/shared-limits.ts), which must ask Redis and so answers later.
+ */
+export interface UserLimiter {
+  /** Throws what {@link acquire} would throw now, taking nothing. */
+  admit(user: string): Promise<void>;
+  /** Admits one more call for `user` or throws; the returned function releases it (idempotent). */
+  acquire(user: string): Promise<() => void>;
+}
+
+/** This process's limits as a {@link UserLimiter}. */
+export function localLimiter(limits: UserLimits): UserLimiter {
+  return {
+    admit: async (user) => limits.admit(user),
+    acquire: async (user) => limits.acquire(user),
+  };
+}

@@ -10,7 +10,7 @@
  * benchmark profile at 1,000 streams, the push path ~3%.
  */
 import type { GenerationEvent } from "../contract.ts";
-import type { Generation } from "../generation/generation.ts";
+import type { GenerationView } from "../generation/view.ts";
 import type { Dialect } from "./dialects.ts";
 import { encodeComment, encodeEvents, encodeOpening, type SseMessage } from "./encode.ts";
 
@@ -31,9 +31,9 @@ const PING = encodeComment("ping");
 // Live viewers of one generation encode the same event at the same moment: its bytes are made
 // once and shared. With 1,000 viewers of 50 answers, per-viewer encoding was the bulk of the
 // garbage (~80 MB/s, scripts/bench/stalled-readers.ts).
-const lastEncoded = new WeakMap<Generation, { dialect: Dialect; index: number; bytes: Uint8Array }>();
+const lastEncoded = new WeakMap<GenerationView, { dialect: Dialect; index: number; bytes: Uint8Array }>();
 
-function encodeOne(generation: Generation, dialect: Dialect, index: number): Uint8Array {
+function encodeOne(generation: GenerationView, dialect: Dialect, index: number): Uint8Array {
   const cached = lastEncoded.get(generation);
   if (cached && cached.index === index && cached.dialect === dialect) return cached.bytes;
   const bytes = encodeEvents([dialect.message(generation.log.at(index) as GenerationEvent)]);
@@ -44,7 +44,7 @@ function encodeOne(generation: Generation, dialect: Dialect, index: number): Uin
 const MAX_EVENTS_PER_CHUNK = 256;
 
 /** Streams `generation` to one viewer; cancelling the stream releases the viewer. */
-export function subscribe(generation: Generation, options: SubscribeOptions): ReadableStream<Uint8Array> {
+export function subscribe(generation: GenerationView, options: SubscribeOptions): ReadableStream<Uint8Array> {
   let cursor = options.after;
   let closed = false;
   let flushing = false;

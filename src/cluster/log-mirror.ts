@@ -1,0 +1,138 @@
+/**
+ * Copies this instance's generations into Redis as they run, for viewers on other instances:
+ * each event is appended to the generation's stream (the replayable log) and published on its
+ * channel (the live feed), in one pipeline per turn of the event loop for all generations.
+ *
+ * The log is bounded like the generation itself (GENERATION_MAX_EVENTS entries, GENERATION_MAX_BYTES
+ * of text: the generation ends before either is passed; MAXLEN is a second line) and expires
+ * STREAM_RETENTION_MS after the end. While Redis is unreachable nothing is written; when it is
+ * back, every log still running is written again whole from memory, so a Redis restart loses no
+ * event of a running answer (viewers skip the ids they have).
+ */
+import type { Generation } from "../generation/generation.ts";
+import { channels, keys } from "./keys.ts";
+import type { Redis } from "./redis-client.ts";
+
+export interface MirrorSettings {
+  instance: string;
+  retentionMs: number;
+  maxEvents: number;
+}
+
+// A running log's keys expire this long after their last refresh: a log whose owner died without
+// a word does not stay in Redis for ever.
+const RUNNING_EXPIRY_MS = 10 * 60_000;
+const REFRESH_EVERY_MS = 60_000;
+
+interface Mirrored {
+  generation: Generation;
+  /** Events written so far. */
+  written: number;
+  /** The meta hash is still to be written (and the log to be cleared: a rewrite). */
+  fresh: boolean;
+  expiryRefreshedAt: number;
+}
+
+export class LogMirror {
+  readonly #mirrored = new Set<Mirrored>();
+  readonly #dirty = new Set<Mirrored>();
+  #scheduled = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly settings: MirrorSettings,
+  ) {
+    redis.on("ready", () => this.#rewriteAll());
+  }
+
+  /** Mirrors `generation` from its first event to its end. */
+  mirror(generation: Generation): void {
+    const entry: Mirrored = { generation, written: 0, fresh: true, expiryRefreshedAt: 0 };
+    this.#mirrored.add(entry);
+    const stop = generation.onEvent(() => this.#mark(entry));
+    void generation.settled.then(stop);
+    this.#mark(entry);
+  }
+
+  /** Generations being mirrored (running, or ended with their end not yet written). */
+  get size(): number {
+    return this.#mirrored.size;
+  }
+
+  #mark(entry: Mirrored): void {
+    this.#dirty.add(entry);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // Tokens that arrive in the same turn of the event loop leave in one pipeline.
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    // Unreachable: the events wait in memory; #rewriteAll writes them when Redis is back.
+    if (this.redis.status !== "ready") return;
+    const batch = [...this.#dirty];
+    this.#dirty.clear();
+    const pipeline = this.redis.pipeline();
+    const now = Date.now();
+    const completed = batch.filter((entry) => this.#write(pipeline, entry, now));
+    pipeline.exec().then(
+      (results) => {
+        if (results?.some(([error]) => error)) return this.#lost();
+        for (const entry of completed) this.#mirrored.delete(entry);
+      },
+      () => this.#lost(),
+    );
+  }
+
+  /** Queues what `entry` has not written yet; true when that includes its end. */
+  #write(pipeline: ReturnType<Redis["pipeline"]>, entry: Mirrored, now: number): boolean {
+    const { generation } = entry;
+    const log = keys.log(generation.id);
+    const meta = keys.meta(generation.id);
+    if (entry.fresh) {
+      pipeline.del(log);
+      pipeline.hset(meta, { owner: generation.owner, instance: this.settings.instance, model: generation.model });
+      entry.fresh = false;
+    }
+    const channel = channels.events(generation.id);
+    const maxLen = String(this.settings.maxEvents);
+    for (; entry.written < generation.log.length; entry.written++) {
+      const event = JSON.stringify(generation.log.at(entry.written));
+      pipeline.xadd(log, "MAXLEN", "~", maxLen, "*", "e", event);
+      pipeline.publish(channel, event);
+    }
+    if (generation.ended && entry.written === generation.log.length) {
+      pipeline.pexpire(log, this.settings.retentionMs);
+      pipeline.pexpire(meta, this.settings.retentionMs);
+      return true;
+    }
+    if (now - entry.expiryRefreshedAt >= REFRESH_EVERY_MS) {
+      entry.expiryRefreshedAt = now;
+      pipeline.pexpire(log, this.settings.retentionMs + RUNNING_EXPIRY_MS);
+      pipeline.pexpire(meta, this.settings.retentionMs + RUNNING_EXPIRY_MS);
+    }
+    return false;
+  }
+
+  /** A write failed: which parts landed is unknown, so every log still mirrored is written again. */
+  #lost(): void {
+    for (const entry of this.#mirrored) {
+      entry.fresh = true;
+      entry.written = 0;
+      entry.expiryRefreshedAt = 0;
+    }
+    if (this.redis.status === "ready") this.#rewriteAll();
+  }
+
+  #rewriteAll(): void {
+    for (const entry of this.#mirrored) {
+      if (entry.written > 0) {
+        entry.fresh = true;
+        entry.written = 0;
+        entry.expiryRefreshedAt = 0;
+      }
+      this.#mark(entry);
+    }
+  }
+}

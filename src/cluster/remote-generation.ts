@@ -1,0 +1,98 @@
+/**
+ * A generation that runs on another instance, as seen from this one: its log is filled from the
+ * Redis stream (the replay) and the generation's channel (live), and it answers viewers exactly
+ * as a local generation does. Its viewers count in the owner's cancel policy (the owner hears
+ * when the first arrives and when the last leaves), and Stop is sent to the owner.
+ */
+import type { CancelReason, EndEvent, ErrorEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
+import { EventLog } from "../generation/event-log.ts";
+import type { GenerationView } from "../generation/view.ts";
+
+/** What a remote generation sends to its owner instance (control.ts). */
+export interface OwnerLink {
+  viewing(generation: RemoteGeneration, watching: boolean): void;
+  stop(generation: RemoteGeneration, reason: CancelReason): void;
+}
+
+export interface RemoteFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export class RemoteGeneration implements GenerationView {
+  readonly log = new EventLog();
+  readonly settled: Promise<GenerationOutcome>;
+  readonly #listeners = new Set<() => void>();
+  #resolve!: (outcome: GenerationOutcome) => void;
+  #viewers = 0;
+  /** Called when the last viewer leaves: the directory may let this view go. */
+  onIdle: () => void = () => {};
+
+  constructor(
+    readonly id: string,
+    readonly owner: string,
+    /** The instance that runs the upstream call. */
+    readonly instance: string,
+    private readonly link: OwnerLink,
+  ) {
+    this.settled = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  get ended(): boolean {
+    return this.log.end !== undefined;
+  }
+
+  get viewers(): number {
+    return this.#viewers;
+  }
+
+  /**
+   * Appends `event` if it is the next one. An id already held is a repeat (the replay and the
+   * live feed overlap) and is skipped; false means a gap: an event is missing before this one.
+   */
+  receive(event: GenerationEvent): boolean {
+    if (this.ended || event.id <= this.log.length) return true;
+    if (event.id !== this.log.length + 1) return false;
+    if (event.type === "token") this.log.appendToken(event.text);
+    else this.#close(event);
+    for (const listener of this.#listeners) listener();
+    return true;
+  }
+
+  /** Ends the view for its viewers with an `error` event (the owner died, Redis was lost). */
+  fail(failure: RemoteFailure): void {
+    if (this.ended) return;
+    const event: ErrorEvent = { id: this.log.length + 1, type: "error", ...failure };
+    this.#close(event);
+    for (const listener of this.#listeners) listener();
+  }
+
+  onEvent(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  attach(): () => void {
+    if (this.#viewers++ === 0 && !this.ended) this.link.viewing(this, true);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#viewers > 0) return;
+      if (!this.ended) this.link.viewing(this, false);
+      this.onIdle();
+    };
+  }
+
+  cancel(reason: CancelReason): void {
+    if (!this.ended) this.link.stop(this, reason);
+  }
+
+  #close(end: EndEvent): void {
+    this.log.close(end);
+    this.#resolve({ text: this.log.text(), end });
+  }
+}

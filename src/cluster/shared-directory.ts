@@ -1,0 +1,138 @@
+/**
+ * Finds a generation wherever it runs: in this instance's registry, else in Redis, where another
+ * instance mirrors it (log-mirror.ts). A generation run elsewhere is opened once per instance as
+ * a {@link RemoteGeneration} that all of this instance's viewers share: subscribed to its
+ * channel first, then replayed from its stream, so no event falls between the two and a repeat
+ * is skipped by id.
+ *
+ * When the owner's lease expires (it died), or this instance loses Redis, the view ends for its
+ * viewers with a retryable `error` event instead of hanging.
+ */
+import type { GenerationEvent } from "../contract.ts";
+import type { GenerationRegistry } from "../generation/registry.ts";
+import type { GenerationDirectory, GenerationView } from "../generation/view.ts";
+import type { FanIn } from "./fan-in.ts";
+import type { InstanceLease } from "./instance-lease.ts";
+import { channels, keys } from "./keys.ts";
+import type { Redis } from "./redis-client.ts";
+import { type OwnerLink, type RemoteFailure, RemoteGeneration } from "./remote-generation.ts";
+
+export const OWNER_LOST: RemoteFailure = {
+  code: "interrupted",
+  message: "the server running this answer stopped before it was complete; send it again",
+  retryable: true,
+};
+
+export const SHARED_STATE_LOST: RemoteFailure = {
+  code: "shared_state_unavailable",
+  message: "this server lost its connection to Redis while following the answer; reconnect to resume it",
+  retryable: true,
+};
+
+const CHECK_OWNERS_EVERY_MS = 500;
+// A view nobody watches is let go after this long (a Stop or a refused resume opens one briefly).
+const IDLE_MS = 5_000;
+
+interface Parts {
+  redis: Redis;
+  fanIn: FanIn;
+  lease: InstanceLease;
+  link: OwnerLink;
+  registry: GenerationRegistry;
+}
+
+export class SharedDirectory implements GenerationDirectory {
+  readonly #views = new Map<string, { view: RemoteGeneration; close: () => void }>();
+  readonly #opening = new Map<string, Promise<RemoteGeneration>>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly parts: Parts) {
+    parts.fanIn.onLost(() => this.#failAll(SHARED_STATE_LOST));
+  }
+
+  /** Starts watching the owners' leases. */
+  start(): void {
+    this.#timer = setInterval(() => void this.#checkOwners().catch(() => {}), CHECK_OWNERS_EVERY_MS);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#failAll(SHARED_STATE_LOST);
+  }
+
+  /** Generations of other instances watched here now. */
+  get remoteCount(): number {
+    return this.#views.size;
+  }
+
+  async find(id: string, owner: string): Promise<GenerationView | undefined> {
+    const local = this.parts.registry.find(id, owner);
+    if (local) return local;
+    const known = this.#views.get(id)?.view ?? (await this.#opening.get(id));
+    if (known) return known.owner === owner ? known : undefined;
+    const meta = await this.parts.redis.hgetall(keys.meta(id));
+    if (meta.owner !== owner || !meta.instance) return undefined;
+    const opening = this.#open(id, owner, meta.instance);
+    this.#opening.set(id, opening);
+    try {
+      return await opening;
+    } finally {
+      this.#opening.delete(id);
+    }
+  }
+
+  async #open(id: string, owner: string, instance: string): Promise<RemoteGeneration> {
+    const view = new RemoteGeneration(id, owner, instance, this.parts.link);
+    const early: GenerationEvent[] = [];
+    let replayed = false;
+    const unlisten = await this.parts.fanIn.listen(channels.events(id), (message) => {
+      const event = JSON.parse(message) as GenerationEvent;
+      if (!replayed) early.push(event);
+      else if (!view.receive(event)) void this.#replay(view).catch(() => view.fail(SHARED_STATE_LOST));
+    });
+    try {
+      await this.#replay(view);
+      replayed = true;
+      for (const event of early) view.receive(event);
+      if (!view.ended && !(await this.parts.lease.alive([instance])).has(instance)) view.fail(OWNER_LOST);
+    } catch (error) {
+      unlisten();
+      throw error;
+    }
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const close = () => {
+      clearTimeout(idle);
+      unlisten();
+      if (this.#views.get(id)?.view === view) this.#views.delete(id);
+    };
+    view.onIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => view.viewers === 0 && close(), IDLE_MS);
+    };
+    view.onIdle();
+    this.#views.set(id, { view, close });
+    return view;
+  }
+
+  /** Reads the whole stored log into `view` (events it holds already are skipped). */
+  async #replay(view: RemoteGeneration): Promise<void> {
+    const entries = await this.parts.redis.xrange(keys.log(view.id), "-", "+");
+    for (const [, fields] of entries) view.receive(JSON.parse(fields[1] as string) as GenerationEvent);
+  }
+
+  /** Ends the views whose owner's lease has expired. */
+  async #checkOwners(): Promise<void> {
+    const running = [...this.#views.values()].map(({ view }) => view).filter((view) => !view.ended);
+    if (running.length === 0) return;
+    const alive = await this.parts.lease.alive(running.map((view) => view.instance));
+    for (const view of running) if (!alive.has(view.instance)) view.fail(OWNER_LOST);
+  }
+
+  #failAll(failure: RemoteFailure): void {
+    for (const { view, close } of [...this.#views.values()]) {
+      view.fail(failure);
+      close();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What a viewer, Stop and a resume need of a generation, wherever it runs: in this process
+ * (generation.ts) or in another instance, followed through Redis (cluster/remote-generation.ts).
+ */
+import type { CancelReason, GenerationEvent, GenerationOutcome } from "../contract.ts";
+
+/** The recorded events so far, read by index (0-based; an event's id is its index + 1). */
+export interface EventLogView {
+  readonly length: number;
+  at(index: number): GenerationEvent | undefined;
+}
+
+export interface GenerationView {
+  readonly id: string;
+  /** The user it belongs to: only they may watch or stop it. */
+  readonly owner: string;
+  readonly log: EventLogView;
+  /** True once `done` or `error` is recorded. */
+  readonly ended: boolean;
+  readonly settled: Promise<GenerationOutcome>;
+  /** Calls `listener` synchronously after each recorded event until the returned function is called. */
+  onEvent(listener: () => void): () => void;
+  /** Registers a viewer for the cancel policy; the returned function releases it (idempotent). */
+  attach(): () => void;
+  /** Aborts the model call now (Stop); the end reaches every viewer as an event. */
+  cancel(reason: CancelReason): void;
+}
+
+/** Finds generations by id for their owner: to anyone else a generation does not exist. */
+export interface GenerationDirectory {
+  find(id: string, owner: string): Promise<GenerationView | undefined>;
+}
