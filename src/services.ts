@@ -14,6 +14,7 @@ import type { Caller } from "./http/requester.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
+import { newStreamId } from "./stream-id.ts";
 import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
@@ -87,10 +88,12 @@ export function createServices(
     async startGeneration(request, caller, options = {}) {
       registry.admit();
       const release = await userLimits.acquire(caller.limitKey);
+      const id = options.id ?? newStreamId();
       let generation: Generation;
       try {
+        await shared?.mirror.announce(id, caller.user, request.model);
         generation = registry.create({
-          ...(options.id ? { id: options.id } : {}),
+          id,
           owner: caller.user,
           model: request.model,
           upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),

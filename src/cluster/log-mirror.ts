@@ -9,6 +9,7 @@
  * back, every log still running is written again whole from memory, so a Redis restart loses no
  * event of a running answer (viewers skip the ids they have).
  */
+import { SharedStateUnavailableError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import { channels, keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
@@ -45,9 +46,27 @@ export class LogMirror {
     redis.on("ready", () => this.#rewriteAll());
   }
 
-  /** Mirrors `generation` from its first event to its end. */
+  /**
+   * Makes generation `id` known to every instance before it starts, so that a viewer sent to
+   * another instance right after the POST finds it. Throws while Redis is unreachable.
+   */
+  async announce(id: string, owner: string, model: string): Promise<void> {
+    const meta = keys.meta(id);
+    const expiry = this.settings.retentionMs + RUNNING_EXPIRY_MS;
+    try {
+      await this.redis
+        .multi()
+        .hset(meta, { owner, instance: this.settings.instance, model })
+        .pexpire(meta, expiry)
+        .exec();
+    } catch {
+      throw new SharedStateUnavailableError();
+    }
+  }
+
+  /** Mirrors `generation`, announced already, from its first event to its end. */
   mirror(generation: Generation): void {
-    const entry: Mirrored = { generation, written: 0, fresh: true, expiryRefreshedAt: 0 };
+    const entry: Mirrored = { generation, written: 0, fresh: false, expiryRefreshedAt: 0 };
     this.#mirrored.add(entry);
     const stop = generation.onEvent(() => this.#mark(entry));
     void generation.settled.then(stop);

@@ -26,6 +26,7 @@ export class RemoteGeneration implements GenerationView {
   readonly #listeners = new Set<() => void>();
   #resolve!: (outcome: GenerationOutcome) => void;
   #viewers = 0;
+  #lost = false;
   /** Called when the last viewer leaves: the directory may let this view go. */
   onIdle: () => void = () => {};
 
@@ -45,6 +46,10 @@ export class RemoteGeneration implements GenerationView {
     return this.log.end !== undefined;
   }
 
+  get closed(): boolean {
+    return this.ended || this.#lost;
+  }
+
   get viewers(): number {
     return this.#viewers;
   }
@@ -62,7 +67,18 @@ export class RemoteGeneration implements GenerationView {
     return true;
   }
 
-  /** Ends the view for its viewers with an `error` event (the owner died, Redis was lost). */
+  /**
+   * Stops following: this instance lost Redis, so events may have been missed. Viewers get what
+   * arrived, then their stream closes without an end, and their reconnection (Last-Event-ID)
+   * resumes from the log once Redis answers again.
+   */
+  lose(): void {
+    if (this.closed) return;
+    this.#lost = true;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Ends the view for its viewers with an `error` event: the owner died. */
   fail(failure: RemoteFailure): void {
     if (this.ended) return;
     const event: ErrorEvent = { id: this.log.length + 1, type: "error", ...failure };

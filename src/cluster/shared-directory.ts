@@ -5,8 +5,10 @@
  * channel first, then replayed from its stream, so no event falls between the two and a repeat
  * is skipped by id.
  *
- * When the owner's lease expires (it died), or this instance loses Redis, the view ends for its
- * viewers with a retryable `error` event instead of hanging.
+ * When the owner's lease expires (it died), the view ends for its viewers with a retryable
+ * `error` event (`interrupted`) instead of hanging. When this instance loses Redis, its viewers'
+ * streams close without an end: they reconnect with Last-Event-ID and resume, here or on another
+ * instance, once Redis answers (log-mirror.ts writes running logs again after a Redis restart).
  */
 import type { GenerationEvent } from "../contract.ts";
 import type { GenerationRegistry } from "../generation/registry.ts";
@@ -20,12 +22,6 @@ import { type OwnerLink, type RemoteFailure, RemoteGeneration } from "./remote-g
 export const OWNER_LOST: RemoteFailure = {
   code: "interrupted",
   message: "the server running this answer stopped before it was complete; send it again",
-  retryable: true,
-};
-
-export const SHARED_STATE_LOST: RemoteFailure = {
-  code: "shared_state_unavailable",
-  message: "this server lost its connection to Redis while following the answer; reconnect to resume it",
   retryable: true,
 };
 
@@ -47,7 +43,7 @@ export class SharedDirectory implements GenerationDirectory {
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly parts: Parts) {
-    parts.fanIn.onLost(() => this.#failAll(SHARED_STATE_LOST));
+    parts.fanIn.onLost(() => this.#loseAll());
   }
 
   /** Starts watching the owners' leases. */
@@ -58,7 +54,7 @@ export class SharedDirectory implements GenerationDirectory {
 
   close(): void {
     clearInterval(this.#timer);
-    this.#failAll(SHARED_STATE_LOST);
+    this.#loseAll();
   }
 
   /** Generations of other instances watched here now. */
@@ -89,7 +85,7 @@ export class SharedDirectory implements GenerationDirectory {
     const unlisten = await this.parts.fanIn.listen(channels.events(id), (message) => {
       const event = JSON.parse(message) as GenerationEvent;
       if (!replayed) early.push(event);
-      else if (!view.receive(event)) void this.#replay(view).catch(() => view.fail(SHARED_STATE_LOST));
+      else if (!view.receive(event)) void this.#replay(view).catch(() => view.lose());
     });
     try {
       await this.#replay(view);
@@ -129,9 +125,9 @@ export class SharedDirectory implements GenerationDirectory {
     for (const view of running) if (!alive.has(view.instance)) view.fail(OWNER_LOST);
   }
 
-  #failAll(failure: RemoteFailure): void {
+  #loseAll(): void {
     for (const { view, close } of [...this.#views.values()]) {
-      view.fail(failure);
+      view.lose();
       close();
     }
   }

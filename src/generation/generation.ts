@@ -83,6 +83,11 @@ export class Generation implements GenerationView {
     return this.#ended;
   }
 
+  /** The same as {@link ended}: a local generation is never cut off from its viewers. */
+  get closed(): boolean {
+    return this.#ended;
+  }
+
   /**
    * The answer's text so far, joined from the log on demand: appending to one string per token
    * would keep a rope node per token alive beside the log for the whole answer.

@@ -17,6 +17,11 @@ export interface GenerationView {
   readonly log: EventLogView;
   /** True once `done` or `error` is recorded. */
   readonly ended: boolean;
+  /**
+   * True once no more events will come through this view: it ended, or (followed from another
+   * instance) it lost the feed, and its viewers must reconnect to read on.
+   */
+  readonly closed: boolean;
   readonly settled: Promise<GenerationOutcome>;
   /** Calls `listener` synchronously after each recorded event until the returned function is called. */
   onEvent(listener: () => void): () => void;

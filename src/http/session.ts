@@ -55,11 +55,12 @@ export function sessionRoutes({ access, publicUrl, publicDir }: SessionRouteDeps
       // Only a session can be signed out; a proxy's user or AUTH=none has nothing to end.
       canSignOut: access.sessionOf(request) !== undefined,
     }))
-    .delete("/api/session", async ({ request, set }) => {
+    .delete("/api/session", async ({ request }) => {
       const session = access.sessionOf(request);
       if (session) await access.signOut(session);
-      set.headers["set-cookie"] = sessionCookie("", 0, overTls(request, publicUrl));
-      set.status = 204;
+      // A Response of our own: a 204 with Elysia's empty body is refused by Deno ("null body status").
+      const headers = { "set-cookie": sessionCookie("", 0, overTls(request, publicUrl)) };
+      return new Response(null, { status: 204, headers });
     });
   if (!publicDir) return app;
   const page = join(publicDir, "login.html");

@@ -80,7 +80,7 @@ export function subscribe(generation: GenerationView, options: SubscribeOptions)
         for (; cursor < end; cursor++) batch.push(options.dialect.message(log.at(cursor) as GenerationEvent));
         controller.enqueue(encodeEvents(batch));
       }
-      if (generation.ended && cursor >= log.length) {
+      if (generation.closed && cursor >= log.length) {
         finish();
         controller.close();
       }

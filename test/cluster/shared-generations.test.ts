@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eventually, joinedText, readStream, simulatorStats } from "../support/sse.ts";
+import { ALICE, BOB, bearer, type Cluster, type Instance, startAnswer, startCluster } from "./instances.ts";
+
+const SLOW = "/sim tps=40 tokens=400\nkeep talking";
+let a: Instance;
+let b: Instance;
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster({ CANCEL_GRACE_MS: "300" });
+  [a, b] = await Promise.all([cluster.start("a"), cluster.start("b")]);
+});
+afterAll(() => cluster?.stop());
+
+const stream = (instance: Instance, id: string) => `${instance.url}/api/streams/${id}`;
+const cancellationsOf = async (instance: Instance, id: string) =>
+  (await simulatorStats(instance.internal)).cancellations.filter((entry) => entry.request_id === id);
+
+describe("generations shared through Redis", () => {
+  test("a stream started on A resumes on B with no gap and no repeat", async () => {
+    const id = await startAnswer(a, "/sim tps=50 tokens=60\nhello");
+    const first = await readStream(stream(a, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "10" });
+    expect(first.events.at(-1)?.id).toBe("10");
+    const rest = await readStream(stream(b, id), { headers: { ...bearer(ALICE), "last-event-id": "10" } });
+    const ids = [...first.events, ...rest.events].map((event) => Number(event.id));
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, index) => index + 1));
+    expect(rest.events.at(-1)?.event).toBe("done");
+    // The whole answer, read on B from the start, is the same text.
+    const whole = await readStream(stream(b, id), { headers: bearer(ALICE) });
+    expect(joinedText(whole.events)).toBe(joinedText([...first.events, ...rest.events]));
+  });
+
+  test("another user's stream does not exist on any instance", async () => {
+    const id = await startAnswer(a, "/sim tps=50 tokens=20\nmine");
+    for (const instance of [a, b]) {
+      const response = await fetch(stream(instance, id), { headers: bearer(BOB) });
+      expect(response.status).toBe(404);
+      await response.body?.cancel();
+    }
+  });
+
+  test("Stop sent to B cancels the upstream call on A within 100 ms", async () => {
+    const id = await startAnswer(a, SLOW);
+    const watching = readStream(stream(b, id), { headers: bearer(ALICE), timeoutMs: 15_000 });
+    await Bun.sleep(500);
+    const sentAt = performance.timeOrigin + performance.now();
+    const stop = await fetch(stream(b, id), { method: "DELETE", headers: bearer(ALICE) });
+    expect(await stop.json()).toMatchObject({ status: "ended", finish_reason: "cancelled" });
+    const read = await watching;
+    expect(read.events.at(-1)?.event).toBe("done");
+    expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("cancelled");
+    const [record] = await cancellationsOf(a, id);
+    expect(record).toBeDefined();
+    // Generous for a loaded machine; the closing note has the measured figure.
+    expect((record?.seen_at_ms ?? 0) - sentAt).toBeLessThan(100);
+    expect(await cancellationsOf(b, id)).toEqual([]);
+  });
+
+  test("a viewer leaving A while another watches on B does not cancel the answer", async () => {
+    const id = await startAnswer(a, "/sim tps=40 tokens=60\nhold on");
+    const onB = readStream(stream(b, id), { headers: bearer(ALICE), timeoutMs: 15_000 });
+    await readStream(stream(a, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "3" });
+    const read = await onB;
+    expect(read.events.at(-1)?.event).toBe("done");
+    expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).not.toBe("cancelled");
+    expect(await cancellationsOf(a, id)).toEqual([]);
+  });
+
+  test("negative control: with nobody watching on B, the same departure cancels after the grace", async () => {
+    const id = await startAnswer(a, "/sim tps=40 tokens=60\nhold on");
+    await readStream(stream(a, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "3" });
+    expect(await eventually(async () => (await cancellationsOf(a, id)).length === 1, 5_000)).toBe(true);
+  });
+
+  test("a viewer that left B lets the grace run on A", async () => {
+    const id = await startAnswer(a, "/sim tps=40 tokens=60\nhold on");
+    await readStream(stream(b, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "3" });
+    expect(await eventually(async () => (await cancellationsOf(a, id)).length === 1, 5_000)).toBe(true);
+  });
+});
