@@ -61,7 +61,8 @@ async function launch(binary: string, port: number, dir: string): Promise<Subpro
  */
 export async function startTestRedis(port?: number): Promise<TestRedis> {
   const binary = findRedisServer();
-  if (!binary) throw new RedisStackError("redis_missing", "no redis-server: run scripts/prepare (apt-get install redis-server)");
+  if (!binary)
+    throw new RedisStackError("redis_missing", "no redis-server: run scripts/prepare (apt-get install redis-server)");
   const dir = mkdtempSync(join(tmpdir(), "sluice-redis-"));
   const chosen = port ?? (await freePort());
   let child = await launch(binary, chosen, dir);
