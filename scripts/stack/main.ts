@@ -4,6 +4,12 @@
  * from deploy/nginx/templates. Stays up until interrupted; Ctrl-C stops every process.
  *
  *   bun scripts/stack/main.ts [--runtime bun|deno] [--negative-control]
+ *                             [--instances N --redis] [--postgres]
+ *
+ * --instances N starts N app instances behind nginx (least_conn), sharing generations, limits
+ * and sign-outs through a throwaway Redis (--redis); --postgres keeps conversations in a throwaway
+ * PostgreSQL. Redis and PostgreSQL come from the OS packages: scripts/prepare installs them when
+ * missing (as root), and they run in temporary folders removed at exit.
  *
  * Environment: STACK_PORT (nginx, 8080), APP_PORT (3000), SIM_PORT (3001); every other setting
  * (SIM_*, CANCEL_GRACE_MS, HEARTBEAT_MS, UPSTREAM_BASE_URL + MODEL…) passes through to the app and
@@ -12,6 +18,8 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { spawnSync } from "bun";
+import { findPostgresBinaries } from "./postgres.ts";
+import { findRedisServer } from "./redis.ts";
 import { type Stack, startStack } from "./start-stack.ts";
 
 function port(name: string, fallback: number): number {
@@ -26,14 +34,44 @@ function port(name: string, fallback: number): number {
 
 function readOptions() {
   const { values } = parseArgs({
-    options: { runtime: { type: "string" }, "negative-control": { type: "boolean", default: false } },
+    options: {
+      runtime: { type: "string" },
+      "negative-control": { type: "boolean", default: false },
+      instances: { type: "string", default: "1" },
+      redis: { type: "boolean", default: false },
+      postgres: { type: "boolean", default: false },
+    },
   });
+  const instances = Number(values.instances);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 64) {
+    console.error(`--instances: expected a whole number from 1 to 64, got "${values.instances}"`);
+    process.exit(2);
+  }
+  if (instances > 1 && !values.redis) {
+    console.error("--instances: several instances share their streams through Redis; add --redis");
+    process.exit(2);
+  }
   const runtime = values.runtime ?? process.env.SLUICE_RUNTIME ?? "bun";
   if (runtime !== "bun" && runtime !== "deno") {
     console.error(`--runtime: expected bun or deno, got "${runtime}"`);
     process.exit(2);
   }
-  return { runtime, negativeControl: values["negative-control"] } as const;
+  return {
+    runtime,
+    negativeControl: values["negative-control"],
+    instances,
+    redis: values.redis,
+    postgres: values.postgres,
+  } as const;
+}
+
+/** Runs scripts/prepare when Redis or PostgreSQL is asked for and not installed. */
+function prepareServers(options: { redis: boolean; postgres: boolean }): void {
+  const missing = (options.redis && !findRedisServer()) || (options.postgres && !findPostgresBinaries());
+  if (!missing) return;
+  console.log("Sluice stack: installing the missing servers (scripts/prepare)");
+  const prepare = new URL("../prepare", import.meta.url).pathname;
+  if (!spawnSync(["bash", prepare], { stdout: "inherit", stderr: "inherit" }).success) process.exit(1);
 }
 
 /** As `npm start` does: the UI is built before the app serves it. */
@@ -48,13 +86,16 @@ function buildUi(): void {
 
 function announce(stack: Stack): void {
   console.log(`Sluice stack (${stack.runtime}, nginx ${stack.variant}):`);
-  console.log(`  app        ${stack.appUrl}   metrics: ${stack.metricsUrl}/metrics`);
+  for (const app of stack.apps) console.log(`  ${app.name.padEnd(10)} ${app.url}   metrics: ${app.metricsUrl}/metrics`);
+  if (stack.redisUrl) console.log(`  redis      ${stack.redisUrl}`);
+  if (stack.databaseUrl) console.log(`  postgres   ${stack.databaseUrl}`);
   console.log(`  upstream   ${stack.upstreamBaseUrl}${stack.simulatorUrl ? "  (standalone simulator)" : ""}`);
   console.log(`  nginx      ${stack.url}   logs: ${stack.prefix.dir}`);
   console.log(`Sluice stack listening on ${stack.url}`);
 }
 
 const options = readOptions();
+prepareServers(options);
 buildUi();
 const stack = await startStack({
   runtime: options.runtime,
@@ -63,6 +104,9 @@ const stack = await startStack({
   // The app's internal listener on its usual port, so METRICS_URL has a default to point at.
   env: { DATA_DIR: process.env.DATA_DIR ?? "./data", METRICS_PORT: process.env.METRICS_PORT ?? "9464" },
   name: `cli-${process.pid}`,
+  instances: options.instances,
+  redis: options.redis,
+  postgres: options.postgres,
 }).catch((error: Error) => {
   console.error(`Sluice stack failed to start: ${error.message}`);
   process.exit(1);

@@ -63,7 +63,7 @@ export function startSimulatorService(options: ServiceOptions): Promise<Service>
 }
 
 /** The app (`src/main.ts`) on 127.0.0.1: only nginx, tests and benches talk to it directly. */
-export function startAppService(options: ServiceOptions): Promise<Service> {
+export function startAppService(options: ServiceOptions, label = "app"): Promise<Service> {
   // Its internal listener (metrics) on a free port too, so that several apps can run side by side;
   // and per-user limits out of the way: load tools and tests are one client with many streams.
   const env = {
@@ -74,7 +74,7 @@ export function startAppService(options: ServiceOptions): Promise<Service> {
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
   };
-  return awaitService(spawnService("app", "src/main.ts", { ...options, env }), options.timeoutMs);
+  return awaitService(spawnService(label, "src/main.ts", { ...options, env }), options.timeoutMs);
 }
 
 /** The app's internal listener (/metrics, and /sim/… when the simulator is embedded), from the line it prints at start. */

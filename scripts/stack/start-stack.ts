@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { withFetchCap } from "./fetch-cap.ts";
 import { ensureNginx, reloadNginx, spawnNginx, testNginxConfig, waitForNginx } from "./nginx.ts";
 import { type NginxPrefix, writeNginxPrefix } from "./nginx-prefix.ts";
+import { startTestPostgres } from "./postgres.ts";
 import { type Runtime, StackProcess } from "./process.ts";
+import { startTestRedis } from "./redis.ts";
 import { internalUrlOf, startAppService, startSimulatorService } from "./services.ts";
-import { type NginxVariant, streamPolicy, type TemplateValues } from "./template-vars.ts";
+import { type NginxVariant, streamPolicy, type TemplateValues, upstreamServer } from "./template-vars.ts";
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -37,6 +39,21 @@ export interface StackOptions {
   keepFiles?: boolean;
   /** Inherit this process's environment (default true). */
   inheritEnv?: boolean;
+  /** App instances behind nginx (default 1); more than one needs `redis`. */
+  instances?: number;
+  /** Start a throwaway Redis and share generations, limits and sign-outs through it (REDIS_URL). */
+  redis?: boolean;
+  /** Start a throwaway PostgreSQL and keep conversations in it (DATABASE_URL). */
+  postgres?: boolean;
+}
+
+/** One app instance of the stack. */
+export interface StackApp {
+  url: string;
+  metricsUrl: string;
+  pid: number;
+  /** Its INSTANCE_ID. */
+  name: string;
 }
 
 export interface Stack {
@@ -44,8 +61,13 @@ export interface Stack {
   url: string;
   /** HTTPS through nginx, when `tls` was given. */
   httpsUrl: string | undefined;
-  /** The app directly, bypassing nginx. */
+  /** The (first) app directly, bypassing nginx. */
   appUrl: string;
+  /** Every app instance, the first being `appUrl`. */
+  apps: StackApp[];
+  /** The stack's own Redis and PostgreSQL, when started with `redis` / `postgres`. */
+  redisUrl: string | undefined;
+  databaseUrl: string | undefined;
   /** The app's internal listener: /metrics (never reachable through nginx or the app's port). */
   metricsUrl: string;
   /** The standalone simulator (its OpenAI API is under /v1), unless UPSTREAM_BASE_URL was given. */
@@ -81,7 +103,7 @@ export function freePort(): number {
   return port;
 }
 
-function nginxValues(options: StackOptions, port: number, appUrl: string, dir: string): TemplateValues {
+function nginxValues(options: StackOptions, port: number, appUrls: string[], dir: string): TemplateValues {
   const tls = options.tls
     ? {
         NGINX_TLS_PORT: String(options.tls.port),
@@ -91,7 +113,11 @@ function nginxValues(options: StackOptions, port: number, appUrl: string, dir: s
     : {};
   return {
     NGINX_PORT: String(port),
-    SLUICE_UPSTREAM: new URL(appUrl).host,
+    SLUICE_UPSTREAM: new URL(appUrls[0] as string).host,
+    SLUICE_UPSTREAM_MORE: appUrls
+      .slice(1)
+      .map((url) => upstreamServer(new URL(url).host))
+      .join("\n    "),
     NGINX_ACCESS_LOG: join(dir, "access.log"),
     ...streamPolicy(options.variant ?? "production"),
     ...tls,
@@ -101,6 +127,8 @@ function nginxValues(options: StackOptions, port: number, appUrl: string, dir: s
 
 interface Children {
   processes: StackProcess[];
+  /** Servers that are not StackProcesses (Redis, PostgreSQL): stopped after the apps. */
+  servers: { stop(): Promise<void> }[];
   dir: string;
   runtime: Runtime;
   env: Record<string, string | undefined>;
@@ -115,25 +143,60 @@ async function startUpstream(children: Children, port = 0): Promise<{ baseUrl: s
   return { baseUrl: `${simulator.url}/v1`, simulatorUrl: simulator.url };
 }
 
-/** The app, pointed at `upstream`. */
-async function startApp(children: Children, upstream: { baseUrl: string; simulatorUrl?: string }, port = 0) {
+/** Redis and PostgreSQL when asked for: the settings that point the apps at them. */
+async function startShared(children: Children, options: StackOptions): Promise<Record<string, string>> {
+  const shared: Record<string, string> = {};
+  if (options.redis) {
+    const redis = await startTestRedis();
+    children.servers.push(redis);
+    shared.REDIS_URL = redis.url;
+  }
+  if (options.postgres) {
+    const postgres = await startTestPostgres();
+    children.servers.push(postgres);
+    shared.DATABASE_URL = postgres.url;
+  }
+  // Instances accept each other's sessions only with one secret.
+  if ((options.instances ?? 1) > 1 && !children.env.SESSION_SECRET)
+    shared.SESSION_SECRET = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  return shared;
+}
+
+/** The app instances, pointed at `upstream`; each has its own DATA_DIR when there are several. */
+async function startApps(
+  children: Children,
+  upstream: { baseUrl: string; simulatorUrl?: string },
+  options: StackOptions,
+  shared: Record<string, string>,
+): Promise<StackApp[]> {
   const { env, runtime, dir } = children;
-  const appEnv = {
-    ...env,
-    UPSTREAM_BASE_URL: upstream.baseUrl,
-    MODEL: env.MODEL ?? (upstream.simulatorUrl ? "demo" : undefined),
-    DATA_DIR: env.DATA_DIR ?? join(dir, "data"),
-  };
-  const app = await startAppService({ runtime, env: appEnv, port, logDir: dir, timeoutMs: START_TIMEOUT_MS });
-  children.processes.push(app.process);
-  return { url: app.url, metricsUrl: internalUrlOf(app.process.output()) };
+  const count = options.instances ?? 1;
+  const dataDir = env.DATA_DIR ?? join(dir, "data");
+  const starts = Array.from({ length: count }, async (_, index) => {
+    const name = count === 1 ? "app" : `app-${index + 1}`;
+    const appEnv = {
+      ...env,
+      ...shared,
+      UPSTREAM_BASE_URL: upstream.baseUrl,
+      MODEL: env.MODEL ?? (upstream.simulatorUrl ? "demo" : undefined),
+      DATA_DIR: count === 1 ? dataDir : join(dataDir, name),
+      INSTANCE_ID: env.INSTANCE_ID ?? name,
+      // One fixed internal port at most (the CLI's 9464, for METRICS_URL): the others pick one.
+      ...(index > 0 ? { METRICS_PORT: "0" } : {}),
+    };
+    const port = index === 0 ? (options.ports?.app ?? 0) : 0;
+    const app = await startAppService({ runtime, env: appEnv, port, logDir: dir, timeoutMs: START_TIMEOUT_MS }, name);
+    children.processes.push(app.process);
+    return { url: app.url, metricsUrl: internalUrlOf(app.process.output()), pid: app.process.pid, name };
+  });
+  return Promise.all(starts);
 }
 
 /** nginx rendered from the shipped files, in front of `appUrl`; resolves once it proxies. */
-async function startNginx(children: Children, options: StackOptions, appUrl: string) {
+async function startNginx(children: Children, options: StackOptions, appUrls: string[]) {
   const binary = ensureNginx();
   const port = options.ports?.stack || freePort();
-  const values = nginxValues(options, port, appUrl, children.dir);
+  const values = nginxValues(options, port, appUrls, children.dir);
   const prefix = writeNginxPrefix(children.dir, values, { tls: Boolean(options.tls) });
   testNginxConfig(binary, prefix);
   const nginx = new StackProcess("nginx", spawnNginx(binary, prefix), join(children.dir, "nginx.log"));
@@ -151,8 +214,9 @@ function pidOf(children: Children, label: string): number | undefined {
 async function stopChildren(children: Children): Promise<void> {
   const drainMs = Number(children.env.DRAIN_TIMEOUT_MS ?? 10_000) || 10_000;
   await Promise.all(
-    children.processes.map((child) => child.stop("SIGTERM", child.label === "app" ? drainMs + 5_000 : 5_000)),
+    children.processes.map((child) => child.stop("SIGTERM", child.label.startsWith("app") ? drainMs + 5_000 : 5_000)),
   );
+  await Promise.all(children.servers.map((server) => server.stop()));
 }
 
 /**
@@ -178,7 +242,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // The app's model client is Bun's fetch: it gets the fetch cap (see fetch-cap.ts) unless set here.
   const inherited = options.inheritEnv === false ? {} : process.env;
   const env = withFetchCap({ ...inherited, ...options.env });
-  const children: Children = { processes: [], dir, runtime, env };
+  if ((options.instances ?? 1) > 1 && !options.redis)
+    throw new Error("several instances share their streams through Redis: add --redis");
+  const children: Children = { processes: [], servers: [], dir, runtime, env };
   let stopping = false;
   const stop = async () => {
     stopping = true;
@@ -186,9 +252,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   };
   try {
+    const shared = await startShared(children, options);
     const upstream = await startUpstream(children, options.ports?.simulator);
-    const { url: appUrl, metricsUrl } = await startApp(children, upstream, options.ports?.app);
-    const nginx = await startNginx(children, options, appUrl);
+    const apps = await startApps(children, upstream, options, shared);
+    const [{ url: appUrl, metricsUrl }] = apps as [StackApp];
+    const nginx = await startNginx(
+      children,
+      options,
+      apps.map((app) => app.url),
+    );
     const exited = Promise.race(
       children.processes.map((child) => child.child.exited.then((code) => ({ label: child.label, code }))),
     ).then((first) => (stopping ? new Promise<never>(() => {}) : first));
@@ -196,6 +268,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url: nginx.url,
       httpsUrl: options.tls ? `https://127.0.0.1:${options.tls.port}` : undefined,
       appUrl,
+      apps,
+      redisUrl: shared.REDIS_URL,
+      databaseUrl: shared.DATABASE_URL,
       metricsUrl,
       simulatorUrl: upstream.simulatorUrl,
       upstreamBaseUrl: upstream.baseUrl,
@@ -204,7 +279,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prefix: nginx.prefix,
       accessLogPath: join(dir, "access.log"),
       nginxPid: nginx.pid,
-      appPid: pidOf(children, "app") ?? 0,
+      appPid: apps[0]?.pid ?? 0,
       simulatorPid: pidOf(children, "simulator"),
       reloadNginx: () => reloadNginx(nginx.pid),
       exited,

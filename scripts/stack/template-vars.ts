@@ -7,6 +7,7 @@
 export const TEMPLATE_VARIABLES = [
   "NGINX_PORT",
   "SLUICE_UPSTREAM",
+  "SLUICE_UPSTREAM_MORE",
   "NGINX_ACCESS_LOG",
   "SLUICE_STREAM_BUFFERING",
   "SLUICE_GZIP_TYPES",
@@ -15,6 +16,11 @@ export const TEMPLATE_VARIABLES = [
   "SLUICE_TLS_CERT",
   "SLUICE_TLS_KEY",
 ] as const;
+
+/** The `server` line of one more app instance, with the template's passive health check. */
+export function upstreamServer(hostPort: string): string {
+  return `server ${hostPort} max_fails=3 fail_timeout=10s;`;
+}
 
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateValues = Partial<Record<TemplateVariable, string>>;
