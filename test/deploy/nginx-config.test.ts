@@ -21,6 +21,7 @@ import {
   STREAM_POLICY,
   TEMPLATE_VARIABLES,
   type TemplateValues,
+  upstreamServer,
 } from "../../scripts/stack/template-vars.ts";
 import { loadConfig } from "../../src/config.ts";
 import { composeConfig, service } from "./compose-file.ts";
@@ -33,6 +34,7 @@ let nginx = "";
 const base: TemplateValues = {
   NGINX_PORT: "18080",
   SLUICE_UPSTREAM: "127.0.0.1:13000",
+  SLUICE_UPSTREAM_MORE: "",
   NGINX_ACCESS_LOG: join(scratch, "access.log"),
   ...STREAM_POLICY,
 };
@@ -64,6 +66,34 @@ function seconds(value: string): number {
 
 const proxy = () => renderShippedTemplate("templates/sluice-proxy.inc.template", base);
 const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|chat$|v1/)");
+
+const conf = (values: TemplateValues = base) => renderShippedTemplate("templates/sluice.conf.template", values);
+
+describe("several app instances", () => {
+  test("the upstream balances by open connections, with a passive health check on every server", () => {
+    const upstream = block(
+      conf({ ...base, SLUICE_UPSTREAM_MORE: upstreamServer("127.0.0.1:13001") }),
+      "upstream sluice_app",
+    );
+    expect(upstream).toMatch(/^\s*least_conn;/m);
+    expect(directive(upstream, "server")).toEqual([
+      "127.0.0.1:13000 max_fails=3 fail_timeout=10s",
+      "127.0.0.1:13001 max_fails=3 fail_timeout=10s",
+    ]);
+  });
+
+  test("a request moves to another instance only before it may have started anything", () => {
+    const [policy] = directive(proxy(), "proxy_next_upstream");
+    expect(policy?.split(/\s+/)).toEqual(["error", "timeout", "http_503"]);
+    // A POST (POST /api/chat starts a generation) is never sent twice.
+    expect(policy).not.toContain("non_idempotent");
+  });
+
+  test("with two instances, passes nginx -t", () => {
+    const values = { ...base, SLUICE_UPSTREAM_MORE: upstreamServer("127.0.0.1:13001") };
+    testNginxConfig(nginx, writeNginxPrefix(join(scratch, "two-instances"), values));
+  });
+});
 
 describe("the rendered production configuration", () => {
   test("passes nginx -t", () => {

@@ -1,0 +1,142 @@
+/**
+ * Several instances behind the shipped nginx: requests spread over them, any instance serves any
+ * stream, and a POST that may have reached an instance is never sent to a second one.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureNginx, spawnNginx, waitForNginx } from "../../scripts/stack/nginx.ts";
+import { writeNginxPrefix } from "../../scripts/stack/nginx-prefix.ts";
+import { StackProcess } from "../../scripts/stack/process.ts";
+import { freePort, type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { STREAM_POLICY, upstreamServer } from "../../scripts/stack/template-vars.ts";
+import { readStream } from "../support/sse.ts";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({
+    instances: 2,
+    redis: true,
+    postgres: true,
+    env: { SIM_TTFT_MS: "20", SIM_TOKENS_PER_SECOND: "100", CANCEL_GRACE_MS: "2000" },
+  });
+});
+afterAll(() => stack?.stop());
+
+const post = (base: string, content: string) =>
+  fetch(`${base}/api/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ messages: [{ role: "user", content }] }),
+  });
+
+describe("two instances behind nginx", () => {
+  test("requests spread over both, and every stream completes whichever instance nginx picks", async () => {
+    const reads = await Promise.all(
+      Array.from({ length: 12 }, async (_, index) => {
+        const response = await post(stack.url, `/sim tokens=20\nquestion ${index}`);
+        const { streamUrl } = (await response.json()) as { streamUrl: string };
+        // Read on a new connection: nginx may hand the GET to the other instance.
+        return readStream(`${stack.url}${streamUrl}`);
+      }),
+    );
+    for (const read of reads) expect(read.events.at(-1)?.event).toBe("done");
+    const served = new Set(
+      readFileSync(stack.accessLogPath, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { upstream_addr: string }).upstream_addr),
+    );
+    for (const app of stack.apps) expect(served).toContain(new URL(app.url).host);
+  });
+
+  test("Stop through nginx ends the answer wherever it runs", async () => {
+    const { streamUrl } = (await (await post(stack.url, "/sim tps=20 tokens=400\nlong")).json()) as {
+      streamUrl: string;
+    };
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const stop = await fetch(`${stack.url}${streamUrl}`, { method: "DELETE" });
+      expect(stop.status).toBe(200);
+    }
+    const read = await readStream(`${stack.url}${streamUrl}`);
+    expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("cancelled");
+  });
+});
+
+/**
+ * An instance that takes a request and dies before answering: a TCP server that reads the
+ * request and closes the connection. It counts the POSTs it received.
+ */
+function dyingInstance(): { port: number; posts: () => number; stop: () => void } {
+  let posts = 0;
+  const server = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(socket, data) {
+        if (data.toString().startsWith("POST ")) posts++;
+        socket.end();
+      },
+    },
+  });
+  return { port: server.port, posts: () => posts, stop: () => server.stop(true) };
+}
+
+async function nginxBefore(upstreams: string[], policy?: string) {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-next-upstream-"));
+  const port = freePort();
+  const prefix = writeNginxPrefix(dir, {
+    NGINX_PORT: String(port),
+    SLUICE_UPSTREAM: upstreams[0] as string,
+    SLUICE_UPSTREAM_MORE: upstreams.slice(1).map(upstreamServer).join("\n"),
+    NGINX_ACCESS_LOG: join(dir, "access.log"),
+    ...STREAM_POLICY,
+  });
+  if (policy) {
+    const include = join(prefix.dir, "conf.d", "sluice-proxy.inc");
+    const text = readFileSync(include, "utf8").replace(/^proxy_next_upstream .*;$/m, `proxy_next_upstream ${policy};`);
+    writeFileSync(include, text);
+  }
+  const nginx = new StackProcess("nginx", spawnNginx(ensureNginx(), prefix));
+  const url = `http://127.0.0.1:${port}`;
+  // /healthz may meet the dying instance first; a GET moves on, so this passes.
+  await waitForNginx(url, nginx, prefix, 10_000);
+  return {
+    url,
+    stop: async () => {
+      await nginx.stop("SIGTERM", 3_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postsThrough(policy?: string) {
+  const dying = dyingInstance();
+  const proxy = await nginxBefore([`127.0.0.1:${dying.port}`, new URL(stack.appUrl).host], policy);
+  const statuses: number[] = [];
+  for (let index = 0; index < 10; index++) {
+    const response = await post(proxy.url, `/sim tokens=2\npost ${index}`);
+    statuses.push(response.status);
+    await response.body?.cancel();
+  }
+  await proxy.stop();
+  dying.stop();
+  return { statuses, reachedTheDyingOne: dying.posts() };
+}
+
+describe("a POST is never sent to a second instance", () => {
+  test("one the dying instance received fails (502) instead of starting a second answer elsewhere", async () => {
+    const { statuses, reachedTheDyingOne } = await postsThrough();
+    expect(reachedTheDyingOne).toBeGreaterThan(0);
+    expect(statuses.filter((status) => status === 502).length).toBe(reachedTheDyingOne);
+    expect(statuses.filter((status) => status === 202).length).toBe(10 - reachedTheDyingOne);
+  });
+
+  test("negative control: with non_idempotent in the policy, nginx sends the same POST on", async () => {
+    const { statuses, reachedTheDyingOne } = await postsThrough("error timeout http_503 non_idempotent");
+    expect(reachedTheDyingOne).toBeGreaterThan(0);
+    // Every POST got a 202, including those the dying instance had taken: they were sent twice.
+    expect(statuses.every((status) => status === 202)).toBe(true);
+  });
+});
