@@ -39,13 +39,21 @@ export interface Access {
   sessions: SessionSigner;
 }
 
-/** Reads a value kept in DATA_DIR, making it once with `make` (owner-only permissions). */
+/**
+ * Reads a value kept in DATA_DIR, making it once with `make` (owner-only permissions). Instances
+ * that share DATA_DIR and start together agree: the file is created exclusively, and whoever
+ * loses the race reads the winner's value.
+ */
 function keptValue(dataDir: string, name: string, make: () => string): string {
   const path = join(dataDir, name);
-  if (existsSync(path)) return readFileSync(path, "utf8").trim();
-  const value = make();
-  writeFileSync(path, `${value}\n`, { mode: 0o600 });
-  return value;
+  if (!existsSync(path)) {
+    try {
+      writeFileSync(path, `${make()}\n`, { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  return readFileSync(path, "utf8").trim();
 }
 
 export function cookieValue(request: Request, name: string): string | undefined {
