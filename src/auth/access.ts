@@ -53,7 +53,13 @@ function keptValue(dataDir: string, name: string, make: () => string): string {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
   }
-  return readFileSync(path, "utf8").trim();
+  // The winner may be between creating the file and writing it: wait for the value (start-up only).
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const value = readFileSync(path, "utf8").trim();
+    if (value !== "") return value;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+  throw new Error(`${path} is empty: remove it and start again`);
 }
 
 export function cookieValue(request: Request, name: string): string | undefined {
