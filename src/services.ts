@@ -68,6 +68,7 @@ export function createServices(
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
   const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);
+  if (shared) metrics.clusterFrom(() => ({ followed: shared.generations.remoteCount, mirrored: shared.mirror.size }));
   const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
   return {

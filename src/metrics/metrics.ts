@@ -18,6 +18,15 @@ export interface Metrics {
   rejected(reason: string): void;
   /** Where `sluice_retained_bytes` reads its value at scrape time (the generation registry). */
   retainedBytesFrom(read: () => number): void;
+  /** Where the cluster gauges read their values at scrape time (with REDIS_URL). */
+  clusterFrom(read: () => ClusterFigures): void;
+}
+
+export interface ClusterFigures {
+  /** Generations of other instances followed here (`sluice_cluster_followed_generations`). */
+  followed: number;
+  /** Generations of this instance being copied into Redis (`sluice_cluster_mirrored_generations`). */
+  mirrored: number;
 }
 
 /** The process's registry: the runtime's own metrics, less the ones too costly to collect. */
@@ -34,6 +43,28 @@ function processRegistry(): Registry {
 }
 
 /** `sluice_retained_bytes`: what retained generations hold, read from `source` at scrape time. */
+function clusterGauges(registry: Registry): (read: () => ClusterFigures) => void {
+  let source: (() => ClusterFigures) | undefined;
+  const gauge = (name: string, help: string, pick: (figures: ClusterFigures) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        if (source) this.set(pick(source()));
+      },
+    });
+  gauge("sluice_cluster_followed_generations", "Generations of other instances followed here.", (f) => f.followed);
+  gauge(
+    "sluice_cluster_mirrored_generations",
+    "Generations of this instance being copied to Redis.",
+    (f) => f.mirrored,
+  );
+  return (read) => {
+    source = read;
+  };
+}
+
 function retainedBytesGauge(registry: Registry): (read: () => number) => void {
   let source = () => 0;
   new Gauge({
@@ -130,6 +161,7 @@ export function createMetrics(): Metrics {
     passThrough,
     rejected: rejectionCounter(registry),
     retainedBytesFrom: retainedBytesGauge(registry),
+    clusterFrom: clusterGauges(registry),
     streamOpened() {
       streamsActive.inc();
       let open = true;
