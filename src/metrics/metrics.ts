@@ -162,13 +162,16 @@ export function createMetrics(): Metrics {
     rejected: rejectionCounter(registry),
     retainedBytesFrom: retainedBytesGauge(registry),
     clusterFrom: clusterGauges(registry),
-    streamOpened() {
-      streamsActive.inc();
-      let open = true;
-      return () => {
-        if (open) streamsActive.dec();
-        open = false;
-      };
-    },
+    streamOpened: () => countOpen(streamsActive),
+  };
+}
+
+/** Counts one more open stream in `gauge`; the returned function counts it closed (idempotent). */
+function countOpen(gauge: Gauge): () => void {
+  gauge.inc();
+  let open = true;
+  return () => {
+    if (open) gauge.dec();
+    open = false;
   };
 }
