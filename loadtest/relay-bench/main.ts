@@ -12,6 +12,9 @@
  *   bun loadtest/relay-bench/main.ts --embedded            # the app's in-process simulator (no UPSTREAM_BASE_URL)
  *   bun loadtest/relay-bench/main.ts --runs 3              # fresh processes per run; prints every run and the medians
  *   bun loadtest/relay-bench/main.ts --app-bun-options="--cpu-prof-md --cpu-prof-dir=prof"   # profile the app
+ *   bun loadtest/relay-bench/main.ts --redis both --runs 3  # each run twice, without and with REDIS_URL:
+ *                                                           # what sharing generations costs one instance,
+ *                                                           # and Redis's own CPU per token and RSS
  *
  * Options: --streams 1000, --tokens 200 (per stream), --tps 20 (per stream), --ttft-ms 200, --stops 200.
  * Not a test: the figures depend on the machine and on what else runs on it, so repeat and read medians.
@@ -21,18 +24,25 @@ import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { relaunchWithFetchCap } from "../../scripts/stack/fetch-cap.ts";
+import { startTestRedis, type TestRedis } from "../../scripts/stack/redis.ts";
 import { internalUrlOf, type Service, startAppService, startSimulatorService } from "../../scripts/stack/services.ts";
 import { describeEnvironment } from "../lib/environment.ts";
+import { cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
 import { admissionLimit, measureRelay, RETENTION_MS, warmUpAndIdle } from "./relay.ts";
-import { printRelayReport, type RelayRun } from "./report.ts";
+import { printRedisCost, printRelayReport, type RelayRun } from "./report.ts";
 import { type RelaySettings, readSettings } from "./settings.ts";
 import { measureStop } from "./stop.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-function appEnv(settings: RelaySettings, simulator: Service | undefined): Record<string, string | undefined> {
+function appEnv(
+  settings: RelaySettings,
+  simulator: Service | undefined,
+  redis: TestRedis | undefined,
+): Record<string, string | undefined> {
   return {
     ...process.env,
+    ...(redis ? { REDIS_URL: redis.url } : {}),
     ...(simulator ? { UPSTREAM_BASE_URL: `${simulator.url}/v1`, MODEL: "demo" } : {}),
     DATA_DIR: mkdtempSync(join(tmpdir(), "sluice-relay-bench-")),
     // A short drain: the bench stops the app right after its last stream.
@@ -44,19 +54,24 @@ function appEnv(settings: RelaySettings, simulator: Service | undefined): Record
 }
 
 /** One run on fresh processes: warm-up, the relay measurement, then Stop. */
-async function runOnce(settings: RelaySettings): Promise<RelayRun> {
+async function runOnce(settings: RelaySettings, withRedis: boolean): Promise<RelayRun> {
   const { runtime } = settings;
+  const redis = withRedis ? await startTestRedis() : undefined;
   const simulator = settings.embedded ? undefined : await startSimulatorService({ runtime, env: process.env });
-  const app = await startAppService({ runtime, env: appEnv(settings, simulator) });
+  const app = await startAppService({ runtime, env: appEnv(settings, simulator, redis) });
   try {
     const idle = await warmUpAndIdle(app);
+    const redisBefore = redis && cpuTime(redis.pid());
     const relay = await measureRelay(settings, app, simulator, idle);
+    const redisFigures = redis &&
+      redisBefore && { cpu: cpuTimeSince(redis.pid(), redisBefore), rssBytes: rssBytes(redis.pid()) };
     // The embedded simulator's statistics are on the app's internal listener.
     const stop = await measureStop(settings, app, simulator?.url ?? internalUrlOf(app.process.output()));
-    return { ...relay, stop, idle };
+    return { ...relay, stop, idle, redis: redisFigures };
   } finally {
     await app.process.stop();
     await simulator?.process.stop();
+    await redis?.stop();
   }
 }
 
@@ -65,12 +80,19 @@ async function main(): Promise<number> {
   if (relaunched !== undefined) return relaunched;
   const settings = readSettings();
   const environment = describeEnvironment(root);
-  const runs: RelayRun[] = [];
+  const modes = settings.redis === "both" ? [false, true] : [settings.redis === "on"];
+  const runs = new Map<boolean, RelayRun[]>(modes.map((mode) => [mode, []]));
   for (let run = 0; run < settings.runs; run++) {
-    console.log(`run ${run + 1}/${settings.runs} (load ${loadavg()[0]?.toFixed(2)})…`);
-    runs.push(await runOnce(settings));
+    // Alternating, so that a machine that slows down over time weighs on both alike.
+    for (const withRedis of modes) {
+      console.log(
+        `run ${run + 1}/${settings.runs}${withRedis ? " with REDIS_URL" : ""} (load ${loadavg()[0]?.toFixed(2)})…`,
+      );
+      runs.get(withRedis)?.push(await runOnce(settings, withRedis));
+    }
   }
-  printRelayReport(settings, environment, runs);
+  for (const withRedis of modes) printRelayReport(settings, environment, runs.get(withRedis) ?? [], withRedis);
+  if (modes.length === 2) printRedisCost(runs.get(false) ?? [], runs.get(true) ?? []);
   return 0;
 }
 

@@ -3,7 +3,7 @@
  * and measure what relaying them cost the app (CPU per token, by thread too; RSS and JS heap per
  * open stream on the plateau) and what the viewers saw (TTFT, errors, reads per token).
  */
-import type { Service } from "../../scripts/stack/services.ts";
+import { internalUrlOf, type Service } from "../../scripts/stack/services.ts";
 import { median, percentileOf } from "../lib/percentile.ts";
 import { type CpuTime, cpuByThread, cpuByThreadSince, cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
 import { fetchCounter } from "../lib/server-counters.ts";
@@ -39,7 +39,8 @@ export interface RelayFigures {
   wallMs: number;
 }
 
-const appMetric = (app: Service, name: string) => fetchCounter(`${app.url}/metrics`, name);
+// The app's metrics are on its internal listener (METRICS_PORT), never its public port.
+const appMetric = (app: Service, name: string) => fetchCounter(`${internalUrlOf(app.process.output())}/metrics`, name);
 const HEAP = "sluice_nodejs_heap_size_used_bytes";
 
 /** The most streams the app must admit: the measurement's, twice over, and the warm-up's. */

@@ -4,11 +4,17 @@
  */
 import { type BenchEnvironment, describeMachine } from "../lib/environment.ts";
 import { median } from "../lib/percentile.ts";
+import type { CpuTime } from "../lib/proc.ts";
 import type { Idle, RelayFigures } from "./relay.ts";
 import type { RelaySettings } from "./settings.ts";
 import type { StopFigures } from "./stop.ts";
 
-export type RelayRun = RelayFigures & { stop: StopFigures; idle: Idle };
+export type RelayRun = RelayFigures & {
+  stop: StopFigures;
+  idle: Idle;
+  /** Redis's CPU during the relay and its RSS at the end, with REDIS_URL. */
+  redis: { cpu: CpuTime; rssBytes: number } | undefined;
+};
 
 const perToken = (micros: number, tokens: number) => (micros / tokens).toFixed(1);
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
@@ -36,13 +42,20 @@ function rows(settings: RelaySettings): [string, (run: RelayRun) => string][] {
     ["Stop→sim p99 ms", (r) => ms(r.stop.p99)],
     ["Stop matched", (r) => `${r.stop.matched}/${settings.stops}`],
     ["Stop errors", (r) => String(r.stop.errors)],
+    ["redis CPU µs/token", (r) => (r.redis ? perToken(r.redis.cpu.userUs + r.redis.cpu.kernelUs, r.tokens) : "-")],
+    ["redis RSS MiB", (r) => (r.redis ? (r.redis.rssBytes / 2 ** 20).toFixed(1) : "-")],
   ];
 }
 
 /** Prints every run's figures and their medians. */
-export function printRelayReport(settings: RelaySettings, environment: BenchEnvironment, runs: RelayRun[]): void {
+export function printRelayReport(
+  settings: RelaySettings,
+  environment: BenchEnvironment,
+  runs: RelayRun[],
+  withRedis = false,
+): void {
   const mode = settings.embedded ? "embedded simulator" : "standalone simulator";
-  console.log(`\nrelay bench: app on ${settings.runtime}, ${mode}`);
+  console.log(`\nrelay bench: app on ${settings.runtime}, ${mode}${withRedis ? ", REDIS_URL set" : ""}`);
   console.log(`  ${settings.streams} streams × ${settings.tokens} tokens at ${settings.tps} tok/s`);
   console.log(`  simulator TTFT ${settings.ttftMs} ms; ${settings.stops} Stops`);
   console.log(`  ${describeMachine(environment)}\n`);
@@ -61,4 +74,21 @@ export function printRelayReport(settings: RelaySettings, environment: BenchEnvi
       `  run ${i + 1}: ${threads.map(([name, micros]) => `${name} ${perToken(micros, run.tokens)}`).join(", ")}`,
     );
   });
+}
+
+/** What REDIS_URL costs one instance: the medians with and without, side by side. */
+export function printRedisCost(without: RelayRun[], withRedis: RelayRun[]): void {
+  const appCpu = (runs: RelayRun[]) =>
+    median(runs.map((run) => (run.appCpu.userUs + run.appCpu.kernelUs) / run.tokens));
+  const redisCpu = median(
+    withRedis.map((run) => (run.redis ? (run.redis.cpu.userUs + run.redis.cpu.kernelUs) / run.tokens : 0)),
+  );
+  const [off, on] = [appCpu(without), appCpu(withRedis)];
+  console.log("\nREDIS_URL on one instance (medians):");
+  console.log(
+    `  app CPU µs/token: ${off.toFixed(1)} without, ${on.toFixed(1)} with (+${(on - off).toFixed(1)}, +${(((on - off) / off) * 100).toFixed(0)}%)`,
+  );
+  console.log(
+    `  redis CPU µs/token: ${redisCpu.toFixed(1)}; redis RSS at the end: ${(median(withRedis.map((run) => run.redis?.rssBytes ?? 0)) / 2 ** 20).toFixed(1)} MiB`,
+  );
 }

@@ -22,6 +22,8 @@ export interface RelaySettings {
   embedded: boolean;
   /** BUN_OPTIONS for the app (e.g. a CPU profile). */
   appBunOptions: string | undefined;
+  /** The app with REDIS_URL (a throwaway Redis per run): "off", "on", or "both", alternating per run. */
+  redis: "off" | "on" | "both";
 }
 
 /** Reads the settings from `argv` (process.argv after the script). */
@@ -38,8 +40,11 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
       runs: { type: "string", default: "1" },
       embedded: { type: "boolean", default: false },
       "app-bun-options": { type: "string" },
+      redis: { type: "string", default: "off" },
     },
   });
+  if (!["off", "on", "both"].includes(flags.redis))
+    throw new Error(`--redis: expected off, on or both, got "${flags.redis}"`);
   return {
     runtime: flags.runtime === "deno" ? "deno" : "bun",
     streams: Number(flags.streams),
@@ -50,5 +55,6 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
     runs: Number(flags.runs),
     embedded: flags.embedded,
     appBunOptions: flags["app-bun-options"],
+    redis: flags.redis as RelaySettings["redis"],
   };
 }

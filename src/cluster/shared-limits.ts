@@ -41,6 +41,9 @@ end
 return {'ok'}
 `;
 
+const SCRIPT_NAME = "sluiceCheckAndTake";
+type LimitScript = (...args: (string | number)[]) => Promise<unknown>;
+
 export class SharedUserLimits implements UserLimiter {
   /** What this instance runs per user: the truth its hash field is reset to after an outage. */
   readonly #running = new Map<string, number>();
@@ -53,6 +56,8 @@ export class SharedUserLimits implements UserLimiter {
     private readonly settings: UserLimitSettings,
     private readonly rejected: (reason: string) => void = () => {},
   ) {
+    // Sent once per connection, then called by its SHA (EVALSHA): not 1 KB of script per answer.
+    redis.defineCommand(SCRIPT_NAME, { numberOfKeys: 2, lua: CHECK_AND_TAKE });
     redis.on("ready", () => this.#resync());
   }
 
@@ -78,9 +83,9 @@ export class SharedUserLimits implements UserLimiter {
     const now = Date.now();
     let answer: [string, number?, string?];
     try {
-      answer = (await this.redis.eval(
-        CHECK_AND_TAKE,
-        2,
+      const script = (this.redis as unknown as Record<string, LimitScript>)[SCRIPT_NAME] as LimitScript;
+      answer = (await script.call(
+        this.redis,
         keys.running(user),
         keys.starts(user),
         this.instance,
