@@ -15,6 +15,9 @@
  *   bun loadtest/relay-bench/main.ts --redis both --runs 3  # each run twice, without and with REDIS_URL:
  *                                                           # what sharing generations costs one instance,
  *                                                           # and Redis's own CPU per token and RSS
+ *   bun loadtest/relay-bench/main.ts --remote               # chats start on a second instance and are
+ *                                                           # watched on the measured one: the cost of
+ *                                                           # following generations through Redis
  *
  * Options: --streams 1000, --tokens 200 (per stream), --tps 20 (per stream), --ttft-ms 200, --stops 200.
  * Not a test: the figures depend on the machine and on what else runs on it, so repeat and read medians.
@@ -59,10 +62,13 @@ async function runOnce(settings: RelaySettings, withRedis: boolean): Promise<Rel
   const redis = withRedis ? await startTestRedis() : undefined;
   const simulator = settings.embedded ? undefined : await startSimulatorService({ runtime, env: process.env });
   const app = await startAppService({ runtime, env: appEnv(settings, simulator, redis) });
+  const owner = settings.remote
+    ? await startAppService({ runtime, env: appEnv(settings, simulator, redis) }, "owner")
+    : undefined;
   try {
     const idle = await warmUpAndIdle(app);
     const redisBefore = redis && cpuTime(redis.pid());
-    const relay = await measureRelay(settings, app, simulator, idle);
+    const relay = await measureRelay(settings, app, simulator, idle, owner);
     const redisFigures = redis &&
       redisBefore && { cpu: cpuTimeSince(redis.pid(), redisBefore), rssBytes: rssBytes(redis.pid()) };
     // The embedded simulator's statistics are on the app's internal listener.
@@ -70,6 +76,7 @@ async function runOnce(settings: RelaySettings, withRedis: boolean): Promise<Rel
     return { ...relay, stop, idle, redis: redisFigures };
   } finally {
     await app.process.stop();
+    await owner?.process.stop();
     await simulator?.process.stop();
     await redis?.stop();
   }

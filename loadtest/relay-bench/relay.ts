@@ -28,6 +28,8 @@ export interface RelayFigures {
   /** App CPU µs by thread name; threads that ended during the run are missing. */
   appThreads: Map<string, number>;
   simulatorCpu: CpuTime | undefined;
+  /** With --remote: the CPU of the instance that ran the model calls (the measured app only relayed). */
+  ownerCpu: CpuTime | undefined;
   rssPerStream: number;
   heapPerStream: number;
   plateauSamples: number;
@@ -94,21 +96,27 @@ function viewerFigures(viewers: Viewer[], relayed: number) {
   };
 }
 
-/** Opens every stream at once, reads them to the end, and measures the app around it. */
+/**
+ * Opens every stream at once, reads them to the end, and measures the app around it. With an
+ * `owner`, the chats start there and are watched on `app` (through Redis).
+ */
 export async function measureRelay(
   settings: RelaySettings,
   app: Service,
   simulator: Service | undefined,
   idle: Idle,
+  owner?: Service,
 ): Promise<RelayFigures> {
   const { streams, tokens, tps, ttftMs } = settings;
-  const tokensBefore = await appMetric(app, "sluice_tokens_total");
+  const tokensBefore = await appMetric(owner ?? app, "sluice_tokens_total");
+  const ownerBefore = owner && cpuTime(owner.process.pid);
   const appBefore = cpuTime(app.process.pid);
   const threadsBefore = cpuByThread(app.process.pid);
   const simulatorBefore = simulator && cpuTime(simulator.process.pid);
   const startedAt = performance.now();
   const timeoutMs = (ttftMs + (tokens * 1000) / tps) * 3 + 30_000;
-  const run = runViewers(app.url, streams, (i) => relayPrompt(i, tokens, tps, ttftMs), timeoutMs);
+  const prompt = (i: number) => relayPrompt(i, tokens, tps, ttftMs);
+  const run = runViewers(owner?.url ?? app.url, streams, prompt, timeoutMs, app.url);
   const plateau = samplePlateau(app, streams);
   await run.finished;
   plateau.stop();
@@ -116,10 +124,11 @@ export async function measureRelay(
   const appCpu = cpuTimeSince(app.process.pid, appBefore);
   const appThreads = cpuByThreadSince(app.process.pid, threadsBefore);
   const simulatorCpu = simulator && simulatorBefore && cpuTimeSince(simulator.process.pid, simulatorBefore);
-  const relayed = (await appMetric(app, "sluice_tokens_total")) - tokensBefore;
+  const relayed = (await appMetric(owner ?? app, "sluice_tokens_total")) - tokensBefore;
   return {
     tokens: relayed,
     appCpu,
+    ownerCpu: owner && ownerBefore && cpuTimeSince(owner.process.pid, ownerBefore),
     appThreads,
     simulatorCpu,
     rssPerStream: (median(plateau.rss) - idle.rssBytes) / streams,

@@ -42,6 +42,7 @@ function rows(settings: RelaySettings): [string, (run: RelayRun) => string][] {
     ["Stop→sim p99 ms", (r) => ms(r.stop.p99)],
     ["Stop matched", (r) => `${r.stop.matched}/${settings.stops}`],
     ["Stop errors", (r) => String(r.stop.errors)],
+    ["owner CPU µs/token", (r) => (r.ownerCpu ? perToken(r.ownerCpu.userUs + r.ownerCpu.kernelUs, r.tokens) : "-")],
     ["redis CPU µs/token", (r) => (r.redis ? perToken(r.redis.cpu.userUs + r.redis.cpu.kernelUs, r.tokens) : "-")],
     ["redis RSS MiB", (r) => (r.redis ? (r.redis.rssBytes / 2 ** 20).toFixed(1) : "-")],
   ];
@@ -55,7 +56,8 @@ export function printRelayReport(
   withRedis = false,
 ): void {
   const mode = settings.embedded ? "embedded simulator" : "standalone simulator";
-  console.log(`\nrelay bench: app on ${settings.runtime}, ${mode}${withRedis ? ", REDIS_URL set" : ""}`);
+  const watched = settings.remote ? ", watching another instance's chats" : "";
+  console.log(`\nrelay bench: app on ${settings.runtime}, ${mode}${withRedis ? ", REDIS_URL set" : ""}${watched}`);
   console.log(`  ${settings.streams} streams × ${settings.tokens} tokens at ${settings.tps} tok/s`);
   console.log(`  simulator TTFT ${settings.ttftMs} ms; ${settings.stops} Stops`);
   console.log(`  ${describeMachine(environment)}\n`);

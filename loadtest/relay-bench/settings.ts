@@ -24,6 +24,8 @@ export interface RelaySettings {
   appBunOptions: string | undefined;
   /** The app with REDIS_URL (a throwaway Redis per run): "off", "on", or "both", alternating per run. */
   redis: "off" | "on" | "both";
+  /** Chats start on a second instance and are watched on the measured one, through Redis. */
+  remote: boolean;
 }
 
 /** Reads the settings from `argv` (process.argv after the script). */
@@ -41,6 +43,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
       embedded: { type: "boolean", default: false },
       "app-bun-options": { type: "string" },
       redis: { type: "string", default: "off" },
+      remote: { type: "boolean", default: false },
     },
   });
   if (!["off", "on", "both"].includes(flags.redis))
@@ -55,6 +58,8 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
     runs: Number(flags.runs),
     embedded: flags.embedded,
     appBunOptions: flags["app-bun-options"],
-    redis: flags.redis as RelaySettings["redis"],
+    // Watching another instance's generations needs Redis.
+    redis: flags.remote ? "on" : (flags.redis as RelaySettings["redis"]),
+    remote: flags.remote,
   };
 }

@@ -16,12 +16,13 @@ export class Viewer {
   failure: string | undefined;
   readonly firstToken = Promise.withResolvers<void>();
 
-  async run(appUrl: string, content: string, signal: AbortSignal): Promise<void> {
+  /** POSTs to `appUrl` and reads the stream from `viewUrl` (another instance, or the same). */
+  async run(appUrl: string, content: string, signal: AbortSignal, viewUrl = appUrl): Promise<void> {
     const sentAt = performance.now();
     try {
       const { streamId, streamUrl } = await startChat(appUrl, [{ role: "user", content }], signal);
       this.streamId = streamId;
-      const reading = await readChatStream(`${appUrl}${streamUrl}`, {
+      const reading = await readChatStream(`${viewUrl}${streamUrl}`, {
         signal,
         onRead: () => {
           this.reads++;
@@ -49,10 +50,19 @@ export function relayPrompt(index: number, tokens: number, tps: number, ttftMs: 
   return message?.content ?? "";
 }
 
-/** Starts `count` viewers at once; `finished` settles when all have ended (none rejects). */
-export function runViewers(appUrl: string, count: number, content: (index: number) => string, timeoutMs: number) {
+/**
+ * Starts `count` viewers at once; `finished` settles when all have ended (none rejects). With
+ * `viewUrl`, the chats start on `appUrl` and are watched on `viewUrl`.
+ */
+export function runViewers(
+  appUrl: string,
+  count: number,
+  content: (index: number) => string,
+  timeoutMs: number,
+  viewUrl = appUrl,
+) {
   const signal = AbortSignal.timeout(timeoutMs);
   const viewers = Array.from({ length: count }, () => new Viewer());
-  const finished = Promise.all(viewers.map((viewer, index) => viewer.run(appUrl, content(index), signal)));
+  const finished = Promise.all(viewers.map((viewer, index) => viewer.run(appUrl, content(index), signal, viewUrl)));
   return { viewers, finished };
 }
