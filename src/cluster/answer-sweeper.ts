@@ -7,7 +7,7 @@
  */
 import type { ConversationStore } from "../conversations/store.ts";
 import { logError } from "../log.ts";
-import type { InstanceLease } from "./instance-lease.ts";
+import { DeathWatch, type InstanceLease } from "./instance-lease.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 
@@ -18,12 +18,15 @@ export class AnswerSweeper {
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Running answers Redis had no generation for at the last sweep: a start may be under way. */
   #unknown = new Set<string>();
+  readonly #deaths: DeathWatch;
 
   constructor(
     private readonly redis: Redis,
     private readonly lease: InstanceLease,
     private readonly store: ConversationStore,
-  ) {}
+  ) {
+    this.#deaths = new DeathWatch(lease);
+  }
 
   start(): void {
     this.#timer = setInterval(
@@ -44,7 +47,7 @@ export class AnswerSweeper {
     const running = await this.store.runningStreamIds();
     if (running.length === 0) return 0;
     const owners = await Promise.all(running.map((id) => this.redis.hget(keys.meta(id), "instance")));
-    const alive = await this.lease.alive(owners.filter((owner): owner is string => owner !== null));
+    const dead = await this.#deaths.dead(owners.filter((owner): owner is string => owner !== null));
     const cut: string[] = [];
     const unknown = new Set<string>();
     running.forEach((id, index) => {
@@ -53,7 +56,7 @@ export class AnswerSweeper {
         // Twice in a row: not a start in progress, a generation Redis lost or never had.
         if (this.#unknown.has(id)) cut.push(id);
         else unknown.add(id);
-      } else if (!alive.has(owner)) cut.push(id);
+      } else if (dead.has(owner)) cut.push(id);
     });
     this.#unknown = unknown;
     return cut.length === 0 ? 0 : this.store.recoverInterrupted(cut);

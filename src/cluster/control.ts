@@ -9,8 +9,9 @@
  */
 import type { CancelReason } from "../contract.ts";
 import type { GenerationRegistry } from "../generation/registry.ts";
+import { logError } from "../log.ts";
 import type { FanIn } from "./fan-in.ts";
-import type { InstanceLease } from "./instance-lease.ts";
+import { DeathWatch, type InstanceLease } from "./instance-lease.ts";
 import { channels } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 import type { OwnerLink, RemoteGeneration } from "./remote-generation.ts";
@@ -25,12 +26,15 @@ export class Control implements OwnerLink {
   /** Per generation run here: the instances watching it, each with the hold it has. */
   readonly #holds = new Map<string, Map<string, () => void>>();
   #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #deaths: DeathWatch;
 
   constructor(
     private readonly redis: Redis,
     private readonly lease: InstanceLease,
     private readonly registry: GenerationRegistry,
-  ) {}
+  ) {
+    this.#deaths = new DeathWatch(lease);
+  }
 
   /** Starts hearing this instance's channel. */
   async listen(fanIn: FanIn): Promise<void> {
@@ -58,7 +62,8 @@ export class Control implements OwnerLink {
   }
 
   #receive(raw: string): void {
-    const message = JSON.parse(raw) as ControlMessage;
+    const message = parseMessage(raw);
+    if (!message) return;
     const generation = this.registry.find(message.id, message.owner);
     if (!generation) return;
     if (message.type === "stop") {
@@ -81,12 +86,22 @@ export class Control implements OwnerLink {
     const instances = new Set<string>();
     for (const holders of this.#holds.values()) for (const instance of holders.keys()) instances.add(instance);
     if (instances.size === 0) return;
-    const alive = await this.lease.alive(instances);
+    const dead = await this.#deaths.dead(instances);
     for (const holders of this.#holds.values())
       for (const [instance, release] of holders)
-        if (!alive.has(instance)) {
+        if (dead.has(instance)) {
           release();
           holders.delete(instance);
         }
   }
+}
+
+/** A control message, or undefined for anything else (logged: only instances write here). */
+function parseMessage(raw: string): ControlMessage | undefined {
+  try {
+    const message = JSON.parse(raw) as ControlMessage;
+    if (typeof message.id === "string" && typeof message.owner === "string") return message;
+  } catch {}
+  logError("control message ignored", { message: raw.slice(0, 200) });
+  return undefined;
 }

@@ -8,6 +8,7 @@
  * woken to add a key. The stream stays the replay log (shared-directory.ts reads it once, after
  * subscribing, so no event falls between the two).
  */
+import { logError } from "../log.ts";
 import type { Redis } from "./redis-client.ts";
 
 export type MessageHandler = (message: string) => void;
@@ -19,7 +20,14 @@ export class FanIn {
   readonly #lostListeners = new Set<() => void>();
 
   constructor(private readonly subscriber: Redis) {
-    subscriber.on("message", (channel: string, message: string) => this.#handlers.get(channel)?.(message));
+    subscriber.on("message", (channel: string, message: string) => {
+      try {
+        this.#handlers.get(channel)?.(message);
+      } catch (error) {
+        // One bad message must not take the connection's other listeners down with it.
+        logError("message handling failed", { channel, error });
+      }
+    });
     // Messages sent while the connection was down are gone: whoever relied on them must know.
     subscriber.on("close", () => {
       for (const channel of this.#handlers.keys()) if (!this.#lasting.has(channel)) this.#handlers.delete(channel);

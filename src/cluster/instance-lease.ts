@@ -2,13 +2,19 @@
  * Each instance's sign of life: a key that expires unless the instance renews it. When an
  * instance dies (a crash, SIGKILL, a lost machine), its key expires within LEASE_TTL_MS and the
  * others end what it ran for their viewers (shared-directory.ts) and for the store (answer-sweeper.ts).
+ *
+ * A lease missing once is not a death: Redis may just have restarted empty, before the living
+ * have renewed. {@link DeathWatch} calls an instance dead only once its lease has been missing
+ * for longer than a renewal takes.
  */
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 
 /** How long a silent instance counts as alive: at most this, plus one check, until its viewers hear. */
-export const LEASE_TTL_MS = 3_000;
-const RENEW_EVERY_MS = 1_000;
+export const LEASE_TTL_MS = 2_000;
+const RENEW_EVERY_MS = 500;
+/** How long a lease must stay missing before its instance counts as dead. */
+export const CONFIRM_DEATH_MS = 1_000;
 
 export class InstanceLease {
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -16,7 +22,12 @@ export class InstanceLease {
   constructor(
     private readonly redis: Redis,
     readonly instance: string,
-  ) {}
+  ) {
+    // Back after an outage (perhaps a Redis restarted empty): say so at once, not at the next tick.
+    redis.on("ready", () => {
+      if (this.#timer !== undefined) void this.#renew().catch(() => {});
+    });
+  }
 
   /** Takes the lease and renews it until {@link release}. */
   async hold(): Promise<void> {
@@ -41,5 +52,31 @@ export class InstanceLease {
 
   async #renew(): Promise<void> {
     await this.redis.set(keys.instance(this.instance), String(Date.now()), "PX", LEASE_TTL_MS);
+  }
+}
+
+/** Tells which instances are dead: their lease missing at every check for {@link CONFIRM_DEATH_MS}. */
+export class DeathWatch {
+  /** Since when each instance's lease has been seen missing. */
+  readonly #missingSince = new Map<string, number>();
+
+  constructor(private readonly lease: InstanceLease) {}
+
+  /** Which of `instances` are dead now. Throws while Redis is unreachable. */
+  async dead(instances: Iterable<string>, now = Date.now()): Promise<Set<string>> {
+    const names = new Set(instances);
+    const alive = await this.lease.alive(names);
+    const dead = new Set<string>();
+    for (const name of names) {
+      if (alive.has(name)) {
+        this.#missingSince.delete(name);
+        continue;
+      }
+      const since = this.#missingSince.get(name) ?? now;
+      this.#missingSince.set(name, since);
+      if (now - since >= CONFIRM_DEATH_MS) dead.add(name);
+    }
+    for (const name of this.#missingSince.keys()) if (!names.has(name)) this.#missingSince.delete(name);
+    return dead;
   }
 }

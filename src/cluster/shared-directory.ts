@@ -5,16 +5,17 @@
  * channel first, then replayed from its stream, so no event falls between the two and a repeat
  * is skipped by id.
  *
- * When the owner's lease expires (it died), the view ends for its viewers with a retryable
+ * When the owner's lease has expired (it died; instance-lease.ts), the view ends for its viewers with a retryable
  * `error` event (`interrupted`) instead of hanging. When this instance loses Redis, its viewers'
  * streams close without an end: they reconnect with Last-Event-ID and resume, here or on another
  * instance, once Redis answers (log-mirror.ts writes running logs again after a Redis restart).
  */
 import type { GenerationEvent } from "../contract.ts";
+import { SharedStateUnavailableError, SluiceError } from "../errors.ts";
 import type { GenerationRegistry } from "../generation/registry.ts";
 import type { GenerationDirectory, GenerationView } from "../generation/view.ts";
 import type { FanIn } from "./fan-in.ts";
-import type { InstanceLease } from "./instance-lease.ts";
+import { DeathWatch, type InstanceLease } from "./instance-lease.ts";
 import { channels, keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 import { type OwnerLink, type RemoteFailure, RemoteGeneration } from "./remote-generation.ts";
@@ -41,8 +42,10 @@ export class SharedDirectory implements GenerationDirectory {
   readonly #views = new Map<string, { view: RemoteGeneration; close: () => void }>();
   readonly #opening = new Map<string, Promise<RemoteGeneration>>();
   #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #deaths: DeathWatch;
 
   constructor(private readonly parts: Parts) {
+    this.#deaths = new DeathWatch(parts.lease);
     parts.fanIn.onLost(() => this.#loseAll());
   }
 
@@ -67,14 +70,14 @@ export class SharedDirectory implements GenerationDirectory {
     if (local) return local;
     const known = this.#views.get(id)?.view ?? (await this.#opening.get(id));
     if (known) return known.owner === owner ? known : undefined;
-    const meta = await this.parts.redis.hgetall(keys.meta(id));
-    if (meta.owner !== owner || !meta.instance) return undefined;
-    const opening = this.#open(id, owner, meta.instance);
-    this.#opening.set(id, opening);
     try {
-      return await opening;
-    } finally {
-      this.#opening.delete(id);
+      const meta = await this.parts.redis.hgetall(keys.meta(id));
+      if (meta.owner !== owner || !meta.instance) return undefined;
+      const opening = this.#open(id, owner, meta.instance);
+      this.#opening.set(id, opening);
+      return await opening.finally(() => this.#opening.delete(id));
+    } catch (error) {
+      throw error instanceof SluiceError ? error : new SharedStateUnavailableError();
     }
   }
 
@@ -91,7 +94,6 @@ export class SharedDirectory implements GenerationDirectory {
       await this.#replay(view);
       replayed = true;
       for (const event of early) view.receive(event);
-      if (!view.ended && !(await this.parts.lease.alive([instance])).has(instance)) view.fail(OWNER_LOST);
     } catch (error) {
       unlisten();
       throw error;
@@ -121,8 +123,8 @@ export class SharedDirectory implements GenerationDirectory {
   async #checkOwners(): Promise<void> {
     const running = [...this.#views.values()].map(({ view }) => view).filter((view) => !view.ended);
     if (running.length === 0) return;
-    const alive = await this.parts.lease.alive(running.map((view) => view.instance));
-    for (const view of running) if (!alive.has(view.instance)) view.fail(OWNER_LOST);
+    const dead = await this.#deaths.dead(running.map((view) => view.instance));
+    for (const view of running) if (dead.has(view.instance)) view.fail(OWNER_LOST);
   }
 
   #loseAll(): void {
