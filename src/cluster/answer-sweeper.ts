@@ -12,6 +12,9 @@ import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 
 const SWEEP_EVERY_MS = 2_000;
+// Marking an answer interrupted cannot be undone, and nobody waits on it: an owner must have been
+// silent this long (not just late renewing its lease, under load) before its answers are ended.
+const CONFIRM_DEATH_MS = 10_000;
 const TURN_KEY = "sluice:sweep-turn";
 
 export class AnswerSweeper {
@@ -25,7 +28,7 @@ export class AnswerSweeper {
     private readonly lease: InstanceLease,
     private readonly store: ConversationStore,
   ) {
-    this.#deaths = new DeathWatch(lease);
+    this.#deaths = new DeathWatch(lease, CONFIRM_DEATH_MS);
   }
 
   start(): void {

@@ -21,6 +21,8 @@ type ControlMessage =
   | { type: "view"; id: string; owner: string; from: string; watching: boolean };
 
 const CHECK_HOLDERS_EVERY_MS = 1_000;
+// A hold let go wrongly (a watching instance merely slow) would start the grace under its viewers.
+const CONFIRM_DEATH_MS = 5_000;
 
 export class Control implements OwnerLink {
   /** Per generation run here: the instances watching it, each with the hold it has. */
@@ -33,7 +35,7 @@ export class Control implements OwnerLink {
     private readonly lease: InstanceLease,
     private readonly registry: GenerationRegistry,
   ) {
-    this.#deaths = new DeathWatch(lease);
+    this.#deaths = new DeathWatch(lease, CONFIRM_DEATH_MS);
   }
 
   /** Starts hearing this instance's channel. */

@@ -11,7 +11,7 @@ import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 
 /** How long a silent instance counts as alive: at most this, plus one check, until its viewers hear. */
-export const LEASE_TTL_MS = 2_000;
+export const LEASE_TTL_MS = 2_500;
 const RENEW_EVERY_MS = 500;
 /** How long a lease must stay missing before its instance counts as dead. */
 export const CONFIRM_DEATH_MS = 1_000;
@@ -55,12 +55,18 @@ export class InstanceLease {
   }
 }
 
-/** Tells which instances are dead: their lease missing at every check for {@link CONFIRM_DEATH_MS}. */
+/**
+ * Tells which instances are dead: their lease missing at every check for `confirmMs` (by default
+ * {@link CONFIRM_DEATH_MS}; longer where a wrong verdict cannot be taken back).
+ */
 export class DeathWatch {
   /** Since when each instance's lease has been seen missing. */
   readonly #missingSince = new Map<string, number>();
 
-  constructor(private readonly lease: InstanceLease) {}
+  constructor(
+    private readonly lease: InstanceLease,
+    private readonly confirmMs = CONFIRM_DEATH_MS,
+  ) {}
 
   /** Which of `instances` are dead now. Throws while Redis is unreachable. */
   async dead(instances: Iterable<string>, now = Date.now()): Promise<Set<string>> {
@@ -74,7 +80,7 @@ export class DeathWatch {
       }
       const since = this.#missingSince.get(name) ?? now;
       this.#missingSince.set(name, since);
-      if (now - since >= CONFIRM_DEATH_MS) dead.add(name);
+      if (now - since >= this.confirmMs) dead.add(name);
     }
     for (const name of this.#missingSince.keys()) if (!names.has(name)) this.#missingSince.delete(name);
     return dead;

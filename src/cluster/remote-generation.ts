@@ -27,6 +27,8 @@ export class RemoteGeneration implements GenerationView {
   #resolve!: (outcome: GenerationOutcome) => void;
   #viewers = 0;
   #lost = false;
+  /** When the last event arrived (epoch ms): an owner still sending is alive, whatever its lease says. */
+  lastHeardAt = Date.now();
   /** Called when the last viewer leaves: the directory may let this view go. */
   onIdle: () => void = () => {};
 
@@ -59,6 +61,7 @@ export class RemoteGeneration implements GenerationView {
    * live feed overlap) and is skipped; false means a gap: an event is missing before this one.
    */
   receive(event: GenerationEvent): boolean {
+    this.lastHeardAt = Date.now();
     if (this.ended || event.id <= this.log.length) return true;
     if (event.id !== this.log.length + 1) return false;
     if (event.type === "token") this.log.appendToken(event.text);

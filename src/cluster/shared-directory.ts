@@ -15,7 +15,7 @@ import { SharedStateUnavailableError, SluiceError } from "../errors.ts";
 import type { GenerationRegistry } from "../generation/registry.ts";
 import type { GenerationDirectory, GenerationView } from "../generation/view.ts";
 import type { FanIn } from "./fan-in.ts";
-import { DeathWatch, type InstanceLease } from "./instance-lease.ts";
+import { DeathWatch, type InstanceLease, LEASE_TTL_MS } from "./instance-lease.ts";
 import { channels, keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 import { type OwnerLink, type RemoteFailure, RemoteGeneration } from "./remote-generation.ts";
@@ -119,12 +119,17 @@ export class SharedDirectory implements GenerationDirectory {
     for (const [, fields] of entries) view.receive(JSON.parse(fields[1] as string) as GenerationEvent);
   }
 
-  /** Ends the views whose owner's lease has expired. */
+  /**
+   * Ends the views whose owner's lease has expired and who has sent nothing for as long: an
+   * owner so overloaded that it renews late, but still sends tokens, is not dead.
+   */
   async #checkOwners(): Promise<void> {
     const running = [...this.#views.values()].map(({ view }) => view).filter((view) => !view.ended);
     if (running.length === 0) return;
     const dead = await this.#deaths.dead(running.map((view) => view.instance));
-    for (const view of running) if (dead.has(view.instance)) view.fail(OWNER_LOST);
+    const now = Date.now();
+    for (const view of running)
+      if (dead.has(view.instance) && now - view.lastHeardAt > LEASE_TTL_MS) view.fail(OWNER_LOST);
   }
 
   #loseAll(): void {

@@ -51,9 +51,10 @@ describe("an instance that dies mid-answer", () => {
     console.log(`B's viewer heard the owner's death after ${Math.round(heardAfter)} ms`);
     expect(heardAfter).toBeLessThan(5_000);
 
-    // B (or any live instance) stores the answer as interrupted, with the text checkpointed on A.
+    // B (or any live instance) stores the answer as interrupted, with the text checkpointed on A,
+    // once A has been silent for 10 s (answer-sweeper.ts).
     let stored: Stored | undefined;
-    for (let attempt = 0; attempt < 100; attempt++) {
+    for (let attempt = 0; attempt < 250; attempt++) {
       stored = (await (await fetch(`${b.url}/api/conversations/${id}`, { headers: bearer(ALICE) })).json()) as Stored;
       if (stored.running_stream_id === null) break;
       await Bun.sleep(100);
