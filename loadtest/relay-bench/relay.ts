@@ -120,6 +120,7 @@ export async function measureRelay(
   const plateau = samplePlateau(app, streams);
   await run.finished;
   plateau.stop();
+  reportFailures(run.viewers);
   const wallMs = performance.now() - startedAt;
   const appCpu = cpuTimeSince(app.process.pid, appBefore);
   const appThreads = cpuByThreadSince(app.process.pid, threadsBefore);
@@ -138,4 +139,15 @@ export async function measureRelay(
     ...viewerFigures(run.viewers, relayed),
     wallMs,
   };
+}
+
+/** Prints how the failed viewers failed, most common first, so a run with errors says why. */
+function reportFailures(viewers: Viewer[]): void {
+  const reasons = new Map<string, number>();
+  for (const viewer of viewers) {
+    const reason = viewer.failure ?? (viewer.outcome?.startsWith("error") ? viewer.outcome : undefined);
+    if (reason) reasons.set(reason.slice(0, 160), (reasons.get(reason.slice(0, 160)) ?? 0) + 1);
+  }
+  for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5))
+    console.error(`  ${count} viewer(s) failed: ${reason}`);
 }

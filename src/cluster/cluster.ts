@@ -45,7 +45,7 @@ export class Cluster {
     private readonly subscriber: Redis,
   ) {
     this.#fanIn = new FanIn(subscriber);
-    this.#lease = new InstanceLease(redis, settings.instanceId);
+    this.#lease = new InstanceLease(redis, settings.redisUrl, settings.instanceId);
   }
 
   /** Connects to Redis and takes this instance's lease; rejects when Redis does not answer. */

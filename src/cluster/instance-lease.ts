@@ -7,7 +7,9 @@
  * have renewed. {@link DeathWatch} calls an instance dead only once its lease has been missing
  * for longer than a renewal takes.
  */
+import { Worker } from "node:worker_threads";
 import { keys } from "./keys.ts";
+import type { LeaseWorkerData } from "./lease-worker.ts";
 import type { Redis } from "./redis-client.ts";
 
 /** How long a silent instance counts as alive: at most this, plus one check, until its viewers hear. */
@@ -17,29 +19,39 @@ const RENEW_EVERY_MS = 500;
 export const CONFIRM_DEATH_MS = 1_000;
 
 export class InstanceLease {
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #worker: Worker | undefined;
 
   constructor(
     private readonly redis: Redis,
+    private readonly redisUrl: string,
     readonly instance: string,
-  ) {
-    // Back after an outage (perhaps a Redis restarted empty): say so at once, not at the next tick.
-    redis.on("ready", () => {
-      if (this.#timer !== undefined) void this.#renew().catch(() => {});
-    });
-  }
+  ) {}
 
-  /** Takes the lease and renews it until {@link release}. */
-  async hold(): Promise<void> {
-    await this.#renew();
-    this.#timer = setInterval(() => void this.#renew().catch(() => {}), RENEW_EVERY_MS);
-    (this.#timer as { unref?: () => void }).unref?.();
+  /** Takes the lease (from its own thread: lease-worker.ts) and keeps it until {@link release}. */
+  async hold(timeoutMs = 10_000): Promise<void> {
+    const data: LeaseWorkerData = {
+      redisUrl: this.redisUrl,
+      instance: this.instance,
+      ttlMs: LEASE_TTL_MS,
+      everyMs: RENEW_EVERY_MS,
+    };
+    const worker = new Worker(new URL("./lease-worker.ts", import.meta.url), { workerData: data });
+    this.#worker = worker;
+    // The worker must not keep a process alive that has nothing else to do.
+    worker.unref();
+    await answerFrom(worker, "held", timeoutMs).catch(async (error) => {
+      await worker.terminate();
+      throw error;
+    });
   }
 
   /** Gives the lease up (a clean shutdown): the others need not wait for it to expire. */
   async release(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.redis.del(keys.instance(this.instance)).catch(() => {});
+    const worker = this.#worker;
+    if (!worker) return;
+    worker.postMessage("release");
+    await answerFrom(worker, "released", 2_000).catch(() => {});
+    await worker.terminate();
   }
 
   /** Which of `instances` hold their lease now. Throws while Redis is unreachable. */
@@ -49,10 +61,25 @@ export class InstanceLease {
     const values = await this.redis.mget(...names.map(keys.instance));
     return new Set(names.filter((_, index) => values[index] !== null));
   }
+}
 
-  async #renew(): Promise<void> {
-    await this.redis.set(keys.instance(this.instance), String(Date.now()), "PX", LEASE_TTL_MS);
-  }
+/** Resolves when `worker` posts `expected`; rejects when it fails or `timeoutMs` passes. */
+function answerFrom(worker: Worker, expected: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the lease was not ${expected} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    worker.on("message", (message) => {
+      if (message !== expected) return;
+      clearTimeout(timer);
+      resolve();
+    });
+    worker.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 /**
