@@ -14,6 +14,8 @@ import { handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
 import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
+import { chatBodyLimit } from "./http/image-parts.ts";
+import { imageRoutes } from "./http/images.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
@@ -53,10 +55,14 @@ export async function createApp(services: Services, access: Access, options: App
     };
   };
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
+  const chatBodyBytes = chatBodyLimit(config.maxBodyBytes, config.images);
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
-    .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
+    // Only a question may carry images: only /api/chat takes a body that large.
+    .onParse({ as: "global" }, ({ request }) =>
+      readJsonBody(request, new URL(request.url).pathname === "/api/chat" ? chatBodyBytes : config.maxBodyBytes),
+    )
     .onTransform({ as: "global" }, ({ request }) => rejectRepeatedParams(request))
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
@@ -69,6 +75,7 @@ export async function createApp(services: Services, access: Access, options: App
         checkpoints,
         policy,
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+        images: config.images,
       }),
     )
     .use(streamRoutes({ registry, openEventStream }))
@@ -84,7 +91,8 @@ export async function createApp(services: Services, access: Access, options: App
         acquireCall: () => registry.acquireCall(),
       }),
     );
-  if (conversations) app.use(conversationRoutes(conversations)).use(exportRoutes(conversations));
+  if (conversations)
+    app.use(conversationRoutes(conversations)).use(exportRoutes(conversations)).use(imageRoutes(conversations));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
   return app;
 }
