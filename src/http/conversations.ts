@@ -48,7 +48,7 @@ export function conversationRoutes(store: ConversationStore) {
       async ({ params, body, request }) => {
         const owner = userOf(request);
         if (body.title === undefined && body.system_prompt === undefined)
-          throw new ValidationError("body", "must hold title, system_prompt or both");
+          throw new ValidationError("title", "is required unless system_prompt is given");
         const title = body.title === undefined ? undefined : cleanTitle(body.title);
         if (title === null) throw new ValidationError("title", "must not be blank");
         if (title !== undefined && !(await store.rename(owner, params.id, title))) notFound(params.id);
