@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import type { Access } from "./auth/access.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
+import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { conversationRoutes } from "./http/conversations.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
@@ -78,6 +79,7 @@ export async function createApp(services: Services, access: Access, options: App
         images: config.images,
       }),
     )
+    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
     .use(streamRoutes({ registry, openEventStream }))
     .use(classicRoutes({ registry, startGeneration, openEventStream, policy, admitStream: () => slots.check() }))
     .use(

@@ -7,6 +7,9 @@
 /** The image formats vision models accept (OpenAI, Ollama, vLLM): PNG, JPEG, WebP and GIF. */
 export type ImageMediaType = "image/png" | "image/jpeg" | "image/webp" | "image/gif";
 
+/** Every {@link ImageMediaType}, for checks and for the page's file picker. */
+export const ACCEPTED_IMAGE_TYPES: readonly ImageMediaType[] = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+
 /** An image as a message lists it: enough to show it, not its bytes. */
 export interface ImageRef {
   id: string;

@@ -7,7 +7,7 @@
  */
 import type { ImageLimits } from "../config.ts";
 import type { ContentPart } from "../contract.ts";
-import { type ImageMediaType, type NewImage, sniffImageType } from "../conversations/images.ts";
+import { ACCEPTED_IMAGE_TYPES, type ImageMediaType, type NewImage, sniffImageType } from "../conversations/images.ts";
 import { SluiceError, ValidationError } from "../errors.ts";
 
 export class ImageTooLargeError extends SluiceError {
@@ -17,7 +17,6 @@ export class ImageTooLargeError extends SluiceError {
   }
 }
 
-const ACCEPTED: readonly ImageMediaType[] = ["image/png", "image/jpeg", "image/webp", "image/gif"];
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]*={0,2})$/i;
 
 export interface Question {
@@ -57,7 +56,7 @@ function readImage(url: string, field: string, maxBytes: number): NewImage {
   const match = DATA_URL.exec(url);
   if (!match) throw new ValidationError(field, "must be a data: URL with base64 image bytes");
   const declared = (match[1] as string).toLowerCase();
-  if (!ACCEPTED.includes(declared as ImageMediaType))
+  if (!ACCEPTED_IMAGE_TYPES.includes(declared as ImageMediaType))
     throw new ValidationError(field, `${declared} is not accepted: send PNG, JPEG, WebP or GIF`);
   const base64 = match[2] as string;
   // Refused before decoding: the decoded size follows from the length.
