@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import type { Access } from "./auth/access.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
+import { readChatBody } from "./http/chat-body.ts";
 import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { conversationRoutes } from "./http/conversations.ts";
@@ -15,7 +16,6 @@ import { handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
 import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
-import { chatBodyLimit } from "./http/image-parts.ts";
 import { imageRoutes } from "./http/images.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
@@ -56,13 +56,14 @@ export async function createApp(services: Services, access: Access, options: App
     };
   };
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
-  const chatBodyBytes = chatBodyLimit(config.maxBodyBytes, config.images);
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
-    // Only a question may carry images: only /api/chat takes a body that large.
+    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
     .onParse({ as: "global" }, ({ request }) =>
-      readJsonBody(request, new URL(request.url).pathname === "/api/chat" ? chatBodyBytes : config.maxBodyBytes),
+      new URL(request.url).pathname === "/api/chat"
+        ? readChatBody(request, config.maxBodyBytes, config.images)
+        : readJsonBody(request, config.maxBodyBytes),
     )
     .onTransform({ as: "global" }, ({ request }) => rejectRepeatedParams(request))
     .onError({ as: "global" }, handleError)

@@ -191,7 +191,14 @@ test("images are checked before anything is stored: count, size, type by magic b
   // Negative control: the same request with four good images is taken.
   expect((await ask(id, five.slice(0, 5))).status).toBe(202);
   expect((await thread(id)).messages[0].images).toHaveLength(4);
-  // The raised body limit is /api/chat's alone.
+  // The raised body limit is for images only: a long text beside one is still refused.
+  const padded = await call("POST", "/api/chat", {
+    conversationId: id,
+    content: [{ type: "text", text: "y".repeat(1_100_000) }, imagePart(ok)],
+  });
+  expect(padded.status).toBe(413);
+  expect(padded.json.error.code).toBe("body_too_large");
+  // And it is /api/chat's alone.
   const patch = await call("PATCH", `/api/conversations/${id}`, { title: "x", pad: "y".repeat(1_100_000) });
   expect(patch.status).toBe(413);
 }, 60_000);
