@@ -30,6 +30,9 @@ const PNG_2 = Buffer.from(
 async function openWatched(viewport?: { width: number; height: number }) {
   const chat = await openChat(setup.browser, setup.url, viewport ? { viewport } : {});
   const violations: string[] = [];
+  // Interception of the file dialog is switched on by the first listener, asynchronously: on
+  // from the start, so a waitForEvent just before a click never races it.
+  chat.page.on("filechooser", () => {});
   chat.page.on("console", (message) => {
     if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
   });
