@@ -56,6 +56,8 @@ export class Chat {
     this.#parts.list.setActive(id);
     this.#parts.opened(id);
     this.#instructions = null;
+    // Images of questions not yet stored belong to the page being left; the server has the rest.
+    this.#sentImages.clear();
     this.#parts.instructionsChanged();
     if (id === null) {
       this.#show(null, false, []);
