@@ -7,7 +7,8 @@ import { ApiError, api, type Message } from "./api.ts";
 import { type AdminParts, createConversation, deleteConversation, renameConversation } from "./conversation-admin.ts";
 import { lastSeenId, localMessage, storedThread } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
-import { problemOf, type ShownImage, showProblem, storedImages, storedMessage } from "./message-view.ts";
+import { problemOf, showProblem, storedMessage } from "./message-view.ts";
+import { QuestionImages } from "./question-images.ts";
 import type { TabNews } from "./tabs.ts";
 import { ThreadView } from "./thread-view.ts";
 
@@ -32,8 +33,7 @@ export class Chat {
   #messages: Message[] = [];
   /** This conversation's own instructions (null: the server's default). */
   #instructions: string | null = null;
-  /** The images of questions this page sent, as `data:` URLs, by local message id. */
-  readonly #sentImages = new Map<string, string[]>();
+  readonly #images = new QuestionImages();
   #live: LiveAnswer | undefined;
   /** The index of the question being edited, if one is. */
   #editing: number | undefined;
@@ -56,8 +56,7 @@ export class Chat {
     this.#parts.list.setActive(id);
     this.#parts.opened(id);
     this.#instructions = null;
-    // Images of questions not yet stored belong to the page being left; the server has the rest.
-    this.#sentImages.clear();
+    this.#images.clear();
     this.#parts.instructionsChanged();
     if (id === null) {
       this.#show(null, false, []);
@@ -92,7 +91,7 @@ export class Chat {
     if (editing !== undefined) this.#view.show(this.#messages, this.#actions);
     const earlier = this.#messages.slice();
     const message = localMessage({ role: "user", content: question, status: "complete" });
-    if (images.length > 0) this.#sentImages.set(message.id, images);
+    this.#images.remember(message, images);
     this.#append(message);
     await this.#ask(question, earlier, editing !== undefined, images);
   }
@@ -221,21 +220,14 @@ export class Chat {
     if (!question) return;
     this.#messages = this.#messages.slice(0, index + 1);
     this.#view.show(this.#messages, this.#actions);
-    // A question the server never stored goes again with its images; a stored one keeps its own.
-    const images = question.id.startsWith("local-") ? (this.#sentImages.get(question.id) ?? []) : [];
-    await this.#ask(question.content, this.#messages.slice(0, index), replace, images);
-  }
-
-  #imagesOf(message: Message): ShownImage[] {
-    const sent = this.#sentImages.get(message.id);
-    return sent ? sent.map((src) => ({ src })) : storedImages(message, this.#conversationId);
+    await this.#ask(question.content, this.#messages.slice(0, index), replace, this.#images.toResend(question));
   }
 
   readonly #actions = {
     retry: () => void this.#askAgain(false),
     regenerate: () => void this.#askAgain(true),
     edit: (index: number) => this.edit(index),
-    imagesOf: (message: Message) => this.#imagesOf(message),
+    imagesOf: (message: Message) => this.#images.shown(message, this.#conversationId),
   };
 
   #watch(streamId: string, streamUrl: string): void {
@@ -289,6 +281,6 @@ export class Chat {
 
   #append(message: Message): void {
     this.#messages.push(message);
-    this.#view.append(storedMessage(message, {}, this.#imagesOf(message)));
+    this.#view.append(storedMessage(message, {}, this.#images.shown(message, this.#conversationId)));
   }
 }
