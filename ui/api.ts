@@ -86,6 +86,8 @@ export interface ChatSettings {
 
 /** A question's content: its text alone, or OpenAI content parts when it carries images (`data:` URLs). */
 function questionContent(text: string, images: readonly string[]) {
+  // A question of images alone, asked again (Retry), is empty text: the server has its images.
+  if (text === "" && images.length === 0) return [{ type: "text", text }];
   if (images.length === 0) return text;
   const parts: object[] = text ? [{ type: "text", text }] : [];
   for (const url of images) parts.push({ type: "image_url", image_url: { url } });

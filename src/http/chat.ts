@@ -10,10 +10,11 @@
 import { Elysia } from "elysia";
 import type { ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
-import { assembleContext, type ContextSettings, expectedParent } from "../conversations/context.ts";
+import { assembleContext, type ContextSettings, expectedParent, retriesLast } from "../conversations/context.ts";
 import { imagesOfReplaced, loadCarriedImages } from "../conversations/context-images.ts";
+import type { NewImage } from "../conversations/images.ts";
 import { recordExchange } from "../conversations/record.ts";
-import type { ConversationStore, Message } from "../conversations/store.ts";
+import type { Conversation, ConversationStore, Message } from "../conversations/store.ts";
 import { ConversationBusyError, NotFoundError, SluiceError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
@@ -83,18 +84,7 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
   // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
   const conversation = await conversations?.get(caller.user, conversationId);
   if (!conversations || !conversation) throw new NotFoundError("conversation");
-  const owner = caller.user;
-  const thread = threadToAnswer(conversation.messages, question, body, sent.length > 0);
-  // Regenerate and Edit keep the replaced question's images unless new ones come.
-  const images =
-    body.replace && sent.length === 0
-      ? await imagesOfReplaced(conversations, owner, conversationId, conversation.messages[thread.length])
-      : sent;
-  const maxImages = deps.images?.contextMaxImages ?? 0;
-  const stored = await loadCarriedImages(conversations, owner, conversationId, thread, images.length, maxImages);
-  // The conversation's own instructions, else the server's.
-  const contextSettings = { ...deps.context, systemPrompt: conversation.system_prompt ?? deps.context.systemPrompt };
-  const context = assembleContext(thread, question, contextSettings, { sent: images, stored });
+  const { images, context } = await contextFor(deps, caller.user, conversation, body, question, sent);
   // Nothing is stored, and no later turn replaced, for a request that would be refused anyway.
   deps.admitGeneration?.(caller);
   if (body.replace && !(await conversations.truncateAfter(caller.user, conversationId, body.parentId ?? null)))
@@ -118,6 +108,34 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
     streamUrl: `/api/streams/${generation.id}`,
     context: { messages: context.messages.length, dropped: context.dropped },
   };
+}
+
+/**
+ * The question's images (those sent, or for Regenerate and Edit the replaced question's) and the
+ * model's context: the conversation's own instructions (else SYSTEM_PROMPT), the thread, and the
+ * stored images it carries again.
+ */
+async function contextFor(
+  deps: ChatRouteDeps,
+  owner: string,
+  conversation: Conversation,
+  body: ChatBody,
+  question: string,
+  sent: NewImage[],
+) {
+  const store = deps.conversations as ConversationStore;
+  const { id, messages } = conversation;
+  const thread = threadToAnswer(messages, question, body, sent.length > 0);
+  const images =
+    body.replace && sent.length === 0 ? await imagesOfReplaced(store, owner, id, messages[thread.length]) : sent;
+  // A question of images alone is asked again (Retry) as empty text: its images are stored.
+  const retried = !body.replace && retriesLast(messages, question, sent.length > 0) ? messages.at(-2) : undefined;
+  if (question.trim() === "" && images.length === 0 && !retried?.images?.length)
+    throw new ValidationError("content", "must hold text or an image");
+  const maxImages = deps.images?.contextMaxImages ?? 0;
+  const stored = await loadCarriedImages(store, owner, id, thread, images.length, maxImages);
+  const settings = { ...deps.context, systemPrompt: conversation.system_prompt ?? deps.context.systemPrompt };
+  return { images, context: assembleContext(thread, question, settings, { sent: images, stored }) };
 }
 
 const moved = () =>

@@ -47,9 +47,8 @@ export function readQuestion(content: string | ContentPart[], limits: ImageLimit
     if (part.type === "text") texts.push(part.text);
     else images.push(readImage(part.image_url.url, `content[${index}].image_url.url`, limits.maxBytes));
   });
-  const text = texts.join("\n");
-  if (text.trim() === "" && images.length === 0) throw new ValidationError("content", "must hold text or an image");
-  return { text, images };
+  // Empty text and no image is refused by the route, which alone knows whether it is a Retry.
+  return { text: texts.join("\n"), images };
 }
 
 function readImage(url: string, field: string, maxBytes: number): NewImage {

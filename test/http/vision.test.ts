@@ -9,6 +9,8 @@ import { eventually } from "../support/sse.ts";
 
 const TOKENS = { alice: "alice-token-0123456789", bob: "bob-token-0123456789ab" };
 const sent: { messages: { role: string; content: unknown }[] }[] = [];
+/** Set by a test: the next model call fails with a 500. */
+let failNext = false;
 
 const chunk = (delta: object, finish: string | null = null, usage?: object) =>
   `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "vision", choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
@@ -19,6 +21,10 @@ const upstream = Bun.serve({
   async fetch(request) {
     if (request.method !== "POST") return Response.json({ data: [{ id: "vision", object: "model" }] });
     sent.push(await request.json());
+    if (failNext) {
+      failNext = false;
+      return Response.json({ error: { message: "overloaded" } }, { status: 500 });
+    }
     const usage = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 };
     const body = `${chunk({ role: "assistant", content: "I" })}${chunk({ content: " see" })}${chunk({ content: "." }, "stop")}${chunk({}, null, usage)}data: [DONE]\n\n`;
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
@@ -202,3 +208,36 @@ test("images are checked before anything is stored: count, size, type by magic b
   const patch = await call("PATCH", `/api/conversations/${id}`, { title: "x", pad: "y".repeat(1_100_000) });
   expect(patch.status).toBe(413);
 }, 60_000);
+
+test("a question of images alone: stored with empty text, and Retry (empty text) sends its images again", async () => {
+  const id = await conversation();
+  const image = dataUrl(png(500, 9));
+  failNext = true;
+  expect((await ask(id, [imagePart(image)])).status).toBe(202);
+  const failed = (await thread(id)).messages;
+  expect(failed.map((m: { role: string; status: string }) => [m.role, m.status])).toEqual([
+    ["user", "complete"],
+    ["assistant", "error"],
+  ]);
+  expect(failed[0].content).toBe("");
+  // Retry: the same (empty) text after the message before the failed exchange.
+  const retry = await call("POST", "/api/chat", {
+    conversationId: id,
+    content: [{ type: "text", text: "" }],
+    parentId: null,
+  });
+  expect(retry.status).toBe(202);
+  expect(await eventually(async () => (await thread(id)).running_stream_id === null, 10_000)).toBe(true);
+  expect(sent.at(-1)?.messages.at(-1)).toEqual({ role: "user", content: [imagePart(image)] });
+  const after = (await thread(id)).messages;
+  expect(after.map((m: { status: string }) => m.status)).toEqual(["complete", "complete"]);
+  expect(after[0].images).toHaveLength(1);
+  // Empty text with no images to fall back on is refused (negative control).
+  const empty = await call("POST", "/api/chat", {
+    conversationId: await conversation(),
+    content: [{ type: "text", text: " " }],
+    parentId: null,
+  });
+  expect(empty.status).toBe(400);
+  expect(empty.json.error.field).toBe("content");
+});
