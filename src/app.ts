@@ -69,6 +69,7 @@ export async function createApp(services: Services, access: Access, options: App
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
+    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
     .use(
       chatRoutes({
         startGeneration,
@@ -80,7 +81,6 @@ export async function createApp(services: Services, access: Access, options: App
         images: config.images,
       }),
     )
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
     .use(streamRoutes({ registry, openEventStream }))
     .use(classicRoutes({ registry, startGeneration, openEventStream, policy, admitStream: () => slots.check() }))
     .use(
