@@ -7,6 +7,8 @@ import { Elysia } from "elysia";
 import type { Access } from "./auth/access.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
+import { readChatBody } from "./http/chat-body.ts";
+import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { conversationRoutes } from "./http/conversations.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
@@ -14,6 +16,7 @@ import { handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
 import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
+import { imageRoutes } from "./http/images.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
@@ -56,11 +59,17 @@ export async function createApp(services: Services, access: Access, options: App
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
-    .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.maxBodyBytes))
+    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
+    .onParse({ as: "global" }, ({ request }) =>
+      new URL(request.url).pathname === "/api/chat"
+        ? readChatBody(request, config.maxBodyBytes, config.images)
+        : readJsonBody(request, config.maxBodyBytes),
+    )
     .onTransform({ as: "global" }, ({ request }) => rejectRepeatedParams(request))
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
+    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
     .use(
       chatRoutes({
         startGeneration,
@@ -69,6 +78,7 @@ export async function createApp(services: Services, access: Access, options: App
         checkpoints,
         policy,
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+        images: config.images,
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))
@@ -92,7 +102,8 @@ export async function createApp(services: Services, access: Access, options: App
         acquireCall: () => registry.acquireCall(),
       }),
     );
-  if (conversations) app.use(conversationRoutes(conversations)).use(exportRoutes(conversations));
+  if (conversations)
+    app.use(conversationRoutes(conversations)).use(exportRoutes(conversations)).use(imageRoutes(conversations));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
   return app;
 }

@@ -54,6 +54,8 @@ export interface Config {
   systemPrompt: string | undefined;
   /** The model's window, in estimated tokens: older turns of a conversation are left out past it. */
   maxContextTokens: number;
+  /** Images a question may carry (vision models), their size each, and how many a context sends again. */
+  images: ImageLimits;
   /** Per user (or per address under AUTH=none): generations at once, and started per minute. */
   userLimits: { concurrent: number; perMinute: number };
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
@@ -90,6 +92,15 @@ export interface Config {
   simulator: SimulatorSettings;
 }
 
+export interface ImageLimits {
+  /** Images one question may carry (IMAGE_MAX_COUNT); 0: none. */
+  maxCount: number;
+  /** Bytes of one image, decoded (IMAGE_MAX_BYTES). */
+  maxBytes: number;
+  /** Images a conversation's context sends again, newest first (CONTEXT_MAX_IMAGES). */
+  contextMaxImages: number;
+}
+
 export function loadSimulatorSettings(env: Env): SimulatorSettings {
   return {
     ttftMs: integer(env, "SIM_TTFT_MS", 200, 0, 600_000),
@@ -117,6 +128,14 @@ export function loadConfig(env: Env): Config {
     maxOutputTokens: integer(env, "MAX_OUTPUT_TOKENS", 4_096, 1, 1_000_000),
     systemPrompt: env.SYSTEM_PROMPT?.trim() || undefined,
     maxContextTokens: integer(env, "MAX_CONTEXT_TOKENS", 8_192, 256, 10_000_000),
+    images: {
+      // 0 turns images off. A few per question is what chat models are tuned for.
+      maxCount: integer(env, "IMAGE_MAX_COUNT", 4, 0, 32),
+      // 5 MiB: below OpenAI's per-image cap (20 MB) and enough for a phone photo or a screenshot.
+      maxBytes: integer(env, "IMAGE_MAX_BYTES", 5_242_880, 1_024, 52_428_800),
+      // Every image is sent again with each later turn: this bounds the request to the model.
+      contextMaxImages: integer(env, "CONTEXT_MAX_IMAGES", 8, 0, 256),
+    },
     userLimits: {
       concurrent: integer(env, "LIMIT_USER_CONCURRENT", 3, 1, 1_000_000),
       perMinute: integer(env, "LIMIT_USER_PER_MINUTE", 20, 1, 100_000_000),

@@ -17,6 +17,23 @@ export interface ChatMessage<R extends string = Role> {
   content: string;
 }
 
+/** One part of a message's content in the OpenAI wire format: text, or an image as a data: URL. */
+export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
+/** A message as a model receives it: plain text, or content parts (a question with images). */
+export interface ModelMessage<R extends string = Role> {
+  role: R;
+  content: string | ContentPart[];
+}
+
+/** The figures of a finished answer, from its generation's `done` event; kept with the stored answer. */
+export interface AnswerFigures {
+  ttft_ms: number | null;
+  total_ms: number;
+  completion_tokens: number;
+  finish_reason: FinishReason;
+}
+
 /** Token counts of one answer, as OpenAI reports them. */
 export interface Usage {
   prompt_tokens: number;

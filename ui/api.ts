@@ -76,6 +76,24 @@ export interface SessionInfo {
   canSignOut: boolean;
 }
 
+/** What the server tells the page before a question is sent (`GET /api/chat-settings`). */
+export interface ChatSettings {
+  /** SYSTEM_PROMPT: what a conversation without its own instructions is sent. */
+  system_prompt_default: string | null;
+  system_prompt_max_length: number;
+  images: { max_count: number; max_bytes: number; types: string[] };
+}
+
+/** A question's content: its text alone, or OpenAI content parts when it carries images (`data:` URLs). */
+function questionContent(text: string, images: readonly string[]) {
+  // A question of images alone, asked again (Retry), is empty text: the server has its images.
+  if (text === "" && images.length === 0) return [{ type: "text", text }];
+  if (images.length === 0) return text;
+  const parts: object[] = text ? [{ type: "text", text }] : [];
+  for (const url of images) parts.push({ type: "image_url", image_url: { url } });
+  return parts;
+}
+
 export interface StartedChat {
   streamId: string;
   streamUrl: string;
@@ -101,6 +119,14 @@ export const api = {
   renameConversation: (id: string, title: string) =>
     request<ConversationSummary>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { title }),
   deleteConversation: (id: string) => request<void>("DELETE", `/api/conversations/${encodeURIComponent(id)}`),
+  chatSettings: () => request<ChatSettings>("GET", "/api/chat-settings"),
+  /** Sets the conversation's own instructions; null: the server's default again. */
+  setInstructions: (id: string, systemPrompt: string | null) =>
+    request<ConversationSummary & { system_prompt: string | null }>(
+      "PATCH",
+      `/api/conversations/${encodeURIComponent(id)}`,
+      { system_prompt: systemPrompt },
+    ),
   /** The new question only, and the last message seen: the server has the rest of the thread. `model` undefined: the server's default. */
   startChat: (
     conversationId: string,
@@ -108,10 +134,11 @@ export const api = {
     parentId: string | null | undefined,
     replace = false,
     model?: string,
+    images: readonly string[] = [],
   ) =>
     request<StartedChat>("POST", "/api/chat", {
       conversationId,
-      content,
+      content: questionContent(content, images),
       parentId,
       model,
       ...(replace ? { replace } : {}),

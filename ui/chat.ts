@@ -8,6 +8,7 @@ import { type AdminParts, createConversation, deleteConversation, renameConversa
 import { lastSeenId, localMessage, storedThread } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
 import { problemOf, showProblem, storedMessage } from "./message-view.ts";
+import { QuestionImages } from "./question-images.ts";
 import type { TabNews } from "./tabs.ts";
 import { ThreadView } from "./thread-view.ts";
 
@@ -17,6 +18,8 @@ export interface ChatParts extends AdminParts {
   opened(id: string | null, created?: boolean): void;
   /** The model to ask (undefined: the server's default). */
   model(): string | undefined;
+  /** The open conversation's own instructions changed (another conversation, or saved). */
+  instructionsChanged(): void;
 }
 
 // If Stop's `done` never arrives (the server is gone), the page stops waiting after this long.
@@ -28,6 +31,9 @@ export class Chat {
   #conversationId: string | null = null;
   #title: string | null = null;
   #messages: Message[] = [];
+  /** This conversation's own instructions (null: the server's default). */
+  #instructions: string | null = null;
+  readonly #images = new QuestionImages();
   #live: LiveAnswer | undefined;
   /** The index of the question being edited, if one is. */
   #editing: number | undefined;
@@ -49,6 +55,9 @@ export class Chat {
     this.#conversationId = id;
     this.#parts.list.setActive(id);
     this.#parts.opened(id);
+    this.#instructions = null;
+    this.#images.clear();
+    this.#parts.instructionsChanged();
     if (id === null) {
       this.#show(null, false, []);
       return;
@@ -56,6 +65,8 @@ export class Chat {
     try {
       const conversation = await api.getConversation(id);
       if (load !== this.#loads) return;
+      this.#instructions = conversation.system_prompt;
+      this.#parts.instructionsChanged();
       this.#show(conversation.title, true, conversation.messages);
       const running = conversation.running_stream_id;
       if (running && running !== skipStream) this.#watch(running, `/api/streams/${encodeURIComponent(running)}`);
@@ -71,16 +82,31 @@ export class Chat {
    * Sends `text` as the next question in this conversation (creating it first if new); while an
    * earlier question is being edited, in its place, replacing every later turn.
    */
-  async send(text: string): Promise<void> {
+  async send(text: string, images: string[] = []): Promise<void> {
     const question = text.trim();
-    if (this.#live || !question) return;
+    if (this.#live || (!question && images.length === 0)) return;
     const editing = this.#editing;
     this.#editing = undefined;
     if (editing !== undefined) this.#messages = this.#messages.slice(0, editing);
     if (editing !== undefined) this.#view.show(this.#messages, this.#actions);
     const earlier = this.#messages.slice();
-    this.#append(localMessage({ role: "user", content: question, status: "complete" }));
-    await this.#ask(question, earlier, editing !== undefined);
+    const message = localMessage({ role: "user", content: question, status: "complete" });
+    this.#images.remember(message, images);
+    this.#append(message);
+    await this.#ask(question, earlier, editing !== undefined, images);
+  }
+
+  /** This conversation's own instructions; null: the server's default. */
+  get instructions(): string | null {
+    return this.#instructions;
+  }
+
+  /** Saves this conversation's own instructions (null: the default), creating a new chat first. */
+  async saveInstructions(text: string | null): Promise<void> {
+    const id = this.#conversationId ?? (await this.#create());
+    const saved = await api.setInstructions(id, text);
+    if (this.#conversationId === id) this.#instructions = saved.system_prompt;
+    void this.#parts.list.refresh();
   }
 
   /** Puts question `index` in the composer; sending it replaces that question and every later turn. */
@@ -134,12 +160,13 @@ export class Chat {
     }
   }
 
-  async #ask(question: string, earlier: Message[], replace = false): Promise<void> {
+  async #ask(question: string, earlier: Message[], replace = false, images: string[] = []): Promise<void> {
     const live = this.#startLive(performance.now());
     try {
       const id = this.#conversationId ?? (await this.#create());
       const parent = replace ? (earlier.at(-1)?.id ?? null) : lastSeenId(earlier);
-      const { streamId, streamUrl, context } = await api.startChat(id, question, parent, replace, this.#parts.model());
+      const model = this.#parts.model();
+      const { streamId, streamUrl, context } = await api.startChat(id, question, parent, replace, model, images);
       if (this.#live !== live) return;
       if (context && context.dropped > 0)
         this.#parts.notify(`${context.dropped} earlier messages were left out to fit the model's window.`);
@@ -153,7 +180,7 @@ export class Chat {
       void this.#parts.list.refresh();
     } catch (error) {
       if (this.#live !== live) return;
-      if (error instanceof ApiError && error.code === "conversation_moved") return this.#moved(live, question);
+      if (error instanceof ApiError && error.code === "conversation_moved") return this.#moved(live, question, images);
       const failure = error instanceof ApiError ? error : new ApiError("internal", String(error), 0, true);
       this.#live = undefined;
       this.#parts.composer.setBusy(false);
@@ -162,13 +189,13 @@ export class Chat {
   }
 
   /** The conversation moved on elsewhere: show it as it is now; the question stays in the composer. */
-  async #moved(live: LiveAnswer, question: string): Promise<void> {
+  async #moved(live: LiveAnswer, question: string, images: string[]): Promise<void> {
     live.detach();
     this.#live = undefined;
     this.#parts.composer.setBusy(false);
     this.#parts.notify("This conversation changed on another device; here it is as it is now. Send again to continue.");
     await this.open(this.#conversationId);
-    this.#parts.composer.restore(question);
+    this.#parts.composer.restore(question, images);
   }
 
   /** Learns the server's ids of the messages this page added, once the answer is stored. */
@@ -193,13 +220,14 @@ export class Chat {
     if (!question) return;
     this.#messages = this.#messages.slice(0, index + 1);
     this.#view.show(this.#messages, this.#actions);
-    await this.#ask(question.content, this.#messages.slice(0, index), replace);
+    await this.#ask(question.content, this.#messages.slice(0, index), replace, this.#images.toResend(question));
   }
 
   readonly #actions = {
     retry: () => void this.#askAgain(false),
     regenerate: () => void this.#askAgain(true),
     edit: (index: number) => this.edit(index),
+    imagesOf: (message: Message) => this.#images.shown(message, this.#conversationId),
   };
 
   #watch(streamId: string, streamUrl: string): void {
@@ -253,6 +281,6 @@ export class Chat {
 
   #append(message: Message): void {
     this.#messages.push(message);
-    this.#view.append(storedMessage(message));
+    this.#view.append(storedMessage(message, {}, this.#images.shown(message, this.#conversationId)));
   }
 }

@@ -1,12 +1,17 @@
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, Esc stops the answer being
- * written. While an answer streams, Stop takes the place of Send.
+ * written. While an answer streams, Stop takes the place of Send. Images come with the next
+ * question when attached, pasted or dropped (attachments.ts).
  */
+import type { ChatSettings } from "./api.ts";
+import { Attachments } from "./attachments.ts";
 import { byId } from "./dom.ts";
 
 export interface ComposerHandlers {
-  send(text: string): void;
+  /** `images`: `data:` URLs of the attached images, in order. */
+  send(text: string, images: string[]): void;
   stop(): void;
+  notify(text: string): void;
 }
 
 export class Composer {
@@ -14,9 +19,30 @@ export class Composer {
   readonly #input = byId<HTMLTextAreaElement>("prompt");
   readonly #send = byId<HTMLButtonElement>("send");
   readonly #stop = byId<HTMLButtonElement>("stop");
+  readonly #attachments: Attachments;
   #busy = false;
 
   constructor(handlers: ComposerHandlers) {
+    this.#attachments = new Attachments(() => this.#update(), handlers.notify);
+    this.#input.addEventListener("paste", (event) => {
+      const files = [...(event.clipboardData?.files ?? [])];
+      if (!this.#attachments.hasImages(files)) return;
+      event.preventDefault();
+      void this.#attachments.add(files);
+    });
+    this.#form.addEventListener("dragover", (event) => {
+      if (!event.dataTransfer?.types.includes("Files")) return;
+      event.preventDefault();
+      this.#form.dataset.dropping = "true";
+    });
+    this.#form.addEventListener("dragleave", () => delete this.#form.dataset.dropping);
+    this.#form.addEventListener("drop", (event) => {
+      delete this.#form.dataset.dropping;
+      const files = [...(event.dataTransfer?.files ?? [])];
+      if (files.length === 0) return;
+      event.preventDefault();
+      void this.#attachments.add(files);
+    });
     this.#form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.#submit(handlers);
@@ -44,25 +70,35 @@ export class Composer {
     this.#update();
   }
 
+  /** The server's image caps (GET /api/chat-settings). */
+  configure(settings: ChatSettings): void {
+    this.#attachments.configure(settings.images);
+  }
+
   focus(): void {
     this.#input.focus();
   }
 
-  /** Puts `text` back, e.g. when it could not be sent. */
-  restore(text: string): void {
+  /** Puts `text` (and its images) back, e.g. when it could not be sent. */
+  restore(text: string, images: readonly string[] = []): void {
     if (!this.#input.value.trim()) this.#input.value = text;
+    this.#attachments.restore(images);
     this.#update();
   }
 
   #submit(handlers: ComposerHandlers): void {
     const text = this.#input.value;
-    if (this.#busy || !text.trim()) return;
+    if (this.#busy || !this.#hasQuestion()) return;
     this.#input.value = "";
+    handlers.send(text, this.#attachments.take());
     this.#update();
-    handlers.send(text);
+  }
+
+  #hasQuestion(): boolean {
+    return this.#input.value.trim() !== "" || this.#attachments.count > 0;
   }
 
   #update(): void {
-    this.#send.disabled = this.#busy || !this.#input.value.trim();
+    this.#send.disabled = this.#busy || !this.#hasQuestion();
   }
 }

@@ -15,3 +15,21 @@ export function tokenRate(tokens: number, firstTokenAt: number, lastTokenAt: num
   const seconds = (lastTokenAt - firstTokenAt) / 1000;
   return tokens > 1 && seconds > 0 ? (tokens - 1) / seconds : undefined;
 }
+
+/** What the server reports of a finished answer (its `done` event, or the stored answer's `figures`). */
+export interface AnswerFigureValues {
+  ttft_ms: number | null;
+  total_ms: number;
+  completion_tokens: number;
+}
+
+/** "TTFT 212 ms · 42 tokens · 1.5 s · 31.2 tok/s": the line under a finished answer, live or reloaded. */
+export function formatFigures({ ttft_ms, total_ms, completion_tokens }: AnswerFigureValues): string {
+  const parts = [`${completion_tokens} tokens`, formatDuration(total_ms)];
+  if (ttft_ms !== null) {
+    parts.unshift(`TTFT ${formatDuration(ttft_ms)}`);
+    const seconds = (total_ms - ttft_ms) / 1000;
+    if (completion_tokens > 1 && seconds > 0) parts.push(formatRate((completion_tokens - 1) / seconds));
+  }
+  return parts.join(" · ");
+}

@@ -3,7 +3,7 @@
  * animation frame), says how the connection is doing, and measures TTFT and tokens/s.
  */
 import type { Message } from "./api.ts";
-import { formatDuration, formatRate, tokenRate } from "./format.ts";
+import { formatDuration, formatFigures, formatRate, tokenRate } from "./format.ts";
 import { type MessageParts, messageParts, showProblem } from "./message-view.ts";
 import { type DoneData, type StreamErrorData, type StreamState, type StreamWatch, watchStream } from "./stream.ts";
 import { StreamingMarkdown } from "./streaming-markdown.ts";
@@ -179,13 +179,7 @@ export class LiveAnswer {
   }
 }
 
-/** The server's own figures for a finished answer. */
+/** The server's own figures for a finished answer, as a reload shows them from the stored answer. */
 function summary({ usage, timings }: DoneData): string {
-  const parts = [`${usage.completion_tokens} tokens`, formatDuration(timings.total_ms)];
-  if (timings.ttft_ms !== null) {
-    parts.unshift(`TTFT ${formatDuration(timings.ttft_ms)}`);
-    const seconds = (timings.total_ms - timings.ttft_ms) / 1000;
-    if (usage.completion_tokens > 1 && seconds > 0) parts.push(formatRate((usage.completion_tokens - 1) / seconds));
-  }
-  return parts.join(" · ");
+  return formatFigures({ ...timings, completion_tokens: usage.completion_tokens });
 }

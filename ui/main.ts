@@ -3,11 +3,13 @@
  * and whether it is reachable, and wires the keys that work everywhere (Esc stops).
  */
 import { showAccount } from "./account.ts";
+import { api } from "./api.ts";
 import { Chat } from "./chat.ts";
 import { Composer } from "./composer.ts";
 import { byId } from "./dom.ts";
 import { setupDrawer } from "./drawer.ts";
 import { ExportMenu } from "./export-menu.ts";
+import { InstructionsDialog } from "./instructions-dialog.ts";
 import { ModelBadge } from "./model-badge.ts";
 import { ModelPicker } from "./model-picker.ts";
 import { setupSearchBox } from "./search-box.ts";
@@ -36,7 +38,11 @@ function start(): void {
   const list = new ConversationList();
   const drawer = setupDrawer();
   let chat: Chat | undefined;
-  const composer = new Composer({ send: (text) => void chat?.send(text), stop: () => chat?.stop() });
+  const composer = new Composer({
+    send: (text, images) => void chat?.send(text, images),
+    stop: () => chat?.stop(),
+    notify,
+  });
   const titleBar = new TitleBar({
     rename: (title) => chat?.rename(title) ?? Promise.resolve(),
     delete: () => chat?.delete() ?? Promise.resolve(),
@@ -51,7 +57,22 @@ function start(): void {
     else picker.show(id);
     exportMenu.show(id);
   };
-  chat = new Chat({ list, titleBar, composer, tabs, notify, opened, model: () => picker.chosen() });
+  const instructions = new InstructionsDialog({
+    current: () => chat?.instructions ?? null,
+    save: (text) => chat?.saveInstructions(text) ?? Promise.resolve(),
+    notify,
+  });
+  const instructionsChanged = () => instructions.mark();
+  chat = new Chat({
+    list,
+    titleBar,
+    composer,
+    tabs,
+    notify,
+    opened,
+    model: () => picker.chosen(),
+    instructionsChanged,
+  });
   const current = chat;
 
   window.addEventListener("hashchange", () => {
@@ -72,6 +93,13 @@ function start(): void {
     }
   });
 
+  api
+    .chatSettings()
+    .then((settings) => {
+      composer.configure(settings);
+      instructions.configure(settings);
+    })
+    .catch(() => {});
   setupSearchBox(list);
   badge.start();
   void picker.load();

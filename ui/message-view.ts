@@ -5,6 +5,7 @@
 import type { Message } from "./api.ts";
 import { copyButton } from "./clipboard.ts";
 import { h } from "./dom.ts";
+import { formatFigures } from "./format.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { collapseIfLong } from "./user-message.ts";
 
@@ -101,13 +102,43 @@ function actionButton(label: string, name: string, action: () => void): HTMLElem
   return button;
 }
 
+/** The line under a stored answer: its figures as they were shown live, after "Stopped" for a stopped one. */
+function storedMeta(message: Message): string {
+  const figures = message.figures ? formatFigures(message.figures) : "";
+  if (message.status !== "cancelled") return figures;
+  return figures ? `Stopped · ${figures}` : "Stopped";
+}
+
+/** The images a question was sent with, shown above its text. */
+function imageStrip(images: readonly ShownImage[]): HTMLElement {
+  const strip = h("div", { class: "message-images" });
+  images.forEach((image, index) => {
+    const label = `Image ${index + 1} of ${images.length}`;
+    strip.append(h("img", { src: image.src, alt: label, loading: "lazy", decoding: "async" }));
+  });
+  return strip;
+}
+
+/** An image to show with a question: its URL on the server, or a `data:` URL before it is stored. */
+export interface ShownImage {
+  src: string;
+}
+
+/** The URLs of a stored message's images, in `conversationId`. */
+export function storedImages(message: Message, conversationId: string | null): ShownImage[] {
+  if (!conversationId || !message.images) return [];
+  const base = `/api/conversations/${encodeURIComponent(conversationId)}/images/`;
+  return message.images.map((image) => ({ src: base + encodeURIComponent(image.id) }));
+}
+
 /** A stored message, with the actions that apply to it (Retry, Regenerate, Edit). */
-export function storedMessage(message: Message, actions: MessageActions = {}): HTMLElement {
+export function storedMessage(message: Message, actions: MessageActions = {}, images: ShownImage[] = []): HTMLElement {
   const parts = messageParts(message.role);
   renderContent(parts, message.role, message.content);
+  if (images.length > 0) parts.content.before(imageStrip(images));
   parts.article.dataset.status = message.status;
-  if (message.status === "cancelled") parts.meta.textContent = "Stopped";
-  parts.meta.hidden = message.status !== "cancelled";
+  parts.meta.textContent = storedMeta(message);
+  parts.meta.hidden = parts.meta.textContent === "";
   const problem = problemOf(message, actions.retry);
   showProblem(parts, problem);
   const buttons = parts.article.querySelector(".message-actions");

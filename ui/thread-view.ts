@@ -4,12 +4,14 @@
  */
 import type { Message } from "./api.ts";
 import { byId, isNearBottom } from "./dom.ts";
-import { type MessageActions, storedMessage } from "./message-view.ts";
+import { type MessageActions, type ShownImage, storedMessage } from "./message-view.ts";
 
 export interface ThreadActions {
   retry(): void;
   regenerate(): void;
   edit(index: number): void;
+  /** The images to show with a question. */
+  imagesOf(message: Message): ShownImage[];
 }
 
 export class ThreadView {
@@ -35,7 +37,7 @@ export class ThreadView {
       regenerate: i === last && message.role === "assistant" ? actions.regenerate : undefined,
       edit: message.role === "user" ? () => actions.edit(i) : undefined,
     });
-    this.#thread.replaceChildren(...messages.map((m, i) => storedMessage(m, of(m, i))));
+    this.#thread.replaceChildren(...messages.map((m, i) => storedMessage(m, of(m, i), actions.imagesOf(m))));
     this.#welcome.hidden = messages.length > 0;
     this.scrollToEnd();
   }

@@ -4,7 +4,8 @@
  * conversation never outgrows a request. Oldest turns are left out first when the thread passes
  * the model's window (estimated: about four characters per token, plus a few per message).
  */
-import type { ChatMessage } from "../contract.ts";
+import type { ModelMessage } from "../contract.ts";
+import { IMAGE_TOKENS, type ImageData, withImageParts } from "./context-images.ts";
 import type { Message } from "./store.ts";
 
 export interface ContextSettings {
@@ -14,21 +15,36 @@ export interface ContextSettings {
   maxContextTokens: number;
 }
 
+/** The images of a question with images (context-images.ts). */
+export interface ContextImages {
+  /** Sent with the question now; a question with images is never a retry. */
+  sent: readonly ImageData[];
+  /** Stored questions' images to send again, by message id (see questionsWithImagesToCarry). */
+  stored: ReadonlyMap<string, readonly ImageData[]>;
+}
+
+const noImages: ContextImages = { sent: [], stored: new Map() };
+
 export interface AssembledContext {
-  messages: ChatMessage[];
+  messages: ModelMessage[];
   /** Earlier messages left out to fit the window. */
   dropped: number;
 }
 
 /** A rough token count: ~4 characters per token of English, plus the message's framing. */
-export function estimateTokens(message: ChatMessage): number {
-  return 4 + Math.ceil(message.content.length / 4);
+export function estimateTokens(message: ModelMessage): number {
+  if (typeof message.content === "string") return 4 + Math.ceil(message.content.length / 4);
+  return message.content.reduce(
+    (sum, part) => sum + (part.type === "text" ? Math.ceil(part.text.length / 4) : IMAGE_TOKENS),
+    4,
+  );
 }
 
 /** Whether asking `question` now retries the failed answer the thread ends with (store.beginExchange). */
-function retriesLast(stored: readonly Message[], question: string): boolean {
+export function retriesLast(stored: readonly Message[], question: string, withImages = false): boolean {
   const [asked, answer] = stored.slice(-2);
   return (
+    !withImages &&
     answer?.role === "assistant" &&
     (answer.status === "error" || answer.status === "interrupted") &&
     asked?.role === "user" &&
@@ -40,32 +56,38 @@ function retriesLast(stored: readonly Message[], question: string): boolean {
  * The id of the message a client must have seen last to ask `question` now: the thread's last
  * message, or, for a retry, the one before the failed exchange. Null for an empty thread.
  */
-export function expectedParent(stored: readonly Message[], question: string): string | null {
-  const thread = retriesLast(stored, question) ? stored.slice(0, -2) : stored;
+export function expectedParent(stored: readonly Message[], question: string, withImages = false): string | null {
+  const thread = retriesLast(stored, question, withImages) ? stored.slice(0, -2) : stored;
   return thread.at(-1)?.id ?? null;
 }
 
 /**
  * The messages for the model: the system prompt, the stored turns worth sending back (the user's,
  * and answers that produced text: a failed or interrupted one is left out, so the model never
- * reads its own half-sentence as meant), as many as fit, and the new question last.
+ * reads its own half-sentence as meant), as many as fit, and the new question last. Questions
+ * carry the images `images.stored` holds for them; a retry asks again with its stored images.
  */
 export function assembleContext(
   stored: readonly Message[],
   question: string,
   settings: ContextSettings,
+  images: ContextImages = noImages,
 ): AssembledContext {
-  const thread = retriesLast(stored, question) ? stored.slice(0, -2) : stored;
-  const turns: ChatMessage[] = thread
+  const retry = retriesLast(stored, question, images.sent.length > 0);
+  const thread = retry ? stored.slice(0, -2) : stored;
+  const turns: ModelMessage[] = thread
     .filter((m) => m.role === "user" || ((m.status === "complete" || m.status === "cancelled") && m.content !== ""))
-    .map(({ role, content }) => ({ role, content }));
-  const system: ChatMessage[] = settings.systemPrompt ? [{ role: "system", content: settings.systemPrompt }] : [];
-  const asked: ChatMessage = { role: "user", content: question };
+    .map(({ id, role, content }) =>
+      role === "user" ? withImageParts(content, images.stored.get(id)) : { role, content },
+    );
+  const system: ModelMessage[] = settings.systemPrompt ? [{ role: "system", content: settings.systemPrompt }] : [];
+  const retried = retry ? images.stored.get(stored.at(-2)?.id ?? "") : undefined;
+  const asked = withImageParts(question, retried ?? images.sent);
   let budget = settings.maxContextTokens - [...system, asked].reduce((sum, m) => sum + estimateTokens(m), 0);
   // Newest first, as many turns as fit; `first` ends as the oldest one kept.
   let first = turns.length;
   while (first > 0) {
-    const cost = estimateTokens(turns[first - 1] as ChatMessage);
+    const cost = estimateTokens(turns[first - 1] as ModelMessage);
     if (cost > budget) break;
     budget -= cost;
     first--;

@@ -69,6 +69,25 @@ export const migrations: readonly string[] = [
      INSERT INTO titles_fts (conversation_id, title) SELECT new.id, new.title WHERE new.title IS NOT NULL;
    END;
    INSERT INTO titles_fts (conversation_id, title) SELECT id, title FROM conversations WHERE title IS NOT NULL;`,
+  // 5: a conversation's own system prompt (custom instructions); NULL: the server's SYSTEM_PROMPT.
+  "ALTER TABLE conversations ADD COLUMN system_prompt TEXT;",
+  // 6: an answer's figures from its generation's done event, shown under it after a reload.
+  `ALTER TABLE messages ADD COLUMN ttft_ms INTEGER;
+   ALTER TABLE messages ADD COLUMN total_ms INTEGER;
+   ALTER TABLE messages ADD COLUMN completion_tokens INTEGER;
+   ALTER TABLE messages ADD COLUMN finish_reason TEXT;`,
+  // 7: a question's images, in a table of their own so messages stay small for context assembly
+  // and search; they go with their message (a retry, regenerate or edit deletes it) or conversation.
+  `CREATE TABLE message_images (
+     id TEXT PRIMARY KEY,
+     message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     media_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     data BLOB NOT NULL
+   );
+   CREATE INDEX message_images_by_message ON message_images (message_id, position);`,
 ];
 
 /** The database cannot be brought to this code's schema. */

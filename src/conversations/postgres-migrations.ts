@@ -40,6 +40,24 @@ export const postgresMigrations: readonly string[] = [
    ALTER TABLE messages ADD COLUMN search_words TEXT NOT NULL DEFAULT '';
    CREATE INDEX conversations_title_search ON conversations USING gin (to_tsvector('simple', coalesce(title_words, '')));
    CREATE INDEX messages_search ON messages USING gin (to_tsvector('simple', search_words));`,
+  // 3: a conversation's own system prompt (SQLite's step 5).
+  "ALTER TABLE conversations ADD COLUMN system_prompt TEXT;",
+  // 4: an answer's figures from its generation's done event (SQLite's step 6).
+  `ALTER TABLE messages ADD COLUMN ttft_ms BIGINT;
+   ALTER TABLE messages ADD COLUMN total_ms BIGINT;
+   ALTER TABLE messages ADD COLUMN completion_tokens BIGINT;
+   ALTER TABLE messages ADD COLUMN finish_reason TEXT;`,
+  // 5: a question's images, beside the messages (SQLite's step 7).
+  `CREATE TABLE message_images (
+     id TEXT PRIMARY KEY,
+     message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     media_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     data BYTEA NOT NULL
+   );
+   CREATE INDEX message_images_by_message ON message_images (message_id, position);`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

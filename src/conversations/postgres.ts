@@ -7,11 +7,13 @@
 import postgres, { type Sql, type TransactionSql } from "postgres";
 import { ConversationBusyError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
+import { findImage, imageRefs, imagesOfMessages, insertImages } from "./postgres-images.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
 import { searchPostgres } from "./postgres-search.ts";
-import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
+import { type ConversationRow, type MessageRow, toMessage, toSummary, withImages } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 import type {
   AnswerCheckpoint,
@@ -117,7 +119,13 @@ export class PostgresConversationStore implements ConversationStore {
     const messages = await this.sql<
       MessageRow[]
     >`SELECT * FROM messages WHERE conversation_id = ${id} ORDER BY seq`.catch(rethrowAsStoreError);
-    return { ...toSummary(row), messages: messages.map(toMessage), running_stream_id: row.running_stream_id };
+    const images = await imageRefs(this.sql, id).catch(rethrowAsStoreError);
+    return {
+      ...toSummary(row),
+      messages: withImages(messages.map(toMessage), images),
+      running_stream_id: row.running_stream_id,
+      system_prompt: row.system_prompt ?? null,
+    };
   }
 
   async exists(owner: string, id: string): Promise<boolean> {
@@ -150,9 +158,14 @@ export class PostgresConversationStore implements ConversationStore {
         answer?.role === "assistant" &&
         (answer.status === "error" || answer.status === "interrupted") &&
         question?.role === "user" &&
-        question.content === start.userContent;
+        question.content === start.userContent &&
+        !start.images?.length;
       if (retry) await tx`DELETE FROM messages WHERE seq = ${answer.seq}`;
-      else await insertMessage(tx, conversationId, { role: "user", content: start.userContent, status: "complete" });
+      else {
+        const question = { role: "user" as const, content: start.userContent, status: "complete" as const };
+        const messageId = await insertMessage(tx, conversationId, question);
+        await insertImages(tx, conversationId, messageId, start.images ?? []);
+      }
       // The right-hand sides read the row as it was: title_words follows only a title set here.
       await tx`UPDATE conversations SET running_stream_id = ${start.streamId}, running_content = NULL,
           updated_at = ${Date.now()}, title = COALESCE(title, ${start.title}),
@@ -231,6 +244,20 @@ export class PostgresConversationStore implements ConversationStore {
     await this.sql.end({ timeout: 5 });
   }
 
+  async setSystemPrompt(owner: string, id: string, prompt: string | null): Promise<boolean> {
+    const result = await this.sql`UPDATE conversations SET system_prompt = ${prompt}, updated_at = ${Date.now()}
+      WHERE id = ${id} AND owner = ${owner}`.catch(rethrowAsStoreError);
+    return result.count > 0;
+  }
+
+  async getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined> {
+    return findImage(this.sql, owner, conversationId, imageId).catch(rethrowAsStoreError);
+  }
+
+  async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
+    return imagesOfMessages(this.sql, owner, conversationId, messageIds).catch(rethrowAsStoreError);
+  }
+
   /** The conversation's row; `lock` holds it until the transaction ends, so exchanges on it take turns. */
   async #row(sql: Sql | Tx, owner: string, id: string, lock = false): Promise<ConversationRow | undefined> {
     const [row] = await sql<ConversationRow[]>`
@@ -248,12 +275,15 @@ export class PostgresConversationStore implements ConversationStore {
 async function insertMessage(
   tx: Tx,
   conversationId: string,
-  message: Pick<Message, "role" | "content" | "status" | "error">,
-): Promise<void> {
-  const error = message.error;
+  message: Pick<Message, "role" | "content" | "status" | "error" | "figures">,
+): Promise<string> {
+  const { error, figures } = message;
+  const id = crypto.randomUUID();
   await tx`INSERT INTO messages (id, conversation_id, role, content, status, error_code, error_message,
-      error_retryable, created_at, search_words)
-    VALUES (${crypto.randomUUID()}, ${conversationId}, ${message.role}, ${message.content}, ${message.status},
+      error_retryable, created_at, search_words, ttft_ms, total_ms, completion_tokens, finish_reason)
+    VALUES (${id}, ${conversationId}, ${message.role}, ${message.content}, ${message.status},
       ${error?.code ?? null}, ${error?.message ?? null}, ${error ? Number(error.retryable) : null}, ${Date.now()},
-      ${searchWords(message.content)})`;
+      ${searchWords(message.content)}, ${figures?.ttft_ms ?? null}, ${figures?.total_ms ?? null},
+      ${figures?.completion_tokens ?? null}, ${figures?.finish_reason ?? null})`;
+  return id;
 }

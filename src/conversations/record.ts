@@ -6,6 +6,7 @@ import type { GenerationOutcome } from "../contract.ts";
 import { SluiceError } from "../errors.ts";
 import { newStreamId } from "../stream-id.ts";
 import type { AnswerCheckpoints, RunningAnswer } from "./checkpoints.ts";
+import type { NewImage } from "./images.ts";
 import type { ConversationStore, ExchangeEnd } from "./store.ts";
 import { titleFromMessage } from "./title.ts";
 
@@ -18,6 +19,8 @@ export interface ExchangeToRecord<G extends GenerationLike> {
   conversationId: string;
   /** The text of the last user message, the one this generation answers. */
   userMessage: string;
+  /** That message's images, stored with it. */
+  images?: NewImage[] | undefined;
   /** Starts the generation under the given stream id; called only once the question is stored. */
   start: (streamId: string) => G | Promise<G>;
   /** Keeps the running answer's text stored while it runs; none in tests that need none. */
@@ -44,7 +47,14 @@ export function answerFromOutcome(streamId: string, outcome: GenerationOutcome):
       error: { code: end.code, message: end.message, retryable: end.retryable },
     };
   }
-  return { streamId, content: text, status: end.finish_reason === "cancelled" ? "cancelled" : "complete" };
+  // The figures the page shows under a live answer, kept so a reload shows the same.
+  const figures = {
+    ttft_ms: end.timings.ttft_ms,
+    total_ms: end.timings.total_ms,
+    completion_tokens: end.usage.completion_tokens,
+    finish_reason: end.finish_reason,
+  };
+  return { streamId, content: text, status: end.finish_reason === "cancelled" ? "cancelled" : "complete", figures };
 }
 
 async function storeAnswer(
@@ -99,8 +109,8 @@ export async function recordExchange<G extends GenerationLike>(
   const { owner, conversationId, userMessage } = exchange;
   const streamId = newStreamId();
   const title = titleFromMessage(userMessage);
-  if (!(await store.beginExchange(owner, conversationId, { streamId, userContent: userMessage, title })))
-    return undefined;
+  const start = { streamId, userContent: userMessage, title, ...(exchange.images ? { images: exchange.images } : {}) };
+  if (!(await store.beginExchange(owner, conversationId, start))) return undefined;
   let generation: G;
   try {
     generation = await exchange.start(streamId);

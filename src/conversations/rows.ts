@@ -2,6 +2,8 @@
  * The SQLite tables' rows, and their API shapes: times are stored as epoch milliseconds (they
  * sort and compare as numbers) and served as ISO 8601.
  */
+import type { FinishReason } from "../contract.ts";
+import type { ImageMediaType, ImageRef } from "./images.ts";
 import type { ConversationSummary, Message, MessageStatus, Role } from "./store.ts";
 
 export interface ConversationRow {
@@ -12,6 +14,8 @@ export interface ConversationRow {
   running_stream_id: string | null;
   /** The running answer's text at its last checkpoint. */
   running_content: string | null;
+  /** Custom instructions; null: the server's SYSTEM_PROMPT. (Absent in rows built in code.) */
+  system_prompt?: string | null;
 }
 
 export interface MessageRow {
@@ -24,6 +28,18 @@ export interface MessageRow {
   error_message: string | null;
   error_retryable: number | null;
   created_at: number;
+  ttft_ms?: number | null;
+  total_ms?: number | null;
+  completion_tokens?: number | null;
+  finish_reason?: FinishReason | null;
+}
+
+/** A row of message_images without its bytes. */
+export interface ImageRefRow {
+  id: string;
+  message_id: string;
+  media_type: ImageMediaType;
+  size: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -40,5 +56,28 @@ export function toMessage(row: MessageRow): Message {
   if (row.error_code !== null) {
     message.error = { code: row.error_code, message: row.error_message ?? "", retryable: row.error_retryable === 1 };
   }
+  if (row.finish_reason != null) {
+    message.figures = {
+      ttft_ms: row.ttft_ms ?? null,
+      total_ms: row.total_ms ?? 0,
+      completion_tokens: row.completion_tokens ?? 0,
+      finish_reason: row.finish_reason,
+    };
+  }
   return message;
+}
+
+/** The messages with their images attached (rows ordered by message, then position). */
+export function withImages(messages: Message[], images: ImageRefRow[]): Message[] {
+  const byMessage = new Map<string, ImageRef[]>();
+  for (const { id, message_id, media_type, size } of images) {
+    const list = byMessage.get(message_id) ?? [];
+    list.push({ id, media_type, size });
+    byMessage.set(message_id, list);
+  }
+  for (const message of messages) {
+    const list = byMessage.get(message.id);
+    if (list) message.images = list;
+  }
+  return messages;
 }

@@ -7,9 +7,11 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { ConversationBusyError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import type { StoredImage } from "./images.ts";
 import { migrate } from "./migrations.ts";
-import { type ConversationRow, type MessageRow, toMessage, toSummary } from "./rows.ts";
+import { type ConversationRow, type MessageRow, toMessage, toSummary, withImages } from "./rows.ts";
 import { searchConversations } from "./search.ts";
+import { findImage, imageRefs, imagesOfMessages, insertImages } from "./sqlite-images.ts";
 import type {
   AnswerCheckpoint,
   Conversation,
@@ -100,7 +102,13 @@ export class SqliteConversationStore implements ConversationStore {
     const messages = this.#db
       .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq")
       .all(id) as unknown as MessageRow[];
-    return { ...toSummary(row), messages: messages.map(toMessage), running_stream_id: row.running_stream_id };
+    const images = imageRefs(this.#db, id);
+    return {
+      ...toSummary(row),
+      messages: withImages(messages.map(toMessage), images),
+      running_stream_id: row.running_stream_id,
+      system_prompt: row.system_prompt ?? null,
+    };
   }
 
   async exists(owner: string, id: string): Promise<boolean> {
@@ -132,9 +140,17 @@ export class SqliteConversationStore implements ConversationStore {
         answer?.role === "assistant" &&
         (answer.status === "error" || answer.status === "interrupted") &&
         question?.role === "user" &&
-        question.content === start.userContent;
+        question.content === start.userContent &&
+        !start.images?.length;
       if (retry) this.#db.prepare("DELETE FROM messages WHERE seq = ?").run(answer.seq);
-      else this.#insertMessage(conversationId, { role: "user", content: start.userContent, status: "complete" });
+      else {
+        const messageId = this.#insertMessage(conversationId, {
+          role: "user",
+          content: start.userContent,
+          status: "complete",
+        });
+        insertImages(this.#db, conversationId, messageId, start.images ?? []);
+      }
       this.#db
         .prepare(
           `UPDATE conversations SET running_stream_id = ?, running_content = NULL, updated_at = ?,
@@ -225,20 +241,41 @@ export class SqliteConversationStore implements ConversationStore {
     return searchConversations(this.#db, owner, text, limit);
   }
 
+  async setSystemPrompt(owner: string, id: string, prompt: string | null): Promise<boolean> {
+    const result = this.#db
+      .prepare("UPDATE conversations SET system_prompt = ?, updated_at = ? WHERE id = ? AND owner = ?")
+      .run(prompt, Date.now(), id, owner);
+    return result.changes > 0;
+  }
+
+  async getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined> {
+    return findImage(this.#db, owner, conversationId, imageId);
+  }
+
+  async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
+    return this.#row(owner, conversationId) ? imagesOfMessages(this.#db, conversationId, messageIds) : [];
+  }
+
   #row(owner: string, id: string): ConversationRow | undefined {
     return this.#db.prepare("SELECT * FROM conversations WHERE id = ? AND owner = ?").get(id, owner) as
       | ConversationRow
       | undefined;
   }
 
-  #insertMessage(conversationId: string, message: Pick<Message, "role" | "content" | "status" | "error">): void {
+  /** Inserts the message; returns its id. */
+  #insertMessage(
+    conversationId: string,
+    message: Pick<Message, "role" | "content" | "status" | "error" | "figures">,
+  ): string {
+    const id = crypto.randomUUID();
+    const figures = message.figures;
     this.#db
       .prepare(
         `INSERT INTO messages (id, conversation_id, role, content, status, error_code, error_message, error_retryable,
-           created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           created_at, ttft_ms, total_ms, completion_tokens, finish_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        crypto.randomUUID(),
+        id,
         conversationId,
         message.role,
         message.content,
@@ -247,7 +284,12 @@ export class SqliteConversationStore implements ConversationStore {
         message.error?.message ?? null,
         message.error ? Number(message.error.retryable) : null,
         Date.now(),
+        figures?.ttft_ms ?? null,
+        figures?.total_ms ?? null,
+        figures?.completion_tokens ?? null,
+        figures?.finish_reason ?? null,
       );
+    return id;
   }
 
   /** Runs `work` in one write transaction (BEGIN IMMEDIATE takes the write lock up front). */

@@ -3,8 +3,9 @@
  * asynchronous so that a networked backend (Postgres) can implement it as well as SQLite.
  */
 
-import type { Role } from "../contract.ts";
+import type { AnswerFigures, Role } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
+import type { ImageRef, NewImage, StoredImage } from "./images.ts";
 
 export type { Role };
 
@@ -26,6 +27,10 @@ export interface Message {
   error?: MessageError;
   /** ISO 8601. */
   created_at: string;
+  /** An answer's TTFT, duration, tokens and finish reason, when its generation reported them. */
+  figures?: AnswerFigures;
+  /** A question's images, in the order they were sent (served at `/api/conversations/:id/images/:imageId`). */
+  images?: ImageRef[];
 }
 
 export interface ConversationSummary {
@@ -40,6 +45,8 @@ export interface Conversation extends ConversationSummary {
   messages: Message[];
   /** The generation answering right now, or null; a page re-attaches to it. */
   running_stream_id: string | null;
+  /** This conversation's own instructions to the model; null: the server's SYSTEM_PROMPT. */
+  system_prompt: string | null;
 }
 
 export interface ConversationPage {
@@ -60,6 +67,8 @@ export interface ExchangeStart {
   userContent: string;
   /** Becomes the conversation's title if it has none. */
   title: string;
+  /** The question's images, stored with it (none for a retry, which keeps the stored ones). */
+  images?: NewImage[];
 }
 
 /** The end of an exchange: the answer as far as it got. */
@@ -69,6 +78,8 @@ export interface ExchangeEnd {
   /** "interrupted": the server shut down before the answer was complete. */
   status: MessageStatus;
   error?: MessageError;
+  /** From the generation's `done` event; absent when it ended with an error. */
+  figures?: AnswerFigures;
 }
 
 /** The text of a running answer so far. */
@@ -127,6 +138,12 @@ export interface ConversationStore {
    * be the start of one), most recently updated first, at most `limit`. Never another user's.
    */
   search(owner: string, text: string, limit: number): Promise<SearchHit[]>;
+  /** Sets the conversation's own system prompt (null: back to the default). False when there is no such conversation. */
+  setSystemPrompt(owner: string, id: string, prompt: string | null): Promise<boolean>;
+  /** One image of a question in `owner`'s conversation, with its bytes; undefined for anyone else's. */
+  getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
+  /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
+  imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
 }
 
 /** A conversation found by {@link ConversationStore.search}. */

@@ -10,7 +10,7 @@ import {
   ConversationIdParams,
   ConversationListQuery,
   CreateConversationBody,
-  RenameConversationBody,
+  UpdateConversationBody,
 } from "./schemas.ts";
 
 /** A title as stored: one line, trimmed; empty means none. */
@@ -46,11 +46,20 @@ export function conversationRoutes(store: ConversationStore) {
     .patch(
       "/api/conversations/:id",
       async ({ params, body, request }) => {
-        const title = cleanTitle(body.title);
-        if (!title) throw new ValidationError("title", "must not be blank");
-        return (await store.rename(userOf(request), params.id, title)) ?? notFound(params.id);
+        const owner = userOf(request);
+        if (body.title === undefined && body.system_prompt === undefined)
+          throw new ValidationError("title", "is required unless system_prompt is given");
+        const title = body.title === undefined ? undefined : cleanTitle(body.title);
+        if (title === null) throw new ValidationError("title", "must not be blank");
+        if (title !== undefined && !(await store.rename(owner, params.id, title))) notFound(params.id);
+        // Blank instructions are no instructions: the server's default applies again.
+        const prompt = body.system_prompt === undefined ? undefined : body.system_prompt?.trim() || null;
+        if (prompt !== undefined && !(await store.setSystemPrompt(owner, params.id, prompt))) notFound(params.id);
+        const { messages, running_stream_id, ...conversation } =
+          (await store.get(owner, params.id)) ?? notFound(params.id);
+        return conversation;
       },
-      { params: ConversationIdParams, body: RenameConversationBody },
+      { params: ConversationIdParams, body: UpdateConversationBody },
     )
     .delete(
       "/api/conversations/:id",

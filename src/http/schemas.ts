@@ -22,13 +22,33 @@ void messageSchemaMatchesContract;
 const idPattern = "^[A-Za-z0-9_-]{1,64}$";
 const Id = (what: string) => t.String({ pattern: idPattern, error: `must be ${what} id` });
 
+/** OpenAI content parts: text, and images as `data:` URLs (checked further by image-parts.ts). */
+const ContentPartSchema = t.Union(
+  [
+    t.Object({ type: t.Literal("text"), text: t.String() }),
+    t.Object({
+      type: t.Literal("image_url"),
+      image_url: t.Object({ url: t.String(), detail: t.Optional(t.String({ maxLength: 10 })) }),
+    }),
+  ],
+  { error: 'must be {"type":"text","text"} or {"type":"image_url","image_url":{"url"}}' },
+);
+
 export const ChatBody = t.Object({
   /** The whole exchange, for a one-shot answer (no conversation). */
   messages: t.Optional(
     t.Array(ChatMessageSchema, { minItems: 1, maxItems: 1_000, error: "must be a list of 1 to 1000 messages" }),
   ),
-  /** With a conversation: the new question only; the server has the rest. */
-  content: t.Optional(t.String({ minLength: 1, error: "must be a non-empty string" })),
+  /** With a conversation: the new question only (text, or content parts with images); the server has the rest. */
+  content: t.Optional(
+    t.Union(
+      [
+        t.String({ minLength: 1, error: "must be a non-empty string" }),
+        t.Array(ContentPartSchema, { minItems: 1, maxItems: 64 }),
+      ],
+      { error: "must be a non-empty string or a list of content parts" },
+    ),
+  ),
   /** With a conversation: replace every message after `parentId` (regenerate, or an edited question). */
   replace: t.Optional(t.Boolean({ error: "must be true or false" })),
   /** With a conversation: the id of the last message the client has seen (null: none). */
@@ -82,7 +102,18 @@ export const CreateConversationBody = t.Optional(
   t.Object({ title: t.Optional(t.String({ maxLength: maxTitleLength })) }),
 );
 
-export const RenameConversationBody = t.Object({ title: t.String({ minLength: 1, maxLength: maxTitleLength }) });
+/** The most characters of a conversation's own system prompt (custom instructions). */
+export const maxSystemPromptLength = 8_000;
+
+/** PATCH: a new title, new instructions (null or blank: the server's default), or both. */
+export const UpdateConversationBody = t.Object({
+  title: t.Optional(t.String({ minLength: 1, maxLength: maxTitleLength })),
+  system_prompt: t.Optional(
+    t.Union([t.String({ maxLength: maxSystemPromptLength }), t.Null()], {
+      error: `must be text of at most ${maxSystemPromptLength} characters, or null for the default`,
+    }),
+  ),
+});
 
 export const ExportQuery = t.Object({
   format: t.Union([t.Literal("md"), t.Literal("json")], { error: "must be md or json" }),

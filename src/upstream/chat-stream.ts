@@ -4,13 +4,14 @@
  */
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { ChatMessage, FinishReason, Usage } from "../contract.ts";
+import type { FinishReason, ModelMessage, Usage } from "../contract.ts";
 import { type CallOptions, streamCompletion } from "./completion-stream.ts";
 import { UpstreamError } from "./errors.ts";
 
 export interface ChatRequest {
   model: string;
-  messages: ChatMessage[];
+  /** Text, or content parts for a question with images (vision models). */
+  messages: ModelMessage[];
   max_tokens?: number | undefined;
   temperature?: number | undefined;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import type { ModelMessage as ChatMessageWithParts } from "../../src/contract.ts";
 import { assembleContext, estimateTokens, expectedParent } from "../../src/conversations/context.ts";
+import { IMAGE_TOKENS, questionsWithImagesToCarry } from "../../src/conversations/context-images.ts";
 import type { Message } from "../../src/conversations/store.ts";
 
 let next = 0;
@@ -72,5 +74,59 @@ describe("expectedParent", () => {
     expect(expectedParent([], "hi")).toBeNull();
     expect(expectedParent(stored, "something new")).toBe(stored[3]?.id as string);
     expect(expectedParent(stored, "q2")).toBe(stored[1]?.id as string);
+  });
+});
+
+describe("images in the context", () => {
+  const png = (fill: number) => ({
+    media_type: "image/png" as const,
+    data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, fill]),
+  });
+  const withImages = (content: string, count: number): Message => ({
+    ...message("user", content),
+    images: Array.from({ length: count }, (_, i) => ({ id: `i${i}`, media_type: "image/png", size: 9 })),
+  });
+
+  test("the newest questions' images are carried, whole questions only, within the cap after the sent ones", () => {
+    const old = withImages("old", 2);
+    const mid = withImages("mid", 3);
+    const recent = withImages("recent", 1);
+    const thread = [old, message("assistant", "a"), mid, message("assistant", "b"), recent, message("assistant", "c")];
+    expect(questionsWithImagesToCarry(thread, 1, 4)).toEqual([recent.id, old.id]);
+    expect(questionsWithImagesToCarry(thread, 0, 4)).toEqual([recent.id, mid.id]);
+    expect(questionsWithImagesToCarry(thread, 4, 4)).toEqual([]);
+  });
+
+  test("a question with images goes as content parts; a carried one keeps its images, the rest their text", () => {
+    const first = withImages("first", 1);
+    const second = withImages("second", 1);
+    const stored = [first, message("assistant", "a1"), second, message("assistant", "a2")];
+    const { messages } = assembleContext(stored, "third", settings, {
+      sent: [png(3)],
+      stored: new Map([[second.id, [png(2)]]]),
+    });
+    expect(messages.map((m) => (typeof m.content === "string" ? m.content : m.content.map((p) => p.type)))).toEqual([
+      "first",
+      "a1",
+      ["text", "image_url"],
+      "a2",
+      ["text", "image_url"],
+    ]);
+    expect(messages.at(-1)?.content).toEqual([
+      { type: "text", text: "third" },
+      { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgoD" } },
+    ]);
+  });
+
+  test("a retry asks again with the failed question's stored images; an image counts ~800 tokens", () => {
+    const asked = withImages("look", 1);
+    const stored = [asked, message("assistant", "", "error")];
+    const { messages } = assembleContext(stored, "look", settings, {
+      sent: [],
+      stored: new Map([[asked.id, [png(1)]]]),
+    });
+    expect(messages).toHaveLength(1);
+    expect(Array.isArray(messages[0]?.content)).toBe(true);
+    expect(estimateTokens(messages[0] as ChatMessageWithParts)).toBe(4 + 1 + IMAGE_TOKENS);
   });
 });

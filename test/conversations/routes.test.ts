@@ -41,7 +41,7 @@ test("POST creates (201), GET reads it back with messages and the running stream
   expect(created.json).toMatchObject({ title: "Weekend plans" });
   const read = await call("GET", `/api/conversations/${created.json.id}`);
   expect(read.status).toBe(200);
-  expect(read.json).toEqual({ ...created.json, messages: [], running_stream_id: null });
+  expect(read.json).toEqual({ ...created.json, messages: [], running_stream_id: null, system_prompt: null });
 });
 
 test("POST without a body creates an untitled conversation", async () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import type { ConversationStore } from "../../src/conversations/store.ts";
 import { freshDataDir } from "../support/spawn.ts";
+import { describeStoreExtras } from "./store-suite-extras.ts";
 
 /** Opens the backend's store at `place` (a fresh directory per test); opening it again reopens the same data. */
 export type OpenStore = (place: string) => Promise<ConversationStore>;
@@ -38,7 +39,12 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       const created = await store.create(OWNER);
       expect(created.title).toBeNull();
       expect(Date.parse(created.created_at)).toBeGreaterThan(0);
-      expect(await store.get(OWNER, created.id)).toEqual({ ...created, messages: [], running_stream_id: null });
+      expect(await store.get(OWNER, created.id)).toEqual({
+        ...created,
+        messages: [],
+        running_stream_id: null,
+        system_prompt: null,
+      });
       expect(await store.exists(OWNER, created.id)).toBe(true);
       expect(await store.exists(OWNER, "missing")).toBe(false);
       expect(await store.get(OWNER, "missing")).toBeUndefined();
@@ -237,5 +243,7 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       ]);
       expect(await second.recoverInterrupted()).toBe(0);
     });
+
+    describeStoreExtras(fresh);
   });
 }

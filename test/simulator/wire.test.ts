@@ -96,6 +96,16 @@ describe("non-streaming", () => {
     });
   });
 
+  test("content parts (a question with images): the text parts are the prompt, images are accepted", async () => {
+    const image = { type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(4_000)}` } };
+    const asText = await (await postChat(sim.url, { messages: userMessage("/echo what is this?") })).json();
+    const parts = [{ type: "text", text: "/echo what is this?" }, image];
+    const asParts = await (await postChat(sim.url, { messages: [{ role: "user", content: parts }] })).json();
+    expect(asParts.choices[0].message.content).toBe("what is this?");
+    // The same prompt count as the text alone: the image's base64 is not counted as words.
+    expect(asParts.usage.prompt_tokens).toBe(asText.usage.prompt_tokens);
+  });
+
   test("SIM_MAX_TOKENS is the default length", async () => {
     const body = await (await postChat(sim.url, { messages: userMessage("Hello") })).json();
     expect(body.usage.completion_tokens).toBe(16);

@@ -1,0 +1,75 @@
+/**
+ * Which stored images go back to the model with a new question, and how a question with images
+ * reads on the wire. Images cost a model far more than their share of characters and a request
+ * carries them as base64, so the context holds at most `maxImages` (CONTEXT_MAX_IMAGES): the
+ * newest questions' images first, a question's images all or none. Older ones are left out; the
+ * text of their question still goes.
+ */
+import type { ContentPart, ModelMessage } from "../contract.ts";
+import { imageDataUrl, type NewImage } from "./images.ts";
+import type { ConversationStore, Message } from "./store.ts";
+
+/** An image's type and bytes: all the model needs of it. */
+export type ImageData = Pick<NewImage, "media_type" | "data">;
+
+/**
+ * A rough count for one image: OpenAI bills a detailed 512 px tile at 170 tokens plus 85, and a
+ * typical screenshot or photo is four tiles (765); rounded up, since other servers count more.
+ */
+export const IMAGE_TOKENS = 800;
+
+/**
+ * The stored questions (ids, newest first) whose images the context carries: every image the
+ * questions in `thread` hold, newest first, while they fit in `maxImages` after the `sent` ones.
+ */
+export function questionsWithImagesToCarry(thread: readonly Message[], sent: number, maxImages: number): string[] {
+  let room = maxImages - sent;
+  const chosen: string[] = [];
+  for (let i = thread.length - 1; i >= 0 && room > 0; i--) {
+    const message = thread[i] as Message;
+    const count = message.role === "user" ? (message.images?.length ?? 0) : 0;
+    if (count === 0 || count > room) continue;
+    chosen.push(message.id);
+    room -= count;
+  }
+  return chosen;
+}
+
+/** A user message as the model gets it: its text alone, or the text and then its images as content parts. */
+export function withImageParts(text: string, images: readonly ImageData[] | undefined): ModelMessage {
+  if (!images?.length) return { role: "user", content: text };
+  const parts: ContentPart[] = text ? [{ type: "text", text }] : [];
+  for (const image of images) parts.push({ type: "image_url", image_url: { url: imageDataUrl(image) } });
+  return { role: "user", content: parts };
+}
+
+/** The stored images the context carries (see {@link questionsWithImagesToCarry}), by question id. */
+export async function loadCarriedImages(
+  store: ConversationStore,
+  owner: string,
+  conversationId: string,
+  thread: readonly Message[],
+  sent: number,
+  maxImages: number,
+): Promise<Map<string, ImageData[]>> {
+  const carried = questionsWithImagesToCarry(thread, sent, maxImages);
+  const byQuestion = new Map<string, ImageData[]>();
+  for (const image of await store.imagesOf(owner, conversationId, carried))
+    byQuestion.set(image.message_id, [...(byQuestion.get(image.message_id) ?? []), image]);
+  return byQuestion;
+}
+
+/**
+ * The images of a question being replaced (Regenerate, or Edit of its text), under new ids: the
+ * new question keeps them, since replacing it deletes the old one with its images.
+ */
+export async function imagesOfReplaced(
+  store: ConversationStore,
+  owner: string,
+  conversationId: string,
+  replaced: Message | undefined,
+): Promise<NewImage[]> {
+  if (replaced?.role !== "user" || !replaced.images?.length) return [];
+  const images = await store.imagesOf(owner, conversationId, [replaced.id]);
+  return images.map(({ media_type, data }) => ({ id: crypto.randomUUID(), media_type, data }));
+}

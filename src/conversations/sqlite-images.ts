@@ -1,0 +1,57 @@
+/**
+ * The images of questions on SQLite (table message_images, migration 7): kept beside the messages
+ * so that reading a thread for the model's context or for search never loads image bytes.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import type { NewImage, StoredImage } from "./images.ts";
+import type { ImageRefRow } from "./rows.ts";
+
+/** Stores a question's images, in sending order; call inside the exchange's transaction. */
+export function insertImages(db: DatabaseSync, conversationId: string, messageId: string, images: NewImage[]): void {
+  const insert = db.prepare(
+    `INSERT INTO message_images (id, message_id, conversation_id, position, media_type, size, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  images.forEach((image, position) => {
+    insert.run(image.id, messageId, conversationId, position, image.media_type, image.data.byteLength, image.data);
+  });
+}
+
+/** Every image of a conversation, without bytes, ordered by message and position. */
+export function imageRefs(db: DatabaseSync, conversationId: string): ImageRefRow[] {
+  return db
+    .prepare(
+      "SELECT id, message_id, media_type, size FROM message_images WHERE conversation_id = ? ORDER BY message_id, position",
+    )
+    .all(conversationId) as unknown as ImageRefRow[];
+}
+
+// node:sqlite returns a BLOB as a Uint8Array on Bun and Deno alike; copied so it owns its bytes.
+const withBytes = (row: StoredImage): StoredImage => ({ ...row, data: new Uint8Array(row.data) });
+
+/** One image, only when its conversation belongs to `owner`. */
+export function findImage(
+  db: DatabaseSync,
+  owner: string,
+  conversationId: string,
+  imageId: string,
+): StoredImage | undefined {
+  const row = db
+    .prepare(
+      `SELECT i.id, i.message_id, i.media_type, i.data FROM message_images i
+         JOIN conversations c ON c.id = i.conversation_id
+       WHERE i.id = ? AND i.conversation_id = ? AND c.owner = ?`,
+    )
+    .get(imageId, conversationId, owner) as StoredImage | undefined;
+  return row && withBytes(row);
+}
+
+/** The images of `messageIds` with their bytes, in message order then sending order. */
+export function imagesOfMessages(db: DatabaseSync, conversationId: string, messageIds: string[]): StoredImage[] {
+  const select = db.prepare(
+    "SELECT id, message_id, media_type, data FROM message_images WHERE conversation_id = ? AND message_id = ? ORDER BY position",
+  );
+  return messageIds.flatMap((messageId) =>
+    (select.all(conversationId, messageId) as unknown as StoredImage[]).map(withBytes),
+  );
+}

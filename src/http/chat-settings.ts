@@ -1,0 +1,28 @@
+/**
+ * `GET /api/chat-settings`: what the chat page needs to know before a question is sent: the
+ * server's default instructions (shown as the placeholder of a conversation's own), their length
+ * cap, and the image caps, so the page refuses an image the server would refuse before uploading it.
+ */
+import { Elysia } from "elysia";
+import type { ImageLimits } from "../config.ts";
+import { ACCEPTED_IMAGE_TYPES } from "../conversations/images.ts";
+import { maxSystemPromptLength } from "./schemas.ts";
+
+export interface ChatSettingsDeps {
+  /** SYSTEM_PROMPT, or undefined. */
+  systemPrompt: string | undefined;
+  images: ImageLimits;
+}
+
+export function chatSettingsRoutes(deps: ChatSettingsDeps) {
+  const settings = {
+    system_prompt_default: deps.systemPrompt ?? null,
+    system_prompt_max_length: maxSystemPromptLength,
+    images: {
+      max_count: deps.images.maxCount,
+      max_bytes: deps.images.maxBytes,
+      types: ACCEPTED_IMAGE_TYPES,
+    },
+  };
+  return new Elysia().get("/api/chat-settings", () => settings);
+}

@@ -1,0 +1,32 @@
+/**
+ * The images of the questions on the page: those this page sent (as `data:` URLs, until the
+ * server has them) and those the server stores (by URL, under the page's CSP `img-src 'self'`).
+ */
+import type { Message } from "./api.ts";
+import { type ShownImage, storedImages } from "./message-view.ts";
+
+export class QuestionImages {
+  /** By local message id: a question not yet known to the server keeps its images here. */
+  readonly #sent = new Map<string, string[]>();
+
+  /** Keeps the images sent with local question `message`. */
+  remember(message: Message, images: string[]): void {
+    if (images.length > 0) this.#sent.set(message.id, images);
+  }
+
+  /** Forgets every unsent question's images (another conversation opens; the server has the rest). */
+  clear(): void {
+    this.#sent.clear();
+  }
+
+  /** What to send again with `question`: its images if the server never stored it, else none (it keeps its own). */
+  toResend(question: Message): string[] {
+    return question.id.startsWith("local-") ? (this.#sent.get(question.id) ?? []) : [];
+  }
+
+  /** The images to show with `message` in conversation `conversationId`. */
+  shown(message: Message, conversationId: string | null): ShownImage[] {
+    const sent = this.#sent.get(message.id);
+    return sent ? sent.map((src) => ({ src })) : storedImages(message, conversationId);
+  }
+}
