@@ -24,6 +24,7 @@ import {
   upstreamServer,
 } from "../../scripts/stack/template-vars.ts";
 import { loadConfig } from "../../src/config.ts";
+import { chatBodyLimit } from "../../src/http/image-parts.ts";
 import { composeConfig, service } from "./compose-file.ts";
 import { selfSignedCertificate } from "./tls-certificate.ts";
 
@@ -129,7 +130,14 @@ describe("the rendered production configuration", () => {
   });
 
   test("limits agree with the app: body size, drain time, open files", () => {
-    expect(directive(proxy(), "client_max_body_size")).toEqual([`${defaults.maxBodyBytes / 1_048_576}m`]);
+    const [everywhere, chat] = directive(proxy(), "client_max_body_size");
+    expect(everywhere).toBe(`${defaults.maxBodyBytes / 1_048_576}m`);
+    // POST /api/chat may carry images: nginx lets through at least what the app accepts there.
+    const code = proxy().replace(/#.*$/gm, "");
+    expect(directive(block(code, "location = /api/chat"), "client_max_body_size")).toEqual([chat ?? ""]);
+    expect(Number.parseInt(chat ?? "0", 10) * 1_048_576).toBeGreaterThanOrEqual(
+      chatBodyLimit(defaults.maxBodyBytes, defaults.images),
+    );
     const main = readFileSync(NGINX_CONF, "utf8");
     expect(seconds(directive(main, "worker_shutdown_timeout")[0] ?? "") * 1000).toBe(defaults.drainTimeoutMs);
     const files = Number(directive(main, "worker_rlimit_nofile")[0]);
