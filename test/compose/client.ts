@@ -30,6 +30,8 @@ export function sluiceRequest(path: string, init: RequestInit = {}, port = httpP
 
 export interface ReadStreamOptions {
   lastEventId?: string;
+  /** Further request headers, e.g. an X-Request-Id to find the request in nginx's access log. */
+  headers?: Record<string, string>;
   /** Close the connection, as a dropped network would, once this returns true. */
   closeWhen?: (events: ReceivedEvent[]) => boolean;
   /** Called for each event as it arrives. */
@@ -67,7 +69,11 @@ export async function readEvents(path: string, options: ReadStreamOptions = {}):
       }
     },
   });
-  const headers: Record<string, string> = { accept: "text/event-stream", "accept-encoding": "gzip, deflate" };
+  const headers: Record<string, string> = {
+    accept: "text/event-stream",
+    "accept-encoding": "gzip, deflate",
+    ...options.headers,
+  };
   if (options.lastEventId) headers["last-event-id"] = options.lastEventId;
   try {
     const response = await sluiceRequest(path, { headers, signal: controller.signal }, options.port);
