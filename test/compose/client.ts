@@ -46,6 +46,8 @@ export interface ReadStreamResult {
   events: ReceivedEvent[];
   /** eof: the server ended it; closed: `closeWhen` did; timeout: the bound did. */
   ended: "eof" | "closed" | "timeout";
+  /** The body of an answer that is not a stream (status 4xx or 5xx). */
+  error?: string;
 }
 
 /**
@@ -77,6 +79,9 @@ export async function readEvents(path: string, options: ReadStreamOptions = {}):
   if (options.lastEventId) headers["last-event-id"] = options.lastEventId;
   try {
     const response = await sluiceRequest(path, { headers, signal: controller.signal }, options.port);
+    // An error answer is JSON, not events: its text says why.
+    if (!response.ok)
+      return { status: response.status, headers: response.headers, events, ended, error: await response.text() };
     const decoder = new TextDecoder();
     try {
       for await (const chunk of response.body ?? []) {

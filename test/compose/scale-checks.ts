@@ -23,7 +23,7 @@ async function resume(path: string, lastEventId: string | undefined, stopAfter =
     headers: requestIdHeader(requestId),
     closeWhen: (events) => tokens(events).length >= stopAfter,
   });
-  expect(read.status).toBe(200);
+  expect(read.status, `${requestId} after ${lastEventId}: ${read.error}`).toBe(200);
   return { requestId, events: read.events };
 }
 
@@ -56,7 +56,9 @@ export function scaleChecks(project: ComposeProject): void {
     });
     expect(started.status).toBe(202);
     const { streamUrl } = (await started.json()) as { streamUrl: string };
-    // While the answer runs: a few tokens at a time, each read resuming where the last one stopped.
+    // While the answer runs: a few tokens at a time, each read resuming where the last one stopped,
+    // at once, as a browser reconnects: the next replica may have heard less of the answer than the
+    // client has, and must not turn the client away for it (EventSource gives up on a 4xx).
     const pieces: Awaited<ReturnType<typeof resume>>[] = [];
     for (let last: string | undefined; !pieces.at(-1)?.events.some((event) => event.event === "done"); ) {
       const piece = await resume(streamUrl, last, 4);
