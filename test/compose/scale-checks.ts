@@ -7,9 +7,10 @@ import { expect, test } from "bun:test";
 import type { ReceivedEvent } from "../e2e/sse-client.ts";
 import { paced } from "../e2e/sse-client.ts";
 import { readEvents, sluiceRequest } from "./client.ts";
-import { modelStats } from "./model-stats.ts";
+import { modelStats, waitForModel } from "./model-stats.ts";
 import { answeredBy, requestIdHeader } from "./nginx-log.ts";
 import type { ComposeProject } from "./project.ts";
+import { startChat } from "./suite.ts";
 
 const tokens = (events: ReceivedEvent[]) => events.filter((event) => event.event === "token");
 const ids = (events: ReceivedEvent[]) => events.map((event) => Number(event.id));
@@ -49,13 +50,7 @@ export function scaleChecks(project: ComposeProject): void {
 
   test("a stream read again and again with Last-Event-ID has no gap and no repeat, whichever replica answers", async () => {
     const before = await modelStats(project);
-    const started = await sluiceRequest("/api/chat", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: paced(60, 20) }] }),
-    });
-    expect(started.status).toBe(202);
-    const { streamUrl } = (await started.json()) as { streamUrl: string };
+    const streamUrl = await startChat(paced(60, 20));
     // While the answer runs: a few tokens at a time, each read resuming where the last one stopped,
     // at once, as a browser reconnects: the next replica may have heard less of the answer than the
     // client has, and must not turn the client away for it (EventSource gives up on a 4xx).
@@ -86,6 +81,32 @@ export function scaleChecks(project: ComposeProject): void {
     expect(answered.size).toBe(2);
     // One model call, however many reads.
     expect((await modelStats(project)).started).toBe(before.started + 1);
+  }, 90_000);
+
+  test("Stop sent to the replica that is not streaming the answer cancels the model's call", async () => {
+    // nginx picks the replica per request, so a Stop lands on the other one only some of the
+    // time: each try is checked whole, and one of a few must have crossed over.
+    for (let attempt = 1; ; attempt++) {
+      const before = await modelStats(project);
+      const path = await startChat(paced(200, 10));
+      const [streamId, stopId] = [newId(), newId()];
+      let stopped: Promise<Response> | undefined;
+      const stream = await readEvents(path, {
+        headers: requestIdHeader(streamId),
+        onEvent: (event) => {
+          if (event.event === "token" && event.id === "3")
+            stopped = sluiceRequest(path, { method: "DELETE", headers: requestIdHeader(stopId) });
+        },
+      });
+      expect((await stopped)?.ok).toBe(true);
+      const done = stream.events.find((event) => event.event === "done");
+      expect(JSON.parse(done?.data ?? "{}").finish_reason).toBe("cancelled");
+      expect(tokens(stream.events).length).toBeLessThan(50);
+      await waitForModel(project, "a cancelled call", (stats) => stats.cancelled > before.cancelled);
+      const [streamedBy, stoppedBy] = await answeredBy(project, [streamId, stopId]);
+      if (streamedBy !== stoppedBy) return;
+      expect(attempt, "every Stop reached the replica that streamed").toBeLessThan(4);
+    }
   }, 90_000);
 
   test("a conversation created through one replica is read back through both, from PostgreSQL", async () => {

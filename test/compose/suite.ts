@@ -20,7 +20,7 @@ const answerTokens = (events: ReceivedEvent[]) =>
   tokenEvents(events, "message").filter((event) => event.data !== "[DONE]");
 
 /** POST /api/chat with one user message; the stream's path. */
-async function startChat(content: string): Promise<string> {
+export async function startChat(content: string): Promise<string> {
   const response = await sluiceRequest("/api/chat", {
     method: "POST",
     headers: { "content-type": "application/json" },
