@@ -1,6 +1,6 @@
 /**
- * Builds local stand-ins for the two base images Sluice pins (the official Bun image, with its
- * -slim variant, and the official nginx image), for a Docker engine that cannot pull from a public
+ * Builds local stand-ins for the base images Sluice pins (the official Bun image, with its -slim
+ * variant, and the official nginx, Redis and PostgreSQL images), for a Docker engine that cannot pull from a public
  * image registry: the compose tests' machines. Tagged exactly as deploy/docker/Dockerfile and
  * docker-compose.yml pin them, so both files are used unchanged. A real deployment pulls the real
  * images; deploy/stand-ins/ says what each stand-in reproduces.
@@ -13,7 +13,7 @@
 import { ensureBunImage } from "./stand-ins/bun-image.ts";
 import { ensureDebianBase } from "./stand-ins/debian-base.ts";
 import { requireEngine, StandInError } from "./stand-ins/docker.ts";
-import { ensureNginxImage } from "./stand-ins/nginx-image.ts";
+import { ensurePackageImage } from "./stand-ins/package-image.ts";
 import { readPins } from "./stand-ins/pins.ts";
 
 const describe = { built: "built", current: "up to date", real: "a real image, left alone" };
@@ -25,7 +25,9 @@ export async function buildStandInImages(): Promise<void> {
   const steps: [string, () => Promise<keyof typeof describe>][] = [
     ["Debian base", async () => ((await ensureDebianBase()) ? "built" : "current")],
     [pins.bunTags.join(", "), () => ensureBunImage(pins)],
-    [pins.nginxTag, () => ensureNginxImage(pins)],
+    [pins.nginxTag, () => ensurePackageImage("nginx", pins.nginxTag)],
+    [pins.redisTag, () => ensurePackageImage("redis", pins.redisTag)],
+    [pins.postgresTag, () => ensurePackageImage("postgres", pins.postgresTag)],
   ];
   for (const [name, step] of steps) {
     const began = performance.now();

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${BUN_VERSION}" is the Dockerfile's variable, not a template literal.
 /**
- * The base images as Sluice pins them: deploy/docker/Dockerfile's BUN_VERSION and the nginx
- * service's image in docker-compose.yml. The stand-ins are tagged from these, so the two files are
+ * The base images as Sluice pins them: deploy/docker/Dockerfile's BUN_VERSION and the images of
+ * the nginx, redis and postgres services in docker-compose.yml. The stand-ins are tagged from these, so the two files are
  * built and run unchanged.
  */
 import { readFileSync } from "node:fs";
@@ -15,6 +15,10 @@ export interface Pins {
   bunTags: string[];
   /** e.g. "nginx:1.30". */
   nginxTag: string;
+  /** e.g. "redis:7.4" (the scale profile). */
+  redisTag: string;
+  /** e.g. "postgres:17" (the scale profile). */
+  postgresTag: string;
 }
 
 /** The images a Dockerfile's stages start from, each once; a stage built on an earlier stage names none. */
@@ -28,7 +32,7 @@ export function baseImages(dockerfile: string): string[] {
   return [...images];
 }
 
-/** Reads the pins; throws `pin_missing` when either file no longer has one. */
+/** Reads the pins; throws `pin_missing` when a file no longer has one. */
 export function readPins(): Pins {
   const dockerfile = readFileSync(`${root}deploy/docker/Dockerfile`, "utf8");
   const bunVersion = dockerfile.match(/^ARG BUN_VERSION=(\S+)$/m)?.[1];
@@ -37,7 +41,16 @@ export function readPins(): Pins {
   const compose = Bun.YAML.parse(readFileSync(`${root}docker-compose.yml`, "utf8")) as {
     services: Record<string, { image?: string }>;
   };
-  const nginxTag = compose.services.nginx?.image;
-  if (!nginxTag) throw new StandInError("pin_missing", "docker-compose.yml: the nginx service names no image");
-  return { bunVersion, bunTags, nginxTag };
+  const imageOf = (name: string): string => {
+    const image = compose.services[name]?.image;
+    if (!image) throw new StandInError("pin_missing", `docker-compose.yml: the ${name} service names no image`);
+    return image;
+  };
+  return {
+    bunVersion,
+    bunTags,
+    nginxTag: imageOf("nginx"),
+    redisTag: imageOf("redis"),
+    postgresTag: imageOf("postgres"),
+  };
 }

@@ -30,6 +30,8 @@ export function sluiceRequest(path: string, init: RequestInit = {}, port = httpP
 
 export interface ReadStreamOptions {
   lastEventId?: string;
+  /** Further request headers, e.g. an X-Request-Id to find the request in nginx's access log. */
+  headers?: Record<string, string>;
   /** Close the connection, as a dropped network would, once this returns true. */
   closeWhen?: (events: ReceivedEvent[]) => boolean;
   /** Called for each event as it arrives. */
@@ -44,6 +46,8 @@ export interface ReadStreamResult {
   events: ReceivedEvent[];
   /** eof: the server ended it; closed: `closeWhen` did; timeout: the bound did. */
   ended: "eof" | "closed" | "timeout";
+  /** The body of an answer that is not a stream (status 4xx or 5xx). */
+  error?: string;
 }
 
 /**
@@ -67,10 +71,17 @@ export async function readEvents(path: string, options: ReadStreamOptions = {}):
       }
     },
   });
-  const headers: Record<string, string> = { accept: "text/event-stream", "accept-encoding": "gzip, deflate" };
+  const headers: Record<string, string> = {
+    accept: "text/event-stream",
+    "accept-encoding": "gzip, deflate",
+    ...options.headers,
+  };
   if (options.lastEventId) headers["last-event-id"] = options.lastEventId;
   try {
     const response = await sluiceRequest(path, { headers, signal: controller.signal }, options.port);
+    // An error answer is JSON, not events: its text says why.
+    if (!response.ok)
+      return { status: response.status, headers: response.headers, events, ended, error: await response.text() };
     const decoder = new TextDecoder();
     try {
       for await (const chunk of response.body ?? []) {

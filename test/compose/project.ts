@@ -1,6 +1,7 @@
 /**
  * The shipped docker-compose.yml run as one Compose project: up with a build, a bounded wait until
- * every service is healthy, exec into a service, restart one, and down with its volumes.
+ * every container of every service is healthy, exec into a service, restart one, and down with its
+ * volumes.
  */
 import { spawn, spawnSync } from "bun";
 import { composeCommand } from "../deploy/compose-file.ts";
@@ -14,9 +15,17 @@ export interface ComposeVariant {
   name: string;
   /** Compose's global options, e.g. ["--profile", "simulator", "--env-file", "deploy/env/simulator.env"]. */
   options: string[];
+  /** Compose files on top of docker-compose.yml, as the variant's env file names them (COMPOSE_FILE). */
+  files?: string[];
+  /** Variables in Compose's environment, as a user would export them; they win over the env file. */
+  env?: Record<string, string>;
+  /** Containers per service where more than one (`up --scale service=N`). */
+  replicas?: Record<string, number>;
   services: string[];
   /** The service whose container runs the model, and the model's counters on that container's loopback. */
   model: { service: string; statsUrl: string };
+  /** Tests of this variant only, registered after the common ones, while the project is up. */
+  checks?: (project: ComposeProject) => void;
 }
 
 export interface CommandResult {
@@ -49,7 +58,9 @@ export class ComposeProject {
   async run(args: string[], timeoutMs = 120_000): Promise<CommandResult> {
     const command = composeCommand();
     if (!command) throw new ComposeError("docker-compose is not installed");
-    const files = ["-f", "docker-compose.yml", "-f", "test/compose/build-overrides.yml"];
+    const files = ["docker-compose.yml", ...(this.variant.files ?? []), "test/compose/build-overrides.yml"].flatMap(
+      (file) => ["-f", file],
+    );
     const child = spawn([...command, "-p", PROJECT, ...files, ...this.variant.options, ...args], {
       cwd: root,
       // Only what Compose needs: an ambient UPSTREAM_BASE_URL or MODEL would change the project.
@@ -60,6 +71,7 @@ export class ComposeProject {
         // The classic builder, as Compose v1 uses by default: no buildx plugin needed.
         COMPOSE_DOCKER_CLI_BUILD: "0",
         DOCKER_BUILDKIT: "0",
+        ...this.variant.env,
       },
       stdout: "pipe",
       stderr: "pipe",
@@ -87,24 +99,48 @@ export class ComposeProject {
     return this.must(["exec", "-T", service, ...command], 30_000);
   }
 
-  /** Each container's health, or its state where it has no health check: "healthy", "running", … */
-  async states(): Promise<Record<string, string>> {
-    const format =
-      '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}';
-    const ids = (await this.must(["ps", "-q"])).split("\n").filter((line) => /^[0-9a-f]{12,}$/.test(line.trim()));
-    if (ids.length === 0) return {};
+  /** `docker inspect --format` of every running container of the project: one line each. */
+  async #inspect(format: string, service?: string): Promise<string[]> {
+    const ids = (await this.must(["ps", "-q", ...(service ? [service] : [])]))
+      .split("\n")
+      .filter((line) => /^[0-9a-f]{12,}$/.test(line.trim()));
+    if (ids.length === 0) return [];
     const inspect = spawn(["docker", "inspect", "--format", format, ...ids], { stdout: "pipe", stderr: "ignore" });
-    const lines = (await new Response(inspect.stdout).text()).trim().split("\n");
-    return Object.fromEntries(lines.map((line) => line.split(" ") as [string, string]));
+    return (await new Response(inspect.stdout).text()).trim().split("\n");
   }
 
-  /** Waits until every service of the variant is healthy (or running, without a health check). */
-  async waitHealthy(timeoutMs = 120_000): Promise<Record<string, string>> {
+  /**
+   * Each service's containers' health, or their state where there is no health check: e.g.
+   * `{ app: ["healthy", "healthy"], nginx: ["running"] }`.
+   */
+  async states(): Promise<Record<string, string[]>> {
+    const format =
+      '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}';
+    const states: Record<string, string[]> = {};
+    for (const line of await this.#inspect(format)) {
+      const [service = "", state = ""] = line.split(" ");
+      states[service] = [...(states[service] ?? []), state];
+    }
+    return states;
+  }
+
+  /** The addresses of a service's containers on the project's network, as nginx resolves the name. */
+  async addresses(service: string): Promise<string[]> {
+    const lines = await this.#inspect("{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", service);
+    return lines.flatMap((line) => line.trim().split(" ")).filter(Boolean);
+  }
+
+  /** Waits until every container of the variant's services is healthy (or running, without a health check). */
+  async waitHealthy(timeoutMs = 120_000): Promise<Record<string, string[]>> {
     const deadline = performance.now() + timeoutMs;
-    let states: Record<string, string> = {};
+    let states: Record<string, string[]> = {};
     while (performance.now() < deadline) {
       states = await this.states();
-      const ready = this.variant.services.every((name) => ["healthy", "running"].includes(states[name] ?? ""));
+      const ready = this.variant.services.every((name) => {
+        const containers = states[name] ?? [];
+        const expected = this.variant.replicas?.[name] ?? 1;
+        return containers.length === expected && containers.every((state) => ["healthy", "running"].includes(state));
+      });
       if (ready) return states;
       await Bun.sleep(1_000);
     }

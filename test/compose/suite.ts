@@ -20,7 +20,7 @@ const answerTokens = (events: ReceivedEvent[]) =>
   tokenEvents(events, "message").filter((event) => event.data !== "[DONE]");
 
 /** POST /api/chat with one user message; the stream's path. */
-async function startChat(content: string): Promise<string> {
+export async function startChat(content: string): Promise<string> {
   const response = await sluiceRequest("/api/chat", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -40,7 +40,8 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
   beforeAll(async () => {
     await project.down(); // whatever a crashed earlier run left
     const began = performance.now();
-    await project.must(["up", "-d", ...(build ? ["--build"] : [])], 900_000);
+    const scale = Object.entries(variant.replicas ?? {}).flatMap(([name, count]) => ["--scale", `${name}=${count}`]);
+    await project.must(["up", "-d", ...(build ? ["--build"] : []), ...scale], 900_000);
     const built = performance.now();
     await project.waitHealthy();
     // The token the app made at its first start, kept in the data volume (no AUTH in the file).
@@ -55,11 +56,12 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
     await project.down();
   }, 180_000);
 
-  test("every service is up and healthy", async () => {
+  test("every service is up and healthy, each container of it", async () => {
     const states = await project.states();
-    expect(states.app).toBe("healthy");
-    expect(states.nginx).toBe("running");
-    if (variant.services.includes("simulator")) expect(states.simulator).toBe("healthy");
+    for (const name of variant.services) {
+      const expected = name === "nginx" ? "running" : "healthy";
+      expect(states[name], name).toEqual(Array(variant.replicas?.[name] ?? 1).fill(expected));
+    }
   });
 
   test("the chat page loads, with its Content-Security-Policy, and its script", async () => {
@@ -148,6 +150,9 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
     expect(cookie).toStartWith("sluice_session=");
     expect((await sluiceRequest("/api/conversations", { headers: { cookie } })).status).toBe(200);
   }, 60_000);
+
+  // The variant's own checks, before the restart below (after which a container may have a new address).
+  variant.checks?.(project);
 
   test("conversations survive docker-compose restart app (the named volume)", async () => {
     const title = `kept across a restart ${crypto.randomUUID()}`;

@@ -21,6 +21,7 @@ export interface ComposeService {
   stop_grace_period?: string;
   secrets?: { source: string }[];
   ports?: (string | { published: number | string; target: number })[];
+  expose?: string[];
 }
 
 export interface ComposeConfig {

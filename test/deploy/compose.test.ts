@@ -10,7 +10,7 @@ import { type ComposeConfig, type ComposeService, composeConfig, service } from 
 
 const root = new URL("../../", import.meta.url).pathname;
 const defaults = loadConfig({});
-const everyProfile = ["--profile", "simulator", "--profile", "ollama", "--profile", "loadtest"];
+const everyProfile = ["--profile", "simulator", "--profile", "ollama", "--profile", "loadtest", "--profile", "scale"];
 
 function durationMs(value: string | undefined): number {
   let total = 0;
@@ -43,6 +43,8 @@ describe("docker-compose.yml", () => {
       "nginx",
       "ollama",
       "ollama-pull",
+      "postgres",
+      "redis",
       "simulator",
     ]);
     expect(service(config, "app").profiles ?? []).toEqual([]);
@@ -50,6 +52,8 @@ describe("docker-compose.yml", () => {
     expect(service(config, "simulator").profiles).toEqual(["simulator"]);
     expect(service(config, "ollama").profiles).toEqual(["ollama"]);
     expect(service(config, "loadtest").profiles).toEqual(["loadtest"]);
+    expect(service(config, "redis").profiles).toEqual(["scale"]);
+    expect(service(config, "postgres").profiles).toEqual(["scale"]);
   });
 
   test("every build context, Dockerfile and bind-mounted path exists", () => {
@@ -81,7 +85,7 @@ describe("docker-compose.yml", () => {
     expect(app.healthcheck?.test[3]).toContain(`127.0.0.1:${app.environment?.PORT}/healthz`);
     expect((app.volumes ?? []).some((volume) => JSON.stringify(volume).includes("/data"))).toBe(true);
     expect(app.environment?.DATA_DIR).toBe("/data");
-    for (const name of ["app", "nginx", "simulator", "ollama"]) {
+    for (const name of ["app", "nginx", "simulator", "ollama", "redis", "postgres"]) {
       expect(service(config, name).restart, name).toBe("unless-stopped");
     }
     expect(durationMs(app.stop_grace_period)).toBeGreaterThan(defaults.drainTimeoutMs);
@@ -101,6 +105,21 @@ describe("docker-compose.yml", () => {
     const app = service(composeConfig(), "app");
     expect(app.environment?.UPSTREAM_BASE_URL).toBe("");
     expect(loadConfig({ UPSTREAM_BASE_URL: "", MODEL: "" }).upstreamBaseUrl).toBeUndefined();
+  });
+
+  test("without the scale profile the app runs alone: no Redis, no PostgreSQL, no dependency on them", () => {
+    const app = service(composeConfig(), "app");
+    expect(app.environment?.REDIS_URL).toBe("");
+    expect(app.environment?.DATABASE_URL).toBe("");
+    expect(Object.keys(app.depends_on ?? {})).toEqual([]);
+    const settings = loadConfig({ REDIS_URL: "", DATABASE_URL: "" });
+    expect([settings.redisUrl, settings.databaseUrl]).toEqual([undefined, undefined]);
+  });
+
+  test("nothing is published on the host but nginx, with every profile", () => {
+    for (const [name, entry] of Object.entries(config.services)) {
+      expect(publishedPorts(entry).length, name).toBe(name === "nginx" ? 1 : 0);
+    }
   });
 });
 
