@@ -106,6 +106,21 @@ export class RemoteGeneration implements GenerationView {
     };
   }
 
+  reach(count: number, timeoutMs: number): Promise<void> {
+    if (this.log.length >= count || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const stop = this.onEvent(() => {
+        if (this.log.length >= count || this.closed) done();
+      });
+    });
+  }
+
   cancel(reason: CancelReason): void {
     if (!this.ended) this.link.stop(this, reason);
   }

@@ -29,6 +29,11 @@ export interface GenerationView {
   attach(): () => void;
   /** Aborts the model call now (Stop); the end reaches every viewer as an event. */
   cancel(reason: CancelReason): void;
+  /**
+   * Resolves once the log holds `count` events, it closes, or `timeoutMs` passes. Only a view that
+   * follows another instance can be behind what a client has already read (from the owner).
+   */
+  reach?(count: number, timeoutMs: number): Promise<void>;
 }
 
 /** Finds generations by id for their owner: to anyone else a generation does not exist. */

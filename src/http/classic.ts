@@ -35,7 +35,7 @@ export function classicRoutes(deps: ClassicRouteDeps) {
         // Gone (expired, or another user's): 204 tells EventSource to stop reconnecting.
         if (!generation) return new Response(null, { status: 204 });
         const dialect = classicDialect(generation.id);
-        const after = resumePoint(lastEventId, dialect, generation);
+        const after = await resumePoint(lastEventId, dialect, generation);
         return openEventStream(generation, { after, dialect, signal: request.signal });
       }
       const question = query.q?.trim();

@@ -20,15 +20,23 @@ export function generationNamedBy(lastEventId: string): string | undefined {
   return dot > 0 ? lastEventId.slice(0, dot) : undefined;
 }
 
-/** How many events of `generation` the viewer has seen: 0 with no last event id. */
-export function resumePoint(
+// A client may have read events from the owning instance that this instance's copy, following it
+// through Redis, has not received yet (they are milliseconds behind): it waits this long for them.
+const CATCH_UP_MS = 3_000;
+
+/**
+ * How many events of `generation` the viewer has seen: 0 with no last event id. A view that
+ * follows another instance is first given time to catch up with the id.
+ */
+export async function resumePoint(
   lastEventId: string | undefined,
   dialect: Dialect,
-  generation: Pick<GenerationView, "log">,
-): number {
+  generation: Pick<GenerationView, "log" | "reach">,
+): Promise<number> {
   if (lastEventId === undefined) return 0;
   const cursor = dialect.cursor(lastEventId);
   if (cursor === undefined) throw new ValidationError("Last-Event-ID", "is not an event id of this stream");
+  if (cursor > generation.log.length) await generation.reach?.(cursor, CATCH_UP_MS);
   // Ids past the log are not ours to invent; the viewer would silently skip events.
   if (cursor > generation.log.length) throw new ValidationError("Last-Event-ID", "is past the end of this stream");
   return cursor;

@@ -31,7 +31,7 @@ export function streamRoutes({ generations, openEventStream }: StreamRouteDeps) 
       "/api/streams/:id",
       async ({ params, query, request }) => {
         const generation = await find(params.id, request);
-        const after = resumePoint(lastEventIdOf(request, query), apiDialect, generation);
+        const after = await resumePoint(lastEventIdOf(request, query), apiDialect, generation);
         return openEventStream(generation, { after, dialect: apiDialect, signal: request.signal });
       },
       { params: StreamParams, query: StreamQuery },

@@ -30,6 +30,27 @@ describe("generations shared through Redis", () => {
     expect(joinedText(whole.events)).toBe(joinedText([...first.events, ...rest.events]));
   });
 
+  test("a resume on B right after reading on A is never refused as past the end", async () => {
+    // B's copy follows A through Redis, milliseconds behind what A's viewer read: B waits for it.
+    const id = await startAnswer(a, "/sim tps=50 tokens=60\nagain and again");
+    let last = 0;
+    for (let round = 0; round < 12; round++) {
+      const onA = await readStream(stream(a, id), {
+        headers: { ...bearer(ALICE), "last-event-id": String(last) },
+        stopWhen: () => true,
+      });
+      last = Number(onA.events.at(-1)?.id ?? last);
+      const onB = await readStream(stream(b, id), {
+        headers: { ...bearer(ALICE), "last-event-id": String(last) },
+        stopWhen: () => true,
+      });
+      expect(onB.status).toBe(200);
+      if (onB.events.length === 0) break;
+      expect(Number(onB.events[0]?.id)).toBe(last + 1);
+      last = Number(onB.events.at(-1)?.id);
+    }
+  });
+
   test("another user's stream does not exist on any instance", async () => {
     const id = await startAnswer(a, "/sim tps=50 tokens=20\nmine");
     for (const instance of [a, b]) {

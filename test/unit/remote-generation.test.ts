@@ -80,6 +80,27 @@ describe("a generation followed from another instance", () => {
   });
 });
 
+describe("catching up with what a client read from the owner", () => {
+  test("reach() waits for the event a resume names, and gives up after its time", async () => {
+    const view = new RemoteGeneration("g", "alice", "a", recordingLink().link);
+    view.receive(token(1));
+    const waiting = view.reach(2, 5_000);
+    let reached = false;
+    void waiting.then(() => {
+      reached = true;
+    });
+    await Bun.sleep(10);
+    expect(reached).toBe(false);
+    view.receive(token(2));
+    await waiting;
+    expect(view.log.length).toBe(2);
+    const started = performance.now();
+    await view.reach(5, 50);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(view.log.length).toBe(2);
+  });
+});
+
 describe("DeathWatch", () => {
   function leaseWith(alive: Set<string>) {
     return {
