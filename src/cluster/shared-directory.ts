@@ -45,7 +45,9 @@ export class SharedDirectory implements GenerationDirectory {
   readonly #deaths: DeathWatch;
 
   constructor(private readonly parts: Parts) {
-    this.#deaths = new DeathWatch(parts.lease);
+    // Short: a view also needs the owner silent for a lease's time (#checkOwners), which a live
+    // owner, however late its lease after a Redis restart, is not while it streams.
+    this.#deaths = new DeathWatch(parts.lease, 500);
     parts.fanIn.onLost(() => this.#loseAll());
   }
 
