@@ -1,7 +1,7 @@
 /**
  * Copies this instance's generations into Redis as they run, for viewers on other instances:
  * each event is appended to the generation's stream (the replayable log) and published on its
- * channel (the live feed), in one pipeline per turn of the event loop for all generations.
+ * channel (the live feed), by one script call per turn of the event loop for all generations.
  *
  * The log is bounded like the generation itself (GENERATION_MAX_EVENTS entries, GENERATION_MAX_BYTES
  * of text: the generation ends before either is passed; MAXLEN is a second line) and expires
@@ -25,6 +25,26 @@ export interface MirrorSettings {
 const RUNNING_EXPIRY_MS = 10 * 60_000;
 const REFRESH_EVERY_MS = 60_000;
 
+// KEYS: the log of each event, in order. ARGV: the cap, then each event's channel and JSON.
+const APPEND_EVENTS = `
+for i = 1, #KEYS do
+  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2 * i + 1])
+  redis.call('PUBLISH', ARGV[2 * i], ARGV[2 * i + 1])
+end
+return #KEYS
+`;
+const APPEND = "sluiceAppendEvents";
+const EVENTS_PER_CALL = 1_000;
+type Appender = Record<typeof APPEND, (keyCount: number, ...args: string[]) => unknown>;
+
+/** One flush: commands before the events (a rewrite's reset), the events, the expiries after them. */
+interface Batch {
+  pipeline: ReturnType<Redis["pipeline"]>;
+  logs: string[];
+  appends: string[];
+  expiries: [string, number][];
+}
+
 interface Mirrored {
   generation: Generation;
   /** Events written so far. */
@@ -43,6 +63,7 @@ export class LogMirror {
     private readonly redis: Redis,
     private readonly settings: MirrorSettings,
   ) {
+    redis.defineCommand(APPEND, { lua: APPEND_EVENTS });
     redis.on("ready", () => this.#rewriteAll());
   }
 
@@ -90,11 +111,30 @@ export class LogMirror {
     this.#scheduled = false;
     // Unreachable: the events wait in memory; #rewriteAll writes them when Redis is back.
     if (this.redis.status !== "ready") return;
-    const batch = [...this.#dirty];
+    const entries = [...this.#dirty];
     this.#dirty.clear();
-    const pipeline = this.redis.pipeline();
+    const batch: Batch = {
+      pipeline: this.redis.pipeline(),
+      logs: [],
+      appends: [String(this.settings.maxEvents)],
+      expiries: [],
+    };
     const now = Date.now();
-    const completed = batch.filter((entry) => this.#write(pipeline, entry, now));
+    const completed = entries.filter((entry) => this.#write(batch, entry, now));
+    const { pipeline, logs, appends, expiries } = batch;
+    // The events of the turn in one command (per 1,000: a rewrite after an outage must not block
+    // Redis with one huge call): one reply to parse instead of two per event.
+    const append = (pipeline as unknown as Appender)[APPEND].bind(pipeline);
+    for (let first = 0; first < logs.length; first += EVENTS_PER_CALL) {
+      const last = Math.min(logs.length, first + EVENTS_PER_CALL);
+      append(
+        last - first,
+        ...logs.slice(first, last),
+        appends[0] as string,
+        ...appends.slice(1 + 2 * first, 1 + 2 * last),
+      );
+    }
+    for (const [key, milliseconds] of expiries) pipeline.pexpire(key, milliseconds);
     pipeline.exec().then(
       (results) => {
         if (results?.some(([error]) => error)) return this.#lost();
@@ -104,32 +144,29 @@ export class LogMirror {
     );
   }
 
-  /** Queues what `entry` has not written yet; true when that includes its end. */
-  #write(pipeline: ReturnType<Redis["pipeline"]>, entry: Mirrored, now: number): boolean {
+  /** Adds what `entry` has not written yet to `batch`; true when that includes its end. */
+  #write(batch: Batch, entry: Mirrored, now: number): boolean {
     const { generation } = entry;
     const log = keys.log(generation.id);
     const meta = keys.meta(generation.id);
     if (entry.fresh) {
-      pipeline.del(log);
-      pipeline.hset(meta, { owner: generation.owner, instance: this.settings.instance, model: generation.model });
+      batch.pipeline.del(log);
+      batch.pipeline.hset(meta, { owner: generation.owner, instance: this.settings.instance, model: generation.model });
       entry.fresh = false;
     }
     const channel = channels.events(generation.id);
-    const maxLen = String(this.settings.maxEvents);
     for (; entry.written < generation.log.length; entry.written++) {
-      const event = JSON.stringify(generation.log.at(entry.written));
-      pipeline.xadd(log, "MAXLEN", "~", maxLen, "*", "e", event);
-      pipeline.publish(channel, event);
+      batch.logs.push(log);
+      batch.appends.push(channel, JSON.stringify(generation.log.at(entry.written)));
     }
     if (generation.ended && entry.written === generation.log.length) {
-      pipeline.pexpire(log, this.settings.retentionMs);
-      pipeline.pexpire(meta, this.settings.retentionMs);
+      batch.expiries.push([log, this.settings.retentionMs], [meta, this.settings.retentionMs]);
       return true;
     }
     if (now - entry.expiryRefreshedAt >= REFRESH_EVERY_MS) {
       entry.expiryRefreshedAt = now;
-      pipeline.pexpire(log, this.settings.retentionMs + RUNNING_EXPIRY_MS);
-      pipeline.pexpire(meta, this.settings.retentionMs + RUNNING_EXPIRY_MS);
+      const expiry = this.settings.retentionMs + RUNNING_EXPIRY_MS;
+      batch.expiries.push([log, expiry], [meta, expiry]);
     }
     return false;
   }
