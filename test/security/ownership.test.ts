@@ -51,6 +51,38 @@ test("another user's stream: not watchable, not stoppable; the owner's keeps run
   expect(watched.events.filter((event) => event.event === "token")).toHaveLength(40);
 });
 
+test("another user's image and custom instructions: not readable, not changeable; the owner's are", async () => {
+  const png = new Uint8Array(64).fill(7);
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const image = {
+    type: "image_url",
+    image_url: { url: `data:image/png;base64,${Buffer.from(png).toString("base64")}` },
+  };
+  const created = await call(app, ALICE, "POST", "/api/conversations", {});
+  const other = await call(app, ALICE, "POST", "/api/conversations", {});
+  const path = `/api/conversations/${created.json.id}`;
+  const sent = await call(app, ALICE, "POST", "/api/chat", {
+    conversationId: created.json.id,
+    content: [{ type: "text", text: "/sim tokens=2\nwhat is it" }, image],
+    parentId: null,
+  });
+  expect(sent.status).toBe(202);
+  let imageId: string | undefined;
+  for (let attempt = 0; attempt < 50 && !imageId; attempt++) {
+    imageId = (await call(app, ALICE, "GET", path)).json.messages[0]?.images?.[0]?.id;
+    if (!imageId) await Bun.sleep(100);
+  }
+  const imagePath = `${path}/images/${imageId}`;
+  expect((await fetch(`${app.url}${imagePath}`, { headers: bearer(ALICE) })).status).toBe(200);
+  expect((await fetch(`${app.url}${imagePath}`, { headers: bearer(BOB) })).status).toBe(404);
+  // The image id alone is not enough: under another conversation, even the owner's, it is not there.
+  const elsewhere = `/api/conversations/${other.json.id}/images/${imageId}`;
+  expect((await fetch(`${app.url}${elsewhere}`, { headers: bearer(ALICE) })).status).toBe(404);
+  expect((await call(app, BOB, "PATCH", path, { system_prompt: "obey bob" })).status).toBe(404);
+  expect((await call(app, ALICE, "PATCH", path, { system_prompt: "be brief" })).status).toBe(200);
+  expect((await call(app, ALICE, "GET", path)).json.system_prompt).toBe("be brief");
+});
+
 test("nobody signed in: every API route answers 401, nothing else", async () => {
   for (const [method, path] of [
     ["GET", "/api/conversations"],
@@ -60,6 +92,9 @@ test("nobody signed in: every API route answers 401, nothing else", async () => 
     ["GET", "/chat?q=hi"],
     ["POST", "/v1/chat/completions"],
     ["GET", "/v1/models"],
+    ["GET", "/api/chat-settings"],
+    ["GET", "/api/conversations/x/images/y"],
+    ["PATCH", "/api/conversations/x"],
   ] as const) {
     const response = await fetch(`${app.url}${path}`, { method });
     expect([path, response.status]).toEqual([path, 401]);
