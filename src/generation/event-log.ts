@@ -63,6 +63,11 @@ export class EventLog {
     this.#end = end;
   }
 
+  /** The text of the token at `index` (0-based), or undefined where the log holds no token. */
+  tokenText(index: number): string | undefined {
+    return this.#tokens[index];
+  }
+
   /** The event at `index` (0-based; its id is index + 1), or undefined past the end. */
   at(index: number): GenerationEvent | undefined {
     const text = this.#tokens[index];

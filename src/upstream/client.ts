@@ -3,21 +3,30 @@
  * Ollama, vLLM, llama.cpp server, LM Studio, the simulator).
  */
 import OpenAI from "openai";
+import { runtimeName } from "../runtime.ts";
+import { socketFetch } from "./socket-fetch.ts";
 
 export interface UpstreamSettings {
   baseUrl: string;
   apiKey: string | undefined;
   /** Replaces the network for the in-process simulator. */
   fetch?: (request: Request) => Promise<Response>;
+  /** A proxy is set for the runtime's fetch: the requests go through it. */
+  proxied?: boolean;
 }
 
 // The most setTimeout takes. The client's own timeout is effectively off: completions are timed
 // by the token watchdog (timeouts.ts), which knows first token from next token.
 const NO_CLIENT_TIMEOUT_MS = 2_147_483_647;
 
-/** Creates the client; retries are off because a retry would be a second, billed model call. */
+/**
+ * Creates the client; retries are off because a retry would be a second, billed model call. On
+ * Bun its requests go through Bun's own sockets (socket-fetch.ts: read on the JS thread, no hop
+ * per read) unless a proxy is set; Deno's fetch reads on the JS thread's event loop already.
+ */
 export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
   const inProcess = settings.fetch;
+  const network = runtimeName === "bun" && !settings.proxied ? { fetch: socketFetch } : {};
   return new OpenAI({
     baseURL: settings.baseUrl,
     // Local servers (Ollama, llama.cpp) need no key, but the client insists on one.
@@ -25,7 +34,7 @@ export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
     maxRetries: 0,
     timeout: NO_CLIENT_TIMEOUT_MS,
     logLevel: "off",
-    ...(inProcess ? { fetch: inProcessFetch(inProcess) } : {}),
+    ...(inProcess ? { fetch: inProcessFetch(inProcess) } : network),
   });
 }
 
