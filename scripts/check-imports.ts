@@ -15,7 +15,15 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 
 /** Lowest first. A path matches the first prefix that starts it. */
 const LAYERS: readonly (readonly string[])[] = [
-  ["src/contract.ts", "src/errors.ts", "src/env-values.ts", "src/log.ts", "src/runtime.ts", "src/stream-id.ts"],
+  [
+    "src/contract.ts",
+    "src/errors.ts",
+    "src/env-values.ts",
+    "src/log.ts",
+    "src/runtime.ts",
+    "src/stream-id.ts",
+    "src/tcp.ts",
+  ],
   ["src/config.ts"],
   ["src/upstream/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/"],
   ["src/generation/"],

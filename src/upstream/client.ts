@@ -3,7 +3,6 @@
  * Ollama, vLLM, llama.cpp server, LM Studio, the simulator).
  */
 import OpenAI from "openai";
-import { runtimeName } from "../runtime.ts";
 import { socketFetch } from "./socket-fetch.ts";
 
 export interface UpstreamSettings {
@@ -20,13 +19,12 @@ export interface UpstreamSettings {
 const NO_CLIENT_TIMEOUT_MS = 2_147_483_647;
 
 /**
- * Creates the client; retries are off because a retry would be a second, billed model call. On
- * Bun its requests go through Bun's own sockets (socket-fetch.ts: read on the JS thread, no hop
- * per read) unless a proxy is set; Deno's fetch reads on the JS thread's event loop already.
+ * Creates the client; retries are off because a retry would be a second, billed model call. Its
+ * requests go over plain sockets read on the JS thread (socket-fetch.ts), unless a proxy is set.
  */
 export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
   const inProcess = settings.fetch;
-  const network = runtimeName === "bun" && !settings.proxied ? { fetch: socketFetch } : {};
+  const network = settings.proxied ? {} : { fetch: socketFetch };
   return new OpenAI({
     baseURL: settings.baseUrl,
     // Local servers (Ollama, llama.cpp) need no key, but the client insists on one.

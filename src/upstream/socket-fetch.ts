@@ -1,35 +1,24 @@
 /**
- * fetch's signature over Bun's own TCP sockets, for the `openai` client on Bun. Bun's fetch reads
- * every response on its "HTTP Client" thread and hands each read over to the JS thread; here the
- * socket is read on the JS thread's event loop, one callback per read, and a streamed body goes
- * to its reader (response-body.ts) without a promise or a copy. The `openai` client still builds
- * the request, maps statuses to its errors and reads error bodies through the returned Response.
+ * fetch's signature over plain TCP connections (tcp.ts), for the `openai` client. Bun's fetch
+ * reads every response on its "HTTP Client" thread and hands each read over to the JS thread;
+ * Deno's hands each one through a byte stream, a few promises per read. Here the socket is read
+ * on the JS thread, and a streamed body goes to its reader (response-body.ts) one call per read,
+ * without a promise or a copy. The `openai` client still builds the request, maps statuses to
+ * its errors and reads error bodies through the returned Response.
  *
  * HTTP/1.1 only (http1-response.ts), idle connections kept per origin. What it does not do
  * (request bodies other than text, proxies) goes to fetch.
  */
-import type { Socket, SocketHandler } from "bun";
+import { connectTcp, type TcpConnection, type TcpEvents } from "../tcp.ts";
 import { HttpResponseReader, type ResponseHead } from "./http1-response.ts";
 import { SocketBody } from "./socket-body.ts";
 
 // Idle connections kept per origin: enough for the streams of a busy minute to reuse theirs.
 const MAX_IDLE_PER_ORIGIN = 1_024;
 
-/** One connection; it carries one request at a time. */
-class Connection {
-  socket: Socket<Connection> | undefined;
-  /** The exchange in progress, or undefined while idle. */
-  exchange: Exchange | undefined;
-  closed = false;
-
-  constructor(readonly origin: string) {}
-}
-
 /** One request and its response, on one connection. */
 interface Exchange {
   reader: HttpResponseReader;
-  /** The request's bytes not written yet (the socket's buffer was full). */
-  unsent: Uint8Array | undefined;
   /** Set once the response's head arrived. */
   body: SocketBody | undefined;
   /** Whether any byte of the response arrived: a reused connection closed before one is retried. */
@@ -39,41 +28,25 @@ interface Exchange {
 
 const idle = new Map<string, Connection[]>();
 
-function release(connection: Connection, reusable: boolean): void {
-  connection.exchange = undefined;
-  const pool = idle.get(connection.origin) ?? [];
-  if (!reusable || connection.closed || pool.length >= MAX_IDLE_PER_ORIGIN) {
-    connection.socket?.end();
-    return;
+/** One connection; it carries one request at a time. */
+class Connection implements TcpEvents {
+  readonly tcp: TcpConnection;
+  /** The exchange in progress, or undefined while idle. */
+  exchange: Exchange | undefined;
+  closed = false;
+
+  constructor(
+    readonly origin: string,
+    url: URL,
+  ) {
+    const https = url.protocol === "https:";
+    const hostname = url.hostname.replace(/^\[|\]$/g, "");
+    const port = Number(url.port || (https ? 443 : 80));
+    this.tcp = connectTcp({ hostname, port, ...(https ? { tls: { serverName: hostname } } : {}) }, this);
   }
-  pool.push(connection);
-  idle.set(connection.origin, pool);
-}
 
-function forget(connection: Connection): void {
-  const pool = idle.get(connection.origin);
-  const index = pool?.indexOf(connection) ?? -1;
-  if (pool && index !== -1) pool.splice(index, 1);
-}
-
-/** Writes what is left of the request; the rest waits for `drain`. */
-function writeRequest(connection: Connection): void {
-  const exchange = connection.exchange;
-  const socket = connection.socket;
-  if (!exchange?.unsent || !socket) return;
-  const written = socket.write(exchange.unsent);
-  exchange.unsent = written < exchange.unsent.length ? exchange.unsent.subarray(Math.max(0, written)) : undefined;
-}
-
-// One handler object for every connection: each socket carries its Connection as `data`.
-const handlers: SocketHandler<Connection> = {
-  open: (socket) => {
-    socket.data.socket = socket;
-    writeRequest(socket.data);
-  },
-  drain: (socket) => writeRequest(socket.data),
-  data: (socket, bytes) => {
-    const exchange = socket.data.exchange;
+  data(bytes: Uint8Array): void {
+    const exchange = this.exchange;
     if (!exchange) return;
     exchange.answered = true;
     try {
@@ -81,12 +54,14 @@ const handlers: SocketHandler<Connection> = {
     } catch (error) {
       exchange.fail(error);
     }
-  },
-  close: (socket, error) => {
-    const connection = socket.data;
-    connection.closed = true;
-    forget(connection);
-    const exchange = connection.exchange;
+  }
+
+  close(error?: unknown): void {
+    this.closed = true;
+    const pool = idle.get(this.origin);
+    const index = pool?.indexOf(this) ?? -1;
+    if (pool && index !== -1) pool.splice(index, 1);
+    const exchange = this.exchange;
     if (!exchange) return;
     try {
       if (error) throw error;
@@ -94,20 +69,18 @@ const handlers: SocketHandler<Connection> = {
     } catch (cause) {
       exchange.fail(cause);
     }
-  },
-  error: (socket, error) => socket.data.exchange?.fail(error),
-  connectError: (socket, error) => socket.data.exchange?.fail(error),
-};
+  }
 
-function connect(url: URL, connection: Connection): void {
-  const https = url.protocol === "https:";
-  Bun.connect({
-    hostname: url.hostname.replace(/^\[|\]$/g, ""),
-    port: Number(url.port || (https ? 443 : 80)),
-    ...(https ? { tls: { serverName: url.hostname } } : {}),
-    data: connection,
-    socket: handlers,
-  }).catch((error: unknown) => connection.exchange?.fail(error));
+  /** The exchange ended; the connection waits for the next one, or closes. */
+  release(reusable: boolean): void {
+    this.exchange = undefined;
+    const pool = idle.get(this.origin) ?? [];
+    if (!reusable || this.closed || pool.length >= MAX_IDLE_PER_ORIGIN) this.tcp.destroy();
+    else {
+      pool.push(this);
+      idle.set(this.origin, pool);
+    }
+  }
 }
 
 /** The request as bytes: HTTP/1.1, the headers the client set, the length of a text body. */
@@ -139,16 +112,14 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
-/** Sends one request on a connection (an idle one when there is one); `retry` once when a reused one was closed. */
+/** Sends one request on a connection (an idle one when there is one); once more when a reused one was closed. */
 function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, bodiless: boolean): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const origin = url.origin;
-    const reused = idle.get(origin)?.pop();
-    const connection = reused ?? new Connection(origin);
+    const reused = idle.get(url.origin)?.pop();
+    const connection = reused ?? new Connection(url.origin, url);
     const abort = () => state.fail(abortError(signal as AbortSignal));
     const done = () => signal?.removeEventListener("abort", abort);
     const state: Exchange = {
-      unsent: bytes,
       body: undefined,
       answered: false,
       reader: new HttpResponseReader(
@@ -161,7 +132,7 @@ function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, 
           end(reusable) {
             done();
             state.body?.end();
-            release(connection, reusable);
+            connection.release(reusable);
           },
         },
         bodiless,
@@ -170,17 +141,16 @@ function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, 
         if (connection.exchange !== state) return;
         connection.exchange = undefined;
         done();
-        connection.socket?.terminate();
+        connection.tcp.destroy();
         if (state.body) return state.body.error(error);
         if (reused && !state.answered && !signal?.aborted)
-          return exchange(url, bytes, signal, bodiless).then(resolve, reject);
+          return void exchange(url, bytes, signal, bodiless).then(resolve, reject);
         reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error }));
       },
     };
     connection.exchange = state;
     signal?.addEventListener("abort", abort, { once: true });
-    if (reused) writeRequest(connection);
-    else connect(url, connection);
+    connection.tcp.write(bytes);
   });
 }
 
