@@ -19,6 +19,9 @@ import {
 export const SUBJECTS = ["peer", "sluice", "sluice-deno", "sluice-redis", "sluice-alt"] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
+/** `--alt-env REDIS_URL=throwaway`: `sluice-alt` gets a Redis of its own, as `sluice-redis` does. */
+export const THROWAWAY_REDIS = "throwaway";
+
 /** The app's STREAM_RETENTION_MS: the warm-up's generations must be gone before the idle figures. */
 export const SUBJECT_RETENTION_MS = 1_000;
 
@@ -57,7 +60,6 @@ function startPeer(simulator: Service, options: SubjectOptions): Promise<Service
 function startSluice(name: SubjectName, simulator: Service, redis: TestRedis | undefined, options: SubjectOptions) {
   const env = {
     ...process.env,
-    ...(redis ? { REDIS_URL: redis.url } : {}),
     UPSTREAM_BASE_URL: `${simulator.url}/v1`,
     MODEL: "demo",
     DATA_DIR: mkdtempSync(join(tmpdir(), "sluice-relay-bench-")),
@@ -67,13 +69,15 @@ function startSluice(name: SubjectName, simulator: Service, redis: TestRedis | u
     MAX_ACTIVE_GENERATIONS: String(options.maxActive),
     ...(options.bunOptions ? { BUN_OPTIONS: options.bunOptions } : {}),
     ...(name === "sluice-alt" ? options.altEnv : {}),
+    ...(redis ? { REDIS_URL: redis.url } : {}),
   };
   return startAppService({ runtime: name === "sluice-deno" ? "deno" : "bun", env });
 }
 
 /** Starts a simulator (on Bun, for every subject alike), then `name` against it. */
 export async function startSubject(name: SubjectName, options: SubjectOptions): Promise<RunningSubject> {
-  const redis = name === "sluice-redis" ? await startTestRedis() : undefined;
+  const altRedis = name === "sluice-alt" && options.altEnv?.REDIS_URL === THROWAWAY_REDIS;
+  const redis = name === "sluice-redis" || altRedis ? await startTestRedis() : undefined;
   const simulator = await startSimulatorService({ runtime: "bun", env: process.env });
   let server: Service;
   try {

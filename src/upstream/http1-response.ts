@@ -26,6 +26,18 @@ export interface ResponseHandlers {
 const MAX_HEAD_BYTES = 64 * 1024;
 const CR = 13;
 const LF = 10;
+const SEMICOLON = 59;
+const SPACE = 32;
+const TAB = 9;
+// A chunk of 2^48 bytes is far beyond any answer; more digits are a malformed size.
+const MAX_SIZE_DIGITS = 12;
+
+/** The value of a hexadecimal digit's byte, or -1. */
+function hexValue(byte: number): number {
+  if (byte >= 48 && byte <= 57) return byte - 48;
+  const lower = byte | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
 
 type Framing = "chunked" | "length" | "close" | "none";
 
@@ -73,8 +85,13 @@ export class HttpResponseReader {
   #pending: Uint8Array | undefined;
   #state: "head" | "size" | "data" | "data-end" | "trailers" | "length" | "close" | "done" = "head";
   #remaining = 0;
-  #line = "";
   #reusable = true;
+  /** The chunk size line read so far: its value, its digits, and whether its extensions began. */
+  #size = 0;
+  #digits = 0;
+  #inExtension = false;
+  /** Bytes of the current framing line, CR aside. */
+  #lineLength = 0;
 
   /** `bodiless`: the request was HEAD, so no body follows whatever the headers say. */
   constructor(
@@ -156,26 +173,43 @@ export class HttpResponseReader {
     }
   }
 
-  /** The chunked framing's lines: a chunk's size, the CRLF after its data, the trailers. */
+  /**
+   * The chunked framing's lines, read byte by byte without decoding any text: a chunk's size
+   * (hexadecimal, then extensions, which are skipped), the CRLF after its data, the trailers.
+   */
   #readLine(bytes: Uint8Array, offset: number): number {
-    const lf = bytes.indexOf(LF, offset);
-    this.#line += latin1.decode(bytes.subarray(offset, lf === -1 ? bytes.length : lf));
-    if (lf === -1) {
-      if (this.#line.length > MAX_HEAD_BYTES) throw new HttpResponseError("a chunked framing line is too long");
-      return bytes.length;
+    for (let i = offset; i < bytes.length; i++) {
+      const byte = bytes[i] as number;
+      if (byte === LF) {
+        this.#endLine();
+        return i + 1;
+      }
+      if (byte === CR) continue;
+      if (++this.#lineLength > MAX_HEAD_BYTES) throw new HttpResponseError("a chunked framing line is too long");
+      if (this.#state === "data-end") throw new HttpResponseError("a chunk's data is longer than its size");
+      if (this.#state !== "size" || this.#inExtension) continue;
+      const digit = hexValue(byte);
+      if (digit >= 0 && this.#digits < MAX_SIZE_DIGITS) {
+        this.#size = this.#size * 16 + digit;
+        this.#digits++;
+      } else if (byte === SEMICOLON || byte === SPACE || byte === TAB) this.#inExtension = true;
+      else throw new HttpResponseError("a chunk size that is not hexadecimal");
     }
-    const line = this.#line.endsWith("\r") ? this.#line.slice(0, -1) : this.#line;
-    this.#line = "";
-    if (this.#state === "data-end") {
-      if (line !== "") throw new HttpResponseError("a chunk's data is longer than its size");
-      this.#state = "size";
-    } else if (this.#state === "size") {
-      const size = /^([0-9a-fA-F]{1,12})\s*(;.*)?$/.exec(line);
-      if (!size) throw new HttpResponseError("a chunk size that is not hexadecimal");
-      this.#remaining = Number.parseInt(size[1] as string, 16);
+    return bytes.length;
+  }
+
+  #endLine(): void {
+    const empty = this.#lineLength === 0;
+    this.#lineLength = 0;
+    if (this.#state === "data-end") this.#state = "size";
+    else if (this.#state === "size") {
+      if (this.#digits === 0) throw new HttpResponseError("a chunk size that is not hexadecimal");
+      this.#remaining = this.#size;
+      this.#size = 0;
+      this.#digits = 0;
+      this.#inExtension = false;
       this.#state = this.#remaining === 0 ? "trailers" : "data";
-    } else if (line === "") this.#finish(this.#reusable);
-    return lf + 1;
+    } else if (empty) this.#finish(this.#reusable);
   }
 
   #finish(reusable: boolean): void {
