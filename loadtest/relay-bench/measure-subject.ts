@@ -39,10 +39,14 @@ export interface SubjectFigures {
   wallMs: number;
 }
 
-/** Two rounds of quick streams, then the idle RSS (median of five) once their generations are gone. */
-async function warmUpAndIdle(subject: RunningSubject): Promise<number> {
+/**
+ * Two rounds of quick streams, then the idle RSS (median of five) once their generations are
+ * gone; with `idle` false, no wait and no RSS (0), for a check that weighs CPU alone.
+ */
+async function warmUpAndIdle(subject: RunningSubject, idle: boolean): Promise<number> {
   for (let round = 0; round < 2; round++)
     await runClassicViewers(subject.server.url, WARM_UP_STREAMS, (i) => relayPrompt(-i, 50, 1000, 0), 60_000).finished;
+  if (!idle) return 0;
   await Bun.sleep(SUBJECT_RETENTION_MS + 1_000);
   const samples: number[] = [];
   for (let sample = 0; sample < 5; sample++) {
@@ -83,10 +87,10 @@ function reportFailures(name: string, viewers: ClassicViewer[]): void {
     console.error(`  ${name}: ${count} viewer(s) failed: ${reason}`);
 }
 
-/** Warms `subject` up, then relays `shape` through it and measures. */
-export async function measureSubject(subject: RunningSubject, shape: LoadShape): Promise<SubjectFigures> {
+/** Warms `subject` up, then relays `shape` through it and measures; `idle` false skips the memory figures. */
+export async function measureSubject(subject: RunningSubject, shape: LoadShape, idle = true): Promise<SubjectFigures> {
   const pid = subject.server.process.pid;
-  const idleRssBytes = await warmUpAndIdle(subject);
+  const idleRssBytes = await warmUpAndIdle(subject, idle);
   const before = cpuTime(pid);
   const threadsBefore = cpuByThread(pid);
   const simulatorBefore = cpuTime(subject.simulator.process.pid);
