@@ -68,8 +68,8 @@ export async function warmUpAndIdle(app: Service): Promise<Idle> {
 
 /**
  * Samples RSS (every tick) and the JS heap (every 10th tick) while all `streams` are open. A
- * /metrics scrape is not free for the app (tens of ms on Bun while prom-client still walked the
- * heap for per-space figures), so the heap is sampled rarely, to keep scrapes out of the CPU per token.
+ * /metrics scrape is not free for the app, so the heap is sampled rarely, to keep scrapes out of
+ * the CPU per token.
  */
 function samplePlateau(app: Service, streams: number) {
   const rss: number[] = [];

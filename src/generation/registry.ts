@@ -20,8 +20,8 @@ export type NewGeneration = Omit<GenerationOptions, "id"> & {
   id?: string;
 };
 
-// What a retained generation costs beside its text (the object, its log, its map entries),
-// measured at ~2 KiB on Bun: counting it bounds the number of retained generations too.
+// What a retained generation costs beside its text (the object, its log, its map entries), a
+// round upper figure: counting it bounds the number of retained generations too.
 export const GENERATION_OVERHEAD_BYTES = 2_048;
 
 export const SHUTDOWN_FAILURE: GenerationFailure = {
