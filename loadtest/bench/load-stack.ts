@@ -2,7 +2,7 @@
  * The native stack (scripts/stack) as the load tools use it: the simulator, the app
  * and nginx on free ports, plus the pids whose CPU and memory the bench measures.
  */
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import type { WatchedProcesses } from "./run-scenario.ts";
 
 export interface LoadStack {

@@ -5,9 +5,9 @@
  * held with zero errors, and Stop → upstream abort. Writes loadtest/results/<date>[-quick].json and .md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { describeEnvironment } from "../lib/environment.ts";
-import { rssBytes, withChildren } from "../lib/proc.ts";
-import { fetchCounter } from "../lib/server-counters.ts";
+import { fetchCounter } from "../../harness/client/metrics.ts";
+import { describeEnvironment } from "../../harness/measure/environment.ts";
+import { rssBytes, withChildren } from "../../harness/measure/proc.ts";
 import { figuresOf, type Percentiles } from "./figures.ts";
 import { type HoldFigures, holdFiguresOf } from "./hold-figures.ts";
 import { type LoadStack, startLoadStack } from "./load-stack.ts";

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { type CutProxy, startCutProxy } from "./cut-proxy.ts";
 
 export const resultsDir = new URL("../../test-results/", import.meta.url).pathname;

@@ -5,12 +5,12 @@
 import { afterAll, expect, test } from "bun:test";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Runtime } from "../../scripts/stack/process.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { freshDataDir, startApp } from "../../harness/stack/spawn.ts";
 import { LOCAL_USER } from "../../src/auth/access.ts";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { databaseFileName } from "../../src/conversations/sqlite.ts";
 import { postgresForTests } from "../support/postgres.ts";
-import { freshDataDir, startApp } from "../support/spawn.ts";
 
 const { server, unavailable } = await postgresForTests();
 const dirs: string[] = [];

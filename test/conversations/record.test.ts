@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import type { GenerationOutcome } from "../../src/contract.ts";
 import { recordExchange } from "../../src/conversations/record.ts";
 import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
-import { freshDataDir } from "../support/spawn.ts";
 
 let dir = "";
 let store: SqliteConversationStore;

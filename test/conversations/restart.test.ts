@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
-import { freshDataDir, type Started, startApp } from "../support/spawn.ts";
+import { freshDataDir, type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const started: Started[] = [];
 const dirs: string[] = [];

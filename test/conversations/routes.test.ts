@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { Elysia } from "elysia";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
 import { conversationRoutes } from "../../src/http/conversations.ts";
 import { handleError } from "../../src/http/error-response.ts";
 import { rememberRequester } from "../../src/http/requester.ts";
-import { freshDataDir } from "../support/spawn.ts";
 
 let dir = "";
 let store: SqliteConversationStore;

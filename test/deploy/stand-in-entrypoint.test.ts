@@ -10,8 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "bun";
-import { renderTemplate } from "../../scripts/stack/template.ts";
-import { TEMPLATE_VARIABLES } from "../../scripts/stack/template-vars.ts";
+import { renderTemplate } from "../../harness/stack/template.ts";
+import { TEMPLATE_VARIABLES } from "../../harness/stack/template-vars.ts";
 import { composeConfig, service } from "./compose-file.ts";
 
 const root = new URL("../../", import.meta.url).pathname;

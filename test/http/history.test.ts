@@ -4,8 +4,8 @@
  * than any request may be still answers.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
-import { eventually } from "../support/sse.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 let app: Started;
 beforeAll(async () => {

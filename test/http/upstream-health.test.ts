@@ -4,9 +4,9 @@
  * readiness checks asks the upstream once.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type Started, startApp, startSimulator } from "../../harness/stack/spawn.ts";
 import { createUpstreamClient } from "../../src/upstream/client.ts";
 import { UpstreamProbe } from "../../src/upstream/probe.ts";
-import { type Started, startApp, startSimulator } from "../support/spawn.ts";
 
 let simulator: Started;
 const started: Started[] = [];

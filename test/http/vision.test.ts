@@ -4,8 +4,8 @@
  * request body, so the test sees exactly what the model was sent.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
-import { eventually } from "../support/sse.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const TOKENS = { alice: "alice-token-0123456789", bob: "bob-token-0123456789ab" };
 const sent: { messages: { role: string; content: unknown }[] }[] = [];

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { type Started, startSimulator } from "../support/spawn.ts";
+import { type Started, startSimulator } from "../../harness/stack/spawn.ts";
 import { fetchStats, openAIClient, resetStats, streamText, userMessage, waitForStats } from "./support.ts";
 
 let sim: Started;

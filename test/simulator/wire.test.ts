@@ -3,7 +3,7 @@
  * non-streaming object, the models list, OpenAI-shaped errors, the stats routes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Started, startSimulator } from "../support/spawn.ts";
+import { type Started, startSimulator } from "../../harness/stack/spawn.ts";
 import { contentTokens, fetchStats, postChat, readEvents, resetStats, userMessage } from "./support.ts";
 
 let sim: Started;

@@ -3,7 +3,7 @@
  * is none: a file that needs it skips its tests and says why, never passes them.
  */
 import { afterAll } from "bun:test";
-import { startTestPostgres, type TestPostgres } from "../../scripts/stack/postgres.ts";
+import { startTestPostgres, type TestPostgres } from "../../harness/stack/postgres.ts";
 
 export type PostgresForTests =
   | { server: TestPostgres; unavailable?: undefined }

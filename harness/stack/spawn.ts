@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Subprocess } from "bun";
-import type { Runtime } from "../../scripts/stack/process.ts";
+import type { Runtime } from "./process.ts";
 import {
   awaitService,
   internalUrlOf,
@@ -15,7 +15,7 @@ import {
   spawnService,
   startAppService,
   startSimulatorService,
-} from "../../scripts/stack/services.ts";
+} from "./services.ts";
 
 export const runtime: Runtime = process.env.SLUICE_RUNTIME === "deno" ? "deno" : "bun";
 
