@@ -1,7 +1,7 @@
 /**
  * Starts Sluice's own processes (the app, the standalone simulator) on free ports, under the
  * runtime named by SLUICE_RUNTIME (bun, the default, or deno), and stops them after the test.
- * The spawning itself is the stack's (scripts/stack/services.ts), so tests and stack start alike.
+ * The spawning itself is the stack's (services.ts), so tests and stack start alike.
  */
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";

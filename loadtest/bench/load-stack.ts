@@ -1,5 +1,5 @@
 /**
- * The native stack (scripts/stack) as the load tools use it: the simulator, the app
+ * The native stack (harness/stack) as the load tools use it: the simulator, the app
  * and nginx on free ports, plus the pids whose CPU and memory the bench measures.
  */
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";

@@ -127,17 +127,6 @@ export function conversationIdOf(page: Page): string {
   return decodeURIComponent(match[1]);
 }
 
-/** Polls `probe` until it returns a value (bounded); for server-side effects the page cannot show. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await Bun.sleep(50);
-  }
-  throw new Error(`not reached within ${timeoutMs} ms`);
-}
-
 /** A plain sentence the simulator's /echo sends back verbatim, a few characters per token. */
 export function echoText(words: number): string {
   const vocabulary = ["amber", "river", "quiet", "lantern", "harbor", "meadow", "copper", "window", "falcon", "cedar"];

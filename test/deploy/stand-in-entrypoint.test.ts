@@ -2,7 +2,7 @@
 /**
  * The nginx stand-in's template step (deploy/stand-ins/nginx), run here without Docker: with the
  * compose file's environment it renders the shipped templates exactly as the native stack does
- * (scripts/stack/template.ts, which the e2e tests run behind the real nginx), and it leaves alone
+ * (harness/stack/template.ts, which the e2e tests run behind the real nginx), and it leaves alone
  * every name its filter does not admit.
  */
 import { afterAll, describe, expect, test } from "bun:test";

@@ -1,7 +1,7 @@
 /**
  * Opens COUNT chats at once through BASE_URL and reads every stream to its end; prints one JSON
  * summary line. A process of its own because Bun's fetch runs at most 256 requests at once unless
- * its cap is raised before the process starts (concurrency.test.ts starts it with scripts/stack/fetch-cap.ts).
+ * its cap is raised before the process starts (concurrency.test.ts starts it with harness/stack/fetch-cap.ts).
  *
  *   bun test/e2e/many-streams.ts BASE_URL COUNT TOKENS TPS
  */

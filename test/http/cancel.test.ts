@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { startChat } from "../../harness/client/chat.ts";
+import { createConversation, readConversation, sendMessage } from "../../harness/client/conversations.ts";
 import { metricValue } from "../../harness/client/metrics.ts";
 import { eventually } from "../../harness/client/poll.ts";
 import { fetchSimStats } from "../../harness/client/sim-stats.ts";
@@ -63,18 +64,10 @@ describe("cancel policy", () => {
 
   test("a conversation's answer runs on when its viewer leaves, and is stored complete", async () => {
     const before = await cancelled();
-    const post = (path: string, body: unknown) =>
-      fetch(`${stack.app.url}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      }).then((response) => response.json());
-    const conversation = await post("/api/conversations", {});
-    const content = "/sim tps=40 tokens=80\nkeep going";
-    const started = await post("/api/chat", { conversationId: conversation.id, messages: [{ role: "user", content }] });
-    await readStream(`${stack.app.url}${started.streamUrl}`, { closeWhen: (_, events) => events.length === 2 });
-    const stored = async () =>
-      (await (await fetch(`${stack.app.url}/api/conversations/${conversation.id}`)).json()).messages.at(-1);
+    const id = await createConversation(stack.app.url);
+    const started = await sendMessage(stack.app.url, id, "/sim tps=40 tokens=80\nkeep going");
+    await readStream(`${stack.app.url}${started.json.streamUrl}`, { closeWhen: (_, events) => events.length === 2 });
+    const stored = async () => (await readConversation(stack.app.url, id)).messages.at(-1);
     // Well past the grace: a one-shot stream would have been cancelled by now.
     expect(await eventually(async () => (await stored())?.role === "assistant", GRACE_MS * 4)).toBe(true);
     expect(await stored()).toMatchObject({ status: "complete" });

@@ -9,6 +9,7 @@ import { metricValue } from "../../harness/client/metrics.ts";
 import { eventually } from "../../harness/client/poll.ts";
 import { fetchSimStats } from "../../harness/client/sim-stats.ts";
 import { answerText, readStream } from "../../harness/client/stream.ts";
+import { startFakeModel } from "../../harness/fake-model.ts";
 import { internalUrl, type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const started: Started[] = [];
@@ -121,20 +122,10 @@ test("RETAINED_BYTES_MAX evicts the oldest finished answers first; an evicted on
 }, 60_000);
 
 test("one 10 MB upstream chunk is cut to the byte budget, and the server lives on", async () => {
-  const text = "x".repeat(10 * 1024 * 1024);
-  const chunk = (delta: object, finish: string | null = null) =>
-    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "big", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  const upstream = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: () =>
-      new Response(`${chunk({ role: "assistant", content: text })}${chunk({}, "stop")}data: [DONE]\n\n`, {
-        headers: { "content-type": "text/event-stream" },
-      }),
-  });
+  const upstream = startFakeModel({ models: ["big"], tokens: ["x".repeat(10 * 1024 * 1024)] });
   try {
     const sluice = await app({
-      UPSTREAM_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+      UPSTREAM_BASE_URL: upstream.baseUrl,
       MODEL: "big",
       MAX_GENERATION_BYTES: "1048576",
     });
@@ -143,6 +134,6 @@ test("one 10 MB upstream chunk is cut to the byte budget, and the server lives o
     expect(Buffer.byteLength(answerText(read.events))).toBe(1048576);
     expect((await fetch(`${sluice.url}/healthz`)).status).toBe(200);
   } finally {
-    await upstream.stop(true);
+    upstream.stop();
   }
 }, 60_000);

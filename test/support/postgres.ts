@@ -1,5 +1,5 @@
 /**
- * One throwaway PostgreSQL server per test file (scripts/stack/postgres.ts), or the reason there
+ * One throwaway PostgreSQL server per test file (harness/stack/postgres.ts), or the reason there
  * is none: a file that needs it skips its tests and says why, never passes them.
  */
 import { afterAll } from "bun:test";
