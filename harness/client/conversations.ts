@@ -3,7 +3,7 @@
  * it back.
  */
 import { type CallOptions, callJson } from "./api.ts";
-import { waitFor } from "./poll.ts";
+import { waitUntil } from "./poll.ts";
 
 export interface StoredMessage {
   id: string;
@@ -41,11 +41,9 @@ export async function readConversation(base: string, id: string, options: CallOp
  * @throws {Error} when one still runs after `timeoutMs`.
  */
 export function answerStored(base: string, id: string, options: CallOptions = {}, timeoutMs = 10_000) {
-  const stored = async () => {
-    const conversation = await readConversation(base, id, options);
-    return conversation.running_stream_id === null ? conversation : undefined;
-  };
-  return waitFor(`the answer in conversation ${id} to be stored`, stored, timeoutMs, 25);
+  const read = () => readConversation(base, id, options);
+  const idle = (conversation: StoredConversation) => conversation.running_stream_id === null;
+  return waitUntil(`the answer in conversation ${id} to be stored`, read, idle, timeoutMs, 25);
 }
 
 /**

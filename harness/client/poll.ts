@@ -26,6 +26,22 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
 }
 
 /**
+ * The first value `read` returns that `ready` accepts, read every `intervalMs`.
+ * @throws {Error} naming `what`, and the last value read, after `timeoutMs`.
+ */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T> | T,
+  ready: (value: T) => boolean,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
+  const value = await pollUntil(read, ready, timeoutMs, intervalMs);
+  if (!ready(value)) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
  * The first value `probe` returns other than undefined, asked every `intervalMs`.
  * @throws {Error} naming `what` after `timeoutMs`.
  */
@@ -35,7 +51,5 @@ export async function waitFor<T>(
   timeoutMs = 10_000,
   intervalMs = 50,
 ): Promise<T> {
-  const value = await pollUntil(probe, (found) => found !== undefined, timeoutMs, intervalMs);
-  if (value === undefined) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-  return value;
+  return (await waitUntil(what, probe, (found) => found !== undefined, timeoutMs, intervalMs)) as T;
 }

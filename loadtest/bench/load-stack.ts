@@ -38,3 +38,13 @@ export async function startLoadStack(env: Record<string, string> = {}): Promise<
     },
   };
 }
+
+/** The settings that point a scenario at `loadStack` (its URL, the simulator's, the app's metrics), over `env`. */
+export function scenarioEnv(loadStack: LoadStack, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLUICE_URL: loadStack.sluiceUrl,
+    SIM_URL: loadStack.simUrl,
+    METRICS_URL: `${loadStack.metricsUrl}/metrics`,
+    ...env,
+  };
+}

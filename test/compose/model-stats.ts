@@ -3,7 +3,7 @@
  * public port is not needed (and /metrics and /sim/stats will leave it), so this is the one place
  * that knows where they are.
  */
-import { waitFor } from "../../harness/client/poll.ts";
+import { waitUntil } from "../../harness/client/poll.ts";
 import type { SimStats } from "../../harness/client/sim-stats.ts";
 import type { ComposeProject } from "./project.ts";
 
@@ -21,10 +21,6 @@ export function waitForModel(
   what: string,
   done: (stats: SimStats) => boolean,
   timeoutMs = 10_000,
-): Promise<SimStats> {
-  const ready = async () => {
-    const stats = await modelStats(project);
-    return done(stats) ? stats : undefined;
-  };
-  return waitFor(`the model to show ${what}`, ready, timeoutMs, 250);
+) {
+  return waitUntil(`the model to show ${what}`, () => modelStats(project), done, timeoutMs, 250);
 }

@@ -3,7 +3,7 @@
  * and an `openai` client pointed at a simulator.
  */
 import OpenAI from "openai";
-import { waitFor } from "../../harness/client/poll.ts";
+import { waitUntil } from "../../harness/client/poll.ts";
 import { fetchSimStats } from "../../harness/client/sim-stats.ts";
 import type { SimulatorStats } from "../../src/simulator/stats.ts";
 
@@ -80,17 +80,9 @@ export async function resetStats(baseUrl: string): Promise<void> {
   await fetch(`${baseUrl}/sim/stats/reset`, { method: "POST", signal: AbortSignal.timeout(5_000) });
 }
 
-/** Polls the stats until `ready` holds; fails after `timeoutMs`. */
-export function waitForStats(
-  baseUrl: string,
-  ready: (stats: SimulatorStats) => boolean,
-  timeoutMs = 3_000,
-): Promise<SimulatorStats> {
-  const matching = async () => {
-    const stats = await fetchSimStats(baseUrl);
-    return ready(stats) ? stats : undefined;
-  };
-  return waitFor("the simulator's stats to match", matching, timeoutMs, 20);
+/** Polls the stats until `ready` holds; fails after `timeoutMs` with the last stats seen. */
+export function waitForStats(baseUrl: string, ready: (stats: SimulatorStats) => boolean, timeoutMs = 3_000) {
+  return waitUntil("the simulator's stats to match", () => fetchSimStats(baseUrl), ready, timeoutMs, 20);
 }
 
 /** Text streamed through the `openai` client, with the last chunk's finish reason. */
