@@ -19,7 +19,6 @@ import {
 } from "./stack-members.ts";
 import type { Stack, StackApp, StackOptions } from "./stack-options.ts";
 
-export { freePort } from "./free-port.ts";
 export type { Stack, StackApp, StackOptions } from "./stack-options.ts";
 
 /**

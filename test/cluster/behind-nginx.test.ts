@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { callJson } from "../../harness/client/api.ts";
 import { startChat } from "../../harness/client/chat.ts";
 import { readStream } from "../../harness/client/stream.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
 import { ensureNginx, spawnNginx, waitForNginx } from "../../harness/stack/nginx.ts";
 import { writeNginxPrefix } from "../../harness/stack/nginx-prefix.ts";
 import { StackProcess } from "../../harness/stack/process.ts";
-import { freePort, type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { STREAM_POLICY, upstreamServer } from "../../harness/stack/template-vars.ts";
 import { accessLog } from "../e2e/access-log.ts";
 

@@ -7,8 +7,8 @@ import { spawnSync } from "bun";
 import { startChat } from "../../harness/client/chat.ts";
 import { paced } from "../../harness/client/sim-prompt.ts";
 import { readStream } from "../../harness/client/stream.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
 import { freshDataDir, runtime, type Started, startProcess } from "../../harness/stack/spawn.ts";
-import { freePort } from "../../harness/stack/start-stack.ts";
 
 const ports = { STACK_PORT: freePort(), APP_PORT: freePort(), SIM_PORT: freePort() };
 let stack: Started;
