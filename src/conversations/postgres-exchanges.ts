@@ -4,14 +4,7 @@
  * SQLite holds its one write lock.
  */
 import type { Sql } from "postgres";
-import {
-  answerOf,
-  answerRetriedBy,
-  interruptedAnswer,
-  isAnswering,
-  questionOf,
-  refuseWhileAnswering,
-} from "./exchange-rules.ts";
+import * as rules from "./exchange-rules.ts";
 import { conversationRow, insertMessage, inTransaction } from "./postgres-database.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { insertImages } from "./postgres-images.ts";
@@ -24,13 +17,13 @@ export function beginExchange(sql: Sql, owner: string, conversationId: string, s
   return inTransaction(sql, async (tx) => {
     const conversation = await conversationRow(tx, owner, conversationId, true);
     if (!conversation) return false;
-    refuseWhileAnswering(conversation);
+    rules.refuseWhileAnswering(conversation);
     const lastTwo = await tx<MessageRow[]>`
       SELECT * FROM messages WHERE conversation_id = ${conversationId} ORDER BY seq DESC LIMIT 2`;
-    const retried = answerRetriedBy(lastTwo, start);
+    const retried = rules.answerRetriedBy(lastTwo, start);
     if (retried) await tx`DELETE FROM messages WHERE seq = ${retried.seq}`;
     else {
-      const question = newMessageRow(conversationId, questionOf(start));
+      const question = newMessageRow(conversationId, rules.questionOf(start));
       await insertMessage(tx, question);
       await insertImages(tx, conversationId, question.id, start.images ?? []);
     }
@@ -47,7 +40,7 @@ export function beginExchange(sql: Sql, owner: string, conversationId: string, s
 export function finishExchange(sql: Sql, owner: string, conversationId: string, end: ExchangeEnd) {
   return inTransaction(sql, async (tx) => {
     if (!(await conversationRow(tx, owner, conversationId, true))) return false;
-    await insertMessage(tx, newMessageRow(conversationId, answerOf(end)));
+    await insertMessage(tx, newMessageRow(conversationId, rules.answerOf(end)));
     // Only clear our own stream: a newer exchange may already have replaced it.
     await tx`UPDATE conversations SET updated_at = ${Date.now()},
         running_content = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_content END,
@@ -61,7 +54,7 @@ export function finishExchange(sql: Sql, owner: string, conversationId: string, 
 export function truncateAfter(sql: Sql, owner: string, conversationId: string, messageId: string | null) {
   return inTransaction(sql, async (tx) => {
     const conversation = await conversationRow(tx, owner, conversationId, true);
-    if (!conversation || isAnswering(conversation)) return false;
+    if (!conversation || rules.isAnswering(conversation)) return false;
     const [kept] =
       messageId === null
         ? [{ seq: 0 }]
@@ -94,7 +87,7 @@ export async function recoverInterrupted(sql: Sql, streamIds?: string[]): Promis
     const running = await tx<{ id: string; running_content: string | null }[]>`
       SELECT id, running_content FROM conversations WHERE running_stream_id IS NOT NULL ${only} FOR UPDATE`;
     for (const { id, running_content } of running)
-      await insertMessage(tx, newMessageRow(id, interruptedAnswer(running_content)));
+      await insertMessage(tx, newMessageRow(id, rules.interruptedAnswer(running_content)));
     if (running.length === 0) return 0;
     await tx`UPDATE conversations SET running_stream_id = NULL, running_content = NULL
       WHERE id IN ${tx(running.map((row) => row.id))}`;

@@ -20,22 +20,6 @@ export interface ConversationRow {
   system_prompt?: string | null;
 }
 
-export interface MessageRow {
-  seq: number;
-  id: string;
-  role: Role;
-  content: string;
-  status: MessageStatus;
-  error_code: string | null;
-  error_message: string | null;
-  error_retryable: number | null;
-  created_at: number;
-  ttft_ms?: number | null;
-  total_ms?: number | null;
-  completion_tokens?: number | null;
-  finish_reason?: FinishReason | null;
-}
-
 /** A message as it is inserted: every column but `seq`, which the database numbers. */
 export interface NewMessageRow {
   id: string;
@@ -51,6 +35,11 @@ export interface NewMessageRow {
   total_ms: number | null;
   completion_tokens: number | null;
   finish_reason: FinishReason | null;
+}
+
+/** A stored message's row. */
+export interface MessageRow extends NewMessageRow {
+  seq: number;
 }
 
 /** What a store is given of a message to add: the rest (id, time) is made here. */

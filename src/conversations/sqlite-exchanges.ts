@@ -4,14 +4,7 @@
  * Each runs in one write transaction; the rules are exchange-rules.ts's, the same on PostgreSQL.
  */
 import type { DatabaseSync } from "node:sqlite";
-import {
-  answerOf,
-  answerRetriedBy,
-  interruptedAnswer,
-  isAnswering,
-  questionOf,
-  refuseWhileAnswering,
-} from "./exchange-rules.ts";
+import * as rules from "./exchange-rules.ts";
 import { type MessageRow, newMessageRow } from "./rows.ts";
 import { conversationRow, insertMessage, inTransaction } from "./sqlite-database.ts";
 import { insertImages } from "./sqlite-images.ts";
@@ -22,14 +15,14 @@ export function beginExchange(db: DatabaseSync, owner: string, conversationId: s
   return inTransaction(db, () => {
     const conversation = conversationRow(db, owner, conversationId);
     if (!conversation) return false;
-    refuseWhileAnswering(conversation);
+    rules.refuseWhileAnswering(conversation);
     const lastTwo = db
       .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 2")
       .all(conversationId) as unknown as MessageRow[];
-    const retried = answerRetriedBy(lastTwo, start);
+    const retried = rules.answerRetriedBy(lastTwo, start);
     if (retried) db.prepare("DELETE FROM messages WHERE seq = ?").run(retried.seq);
     else {
-      const question = newMessageRow(conversationId, questionOf(start));
+      const question = newMessageRow(conversationId, rules.questionOf(start));
       insertMessage(db, question);
       insertImages(db, conversationId, question.id, start.images ?? []);
     }
@@ -45,7 +38,7 @@ export function beginExchange(db: DatabaseSync, owner: string, conversationId: s
 export function finishExchange(db: DatabaseSync, owner: string, conversationId: string, end: ExchangeEnd): boolean {
   return inTransaction(db, () => {
     if (!conversationRow(db, owner, conversationId)) return false;
-    insertMessage(db, newMessageRow(conversationId, answerOf(end)));
+    insertMessage(db, newMessageRow(conversationId, rules.answerOf(end)));
     // Only clear our own stream: a newer exchange may already have replaced it.
     db.prepare(
       `UPDATE conversations SET updated_at = ?,
@@ -61,7 +54,7 @@ export function finishExchange(db: DatabaseSync, owner: string, conversationId: 
 export function truncateAfter(db: DatabaseSync, owner: string, conversationId: string, messageId: string | null) {
   return inTransaction(db, () => {
     const conversation = conversationRow(db, owner, conversationId);
-    if (!conversation || isAnswering(conversation)) return false;
+    if (!conversation || rules.isAnswering(conversation)) return false;
     const kept =
       messageId === null
         ? { seq: 0 }
@@ -97,7 +90,7 @@ export function recoverInterrupted(db: DatabaseSync, streamIds?: string[]): numb
       "UPDATE conversations SET running_stream_id = NULL, running_content = NULL WHERE id = ? AND running_stream_id = ?",
     );
     for (const { id, running_stream_id, running_content } of running) {
-      insertMessage(db, newMessageRow(id, interruptedAnswer(running_content)));
+      insertMessage(db, newMessageRow(id, rules.interruptedAnswer(running_content)));
       clear.run(id, running_stream_id);
     }
     return running.length;

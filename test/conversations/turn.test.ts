@@ -2,27 +2,19 @@
  * The turn (conversations/turn.ts) against a real SQLite store, with a model call the test
  * answers: what the model is sent, what is stored, and that a refused turn stores nothing.
  */
-import { afterEach, beforeEach, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { beforeEach, expect, test } from "bun:test";
 import type { GenerationOutcome, ModelMessage } from "../../src/contract.ts";
 import type { NewImage } from "../../src/conversations/images.ts";
-import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
+import type { SqliteConversationStore } from "../../src/conversations/sqlite.ts";
 import { startTurn, type TurnRequest } from "../../src/conversations/turn.ts";
-import { freshDataDir } from "../support/spawn.ts";
+import { sqliteStorePerTest } from "./sqlite-per-test.ts";
 import { pngBytes } from "./store-suite-extras.ts";
 
 const OWNER = "alice";
-let dir = "";
+const currentStore = sqliteStorePerTest();
 let store: SqliteConversationStore;
-
-beforeEach(async () => {
-  dir = freshDataDir();
-  store = await openSqliteStore(dir);
-});
-
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+beforeEach(() => {
+  store = currentStore();
 });
 
 const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
