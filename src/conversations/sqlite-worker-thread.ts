@@ -1,8 +1,9 @@
 /**
  * The inside of the storage worker: this module is the worker thread's entry point, and runs the
  * SQLite store off the thread that relays tokens. `node:sqlite` is synchronous, so a write that
- * waits for a lock (busy_timeout, up to 5 s) would otherwise stall every stream of the process. The main
- * thread talks to it through sqlite-worker-proxy.ts, in sqlite-worker-protocol.ts's messages.
+ * waits for a lock (busy_timeout, up to 5 s) would otherwise stall every stream of the process.
+ * The main thread talks to it through sqlite-worker-proxy.ts, in sqlite-worker-protocol.ts's
+ * messages.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openSqliteStore, type SqliteConversationStore, type StoreOptions } from "./sqlite.ts";

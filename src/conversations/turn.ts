@@ -57,9 +57,9 @@ interface PlannedTurn {
 }
 
 /**
- * Starts a turn: the question is stored, the answer runs in the background (it finishes and is
- * stored even when its viewer leaves) and is stored when it ends. Throws 404 for a conversation
- * that is not `owner`'s, 409 for a stale view or one already answering, 400 for an empty question.
+ * Starts a turn: stores the question, starts the model call, and stores the answer when it ends.
+ * Throws 404 for a conversation that is not `owner`'s, 409 for a stale view or a conversation
+ * already answering, 400 for an empty question or a replacement without `parentId`.
  */
 export async function startTurn<G extends GenerationLike>(
   deps: TurnDeps,
@@ -77,6 +77,9 @@ export async function startTurn<G extends GenerationLike>(
   const { replaceAfter } = answered;
   if (replaceAfter !== undefined && !(await store.truncateAfter(owner, conversationId, replaceAfter)))
     throw new ConversationBusyError();
+  // The question is stored before the model call starts: a failure to store it costs nothing
+  // upstream. The answer belongs to the conversation: it finishes and is stored even when its
+  // viewer leaves (another conversation, a closed tab, a lost network); only Stop or a limit ends it.
   const recorded = await recordExchange(store, {
     owner,
     conversationId,
