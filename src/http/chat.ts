@@ -76,13 +76,13 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
   const content = body.content ?? body.messages?.findLast((message) => message.role === "user")?.content;
   if (!content) throw new ValidationError("content", "must be the new question");
   // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
-  const images = deps.images ?? noImages;
-  const { text: question, images: sent } = readQuestion(content, images);
+  const limits = deps.images ?? noImages;
+  const { text: question, images: sent } = readQuestion(content, limits);
   if (!deps.conversations) throw new NotFoundError("conversation");
   const turn = {
     store: deps.conversations,
     context: deps.context,
-    contextMaxImages: images.contextMaxImages,
+    contextMaxImages: limits.contextMaxImages,
     checkpoints: deps.checkpoints,
   };
   const request = {
