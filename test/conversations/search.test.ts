@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { migrations } from "../../src/conversations/migrations.ts";
 import { databaseFileName, openSqliteStore } from "../../src/conversations/sqlite.ts";
-import { openWorkerStore } from "../../src/conversations/worker-store.ts";
+import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
 import { freshDataDir } from "../support/spawn.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 
