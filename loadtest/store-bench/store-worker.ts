@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/conversations/sqlite.ts";
+import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
-import { openWorkerStore } from "../../src/conversations/worker-store.ts";
 
 const calls = 2_000;
 // Every conversation belongs to a user; the benchmark is one.

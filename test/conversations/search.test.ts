@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { migrations } from "../../src/conversations/migrations.ts";
 import { databaseFileName, openSqliteStore } from "../../src/conversations/sqlite.ts";
-import { openWorkerStore } from "../../src/conversations/worker-store.ts";
+import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 
 describeConversationSearch("SQLite", openSqliteStore);

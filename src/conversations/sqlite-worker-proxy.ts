@@ -1,12 +1,13 @@
 /**
- * The conversation store as seen from the main thread: a thin asynchronous proxy that forwards
- * every method call (name and arguments) to the SQLite store running in a worker
- * (store-worker.ts). It knows no method by name, so the store can grow without touching it.
+ * The main thread's side of the storage worker: the conversation store as a thin asynchronous
+ * proxy that forwards every method call (name and arguments) to the SQLite store running inside
+ * the worker thread (sqlite-worker-thread.ts). It knows no method by name, so the store can grow
+ * without touching it.
  */
 import { Worker } from "node:worker_threads";
 import type { SqliteConversationStore, StoreOptions } from "./sqlite.ts";
+import type { StoreCall, StoreOpened, StoreReply } from "./sqlite-worker-protocol.ts";
 import { type FlatError, rebuildError, StoreError } from "./store-errors.ts";
-import type { StoreCall, StoreOpened, StoreReply } from "./store-worker.ts";
 
 /** Every method of `T`, answering through a promise. */
 type Remote<T> = {
@@ -28,7 +29,9 @@ interface Pending {
 
 /** Starts the storage worker on `dataDir` and resolves once its store is open and recovered. */
 export async function openWorkerStore(dataDir: string, options: StoreOptions = {}): Promise<WorkerConversationStore> {
-  const worker = new Worker(new URL("./store-worker.ts", import.meta.url), { workerData: { dataDir, options } });
+  const worker = new Worker(new URL("./sqlite-worker-thread.ts", import.meta.url), {
+    workerData: { dataDir, options },
+  });
   const opened = await new Promise<StoreOpened>((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);

@@ -4,7 +4,7 @@
  * built into the SQLite of both runtimes (`node:sqlite` on Bun and on Deno).
  */
 import type { DatabaseSync } from "node:sqlite";
-import { type ConversationRow, toSummary } from "./rows.ts";
+import { type ConversationRow, searchHitFromRow } from "./rows.ts";
 import type { SearchHit } from "./store.ts";
 
 // More words than this narrow nothing a person would notice and only cost the query.
@@ -24,7 +24,7 @@ export function toMatchQuery(text: string): string {
 // The best-ranked matching message gives the snippet: ~12 words around the hit, "…" where cut.
 // CROSS JOIN keeps SQLite's join order: the conversation's few messages first, each looked up in
 // the index by rowid; the other way round, a common word walked every match of every user for
-// each result (2.2 s per search at 20,000 conversations, scripts/bench/search.ts).
+// each result (the search benchmark of README's "Conversations" measures both).
 const SEARCH_SQL = `
   WITH matched (id) AS MATERIALIZED (
     SELECT conversation_id FROM titles_fts WHERE titles_fts MATCH :q
@@ -50,5 +50,5 @@ export function searchConversations(db: DatabaseSync, owner: string, text: strin
   const rows = db.prepare(SEARCH_SQL).all({ q, owner, n: limit }) as unknown as (ConversationRow & {
     snippet: string | null;
   })[];
-  return rows.map((row) => ({ ...toSummary(row), snippet: row.snippet ?? row.title ?? "" }));
+  return rows.map((row) => searchHitFromRow(row, row.snippet));
 }

@@ -1,27 +1,17 @@
 /**
- * The storage worker: runs the SQLite store off the thread that relays tokens. `node:sqlite` is
- * synchronous, so a write that waits for a lock (busy_timeout, up to 5 s) would otherwise stall
- * every stream of the process. Messages in: `{ id, method, args }`; out: `{ id, ok, value | error }`.
+ * The inside of the storage worker: this module is the worker thread's entry point, and runs the
+ * SQLite store off the thread that relays tokens. `node:sqlite` is synchronous, so a write that
+ * waits for a lock (busy_timeout, up to 5 s) would otherwise stall every stream of the process.
+ * The main thread talks to it through sqlite-worker-proxy.ts, in sqlite-worker-protocol.ts's
+ * messages.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openSqliteStore, type SqliteConversationStore, type StoreOptions } from "./sqlite.ts";
+import type { StoreCall, StoreOpened, StoreReply } from "./sqlite-worker-protocol.ts";
 import { flattenError } from "./store-errors.ts";
 
-export interface StoreCall {
-  id: number;
-  method: string;
-  args: unknown[];
-}
-
-export type StoreReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: ReturnType<typeof flattenError> };
-
-/** The first message: the store opened (with how many exchanges it recovered), or why not. */
-export type StoreOpened = { ready: true; recovered: number } | { ready: false; error: ReturnType<typeof flattenError> };
-
 const port = parentPort;
-if (!port) throw new Error("store-worker.ts runs only as a worker");
+if (!port) throw new Error("sqlite-worker-thread.ts runs only as a worker thread");
 
 async function serve(store: SqliteConversationStore, call: StoreCall): Promise<StoreReply> {
   try {
