@@ -8,7 +8,7 @@ import { type Access, createAccess } from "./auth/access.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openPostgresStore } from "./conversations/postgres.ts";
-import { openWorkerStore } from "./conversations/worker-store.ts";
+import { openWorkerStore } from "./conversations/sqlite-worker-proxy.ts";
 import { registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";

@@ -3,7 +3,7 @@
  * with the load tools' SSE reader. Content tokens are the default `message` events, so Sluice's
  * classic dialect and the peer's generator are read, timed and counted the same way.
  */
-import { readEvents } from "../lib/sse-reader.ts";
+import { readEvents } from "../../harness/client/sse-reader.ts";
 import { trackOpenStream } from "../lib/stream-metrics.ts";
 
 /** One `GET /chat?q=`, timed from just before the request. */

@@ -5,8 +5,8 @@
  * Markdown and JSON with the command that made them.
  */
 import { writeFileSync } from "node:fs";
-import { type BenchEnvironment, describeMachine } from "../lib/environment.ts";
-import { median } from "../lib/percentile.ts";
+import { type BenchEnvironment, describeMachine } from "../../harness/measure/environment.ts";
+import { median } from "../../harness/measure/percentile.ts";
 import type { CompareSettings, Measured } from "./compare.ts";
 import type { SubjectName } from "./subjects.ts";
 

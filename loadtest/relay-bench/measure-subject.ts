@@ -4,8 +4,15 @@
  * kernel, by thread; RSS per open stream on the plateau) and what the viewers saw (TTFT, errors).
  * Tokens are counted by the viewers, so every subject is divided by the same count.
  */
-import { median, percentileOf } from "../lib/percentile.ts";
-import { type CpuTime, cpuByThread, cpuByThreadSince, cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
+import { median, percentileOf } from "../../harness/measure/percentile.ts";
+import {
+  type CpuTime,
+  cpuByThread,
+  cpuByThreadSince,
+  cpuTime,
+  cpuTimeSince,
+  rssBytes,
+} from "../../harness/measure/proc.ts";
 import { openStreamCount } from "../lib/stream-metrics.ts";
 import { type ClassicViewer, runClassicViewers } from "./classic-viewers.ts";
 import { type RunningSubject, SUBJECT_RETENTION_MS } from "./subjects.ts";

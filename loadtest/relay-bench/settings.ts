@@ -2,7 +2,7 @@
  * The relay bench's command-line settings, each with its default.
  */
 import { parseArgs } from "node:util";
-import type { Runtime } from "../../scripts/stack/process.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
 import { SUBJECTS, type SubjectName } from "./subjects.ts";
 
 export interface RelaySettings {

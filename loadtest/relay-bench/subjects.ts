@@ -6,14 +6,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTestRedis, type TestRedis } from "../../scripts/stack/redis.ts";
+import { startTestRedis, type TestRedis } from "../../harness/stack/redis.ts";
 import {
   awaitService,
   type Service,
   spawnService,
   startAppService,
   startSimulatorService,
-} from "../../scripts/stack/services.ts";
+} from "../../harness/stack/services.ts";
 
 /** `sluice-alt`: Sluice on Bun with extra settings (--alt-env), to weigh a setting side by side. */
 export const SUBJECTS = ["peer", "sluice", "sluice-deno", "sluice-redis", "sluice-alt"] as const;
