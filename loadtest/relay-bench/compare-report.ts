@@ -149,7 +149,7 @@ function ratioTable(list: Ratio[]): string[] {
   const lines = ["| figure | each round | median | target | met |", "|---|---|---:|---|---|"];
   for (const ratio of list)
     lines.push(
-      `| ${ratio.name} | ${ratio.perRound.map(fixed).join(", ")} | **${fixed(ratio.median)}** | ${ratio.target} | ${ratio.met ? "yes" : "no"} |`,
+      `| ${ratio.name} | ${ratio.perRound.map(fixed).join(", ")} | **${fixed(ratio.median)}** | ${ratio.target} | ${ratio.target === "—" ? "—" : ratio.met ? "yes" : "no"} |`,
     );
   return lines;
 }
@@ -175,7 +175,7 @@ export function compareMarkdown(
     "",
     `Machine: ${describeMachine(environment)}. Shared with other work while it ran: the ratios are taken within each round, subjects on fresh processes one at a time, the order rotated every round; the load average before each subject is in the table.`,
     "",
-    `Subjects: \`GET /chat?q=\` on each, the same simulator (Bun, simulator TTFT ${settings.ttftMs} ms), the same viewers in the bench process; ${settings.rounds} round(s).`,
+    `Subjects: \`GET /chat?q=\` on each, the same simulator (Bun, simulator TTFT ${settings.ttftMs} ms), the same viewers in the bench process; ${settings.rounds} round(s); warm-up: 2 rounds of ${settings.warmUpStreams ?? 100} streams.`,
     "",
     ...ratioTable(ratios(measured)),
     "",

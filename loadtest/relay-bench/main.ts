@@ -20,7 +20,9 @@
  *                                                           # following generations through Redis
  *   bun loadtest/relay-bench/main.ts --compare --tokens 100 --runs 3 --results loadtest/results/relay-<date>
  *       side by side, GET /chat?q= on each: the peer (loadtest/peers/), Sluice on Bun, on Deno and with
- *       REDIS_URL (--subjects peer,sluice,sluice-deno,sluice-redis), every figure a ratio within a round
+ *       REDIS_URL (--subjects peer,sluice,sluice-deno,sluice-redis), every figure a ratio within a round;
+ *       --warm-up 1000: every server starts with its model connections open (a steady state);
+ *       --alt-env "A=1,B=2": a sluice-alt subject with those settings (REDIS_URL=throwaway: a Redis of its own)
  *
  * Options: --streams 1000, --tokens 200 (per stream), --tps 20 (per stream), --ttft-ms 200, --stops 200.
  * Not a test: the figures depend on the machine and on what else runs on it, so repeat and read medians.

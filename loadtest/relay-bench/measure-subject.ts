@@ -27,6 +27,12 @@ export interface LoadShape {
   tokens: number;
   tps: number;
   ttftMs: number;
+  /**
+   * Streams of each warm-up round (100 by default). As many as `streams`: every server starts with
+   * a model connection per stream kept alive, as in a steady state, rather than opening them all
+   * in the measured burst; its idle RSS then holds those connections too.
+   */
+  warmUpStreams?: number;
 }
 
 export interface SubjectFigures {
@@ -50,9 +56,9 @@ export interface SubjectFigures {
  * Two rounds of quick streams, then the idle RSS (median of five) once their generations are
  * gone; with `idle` false, no wait and no RSS (0), for a check that weighs CPU alone.
  */
-async function warmUpAndIdle(subject: RunningSubject, idle: boolean): Promise<number> {
+async function warmUpAndIdle(subject: RunningSubject, idle: boolean, streams = WARM_UP_STREAMS): Promise<number> {
   for (let round = 0; round < 2; round++)
-    await runClassicViewers(subject.server.url, WARM_UP_STREAMS, (i) => relayPrompt(-i, 50, 1000, 0), 60_000).finished;
+    await runClassicViewers(subject.server.url, streams, (i) => relayPrompt(-i, 50, 1000, 0), 60_000).finished;
   if (!idle) return 0;
   await Bun.sleep(SUBJECT_RETENTION_MS + 1_000);
   const samples: number[] = [];
@@ -97,7 +103,7 @@ function reportFailures(name: string, viewers: ClassicViewer[]): void {
 /** Warms `subject` up, then relays `shape` through it and measures; `idle` false skips the memory figures. */
 export async function measureSubject(subject: RunningSubject, shape: LoadShape, idle = true): Promise<SubjectFigures> {
   const pid = subject.server.process.pid;
-  const idleRssBytes = await warmUpAndIdle(subject, idle);
+  const idleRssBytes = await warmUpAndIdle(subject, idle, shape.warmUpStreams);
   const before = cpuTime(pid);
   const threadsBefore = cpuByThread(pid);
   const simulatorBefore = cpuTime(subject.simulator.process.pid);

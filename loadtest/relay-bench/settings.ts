@@ -31,6 +31,8 @@ export interface RelaySettings {
   compare: boolean;
   /** With --compare: the subjects, in their first round's order. */
   subjects: SubjectName[];
+  /** With --compare: streams per warm-up round (100; as many as --streams: model connections warm). */
+  warmUpStreams: number;
   /** With --compare: the extra environment of the `sluice-alt` subject (--alt-env "A=1,B=2"). */
   altEnv: Record<string, string>;
   /** With --compare: where the results go (`<results>.md`, `.json`); none when empty. */
@@ -57,6 +59,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
       subjects: { type: "string", default: SUBJECTS.join(",") },
       results: { type: "string" },
       "alt-env": { type: "string", default: "" },
+      "warm-up": { type: "string", default: "100" },
     },
   });
   const subjects = flags.subjects.split(",").filter((name) => name !== "");
@@ -80,6 +83,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
     compare: flags.compare,
     subjects: subjects as SubjectName[],
     results: flags.results,
+    warmUpStreams: Number(flags["warm-up"]),
     altEnv: Object.fromEntries(
       flags["alt-env"]
         .split(",")
