@@ -36,6 +36,8 @@ export class GenerationRegistry {
   /** Finished generations, oldest end first: the eviction order. */
   readonly #finished = new Map<string, { bytes: number; timer: ReturnType<typeof setTimeout> }>();
   #finishedBytes = 0;
+  /** What running generations held when last summed, valid until the end of the turn (see retainedBytes). */
+  #runningBytes: number | undefined;
   #active = 0;
   #draining = false;
 
@@ -50,10 +52,12 @@ export class GenerationRegistry {
     const generation = new Generation({ ...options, id: options.id ?? newStreamId() });
     this.#generations.set(generation.id, generation);
     this.#running.add(generation);
+    if (this.#runningBytes !== undefined) this.#runningBytes += GENERATION_OVERHEAD_BYTES;
     this.#active++;
     void generation.settled.then(() => {
       this.#active--;
       this.#running.delete(generation);
+      this.#runningBytes = undefined;
       this.#retain(generation);
     });
     return generation;
@@ -101,11 +105,21 @@ export class GenerationRegistry {
     return this.#active;
   }
 
-  /** What the retained generations hold now: finished ones as retained, running ones as they grow. */
+  /**
+   * What the retained generations hold now: finished ones as retained, running ones as they grow.
+   * The running ones are summed once per turn of the event loop: a burst of admissions in one
+   * turn would otherwise sum every running generation for each (their tokens arrive in later turns).
+   */
   get retainedBytes(): number {
-    let running = 0;
-    for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
-    return this.#finishedBytes + running;
+    if (this.#runningBytes === undefined) {
+      let running = 0;
+      for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
+      this.#runningBytes = running;
+      setImmediate(() => {
+        this.#runningBytes = undefined;
+      });
+    }
+    return this.#finishedBytes + this.#runningBytes;
   }
 
   /** How many generations are retained, running or finished. */
