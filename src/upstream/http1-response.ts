@@ -4,8 +4,15 @@
  * as slices of the reads, without copies, whatever the read boundaries. RFC 9112.
  */
 
+/** A response that breaks HTTP/1.1's rules; `cut` when it was only cut short (the connection closed). */
 export class HttpResponseError extends Error {
   override name = "HttpResponseError";
+  constructor(
+    message: string,
+    readonly cut = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface ResponseHead {
@@ -113,7 +120,7 @@ export class HttpResponseReader {
   /** The connection closed: the end of a body framed by the close, a cut for any other. */
   close(): void {
     if (this.#state === "done") return;
-    if (this.#state !== "close") throw new HttpResponseError("the connection closed before the response's end");
+    if (this.#state !== "close") throw new HttpResponseError("the connection closed before the response's end", true);
     this.#finish(false);
   }
 
