@@ -112,6 +112,12 @@ const bunHandlers: import("bun").SocketHandler<BunConnection> = {
   close: (socket, error) => socket.data.closed(error),
   error: (socket, error) => socket.data.closed(error),
   connectError: (socket, error) => socket.data.closed(error),
+  // A certificate that does not verify: the connection is refused, and says why.
+  handshake: (socket, success, authorizationError) => {
+    if (success && !authorizationError) return;
+    socket.data.closed(authorizationError ?? new Error("the TLS handshake failed"));
+    socket.terminate();
+  },
 };
 
 // Deno reads into a buffer of its own per connection: small, since a model's chunks are small

@@ -6,6 +6,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { readBody } from "../../src/upstream/response-body.ts";
 import { socketFetch } from "../../src/upstream/socket-fetch.ts";
+import { selfSignedCertificate } from "../deploy/tls-certificate.ts";
 
 const ports = new Set<number>();
 let closedConnections = 0;
@@ -90,4 +91,21 @@ test("an unreachable server rejects like fetch: a TypeError with the cause", asy
   const error = await socketFetch("http://127.0.0.1:9/v1").catch((failure: unknown) => failure);
   expect(error).toBeInstanceOf(TypeError);
   expect((error as TypeError).cause).toBeDefined();
+});
+
+test("https: a certificate that does not verify is refused, naming why", async () => {
+  const { certPath, keyPath } = selfSignedCertificate();
+  const tls = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    tls: { cert: Bun.file(certPath), key: Bun.file(keyPath) },
+    fetch: () => new Response("data: hi\n\n"),
+  });
+  try {
+    const error = await socketFetch(`https://127.0.0.1:${tls.port}/v1`).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String((error as TypeError).cause)).toMatch(/certificate/i);
+  } finally {
+    tls.stop(true);
+  }
 });
