@@ -15,12 +15,9 @@ import {
 } from "../../harness/measure/proc.ts";
 import { openStreamCount } from "../lib/stream-metrics.ts";
 import { type ClassicViewer, runClassicViewers } from "./classic-viewers.ts";
+import { SAMPLE_EVERY_MS, WARM_UP_STREAMS } from "./relay.ts";
 import { type RunningSubject, SUBJECT_RETENTION_MS } from "./subjects.ts";
 import { relayPrompt } from "./viewers.ts";
-
-// Enough streams for the JIT, few enough not to pre-grow the heap to the plateau's size.
-const WARM_UP_STREAMS = 100;
-const SAMPLE_EVERY_MS = 200;
 
 export interface LoadShape {
   streams: number;
