@@ -39,21 +39,23 @@ export function estimateTokens(message: ModelMessage): number {
 /**
  * The messages for the model: the system prompt, the stored turns worth sending back (the user's,
  * and answers that produced text: a failed or interrupted one is left out, so the model never
- * reads its own half-sentence as meant), as many as fit, and the new question last. Questions
- * carry the images `carried` holds for them (context-images.ts).
+ * reads its own half-sentence as meant), as many as fit, and the new question last, followed by
+ * `tail` (Continue's partial answer, continuation.ts). Questions carry the images `carried` holds
+ * for them (context-images.ts).
  */
 export function assembleContext(
   history: readonly Message[],
   question: AskedQuestion,
   settings: ContextSettings,
   carried: ReadonlyMap<string, readonly ImageData[]> = new Map(),
+  tail: readonly ModelMessage[] = [],
 ): AssembledContext {
   const turns: ModelMessage[] = history
     .filter((m) => m.role === "user" || ((m.status === "complete" || m.status === "cancelled") && m.content !== ""))
     .map(({ id, role, content }) => (role === "user" ? withImageParts(content, carried.get(id)) : { role, content }));
   const system: ModelMessage[] = settings.systemPrompt ? [{ role: "system", content: settings.systemPrompt }] : [];
   const asked = withImageParts(question.text, question.images);
-  let budget = settings.maxContextTokens - [...system, asked].reduce((sum, m) => sum + estimateTokens(m), 0);
+  let budget = settings.maxContextTokens - [...system, asked, ...tail].reduce((sum, m) => sum + estimateTokens(m), 0);
   // Newest first, as many turns as fit; `first` ends as the oldest one kept.
   let first = turns.length;
   while (first > 0) {
@@ -62,5 +64,5 @@ export function assembleContext(
     budget -= cost;
     first--;
   }
-  return { messages: [...system, ...turns.slice(first), asked], dropped: first };
+  return { messages: [...system, ...turns.slice(first), asked, ...tail], dropped: first };
 }
