@@ -6,6 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import type { ConversationStore, ExchangeStart } from "../../src/conversations/store.ts";
+import { PREVIOUS_CHECKPOINT } from "./previous-schema.ts";
 
 const OWNER = "alice";
 let streams = 0;
@@ -192,4 +193,31 @@ export function describeStoreTree(fresh: () => Promise<ConversationStore>): void
     const bad = await store.get(OWNER, id, { before: "not-a-message" }).catch((error: unknown) => error);
     expect(bad).toMatchObject({ status: 404 });
   });
+}
+
+/** What a store opened on previous-schema.ts's database must hold: every conversation one whole branch. */
+export async function expectMigratedTrees(store: ConversationStore): Promise<void> {
+  const finished = await store.get(OWNER, "old-1");
+  expect(finished?.messages.map((m) => [m.id, m.parent_id, m.sibling_count])).toEqual([
+    ["m1", null, 1],
+    ["m2", "m1", 1],
+    ["m3", "m2", 1],
+    ["m4", "m3", 1],
+  ]);
+  expect(finished).toMatchObject({ current_leaf_id: "m4", path_length: 4, model: null, title: "Old chat" });
+  const [, answer, question, failed] = finished?.messages ?? [];
+  expect(answer?.figures).toEqual({ ttft_ms: 20, total_ms: 90, completion_tokens: 3, finish_reason: "stop" });
+  expect(question?.images).toEqual([{ id: "img-1", media_type: "image/png", size: 64 }]);
+  expect(failed).toMatchObject({ status: "error", error: { code: "upstream_error", retryable: true } });
+  // The answer that was running when the old process died: interrupted, under its question, the leaf.
+  const cut = await store.get(OWNER, "old-2");
+  expect(cut?.messages.map((m) => [m.content, m.status, m.parent_id])).toEqual([
+    ["tell me", "complete", null],
+    [PREVIOUS_CHECKPOINT, "interrupted", "m5"],
+  ]);
+  expect(cut?.current_leaf_id).toBe(cut?.messages[1]?.id as string);
+  expect(await store.get("bob", "old-3")).toMatchObject({ messages: [], current_leaf_id: null });
+  // And it goes on as a tree: Retry of the failed answer, in its place.
+  await exchange(store, "old-1", "q2", "a2", { expectedLeaf: "m4" });
+  expect((await store.get(OWNER, "old-1"))?.messages.map((m) => m.content)).toEqual(["q1", "a1", "q2", "a2"]);
 }

@@ -7,15 +7,18 @@ import { rmSync } from "node:fs";
 import type { ConversationStore } from "../../src/conversations/store.ts";
 import { freshDataDir } from "../support/spawn.ts";
 import { describeStoreExtras } from "./store-suite-extras.ts";
-import { describeStoreTree } from "./store-suite-tree.ts";
+import { describeStoreTree, expectMigratedTrees } from "./store-suite-tree.ts";
 
 /** Opens the backend's store at `place` (a fresh directory per test); opening it again reopens the same data. */
 export type OpenStore = (place: string) => Promise<ConversationStore>;
 
+/** Builds, at `place`, the backend's database as the release before trees left it (previous-schema.ts). */
+export type SeedPrevious = (place: string) => void | Promise<void>;
+
 const OWNER = "alice";
 const complete = (streamId: string, content: string) => ({ streamId, content, status: "complete" as const });
 
-export function describeConversationStore(backend: string, open: OpenStore): void {
+export function describeConversationStore(backend: string, open: OpenStore, seedPrevious?: SeedPrevious): void {
   describe(`ConversationStore on ${backend}`, () => {
     const opened: ConversationStore[] = [];
     const places: string[] = [];
@@ -232,6 +235,14 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       ]);
       expect(await second.recoverInterrupted()).toBe(0);
     });
+
+    if (seedPrevious)
+      test("a database of the previous schema: each conversation one branch, nothing lost, recovery too", async () => {
+        place = freshDataDir();
+        places.push(place);
+        await seedPrevious(place);
+        await expectMigratedTrees(await openStore());
+      });
 
     describeStoreExtras(fresh);
     describeStoreTree(fresh);
