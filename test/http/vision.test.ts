@@ -4,38 +4,26 @@
  * request body, so the test sees exactly what the model was sent.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startCapturingUpstream } from "../support/capturing-upstream.ts";
 import { type Started, startApp } from "../support/spawn.ts";
 import { eventually } from "../support/sse.ts";
 
 const TOKENS = { alice: "alice-token-0123456789", bob: "bob-token-0123456789ab" };
-const sent: { messages: { role: string; content: unknown }[] }[] = [];
 /** Set by a test: the next model call fails with a 500. */
 let failNext = false;
 
-const chunk = (delta: object, finish: string | null = null, usage?: object) =>
-  `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "vision", choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
-
-const upstream = Bun.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  async fetch(request) {
-    if (request.method !== "POST") return Response.json({ data: [{ id: "vision", object: "model" }] });
-    sent.push(await request.json());
-    if (failNext) {
-      failNext = false;
-      return Response.json({ error: { message: "overloaded" } }, { status: 500 });
-    }
-    const usage = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 };
-    const body = `${chunk({ role: "assistant", content: "I" })}${chunk({ content: " see" })}${chunk({ content: "." }, "stop")}${chunk({}, null, usage)}data: [DONE]\n\n`;
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  },
-});
+const upstream = startCapturingUpstream(() => {
+  if (!failNext) return { tokens: ["I", " see", "."] };
+  failNext = false;
+  return { status: 500, message: "overloaded" };
+}, "vision");
+const sent = upstream.requests;
 
 let app: Started;
 beforeAll(async () => {
   app = await startApp({
     HOST: "127.0.0.1",
-    UPSTREAM_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+    UPSTREAM_BASE_URL: upstream.baseUrl,
     MODEL: "vision",
     SYSTEM_PROMPT: "Server default.",
     AUTH: "token",
@@ -46,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await upstream.stop(true);
+  await upstream.stop();
 });
 
 type User = keyof typeof TOKENS;
