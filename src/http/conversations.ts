@@ -98,11 +98,17 @@ export function conversationRoutes(store: ConversationStore, policy: Pick<ModelP
     )
     .delete(
       "/api/conversations/:id",
-      async ({ params, status, request }) =>
-        (await store.delete(userOf(request), params.id)) ? status(204) : notFound(params.id),
+      async ({ params, request }) =>
+        (await store.delete(userOf(request), params.id)) ? noContent() : notFound(params.id),
       { params: ConversationIdParams },
     );
 }
+
+/**
+ * 204 with no body at all: Elysia's `status(204)` gives the Response an empty body, which Deno
+ * refuses for a null-body status ("Response with null body status cannot have body"), a 500.
+ */
+export const noContent = () => new Response(null, { status: 204 });
 
 function notFound(id: string): never {
   throw new NotFoundError(`conversation ${id.slice(0, 64)}`);

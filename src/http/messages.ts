@@ -8,6 +8,7 @@ import { Elysia } from "elysia";
 import type { ConversationStore } from "../conversations/store.ts";
 import { MessageNotFoundError } from "../conversations/store.ts";
 import { NotFoundError } from "../errors.ts";
+import { noContent } from "./conversations.ts";
 import { userOf } from "./requester.ts";
 import { MessageParams } from "./schemas.ts";
 
@@ -25,10 +26,10 @@ export function messageRoutes(store: ConversationStore) {
     )
     .delete(
       "/api/conversations/:id/messages/:messageId",
-      async ({ params, status, request }) => {
+      async ({ params, request }) => {
         if (!(await store.deleteBranch(userOf(request), params.id, params.messageId)))
           throw new NotFoundError(`conversation ${params.id}`);
-        return status(204);
+        return noContent();
       },
       { params: MessageParams },
     );
