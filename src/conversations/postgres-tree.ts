@@ -12,7 +12,7 @@ import type { ConversationTree, StoredMessage } from "./store.ts";
 import type { TreeNode } from "./tree.ts";
 
 function nodesOf(sql: Queries, conversationId: string): Promise<TreeNode[]> {
-  return sql<TreeNode[]>`SELECT id, parent_id, role, octet_length(content) AS bytes FROM messages
+  return sql<TreeNode[]>`SELECT id, parent_id, role, status, octet_length(content) AS bytes FROM messages
     WHERE conversation_id = ${conversationId} ORDER BY seq`;
 }
 

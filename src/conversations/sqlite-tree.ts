@@ -14,7 +14,7 @@ import type { TreeNode } from "./tree.ts";
 function nodesOf(db: DatabaseSync, conversationId: string): TreeNode[] {
   return db
     .prepare(
-      "SELECT id, parent_id, role, octet_length(content) AS bytes FROM messages WHERE conversation_id = ? ORDER BY seq",
+      "SELECT id, parent_id, role, status, octet_length(content) AS bytes FROM messages WHERE conversation_id = ? ORDER BY seq",
     )
     .all(conversationId) as unknown as TreeNode[];
 }

@@ -5,55 +5,15 @@
  * message they redo, and the conversation keeps the leaf of the branch it shows.
  */
 
-import type { AnswerFigures, Role } from "../contract.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
-import type { ImageRef, NewImage, StoredImage } from "./images.ts";
+import type { AnswerFigures } from "../contract.ts";
+import { ValidationError } from "../errors.ts";
+import type { NewImage, StoredImage } from "./images.ts";
+import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
 import type { TreeNode } from "./tree.ts";
 
-export type { Role, TreeNode };
-
-/** How an answer ended; a user message is always "complete". */
-export type MessageStatus = "complete" | "cancelled" | "error" | "interrupted";
-
-export interface MessageError {
-  code: string;
-  message: string;
-  /** Whether sending the same message again may succeed (from the generation's error event). */
-  retryable: boolean;
-}
-
-export interface Message {
-  id: string;
-  role: Role;
-  content: string;
-  status: MessageStatus;
-  error?: MessageError;
-  /** ISO 8601. */
-  created_at: string;
-  /** An answer's TTFT, duration, tokens and finish reason, when its generation reported them. */
-  figures?: AnswerFigures;
-  /** The model that wrote an answer (for a continued one, its latest part). */
-  model?: string;
-  /** A question's images, in the order they were sent (served at `/api/conversations/:id/images/:imageId`). */
-  images?: ImageRef[];
-}
-
-/** A message as stored: with its place in the tree. */
-export interface StoredMessage extends Message {
-  /** The message this one follows; null for a first question. */
-  parent_id: string | null;
-}
-
-/** A message of the path a read serves, with its place among its siblings (`< position/count >`). */
-export interface PathMessage extends StoredMessage {
-  /** This message and the others under the same parent, oldest first. */
-  sibling_ids: string[];
-  /** 1-based: this message's place in `sibling_ids`. */
-  sibling_position: number;
-  sibling_count: number;
-  /** Set when the read cut `content` to its `max_bytes`: the whole text's size in UTF-8 bytes. */
-  full_bytes?: number;
-}
+export type { Message, MessageError, MessageStatus, PathMessage, Role, StoredMessage } from "./message.ts";
+export { MessageNotFoundError } from "./message.ts";
+export type { TreeNode };
 
 export interface ConversationSummary {
   id: string;
@@ -274,13 +234,5 @@ export class InvalidCursorError extends ValidationError {
   override name = "InvalidCursorError";
   constructor(cursor: string) {
     super("before", `"${cursor.slice(0, 40)}" is not a cursor from a previous page`);
-  }
-}
-
-/** A message id that is not one of the conversation's: another user's is one that does not exist. */
-export class MessageNotFoundError extends NotFoundError {
-  override name = "MessageNotFoundError";
-  constructor(id: string) {
-    super(`message ${id.slice(0, 64)}`);
   }
 }

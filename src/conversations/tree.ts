@@ -4,9 +4,10 @@
  * have several children, kept in the order they were written. The conversation shows one branch,
  * the path from a root to its current leaf. This module answers questions about that shape from
  * the messages' skeleton alone (ids, parents, roles, sizes), the same on every engine, so no store
- * loads a message's text to find a path, a sibling or a branch.
+ * loads a message's text to find a path, a sibling, a branch, or which messages a context can hold.
  */
 import type { Role } from "../contract.ts";
+import type { MessageStatus } from "./message.ts";
 
 /** A message without its text: what the tree needs of it. */
 export interface TreeNode {
@@ -14,6 +15,7 @@ export interface TreeNode {
   /** The message it follows; null for a first question. */
   parent_id: string | null;
   role: Role;
+  status: MessageStatus;
   /** Its text's size in UTF-8 bytes. */
   bytes: number;
 }

@@ -9,7 +9,13 @@
 import type { ModelMessage } from "../contract.ts";
 import { ConversationMovedError, NotFoundError, ValidationError } from "../errors.ts";
 import type { AnswerCheckpoints } from "./checkpoints.ts";
-import { type AssembledContext, assembleContext, type ContextSettings } from "./context.ts";
+import {
+  type AssembledContext,
+  assembleContext,
+  type ContextSettings,
+  firstThatMayFit,
+  sentBackCount,
+} from "./context.ts";
 import { imagesOfReplaced, loadCarriedImages } from "./context-images.ts";
 import { type ContinueSettings, continuationTail } from "./continuation.ts";
 import type { NewImage } from "./images.ts";
@@ -60,37 +66,60 @@ export interface StartedTurn<G extends GenerationLike> {
   model: string | undefined;
 }
 
+/** What a turn will store and send, decided from the conversation as it was read. */
+export interface PlannedTurn {
+  turn: ShapedTurn;
+  /** The question's images: those sent, or for an Edit, those of the question it redoes. */
+  images: NewImage[];
+  context: AssembledContext;
+  model: string | undefined;
+}
+
+/**
+ * Reads what a turn needs and decides it, storing nothing: its place in the tree, the path the
+ * model reads (only that path's messages are loaded), the images and the context. Throws 404 for
+ * a conversation (or a message) that is not `owner`'s, 409 for a stale view, 400 for a turn that
+ * cannot be taken.
+ */
+export async function planTurn(deps: TurnDeps, request: TurnRequest): Promise<PlannedTurn> {
+  const { store } = deps;
+  const { owner, conversationId } = request;
+  const found = await store.tree(owner, conversationId);
+  if (!found) throw new NotFoundError("conversation");
+  const leaf = found.conversation.current_leaf_id;
+  const tree = new MessageTree(found.nodes);
+  const { place, read } = placeTurn(tree, leaf, request);
+  // Only the newest part of a long path can fit the model's window: the rest is never loaded.
+  const path = read.flatMap((id) => tree.node(id) ?? []);
+  const from = firstThatMayFit(path, deps.context.maxContextTokens);
+  const rows = await store.messages(owner, conversationId, read.slice(from));
+  // A message of the path deleted between the two reads: the view the turn was placed on is gone.
+  if (rows.length !== read.length - from) throw new ConversationMovedError(leaf);
+  const turn = shapeTurn(place, rows, { ...request, withImages: request.images.length > 0 });
+  const { images, context } = await planContext(deps, request, turn, found.conversation.system_prompt);
+  const dropped = context.dropped + sentBackCount(path.slice(0, from));
+  return { turn, images, context: { ...context, dropped }, model: request.model?.(found.conversation.model) };
+}
+
 /**
  * Starts a turn: stores the question, starts the model call, and stores the answer when it ends.
- * Throws 404 for a conversation (or a message) that is not `owner`'s, 409 for a stale view or a
- * conversation already answering, 400 for an empty question or a turn that cannot be taken.
+ * Throws what {@link planTurn} throws, and 409 for a conversation already answering.
  */
 export async function startTurn<G extends GenerationLike>(
   deps: TurnDeps,
   request: TurnRequest,
   call: TurnCall<G>,
 ): Promise<StartedTurn<G>> {
-  const { store } = deps;
-  const { owner, conversationId } = request;
   // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
-  const found = await store.tree(owner, conversationId);
-  if (!found) throw new NotFoundError("conversation");
-  const leaf = found.conversation.current_leaf_id;
-  const { place, read } = placeTurn(new MessageTree(found.nodes), leaf, request);
-  const rows = await store.messages(owner, conversationId, read);
-  // A message of the path deleted between the two reads: the view the turn was placed on is gone.
-  if (rows.length !== read.length) throw new ConversationMovedError(leaf);
-  const turn = shapeTurn(place, rows, { ...request, withImages: request.images.length > 0 });
-  const { images, context } = await planContext(deps, request, turn, found.conversation.system_prompt);
-  const model = request.model?.(found.conversation.model);
+  const { turn, images, context, model } = await planTurn(deps, request);
   // Nothing is stored for a call that would be refused anyway.
   await call.admit?.();
   // The question is stored before the model call starts: a failure to store it costs nothing
   // upstream. The answer belongs to the conversation: it finishes and is stored even when its
   // viewer leaves (another conversation, a closed tab, a lost network); only Stop or a limit ends it.
-  const recorded = await recordExchange(store, {
-    owner,
-    conversationId,
+  const recorded = await recordExchange(deps.store, {
+    owner: request.owner,
+    conversationId: request.conversationId,
     userMessage: turn.again?.content ?? request.question,
     images,
     placement: turn.placement,

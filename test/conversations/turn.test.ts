@@ -213,3 +213,25 @@ test("refused turns change nothing: no parent to replace after, an unknown one, 
   expect(sent).toHaveLength(1);
   expect((await store.get(OWNER, id))?.messages).toEqual(before ?? []);
 });
+
+test("a long path loads only its newest part that can fit the window; the rest counts as left out", async () => {
+  const { id } = await store.create(OWNER);
+  const long = "x".repeat(4_000);
+  let parent: string | null = null;
+  for (let i = 0; i < 20; i++) {
+    await turn({ conversationId: id, question: `q${i} ${long}`, parentId: parent }, long);
+    parent = (await store.get(OWNER, id))?.current_leaf_id ?? null;
+  }
+  const loaded: number[] = [];
+  const messages = store.messages.bind(store);
+  store.messages = (owner, conversationId, ids) => {
+    loaded.push(ids.length);
+    return messages(owner, conversationId, ids);
+  };
+  const started = await turn({ conversationId: id, question: "and now?", parentId: parent }, "done");
+  // About nine turns of ~1,000 tokens fit 10,000; what may fit by size alone is loaded, not all 40.
+  expect(loaded[0]).toBeLessThan(40);
+  expect(loaded[0]).toBeGreaterThan(started.context.messages - 2);
+  expect(started.context.dropped + started.context.messages - 2).toBe(40);
+  expect(contents(sent.at(-1))?.at(-1)).toBe("and now?");
+});
