@@ -42,7 +42,7 @@ function checkedUpdate(body: Update, policy: Pick<ModelPolicy, "models">) {
   if (title === null) throw new ValidationError("title", "must not be blank");
   // Blank instructions are no instructions: the server's default applies again.
   const prompt = body.system_prompt === undefined ? undefined : body.system_prompt?.trim() || null;
-  const model = body.model == null ? body.model : chooseModel({ ...policy, maxOutputTokens: 0 }, body.model);
+  const model = body.model == null ? body.model : chooseModel(policy, body.model);
   return { title, prompt, model, leaf: body.current_leaf_id };
 }
 
