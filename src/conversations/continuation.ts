@@ -10,6 +10,7 @@
  */
 import type { ContinueSettings } from "../config.ts";
 import type { FinishReason, ModelMessage } from "../contract.ts";
+import { ValidationError } from "../errors.ts";
 import type { Message } from "./store.ts";
 
 export type { ContinueSettings };
@@ -26,6 +27,15 @@ export function canContinue(answer: ContinueCandidate, finishReason: FinishReaso
   if (answer.status === "cancelled" || answer.status === "interrupted") return true;
   if (answer.status === "error") return answer.content !== "";
   return finishReason === "length";
+}
+
+/** Throws 400 naming `continue` unless {@link canContinue}. */
+export function refuseUnlessContinuable(
+  answer: ContinueCandidate,
+  finishReason: FinishReason | null | undefined,
+): void {
+  if (!canContinue(answer, finishReason))
+    throw new ValidationError("continue", "must be an answer cut off at the output limit, stopped or interrupted");
 }
 
 /** What the model is sent after the question: the partial answer, and the instruction in that mode. */

@@ -4,8 +4,8 @@
  * write, and writes it. Where a new question or answer goes in the tree, what Retry replaces, and
  * how a continuation is appended are decided here only.
  */
-import { ConversationBusyError, ConversationMovedError, ValidationError } from "../errors.ts";
-import { canContinue } from "./continuation.ts";
+import { ConversationBusyError, ConversationMovedError } from "../errors.ts";
+import { refuseUnlessContinuable } from "./continuation.ts";
 import { retriesExchange } from "./retry.ts";
 import {
   type ConversationRow,
@@ -73,8 +73,7 @@ export function planExchange(conversationId: string, start: ExchangeStart, reads
   refuseWhileAnswering(conversation);
   if ("continues" in start) {
     if (named?.role !== "assistant") throw new MessageNotFoundError(start.continues);
-    if (!canContinue(named, named.finish_reason))
-      throw new ValidationError("continue", "must be an answer cut off at the output limit, stopped or interrupted");
+    refuseUnlessContinuable(named, named.finish_reason);
     if (reads.namedHasChildren) throw new ConversationMovedError(conversation.current_leaf_id ?? null);
     return { runningParentId: named.parent_id, runningContinuesId: named.id, leaf: named.id };
   }

@@ -14,7 +14,7 @@
  * A message id that is not the conversation's is a 404, whoever's it is.
  */
 import { ConversationMovedError, ValidationError } from "../errors.ts";
-import { canContinue } from "./continuation.ts";
+import { refuseUnlessContinuable } from "./continuation.ts";
 import { retriesExchange } from "./retry.ts";
 import { type Message, MessageNotFoundError, type StoredMessage } from "./store.ts";
 import type { MessageTree } from "./tree.ts";
@@ -151,8 +151,7 @@ export function shapeTurn(
   }
   const last = rows.at(-1) as StoredMessage;
   if (place.kind === "regenerate") return regenerated(rows.slice(0, -1), last);
-  if (!canContinue(last, last.figures?.finish_reason))
-    throw new ValidationError("continue", "must be an answer cut off at the output limit, stopped or interrupted");
+  refuseUnlessContinuable(last, last.figures?.finish_reason);
   const asked = rows.at(-2);
   if (!asked) throw new ValidationError("continue", "must be an answer to a question");
   return {
