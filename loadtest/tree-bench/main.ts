@@ -113,6 +113,11 @@ async function bench(name: string, store: ConversationStore): Promise<void> {
     const { context } = await planTurn(deps, request);
     return `(${context.messages.length} sent, ${context.dropped} left out)`;
   });
+  // Side by side: loading the whole path, which the turn's window spares it.
+  const whole = (await store.tree(OWNER, long.id))?.nodes.map((node) => node.id) ?? [];
+  await timed(`  for comparison: loading all ${depth} of them`, async () => {
+    await store.messages(OWNER, long.id, whole);
+  });
 }
 
 console.log(describeMachine(describeEnvironment(new URL("../../", import.meta.url).pathname)));
