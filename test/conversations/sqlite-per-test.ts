@@ -1,8 +1,8 @@
 /** A fresh SQLite store for each test of a file, in a folder of its own, closed and removed after it. */
 import { afterEach, beforeEach } from "bun:test";
 import { rmSync } from "node:fs";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
-import { freshDataDir } from "../support/spawn.ts";
 
 /** Registers the hooks; the returned function gives the running test's store. */
 export function sqliteStorePerTest(): () => SqliteConversationStore {

@@ -4,8 +4,9 @@
  * than any request may be still answers.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
-import { eventually } from "../support/sse.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { answerStored, askAfter, readConversation } from "../../harness/client/conversations.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 let app: Started;
 beforeAll(async () => {
@@ -13,29 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-async function post(path: string, body: unknown) {
-  const response = await fetch(`${app.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
-
-async function thread(id: string) {
-  return (await (await fetch(`${app.url}/api/conversations/${id}`)).json()) as {
-    messages: { id: string; role: string; content: string; sibling_ids: string[] }[];
-    running_stream_id: string | null;
-  };
-}
-
+const post = (path: string, body: unknown) => callJson(app.url, "POST", path, body);
+const thread = (id: string) => readConversation(app.url, id);
 /** Asks `content` after `parentId` and waits for the answer to be stored. */
-async function ask(id: string, content: string, parentId: string | null) {
-  const started = await post("/api/chat", { conversationId: id, content, parentId });
-  if (started.status === 202)
-    expect(await eventually(async () => (await thread(id)).running_stream_id === null, 10_000)).toBe(true);
-  return started;
-}
+const ask = (id: string, content: string, parentId: string | null) => askAfter(app.url, id, content, parentId);
 
 test("two clients on one conversation: the stale one gets 409, and nothing is stored for it", async () => {
   const { json: conversation } = await post("/api/conversations", {});
@@ -79,7 +61,7 @@ test("Regenerate and Edit as the page sends them add versions beside what they r
     replace: true,
   });
   expect(regenerated.status).toBe(202);
-  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  await answerStored(app.url, id);
   const after = (await thread(id)).messages;
   expect(after.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
   expect(after[2]?.id).toBe(before[2]?.id as string);
@@ -92,12 +74,12 @@ test("Regenerate and Edit as the page sends them add versions beside what they r
     replace: true,
   });
   expect(edited.status).toBe(202);
-  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  await answerStored(app.url, id);
   const shown = (await thread(id)).messages;
   expect(shown.map((m) => m.content.split("\n").at(-1))).toEqual(["Q1 edited", expect.any(String)]);
   expect(shown[0]?.sibling_ids).toEqual([before[0]?.id as string, shown[0]?.id as string]);
-  const old = await (await fetch(`${app.url}/api/conversations/${id}?leaf=${before[3]?.id}`)).json();
-  expect(old.messages.map((m: { id: string }) => m.id)).toEqual(before.map((m) => m.id));
+  const old = await callJson(app.url, "GET", `/api/conversations/${id}?leaf=${before[3]?.id}`);
+  expect(old.json.messages.map((m: { id: string }) => m.id)).toEqual(before.map((m) => m.id));
   // A parent that is not a message of the conversation is a 404, no parent at all a 400: nothing changes.
   expect((await post("/api/chat", { conversationId: id, content: "x", parentId: "gone", replace: true })).status).toBe(
     404,

@@ -3,8 +3,8 @@
  * on the calling thread and through the worker proxy, and how long the calling thread is blocked
  * by one write that waits for another connection's lock. Runs under the runtime that runs it:
  *
- *   bun scripts/bench/store-worker.ts
- *   deno run -A scripts/bench/store-worker.ts
+ *   bun loadtest/store-bench/store-worker.ts
+ *   deno run -A loadtest/store-bench/store-worker.ts
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -6,7 +6,7 @@
  * before the model call). On SQLite in this process, and through the storage worker the server
  * runs it in. Prints p50, p99 and max of each, and the size of what a read serves.
  *
- * Usage: bun loadtest/tree-bench/main.ts [--messages 300] [--branches 50] [--depth 2000] [--runs 200]
+ * Usage: bun loadtest/store-bench/tree.ts [--messages 300] [--branches 50] [--depth 2000] [--runs 200]
  */
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -14,9 +14,9 @@ import { openSqliteStore } from "../../src/conversations/sqlite.ts";
 import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
 import { planTurn } from "../../src/conversations/turn.ts";
-import { freshDataDir } from "../../test/support/spawn.ts";
-import { describeEnvironment, describeMachine } from "../lib/environment.ts";
-import { percentileOf } from "../lib/percentile.ts";
+import { describeEnvironment, describeMachine } from "../../harness/measure/environment.ts";
+import { percentileOf } from "../../harness/measure/percentile.ts";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 
 const { values } = parseArgs({
   options: {

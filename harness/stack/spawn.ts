@@ -1,12 +1,12 @@
 /**
  * Starts Sluice's own processes (the app, the standalone simulator) on free ports, under the
  * runtime named by SLUICE_RUNTIME (bun, the default, or deno), and stops them after the test.
- * The spawning itself is the stack's (scripts/stack/services.ts), so tests and stack start alike.
+ * The spawning itself is the stack's (services.ts), so tests and stack start alike.
  */
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Subprocess } from "bun";
-import type { Runtime } from "../../scripts/stack/process.ts";
+import type { Runtime } from "./process.ts";
 import {
   awaitService,
   internalUrlOf,
@@ -15,7 +15,7 @@ import {
   spawnService,
   startAppService,
   startSimulatorService,
-} from "../../scripts/stack/services.ts";
+} from "./services.ts";
 
 export const runtime: Runtime = process.env.SLUICE_RUNTIME === "deno" ? "deno" : "bun";
 

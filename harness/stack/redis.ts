@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Subprocess, spawn, spawnSync } from "bun";
-import { freePort } from "./postgres.ts";
+import { freePort } from "./free-port.ts";
 
 export class RedisStackError extends Error {
   override name = "RedisStackError";
@@ -64,7 +64,7 @@ export async function startTestRedis(port?: number): Promise<TestRedis> {
   if (!binary)
     throw new RedisStackError("redis_missing", "no redis-server: run scripts/prepare (apt-get install redis-server)");
   const dir = mkdtempSync(join(tmpdir(), "sluice-redis-"));
-  const chosen = port ?? (await freePort());
+  const chosen = port ?? freePort();
   let child = await launch(binary, chosen, dir);
   return {
     url: `redis://127.0.0.1:${chosen}`,

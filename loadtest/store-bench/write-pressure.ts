@@ -5,17 +5,18 @@
  * lock the other process holds; the pressure starts once the streams run, since a question
  * cannot be stored (nor a new stream start) while the lock is held for good.
  *
- * Usage: bun scripts/bench/write-pressure.ts [--runtime bun|deno] [--streams 50] [--seconds 10]
+ * Usage: bun loadtest/store-bench/write-pressure.ts [--runtime bun|deno] [--streams 50] [--seconds 10]
  *        [--hold-ms 1500]
  */
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { spawn } from "bun";
-import { createConversation, sendMessage } from "../../test/support/conversations.ts";
-import { freshDataDir, startApp } from "../../test/support/spawn.ts";
-import { readStream } from "../../test/support/sse.ts";
-import type { Runtime } from "../stack/process.ts";
+import { createConversation, sendMessage } from "../../harness/client/conversations.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { percentileOf } from "../../harness/measure/percentile.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { freshDataDir, startApp } from "../../harness/stack/spawn.ts";
 
 const { values } = parseArgs({
   options: {
@@ -32,10 +33,6 @@ const runtime = values.runtime as Runtime;
 const streams = Number(values.streams);
 const tokens = Number(values.seconds) * 50;
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
 /**
  * Runs `streams` paced answers at once, calling `running` once they all run; returns every
  * inter-token gap the clients saw, in ms.
@@ -44,7 +41,7 @@ async function gaps(base: string, running: () => void = () => {}): Promise<numbe
   const ids = await Promise.all(Array.from({ length: streams }, () => createConversation(base)));
   const sent = await Promise.all(ids.map((id) => sendMessage(base, id, `/sim tps=50 tokens=${tokens}\nsteady`)));
   const reading = sent.map((answer) =>
-    readStream(`${base}${answer.body.streamUrl}`, { timeoutMs: tokens * 20 + 30_000 }),
+    readStream(`${base}${answer.json.streamUrl}`, { timeoutMs: tokens * 20 + 30_000 }),
   );
   running();
   const reads = await Promise.all(reading);
@@ -55,17 +52,16 @@ async function gaps(base: string, running: () => void = () => {}): Promise<numbe
 }
 
 function report(label: string, seen: number[]): void {
-  const sorted = [...seen].sort((a, b) => a - b);
   const round = (value: number) => Math.round(value * 10) / 10;
   console.log(
     JSON.stringify({
       label,
       runtime,
       streams,
-      gaps: sorted.length,
-      p50_ms: round(percentile(sorted, 0.5)),
-      p99_ms: round(percentile(sorted, 0.99)),
-      max_ms: round(sorted.at(-1) ?? Number.NaN),
+      gaps: seen.length,
+      p50_ms: round(percentileOf(seen, 50)),
+      p99_ms: round(percentileOf(seen, 99)),
+      max_ms: round(percentileOf(seen, 100)),
     }),
   );
 }

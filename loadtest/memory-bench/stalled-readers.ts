@@ -5,16 +5,17 @@
  * with the stalled ones, and prints both runs' figures. The model is the standalone simulator, in
  * its own process, so the figures are the app's alone.
  *
- * Usage: bun scripts/bench/stalled-readers.ts [--runtime bun|deno] [--readers 1000]
+ * Usage: bun loadtest/memory-bench/stalled-readers.ts [--runtime bun|deno] [--readers 1000]
  *        [--generations 50] [--seconds 60] [--tps 100]
  */
 
-import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
-import { internalUrl, type Started, startApp, startSimulator } from "../../test/support/spawn.ts";
-import { metricValue, startChat } from "../../test/support/sse.ts";
-import type { Runtime } from "../stack/process.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { rssBytes } from "../../harness/measure/proc.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { internalUrl, type Started, startApp, startSimulator } from "../../harness/stack/spawn.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,11 +34,8 @@ const generations = Number(values.generations);
 const seconds = Number(values.seconds);
 const tps = Number(values.tps);
 
-/** Resident memory of `pid` in MiB, from /proc. */
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
-  return Math.round(Number(line?.[1] ?? 0) / 102.4) / 10;
-}
+/** Resident memory of `pid` in MiB, to a tenth. */
+const rssMiB = (pid: number) => Math.round(rssBytes(pid) / 104857.6) / 10;
 
 /** Opens a stream with a GET and never reads its answer. */
 function stalledReader(app: Started, path: string): Promise<Socket> {
@@ -59,7 +57,7 @@ async function run(withReaders: boolean, simulator: Started) {
   const pid = app.process.pid;
   try {
     const idle = rssMiB(pid);
-    const urls = await Promise.all(
+    const chats = await Promise.all(
       Array.from({ length: generations }, (_, index) =>
         startChat(app.url, `/sim ttft_ms=0 tps=${tps} tokens=${seconds * tps}\nanswer ${index}`),
       ),
@@ -67,7 +65,7 @@ async function run(withReaders: boolean, simulator: Started) {
     const sockets = withReaders
       ? await Promise.all(
           Array.from({ length: readers }, (_, index) =>
-            stalledReader(app, new URL(urls[index % urls.length] as string).pathname),
+            stalledReader(app, chats[index % chats.length]?.streamUrl as string),
           ),
         )
       : [];

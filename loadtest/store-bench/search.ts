@@ -4,15 +4,15 @@
  * word and a prefix, and of the writes the search triggers maintain (a rename, a delete, an
  * exchange), so the cost of the index shows where it lands.
  *
- * Usage: bun scripts/bench/search.ts [--conversations 20000] [--users 10] [--runs 200]
+ * Usage: bun loadtest/store-bench/search.ts [--conversations 20000] [--users 10] [--runs 200]
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
-import { percentileOf } from "../../loadtest/lib/percentile.ts";
+import { percentileOf } from "../../harness/measure/percentile.ts";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { databaseFileName, openSqliteStore } from "../../src/conversations/sqlite.ts";
-import { freshDataDir } from "../../test/support/spawn.ts";
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,7 @@
  * Write pressure on a SQLite database from another process: takes the write lock, holds it for
  * `holdMs`, lets go for `gapMs`, again and again for `durationMs`. Prints "holding" once the
  * first lock is held.
- * Usage: bun scripts/bench/hold-write-lock.ts <database> [holdMs=1500] [gapMs=50] [durationMs=10000]
+ * Usage: bun loadtest/store-bench/hold-write-lock.ts <database> [holdMs=1500] [gapMs=50] [durationMs=10000]
  */
 import { DatabaseSync } from "node:sqlite";
 

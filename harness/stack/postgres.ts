@@ -1,15 +1,15 @@
 /**
- * A throwaway PostgreSQL server for the tests (and, later, the native stack): Debian's server
+ * A throwaway PostgreSQL server for the tests and the native stack: Debian's server
  * binaries, a cluster in a temporary folder, listening on a free port of 127.0.0.1 with its Unix
  * socket inside that folder, one database, and everything removed when it stops. PostgreSQL
  * refuses to run as root, so under root every server command runs as the `postgres` user that the
  * package creates.
  */
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "bun";
+import { freePort } from "./free-port.ts";
 
 export class PostgresStackError extends Error {
   override name = "PostgresStackError";
@@ -36,20 +36,6 @@ export function findPostgresBinaries(root = "/usr/lib/postgresql"): string | und
     .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, "bin", "initdb")))
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] === undefined ? undefined : join(root, versions[0], "bin");
-}
-
-/** A port that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 const asRoot = process.getuid?.() === 0;
@@ -93,7 +79,7 @@ export async function startTestPostgres(database = "sluice"): Promise<TestPostgr
     chownSync(dir, uid, gid);
   }
   const data = join(dir, "data");
-  const port = await freePort();
+  const port = freePort();
   try {
     // Trust on loopback: the server lives as long as one test run and listens on 127.0.0.1 only.
     run([`${bin}/initdb`, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], "initdb");

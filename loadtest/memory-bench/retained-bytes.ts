@@ -3,15 +3,18 @@
  * one after the other (a small fake model sends 64 KiB tokens); prints what `sluice_retained_bytes`
  * reports, how many answers can still be replayed, and the app's resident memory.
  *
- * Usage: bun scripts/bench/retained-bytes.ts [--runtime bun|deno] [--answers 100]
+ * Usage: bun loadtest/memory-bench/retained-bytes.ts [--runtime bun|deno] [--answers 100]
  *        [--answer-mib 1] [--budget-mib 16]
  */
 
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { internalUrl, startApp } from "../../test/support/spawn.ts";
-import { metricValue, readStream, startChat } from "../../test/support/sse.ts";
-import type { Runtime } from "../stack/process.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { startFakeModel } from "../../harness/fake-model.ts";
+import { rssBytes } from "../../harness/measure/proc.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { internalUrl, startApp } from "../../harness/stack/spawn.ts";
 
 const { values } = parseArgs({
   options: {
@@ -25,26 +28,15 @@ const runtime = values.runtime as Runtime;
 const answerBytes = Number(values["answer-mib"]) * 1024 * 1024;
 const budgetBytes = Number(values["budget-mib"]) * 1024 * 1024;
 
-/** A model that answers every call with 64 KiB tokens until the app stops it at its byte budget. */
-function bigTokenModel() {
-  const token = "y".repeat(64 * 1024);
-  const chunk = (content: string) =>
-    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "big", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
-  const tokens = Math.ceil(answerBytes / token.length) + 2;
-  return Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: () => new Response(Array.from({ length: tokens }, () => chunk(token)).join("")),
-  });
-}
-
-const rssMiB = (pid: number) =>
-  Math.round(Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) / 102.4) / 10;
-
-const model = bigTokenModel();
+// A model that answers every call with 64 KiB tokens until the app stops it at its byte budget.
+const token = "y".repeat(64 * 1024);
+const model = startFakeModel({
+  models: ["big"],
+  tokens: Array.from({ length: Math.ceil(answerBytes / token.length) + 2 }, () => token),
+});
 const app = await startApp(
   {
-    UPSTREAM_BASE_URL: `http://127.0.0.1:${model.port}/v1`,
+    UPSTREAM_BASE_URL: model.baseUrl,
     MODEL: "big",
     MAX_GENERATION_BYTES: String(answerBytes),
     RETAINED_BYTES_MAX: String(budgetBytes),
@@ -55,7 +47,7 @@ try {
   const urls: string[] = [];
   let peak = 0;
   for (let index = 0; index < Number(values.answers); index++) {
-    const url = await startChat(app.url, `answer ${index}`);
+    const { url } = await startChat(app.url, `answer ${index}`);
     await readStream(url, { timeoutMs: 60_000 });
     urls.push(url);
     peak = Math.max(peak, await metricValue(internalUrl(app), "sluice_retained_bytes"));
@@ -75,10 +67,10 @@ try {
       retained_bytes_peak: peak,
       retained_bytes_end: await metricValue(internalUrl(app), "sluice_retained_bytes"),
       replayable_answers: replayable,
-      rss_end_mib: rssMiB(app.process.pid),
+      rss_end_mib: Math.round(rssBytes(app.process.pid) / 104857.6) / 10,
     }),
   );
 } finally {
   await app.stop();
-  await model.stop(true);
+  model.stop();
 }
