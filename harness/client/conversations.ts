@@ -78,3 +78,18 @@ export function askAfter(
 ) {
   return turnIn(base, id, { content, parentId }, options);
 }
+
+/**
+ * One user's calls on one app, for tests that make many: JSON calls, a conversation's read (a
+ * path, with any query), a new conversation, and a turn waited for.
+ */
+export function conversationCalls(base: string, options: CallOptions = {}) {
+  return {
+    call: (method: string, path: string, body?: unknown) => callJson(base, method, path, body, options),
+    // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever fields of a read it checks.
+    read: async (id: string, query = ""): Promise<any> =>
+      (await callJson(base, "GET", `/api/conversations/${id}${query}`, undefined, options)).json,
+    create: () => createConversation(base, options),
+    turn: (id: string, body: Record<string, unknown>) => turnIn(base, id, body, options),
+  };
+}

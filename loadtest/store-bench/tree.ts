@@ -10,13 +10,13 @@
  */
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { describeEnvironment, describeMachine } from "../../harness/measure/environment.ts";
+import { percentileOf } from "../../harness/measure/percentile.ts";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { openSqliteStore } from "../../src/conversations/sqlite.ts";
 import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
 import { planTurn } from "../../src/conversations/turn.ts";
-import { describeEnvironment, describeMachine } from "../../harness/measure/environment.ts";
-import { percentileOf } from "../../harness/measure/percentile.ts";
-import { freshDataDir } from "../../harness/stack/spawn.ts";
 
 const { values } = parseArgs({
   options: {

@@ -5,8 +5,7 @@
  * whole tree with parents, the current leaf, models and figures.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { callJson } from "../../harness/client/api.ts";
-import { createConversation, turnIn } from "../../harness/client/conversations.ts";
+import { conversationCalls } from "../../harness/client/conversations.ts";
 import { startFakeModel } from "../../harness/fake-model.ts";
 import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
@@ -16,53 +15,51 @@ const model = startFakeModel({
 });
 const sent = model.received as { model: string }[];
 let app: Started;
+let client: ReturnType<typeof conversationCalls>;
 
 beforeAll(async () => {
   app = await startApp({ HOST: "127.0.0.1", UPSTREAM_BASE_URL: model.baseUrl, MODEL: "small", MODELS: "small,large" });
+  client = conversationCalls(app.url);
 });
 afterAll(async () => {
   await app?.stop();
   model.stop();
 });
 
-const call = (method: string, path: string, body?: unknown) => callJson(app.url, method, path, body);
-const read = async (id: string, query = "") => (await call("GET", `/api/conversations/${id}${query}`)).json;
-const turn = (id: string, body: Record<string, unknown>) => turnIn(app.url, id, body);
-
 test("a conversation's model: chosen by PATCH, used when a question names none, recorded with each answer", async () => {
-  const id = await createConversation(app.url);
-  expect((await read(id)).model).toBeNull();
-  await turn(id, { content: "Q1", parentId: null });
+  const id = await client.create();
+  expect((await client.read(id)).model).toBeNull();
+  await client.turn(id, { content: "Q1", parentId: null });
   expect(sent.at(-1)?.model).toBe("small");
-  const chosen = await call("PATCH", `/api/conversations/${id}`, { model: "large" });
+  const chosen = await client.call("PATCH", `/api/conversations/${id}`, { model: "large" });
   expect(chosen.status).toBe(200);
   expect(chosen.json.model).toBe("large");
-  const leaf = (await read(id)).current_leaf_id;
-  const started = await turn(id, { content: "Q2", parentId: leaf });
+  const leaf = (await client.read(id)).current_leaf_id;
+  const started = await client.turn(id, { content: "Q2", parentId: leaf });
   expect(started.json.model).toBe("large");
   expect(sent.at(-1)?.model).toBe("large");
   // A question that names a model is asked of it; the conversation's choice stays.
-  await turn(id, { content: "Q3", parentId: (await read(id)).current_leaf_id, model: "small" });
-  const after = await read(id);
+  await client.turn(id, { content: "Q3", parentId: (await client.read(id)).current_leaf_id, model: "small" });
+  const after = await client.read(id);
   expect(
     after.messages.filter((m: { role: string }) => m.role === "assistant").map((m: { model: string }) => m.model),
   ).toEqual(["small", "large", "small"]);
   expect(after.model).toBe("large");
-  const refused = await call("PATCH", `/api/conversations/${id}`, { model: "huge" });
+  const refused = await client.call("PATCH", `/api/conversations/${id}`, { model: "huge" });
   expect(refused.status).toBe(400);
   expect(refused.json.error.field).toBe("model");
-  expect((await call("PATCH", `/api/conversations/${id}`, { model: null })).json.model).toBeNull();
+  expect((await client.call("PATCH", `/api/conversations/${id}`, { model: null })).json.model).toBeNull();
 });
 
 test("Markdown exports the branch shown; JSON the whole tree with parents, the current leaf, models and figures", async () => {
-  const id = await createConversation(app.url);
-  await turn(id, { content: "Q1", parentId: null });
-  const [question, first] = (await read(id)).messages;
-  await turn(id, { regenerate: question.id });
-  await call("PATCH", `/api/conversations/${id}`, { current_leaf_id: first.id });
-  const second = (await read(id, `?leaf=${question.id}`)).messages[1];
+  const id = await client.create();
+  await client.turn(id, { content: "Q1", parentId: null });
+  const [question, first] = (await client.read(id)).messages;
+  await client.turn(id, { regenerate: question.id });
+  await client.call("PATCH", `/api/conversations/${id}`, { current_leaf_id: first.id });
+  const second = (await client.read(id, `?leaf=${question.id}`)).messages[1];
   expect(second.id).not.toBe(first.id);
-  const markdown = await (await call("GET", `/api/conversations/${id}/export?format=md`)).text;
+  const markdown = await (await client.call("GET", `/api/conversations/${id}/export?format=md`)).text;
   expect(markdown).toContain(`## Assistant\n\n${first.content}\n\n_Model: small._`);
   expect(markdown).not.toContain(second.content);
   const response = await fetch(`${app.url}/api/conversations/${id}/export?format=json`);

@@ -6,21 +6,13 @@
  * succeeds: the 404 is the ownership check, not a broken route.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { callJson } from "../../harness/client/api.ts";
-import { createConversation, readConversation, turnIn } from "../../harness/client/conversations.ts";
+import { conversationCalls } from "../../harness/client/conversations.ts";
 import { ALICE, BOB, startTarget, type TargetApp } from "./setup.ts";
 
 let app: TargetApp;
 
-/** One user's calls: JSON with their token, their conversations, a turn that waits for its answer. */
-const as = (token: string) => ({
-  call: (method: string, path: string, body?: unknown) => callJson(app.url, method, path, body, { token }),
-  create: () => createConversation(app.url, { token }),
-  read: (id: string) => readConversation(app.url, id, { token }),
-  turn: (id: string, body: Record<string, unknown>) => turnIn(app.url, id, body, { token }),
-});
-const alice = as(ALICE);
-const bob = as(BOB);
+let alice: ReturnType<typeof conversationCalls>;
+let bob: ReturnType<typeof conversationCalls>;
 /** Alice's conversation: a question cut off at two tokens, and its answer. */
 let mine = { id: "", question: "", answer: "" };
 /** Bob's own conversation, where he names Alice's ids. */
@@ -28,6 +20,8 @@ let his = "";
 
 beforeAll(async () => {
   app = await startTarget();
+  alice = conversationCalls(app.url, { token: ALICE });
+  bob = conversationCalls(app.url, { token: BOB });
   const id = await alice.create();
   expect((await alice.turn(id, { content: "/sim tokens=6\nsecret plans", parentId: null, max_tokens: 2 })).status).toBe(
     202,
@@ -94,7 +88,7 @@ test("another user's branch cannot be switched to, read whole, or deleted", asyn
 });
 
 test("another user's question or answer cannot be regenerated, continued or edited after", async () => {
-  const chat = (client: ReturnType<typeof as>, conversationId: string, body: object) =>
+  const chat = (client: ReturnType<typeof conversationCalls>, conversationId: string, body: object) =>
     client.call("POST", "/api/chat", { conversationId, ...body });
   await refusedThenOwn(
     () => chat(bob, his, { continue: mine.answer }),
