@@ -14,7 +14,23 @@ export interface SimulatorSettings {
   tokensPerSecond: number;
   /** Longest answer, unless a request asks for fewer. */
   maxTokens: number;
+  /** The user message that asks for the rest of the answer before it (CONTINUE_INSTRUCTION, as Sluice sends it; default DEFAULT_CONTINUE_INSTRUCTION). */
+  continueInstruction?: string;
 }
+
+/** How Continue asks the model for the rest of an answer (conversations/continuation.ts). */
+export const CONTINUE_MODES = ["instruction", "prefill"] as const;
+
+export interface ContinueSettings {
+  /** `instruction`: the partial answer, then a user message asking to go on; `prefill`: the partial answer last. */
+  mode: (typeof CONTINUE_MODES)[number];
+  /** That user message. */
+  instruction: string;
+}
+
+/** Short, and understood by any chat model; the simulator recognises it (src/simulator/script.ts). */
+export const DEFAULT_CONTINUE_INSTRUCTION =
+  "Continue your last answer exactly where it stopped, without repeating any of it.";
 
 export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -54,6 +70,8 @@ export interface Config {
   systemPrompt: string | undefined;
   /** The model's window, in estimated tokens: older turns of a conversation are left out past it. */
   maxContextTokens: number;
+  /** How Continue asks the model to go on with a cut-off answer. */
+  continuation: ContinueSettings;
   /** Images a question may carry (vision models), their size each, and how many a context sends again. */
   images: ImageLimits;
   /** Per user (or per address under AUTH=none): generations at once, and started per minute. */
@@ -106,6 +124,7 @@ export function loadSimulatorSettings(env: Env): SimulatorSettings {
     ttftMs: integer(env, "SIM_TTFT_MS", 200, 0, 600_000),
     tokensPerSecond: integer(env, "SIM_TOKENS_PER_SECOND", 30, 1, 100_000),
     maxTokens: integer(env, "SIM_MAX_TOKENS", 64, 1, 1_000_000),
+    continueInstruction: text(env, "CONTINUE_INSTRUCTION", DEFAULT_CONTINUE_INSTRUCTION),
   };
 }
 
@@ -128,6 +147,12 @@ export function loadConfig(env: Env): Config {
     maxOutputTokens: integer(env, "MAX_OUTPUT_TOKENS", 4_096, 1, 1_000_000),
     systemPrompt: env.SYSTEM_PROMPT?.trim() || undefined,
     maxContextTokens: integer(env, "MAX_CONTEXT_TOKENS", 8_192, 256, 10_000_000),
+    // `instruction` works with every OpenAI-compatible server; `prefill` where the server goes on
+    // from a final assistant message (llama.cpp, vLLM, Ollama), which reads more seamlessly.
+    continuation: {
+      mode: choice(env, "CONTINUE_MODE", CONTINUE_MODES) ?? "instruction",
+      instruction: text(env, "CONTINUE_INSTRUCTION", DEFAULT_CONTINUE_INSTRUCTION),
+    },
     images: {
       // 0 turns images off. A few per question is what chat models are tuned for.
       maxCount: integer(env, "IMAGE_MAX_COUNT", 4, 0, 32),

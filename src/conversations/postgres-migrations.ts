@@ -58,6 +58,17 @@ export const postgresMigrations: readonly string[] = [
      data BYTEA NOT NULL
    );
    CREATE INDEX message_images_by_message ON message_images (message_id, position);`,
+  // 6: a conversation is a tree (SQLite's step 8): each stored message goes under the one before it.
+  `ALTER TABLE messages ADD COLUMN parent_id TEXT, ADD COLUMN model TEXT;
+   UPDATE messages m SET parent_id = p.previous
+     FROM (SELECT seq, lag(id) OVER (PARTITION BY conversation_id ORDER BY seq) AS previous FROM messages) p
+    WHERE p.seq = m.seq AND p.previous IS NOT NULL;
+   CREATE INDEX messages_by_parent ON messages (parent_id);
+   ALTER TABLE conversations ADD COLUMN current_leaf_id TEXT, ADD COLUMN model TEXT,
+     ADD COLUMN running_parent_id TEXT, ADD COLUMN running_continues_id TEXT, ADD COLUMN running_model TEXT;
+   UPDATE conversations c SET current_leaf_id = (
+     SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1);
+   UPDATE conversations SET running_parent_id = current_leaf_id WHERE running_stream_id IS NOT NULL;`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,
@@ -75,10 +86,15 @@ async function currentVersion(tx: TransactionSql, schema: string | undefined): P
 }
 
 /**
- * Brings the database up to the latest schema, in the connections' search_path (`schema`, created
- * when missing, when the store was given one); returns the version it was at.
+ * Brings the database up to the latest schema (or only through `steps`, to build a database as an
+ * older release left it), in the connections' search_path (`schema`, created when missing, when
+ * the store was given one); returns the version it was at.
  */
-export async function migratePostgres(sql: Sql, schema?: string): Promise<number> {
+export async function migratePostgres(
+  sql: Sql,
+  schema?: string,
+  steps: readonly string[] = postgresMigrations,
+): Promise<number> {
   let from: number | undefined;
   for (;;) {
     // One transaction per step: a failed step leaves the database at the step before it.
@@ -90,10 +106,10 @@ export async function migratePostgres(sql: Sql, schema?: string): Promise<number
           `schema version ${version} is newer than this release knows (${postgresMigrations.length})`,
         );
       }
-      if (version === postgresMigrations.length) return true;
+      if (version >= steps.length) return true;
       try {
         // The simple query protocol: a step is several statements, and has no parameters.
-        await tx.unsafe(postgresMigrations[version] as string).simple();
+        await tx.unsafe(steps[version] as string).simple();
       } catch (cause) {
         throw new MigrationError(`migration ${version + 1} failed`, { cause });
       }

@@ -15,19 +15,20 @@ export async function searchPostgres(sql: Sql, owner: string, text: string, limi
   if (words.length === 0) return [];
   // Folded words are letters and digits only, never tsquery syntax; the query is still a parameter.
   const query = words.map((word, index) => (index === words.length - 1 ? `${word}:*` : word)).join(" & ");
-  const rows = await sql<(ConversationRow & { hit: string | null })[]>`
-    SELECT c.*, (
-        SELECT m.content FROM messages m
+  const rows = await sql<(ConversationRow & { hit_id: string | null; hit: string | null })[]>`
+    SELECT c.*, hit.id AS hit_id, hit.content AS hit
+      FROM conversations c
+      LEFT JOIN LATERAL (
+        SELECT m.id, m.content FROM messages m
          WHERE m.conversation_id = c.id
            AND to_tsvector('simple', m.search_words) @@ to_tsquery('simple', ${query})
          ORDER BY m.seq DESC LIMIT 1
-      ) AS hit
-      FROM conversations c
+      ) hit ON true
      WHERE c.owner = ${owner}
        AND (to_tsvector('simple', coalesce(c.title_words, '')) @@ to_tsquery('simple', ${query})
             OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
                          AND to_tsvector('simple', m.search_words) @@ to_tsquery('simple', ${query})))
      ORDER BY c.updated_at DESC, c.id DESC
      LIMIT ${limit}`;
-  return rows.map((row) => searchHitFromRow(row, row.hit === null ? null : snippetAround(row.hit, words)));
+  return rows.map((row) => searchHitFromRow(row, row.hit === null ? null : snippetAround(row.hit, words), row.hit_id));
 }

@@ -21,7 +21,8 @@ export function toMatchQuery(text: string): string {
   return words.map((word, index) => `"${word}"${index === words.length - 1 ? "*" : ""}`).join(" ");
 }
 
-// The best-ranked matching message gives the snippet: ~12 words around the hit, "…" where cut.
+// The best-ranked matching message gives the snippet: ~12 words around the hit, "…" where cut,
+// with that message's id (one JSON pair, so the match is looked up once).
 // CROSS JOIN keeps SQLite's join order: the conversation's few messages first, each looked up in
 // the index by rowid; the other way round, a common word walked every match of every user for
 // each result (the search benchmark of README's "Conversations" measures both).
@@ -33,11 +34,11 @@ const SEARCH_SQL = `
      WHERE messages_fts MATCH :q
   )
   SELECT c.*, (
-      SELECT snippet(messages_fts, 0, '', '', '…', 12) FROM messages m
+      SELECT json_array(m.id, snippet(messages_fts, 0, '', '', '…', 12)) FROM messages m
         CROSS JOIN messages_fts ON messages_fts.rowid = m.seq
        WHERE m.conversation_id = c.id AND messages_fts MATCH :q
        ORDER BY messages_fts.rank LIMIT 1
-    ) AS snippet
+    ) AS hit
     FROM conversations c
    WHERE c.owner = :owner AND c.id IN matched
    ORDER BY c.updated_at DESC, c.id DESC
@@ -48,7 +49,10 @@ export function searchConversations(db: DatabaseSync, owner: string, text: strin
   const q = toMatchQuery(text);
   if (!q) return [];
   const rows = db.prepare(SEARCH_SQL).all({ q, owner, n: limit }) as unknown as (ConversationRow & {
-    snippet: string | null;
+    hit: string | null;
   })[];
-  return rows.map((row) => searchHitFromRow(row, row.snippet));
+  return rows.map((row) => {
+    const [messageId, snippet] = row.hit === null ? [null, null] : (JSON.parse(row.hit) as [string, string]);
+    return searchHitFromRow(row, snippet, messageId);
+  });
 }

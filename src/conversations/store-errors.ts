@@ -23,6 +23,7 @@ export interface FlatError {
   status?: number;
   field?: string | undefined;
   retryable?: boolean;
+  details?: Record<string, unknown> | undefined;
   /** SQLite's result code, where the runtime gives it (Bun does, Deno does not). */
   errcode?: number;
 }
@@ -30,8 +31,8 @@ export interface FlatError {
 /** Flattens any thrown value for the trip across the worker channel. */
 export function flattenError(error: unknown): FlatError {
   if (error instanceof SluiceError) {
-    const { code, message, status, field, retryable } = error;
-    return { kind: "sluice", code, message, status, field, retryable };
+    const { code, message, status, field, retryable, details } = error;
+    return { kind: "sluice", code, message, status, field, retryable, details };
   }
   const details = error as { message?: unknown; errcode?: unknown; code?: unknown };
   return {
@@ -67,7 +68,10 @@ const explanations: Record<StoreErrorCode, string> = {
 export function rebuildError(flat: FlatError): SluiceError {
   if (flat.kind === "sluice") {
     if (flat.status === 400 && flat.field) return new ValidationError(flat.field, flat.message.replace(/^[^:]*: /, ""));
-    return new SluiceError(flat.code, flat.message, flat.status ?? 500, { retryable: flat.retryable ?? false });
+    return new SluiceError(flat.code, flat.message, flat.status ?? 500, {
+      retryable: flat.retryable ?? false,
+      ...(flat.details ? { details: flat.details } : {}),
+    });
   }
   const code =
     (flat.errcode !== undefined ? byResult[flat.errcode & 0xff] : undefined) ??

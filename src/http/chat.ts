@@ -2,14 +2,16 @@
  * `POST /api/chat` starts a generation at once and answers where to watch it.
  * - Without a conversation, `messages` is the whole exchange (a one-shot answer).
  * - With a `conversationId`, the client sends only the new question (`content`) and the id of
- *   the last message it has seen (`parentId`), or with `replace` the one to answer after
- *   (Regenerate, Edit). The route parses and checks the body; the turn (conversations/turn.ts)
- *   decides the rest: the thread, the images, the context, the stale-view 409, what is stored.
+ *   the last message it has seen (`parentId`), or with `replace` the one to answer after (Edit),
+ *   or names the question to answer again (`regenerate`) or the answer to go on with (`continue`).
+ *   The route parses and checks the body; the turn (conversations/turn.ts) decides the rest: the
+ *   branch, the images, the context, the model, the stale-view 409, what is stored.
  */
 import { Elysia } from "elysia";
 import type { ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
+import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -40,49 +42,78 @@ export interface ChatRouteDeps {
   checkpoints?: AnswerCheckpoints | undefined;
   policy: ModelPolicy;
   context: ContextSettings;
+  continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
 
-type Settings = Omit<ChatRequest, "messages">;
+/** The call's settings but its model, which a conversation may choose. */
+type Settings = Omit<ChatRequest, "messages" | "model">;
 
 export function chatRoutes(deps: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
       const caller = callerOf(request);
+      // Checked before anything is read or stored: a model the server does not offer is a 400.
+      const asked = body.model === undefined ? undefined : chooseModel(deps.policy, body.model);
       const settings: Settings = {
-        model: chooseModel(deps.policy, body.model),
         max_tokens: outputTokens(deps.policy, body.max_tokens),
         temperature: body.temperature,
       };
       set.status = 202;
       if (body.conversationId === undefined) {
         if (!body.messages) throw new ValidationError("messages", "must be a list of 1 to 1000 messages");
-        const generation = await deps.startGeneration({ ...settings, messages: body.messages }, caller);
+        const model = asked ?? chooseModel(deps.policy, undefined);
+        const generation = await deps.startGeneration({ ...settings, model, messages: body.messages }, caller);
         return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
       }
-      return answerInConversation(deps, caller, body, settings);
+      // The model asked for, else the conversation's own choice while the server still offers it, else the default.
+      const model = (chosen: string | null) =>
+        asked ??
+        (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
+      return answerInConversation(deps, caller, body, settings, model);
     },
     { body: ChatBody },
   );
 }
 
-/** The new question of a stored conversation: parsed and checked here, decided by the turn (conversations/turn.ts). */
-async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: ChatBody, settings: Settings) {
+/** The question of a Regenerate or Continue is the stored one: the body names a message instead. */
+function questionOf(body: ChatBody): ChatBody["content"] | undefined {
+  const named = body.regenerate !== undefined ? "regenerate" : body.continue !== undefined ? "continue" : undefined;
+  if (named) {
+    if (body.regenerate !== undefined && body.continue !== undefined)
+      throw new ValidationError("continue", "must not be given with regenerate");
+    if (body.content !== undefined || body.replace) throw new ValidationError(named, "takes no content or replace");
+    return undefined;
+  }
   // An older client sends the whole history: only its last question counts, the rest is stored.
   const content = body.content ?? body.messages?.findLast((message) => message.role === "user")?.content;
   if (!content) throw new ValidationError("content", "must be the new question");
+  return content;
+}
+
+/** A turn of a stored conversation: parsed and checked here, decided by the turn (conversations/turn.ts). */
+async function answerInConversation(
+  deps: ChatRouteDeps,
+  caller: Caller,
+  body: ChatBody,
+  settings: Settings,
+  model: (chosen: string | null) => string,
+) {
+  const content = questionOf(body);
   // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
   const limits = deps.images ?? noImages;
-  const { text: question, images: sent } = readQuestion(content, limits);
+  const { text: question, images: sent } =
+    content === undefined ? { text: "", images: [] } : readQuestion(content, limits);
   if (!deps.conversations) throw new NotFoundError("conversation");
   const turn = {
     store: deps.conversations,
     context: deps.context,
     contextMaxImages: limits.contextMaxImages,
+    continuation: deps.continuation,
     checkpoints: deps.checkpoints,
   };
   const request = {
@@ -92,11 +123,23 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
     images: sent,
     parentId: body.parentId,
     replace: body.replace,
+    regenerate: body.regenerate,
+    continues: body.continue,
+    model,
   };
   const admit = deps.admitGeneration;
-  const { generation, context } = await startTurn(turn, request, {
+  const started = await startTurn(turn, request, {
     admit: admit && (() => admit(caller)),
-    start: (id, messages) => deps.startGeneration({ ...settings, messages }, caller, { background: true, id }),
+    start: (id, messages, chosen) =>
+      deps.startGeneration({ ...settings, model: chosen ?? model(null), messages }, caller, { background: true, id }),
   });
-  return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}`, context };
+  const { generation, context, questionId, continues } = started;
+  return {
+    streamId: generation.id,
+    streamUrl: `/api/streams/${generation.id}`,
+    context,
+    questionId,
+    ...(continues ? { continuesId: continues } : {}),
+    model: started.model,
+  };
 }

@@ -2,6 +2,7 @@ import { test } from "bun:test";
 import { createHash } from "node:crypto";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
+import { seedPostgresPrevious } from "./previous-schema.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
 
@@ -13,7 +14,7 @@ const schemaFor = (place: string) => `store_${createHash("sha256").update(place)
 
 if (server) {
   const open = (place: string) => openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) });
-  describeConversationStore("PostgreSQL", open);
+  describeConversationStore("PostgreSQL", open, (place) => seedPostgresPrevious(server.url, schemaFor(place)));
   describeConversationSearch("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});

@@ -39,7 +39,27 @@ export function describeConversationSearch(backend: string, open: OpenStore): vo
       const hits = await store.search("alice", "water", 10);
       expect(hits.map((hit) => hit.id)).toEqual([sourdough]);
       expect(hits[0]?.snippet).toContain("Flour and water");
-      expect(Object.keys(hits[0] ?? {}).sort()).toEqual(["created_at", "id", "snippet", "title", "updated_at"]);
+      expect(Object.keys(hits[0] ?? {}).sort()).toEqual([
+        "created_at",
+        "id",
+        "message_id",
+        "snippet",
+        "title",
+        "updated_at",
+      ]);
+    });
+
+    test("finds text on a branch not shown, and names the message that holds it; a title match names none", async () => {
+      const store = await fresh();
+      const id = await conversationWith(store, "alice", "Name a bird", "A heron.");
+      const [question, heron] = (await store.get("alice", id))?.messages ?? [];
+      await store.beginExchange("alice", id, { streamId: "again", title: "", answers: question?.id as string });
+      await store.finishExchange("alice", id, { streamId: "again", content: "A kestrel.", status: "complete" });
+      expect((await store.get("alice", id))?.messages.at(-1)?.content).toBe("A kestrel.");
+      const hits = await store.search("alice", "heron", 10);
+      expect(hits).toMatchObject([{ id, message_id: heron?.id }]);
+      const { id: titled } = await store.create("alice", "Birdwatching");
+      expect(await store.search("alice", "birdwatching", 10)).toMatchObject([{ id: titled, message_id: null }]);
     });
 
     test("every word must match; the last may be the start of a word; accents and case are ignored", async () => {

@@ -1,4 +1,5 @@
 import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
+import { seedSqlitePrevious } from "./previous-schema.ts";
 import { describeConversationStore } from "./store-suite.ts";
 
-describeConversationStore("SQLite in a worker", (dir) => openWorkerStore(dir));
+describeConversationStore("SQLite in a worker", (dir) => openWorkerStore(dir), seedSqlitePrevious);

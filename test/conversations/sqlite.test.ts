@@ -1,4 +1,5 @@
 import { openSqliteStore } from "../../src/conversations/sqlite.ts";
+import { seedSqlitePrevious } from "./previous-schema.ts";
 import { describeConversationStore } from "./store-suite.ts";
 
-describeConversationStore("SQLite", openSqliteStore);
+describeConversationStore("SQLite", openSqliteStore, seedSqlitePrevious);
