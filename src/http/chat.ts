@@ -30,10 +30,21 @@ export type StartGeneration = (
   options?: { background?: boolean; id?: string },
 ) => Promise<Generation>;
 
+/** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
+export interface GenerationReservation {
+  /** Starts the generation in the held slots; throws only for a shutdown or unreachable shared state (503). */
+  start(request: ChatRequest, options?: { background?: boolean; id?: string }): Promise<Generation>;
+  /** Gives the slots back when it is not started after all (idempotent; nothing once started). */
+  release(): void;
+}
+
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
-  /** Throws what starting a generation would throw now (429, 503), before anything is stored. */
-  admitGeneration?: (caller: Caller) => Promise<void>;
+  /**
+   * Admits a generation and holds its slots, throwing what starting it would throw now (429, 503),
+   * before anything is stored. Without it, limits are checked only when the answer starts.
+   */
+  reserveGeneration?: ((caller: Caller) => Promise<GenerationReservation>) | undefined;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
   /** Keeps a running answer's text stored while it runs. */
@@ -93,10 +104,25 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
     parentId: body.parentId,
     replace: body.replace,
   };
-  const admit = deps.admitGeneration;
-  const { generation, context } = await startTurn(turn, request, {
-    admit: admit && (() => admit(caller)),
-    start: (id, messages) => deps.startGeneration({ ...settings, messages }, caller, { background: true, id }),
-  });
-  return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}`, context };
+  // Admission and start are one step: the slots taken before the question is stored are the ones
+  // the answer starts in, so a question is never stored and then refused by a limit.
+  const reserve = deps.reserveGeneration;
+  let reservation: GenerationReservation | undefined;
+  try {
+    const { generation, context } = await startTurn(turn, request, {
+      admit:
+        reserve &&
+        (async () => {
+          reservation = await reserve(caller);
+        }),
+      start: (id, messages) => {
+        const options = { background: true, id };
+        const asked = { ...settings, messages };
+        return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
+      },
+    });
+    return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}`, context };
+  } finally {
+    reservation?.release();
+  }
 }
