@@ -1,6 +1,6 @@
 /**
  * Fair shares of the conversation store between users. Every store call waits in its user's own
- * queue; when a slot frees, the next user in the round is served, one call at a time, so one
+ * queue; when a slot frees, the user served least recently goes next, one call at a time, so one
  * user's flood of searches delays another user's list by at most one call each, never by the
  * whole flood. A user may hold at most `perUser` slots and have `queuedPerUser` calls waiting;
  * past that their next call is refused at once (429 store_busy) rather than queued behind the
@@ -39,9 +39,11 @@ interface Waiting {
 }
 
 export class FairQueue {
-  /** Each key's waiting calls; the map's order is the round, a key served goes to its end. */
   readonly #waiting = new Map<QueueKey, Waiting[]>();
   readonly #running = new Map<QueueKey, number>();
+  /** When each busy key was last served (a count of calls started): the least recent goes next. */
+  readonly #served = new Map<QueueKey, number>();
+  #started = 0;
   #active = 0;
 
   constructor(
@@ -74,23 +76,33 @@ export class FairQueue {
     return count;
   }
 
-  /** Starts calls, one key after the other in the round, while slots are free. */
+  /** Starts calls while slots are free, each time for the key served least recently. */
   #serve(): void {
     while (this.#active < this.settings.concurrency) {
       const key = this.#nextKey();
       if (key === undefined) return;
       const queue = this.#waiting.get(key) as Waiting[];
       const call = queue.shift() as Waiting;
-      this.#waiting.delete(key);
-      if (queue.length > 0) this.#waiting.set(key, queue);
+      if (queue.length === 0) this.#waiting.delete(key);
+      this.#served.set(key, this.#started++);
       this.#start(key, call);
     }
   }
 
-  /** The first key in the round with a call waiting and a slot of its own free. */
+  /** Of the keys with a call waiting and a slot of their own free, the one served least recently. */
   #nextKey(): QueueKey | undefined {
-    for (const key of this.#waiting.keys()) if ((this.#running.get(key) ?? 0) < this.settings.perUser) return key;
-    return undefined;
+    let next: QueueKey | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const key of this.#waiting.keys()) {
+      if ((this.#running.get(key) ?? 0) >= this.settings.perUser) continue;
+      // A key not served since it was last idle goes before every key served since.
+      const served = this.#served.get(key) ?? -1;
+      if (served < oldest) {
+        next = key;
+        oldest = served;
+      }
+    }
+    return next;
   }
 
   #start(key: QueueKey, call: Waiting): void {
@@ -99,8 +111,11 @@ export class FairQueue {
     const done = () => {
       this.#active--;
       const running = (this.#running.get(key) ?? 1) - 1;
-      if (running === 0) this.#running.delete(key);
-      else this.#running.set(key, running);
+      if (running > 0) this.#running.set(key, running);
+      else {
+        this.#running.delete(key);
+        if (!this.#waiting.has(key)) this.#served.delete(key);
+      }
       this.#serve();
     };
     // Settled after the slot is given back, so a caller that calls again at once queues behind the round.

@@ -4,6 +4,7 @@ import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
+import { describeStoredUsage } from "./usage-suite.ts";
 
 const { server, unavailable } = await postgresForTests();
 
@@ -15,6 +16,7 @@ if (server) {
   const open = (place: string) => openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) });
   describeConversationStore("PostgreSQL", open);
   describeConversationSearch("PostgreSQL", open);
+  describeStoredUsage("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }

@@ -1,4 +1,6 @@
 import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
 import { describeConversationStore } from "./store-suite.ts";
+import { describeStoredUsage } from "./usage-suite.ts";
 
 describeConversationStore("SQLite in a worker", (dir) => openWorkerStore(dir));
+describeStoredUsage("SQLite in a worker", (dir) => openWorkerStore(dir));
