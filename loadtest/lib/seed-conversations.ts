@@ -87,6 +87,8 @@ export async function seedSqlite(dataDir: string, plans: SeedPlan[]): Promise<vo
     message.run(crypto.randomUUID(), seeded.id, "assistant", seeded.answer, seeded.at);
   }
   db.exec("COMMIT");
+  // Into the database file, as a store in use would have it, not a fresh WAL every read goes through.
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.close();
 }
 
@@ -128,6 +130,8 @@ export async function seedPostgres(url: string, plans: SeedPlan[], schema?: stri
       if (batch.length === 200) await flush();
     }
     if (batch.length > 0) await flush();
+    // Statistics and visibility as autovacuum would leave them on a database in use.
+    await sql`VACUUM ANALYZE`;
   } finally {
     await store.close();
   }

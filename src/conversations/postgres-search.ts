@@ -47,6 +47,10 @@ export async function searchPostgres(
   const search = async (tx: TransactionSql) => {
     // SET takes no parameters; set_config(…, true) is SET LOCAL with a bound value.
     if (settings.timeoutMs) await tx`SELECT set_config('statement_timeout', ${String(settings.timeoutMs)}, true)`;
+    // The planner prices rebuilding a message's lexemes like any function call, and when many
+    // messages match it would rather rebuild them all in a sequential scan than read the GIN
+    // index, which is far slower for common words (the store fairness bench shows by how much).
+    await tx`SELECT set_config('enable_seqscan', 'off', true)`;
     const query =
       settings.quoted === false ? tx`to_tsquery('simple', ${unquoted(text)})` : tx`${toTsQuery(words)}::tsquery`;
     return tx<(ConversationRow & { hit: string | null })[]>`
