@@ -2,10 +2,8 @@
  * What a user stores, as every backend must count it for the quotas (quotas.ts): each backend's
  * test file calls {@link describeStoredUsage} with a way to open it (see store-suite.ts).
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import type { ConversationStore } from "../../src/conversations/store.ts";
-import { freshDataDir } from "../support/spawn.ts";
+import { describe, expect, test } from "bun:test";
+import { freshStorePerTest } from "./fresh-store.ts";
 import type { OpenStore } from "./store-suite.ts";
 import { pngBytes } from "./store-suite-extras.ts";
 
@@ -13,19 +11,7 @@ const bytes = (text: string) => new TextEncoder().encode(text).byteLength;
 
 export function describeStoredUsage(backend: string, open: OpenStore): void {
   describe(`ConversationStore.usage on ${backend}`, () => {
-    const opened: ConversationStore[] = [];
-    const places: string[] = [];
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      for (const dir of places.splice(0)) rmSync(dir, { recursive: true, force: true });
-    });
-    const fresh = async () => {
-      const place = freshDataDir();
-      places.push(place);
-      const store = await open(place);
-      opened.push(store);
-      return store;
-    };
+    const fresh = freshStorePerTest(open);
 
     test("counts conversations and the UTF-8 bytes of messages, titles, instructions and images", async () => {
       const store = await fresh();
