@@ -8,7 +8,7 @@
  *   bun loadtest/fairness-bench/main.ts --engines sqlite --runtime deno --flood-s 30
  *
  * Not a test: the figures depend on the machine and on what else runs on it. Writes
- * loadtest/results/<date>-store-fairness.{json,md}.
+ * loadtest/results/<date>-store-fairness-<runtime>.{json,md}.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -138,12 +138,10 @@ async function main() {
   const stamp = new Date().toISOString().slice(0, 10);
   const results = join(root, "loadtest", "results");
   const command = `bun loadtest/fairness-bench/main.ts ${process.argv.slice(2).join(" ")}`.trim();
+  const name = `${stamp}-store-fairness-${runtime}`;
+  writeFileSync(join(results, `${name}.json`), JSON.stringify({ environment, plan, flood, runtime, runs }, null, 1));
   writeFileSync(
-    join(results, `${stamp}-store-fairness.json`),
-    JSON.stringify({ environment, plan, flood, runtime, runs }, null, 1),
-  );
-  writeFileSync(
-    join(results, `${stamp}-store-fairness.md`),
+    join(results, `${name}.md`),
     `# Store fairness, ${stamp}\n\n\`${command}\`\n\n${describeMachine(environment)}\n\n${table}\n`,
   );
 }
