@@ -88,6 +88,18 @@ async function measure(engine: string, fair: boolean, env: Record<string, string
   }
 }
 
+/** A run's figures as stored: percentiles and counts, not every latency. */
+function summary({ engine, fairness, figures }: Run) {
+  const trend = (values: number[]) => ({
+    count: values.length,
+    p50: percentileOf(values, 50),
+    p99: percentileOf(values, 99),
+    max: Math.max(...values),
+  });
+  const { alone, flooded, searches, refused } = figures;
+  return { engine, fairness, alone: trend(alone), flooded: trend(flooded), searches: trend(searches), refused };
+}
+
 const ms = (values: number[], p: number) =>
   Number.isNaN(percentileOf(values, p)) ? "–" : percentileOf(values, p).toFixed(0);
 
@@ -139,7 +151,10 @@ async function main() {
   const results = join(root, "loadtest", "results");
   const command = `bun loadtest/fairness-bench/main.ts ${process.argv.slice(2).join(" ")}`.trim();
   const name = `${stamp}-store-fairness-${runtime}`;
-  writeFileSync(join(results, `${name}.json`), JSON.stringify({ environment, plan, flood, runtime, runs }, null, 1));
+  writeFileSync(
+    join(results, `${name}.json`),
+    JSON.stringify({ command, environment, plan, flood, runtime, runs: runs.map(summary) }, null, 1),
+  );
   writeFileSync(
     join(results, `${name}.md`),
     `# Store fairness, ${stamp}\n\n\`${command}\`\n\n${describeMachine(environment)}\n\n${table}\n`,
