@@ -43,6 +43,12 @@ export interface AppOptions {
 export interface Defences extends EdgeDefences {
   /** Serve a fixed set of files, read at start, rather than whatever path a request names. */
   fixedFileSet: boolean;
+  /** A question's generation is admitted, its slots held, before the question is stored. */
+  reservedStart: boolean;
+  /** Store calls take turns by user, each user with a bounded queue (conversations/fair-store.ts). */
+  storeFairness: boolean;
+  /** What a user types reaches PostgreSQL's text search only as quoted lexemes (conversations/postgres-search.ts). */
+  searchQuoting: boolean;
 }
 
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
@@ -78,7 +84,8 @@ export async function createApp(services: Services, access: Access, options: App
     .use(
       chatRoutes({
         startGeneration,
-        admitGeneration: services.admitGeneration,
+        // Off only for the attacker suite's negative control: limits checked once the question is stored.
+        reserveGeneration: options.defences?.reservedStart === false ? undefined : services.reserveGeneration,
         conversations,
         checkpoints,
         policy,

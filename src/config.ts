@@ -107,7 +107,22 @@ export interface Config {
   instanceId: string;
   /** Connections each instance keeps to PostgreSQL. */
   databasePoolSize: number;
+  storeShares: StoreShareSettings;
   simulator: SimulatorSettings;
+}
+
+/** Each user's share of the conversation store: its work, and what they may keep in it. */
+export interface StoreShareSettings {
+  /** Store calls one user may have waiting (STORE_USER_QUEUE); past it, 429 store_busy. */
+  queuedPerUser: number;
+  /** PostgreSQL connections one user's calls may hold at once (STORE_USER_CONCURRENT); SQLite runs one call at a time. */
+  concurrentPerUser: number;
+  /** A search running longer is stopped with 429 search_timeout (SEARCH_TIMEOUT_MS). */
+  searchTimeoutMs: number;
+  /** Conversations one user may keep (QUOTA_USER_CONVERSATIONS); 0: no quota. */
+  quotaConversations: number;
+  /** UTF-8 bytes of text and images one user may store (QUOTA_USER_BYTES); 0: no quota. */
+  quotaBytes: number;
 }
 
 export interface ImageLimits {
@@ -195,9 +210,26 @@ export function loadConfig(env: Env): Config {
     storeMaxBytes: integer(env, "STORE_MAX_BYTES", 0, 0, Number.MAX_SAFE_INTEGER),
     databaseUrl: databaseUrl(env),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1_000),
+    storeShares: loadStoreShares(env),
     redisUrl: redisUrl(env),
     instanceId: text(env, "INSTANCE_ID", `${hostname()}-${process.pid}`),
     simulator: loadSimulatorSettings(env),
+  };
+}
+
+/** Each user's share of the conversation store (conversations/fair-store.ts, conversations/quotas.ts). */
+function loadStoreShares(env: Env): StoreShareSettings {
+  return {
+    // A page load makes a few calls and the search box one per pause in typing: 32 waiting is a client in a loop.
+    queuedPerUser: integer(env, "STORE_USER_QUEUE", 32, 1, 100_000),
+    // With the default pool of 10, five users at once can each use their whole share.
+    concurrentPerUser: integer(env, "STORE_USER_CONCURRENT", 2, 1, 1_000),
+    // SQLite answers one call at a time: a search holds everyone's next call for at most this long.
+    searchTimeoutMs: integer(env, "SEARCH_TIMEOUT_MS", 2_000, 10, 600_000),
+    // Some 40 new conversations every working day for a year.
+    quotaConversations: integer(env, "QUOTA_USER_CONVERSATIONS", 10_000, 0, 100_000_000),
+    // 1 GiB: years of text, or some 200 full-size images (IMAGE_MAX_BYTES) with it.
+    quotaBytes: integer(env, "QUOTA_USER_BYTES", 1_073_741_824, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 

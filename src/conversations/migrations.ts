@@ -106,6 +106,29 @@ export const migrations: readonly string[] = [
    UPDATE conversations SET current_leaf_id = (
      SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1);
    UPDATE conversations SET running_parent_id = current_leaf_id WHERE running_stream_id IS NOT NULL;`,
+  // 9: what each conversation stores, in bytes (its messages' UTF-8 text and its images), kept by
+  // triggers on every write, cascaded deletes included, so a user's usage (quotas.ts) is one sum
+  // over their conversations rather than a read of everything they stored.
+  `ALTER TABLE conversations ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+   UPDATE conversations SET stored_bytes =
+     coalesce((SELECT sum(length(CAST(content AS BLOB))) FROM messages WHERE conversation_id = conversations.id), 0)
+     + coalesce((SELECT sum(size) FROM message_images WHERE conversation_id = conversations.id), 0);
+   CREATE TRIGGER messages_bytes_insert AFTER INSERT ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + length(CAST(new.content AS BLOB)) WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_delete AFTER DELETE ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.content AS BLOB)) WHERE id = old.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_update AFTER UPDATE OF content ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.content AS BLOB))
+       + length(CAST(new.content AS BLOB)) WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER message_images_bytes_insert AFTER INSERT ON message_images BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + new.size WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER message_images_bytes_delete AFTER DELETE ON message_images BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - old.size WHERE id = old.conversation_id;
+   END;`,
 ];
 
 /** The database cannot be brought to this code's schema. */

@@ -69,6 +69,45 @@ export const postgresMigrations: readonly string[] = [
    UPDATE conversations c SET current_leaf_id = (
      SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1);
    UPDATE conversations SET running_parent_id = current_leaf_id WHERE running_stream_id IS NOT NULL;`,
+  // 7: search by lexemes as written (postgres-search.ts): the index no longer runs the text-search
+  // parser, whose idea of a word depends on the locale and which refuses a vector over 1 MB. Words
+  // folded before this step may hold what NFKD made of `⑴` or `½` (parentheses, dots, commas,
+  // slashes, runs of spaces) or be longer than search-words.ts keeps: they are split and cut the
+  // way the store folds words now.
+  `DROP INDEX messages_search;
+   DROP INDEX conversations_title_search;
+   UPDATE messages SET search_words = btrim(regexp_replace(
+       regexp_replace(search_words, '[\\u2044\\u00b7(),. ]+', ' ', 'g'), '(\\S{100})\\S+', '\\1', 'g'))
+     WHERE search_words ~ '[\\u2044\\u00b7(),.]|  |^ | $|\\S{101}';
+   UPDATE conversations SET title_words = btrim(regexp_replace(
+       regexp_replace(title_words, '[\\u2044\\u00b7(),. ]+', ' ', 'g'), '(\\S{100})\\S+', '\\1', 'g'))
+     WHERE title_words ~ '[\\u2044\\u00b7(),.]|  |^ | $|\\S{101}';
+   CREATE INDEX messages_lexemes ON messages USING gin (array_to_tsvector(string_to_array(search_words, ' ')));
+   CREATE INDEX conversations_title_lexemes ON conversations
+     USING gin (array_to_tsvector(string_to_array(coalesce(title_words, ''), ' ')));`,
+  // 8: what each conversation stores, in bytes, kept by a trigger (SQLite's step 9).
+  `ALTER TABLE conversations ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+   UPDATE conversations c SET stored_bytes =
+     coalesce((SELECT sum(octet_length(content)) FROM messages WHERE conversation_id = c.id), 0)
+     + coalesce((SELECT sum(size) FROM message_images WHERE conversation_id = c.id), 0);
+   CREATE FUNCTION count_stored_bytes() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     IF TG_TABLE_NAME = 'messages' THEN
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN 0 ELSE octet_length(NEW.content) END
+         - CASE WHEN TG_OP = 'INSERT' THEN 0 ELSE octet_length(OLD.content) END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     ELSE
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN -OLD.size ELSE NEW.size END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     END IF;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER messages_bytes AFTER INSERT OR DELETE OR UPDATE OF content ON messages
+     FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();
+   CREATE TRIGGER message_images_bytes AFTER INSERT OR DELETE ON message_images
+     FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

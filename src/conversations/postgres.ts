@@ -15,7 +15,7 @@ import { rethrowAsStoreError } from "./postgres-errors.ts";
 import * as exchanges from "./postgres-exchanges.ts";
 import { findImage, imagesOfMessages } from "./postgres-images.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
-import { searchPostgres } from "./postgres-search.ts";
+import { type SearchSettings, searchPostgres } from "./postgres-search.ts";
 import * as branches from "./postgres-tree.ts";
 import { type ConversationRow, newConversationRow, toSummary } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
@@ -32,6 +32,7 @@ import type {
   PathRead,
   SearchHit,
   StoredMessage,
+  StoredUsage,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -41,6 +42,10 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Mark every running answer interrupted on opening (default); not beside other live instances. */
   recoverAtStart?: boolean;
+  /** A search running longer is cancelled (SEARCH_TIMEOUT_MS); absent: none. */
+  searchTimeoutMs?: number;
+  /** False only for the attacker suite's negative control (postgres-search.ts). */
+  quoteSearch?: boolean;
 }
 
 /** PostgreSQL could not be reached or refused us at start; the message says why, never the password. */
@@ -62,7 +67,10 @@ export async function openPostgresStore(
   const sql = connectPool(url, options.poolSize, options.schema);
   try {
     await migratePostgres(sql, options.schema);
-    const store = new PostgresConversationStore(sql);
+    const store = new PostgresConversationStore(sql, {
+      timeoutMs: options.searchTimeoutMs,
+      quoted: options.quoteSearch,
+    });
     // Beside other live instances, only their lease tells which running answers are cut off.
     if (options.recoverAtStart !== false) store.recovered = await store.recoverInterrupted();
     return store;
@@ -76,7 +84,10 @@ export class PostgresConversationStore implements ConversationStore {
   /** How many exchanges {@link openPostgresStore} found interrupted by a previous process. */
   recovered = 0;
 
-  constructor(readonly sql: Sql) {}
+  constructor(
+    readonly sql: Sql,
+    private readonly searchSettings: SearchSettings = {},
+  ) {}
 
   async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
     const after = pageStart(before);
@@ -168,7 +179,7 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
-    return searchPostgres(this.sql, owner, text, limit).catch(rethrowAsStoreError);
+    return searchPostgres(this.sql, owner, text, limit, this.searchSettings).catch(rethrowAsStoreError);
   }
 
   async getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined> {
@@ -177,6 +188,15 @@ export class PostgresConversationStore implements ConversationStore {
 
   async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
     return imagesOfMessages(this.sql, owner, conversationId, messageIds).catch(rethrowAsStoreError);
+  }
+
+  async usage(owner: string): Promise<StoredUsage> {
+    // stored_bytes is kept by migration 7's trigger; titles and instructions live on the row.
+    const [usage] = await this.sql<StoredUsage[]>`
+      SELECT count(*) AS conversations, coalesce(sum(stored_bytes + octet_length(coalesce(title, ''))
+          + octet_length(coalesce(system_prompt, ''))), 0)::bigint AS bytes
+        FROM conversations WHERE owner = ${owner}`.catch(rethrowAsStoreError);
+    return usage ?? { conversations: 0, bytes: 0 };
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,8 @@ import type { ConversationRow, MessageRow, NewMessageRow } from "./rows.ts";
 export interface StoreOptions {
   /** A cap on the database's size in bytes (STORE_MAX_BYTES); 0 or absent: none. */
   maxBytes?: number;
+  /** A search running longer stops with 429 search_timeout (SEARCH_TIMEOUT_MS); absent: none. */
+  searchTimeoutMs?: number;
 }
 
 /** Opens (creating it if needed) the database file at `path` and brings it to the latest schema. */

@@ -30,6 +30,7 @@ import type {
   PathRead,
   SearchHit,
   StoredMessage,
+  StoredUsage,
 } from "./store.ts";
 
 export type { StoreOptions };
@@ -47,11 +48,13 @@ export async function openSqliteStore(dataDir: string, options: StoreOptions = {
 
 export class SqliteConversationStore implements ConversationStore {
   readonly #db: DatabaseSync;
+  readonly #searchTimeoutMs: number | undefined;
   /** How many exchanges {@link openSqliteStore} found interrupted by a previous process. */
   recovered = 0;
 
   constructor(path: string, options: StoreOptions = {}) {
     this.#db = openDatabase(path, options);
+    this.#searchTimeoutMs = options.searchTimeoutMs;
   }
 
   async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
@@ -148,7 +151,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
-    return searchConversations(this.#db, owner, text, limit);
+    return searchConversations(this.#db, owner, text, limit, this.#searchTimeoutMs);
   }
 
   async getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined> {
@@ -157,6 +160,17 @@ export class SqliteConversationStore implements ConversationStore {
 
   async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
     return imagesOfMessages(this.#db, owner, conversationId, messageIds);
+  }
+
+  async usage(owner: string): Promise<StoredUsage> {
+    // stored_bytes is kept by migration 8's triggers; titles and instructions live on the row.
+    return this.#db
+      .prepare(
+        `SELECT count(*) AS conversations, coalesce(sum(stored_bytes + length(CAST(coalesce(title, '') AS BLOB))
+           + length(CAST(coalesce(system_prompt, '') AS BLOB))), 0) AS bytes
+         FROM conversations WHERE owner = ?`,
+      )
+      .get(owner) as unknown as StoredUsage;
   }
 
   async close(): Promise<void> {

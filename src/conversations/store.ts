@@ -219,6 +219,15 @@ export interface ConversationStore {
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
   imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
+  /** What `owner` stores now, for their quotas (quotas.ts). */
+  usage(owner: string): Promise<StoredUsage>;
+}
+
+/** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */
+export interface StoredUsage {
+  conversations: number;
+  /** Messages, titles, custom instructions and images together. */
+  bytes: number;
 }
 
 /** A conversation found by {@link ConversationStore.search}. */

@@ -32,10 +32,21 @@ export type StartGeneration = (
   options?: { background?: boolean; id?: string },
 ) => Promise<Generation>;
 
+/** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
+export interface GenerationReservation {
+  /** Starts the generation in the held slots; throws only for a shutdown or unreachable shared state (503). */
+  start(request: ChatRequest, options?: { background?: boolean; id?: string }): Promise<Generation>;
+  /** Gives the slots back when it is not started after all (idempotent; nothing once started). */
+  release(): void;
+}
+
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
-  /** Throws what starting a generation would throw now (429, 503), before anything is stored. */
-  admitGeneration?: (caller: Caller) => Promise<void>;
+  /**
+   * Admits a generation and holds its slots, throwing what starting it would throw now (429, 503),
+   * before anything is stored. Without it, limits are checked only when the answer starts.
+   */
+  reserveGeneration?: ((caller: Caller) => Promise<GenerationReservation>) | undefined;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
   /** Keeps a running answer's text stored while it runs. */
@@ -127,19 +138,33 @@ async function answerInConversation(
     continues: body.continue,
     model,
   };
-  const admit = deps.admitGeneration;
-  const started = await startTurn(turn, request, {
-    admit: admit && (() => admit(caller)),
-    start: (id, messages, chosen) =>
-      deps.startGeneration({ ...settings, model: chosen ?? model(null), messages }, caller, { background: true, id }),
-  });
-  const { generation, context, questionId, continues } = started;
-  return {
-    streamId: generation.id,
-    streamUrl: `/api/streams/${generation.id}`,
-    context,
-    questionId,
-    ...(continues ? { continuesId: continues } : {}),
-    model: started.model,
-  };
+  // Admission and start are one step: the slots taken before the question is stored are the ones
+  // the answer starts in, so a question is never stored and then refused by a limit.
+  const reserve = deps.reserveGeneration;
+  let reservation: GenerationReservation | undefined;
+  try {
+    const started = await startTurn(turn, request, {
+      admit:
+        reserve &&
+        (async () => {
+          reservation = await reserve(caller);
+        }),
+      start: (id, messages, chosen) => {
+        const options = { background: true, id };
+        const asked = { ...settings, model: chosen ?? model(null), messages };
+        return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
+      },
+    });
+    const { generation, context, questionId, continues } = started;
+    return {
+      streamId: generation.id,
+      streamUrl: `/api/streams/${generation.id}`,
+      context,
+      questionId,
+      ...(continues ? { continuesId: continues } : {}),
+      model: started.model,
+    };
+  } finally {
+    reservation?.release();
+  }
 }

@@ -5,6 +5,7 @@ import { postgresForTests } from "../support/postgres.ts";
 import { seedPostgresPrevious } from "./previous-schema.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
+import { describeStoredUsage } from "./usage-suite.ts";
 
 const { server, unavailable } = await postgresForTests();
 
@@ -16,6 +17,7 @@ if (server) {
   const open = (place: string) => openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) });
   describeConversationStore("PostgreSQL", open, (place) => seedPostgresPrevious(server.url, schemaFor(place)));
   describeConversationSearch("PostgreSQL", open);
+  describeStoredUsage("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }

@@ -2,10 +2,9 @@
  * Search, as every ConversationStore backend must do it; each backend's test file calls
  * {@link describeConversationSearch} with a way to open it (see store-suite.ts).
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { freshDataDir } from "../../harness/stack/spawn.ts";
+import { describe, expect, test } from "bun:test";
 import type { ConversationStore } from "../../src/conversations/store.ts";
+import { freshStorePerTest } from "./fresh-store.ts";
 import type { OpenStore } from "./store-suite.ts";
 
 /** Stores one exchange (question and complete answer) in a new conversation of `owner`. */
@@ -18,19 +17,7 @@ async function conversationWith(store: ConversationStore, owner: string, questio
 
 export function describeConversationSearch(backend: string, open: OpenStore): void {
   describe(`ConversationStore.search on ${backend}`, () => {
-    const opened: ConversationStore[] = [];
-    const places: string[] = [];
-    const fresh = async () => {
-      const place = freshDataDir();
-      places.push(place);
-      const store = await open(place);
-      opened.push(store);
-      return store;
-    };
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      for (const dir of places.splice(0)) rmSync(dir, { recursive: true, force: true });
-    });
+    const fresh = freshStorePerTest(open);
 
     test("finds message text anywhere in a conversation, with a snippet around the match", async () => {
       const store = await fresh();
