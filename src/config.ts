@@ -79,6 +79,8 @@ export interface Config {
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
   upstreamBaseUrl: string | undefined;
   upstreamApiKey: string | undefined;
+  /** HTTP_PROXY or HTTPS_PROXY is set: the model is reached through the runtime's fetch, which honours them. */
+  upstreamProxied: boolean;
   model: string;
   heartbeatMs: number;
   retryMs: number;
@@ -182,6 +184,7 @@ export function loadConfig(env: Env): Config {
     },
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
+    upstreamProxied: ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"].some((name) => Boolean(env[name])),
     model,
     // Below every proxy idle timeout (nginx proxy_read_timeout, load balancers' 60 s).
     heartbeatMs: integer(env, "HEARTBEAT_MS", 15_000, 100, 3_600_000),

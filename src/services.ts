@@ -78,6 +78,7 @@ export function createServices(
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
+    proxied: config.upstreamProxied,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
   const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);
@@ -167,7 +168,7 @@ function generationReserver(parts: ReserverParts) {
             id,
             owner: caller.user,
             model: request.model,
-            upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
+            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
             timeouts,
             cancelGraceMs: config.cancelGraceMs,
             background: options.background ?? false,
