@@ -26,9 +26,11 @@ import type { ModelPolicy } from "./http/model-policy.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
+import { responsesRoutes } from "./http/responses.ts";
 import { sessionRoutes } from "./http/session.ts";
 import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
+import { answerUiChat, uiChatRoutes } from "./http/ui-chat.ts";
 import type { FetchHandler } from "./runtime.ts";
 import type { Services } from "./services.ts";
 import { alwaysReachable, UpstreamProbe } from "./upstream/probe.ts";
@@ -51,11 +53,9 @@ export interface Defences extends EdgeDefences {
   searchQuoting: boolean;
 }
 
-/** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
-export async function createApp(services: Services, access: Access, options: AppOptions = {}) {
-  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
-  const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
-  const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
+/** What the routes that stream share: the model policy, the open-stream slots, a turn's settings. */
+function streamParts(services: Services) {
+  const { config, metrics, checkpoints } = services;
   const slots = new StreamSlots(config.maxOpenStreams, metrics.rejected);
   // Takes an open-stream slot (429 when none is free) and counts the stream in the metrics.
   const streamOpened = () => {
@@ -66,7 +66,76 @@ export async function createApp(services: Services, access: Access, options: App
       closed();
     };
   };
-  const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
+  return {
+    policy: { models: config.models, maxOutputTokens: config.maxOutputTokens },
+    streamOpened,
+    admitStream: () => slots.check(),
+    openEventStream: eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened }),
+    // What a conversation's turn needs besides its store, for every route that starts one.
+    turn: {
+      context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+      contextMaxImages: config.images.contextMaxImages,
+      continuation: config.continuation,
+      checkpoints,
+    },
+  };
+}
+
+type StreamParts = ReturnType<typeof streamParts>;
+
+/** Sluice's own chat and stream routes, and the classic one. */
+function chatAndStreamRoutes(services: Services, parts: StreamParts, options: AppOptions) {
+  const { config, conversations, checkpoints, startGeneration, generations } = services;
+  const { policy, openEventStream, admitStream, turn } = parts;
+  const uiChat = conversations && {
+    ...parts,
+    store: conversations,
+    generations,
+    reserveGeneration: services.reserveGeneration,
+  };
+  return new Elysia()
+    .use(
+      chatRoutes({
+        startGeneration,
+        // Off only for the attacker suite's negative control: limits checked once the question is stored.
+        reserveGeneration: options.defences?.reservedStart === false ? undefined : services.reserveGeneration,
+        conversations,
+        checkpoints,
+        policy,
+        context: turn.context,
+        continuation: config.continuation,
+        images: config.images,
+        answerUiChat: uiChat && answerUiChat(uiChat),
+      }),
+    )
+    .use(streamRoutes({ generations, openEventStream }))
+    .use(classicRoutes({ generations, startGeneration, openEventStream, policy, admitStream }))
+    .use(uiChat ? uiChatRoutes(uiChat) : new Elysia());
+}
+
+/** The OpenAI-compatible routes: chat completions (a pass-through) and the Responses API (generations). */
+function openAiCompatibleRoutes(services: Services, parts: StreamParts) {
+  const { config, registry, metrics } = services;
+  return new Elysia()
+    .use(
+      openAiRoutes({
+        upstream: services.upstream,
+        timeouts: services.timeouts,
+        observer: metrics.passThrough,
+        streamOpened: parts.streamOpened,
+        policy: parts.policy,
+        userLimits: services.userLimits,
+        acquireCall: () => registry.acquireCall(),
+      }),
+    )
+    .use(responsesRoutes({ ...services, ...parts, images: config.images }));
+}
+
+/** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
+export async function createApp(services: Services, access: Access, options: AppOptions = {}) {
+  const { config, registry, conversations } = services;
+  const parts = streamParts(services);
+  const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
@@ -81,41 +150,9 @@ export async function createApp(services: Services, access: Access, options: App
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
     .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
-    .use(
-      chatRoutes({
-        startGeneration,
-        // Off only for the attacker suite's negative control: limits checked once the question is stored.
-        reserveGeneration: options.defences?.reservedStart === false ? undefined : services.reserveGeneration,
-        conversations,
-        checkpoints,
-        policy,
-        context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
-        continuation: config.continuation,
-        images: config.images,
-      }),
-    )
-    .use(streamRoutes({ generations: services.generations, openEventStream }))
-    .use(
-      classicRoutes({
-        generations: services.generations,
-        startGeneration,
-        openEventStream,
-        policy,
-        admitStream: () => slots.check(),
-      }),
-    )
-    .use(
-      openAiRoutes({
-        upstream: services.upstream,
-        timeouts: services.timeouts,
-        observer: metrics.passThrough,
-        streamOpened,
-        policy,
-        userLimits: services.userLimits,
-        acquireCall: () => registry.acquireCall(),
-      }),
-    );
-  if (conversations) app.use(storedConversationRoutes(conversations, policy));
+    .use(chatAndStreamRoutes(services, parts, options))
+    .use(openAiCompatibleRoutes(services, parts));
+  if (conversations) app.use(storedConversationRoutes(conversations, parts.policy));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
   return app;
 }

@@ -12,7 +12,7 @@ import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
-import type { GenerationReservation } from "./http/chat.ts";
+import type { GenerationReservation, StartOptions } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
@@ -21,13 +21,6 @@ import { newStreamId } from "./stream-id.ts";
 import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
-
-export interface StartOptions {
-  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
-  background?: boolean;
-  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
-  id?: string;
-}
 
 export interface Services {
   config: Config;
@@ -163,14 +156,15 @@ function generationReserver(parts: ReserverParts) {
         const id = options.id ?? newStreamId();
         let generation: Generation;
         try {
-          await shared?.mirror.announce(id, caller.user, request.model);
+          await shared?.mirror.announce(id, caller.user, request.model, options.details);
           generation = slot.create({
             id,
             owner: caller.user,
             model: request.model,
             upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
             timeouts,
-            cancelGraceMs: config.cancelGraceMs,
+            cancelGraceMs: options.cancelGraceMs ?? config.cancelGraceMs,
+            details: options.details,
             background: options.background ?? false,
             maxEvents: config.maxGenerationEvents,
             maxBytes: config.maxGenerationBytes,

@@ -65,14 +65,14 @@ export function quotaStore<S extends ConversationStore>(store: S, quotas: Quotas
     void settled.then(() => turns.get(owner) === settled && turns.delete(owner));
     return current;
   };
-  const create: ConversationStore["create"] = (owner, title) =>
+  const create: ConversationStore["create"] = (owner, title, id) =>
     oneAtATime(owner, async () => {
       if (quotas.conversations > 0) {
         const { conversations } = await store.usage(owner);
         if (conversations >= quotas.conversations)
           throw new QuotaExceededError("conversations", quotas.conversations, conversations);
       }
-      return store.create(owner, title);
+      return store.create(owner, title, id);
     });
   const beginExchange: ConversationStore["beginExchange"] = (owner, conversationId, start) =>
     oneAtATime(owner, async () => {

@@ -45,6 +45,8 @@ export interface TurnRequest extends TurnPosition {
   images: NewImage[];
   /** The model to ask, given the conversation's own choice (null: none); checked by the caller. */
   model?: ((chosen: string | null) => string) | undefined;
+  /** The answer is stored under its stream's id (record.ts). */
+  answerIdIsStreamId?: boolean | undefined;
 }
 
 /** The model call a turn starts, and the check that would refuse it. */
@@ -125,6 +127,7 @@ export async function startTurn<G extends GenerationLike>(
     placement: turn.placement,
     questionId: turn.questionId,
     model,
+    answerIdIsStreamId: request.answerIdIsStreamId,
     start: (streamId) => call.start(streamId, context.messages, model),
     checkpoints: deps.checkpoints,
   });

@@ -33,6 +33,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   /** The user it belongs to: only they may watch or stop it. */
   owner: string;
   model: string;
+  /** What the route that started it recorded of the request (view.ts). */
+  details?: string | undefined;
   /** Starts the upstream call; it must end quietly when `signal` aborts. `id` identifies the call upstream. */
   upstream: Upstream;
   timeouts: TokenTimeouts;
@@ -47,6 +49,7 @@ export class Generation implements GenerationView {
   readonly id: string;
   readonly owner: string;
   readonly model: string;
+  readonly details: string | undefined;
   /** The recorded events, for replay; read it with `length` and `at()`. */
   readonly log = new EventLog();
   readonly settled: Promise<GenerationOutcome>;
@@ -71,6 +74,7 @@ export class Generation implements GenerationView {
     this.id = options.id;
     this.owner = options.owner;
     this.model = options.model;
+    this.details = options.details;
     this.#maxEvents = options.maxEvents;
     this.#maxBytes = options.maxBytes;
     this.#observer = options.observer ?? silentObserver;

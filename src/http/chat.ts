@@ -20,22 +20,31 @@ import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { readQuestion } from "./image-parts.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { type Caller, callerOf } from "./requester.ts";
-import { ChatBody } from "./schemas.ts";
+import { ChatBody, type UiChatBody } from "./schemas.ts";
+import { setAsideUiChatBody, uiChatBodyOf } from "./ui-chat-body.ts";
+
+/** How a generation starts, beside its model call. */
+export interface StartOptions {
+  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
+  background?: boolean;
+  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
+  id?: string;
+  /** How long it waits for a viewer to return before it is cancelled (default CANCEL_GRACE_MS). */
+  cancelGraceMs?: number;
+  /** What the route records of the request, kept with the generation on every instance (generation/view.ts). */
+  details?: string;
+}
 
 /**
  * Starts one model call as a generation owned by the caller, within their limits; a background
  * one runs to its end whoever watches.
  */
-export type StartGeneration = (
-  request: ChatRequest,
-  caller: Caller,
-  options?: { background?: boolean; id?: string },
-) => Promise<Generation>;
+export type StartGeneration = (request: ChatRequest, caller: Caller, options?: StartOptions) => Promise<Generation>;
 
 /** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
 export interface GenerationReservation {
   /** Starts the generation in the held slots; throws only for a shutdown or unreachable shared state (503). */
-  start(request: ChatRequest, options?: { background?: boolean; id?: string }): Promise<Generation>;
+  start(request: ChatRequest, options?: StartOptions): Promise<Generation>;
   /** Gives the slots back when it is not started after all (idempotent; nothing once started). */
   release(): void;
 }
@@ -56,6 +65,8 @@ export interface ChatRouteDeps {
   continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
+  /** Answers the AI SDK's body (ui-chat.ts), which shares this path; absent: it is refused as Sluice's. */
+  answerUiChat?: ((body: UiChatBody, request: Request) => Promise<Response>) | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
@@ -67,6 +78,8 @@ export function chatRoutes(deps: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
+      const ui = deps.answerUiChat && uiChatBodyOf(request);
+      if (ui && deps.answerUiChat) return deps.answerUiChat(ui, request);
       const caller = callerOf(request);
       // Checked before anything is read or stored: a model the server does not offer is a 400.
       const asked = body.model === undefined ? undefined : chooseModel(deps.policy, body.model);
@@ -87,7 +100,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
         (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
       return answerInConversation(deps, caller, body, settings, model);
     },
-    { body: ChatBody },
+    { body: ChatBody, transform: deps.answerUiChat ? setAsideUiChatBody : undefined },
   );
 }
 

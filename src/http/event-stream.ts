@@ -19,6 +19,8 @@ export interface ViewerRequest {
   dialect: Dialect;
   /** The request's signal: a second path to notice a client that left. */
   signal: AbortSignal;
+  /** Headers a dialect adds to the event stream's own (the AI SDK's protocol version). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Opens an event-stream response for one viewer of a generation. */
@@ -26,13 +28,13 @@ export type OpenEventStream = (generation: GenerationView, viewer: ViewerRequest
 
 /** The event-stream responses of this app; headers and a first comment leave at once, before the first token. */
 export function eventStreams(settings: EventStreamSettings): OpenEventStream {
-  return (generation, viewer) => {
+  return (generation, { headers, ...viewer }) => {
     const stream = subscribe(generation, {
       ...viewer,
       heartbeatMs: settings.heartbeatMs,
       retryMs: settings.retryMs,
       onClose: settings.streamOpened(),
     });
-    return new Response(stream, { headers: SSE_HEADERS });
+    return new Response(stream, { headers: headers ? { ...SSE_HEADERS, ...headers } : SSE_HEADERS });
   };
 }

@@ -32,20 +32,23 @@ export function chatBodyLimit(maxBodyBytes: number, limits: ImageLimits): number
   return maxBodyBytes + limits.maxCount * (Math.ceil(limits.maxBytes / 3) * 4 + 256);
 }
 
-/** The text and images of `content`; throws a 400 naming the field, or a 413 for an image too large. */
-export function readQuestion(content: string | ContentPart[], limits: ImageLimits): Question {
+/**
+ * The text and images of `content`; throws a 400 naming the field (`content`, or `field` for a
+ * route whose body names it otherwise), or a 413 for an image too large.
+ */
+export function readQuestion(content: string | ContentPart[], limits: ImageLimits, field = "content"): Question {
   if (typeof content === "string") return { text: content, images: [] };
   const imageCount = content.filter((part) => part.type === "image_url").length;
   if (imageCount > limits.maxCount)
     throw new ValidationError(
-      "content",
+      field,
       limits.maxCount === 0 ? "this server takes no images" : `at most ${limits.maxCount} images per message`,
     );
   const texts: string[] = [];
   const images: NewImage[] = [];
   content.forEach((part, index) => {
     if (part.type === "text") texts.push(part.text);
-    else images.push(readImage(part.image_url.url, `content[${index}].image_url.url`, limits.maxBytes));
+    else images.push(readImage(part.image_url.url, `${field}[${index}].image_url.url`, limits.maxBytes));
   });
   // Empty text and no image is refused by the route, which alone knows whether it is a Retry.
   return { text: texts.join("\n"), images };

@@ -14,6 +14,7 @@ export interface ChatRequest {
   messages: ModelMessage[];
   max_tokens?: number | undefined;
   temperature?: number | undefined;
+  top_p?: number | undefined;
 }
 
 /**

@@ -1,0 +1,160 @@
+/**
+ * The Vercel AI SDK's chat endpoints, so that an app built on `useChat` can use Sluice as its
+ * backend: `POST /api/chat` with the SDK's body (ui-chat-body.ts) answers in the UI message stream
+ * (sse/ui-message-dialect.ts), `GET /api/chat/:id/stream` resumes the running answer from its
+ * start (204 when none runs: what `useChat({resume: true})` asks on mount), `DELETE
+ * /api/chat/:id/stream` is Stop, and `GET /api/chat/:id/messages` reads the chat back as the SDK's
+ * messages. The chat is a Sluice conversation of the caller (ui-chat-conversation.ts), and every
+ * answer is one of its turns: stored as it runs, finished whoever watches, resumable on any instance.
+ */
+import { Elysia } from "elysia";
+import type { ConversationStore } from "../conversations/store.ts";
+import { MessageTree } from "../conversations/tree.ts";
+import { startTurn, type TurnDeps } from "../conversations/turn.ts";
+import { ValidationError } from "../errors.ts";
+import type { Generation } from "../generation/generation.ts";
+import type { GenerationDirectory, GenerationView } from "../generation/view.ts";
+import { UI_MESSAGE_STREAM_HEADERS, uiMessageDialect } from "../sse/ui-message-dialect.ts";
+import type { GenerationReservation } from "./chat.ts";
+import type { OpenEventStream } from "./event-stream.ts";
+import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
+import { type Caller, callerOf, userOf } from "./requester.ts";
+import { lastEventIdOf, resumePoint } from "./resume-point.ts";
+import { ChatIdParams, StreamQuery, type UiChatBody } from "./schemas.ts";
+import { stopGeneration } from "./stop.ts";
+import { questionOf } from "./ui-chat-body.ts";
+import { chatConversation, findChatConversation } from "./ui-chat-conversation.ts";
+
+export interface UiChatDeps {
+  store: ConversationStore;
+  generations: GenerationDirectory;
+  reserveGeneration: (caller: Caller) => Promise<GenerationReservation>;
+  openEventStream: OpenEventStream;
+  /** Throws when no event-stream slot is free, so a refused stream starts no model call. */
+  admitStream: () => void;
+  policy: ModelPolicy;
+  /** What a conversation's turn needs besides its store. */
+  turn: Omit<TurnDeps, "store">;
+}
+
+/** The UI message stream of `generation` for one viewer, from `after` (0: from the start, opening parts too). */
+function messageStream(deps: UiChatDeps, generation: GenerationView, after: number, request: Request, chat: string) {
+  const dialect = uiMessageDialect(generation.id, after === 0);
+  const headers = { ...UI_MESSAGE_STREAM_HEADERS, "x-sluice-conversation-id": chat };
+  return deps.openEventStream(generation, { after, dialect, signal: request.signal, headers });
+}
+
+/** Regenerate: the question of the answer the SDK names, else the last question of the chat's branch. */
+async function questionToRegenerate(store: ConversationStore, owner: string, chat: string, answer?: string | null) {
+  const found = await store.tree(owner, chat);
+  const tree = new MessageTree(found?.nodes ?? []);
+  const named = answer ? tree.node(answer) : undefined;
+  if (named?.role === "assistant" && named.parent_id !== null) return named.parent_id;
+  const leaf = found?.conversation.current_leaf_id;
+  return leaf ? tree.pathTo(leaf).findLast((node) => node.role === "user")?.id : undefined;
+}
+
+/** Starts the answer the SDK asks for in the chat's conversation; the generation and the conversation. */
+async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody) {
+  const { store } = deps;
+  const owner = caller.user;
+  const asked = body.model === undefined ? undefined : chooseModel(deps.policy, body.model);
+  const question = body.trigger === "submit-message" ? questionOf(body) : "";
+  // Admitted before anything is stored: a refused answer leaves no question (and no new chat) behind.
+  const reservation = await deps.reserveGeneration(caller);
+  let chat: { id: string; created: boolean } | undefined;
+  try {
+    chat = await chatConversation(store, owner, body.id);
+    const regenerate =
+      body.trigger === "regenerate-message"
+        ? await questionToRegenerate(store, owner, chat.id, body.messageId)
+        : undefined;
+    if (body.trigger === "regenerate-message" && regenerate === undefined)
+      throw new ValidationError("messageId", "names no answer of this chat to regenerate");
+    const model = (chosen: string | null) =>
+      asked ?? (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
+    const request = {
+      owner,
+      conversationId: chat.id,
+      question,
+      images: [],
+      regenerate,
+      model,
+      answerIdIsStreamId: true,
+    };
+    const started = await startTurn({ store, ...deps.turn }, request, {
+      start: (id, messages, chosen) =>
+        reservation.start(
+          { model: chosen ?? model(null), messages, max_tokens: outputTokens(deps.policy, undefined) },
+          { background: true, id },
+        ),
+    });
+    return { generation: started.generation as Generation, chat: chat.id };
+  } catch (error) {
+    if (chat?.created) await store.delete(owner, chat.id).catch(() => false);
+    throw error;
+  } finally {
+    reservation.release();
+  }
+}
+
+/** `POST /api/chat` with the AI SDK's body: the answer as a UI message stream. */
+export function answerUiChat(deps: UiChatDeps) {
+  return async (body: UiChatBody, request: Request): Promise<Response> => {
+    const caller = callerOf(request);
+    deps.admitStream();
+    const { generation, chat } = await startAnswer(deps, caller, body);
+    return messageStream(deps, generation, 0, request, chat);
+  };
+}
+
+export function uiChatRoutes(deps: UiChatDeps) {
+  /** The generation answering in the caller's chat `chatId` now, with its conversation's id. */
+  const running = async (chatId: string, request: Request) => {
+    const owner = userOf(request);
+    const chat = await findChatConversation(deps.store, owner, chatId);
+    const streamId = chat && (await deps.store.get(owner, chat, { limit: 1 }))?.running_stream_id;
+    const generation = streamId ? await deps.generations.find(streamId, owner) : undefined;
+    return generation && chat ? { generation, chat } : undefined;
+  };
+  const nothingRuns = () => new Response(null, { status: 204 });
+  return new Elysia({ name: "ui-chat" })
+    .get(
+      "/api/chat/:id/stream",
+      async ({ params, query, request }) => {
+        const found = await running(params.id, request);
+        if (!found) return nothingRuns();
+        const dialect = uiMessageDialect(found.generation.id, false);
+        const after = await resumePoint(lastEventIdOf(request, query), dialect, found.generation);
+        return messageStream(deps, found.generation, after, request, found.chat);
+      },
+      { params: ChatIdParams, query: StreamQuery },
+    )
+    .delete(
+      "/api/chat/:id/stream",
+      async ({ params, request }) => {
+        const found = await running(params.id, request);
+        if (!found) return nothingRuns();
+        const end = (await stopGeneration(found.generation))?.end;
+        const finish_reason = end?.type === "done" ? end.finish_reason : null;
+        return { streamId: found.generation.id, conversationId: found.chat, finish_reason };
+      },
+      { params: ChatIdParams },
+    )
+    .get(
+      "/api/chat/:id/messages",
+      async ({ params, request }) => {
+        const owner = userOf(request);
+        const chat = await findChatConversation(deps.store, owner, params.id);
+        const read = chat ? await deps.store.get(owner, chat) : undefined;
+        // The answer being written is not stored yet: GET …/stream resumes it.
+        const messages = (read?.messages ?? []).map((message) => ({
+          id: message.id,
+          role: message.role,
+          parts: [{ type: "text", text: message.content }],
+        }));
+        return { conversationId: chat ?? null, messages };
+      },
+      { params: ChatIdParams },
+    );
+}
