@@ -3,9 +3,13 @@
  * (which tokens, how many, streamed or whole), that records every request body it receives, and
  * that can fail the next call or never answer at all. Its bytes are the simulator's own
  * (src/simulator/chunks.ts), so a test that needs a model the simulator cannot play (a 10 MB
- * token, a recorded request) still speaks exactly the wire format Sluice reads.
+ * token, a recorded request) still speaks exactly the wire format Sluice reads. It also streams
+ * `POST /v1/responses`, as a server that speaks the Responses API natively does, in the events
+ * Sluice's own Responses dialect writes (src/sse/responses-events.ts).
  */
 import { ChunkEncoder, chatCompletion, completionId, DONE_CHUNK, usageOf } from "../src/simulator/chunks.ts";
+import { formatEvent } from "../src/sse/encode.ts";
+import { closingEvents, deltaJson, eventJson, openingEvents } from "../src/sse/responses-events.ts";
 
 export interface FakeModelOptions {
   /** The ids GET /v1/models lists; the first one names the answers (default `fake`). */
@@ -23,6 +27,8 @@ export interface FakeModel {
   baseUrl: string;
   /** Every chat request body received, in order. */
   received: Record<string, unknown>[];
+  /** The path of each of them (`/v1/chat/completions`, `/v1/responses`). */
+  paths: string[];
   /** How many requests of any kind arrived (model listings included). */
   requests(): number;
   /** The next chat call is answered 500, as an overloaded provider does. */
@@ -48,6 +54,29 @@ function streamed(model: string, tokens: string[], includeUsage: boolean): Respo
   return new Response(body, { headers: { "content-type": "text/event-stream" } });
 }
 
+/** A streamed Responses API answer of `tokens`, numbered from 0. */
+function streamedResponse(model: string, tokens: string[]): Response {
+  const record = {
+    ...{ id: `resp_${completionId()}`, created_at: Math.floor(Date.now() / 1_000), model, instructions: null },
+    ...{ background: false, store: false, previous_response_id: null, metadata: {} },
+    ...{ max_output_tokens: null, temperature: null, top_p: null, user: null },
+  };
+  const usage = usageOf(PROMPT_TOKENS, tokens.length);
+  const end = { id: tokens.length + 1, type: "done" as const, finish_reason: "stop" as const, usage };
+  const closing = closingEvents(record, {
+    text: tokens.join(""),
+    end: { ...end, timings: { ttft_ms: 0, total_ms: 0 } },
+  });
+  const itemId = JSON.stringify(`msg_${record.id}`);
+  const data = [
+    ...openingEvents(record).map((event, index) => eventJson(event, index)),
+    ...tokens.map((token, index) => deltaJson(4 + index, itemId, token)),
+    ...closing.map((event, index) => eventJson(event, 4 + tokens.length + index)),
+  ];
+  const body = data.map((json) => formatEvent({ event: JSON.parse(json).type, data: json })).join("");
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
 function whole(model: string, tokens: string[]): Response {
   const usage = usageOf(PROMPT_TOKENS, tokens.length);
   return Response.json(chatCompletion(completionId(), 0, model, tokens.join(""), "stop", usage));
@@ -58,6 +87,7 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
   const models = options.models ?? ["fake"];
   const tokens = options.tokens ?? ["I", " see", "."];
   const received: Record<string, unknown>[] = [];
+  const paths: string[] = [];
   let requests = 0;
   let failNext = false;
   const server = Bun.serve({
@@ -72,6 +102,8 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
       }
       const body = (await request.json()) as Record<string, unknown>;
       received.push(body);
+      const path = new URL(request.url).pathname;
+      paths.push(path);
       if (failNext) {
         failNext = false;
         return Response.json({ error: { message: "overloaded" } }, { status: 500 });
@@ -79,12 +111,14 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
       const model = typeof body.model === "string" ? body.model : (models[0] as string);
       const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
       const answer = options.answer?.(body, received.length - 1) ?? tokens;
+      if (path.endsWith("/responses")) return streamedResponse(model, answer);
       return body.stream === true ? streamed(model, answer, usage) : whole(model, answer);
     },
   });
   return {
     baseUrl: `http://127.0.0.1:${server.port}/v1`,
     received,
+    paths,
     requests: () => requests,
     failNext: () => {
       failNext = true;

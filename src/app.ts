@@ -128,7 +128,7 @@ function openAiCompatibleRoutes(services: Services, parts: StreamParts) {
         acquireCall: () => registry.acquireCall(),
       }),
     )
-    .use(responsesRoutes({ ...services, ...parts, images: config.images }));
+    .use(responsesRoutes({ ...services, ...parts, images: config.images, modelApi: config.responsesUpstream }));
 }
 
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */

@@ -32,6 +32,10 @@ export interface ContinueSettings {
 export const DEFAULT_CONTINUE_INSTRUCTION =
   "Continue your last answer exactly where it stopped, without repeating any of it.";
 
+/** How `/v1/responses` reaches the model: its chat completions, or its own Responses API (passed through). */
+export const RESPONSES_UPSTREAMS = ["chat", "responses"] as const;
+export type ResponsesUpstream = (typeof RESPONSES_UPSTREAMS)[number];
+
 export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -81,6 +85,8 @@ export interface Config {
   upstreamApiKey: string | undefined;
   /** HTTP_PROXY or HTTPS_PROXY is set: the model is reached through the runtime's fetch, which honours them. */
   upstreamProxied: boolean;
+  /** How `/v1/responses` calls the model: `chat` (translated to chat completions) or `responses` (its own Responses API). */
+  responsesUpstream: ResponsesUpstream;
   model: string;
   heartbeatMs: number;
   retryMs: number;
@@ -185,6 +191,8 @@ export function loadConfig(env: Env): Config {
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
     upstreamProxied: ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"].some((name) => Boolean(env[name])),
+    // Chat completions are what every OpenAI-compatible server speaks; OpenAI and vLLM speak Responses too.
+    responsesUpstream: choice(env, "RESPONSES_UPSTREAM", RESPONSES_UPSTREAMS) ?? "chat",
     model,
     // Below every proxy idle timeout (nginx proxy_read_timeout, load balancers' 60 s).
     heartbeatMs: integer(env, "HEARTBEAT_MS", 15_000, 100, 3_600_000),

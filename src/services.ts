@@ -20,6 +20,7 @@ import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
 import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
+import { streamResponses } from "./upstream/responses-stream.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
 
 export interface Services {
@@ -161,7 +162,13 @@ function generationReserver(parts: ReserverParts) {
             id,
             owner: caller.user,
             model: request.model,
-            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
+            upstream: (signal, id, sink) =>
+              (options.modelApi === "responses" ? streamResponses : streamChat)(
+                upstream,
+                request,
+                { signal, requestId: id },
+                sink,
+              ),
             timeouts,
             cancelGraceMs: options.cancelGraceMs ?? config.cancelGraceMs,
             details: options.details,

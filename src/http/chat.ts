@@ -8,7 +8,7 @@
  *   branch, the images, the context, the model, the stale-view 409, what is stored.
  */
 import { Elysia } from "elysia";
-import type { ImageLimits } from "../config.ts";
+import type { ImageLimits, ResponsesUpstream } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
@@ -33,6 +33,8 @@ export interface StartOptions {
   cancelGraceMs?: number;
   /** What the route records of the request, kept with the generation on every instance (generation/view.ts). */
   details?: string;
+  /** The model server's API the call goes through (default: its chat completions). */
+  modelApi?: ResponsesUpstream;
 }
 
 /**

@@ -7,6 +7,7 @@
  * A background response runs to its end whoever watches; any other is cancelled as soon as its
  * client leaves, as the API does.
  */
+import type { ResponsesUpstream } from "../config.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn, type TurnDeps } from "../conversations/turn.ts";
 import { ConversationBusyError, NotFoundError, ValidationError } from "../errors.ts";
@@ -27,6 +28,8 @@ export interface ResponseStartDeps {
   conversations: ConversationStore | undefined;
   /** What a conversation's turn needs besides its store. */
   turn: Omit<TurnDeps, "store">;
+  /** The model server's API the calls go through (RESPONSES_UPSTREAM). */
+  modelApi: ResponsesUpstream;
 }
 
 export interface StartedResponse {
@@ -47,9 +50,10 @@ function recordOf(plan: ResponsePlan, id: string, model: string): ResponseRecord
 }
 
 /** A response nobody may resume is cancelled the moment its client leaves (no grace). */
-function startOptions(plan: ResponsePlan, id: string, record: ResponseRecord): StartOptions {
+function startOptions(deps: ResponseStartDeps, plan: ResponsePlan, id: string, record: ResponseRecord): StartOptions {
   return {
     id,
+    modelApi: deps.modelApi,
     background: plan.background,
     ...(plan.background ? {} : { cancelGraceMs: 0 }),
     details: JSON.stringify(record),
@@ -62,7 +66,7 @@ export async function startResponse(deps: ResponseStartDeps, caller: Caller, pla
   if (plan.stored && store) return startStored(deps, store, caller, plan, plan.stored);
   const streamId = newStreamId();
   const record = recordOf(plan, responseId(streamId), plan.call.model);
-  const generation = await deps.startGeneration(plan.call, caller, startOptions(plan, streamId, record));
+  const generation = await deps.startGeneration(plan.call, caller, startOptions(deps, plan, streamId, record));
   return { generation, record };
 }
 
@@ -107,7 +111,7 @@ async function startStored(
       start: (streamId, messages, model) => {
         record = recordOf(plan, responseId(streamId, conversationId), model ?? plan.call.model);
         const call = { ...plan.call, model: record.model, messages };
-        return reservation.start(call, startOptions(plan, streamId, record));
+        return reservation.start(call, startOptions(deps, plan, streamId, record));
       },
     });
     return { generation: started.generation, record: record as ResponseRecord };
