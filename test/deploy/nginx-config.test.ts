@@ -66,7 +66,7 @@ function seconds(value: string): number {
 }
 
 const proxy = () => renderShippedTemplate("templates/sluice-proxy.inc.template", base);
-const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|chat$|v1/)");
+const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|api/chat/[^/]+/stream$|chat$|v1/)");
 
 const conf = (values: TemplateValues = base) => renderShippedTemplate("templates/sluice.conf.template", values);
 
@@ -103,6 +103,8 @@ describe("the rendered production configuration", () => {
 
   test("stream routes: buffering off, long read timeout; gzip never lists text/event-stream", () => {
     expect(directive(streamLocation(), "proxy_buffering")).toEqual(["off"]);
+    // POST /api/chat answers an AI SDK chat as a stream.
+    expect(directive(block(proxy().replace(/#.*$/gm, ""), "location = /api/chat"), "proxy_buffering")).toEqual(["off"]);
     expect(directive(proxy(), "gzip_types").join(" ")).not.toContain("text/event-stream");
     // Twenty heartbeats of silence before nginx gives up on the app.
     const readTimeout = seconds(directive(streamLocation(), "proxy_read_timeout")[0] ?? "");
