@@ -61,25 +61,25 @@ export function textOfMessage(message: UIMessage | undefined): string {
 }
 
 /**
- * A fetch whose response bodies break, as a dropped connection does, once `keep` chunks have
- * been read; the SDK sees the network error it resumes after. Requests other than POST pass.
+ * A fetch whose POST response bodies break, as a dropped connection does, after `keepBytes`
+ * bytes (wherever that falls, mid-event included); the SDK sees the network error it resumes
+ * after. Counted in bytes, not reads: a busy client reads many events at once.
  */
-export function breakingFetch(keep: number): typeof fetch {
+export function breakingFetch(keepBytes: number): typeof fetch {
   const breaking = async (input: RequestInfo | URL, init?: RequestInit) => {
     const response = await fetch(input, init);
     if (init?.method !== "POST" || !response.body) return response;
     const reader = response.body.getReader();
-    let read = 0;
+    let left = keepBytes;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        if (read++ >= keep) {
-          await reader.cancel();
-          controller.error(new TypeError("network error: the connection was lost"));
-          return;
-        }
         const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        if (done) return controller.close();
+        controller.enqueue(value.subarray(0, left));
+        left -= value.byteLength;
+        if (left > 0) return;
+        await reader.cancel();
+        controller.error(new TypeError("network error: the connection was lost"));
       },
       cancel: () => reader.cancel(),
     });

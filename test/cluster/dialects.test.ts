@@ -85,7 +85,7 @@ describe("the Responses API on two instances", () => {
 
 describe("the AI SDK's chat on two instances", () => {
   test("started on A, its connection broken, resumed from its start on B", async () => {
-    const onA = new PlainChat({ api: `${a.url}/api/chat`, token: ALICE, fetch: breakingFetch(8) });
+    const onA = new PlainChat({ api: `${a.url}/api/chat`, token: ALICE, fetch: breakingFetch(1_000) });
     await onA.sendMessage({ text: LONG });
     expect(onA.status).toBe("error");
     const onB = new PlainChat({ api: `${b.url}/api/chat`, token: ALICE, id: onA.id });

@@ -66,7 +66,7 @@ describe("the AI SDK's chat through nginx", () => {
     await chat.sendMessage({ text: "/echo through nginx" });
     expect(chat.lastText).toBe("through nginx");
     const before = await started();
-    const broken = new PlainChat({ api: api(), fetch: breakingFetch(8) });
+    const broken = new PlainChat({ api: api(), fetch: breakingFetch(1_000) });
     await broken.sendMessage({ text: LONG });
     expect(broken.status).toBe("error");
     await broken.resumeStream();

@@ -70,7 +70,7 @@ describe("the AI SDK's chat endpoint", () => {
 
   test("a broken connection resumes from GET /api/chat/:id/stream: the whole answer, one model call", async () => {
     const startedBefore = (await simStats()).started;
-    const chat = new PlainChat({ api, fetch: breakingFetch(6) });
+    const chat = new PlainChat({ api, fetch: breakingFetch(1_000) });
     await chat.sendMessage({ text: SLOW });
     expect(chat.status).toBe("error");
     const cut = chat.lastText;

@@ -12,14 +12,16 @@ import { createRoot } from "react-dom/client";
 const params = new URLSearchParams(location.search);
 const api = params.get("api") ?? "/api/chat";
 const id = params.get("chat") ?? "chat";
+// `resume=off` (the test's negative control) leaves the app without the SDK's resume.
+const resume = params.get("resume") !== "off";
 
 const textOf = (message: UIMessage) => message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
 
 function Chat({ initial }: { initial: UIMessage[] }) {
-  const { messages, sendMessage, status, stop } = useChat({
+  const { messages, sendMessage, status, stop, error } = useChat({
     id,
     messages: initial,
-    resume: true,
+    resume,
     transport: new DefaultChatTransport({ api }),
   });
   const [input, setInput] = useState("");
@@ -35,11 +37,16 @@ function Chat({ initial }: { initial: UIMessage[] }) {
     h(
       "form",
       { onSubmit: submit },
-      h("input", { "aria-label": "Message", value: input, onChange: (event) => setInput(event.target.value) }),
+      h("textarea", {
+        "aria-label": "Message",
+        value: input,
+        onChange: (event: { target: { value: string } }) => setInput(event.target.value),
+      }),
       h("button", { type: "submit" }, "Send"),
       h("button", { type: "button", onClick: () => void stop() }, "Stop"),
     ),
     h("output", { "aria-label": "Status" }, status),
+    error ? h("p", { role: "alert" }, error.message) : null,
   );
 }
 
