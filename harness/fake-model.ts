@@ -7,9 +7,12 @@
  * `POST /v1/responses`, as a server that speaks the Responses API natively does, in the events
  * Sluice's own Responses dialect writes (src/sse/responses-events.ts).
  */
+
+import type { EndEvent } from "../src/contract.ts";
+import { EventLog } from "../src/generation/event-log.ts";
 import { ChunkEncoder, chatCompletion, completionId, DONE_CHUNK, usageOf } from "../src/simulator/chunks.ts";
-import { formatEvent } from "../src/sse/encode.ts";
-import { closingEvents, deltaJson, eventJson, openingEvents } from "../src/sse/responses-events.ts";
+import { responsesDialect } from "../src/sse/responses-dialect.ts";
+import { plainRecord } from "../src/sse/responses-events.ts";
 
 export interface FakeModelOptions {
   /** The ids GET /v1/models lists; the first one names the answers (default `fake`). */
@@ -54,26 +57,17 @@ function streamed(model: string, tokens: string[], includeUsage: boolean): Respo
   return new Response(body, { headers: { "content-type": "text/event-stream" } });
 }
 
-/** A streamed Responses API answer of `tokens`, numbered from 0. */
+/** A streamed Responses API answer of `tokens`, in the bytes Sluice's own Responses dialect writes. */
 function streamedResponse(model: string, tokens: string[]): Response {
-  const record = {
-    ...{ id: `resp_${completionId()}`, created_at: Math.floor(Date.now() / 1_000), model, instructions: null },
-    ...{ background: false, store: false, previous_response_id: null, metadata: {} },
-    ...{ max_output_tokens: null, temperature: null, top_p: null, user: null },
-  };
+  const record = plainRecord({ id: `resp_${completionId()}`, created_at: Math.floor(Date.now() / 1_000), model });
+  const log = new EventLog();
+  for (const token of tokens) log.appendToken(token);
   const usage = usageOf(PROMPT_TOKENS, tokens.length);
   const end = { id: tokens.length + 1, type: "done" as const, finish_reason: "stop" as const, usage };
-  const closing = closingEvents(record, {
-    text: tokens.join(""),
-    end: { ...end, timings: { ttft_ms: 0, total_ms: 0 } },
-  });
-  const itemId = JSON.stringify(`msg_${record.id}`);
-  const data = [
-    ...openingEvents(record).map((event, index) => eventJson(event, index)),
-    ...tokens.map((token, index) => deltaJson(4 + index, itemId, token)),
-    ...closing.map((event, index) => eventJson(event, 4 + tokens.length + index)),
-  ];
-  const body = data.map((json) => formatEvent({ event: JSON.parse(json).type, data: json })).join("");
+  log.close({ ...end, timings: { ttft_ms: 0, total_ms: 0 } });
+  const dialect = responsesDialect(record, log, { after: 0, openingSeen: 0, closingSeen: 0 });
+  const deltas = tokens.map((token, index) => dialect.token(index, token)).join("");
+  const body = `${dialect.head}${deltas}${dialect.end(log.end as EndEvent)}`;
   return new Response(body, { headers: { "content-type": "text/event-stream" } });
 }
 

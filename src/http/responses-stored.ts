@@ -5,7 +5,7 @@
  */
 import type { EndEvent } from "../contract.ts";
 import type { ConversationStore, StoredMessage } from "../conversations/store.ts";
-import { responseObject } from "../sse/responses-events.ts";
+import { plainRecord, responseObject } from "../sse/responses-events.ts";
 import type { ResponseIdParts } from "./response-id.ts";
 
 /** The generation's end, as the stored answer recorded it. */
@@ -38,19 +38,11 @@ export async function storedResponse(
   const end = endOf(answer);
   // An answer is stored when it ends: it started its duration before.
   const startedAt = Date.parse(answer.created_at) - (end.type === "done" ? end.timings.total_ms : 0);
-  const record = {
+  const record = plainRecord({
     id,
     created_at: Math.floor(startedAt / 1_000),
     model: answer.model ?? defaultModel,
-    instructions: null,
-    background: false,
     store: true,
-    previous_response_id: null,
-    metadata: {},
-    max_output_tokens: null,
-    temperature: null,
-    top_p: null,
-    user: null,
-  };
+  });
   return responseObject(record, { text: answer.content, end });
 }

@@ -24,6 +24,24 @@ export interface ResponseRecord {
   user: string | null;
 }
 
+/** A record naming only the response, its start and its model; the rest as a request that set nothing. */
+export function plainRecord(
+  named: Pick<ResponseRecord, "id" | "created_at" | "model"> & Partial<ResponseRecord>,
+): ResponseRecord {
+  return {
+    instructions: null,
+    background: false,
+    store: false,
+    previous_response_id: null,
+    metadata: {},
+    max_output_tokens: null,
+    temperature: null,
+    top_p: null,
+    user: null,
+    ...named,
+  };
+}
+
 export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "cancelled" | "failed";
 
 /** How far a response got: its text so far, and its end once there is one. */

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import type { DoneEvent, EndEvent } from "../../src/contract.ts";
 import { EventLog } from "../../src/generation/event-log.ts";
 import { responsesDialect, responsesResume } from "../../src/sse/responses-dialect.ts";
-import type { ResponseRecord } from "../../src/sse/responses-events.ts";
+import { plainRecord } from "../../src/sse/responses-events.ts";
 import { uiMessageDialect } from "../../src/sse/ui-message-dialect.ts";
 
 const usage = { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 };
@@ -25,20 +25,7 @@ function logOf(tokens: string[], end?: EndEvent): EventLog {
   return log;
 }
 
-const record: ResponseRecord = {
-  id: "resp_abc",
-  created_at: 1_000,
-  model: "demo",
-  instructions: null,
-  background: true,
-  store: false,
-  previous_response_id: null,
-  metadata: {},
-  max_output_tokens: null,
-  temperature: null,
-  top_p: null,
-  user: null,
-};
+const record = plainRecord({ id: "resp_abc", created_at: 1_000, model: "demo", background: true });
 
 /** The sequence numbers (SSE ids) in `frames`. */
 const ids = (frames: string) => [...frames.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
