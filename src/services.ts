@@ -11,7 +11,9 @@ import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
 import type { Caller } from "./http/requester.ts";
+import { InflightBytes, imageBytes } from "./limits/inflight-bytes.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
+import { LocalUserStreams, type UserStreamLimiter } from "./limits/user-streams.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
@@ -42,10 +44,38 @@ export interface Services {
   checkpoints: AnswerCheckpoints | undefined;
   /** Per-user limits, shared by generations and `/v1` calls (and by every instance, with REDIS_URL). */
   userLimits: UserLimiter;
+  /** Open streams per user (on every instance, with REDIS_URL). */
+  userStreams: UserStreamLimiter;
+  /** Bytes of bodies and images in flight, all requests together (INFLIGHT_BYTES_MAX). */
+  inflight: InflightBytes;
   /** Throws what starting a generation for the caller would throw now (429, 503), before anything is stored. */
   admitGeneration(caller: Caller): Promise<void>;
   /** Starts one model call as a generation owned by the caller, within their limits. */
   startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Promise<Generation>;
+}
+
+/**
+ * What one model call holds until it ends: its images (the whole context's) in the in-flight
+ * budget, and one of the caller's running answers; both or neither, given back by one release.
+ */
+async function takeShares(
+  inflight: InflightBytes,
+  userLimits: UserLimiter,
+  request: ChatRequest,
+  caller: Caller,
+): Promise<() => void> {
+  const images = inflight.open();
+  images.add(imageBytes(request.messages));
+  try {
+    const releaseUser = await userLimits.acquire(caller.limitKey);
+    return () => {
+      releaseUser();
+      images.release();
+    };
+  } catch (error) {
+    images.release();
+    throw error;
+  }
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
@@ -70,6 +100,7 @@ export function createServices(
   const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);
   if (shared) metrics.clusterFrom(() => ({ followed: shared.generations.remoteCount, mirrored: shared.mirror.size }));
   const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
+  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
   return {
     config,
@@ -82,13 +113,16 @@ export function createServices(
     conversations: parts.conversations,
     checkpoints: parts.conversations && new AnswerCheckpoints(parts.conversations, config.checkpointMs),
     userLimits,
+    userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
+    inflight,
     async admitGeneration(caller) {
       registry.admit();
+      inflight.admit();
       await userLimits.admit(caller.limitKey);
     },
     async startGeneration(request, caller, options = {}) {
       registry.admit();
-      const release = await userLimits.acquire(caller.limitKey);
+      const release = await takeShares(inflight, userLimits, request, caller);
       const id = options.id ?? newStreamId();
       let generation: Generation;
       try {

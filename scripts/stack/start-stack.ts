@@ -31,6 +31,10 @@ export interface StackOptions {
   nginxTemplateVars?: TemplateValues;
   /** Listening ports; 0 or absent picks a free one. */
   ports?: { stack?: number; app?: number; simulator?: number };
+  /** The address nginx listens on (default 127.0.0.1: this machine only). */
+  host?: string;
+  /** "lifted" (the default, for tests and benches) or "app-defaults" (`npm run stack`). */
+  userLimits?: "lifted" | "app-defaults";
   /** Also serve HTTPS and HTTP/2 with the shipped TLS server block on this port. */
   tls?: { port: number; certPath: string; keyPath: string };
   /** Folder name under $TMPDIR/sluice-stack/ (default: unique); it holds nginx's prefix and every log. */
@@ -104,15 +108,18 @@ export function freePort(): number {
 }
 
 function nginxValues(options: StackOptions, port: number, appUrls: string[], dir: string): TemplateValues {
+  // "127.0.0.1:8080": the template's listen takes an address too; nginx answers nobody else.
+  const host = options.host ?? "127.0.0.1";
+  const address = (bound: number) => `${host.includes(":") ? `[${host}]` : host}:${bound}`;
   const tls = options.tls
     ? {
-        NGINX_TLS_PORT: String(options.tls.port),
+        NGINX_TLS_PORT: address(options.tls.port),
         SLUICE_TLS_CERT: options.tls.certPath,
         SLUICE_TLS_KEY: options.tls.keyPath,
       }
     : {};
   return {
-    NGINX_PORT: String(port),
+    NGINX_PORT: address(port),
     SLUICE_UPSTREAM: new URL(appUrls[0] as string).host,
     SLUICE_UPSTREAM_MORE: appUrls
       .slice(1)
@@ -185,7 +192,8 @@ async function startApps(
       ...(index > 0 ? { METRICS_PORT: "0" } : {}),
     };
     const port = index === 0 ? (options.ports?.app ?? 0) : 0;
-    const app = await startAppService({ runtime, env: appEnv, port, logDir: dir, timeoutMs: START_TIMEOUT_MS }, name);
+    const service = { runtime, env: appEnv, port, logDir: dir, timeoutMs: START_TIMEOUT_MS };
+    const app = await startAppService({ ...service, userLimits: options.userLimits ?? "lifted" }, name);
     children.processes.push(app.process);
     return { url: app.url, metricsUrl: internalUrlOf(app.process.output()), pid: app.process.pid, name };
   });
@@ -201,7 +209,8 @@ async function startNginx(children: Children, options: StackOptions, appUrls: st
   testNginxConfig(binary, prefix);
   const nginx = new StackProcess("nginx", spawnNginx(binary, prefix), join(children.dir, "nginx.log"));
   children.processes.push(nginx);
-  const url = `http://127.0.0.1:${port}`;
+  const host = options.host && !["0.0.0.0", "::"].includes(options.host) ? options.host : "127.0.0.1";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   await waitForNginx(url, nginx, prefix, START_TIMEOUT_MS);
   return { url, prefix, pid: nginx.pid };
 }

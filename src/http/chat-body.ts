@@ -4,7 +4,7 @@
  * images' `data:` URLs must still fit MAX_BODY_BYTES, so a long text is refused as before.
  */
 import type { ImageLimits } from "../config.ts";
-import { BodyTooLargeError, readJsonBody } from "./body.ts";
+import { type BodyLimits, BodyTooLargeError, readJsonBody } from "./body.ts";
 import { chatBodyLimit } from "./image-parts.ts";
 
 /** The summed length of every `image_url.url` in the body's `content` parts (and `messages[].content`). */
@@ -24,8 +24,13 @@ function imageUrlLength(body: unknown): number {
 }
 
 /** Reads `/api/chat`'s JSON body: at most MAX_BODY_BYTES plus the images the caps allow. */
-export async function readChatBody(request: Request, maxBodyBytes: number, limits: ImageLimits): Promise<unknown> {
-  const body = await readJsonBody(request, chatBodyLimit(maxBodyBytes, limits));
+export async function readChatBody(
+  request: Request,
+  maxBodyBytes: number,
+  limits: ImageLimits,
+  arrival: BodyLimits = {},
+): Promise<unknown> {
+  const body = await readJsonBody(request, chatBodyLimit(maxBodyBytes, limits), arrival);
   // Measured as JSON again: the client's spacing does not count, base64 is ASCII either way.
   if (Buffer.byteLength(JSON.stringify(body ?? null)) - imageUrlLength(body) > maxBodyBytes)
     throw new BodyTooLargeError(maxBodyBytes);
