@@ -78,7 +78,7 @@ function stalledUpload(app: TargetApp, declared: number, sent: number): Promise<
         "",
         "",
       ].join("\r\n");
-      socket.write(head + `{"title":"${"x".repeat(sent - 11)}`);
+      socket.write(`${head}{"title":"${"x".repeat(sent - 11)}`);
       // Time for the app to read (and reserve) what was sent.
       setTimeout(() => resolve(socket), 500);
     });

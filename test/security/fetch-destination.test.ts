@@ -12,7 +12,19 @@ import { eventually, simulatorStats } from "../support/sse.ts";
 import { rawRequest } from "./raw-http.ts";
 import { ALICE, bearer, call, startTarget, type TargetApp } from "./setup.ts";
 
-const NEVER_MADE = ["image", "style", "script", "iframe", "frame", "object", "embed", "font", "audio", "video", "track"];
+const NEVER_MADE = [
+  "image",
+  "style",
+  "script",
+  "iframe",
+  "frame",
+  "object",
+  "embed",
+  "font",
+  "audio",
+  "video",
+  "track",
+];
 
 let app: TargetApp;
 beforeAll(async () => {
@@ -22,7 +34,9 @@ afterAll(() => app?.stop());
 
 /** GET `path` as alice, as a browser loading it for `destination` from the page itself. */
 function load(target: TargetApp, path: string, destination?: string) {
-  const fetchMetadata = destination ? { "sec-fetch-dest": destination, "sec-fetch-site": "same-origin" } : {};
+  const fetchMetadata: Record<string, string> = destination
+    ? { "sec-fetch-dest": destination, "sec-fetch-site": "same-origin" }
+    : {};
   return rawRequest(target.port, path, { headers: { ...bearer(ALICE), ...fetchMetadata } });
 }
 

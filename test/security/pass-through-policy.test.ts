@@ -76,8 +76,14 @@ describe("with the policy on", () => {
   test("remote URLs and non-image parts are refused naming the field; a data: image goes through", async () => {
     for (const [part, field] of [
       [{ type: "image_url", image_url: { url: METADATA_URL } }, "messages[0].content[1].image_url.url"],
-      [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }, "messages[0].content[1].image_url.url"],
-      [{ type: "image_url", image_url: { url: "data:text/html;base64,PGgxPg==" } }, "messages[0].content[1].image_url.url"],
+      [
+        { type: "image_url", image_url: { url: "https://example.com/cat.png" } },
+        "messages[0].content[1].image_url.url",
+      ],
+      [
+        { type: "image_url", image_url: { url: "data:text/html;base64,PGgxPg==" } },
+        "messages[0].content[1].image_url.url",
+      ],
       [{ type: "image_url", image_url: "https://example.com/cat.png" }, "messages[0].content[1].image_url.url"],
       [{ type: "file", file: { file_data: "JVBERi0=", filename: "a.pdf" } }, "messages[0].content[1].type"],
       [{ type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } }, "messages[0].content[1].type"],

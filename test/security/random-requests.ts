@@ -57,7 +57,14 @@ const ROUTES = [
   "/*/*/*",
 ];
 const QUERY_NAMES = ["q", "limit", "before", "format", "lastEventId", "x", "", "q[]", "%71"];
-const CONTENT_TYPES = ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/vnd.api+json"];
+const CONTENT_TYPES = [
+  "application/json",
+  "application/json; charset=utf-8",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "application/vnd.api+json",
+];
 const DESTINATIONS = ["empty", "document", "image", "script", "iframe"];
 
 type Pick = <T>(items: readonly T[]) => T;
@@ -90,8 +97,13 @@ function piece(random: () => number, pick: Pick): string {
   const bytes = utf8(points);
   const style = random();
   if (style < 0.6) return [...bytes].map((byte) => `%${byte.toString(16).padStart(2, "0")}`).join("");
-  if (style < 0.75) return pick(["..", ".", "%2e%2e", "%2F", "%5c", "%00", "%ff%fe", "%c0%af", "%", "%g1", "~", "*", "'", "\""]);
-  if (style < 0.9) return [...bytes].filter((byte) => byte > 0x20 && byte !== 0x7f).map((byte) => String.fromCharCode(byte)).join("");
+  if (style < 0.75)
+    return pick(["..", ".", "%2e%2e", "%2F", "%5c", "%00", "%ff%fe", "%c0%af", "%", "%g1", "~", "*", "'", '"']);
+  if (style < 0.9)
+    return [...bytes]
+      .filter((byte) => byte > 0x20 && byte !== 0x7f)
+      .map((byte) => String.fromCharCode(byte))
+      .join("");
   return crypto.randomUUID().slice(0, Math.floor(random() * 36));
 }
 
@@ -108,11 +120,39 @@ function path(random: () => number, pick: Pick): string {
 function body(random: () => number, pick: Pick): Buffer {
   const roll = random();
   if (roll < 0.3) return Buffer.alloc(0);
-  if (roll < 0.45) return Buffer.from(Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256)));
+  if (roll < 0.45)
+    return Buffer.from(Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256)));
   if (roll < 0.55) return utf8(Array.from({ length: Math.floor(random() * 50) }, () => codePoint(random)));
   const value = () =>
-    pick<unknown>([null, true, 1.5, -1, 1e308, "", "x", "\ud800", [], {}, [{ type: "image_url", image_url: { url: "http://169.254.169.254/" } }], "/sim tokens=2\nhi"]);
-  const fields = ["messages", "content", "token", "title", "system_prompt", "model", "max_tokens", "max_completion_tokens", "stream", "conversationId", "parentId", "replace", "n"];
+    pick<unknown>([
+      null,
+      true,
+      1.5,
+      -1,
+      1e308,
+      "",
+      "x",
+      "\ud800",
+      [],
+      {},
+      [{ type: "image_url", image_url: { url: "http://169.254.169.254/" } }],
+      "/sim tokens=2\nhi",
+    ]);
+  const fields = [
+    "messages",
+    "content",
+    "token",
+    "title",
+    "system_prompt",
+    "model",
+    "max_tokens",
+    "max_completion_tokens",
+    "stream",
+    "conversationId",
+    "parentId",
+    "replace",
+    "n",
+  ];
   const object = Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [pick(fields), value()]));
   if (random() < 0.3) object.messages = [{ role: pick(["user", "system", "tool", ""]), content: value() }];
   const text = JSON.stringify(object);
@@ -123,7 +163,9 @@ function method(random: () => number, pick: Pick, shape: Shape): string {
   const roll = random();
   if (roll < 0.75) return pick(APP_METHODS);
   if (roll < 0.9 || !shape.unknownMethods) return pick(OTHER_METHODS);
-  return Array.from({ length: 1 + Math.floor(random() * 10) }, () => String.fromCharCode(65 + Math.floor(random() * 26))).join("");
+  return Array.from({ length: 1 + Math.floor(random() * 10) }, () =>
+    String.fromCharCode(65 + Math.floor(random() * 26)),
+  ).join("");
 }
 
 /** The next random request, as the exact bytes to send. */

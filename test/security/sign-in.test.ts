@@ -56,7 +56,10 @@ describe("failed sign-ins are throttled", () => {
   });
 
   test("each failure is logged with the address, never with the token", () => {
-    const lines = app.output().split("\n").filter((line) => line.includes("authentication failed"));
+    const lines = app
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("authentication failed"));
     expect(lines.length).toBeGreaterThanOrEqual(9);
     expect(lines.join("\n")).toContain("127.0.0.10");
     expect(app.output()).not.toContain(WRONG);
@@ -100,7 +103,13 @@ async function sessionVariants(app: TargetApp): Promise<{ cookie: string; varian
   const siblings = [0, 1, 2, 3].map((spare) => alphabet[(index & ~3) | spare] as string).filter((c) => c !== last);
   return {
     cookie: value,
-    variants: [`${value}.`, `${value}AAAA`, `${value}==`, `${value}%00`, ...siblings.map((c) => value.slice(0, -1) + c)],
+    variants: [
+      `${value}.`,
+      `${value}AAAA`,
+      `${value}==`,
+      `${value}%00`,
+      ...siblings.map((c) => value.slice(0, -1) + c),
+    ],
   };
 }
 

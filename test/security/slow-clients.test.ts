@@ -23,7 +23,9 @@ function trickle(app: TargetApp, path: string, forMs: number): Promise<Trickle> 
     const started = performance.now();
     const result: Trickle = { answer: undefined, answeredAfterMs: undefined, closedAfterMs: undefined };
     const socket = connect({ port: app.port, host: "127.0.0.1" }, () => {
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+      );
     });
     const timer = setInterval(() => {
       if (!socket.destroyed) socket.write(" ");
