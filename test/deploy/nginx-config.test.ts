@@ -220,11 +220,23 @@ describe("what reaches the app", () => {
     expect(directive(named, "add_header")).toEqual(['Allow "GET, HEAD, POST, PATCH, DELETE, OPTIONS" always']);
   });
 
-  test("every user header an authenticating proxy sets is replaced or removed, never passed from the client", () => {
+  test("only the headers the app reads are passed; the user headers only from nginx's own authentication step", () => {
+    expect(directive(proxy(), "proxy_pass_request_headers")).toEqual(["off"]);
     const headers = directive(proxy(), "proxy_set_header");
     for (const name of ["X-Forwarded-User", "Remote-User"]) expect(headers).toContain(`${name} $sluice_auth_user`);
-    for (const name of ["X-Forwarded-Email", "X-Auth-Request-User", "Remote-Email", "Remote-Groups", "X-Remote-User"])
-      expect(headers).toContain(`${name} ""`);
+    for (const name of ["Authorization", "Cookie", "Origin", "Sec-Fetch-Site", "Sec-Fetch-Dest", "Last-Event-ID"])
+      expect(headers.some((value) => value.startsWith(`${name} $`))).toBe(true);
+    expect(headers.some((value) => /^(X-Forwarded-Email|X-Auth-Request-User|Remote-Groups) /.test(value))).toBe(false);
+  });
+
+  test("every passed header is checked for control characters", () => {
+    const passed = directive(proxy(), "proxy_set_header")
+      .map((value) => /\$(http_[a-z_]+|content_type)$/.exec(value)?.[1])
+      .filter((name): name is string => name !== undefined);
+    const checked = /map "([^"]*)" \$sluice_header_garbage/.exec(conf())?.[1] ?? "";
+    for (const name of passed) expect([name, checked.includes(`$${name}`)]).toEqual([name, true]);
+    expect(checked).toContain("$http_x_request_id");
+    expect(proxy()).toMatch(/if \(\$sluice_header_garbage\) \{\s*return 400/);
   });
 
   test("slow clients are cut off: headers within 10 s, body reads within 30 s", () => {

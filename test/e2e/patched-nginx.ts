@@ -3,7 +3,7 @@
  * then, for a negative control, changed in one named place: the same files, one defence undone.
  * Optional includes (the auth_request example) are rendered into conf.d/ too.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureNginx, spawnNginx, testNginxConfig, waitForNginx } from "../../scripts/stack/nginx.ts";
@@ -34,6 +34,8 @@ export interface NginxChanges {
 /** nginx on a free port in front of `upstreams` (host:port), with `changes` applied. */
 export async function startPatchedNginx(upstreams: string[], changes: NginxChanges = {}): Promise<PatchedNginx> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-patched-nginx-"));
+  // nginx started as root runs its workers as "nobody", which must reach the temp files here.
+  chmodSync(dir, 0o755);
   const port = freePort();
   const accessLog = join(dir, "access.log");
   const prefix = writeNginxPrefix(dir, {
@@ -85,4 +87,13 @@ export async function startPatchedNginx(upstreams: string[], changes: NginxChang
 export const countFailures = (text: string) => text.replace(/max_fails=0;/g, "max_fails=3 fail_timeout=10s;");
 
 /** The negative control of the method list: every method proxied to the app. */
-export const allMethods = (text: string) => text.replace(/^if \(\$request_method[^{]*\{[^}]*\}\n/m, "");
+export const allMethods = (text: string) => text.replace(/^if \(\$request_method[^{]*\{\n.*\n\}\n/m, "");
+
+/** The negative control of the header check: a control character in a passed header reaches the app. */
+export const anyHeaderValues = (text: string) => text.replace(/^if \(\$sluice_header_garbage\) \{\n.*\n\}\n/m, "");
+
+/** The negative control of the header list: every client header passed on, the user headers as the client sent them. */
+export const clientHeaders = (text: string) =>
+  text
+    .replace("proxy_pass_request_headers off;", "proxy_pass_request_headers on;")
+    .replace(/^proxy_set_header (X-Forwarded-User|Remote-User) .*\n/gm, "");

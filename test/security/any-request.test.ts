@@ -7,33 +7,11 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { runtime } from "../support/spawn.ts";
-import { type RandomRequest, randomRequest, seededRandom } from "./random-requests.ts";
-import { rawRequest } from "./raw-http.ts";
+import { faultsOf, randomRequests } from "./random-requests.ts";
 import { ALICE, startTarget, type TargetApp } from "./setup.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 400);
-
-/** What went wrong with each request that got a 5xx or no answer at all. */
-export async function faultsOf(port: number, requests: RandomRequest[], parallel = 4): Promise<string[]> {
-  const faults: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < requests.length) {
-      const request = requests[next++] as RandomRequest;
-      const answer = await rawRequest(port, "", { bytes: request.bytes }).catch((error: Error) => error);
-      if (answer instanceof Error) faults.push(`${request.summary}: ${answer.message}`);
-      else if (answer.status === 0 || answer.status >= 500) faults.push(`${request.summary}: ${answer.status}`);
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
-  return faults;
-}
-
-export function randomRequests(seed: number, count: number, unknownMethods: boolean): RandomRequest[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: count }, () => randomRequest(random, { unknownMethods, token: ALICE }));
-}
 
 let app: TargetApp;
 beforeAll(async () => {
@@ -42,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 test(`${COUNT} random requests (seed ${SEED}): each answered, none with a 5xx`, async () => {
-  const faults = await faultsOf(app.port, randomRequests(SEED, COUNT, runtime === "deno"));
+  const faults = await faultsOf(app.port, randomRequests(SEED, COUNT, runtime === "deno", ALICE));
   expect(faults).toEqual([]);
   // And the app still serves afterwards.
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);

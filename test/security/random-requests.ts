@@ -4,6 +4,7 @@
  * are no UTF-8 at all), random bodies and headers, as exact bytes. Seeded, so a failure names the
  * seed that reproduces it (FUZZ_SEED).
  */
+import { rawRequest } from "./raw-http.ts";
 
 /** A small, fast seeded generator (mulberry32): the same seed gives the same requests. */
 export function seededRandom(seed: number): () => number {
@@ -182,4 +183,26 @@ export function randomRequest(random: () => number, shape: Shape): RandomRequest
   if (payload.length > 0 || random() < 0.2) headers.push(`Content-Length: ${payload.length}`);
   const head = Buffer.from(`${verb} ${target} HTTP/1.1\r\n${headers.join("\r\n")}\r\n\r\n`, "latin1");
   return { summary: `${verb} ${target} (${payload.length} body bytes)`, bytes: Buffer.concat([head, payload]) };
+}
+
+/** `count` random requests from `seed`, half of them as the holder of `token`. */
+export function randomRequests(seed: number, count: number, unknownMethods: boolean, token: string): RandomRequest[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => randomRequest(random, { unknownMethods, token }));
+}
+
+/** What went wrong with each request that got a 5xx or no answer at all (a reset, a closed connection). */
+export async function faultsOf(port: number, requests: RandomRequest[], parallel = 4): Promise<string[]> {
+  const faults: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      const request = requests[next++] as RandomRequest;
+      const answer = await rawRequest(port, "", { bytes: request.bytes }).catch((error: Error) => error);
+      if (answer instanceof Error) faults.push(`${request.summary}: ${answer.message}`);
+      else if (answer.status === 0 || answer.status >= 500) faults.push(`${request.summary}: ${answer.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return faults;
 }
