@@ -60,6 +60,19 @@ describe("methods", () => {
     expect((await send(nginx, "GET", "/healthz", { "x-unread": "a\u001fb", cookie: "a=b\tc" })).status).toBe(200);
   });
 
+  test("negative control: without the check, the control character reaches the app's runtime", async () => {
+    const open = await startPatchedNginx(apps.map(hostOf), { proxy: anyHeaderValues });
+    try {
+      const garbage = await send(open, "GET", "/healthz", { cookie: "a=\u001fb" });
+      // The runtime's own parser answers (Bun 400, Deno 400 or a reset nginx turns into 502).
+      expect(garbage.body).not.toContain("invalid_header");
+      expect(nginx.accessLog().length).toBeGreaterThan(0);
+      expect(open.accessLog().at(-1)?.upstream_addr).not.toBe("-");
+    } finally {
+      await open.stop();
+    }
+  });
+
   test("a raw non-ASCII request target gets 400; percent-encoded, it reaches the app", async () => {
     const raw = await rawRequest(nginx.port, "/api/conversations?q=\u00e9\u2474");
     expect(raw.status).toBe(400);
