@@ -45,7 +45,8 @@ Starts the simulator, the app and nginx in front (the production topology, witho
   --runtime bun|deno      the app's runtime (default: SLUICE_RUNTIME, else bun)
   --instances N --redis   N app instances sharing a throwaway Redis
   --postgres              conversations in a throwaway PostgreSQL
-  --profile bench         per-user limits lifted, for load tools (one client, many streams)
+  --profile bench         per-user limits lifted, for load tools (one client, many streams);
+                          also STACK_PROFILE=bench
   --negative-control      nginx with buffering and gzip on event streams (tests only)
   --help                  this text
 
@@ -68,7 +69,7 @@ function parse() {
         instances: { type: "string", default: "1" },
         redis: { type: "boolean", default: false },
         postgres: { type: "boolean", default: false },
-        profile: { type: "string", default: "default" },
+        profile: { type: "string", default: process.env.STACK_PROFILE ?? "default" },
         help: { type: "boolean", default: false },
       },
     }).values;
