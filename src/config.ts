@@ -89,7 +89,7 @@ export interface Config {
   maxBodyBytes: number;
   /** The longest a request body may take to arrive, from its first read. */
   bodyTimeoutMs: number;
-  /** Bytes of request bodies and of images on their way to the model, all requests together. */
+  /** Memory of request bodies and of images on their way to the model, all requests together. */
   inflightBytesMax: number;
   maxActiveGenerations: number;
   maxOpenStreams: number;
@@ -185,8 +185,9 @@ export function loadConfig(env: Env): Config {
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1_048_576, 1_024, 1_073_741_824),
     // A question with the most images (~28 MiB) needs ~4 Mbit/s to arrive within it.
     bodyTimeoutMs: integer(env, "BODY_TIMEOUT_MS", 60_000, 100, 3_600_000),
-    // Ten questions with the most images at once; each costs a small multiple of its bytes in memory.
-    inflightBytesMax: integer(env, "INFLIGHT_BYTES_MAX", 268_435_456, 1_048_576, 68_719_476_736),
+    // Counted as memory (limits/inflight-bytes.ts): one question with the most images and carried
+    // ones (~340 MiB) at a time, or a dozen with one image each.
+    inflightBytesMax: integer(env, "INFLIGHT_BYTES_MAX", 536_870_912, 1_048_576, 68_719_476_736),
     maxActiveGenerations: integer(env, "MAX_ACTIVE_GENERATIONS", 5_000, 1, 1_000_000),
     // The replay log of one generation; past it the answer ends with finish_reason "length".
     // Event-stream connections of every kind (/api/streams, /chat, /v1): each holds a socket and a viewer.

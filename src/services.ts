@@ -11,7 +11,7 @@ import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
 import type { Caller } from "./http/requester.ts";
-import { InflightBytes, imageBytes } from "./limits/inflight-bytes.ts";
+import { CALL_IMAGE_BYTE_WEIGHT, InflightBytes, imageBytes } from "./limits/inflight-bytes.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
 import { LocalUserStreams, type UserStreamLimiter } from "./limits/user-streams.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
@@ -65,7 +65,7 @@ async function takeShares(
   caller: Caller,
 ): Promise<() => void> {
   const images = inflight.open();
-  images.add(imageBytes(request.messages));
+  images.add(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
   try {
     const releaseUser = await userLimits.acquire(caller.limitKey);
     return () => {

@@ -5,7 +5,7 @@
  * chunk reserved in the in-flight budget as it arrives; malformed JSON answered 400 naming the body.
  */
 import { SluiceError, ValidationError } from "../errors.ts";
-import type { Reservation } from "../limits/inflight-bytes.ts";
+import { BODY_BYTE_WEIGHT, type Reservation } from "../limits/inflight-bytes.ts";
 
 export class BodyTooLargeError extends SluiceError {
   override name = "BodyTooLargeError";
@@ -64,7 +64,7 @@ async function readText(body: ReadableStream<Uint8Array>, maxBytes: number, limi
       if (done) return text + decoder.decode();
       size += value.byteLength;
       if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
-      limits.reservation?.add(value.byteLength);
+      limits.reservation?.add(value.byteLength * BODY_BYTE_WEIGHT);
       text += decoder.decode(value, { stream: true });
     }
   } catch (error) {

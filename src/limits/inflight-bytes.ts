@@ -1,10 +1,10 @@
 /**
- * One budget for the bytes every request holds on its way through (INFLIGHT_BYTES_MAX): request
- * bodies while they arrive and are parsed, and the images a model call carries until it ends.
- * Each request or call reserves what it holds and gives it back when done, so memory stays bounded
- * however many questions with images arrive at once: past the budget a request is refused with
- * 429 `server_busy_uploads` (retry shortly), and one that alone exceeds it with 413. Never 503: a
- * proxy in front would count that against the instance's health.
+ * One budget for the memory every request holds on its way through (INFLIGHT_BYTES_MAX): request
+ * bodies while they arrive and are parsed, and the images a model call carries until it ends, each
+ * byte weighted by the copies of it that exist meanwhile. Each request or call reserves what it
+ * holds and gives it back when done, so memory stays bounded however many questions with images
+ * arrive at once: past the budget a request is refused with 429 `server_busy_uploads` (retry
+ * shortly), and one that alone exceeds it with 413. Never 503, which says the server is broken.
  */
 import type { ModelMessage } from "../contract.ts";
 import { SluiceError } from "../errors.ts";
@@ -75,6 +75,18 @@ export class InflightBytes {
     };
   }
 }
+
+/**
+ * What one byte of a request body costs in memory while it is read and parsed: its text, the
+ * parsed strings, and an image's decoded bytes all exist at once.
+ */
+export const BODY_BYTE_WEIGHT = 3;
+
+/**
+ * What one byte of a model call's images costs until the call ends: the `data:` URL strings of
+ * its context, and the request body the client library builds of them.
+ */
+export const CALL_IMAGE_BYTE_WEIGHT = 2;
 
 /** The bytes of the images (their `data:` URLs) a model call carries: what it holds until it ends. */
 export function imageBytes(messages: readonly ModelMessage[]): number {

@@ -96,37 +96,38 @@ const upload = (app: TargetApp, bytes: number) =>
 describe("bytes in flight", () => {
   let app: TargetApp;
   beforeAll(async () => {
-    app = await startTarget({ INFLIGHT_BYTES_MAX: "1048576" });
+    app = await startTarget({ INFLIGHT_BYTES_MAX: "4194304" });
   });
   afterAll(() => app?.stop());
 
   test("while stalled uploads hold the budget, another body gets 429; once they end, it goes through", async () => {
     const stalled = await stalledUpload(app, 900_000, 800_000);
-    const refused = await upload(app, 400_000);
+    // Counted as memory: three times the bytes (limits/inflight-bytes.ts), 2.4 MB + 1.8 MB > 4 MiB.
+    const refused = await upload(app, 600_000);
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("1");
     expect((await refused.json()).error.code).toBe("server_busy_uploads");
     stalled.destroy();
     await Bun.sleep(300);
     // Through the budget; the route then refuses the long title itself (400), as it should.
-    expect((await upload(app, 400_000)).status).toBe(400);
+    expect((await upload(app, 600_000)).status).toBe(400);
   });
 
   test("a question larger than the whole budget gets 413", async () => {
     const response = await fetch(`${app.url}/api/chat`, {
       method: "POST",
       headers: { ...bearer(ALICE), "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "x".repeat(1_200_000) }] }),
+      body: JSON.stringify({ messages: [{ role: "user", content: "x".repeat(1_500_000) }] }),
     });
     expect(response.status).toBe(413);
   });
 });
 
 test("negative control: with the budget off, the same body goes through while the stalled ones hold memory", async () => {
-  const app = await startTarget({ INFLIGHT_BYTES_MAX: "1048576" }, { defencesOff: ["inflightBytes"] });
+  const app = await startTarget({ INFLIGHT_BYTES_MAX: "4194304" }, { defencesOff: ["inflightBytes"] });
   try {
     const stalled = await stalledUpload(app, 900_000, 800_000);
-    expect((await upload(app, 400_000)).status).toBe(400);
+    expect((await upload(app, 600_000)).status).toBe(400);
     stalled.destroy();
   } finally {
     await app.stop();
