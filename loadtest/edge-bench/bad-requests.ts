@@ -69,7 +69,12 @@ async function legitimate(url: string, token: string, index: number): Promise<st
     const stream = await fetch(`${url}${streamUrl}`, { headers, signal: AbortSignal.timeout(10_000) });
     if (stream.status !== 200 || !stream.body) return `stream ${stream.status}`;
     let done = false;
-    await readEvents(stream.body, { onEvent: (event) => !(done = event.event === "done") });
+    await readEvents(stream.body, {
+      onEvent: (event) => {
+        done = event.event === "done";
+        return !done;
+      },
+    });
     return done ? undefined : "stream ended without done";
   } catch (error) {
     return `network: ${(error as Error).name}`;
