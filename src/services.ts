@@ -48,8 +48,11 @@ export interface Services {
   userStreams: UserStreamLimiter;
   /** Bytes of bodies and images in flight, all requests together (INFLIGHT_BYTES_MAX). */
   inflight: InflightBytes;
-  /** Throws what starting a generation for the caller would throw now (429, 503), before anything is stored. */
-  admitGeneration(caller: Caller): Promise<void>;
+  /**
+   * Throws what starting a generation for the caller would throw now (429, 503), before anything
+   * is stored; given the request it would make, also when its images do not fit the in-flight budget.
+   */
+  admitGeneration(caller: Caller, request?: ChatRequest): Promise<void>;
   /** Starts one model call as a generation owned by the caller, within their limits. */
   startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Promise<Generation>;
 }
@@ -115,9 +118,9 @@ export function createServices(
     userLimits,
     userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
     inflight,
-    async admitGeneration(caller) {
+    async admitGeneration(caller, request) {
       registry.admit();
-      inflight.admit();
+      inflight.admit(request ? imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT : 0);
       await userLimits.admit(caller.limitKey);
     },
     async startGeneration(request, caller, options = {}) {

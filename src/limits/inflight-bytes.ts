@@ -48,9 +48,10 @@ export class InflightBytes {
     return this.#used;
   }
 
-  /** Throws when the budget is full already: for callers that prepare work before they reserve. */
-  admit(): void {
-    if (this.#used < this.max) return;
+  /** Throws what reserving `bytes` would throw now, taking nothing: for callers that prepare work first. */
+  admit(bytes = 0): void {
+    if (bytes > this.max) throw new RequestTooLargeForBudgetError(this.max);
+    if (this.#used + bytes <= this.max && this.#used < this.max) return;
     this.rejected("inflight_bytes");
     throw new InflightBudgetError();
   }
