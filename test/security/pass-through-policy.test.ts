@@ -5,28 +5,14 @@
  * are refused unless V1_ALLOW_ANY_CONTENT says otherwise. A recording upstream shows what left.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startRecordingUpstream } from "./recording-upstream.ts";
 import { ALICE, call, startTarget, type TargetApp } from "./setup.ts";
 
-const received: Record<string, unknown>[] = [];
-const upstream = Bun.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  async fetch(request) {
-    if (request.method === "GET") return Response.json({ object: "list", data: [{ id: "m1", object: "model" }] });
-    received.push((await request.json()) as Record<string, unknown>);
-    return Response.json({
-      id: "c1",
-      object: "chat.completion",
-      created: 0,
-      model: "m1",
-      choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    });
-  },
-});
-afterAll(() => upstream.stop(true));
+const upstream = startRecordingUpstream();
+const { received } = upstream;
+afterAll(() => upstream.stop());
 
-const settings = { UPSTREAM_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, MODEL: "m1", MAX_OUTPUT_TOKENS: "500" };
+const settings = { UPSTREAM_BASE_URL: upstream.baseUrl, MODEL: "m1", MAX_OUTPUT_TOKENS: "500" };
 // The smallest PNG there is (a 1×1 transparent pixel).
 const PNG =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";

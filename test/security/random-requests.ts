@@ -4,19 +4,11 @@
  * are no UTF-8 at all), random bodies and headers, as exact bytes. Seeded, so a failure names the
  * seed that reproduces it (FUZZ_SEED).
  */
+import { createRandom } from "../../src/simulator/prng.ts";
 import { rawRequest } from "./raw-http.ts";
 
-/** A small, fast seeded generator (mulberry32): the same seed gives the same requests. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The simulator's seeded generator (mulberry32): the same seed gives the same requests. */
+export const seededRandom = createRandom;
 
 export interface RandomRequest {
   /** One line, for a failure message. */
