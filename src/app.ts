@@ -1,6 +1,8 @@
 /**
  * Composes the feature plugins into the HTTP app, handing each route only what it uses, and puts
- * the edge (access, path and Host rules) in front of it. Tests build it with their own services.
+ * the edge (access, path and Host rules) in front of it. `server.ts` builds it from the services
+ * it opened; tests run that whole server as a process, or mount one route's plugin alone and call
+ * it with `app.handle` where no socket is needed.
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";

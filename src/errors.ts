@@ -104,3 +104,11 @@ export class ConversationBusyError extends SluiceError {
     super("conversation_busy", "this conversation is answering already; wait for it or stop it", 409);
   }
 }
+
+/** The client acted on a view of the conversation that changed since (another device, another tab). */
+export class ConversationMovedError extends SluiceError {
+  override name = "ConversationMovedError";
+  constructor() {
+    super("conversation_moved", "this conversation changed elsewhere; reload it and ask again", 409);
+  }
+}

@@ -10,7 +10,7 @@ import { Cluster } from "./cluster/cluster.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openPostgresStore } from "./conversations/postgres.ts";
 import { databaseFileName } from "./conversations/sqlite.ts";
-import { openWorkerStore } from "./conversations/worker-store.ts";
+import { openWorkerStore } from "./conversations/sqlite-worker-proxy.ts";
 import { logWarning, mask, registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";

@@ -9,8 +9,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import type { Stack } from "../../scripts/stack/start-stack.ts";
-import { readEvents } from "../lib/sse-reader.ts";
+import { readEvents } from "../../harness/client/sse-reader.ts";
+import type { Stack } from "../../harness/stack/start-stack.ts";
 
 export interface BadRequestSettings {
   durationS: number;

@@ -5,7 +5,7 @@
  * Reports the app's RSS before and at its peak during the flood, against INFLIGHT_BYTES_MAX, and
  * how the questions were answered (202, or 429 `server_busy_uploads` while the budget is full).
  */
-import { rssBytes } from "../lib/proc.ts";
+import { rssBytes } from "../../harness/measure/proc.ts";
 
 export interface FloodTarget {
   url: string;

@@ -17,9 +17,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { Runtime } from "../../scripts/stack/process.ts";
-import { startAppService, startSimulatorService } from "../../scripts/stack/services.ts";
-import { startStack } from "../../scripts/stack/start-stack.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { startAppService, startSimulatorService } from "../../harness/stack/services.ts";
+import { startStack } from "../../harness/stack/start-stack.ts";
 import { measureBadRequests, undoNginxDefences } from "./bad-requests.ts";
 import { measureImageFlood } from "./image-flood.ts";
 

@@ -26,11 +26,11 @@
 import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { relaunchWithFetchCap } from "../../scripts/stack/fetch-cap.ts";
-import { startTestRedis, type TestRedis } from "../../scripts/stack/redis.ts";
-import { internalUrlOf, type Service, startAppService, startSimulatorService } from "../../scripts/stack/services.ts";
-import { describeEnvironment } from "../lib/environment.ts";
-import { cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
+import { describeEnvironment } from "../../harness/measure/environment.ts";
+import { cpuTime, cpuTimeSince, rssBytes } from "../../harness/measure/proc.ts";
+import { relaunchWithFetchCap } from "../../harness/stack/fetch-cap.ts";
+import { startTestRedis, type TestRedis } from "../../harness/stack/redis.ts";
+import { internalUrlOf, type Service, startAppService, startSimulatorService } from "../../harness/stack/services.ts";
 import { admissionLimit, measureRelay, RETENTION_MS, warmUpAndIdle } from "./relay.ts";
 import { printRedisCost, printRelayReport, type RelayRun } from "./report.ts";
 import { type RelaySettings, readSettings } from "./settings.ts";

@@ -3,10 +3,18 @@
  * and measure what relaying them cost the app (CPU per token, by thread too; RSS and JS heap per
  * open stream on the plateau) and what the viewers saw (TTFT, errors, reads per token).
  */
-import { internalUrlOf, type Service } from "../../scripts/stack/services.ts";
-import { median, percentileOf } from "../lib/percentile.ts";
-import { type CpuTime, cpuByThread, cpuByThreadSince, cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
-import { fetchCounter } from "../lib/server-counters.ts";
+
+import { fetchCounter } from "../../harness/client/metrics.ts";
+import { median, percentileOf } from "../../harness/measure/percentile.ts";
+import {
+  type CpuTime,
+  cpuByThread,
+  cpuByThreadSince,
+  cpuTime,
+  cpuTimeSince,
+  rssBytes,
+} from "../../harness/measure/proc.ts";
+import { internalUrlOf, type Service } from "../../harness/stack/services.ts";
 import { openStreamCount } from "../lib/stream-metrics.ts";
 import type { RelaySettings } from "./settings.ts";
 import { relayPrompt, runViewers, type Viewer } from "./viewers.ts";

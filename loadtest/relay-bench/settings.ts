@@ -2,7 +2,7 @@
  * The relay bench's command-line settings, each with its default.
  */
 import { parseArgs } from "node:util";
-import type { Runtime } from "../../scripts/stack/process.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
 
 export interface RelaySettings {
   runtime: Runtime;

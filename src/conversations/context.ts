@@ -15,15 +15,11 @@ export interface ContextSettings {
   maxContextTokens: number;
 }
 
-/** The images of a question with images (context-images.ts). */
-export interface ContextImages {
-  /** Sent with the question now; a question with images is never a retry. */
-  sent: readonly ImageData[];
-  /** Stored questions' images to send again, by message id (see questionsWithImagesToCarry). */
-  stored: ReadonlyMap<string, readonly ImageData[]>;
+/** The new question as the model gets it: its text, and the images it is asked with. */
+export interface AskedQuestion {
+  text: string;
+  images: readonly ImageData[];
 }
-
-const noImages: ContextImages = { sent: [], stored: new Map() };
 
 export interface AssembledContext {
   messages: ModelMessage[];
@@ -40,49 +36,23 @@ export function estimateTokens(message: ModelMessage): number {
   );
 }
 
-/** Whether asking `question` now retries the failed answer the thread ends with (store.beginExchange). */
-export function retriesLast(stored: readonly Message[], question: string, withImages = false): boolean {
-  const [asked, answer] = stored.slice(-2);
-  return (
-    !withImages &&
-    answer?.role === "assistant" &&
-    (answer.status === "error" || answer.status === "interrupted") &&
-    asked?.role === "user" &&
-    asked.content === question
-  );
-}
-
-/**
- * The id of the message a client must have seen last to ask `question` now: the thread's last
- * message, or, for a retry, the one before the failed exchange. Null for an empty thread.
- */
-export function expectedParent(stored: readonly Message[], question: string, withImages = false): string | null {
-  const thread = retriesLast(stored, question, withImages) ? stored.slice(0, -2) : stored;
-  return thread.at(-1)?.id ?? null;
-}
-
 /**
  * The messages for the model: the system prompt, the stored turns worth sending back (the user's,
  * and answers that produced text: a failed or interrupted one is left out, so the model never
  * reads its own half-sentence as meant), as many as fit, and the new question last. Questions
- * carry the images `images.stored` holds for them; a retry asks again with its stored images.
+ * carry the images `carried` holds for them (context-images.ts).
  */
 export function assembleContext(
-  stored: readonly Message[],
-  question: string,
+  history: readonly Message[],
+  question: AskedQuestion,
   settings: ContextSettings,
-  images: ContextImages = noImages,
+  carried: ReadonlyMap<string, readonly ImageData[]> = new Map(),
 ): AssembledContext {
-  const retry = retriesLast(stored, question, images.sent.length > 0);
-  const thread = retry ? stored.slice(0, -2) : stored;
-  const turns: ModelMessage[] = thread
+  const turns: ModelMessage[] = history
     .filter((m) => m.role === "user" || ((m.status === "complete" || m.status === "cancelled") && m.content !== ""))
-    .map(({ id, role, content }) =>
-      role === "user" ? withImageParts(content, images.stored.get(id)) : { role, content },
-    );
+    .map(({ id, role, content }) => (role === "user" ? withImageParts(content, carried.get(id)) : { role, content }));
   const system: ModelMessage[] = settings.systemPrompt ? [{ role: "system", content: settings.systemPrompt }] : [];
-  const retried = retry ? images.stored.get(stored.at(-2)?.id ?? "") : undefined;
-  const asked = withImageParts(question, retried ?? images.sent);
+  const asked = withImageParts(question.text, question.images);
   let budget = settings.maxContextTokens - [...system, asked].reduce((sum, m) => sum + estimateTokens(m), 0);
   // Newest first, as many turns as fit; `first` ends as the oldest one kept.
   let first = turns.length;

@@ -36,7 +36,7 @@ export const migrations: readonly string[] = [
    CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);`,
   // 3: the running answer's text as last checkpointed, so a crash keeps what was shown.
   "ALTER TABLE conversations ADD COLUMN running_content TEXT;",
-  // 4: full-text search over titles and message text (search.ts). Messages are indexed in place
+  // 4: full-text search over titles and message text (sqlite-search.ts). Messages are indexed in place
   // (an external-content table keyed by their stable `seq`); titles get a small table of their
   // own, because a conversation's rowid is not stable across VACUUM. Triggers keep both in step
   // with every write, cascaded deletes included; the INSERTs index the rows already stored.

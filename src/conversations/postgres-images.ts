@@ -29,6 +29,9 @@ export function imageRefs(sql: Sql, conversationId: string): Promise<ImageRefRow
 
 const withBytes = (row: StoredImage): StoredImage => ({ ...row, data: new Uint8Array(row.data) });
 
+// Ownership is checked in the query itself, by the same join on both engines
+// (sqlite-images.ts): an image of another user's conversation is one that does not exist.
+
 /** One image, only when its conversation belongs to `owner`. */
 export async function findImage(
   sql: Sql,

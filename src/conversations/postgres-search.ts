@@ -5,7 +5,7 @@
  * matches when its title, or one of its messages, holds every word (the last as a prefix).
  */
 import type { Sql } from "postgres";
-import { type ConversationRow, toSummary } from "./rows.ts";
+import { type ConversationRow, searchHitFromRow } from "./rows.ts";
 import { queryWords, snippetAround } from "./search-words.ts";
 import type { SearchHit } from "./store.ts";
 
@@ -29,8 +29,5 @@ export async function searchPostgres(sql: Sql, owner: string, text: string, limi
                          AND to_tsvector('simple', m.search_words) @@ to_tsquery('simple', ${query})))
      ORDER BY c.updated_at DESC, c.id DESC
      LIMIT ${limit}`;
-  return rows.map((row) => ({
-    ...toSummary(row),
-    snippet: row.hit === null ? (row.title ?? "") : snippetAround(row.hit, words),
-  }));
+  return rows.map((row) => searchHitFromRow(row, row.hit === null ? null : snippetAround(row.hit, words)));
 }

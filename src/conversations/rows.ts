@@ -1,10 +1,12 @@
 /**
- * The SQLite tables' rows, and their API shapes: times are stored as epoch milliseconds (they
- * sort and compare as numbers) and served as ISO 8601.
+ * The tables' rows, the same on SQLite and PostgreSQL (their migrations keep the columns alike),
+ * and the one place that turns rows into what the API serves and new data into rows, so that
+ * each engine's store holds only its SQL. Times are stored as epoch milliseconds (they sort and
+ * compare as numbers) and served as ISO 8601.
  */
 import type { FinishReason } from "../contract.ts";
 import type { ImageMediaType, ImageRef } from "./images.ts";
-import type { ConversationSummary, Message, MessageStatus, Role } from "./store.ts";
+import type { Conversation, ConversationSummary, Message, MessageStatus, Role, SearchHit } from "./store.ts";
 
 export interface ConversationRow {
   id: string;
@@ -18,9 +20,10 @@ export interface ConversationRow {
   system_prompt?: string | null;
 }
 
-export interface MessageRow {
-  seq: number;
+/** A message as it is inserted: every column but `seq`, which the database numbers. */
+export interface NewMessageRow {
   id: string;
+  conversation_id: string;
   role: Role;
   content: string;
   status: MessageStatus;
@@ -28,11 +31,19 @@ export interface MessageRow {
   error_message: string | null;
   error_retryable: number | null;
   created_at: number;
-  ttft_ms?: number | null;
-  total_ms?: number | null;
-  completion_tokens?: number | null;
-  finish_reason?: FinishReason | null;
+  ttft_ms: number | null;
+  total_ms: number | null;
+  completion_tokens: number | null;
+  finish_reason: FinishReason | null;
 }
+
+/** A stored message's row. */
+export interface MessageRow extends NewMessageRow {
+  seq: number;
+}
+
+/** What a store is given of a message to add: the rest (id, time) is made here. */
+export type NewMessage = Pick<Message, "role" | "content" | "status" | "error" | "figures">;
 
 /** A row of message_images without its bytes. */
 export interface ImageRefRow {
@@ -43,6 +54,39 @@ export interface ImageRefRow {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The row of a new conversation, `title` or none yet, created now. */
+export function newConversationRow(title: string | null): ConversationRow {
+  const now = Date.now();
+  return {
+    id: crypto.randomUUID(),
+    title,
+    created_at: now,
+    updated_at: now,
+    running_stream_id: null,
+    running_content: null,
+  };
+}
+
+/** The row of a new message of `conversationId`, under a new id, created now. */
+export function newMessageRow(conversationId: string, message: NewMessage): NewMessageRow {
+  const { error, figures } = message;
+  return {
+    id: crypto.randomUUID(),
+    conversation_id: conversationId,
+    role: message.role,
+    content: message.content,
+    status: message.status,
+    error_code: error?.code ?? null,
+    error_message: error?.message ?? null,
+    error_retryable: error ? Number(error.retryable) : null,
+    created_at: Date.now(),
+    ttft_ms: figures?.ttft_ms ?? null,
+    total_ms: figures?.total_ms ?? null,
+    completion_tokens: figures?.completion_tokens ?? null,
+    finish_reason: figures?.finish_reason ?? null,
+  };
+}
 
 /** A conversation row as the list shows it. */
 export function toSummary(row: ConversationRow): ConversationSummary {
@@ -80,4 +124,23 @@ export function withImages(messages: Message[], images: ImageRefRow[]): Message[
     if (list) message.images = list;
   }
   return messages;
+}
+
+/** A conversation as `get` serves it: its row, its messages (in order) and their images' rows (see {@link withImages}). */
+export function conversationFromRows(
+  row: ConversationRow,
+  messages: MessageRow[],
+  images: ImageRefRow[],
+): Conversation {
+  return {
+    ...toSummary(row),
+    messages: withImages(messages.map(toMessage), images),
+    running_stream_id: row.running_stream_id,
+    system_prompt: row.system_prompt ?? null,
+  };
+}
+
+/** A search result: the conversation, and the text around its best match (else its title). */
+export function searchHitFromRow(row: ConversationRow, snippet: string | null): SearchHit {
+  return { ...toSummary(row), snippet: snippet ?? row.title ?? "" };
 }

@@ -4,9 +4,9 @@
  * sees it, so that both backends find the same conversations for the same query.
  */
 
-// More words than this narrow nothing a person would notice and only cost the query (as search.ts).
+// More words than this narrow nothing a person would notice and only cost the query (as sqlite-search.ts).
 const MAX_WORDS = 12;
-// Words of the snippet around the match, as search.ts asks FTS5's snippet() for.
+// Words of the snippet around the match, as sqlite-search.ts asks FTS5's snippet() for.
 const SNIPPET_WORDS = 12;
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;

@@ -29,6 +29,9 @@ export function imageRefs(db: DatabaseSync, conversationId: string): ImageRefRow
 // node:sqlite returns a BLOB as a Uint8Array on Bun and Deno alike; copied so it owns its bytes.
 const withBytes = (row: StoredImage): StoredImage => ({ ...row, data: new Uint8Array(row.data) });
 
+// Ownership is checked in the query itself, by the same join on both engines
+// (postgres-images.ts): an image of another user's conversation is one that does not exist.
+
 /** One image, only when its conversation belongs to `owner`. */
 export function findImage(
   db: DatabaseSync,
@@ -46,12 +49,20 @@ export function findImage(
   return row && withBytes(row);
 }
 
-/** The images of `messageIds` with their bytes, in message order then sending order. */
-export function imagesOfMessages(db: DatabaseSync, conversationId: string, messageIds: string[]): StoredImage[] {
+/** The images of `messageIds` (in `owner`'s conversation) with their bytes, in message then sending order. */
+export function imagesOfMessages(
+  db: DatabaseSync,
+  owner: string,
+  conversationId: string,
+  messageIds: string[],
+): StoredImage[] {
   const select = db.prepare(
-    "SELECT id, message_id, media_type, data FROM message_images WHERE conversation_id = ? AND message_id = ? ORDER BY position",
+    `SELECT i.id, i.message_id, i.media_type, i.data FROM message_images i
+       JOIN conversations c ON c.id = i.conversation_id
+     WHERE i.conversation_id = ? AND c.owner = ? AND i.message_id = ?
+     ORDER BY i.position`,
   );
   return messageIds.flatMap((messageId) =>
-    (select.all(conversationId, messageId) as unknown as StoredImage[]).map(withBytes),
+    (select.all(conversationId, owner, messageId) as unknown as StoredImage[]).map(withBytes),
   );
 }

@@ -7,11 +7,11 @@
  * control character in a header value, with a body): then ordinary requests fail. FUZZ_SEED and FUZZ_COUNT reproduce a run.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { runtime } from "../../harness/stack/spawn.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { allMethods, anyHeaderValues, countFailures, startPatchedNginx } from "../e2e/patched-nginx.ts";
 import { faultsOf, randomRequests } from "../security/random-requests.ts";
 import { rawRequest } from "../security/raw-http.ts";
-import { runtime } from "../support/spawn.ts";
 import { ALICE, BOB } from "./instances.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);

@@ -4,7 +4,7 @@
  * Redis): the same user then holds twice their share across two instances.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 import { ALICE, BOB, bearer, type Cluster, type Instance, startAnswer, startCluster } from "./instances.ts";
 
 const LONG = "/sim tps=2 tokens=400\nslow";

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
-import { freshDataDir } from "../support/spawn.ts";
 import type { OpenStore } from "./store-suite.ts";
 
 /** Stores one exchange (question and complete answer) in a new conversation of `owner`. */

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
-import { freshDataDir } from "../support/spawn.ts";
 import { describeStoreExtras } from "./store-suite-extras.ts";
 
 /** Opens the backend's store at `place` (a fresh directory per test); opening it again reopens the same data. */

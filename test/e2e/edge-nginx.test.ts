@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { renderTemplate } from "../../scripts/stack/template.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
+import { renderTemplate } from "../../harness/stack/template.ts";
 import { rawRequest } from "../security/raw-http.ts";
-import { type Started, startApp } from "../support/spawn.ts";
 import {
   allMethods,
   anyHeaderValues,

@@ -6,11 +6,12 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureNginx, spawnNginx, testNginxConfig, waitForNginx } from "../../scripts/stack/nginx.ts";
-import { writeNginxPrefix } from "../../scripts/stack/nginx-prefix.ts";
-import { StackProcess } from "../../scripts/stack/process.ts";
-import { freePort } from "../../scripts/stack/start-stack.ts";
-import { STREAM_POLICY, upstreamServer } from "../../scripts/stack/template-vars.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
+import { ensureNginx, spawnNginx, testNginxConfig, waitForNginx } from "../../harness/stack/nginx.ts";
+import { writeNginxPrefix } from "../../harness/stack/nginx-prefix.ts";
+import { StackProcess } from "../../harness/stack/process.ts";
+import { STREAM_POLICY, upstreamServer } from "../../harness/stack/template-vars.ts";
+import { type AccessLogEntry, accessLog } from "./access-log.ts";
 
 export interface PatchedNginx {
   url: string;
@@ -18,7 +19,7 @@ export interface PatchedNginx {
   /** nginx's error log so far (what it said about each upstream). */
   errors(): string;
   /** The JSON access log's lines so far. */
-  accessLog(): { status: number; upstream_addr: string; method: string }[];
+  accessLog(): AccessLogEntry[];
   stop(): Promise<void>;
 }
 
@@ -37,12 +38,12 @@ export async function startPatchedNginx(upstreams: string[], changes: NginxChang
   // nginx started as root runs its workers as "nobody", which must reach the temp files here.
   chmodSync(dir, 0o755);
   const port = freePort();
-  const accessLog = join(dir, "access.log");
+  const accessLogPath = join(dir, "access.log");
   const prefix = writeNginxPrefix(dir, {
     NGINX_PORT: `127.0.0.1:${port}`,
     SLUICE_UPSTREAM: upstreams[0] as string,
     SLUICE_UPSTREAM_MORE: upstreams.slice(1).map(upstreamServer).join("\n"),
-    NGINX_ACCESS_LOG: accessLog,
+    NGINX_ACCESS_LOG: accessLogPath,
     ...STREAM_POLICY,
   });
   const rewrite = (name: string, change: ((text: string) => string) | undefined) => {
@@ -70,12 +71,7 @@ export async function startPatchedNginx(upstreams: string[], changes: NginxChang
     url,
     port,
     errors: () => read(prefix.errorLogPath),
-    accessLog: () =>
-      read(accessLog)
-        .trim()
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line)),
+    accessLog: () => accessLog(accessLogPath),
     stop: async () => {
       await nginx.stop("SIGTERM", 3_000);
       rmSync(dir, { recursive: true, force: true });

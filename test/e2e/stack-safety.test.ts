@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { networkInterfaces } from "node:os";
 import { spawnSync } from "bun";
-import { freePort } from "../../scripts/stack/start-stack.ts";
-import { freshDataDir, type Started, startProcess } from "../support/spawn.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
+import { freshDataDir, type Started, startProcess } from "../../harness/stack/spawn.ts";
 
 const TOKEN = "stack-safety-token-3f9a1c7e";
 const SLOW = JSON.stringify({ messages: [{ role: "user", content: "/sim tps=2 tokens=200\nslow" }] });

@@ -4,8 +4,9 @@
  * than any request may be still answers.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
-import { eventually } from "../support/sse.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { answerStored, askAfter, readConversation } from "../../harness/client/conversations.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 let app: Started;
 beforeAll(async () => {
@@ -13,29 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-async function post(path: string, body: unknown) {
-  const response = await fetch(`${app.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
-
-async function thread(id: string) {
-  return (await (await fetch(`${app.url}/api/conversations/${id}`)).json()) as {
-    messages: { id: string; role: string; content: string }[];
-    running_stream_id: string | null;
-  };
-}
-
+const post = (path: string, body: unknown) => callJson(app.url, "POST", path, body);
+const thread = (id: string) => readConversation(app.url, id);
 /** Asks `content` after `parentId` and waits for the answer to be stored. */
-async function ask(id: string, content: string, parentId: string | null) {
-  const started = await post("/api/chat", { conversationId: id, content, parentId });
-  if (started.status === 202)
-    expect(await eventually(async () => (await thread(id)).running_stream_id === null, 10_000)).toBe(true);
-  return started;
-}
+const ask = (id: string, content: string, parentId: string | null) => askAfter(app.url, id, content, parentId);
 
 test("two clients on one conversation: the stale one gets 409, and nothing is stored for it", async () => {
   const { json: conversation } = await post("/api/conversations", {});
@@ -79,7 +61,7 @@ test("regenerate replaces the last answer; edit replaces an earlier question and
     replace: true,
   });
   expect(regenerated.status).toBe(202);
-  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  await answerStored(app.url, id);
   const after = (await thread(id)).messages;
   expect(after.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
   expect(after[3]?.id).not.toBe(before[3]?.id);
@@ -91,7 +73,7 @@ test("regenerate replaces the last answer; edit replaces an earlier question and
     replace: true,
   });
   expect(edited.status).toBe(202);
-  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  await answerStored(app.url, id);
   expect((await thread(id)).messages.map((m) => m.content.split("\n").at(-1))).toEqual([
     "Q1 edited",
     expect.any(String),

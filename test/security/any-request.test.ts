@@ -6,7 +6,7 @@
  * front, test/cluster/any-request-behind-nginx.test.ts). FUZZ_SEED and FUZZ_COUNT reproduce a run.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { runtime } from "../support/spawn.ts";
+import { runtime } from "../../harness/stack/spawn.ts";
 import { faultsOf, randomRequests } from "./random-requests.ts";
 import { ALICE, startTarget, type TargetApp } from "./setup.ts";
 

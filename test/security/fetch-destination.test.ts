@@ -7,8 +7,9 @@
  * shows Chromium itself labelling the rendered image so.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { internalUrl } from "../support/spawn.ts";
-import { eventually, simulatorStats } from "../support/sse.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { fetchSimStats as simulatorStats } from "../../harness/client/sim-stats.ts";
+import { internalUrl } from "../../harness/stack/spawn.ts";
 import { rawRequest } from "./raw-http.ts";
 import { ALICE, bearer, call, startTarget, type TargetApp } from "./setup.ts";
 

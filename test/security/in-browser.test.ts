@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
+import { fetchSimStats as simulatorStats } from "../../harness/client/sim-stats.ts";
+import { internalUrl } from "../../harness/stack/spawn.ts";
 import { launchBrowser } from "../browser/chat-page.ts";
-import { internalUrl } from "../support/spawn.ts";
-import { simulatorStats } from "../support/sse.ts";
 import { ALICE, BOB, startTarget, type TargetApp } from "./setup.ts";
 
 let browser: Browser;

@@ -8,7 +8,7 @@
  * them before proxying (test/e2e/edge-nginx.test.ts), and on Bun they are not sent here.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { runtime } from "../support/spawn.ts";
+import { runtime } from "../../harness/stack/spawn.ts";
 import { rawRequest } from "./raw-http.ts";
 import { ALICE, startTarget, type TargetApp } from "./setup.ts";
 

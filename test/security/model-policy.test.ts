@@ -1,14 +1,14 @@
 /**
  * Not an open relay: `/v1/chat/completions` and `/api/chat` call only the listed models, with at
- * most MAX_OUTPUT_TOKENS and one choice, and pass only known fields to the model. A recording
- * upstream shows what actually left Sluice.
+ * most MAX_OUTPUT_TOKENS and one choice, and pass only known fields to the model. The fake model
+ * records what actually left Sluice.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startRecordingUpstream } from "./recording-upstream.ts";
+import { startFakeModel } from "../../harness/fake-model.ts";
 import { ALICE, call, startTarget, type TargetApp } from "./setup.ts";
 
-const upstream = startRecordingUpstream();
-const { received } = upstream;
+const upstream = startFakeModel({ models: ["m1"], tokens: ["ok"] });
+const received = upstream.received;
 
 let app: TargetApp;
 beforeAll(async () => {

@@ -2,13 +2,13 @@
  * `/v1/chat/completions` caps every spelling of the token limit (a small `max_completion_tokens`
  * no longer hides `max_tokens: 1000000`), and passes only text and images the request carries: a
  * remote `image_url` (which the model's server would fetch: SSRF), `file` and `input_audio` parts
- * are refused unless V1_ALLOW_ANY_CONTENT says otherwise. A recording upstream shows what left.
+ * are refused unless V1_ALLOW_ANY_CONTENT says otherwise. The fake model records what left.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startRecordingUpstream } from "./recording-upstream.ts";
+import { startFakeModel } from "../../harness/fake-model.ts";
 import { ALICE, call, startTarget, type TargetApp } from "./setup.ts";
 
-const upstream = startRecordingUpstream();
+const upstream = startFakeModel({ models: ["m1"], tokens: ["ok"] });
 const { received } = upstream;
 afterAll(() => upstream.stop());
 

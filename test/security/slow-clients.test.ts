@@ -6,7 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import { connect } from "node:net";
-import { runtime } from "../support/spawn.ts";
+import { runtime } from "../../harness/stack/spawn.ts";
 import { startTarget, type TargetApp } from "./setup.ts";
 
 interface Trickle {

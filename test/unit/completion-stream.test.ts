@@ -1,12 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { APIError } from "openai";
+import { ChunkEncoder } from "../../src/simulator/chunks.ts";
 import { readCompletionChunks } from "../../src/upstream/completion-stream.ts";
-
-const encoder = new TextEncoder();
 
 /** A response whose body arrives in pieces of the given sizes (cutting UTF-8 characters too). */
 function responseInPieces(text: string, sizes: () => number): Response {
-  const bytes = encoder.encode(text);
+  const bytes = new TextEncoder().encode(text);
   const pieces: Uint8Array[] = [];
   for (let offset = 0; offset < bytes.length; ) {
     const size = sizes();
@@ -23,9 +22,9 @@ function responseInPieces(text: string, sizes: () => number): Response {
   );
 }
 
-function chunk(content: string): string {
-  return `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
-}
+/** One content chunk in the simulator's own bytes (the wire format of OpenAI's streaming). */
+const encoder = new ChunkEncoder("c", 0, "m");
+const chunk = (content: string) => new TextDecoder().decode(encoder.contents([content]));
 
 async function contents(response: Response): Promise<string[]> {
   const seen: string[] = [];
