@@ -10,7 +10,7 @@
  *                                                           # at each of --budgets (INFLIGHT_BYTES_MAX)
  *
  * Options: --runtime bun|deno (the apps'), --duration-s 60, --bad-rate 4, --good-rate 4 (bad-requests);
- * --budgets 134217728,268435456,68719476736 (the last: no bound), --rounds 3, --parallel 3 (image-flood).
+ * --budgets 536870912,1073741824,68719476736 (the last: no bound), --rounds 3, --parallel 3 (image-flood).
  * Not a test: the figures depend on the machine and on what else runs on it; repeat them.
  */
 import { mkdtempSync } from "node:fs";
@@ -35,7 +35,7 @@ const { values: flags, positionals } = parseArgs({
     "duration-s": { type: "string", default: "60" },
     "bad-rate": { type: "string", default: "4" },
     "good-rate": { type: "string", default: "4" },
-    budgets: { type: "string", default: `${128 * MiB},${256 * MiB},${64 * 1024 * MiB}` },
+    budgets: { type: "string", default: `${512 * MiB},${1024 * MiB},${64 * 1024 * MiB}` },
     rounds: { type: "string", default: "3" },
     parallel: { type: "string", default: "3" },
   },
