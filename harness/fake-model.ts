@@ -12,6 +12,8 @@ export interface FakeModelOptions {
   models?: string[];
   /** The answer's content tokens, one chunk each (default `I`, ` see`, `.`). */
   tokens?: string[];
+  /** Each chat answer's tokens, chosen from its request and its index among them (default: `tokens`). */
+  answer?: (body: Record<string, unknown>, index: number) => string[];
   /** Never answer any request (the connection stays open until the client gives up). */
   silent?: boolean;
 }
@@ -76,7 +78,8 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
       }
       const model = typeof body.model === "string" ? body.model : (models[0] as string);
       const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-      return body.stream === true ? streamed(model, tokens, usage) : whole(model, tokens);
+      const answer = options.answer?.(body, received.length - 1) ?? tokens;
+      return body.stream === true ? streamed(model, answer, usage) : whole(model, answer);
     },
   });
   return {

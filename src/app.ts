@@ -9,6 +9,7 @@ import { Elysia } from "elysia";
 import { type Access, LOOPBACK_HOSTS } from "./auth/access.ts";
 import { clientAddresses } from "./auth/client-address.ts";
 import { SignInThrottle } from "./auth/sign-in-throttle.ts";
+import type { ConversationStore } from "./conversations/store.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
@@ -21,7 +22,9 @@ import { eventStreams } from "./http/event-stream.ts";
 import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
 import { imageRoutes } from "./http/images.ts";
+import { messageRoutes } from "./http/messages.ts";
 import { metricsRoutes } from "./http/metrics.ts";
+import type { ModelPolicy } from "./http/model-policy.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
@@ -63,6 +66,12 @@ export interface Defences extends EdgeDefences {
   strictSessions: boolean;
   /** DATA_DIR owner-only, the database files too. */
   privateFiles: boolean;
+  /** A question's generation is admitted, its slots held, before the question is stored. */
+  reservedStart: boolean;
+  /** Store calls take turns by user, each user with a bounded queue (conversations/fair-store.ts). */
+  storeFairness: boolean;
+  /** What a user types reaches PostgreSQL's text search only as quoted lexemes (conversations/postgres-search.ts). */
+  searchQuoting: boolean;
 }
 
 /** Every defence on: production. */
@@ -78,6 +87,9 @@ export const ALL_APP_DEFENCES: Defences = {
   tokenStrength: true,
   strictSessions: true,
   privateFiles: true,
+  reservedStart: true,
+  storeFairness: true,
+  searchQuoting: true,
 };
 
 /** Routes whose body is tiny: a sign-in is a token, and anyone may send one. */
@@ -145,11 +157,13 @@ export async function createApp(
     .use(
       chatRoutes({
         startGeneration,
-        admitGeneration: services.admitGeneration,
+        // Off only for the attacker suite's negative control: limits checked once the question is stored.
+        reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
         conversations,
         checkpoints,
         policy,
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+        continuation: config.continuation,
         images: config.images,
       }),
     )
@@ -178,10 +192,18 @@ export async function createApp(
         acquireCall: () => registry.acquireCall(),
       }),
     );
-  if (conversations)
-    app.use(conversationRoutes(conversations)).use(exportRoutes(conversations)).use(imageRoutes(conversations));
+  if (conversations) app.use(storedConversationRoutes(conversations, policy));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
+}
+
+/** Every route over stored conversations: the conversations, their messages, exports and images. */
+function storedConversationRoutes(store: ConversationStore, policy: ModelPolicy) {
+  return new Elysia()
+    .use(conversationRoutes(store, policy))
+    .use(messageRoutes(store))
+    .use(exportRoutes(store))
+    .use(imageRoutes(store));
 }
 
 /** The Host names answered: ALLOWED_HOSTS, else under AUTH=none only this machine's (DNS rebinding). */

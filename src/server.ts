@@ -63,14 +63,16 @@ function settle(defences: Defences): { config: Config; access: Access } {
 
 /** The conversation store of the configuration, or one line that says why not, and exit. */
 async function openStore(config: Config, recoverAtStart: boolean, defences: Defences) {
+  const { searchTimeoutMs } = config.storeShares;
   if (config.databaseUrl) {
-    const options = { poolSize: config.databasePoolSize, recoverAtStart };
+    const quoteSearch = defences.searchQuoting;
+    const options = { poolSize: config.databasePoolSize, recoverAtStart, searchTimeoutMs, quoteSearch };
     return openPostgresStore(config.databaseUrl, options).catch((error: Error) =>
       cannotStart(`DATABASE_URL: ${error.message}`),
     );
   }
   if (defences.privateFiles) createOwnerOnly(config.dataDir, databaseFileName);
-  return openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes }).catch((error: Error) =>
+  return openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes, searchTimeoutMs }).catch((error: Error) =>
     cannotStart(`DATA_DIR: ${error.message}`),
   );
 }
@@ -119,7 +121,12 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
   const conversations = await openStore(config, !cluster, defences);
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
-  const services = createServices(config, { simulator, conversations, ...(cluster ? { cluster } : {}) });
+  const services = createServices(config, {
+    simulator,
+    conversations,
+    fairStore: defences.storeFairness,
+    ...(cluster ? { cluster } : {}),
+  });
   const handler = await createHandler(services, access, { publicDir: "public", defences });
   if (cluster) {
     await cluster.listen(access.sessions);

@@ -6,10 +6,13 @@ import type OpenAI from "openai";
 import type { Cluster, SharedParts } from "./cluster/cluster.ts";
 import type { Config } from "./config.ts";
 import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
+import { fairStore } from "./conversations/fair-store.ts";
+import { quotaStore } from "./conversations/quotas.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
+import type { GenerationReservation } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
 import { CALL_IMAGE_BYTE_WEIGHT, InflightBytes, imageBytes } from "./limits/inflight-bytes.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
@@ -46,45 +49,28 @@ export interface Services {
   userLimits: UserLimiter;
   /** Open streams per user (on every instance, with REDIS_URL). */
   userStreams: UserStreamLimiter;
-  /** Bytes of bodies and images in flight, all requests together (INFLIGHT_BYTES_MAX). */
+  /** Memory of bodies and of running calls' images, all requests together (INFLIGHT_BYTES_MAX). */
   inflight: InflightBytes;
   /**
-   * Throws what starting a generation for the caller would throw now (429, 503), before anything
-   * is stored; given the request it would make, also when its images do not fit the in-flight budget.
+   * Admits a generation for the caller and holds its slots, throwing what starting it would throw
+   * now (429, 503): what is done before it starts (storing the question) is never followed by a
+   * refusal from a limit.
    */
-  admitGeneration(caller: Caller, request?: ChatRequest): Promise<void>;
+  reserveGeneration(caller: Caller): Promise<GenerationReservation>;
   /** Starts one model call as a generation owned by the caller, within their limits. */
   startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Promise<Generation>;
-}
-
-/**
- * What one model call holds until it ends: its images (the whole context's) in the in-flight
- * budget, and one of the caller's running answers; both or neither, given back by one release.
- */
-async function takeShares(
-  inflight: InflightBytes,
-  userLimits: UserLimiter,
-  request: ChatRequest,
-  caller: Caller,
-): Promise<() => void> {
-  const images = inflight.open();
-  images.add(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
-  try {
-    const releaseUser = await userLimits.acquire(caller.limitKey);
-    return () => {
-      releaseUser();
-      images.release();
-    };
-  } catch (error) {
-    images.release();
-    throw error;
-  }
 }
 
 /** Wires the registry, metrics and upstream client from the configuration. */
 export function createServices(
   config: Config,
-  parts: { simulator?: Simulator | undefined; conversations?: ConversationStore | undefined; cluster?: Cluster } = {},
+  parts: {
+    simulator?: Simulator | undefined;
+    conversations?: ConversationStore | undefined;
+    cluster?: Cluster;
+    /** False only for the attacker suite's negative control: store calls in arrival order (fair-store.ts). */
+    fairStore?: boolean;
+  } = {},
 ): Services {
   const simulator = config.upstreamBaseUrl ? undefined : parts.simulator;
   const metrics = createMetrics();
@@ -103,8 +89,21 @@ export function createServices(
   const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);
   if (shared) metrics.clusterFrom(() => ({ followed: shared.generations.remoteCount, mirrored: shared.mirror.size }));
   const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
-  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
+  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
+  const conversations =
+    parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
+
+  const reserveGeneration = generationReserver({
+    config,
+    registry,
+    userLimits,
+    inflight,
+    shared,
+    upstream,
+    timeouts,
+    metrics,
+  });
   return {
     config,
     registry,
@@ -113,42 +112,106 @@ export function createServices(
     upstream,
     timeouts,
     simulator,
-    conversations: parts.conversations,
-    checkpoints: parts.conversations && new AnswerCheckpoints(parts.conversations, config.checkpointMs),
+    conversations,
+    checkpoints: conversations && new AnswerCheckpoints(conversations, config.checkpointMs),
     userLimits,
     userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
     inflight,
-    async admitGeneration(caller, request) {
-      registry.admit();
-      inflight.admit(request ? imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT : 0);
-      await userLimits.admit(caller.limitKey);
-    },
+    reserveGeneration,
     async startGeneration(request, caller, options = {}) {
-      registry.admit();
-      const release = await takeShares(inflight, userLimits, request, caller);
-      const id = options.id ?? newStreamId();
-      let generation: Generation;
-      try {
-        await shared?.mirror.announce(id, caller.user, request.model);
-        generation = registry.create({
-          id,
-          owner: caller.user,
-          model: request.model,
-          upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
-          timeouts,
-          cancelGraceMs: config.cancelGraceMs,
-          background: options.background ?? false,
-          maxEvents: config.maxGenerationEvents,
-          maxBytes: config.maxGenerationBytes,
-          observer: metrics.observer,
-        });
-      } catch (error) {
-        release();
-        throw error;
-      }
-      void generation.settled.finally(release);
-      shared?.mirror.mirror(generation);
-      return generation;
+      return (await reserveGeneration(caller)).start(request, options);
     },
+  };
+}
+
+/**
+ * The store as users share it: calls take turns by user (SQLite's worker runs one at a time,
+ * PostgreSQL as many as its pool holds), and new conversations and questions keep to the quotas.
+ */
+function shareStore(
+  store: ConversationStore,
+  config: Config,
+  rejected: (reason: string) => void,
+  fair = true,
+): ConversationStore {
+  const shares = config.storeShares;
+  const concurrency = config.databaseUrl ? config.databasePoolSize : 1;
+  const queued = fairStore(store, {
+    concurrency,
+    perUser: shares.concurrentPerUser,
+    queuedPerUser: shares.queuedPerUser,
+    fair,
+    rejected,
+  });
+  return quotaStore(queued, { conversations: shares.quotaConversations, bytes: shares.quotaBytes });
+}
+
+/** What {@link generationReserver} needs to admit and start generations. */
+interface ReserverParts {
+  config: Config;
+  registry: GenerationRegistry;
+  userLimits: UserLimiter;
+  inflight: InflightBytes;
+  shared: SharedParts | undefined;
+  upstream: OpenAI;
+  timeouts: TokenTimeouts;
+  metrics: Metrics;
+}
+
+/** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
+function generationReserver(parts: ReserverParts) {
+  const { config, registry, userLimits, inflight, shared, upstream, timeouts, metrics } = parts;
+  return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
+    // A full in-flight budget refuses here, before the question is stored; what the call then
+    // holds is counted when it starts, and refuses later ones.
+    inflight.admit();
+    const slot = registry.reserve();
+    const releaseUser = await userLimits.acquire(caller.limitKey).catch((error: unknown) => {
+      slot.release();
+      throw error;
+    });
+    let held = true;
+    const release = () => {
+      if (held) {
+        slot.release();
+        releaseUser();
+      }
+      held = false;
+    };
+    return {
+      release,
+      async start(request, options = {}) {
+        const id = options.id ?? newStreamId();
+        let generation: Generation;
+        try {
+          await shared?.mirror.announce(id, caller.user, request.model);
+          generation = slot.create({
+            id,
+            owner: caller.user,
+            model: request.model,
+            upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
+            timeouts,
+            cancelGraceMs: config.cancelGraceMs,
+            background: options.background ?? false,
+            maxEvents: config.maxGenerationEvents,
+            maxBytes: config.maxGenerationBytes,
+            observer: metrics.observer,
+          });
+        } catch (error) {
+          release();
+          throw error;
+        }
+        // The user's slot now belongs to the generation, until it ends, and so do its images.
+        held = false;
+        const images = inflight.open();
+        images.force(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
+        void generation.settled.finally(() => {
+          releaseUser();
+          images.release();
+        });
+        shared?.mirror.mirror(generation);
+        return generation;
+      },
+    };
   };
 }

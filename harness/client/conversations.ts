@@ -7,17 +7,28 @@ import { waitUntil } from "./poll.ts";
 
 export interface StoredMessage {
   id: string;
+  /** The message it follows in the conversation's tree; null for a first question. */
+  parent_id: string | null;
   role: string;
   content: string;
   status: string;
   error?: { code: string; message: string; retryable: boolean };
+  /** An answer's figures from its generation's `done` event, and the model that wrote it. */
+  figures?: { ttft_ms: number | null; total_ms: number; completion_tokens: number; finish_reason: string };
+  model?: string;
+  /** It and the other messages under its parent, oldest first; its 1-based place among them. */
+  sibling_ids: string[];
+  sibling_position: number;
+  sibling_count: number;
 }
 
 export interface StoredConversation {
   id: string;
   title: string | null;
+  /** The path read: the current branch, root first (or the window of it asked for). */
   messages: StoredMessage[];
   running_stream_id: string | null;
+  current_leaf_id: string | null;
 }
 
 /** Creates a conversation; returns its id. */
@@ -47,18 +58,38 @@ export function answerStored(base: string, id: string, options: CallOptions = {}
 }
 
 /**
- * Asks `content` (text, or content parts) in conversation `id` after `parentId`, and once the
- * POST is accepted (202) waits until the answer is stored: the POST's answer (a refusal is
- * returned, not thrown).
+ * POSTs a turn in conversation `id` (an Ask, Edit, Regenerate or Continue: `body` beside the
+ * conversation's id), and once it is accepted (202) waits until its answer is stored: the POST's
+ * answer (a refusal is returned, not thrown).
  */
-export async function askAfter(
+export async function turnIn(base: string, id: string, body: Record<string, unknown>, options: CallOptions = {}) {
+  const started = await callJson(base, "POST", "/api/chat", { conversationId: id, ...body }, options);
+  if (started.status === 202) await answerStored(base, id, options);
+  return started;
+}
+
+/** Asks `content` (text, or content parts) in conversation `id` after `parentId`: {@link turnIn}. */
+export function askAfter(
   base: string,
   id: string,
   content: unknown,
   parentId: string | null,
   options: CallOptions = {},
 ) {
-  const started = await callJson(base, "POST", "/api/chat", { conversationId: id, content, parentId }, options);
-  if (started.status === 202) await answerStored(base, id, options);
-  return started;
+  return turnIn(base, id, { content, parentId }, options);
+}
+
+/**
+ * One user's calls on one app, for tests that make many: JSON calls, a conversation's read (a
+ * path, with any query), a new conversation, and a turn waited for.
+ */
+export function conversationCalls(base: string, options: CallOptions = {}) {
+  return {
+    call: (method: string, path: string, body?: unknown) => callJson(base, method, path, body, options),
+    // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever fields of a read it checks.
+    read: async (id: string, query = ""): Promise<any> =>
+      (await callJson(base, "GET", `/api/conversations/${id}${query}`, undefined, options)).json,
+    create: () => createConversation(base, options),
+    turn: (id: string, body: Record<string, unknown>) => turnIn(base, id, body, options),
+  };
 }

@@ -7,6 +7,7 @@
 import type { ModelMessage } from "../contract.ts";
 import { IMAGE_TOKENS, type ImageData, withImageParts } from "./context-images.ts";
 import type { Message } from "./store.ts";
+import type { TreeNode } from "./tree.ts";
 
 export interface ContextSettings {
   /** Sent first, when set (SYSTEM_PROMPT). */
@@ -36,24 +37,52 @@ export function estimateTokens(message: ModelMessage): number {
   );
 }
 
+/** Whether a stored message goes back to the model: the user's, and answers that produced text. */
+function sendsBack(message: Pick<Message, "role" | "status">, hasText: boolean): boolean {
+  return message.role === "user" || ((message.status === "complete" || message.status === "cancelled") && hasText);
+}
+
+/**
+ * Where the part of `path` (root first) that can reach the model starts, known from sizes alone:
+ * each message costs at least its framing and a token per 12 bytes (a UTF-16 unit is at most 3
+ * bytes of UTF-8), so once the newer ones' least cost passes the window, no older one can be sent
+ * and the turn need not load it. The last `keep` are always kept (the turn's own rules read them).
+ */
+export function firstThatMayFit(path: readonly TreeNode[], maxTokens: number, keep = 3): number {
+  let budget = maxTokens;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const node = path[i] as TreeNode;
+    if (sendsBack(node, node.bytes > 0)) budget -= 4 + Math.ceil(node.bytes / 12);
+    if (budget < 0 && i < path.length - keep) return i + 1;
+  }
+  return 0;
+}
+
+/** How many of `nodes` would go back to the model, were there room: what leaving them out drops. */
+export function sentBackCount(nodes: readonly TreeNode[]): number {
+  return nodes.filter((node) => sendsBack(node, node.bytes > 0)).length;
+}
+
 /**
  * The messages for the model: the system prompt, the stored turns worth sending back (the user's,
  * and answers that produced text: a failed or interrupted one is left out, so the model never
- * reads its own half-sentence as meant), as many as fit, and the new question last. Questions
- * carry the images `carried` holds for them (context-images.ts).
+ * reads its own half-sentence as meant), as many as fit, and the new question last, followed by
+ * `tail` (Continue's partial answer, continuation.ts). Questions carry the images `carried` holds
+ * for them (context-images.ts).
  */
 export function assembleContext(
   history: readonly Message[],
   question: AskedQuestion,
   settings: ContextSettings,
   carried: ReadonlyMap<string, readonly ImageData[]> = new Map(),
+  tail: readonly ModelMessage[] = [],
 ): AssembledContext {
   const turns: ModelMessage[] = history
-    .filter((m) => m.role === "user" || ((m.status === "complete" || m.status === "cancelled") && m.content !== ""))
+    .filter((m) => sendsBack(m, m.content !== ""))
     .map(({ id, role, content }) => (role === "user" ? withImageParts(content, carried.get(id)) : { role, content }));
   const system: ModelMessage[] = settings.systemPrompt ? [{ role: "system", content: settings.systemPrompt }] : [];
   const asked = withImageParts(question.text, question.images);
-  let budget = settings.maxContextTokens - [...system, asked].reduce((sum, m) => sum + estimateTokens(m), 0);
+  let budget = settings.maxContextTokens - [...system, asked, ...tail].reduce((sum, m) => sum + estimateTokens(m), 0);
   // Newest first, as many turns as fit; `first` ends as the oldest one kept.
   let first = turns.length;
   while (first > 0) {
@@ -62,5 +91,5 @@ export function assembleContext(
     budget -= cost;
     first--;
   }
-  return { messages: [...system, ...turns.slice(first), asked], dropped: first };
+  return { messages: [...system, ...turns.slice(first), asked, ...tail], dropped: first };
 }

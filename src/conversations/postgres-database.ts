@@ -5,7 +5,7 @@
  */
 import postgres, { type Sql, type TransactionSql } from "postgres";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
-import type { ConversationRow, NewMessageRow } from "./rows.ts";
+import type { ConversationRow, MessageRow, NewMessageRow } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 
 /** The pool, or one transaction of it. */
@@ -42,6 +42,19 @@ export async function conversationRow(
     SELECT * FROM conversations WHERE id = ${id} AND owner = ${owner} ${lock ? sql`FOR UPDATE` : sql``}`.catch(
     rethrowAsStoreError,
   );
+  return row;
+}
+
+/** Message `id` of the conversation, or undefined (null or an id of any other conversation). */
+export async function messageRow(
+  sql: Queries,
+  conversationId: string,
+  id: string | null | undefined,
+): Promise<MessageRow | undefined> {
+  if (id === null || id === undefined) return undefined;
+  const [row] = await sql<
+    MessageRow[]
+  >`SELECT * FROM messages WHERE id = ${id} AND conversation_id = ${conversationId}`;
   return row;
 }
 

@@ -2,20 +2,22 @@
  * The conversation store on PostgreSQL (DATABASE_URL): a pool of DATABASE_POOL_SIZE connections
  * (postgres-database.ts). The tables and their semantics are SQLite's (sqlite.ts); row locks take
  * the place of SQLite's one write lock. The conversations' own reads and writes are here; an
- * exchange's writes are in postgres-exchanges.ts, images in postgres-images.ts, search in
- * postgres-search.ts.
+ * exchange's writes are in postgres-exchanges.ts, its tree's reads and branch writes in
+ * postgres-tree.ts, images in postgres-images.ts, search in postgres-search.ts.
  */
 import type { Sql } from "postgres";
 import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
+import { readConversation } from "./path-read.ts";
 import { connectPool, conversationRow } from "./postgres-database.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import * as exchanges from "./postgres-exchanges.ts";
-import { findImage, imageRefs, imagesOfMessages } from "./postgres-images.ts";
+import { findImage, imagesOfMessages } from "./postgres-images.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
-import { searchPostgres } from "./postgres-search.ts";
-import { type ConversationRow, conversationFromRows, type MessageRow, newConversationRow, toSummary } from "./rows.ts";
+import { type SearchSettings, searchPostgres } from "./postgres-search.ts";
+import * as branches from "./postgres-tree.ts";
+import { type ConversationRow, newConversationRow, toSummary } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 import type {
   AnswerCheckpoint,
@@ -23,10 +25,14 @@ import type {
   ConversationPage,
   ConversationStore,
   ConversationSummary,
+  ConversationTree,
   ExchangeEnd,
   ExchangeStart,
   PageRequest,
+  PathRead,
   SearchHit,
+  StoredMessage,
+  StoredUsage,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -36,6 +42,10 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Mark every running answer interrupted on opening (default); not beside other live instances. */
   recoverAtStart?: boolean;
+  /** A search running longer is cancelled (SEARCH_TIMEOUT_MS); absent: none. */
+  searchTimeoutMs?: number;
+  /** False only for the attacker suite's negative control (postgres-search.ts). */
+  quoteSearch?: boolean;
 }
 
 /** PostgreSQL could not be reached or refused us at start; the message says why, never the password. */
@@ -57,7 +67,10 @@ export async function openPostgresStore(
   const sql = connectPool(url, options.poolSize, options.schema);
   try {
     await migratePostgres(sql, options.schema);
-    const store = new PostgresConversationStore(sql);
+    const store = new PostgresConversationStore(sql, {
+      timeoutMs: options.searchTimeoutMs,
+      quoted: options.quoteSearch,
+    });
     // Beside other live instances, only their lease tells which running answers are cut off.
     if (options.recoverAtStart !== false) store.recovered = await store.recoverInterrupted();
     return store;
@@ -71,7 +84,10 @@ export class PostgresConversationStore implements ConversationStore {
   /** How many exchanges {@link openPostgresStore} found interrupted by a previous process. */
   recovered = 0;
 
-  constructor(readonly sql: Sql) {}
+  constructor(
+    readonly sql: Sql,
+    private readonly searchSettings: SearchSettings = {},
+  ) {}
 
   async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
     const after = pageStart(before);
@@ -92,14 +108,24 @@ export class PostgresConversationStore implements ConversationStore {
     return toSummary(row);
   }
 
-  async get(owner: string, id: string): Promise<Conversation | undefined> {
-    const row = await conversationRow(this.sql, owner, id);
-    if (!row) return undefined;
-    const messages = await this.sql<
-      MessageRow[]
-    >`SELECT * FROM messages WHERE conversation_id = ${id} ORDER BY seq`.catch(rethrowAsStoreError);
-    const images = await imageRefs(this.sql, id).catch(rethrowAsStoreError);
-    return conversationFromRows(row, messages, images);
+  async get(owner: string, id: string, read?: PathRead): Promise<Conversation | undefined> {
+    return readConversation(this, owner, id, read);
+  }
+
+  async tree(owner: string, id: string): Promise<ConversationTree | undefined> {
+    return branches.treeOf(this.sql, owner, id);
+  }
+
+  async messages(owner: string, id: string, ids: string[]): Promise<StoredMessage[]> {
+    return branches.messagesOf(this.sql, owner, id, ids);
+  }
+
+  async setCurrentLeaf(owner: string, id: string, messageId: string): Promise<string | undefined> {
+    return branches.setCurrentLeaf(this.sql, owner, id, messageId);
+  }
+
+  async deleteBranch(owner: string, id: string, messageId: string): Promise<boolean> {
+    return branches.deleteBranch(this.sql, owner, id, messageId);
   }
 
   async exists(owner: string, id: string): Promise<boolean> {
@@ -126,16 +152,18 @@ export class PostgresConversationStore implements ConversationStore {
     return result.count > 0;
   }
 
+  async setModel(owner: string, id: string, model: string | null): Promise<boolean> {
+    const result = await this.sql`UPDATE conversations SET model = ${model}, updated_at = ${Date.now()}
+      WHERE id = ${id} AND owner = ${owner}`.catch(rethrowAsStoreError);
+    return result.count > 0;
+  }
+
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return exchanges.beginExchange(this.sql, owner, conversationId, start);
   }
 
   async finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean> {
     return exchanges.finishExchange(this.sql, owner, conversationId, end);
-  }
-
-  async truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean> {
-    return exchanges.truncateAfter(this.sql, owner, conversationId, messageId);
   }
 
   async checkpointAnswers(checkpoints: AnswerCheckpoint[]): Promise<number> {
@@ -151,7 +179,7 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
-    return searchPostgres(this.sql, owner, text, limit).catch(rethrowAsStoreError);
+    return searchPostgres(this.sql, owner, text, limit, this.searchSettings).catch(rethrowAsStoreError);
   }
 
   async getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined> {
@@ -160,6 +188,15 @@ export class PostgresConversationStore implements ConversationStore {
 
   async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
     return imagesOfMessages(this.sql, owner, conversationId, messageIds).catch(rethrowAsStoreError);
+  }
+
+  async usage(owner: string): Promise<StoredUsage> {
+    // stored_bytes is kept by migration 7's trigger; titles and instructions live on the row.
+    const [usage] = await this.sql<StoredUsage[]>`
+      SELECT count(*) AS conversations, coalesce(sum(stored_bytes + octet_length(coalesce(title, ''))
+          + octet_length(coalesce(system_prompt, ''))), 0)::bigint AS bytes
+        FROM conversations WHERE owner = ${owner}`.catch(rethrowAsStoreError);
+    return usage ?? { conversations: 0, bytes: 0 };
   }
 
   async close(): Promise<void> {

@@ -5,11 +5,13 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { migrate } from "./migrations.ts";
-import type { ConversationRow, NewMessageRow } from "./rows.ts";
+import type { ConversationRow, MessageRow, NewMessageRow } from "./rows.ts";
 
 export interface StoreOptions {
   /** A cap on the database's size in bytes (STORE_MAX_BYTES); 0 or absent: none. */
   maxBytes?: number;
+  /** A search running longer stops with 429 search_timeout (SEARCH_TIMEOUT_MS); absent: none. */
+  searchTimeoutMs?: number;
 }
 
 /** Opens (creating it if needed) the database file at `path` and brings it to the latest schema. */
@@ -49,12 +51,31 @@ export function conversationRow(db: DatabaseSync, owner: string, id: string): Co
     | undefined;
 }
 
+/** Message `id` of the conversation, or undefined (null or an id of any other conversation). */
+export function messageRow(db: DatabaseSync, conversationId: string, id: string | null | undefined) {
+  if (id === null || id === undefined) return undefined;
+  return db.prepare("SELECT * FROM messages WHERE id = ? AND conversation_id = ?").get(id, conversationId) as
+    | MessageRow
+    | undefined;
+}
+
+/** Runs `run` once per slice of `ids` with the `?, ?, …` an `IN (…)` of that slice needs; returns every result. */
+export function forEachSlice<T>(ids: readonly string[], run: (slice: string[], marks: string) => T[]): T[] {
+  const results: T[] = [];
+  // Well below SQLite's limit on bound parameters, with room for the others of the statement.
+  for (let at = 0; at < ids.length; at += 500) {
+    const slice = ids.slice(at, at + 500);
+    results.push(...run(slice, slice.map(() => "?").join(", ")));
+  }
+  return results;
+}
+
 /** Inserts a message row (rows.ts makes it). */
 export function insertMessage(db: DatabaseSync, row: NewMessageRow): void {
   db.prepare(
-    `INSERT INTO messages (id, conversation_id, role, content, status, error_code, error_message, error_retryable,
-       created_at, ttft_ms, total_ms, completion_tokens, finish_reason)
-     VALUES (:id, :conversation_id, :role, :content, :status, :error_code, :error_message, :error_retryable,
-       :created_at, :ttft_ms, :total_ms, :completion_tokens, :finish_reason)`,
+    `INSERT INTO messages (id, conversation_id, parent_id, role, content, status, error_code, error_message,
+       error_retryable, created_at, ttft_ms, total_ms, completion_tokens, finish_reason, model)
+     VALUES (:id, :conversation_id, :parent_id, :role, :content, :status, :error_code, :error_message,
+       :error_retryable, :created_at, :ttft_ms, :total_ms, :completion_tokens, :finish_reason, :model)`,
   ).run({ ...row });
 }

@@ -5,6 +5,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { ImageRefRow } from "./rows.ts";
+import { forEachSlice } from "./sqlite-database.ts";
 
 /** Stores a question's images, in sending order; call inside the exchange's transaction. */
 export function insertImages(db: DatabaseSync, conversationId: string, messageId: string, images: NewImage[]): void {
@@ -17,13 +18,18 @@ export function insertImages(db: DatabaseSync, conversationId: string, messageId
   });
 }
 
-/** Every image of a conversation, without bytes, ordered by message and position. */
-export function imageRefs(db: DatabaseSync, conversationId: string): ImageRefRow[] {
-  return db
-    .prepare(
-      "SELECT id, message_id, media_type, size FROM message_images WHERE conversation_id = ? ORDER BY message_id, position",
-    )
-    .all(conversationId) as unknown as ImageRefRow[];
+/** The images of `messageIds` (of `conversationId`), without bytes, ordered by message and position. */
+export function imageRefsOf(db: DatabaseSync, conversationId: string, messageIds: readonly string[]): ImageRefRow[] {
+  return forEachSlice(
+    messageIds,
+    (slice, marks) =>
+      db
+        .prepare(
+          `SELECT id, message_id, media_type, size FROM message_images
+            WHERE conversation_id = ? AND message_id IN (${marks}) ORDER BY message_id, position`,
+        )
+        .all(conversationId, ...slice) as unknown as ImageRefRow[],
+  );
 }
 
 // node:sqlite returns a BLOB as a Uint8Array on Bun and Deno alike; copied so it owns its bytes.

@@ -24,7 +24,6 @@ export type WorkerConversationStore = Remote<SqliteConversationStore> & {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  method: string;
 }
 
 /** Starts the storage worker on `dataDir` and resolves once its store is open and recovered. */
@@ -56,7 +55,7 @@ export async function openWorkerStore(dataDir: string, options: StoreOptions = {
     if (gone) return Promise.reject(gone);
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, method });
+      pending.set(id, { resolve, reject });
       worker.postMessage({ id, method, args } satisfies StoreCall);
     });
   };
@@ -82,17 +81,7 @@ function settle(pending: Map<number, Pending>, reply: StoreReply): void {
     call.resolve(reply.value);
     return;
   }
-  const error = rebuildError(reply.error as FlatError);
-  // The client sees a stable code; the log keeps the database's own words.
-  if (error instanceof StoreError)
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "store",
-        method: call.method,
-        code: error.code,
-        cause: reply.error.message,
-      }),
-    );
-  call.reject(error);
+  // The client sees a stable code; the error keeps the database's own words as its cause, which
+  // the server logs (fair-store.ts).
+  call.reject(rebuildError(reply.error as FlatError));
 }

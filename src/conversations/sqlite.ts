@@ -1,29 +1,36 @@
 /**
  * The conversation store on SQLite: one file in DATA_DIR (sqlite-database.ts), write-ahead logging
  * so reads never wait for a write. The conversations' own reads and writes are here; an exchange's
- * writes are in sqlite-exchanges.ts, images in sqlite-images.ts, search in sqlite-search.ts. The
- * server runs it in a worker thread (sqlite-worker-proxy.ts).
+ * writes are in sqlite-exchanges.ts, its tree's reads and branch writes in sqlite-tree.ts, images in
+ * sqlite-images.ts, search in sqlite-search.ts. The server runs it in a worker thread
+ * (sqlite-worker-proxy.ts).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { StoredImage } from "./images.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
-import { type ConversationRow, conversationFromRows, type MessageRow, newConversationRow, toSummary } from "./rows.ts";
+import { readConversation } from "./path-read.ts";
+import { type ConversationRow, newConversationRow, toSummary } from "./rows.ts";
 import { conversationRow, openDatabase, type StoreOptions } from "./sqlite-database.ts";
 import * as exchanges from "./sqlite-exchanges.ts";
-import { findImage, imageRefs, imagesOfMessages } from "./sqlite-images.ts";
+import { findImage, imagesOfMessages } from "./sqlite-images.ts";
 import { searchConversations } from "./sqlite-search.ts";
+import * as branches from "./sqlite-tree.ts";
 import type {
   AnswerCheckpoint,
   Conversation,
   ConversationPage,
   ConversationStore,
   ConversationSummary,
+  ConversationTree,
   ExchangeEnd,
   ExchangeStart,
   PageRequest,
+  PathRead,
   SearchHit,
+  StoredMessage,
+  StoredUsage,
 } from "./store.ts";
 
 export type { StoreOptions };
@@ -41,11 +48,13 @@ export async function openSqliteStore(dataDir: string, options: StoreOptions = {
 
 export class SqliteConversationStore implements ConversationStore {
   readonly #db: DatabaseSync;
+  readonly #searchTimeoutMs: number | undefined;
   /** How many exchanges {@link openSqliteStore} found interrupted by a previous process. */
   recovered = 0;
 
   constructor(path: string, options: StoreOptions = {}) {
     this.#db = openDatabase(path, options);
+    this.#searchTimeoutMs = options.searchTimeoutMs;
   }
 
   async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
@@ -71,13 +80,24 @@ export class SqliteConversationStore implements ConversationStore {
     return toSummary(row);
   }
 
-  async get(owner: string, id: string): Promise<Conversation | undefined> {
-    const row = conversationRow(this.#db, owner, id);
-    if (!row) return undefined;
-    const messages = this.#db
-      .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq")
-      .all(id) as unknown as MessageRow[];
-    return conversationFromRows(row, messages, imageRefs(this.#db, id));
+  async get(owner: string, id: string, read?: PathRead): Promise<Conversation | undefined> {
+    return readConversation(this, owner, id, read);
+  }
+
+  async tree(owner: string, id: string): Promise<ConversationTree | undefined> {
+    return branches.treeOf(this.#db, owner, id);
+  }
+
+  async messages(owner: string, id: string, ids: string[]): Promise<StoredMessage[]> {
+    return branches.messagesOf(this.#db, owner, id, ids);
+  }
+
+  async setCurrentLeaf(owner: string, id: string, messageId: string): Promise<string | undefined> {
+    return branches.setCurrentLeaf(this.#db, owner, id, messageId);
+  }
+
+  async deleteBranch(owner: string, id: string, messageId: string): Promise<boolean> {
+    return branches.deleteBranch(this.#db, owner, id, messageId);
   }
 
   async exists(owner: string, id: string): Promise<boolean> {
@@ -103,16 +123,19 @@ export class SqliteConversationStore implements ConversationStore {
     return result.changes > 0;
   }
 
+  async setModel(owner: string, id: string, model: string | null): Promise<boolean> {
+    const result = this.#db
+      .prepare("UPDATE conversations SET model = ?, updated_at = ? WHERE id = ? AND owner = ?")
+      .run(model, Date.now(), id, owner);
+    return result.changes > 0;
+  }
+
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return exchanges.beginExchange(this.#db, owner, conversationId, start);
   }
 
   async finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean> {
     return exchanges.finishExchange(this.#db, owner, conversationId, end);
-  }
-
-  async truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean> {
-    return exchanges.truncateAfter(this.#db, owner, conversationId, messageId);
   }
 
   async checkpointAnswers(checkpoints: AnswerCheckpoint[]): Promise<number> {
@@ -128,7 +151,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async search(owner: string, text: string, limit: number): Promise<SearchHit[]> {
-    return searchConversations(this.#db, owner, text, limit);
+    return searchConversations(this.#db, owner, text, limit, this.#searchTimeoutMs);
   }
 
   async getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined> {
@@ -137,6 +160,17 @@ export class SqliteConversationStore implements ConversationStore {
 
   async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
     return imagesOfMessages(this.#db, owner, conversationId, messageIds);
+  }
+
+  async usage(owner: string): Promise<StoredUsage> {
+    // stored_bytes is kept by migration 8's triggers; titles and instructions live on the row.
+    return this.#db
+      .prepare(
+        `SELECT count(*) AS conversations, coalesce(sum(stored_bytes + length(CAST(coalesce(title, '') AS BLOB))
+           + length(CAST(coalesce(system_prompt, '') AS BLOB))), 0) AS bytes
+         FROM conversations WHERE owner = ?`,
+      )
+      .get(owner) as unknown as StoredUsage;
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,14 @@ export interface RegistrySettings {
   rejected?: (reason: "active_generations" | "retained_bytes" | "draining") => void;
 }
 
+/** A generation's place, admitted and held until it starts ({@link GenerationRegistry.reserve}). */
+export interface RegistrySlot {
+  /** Starts the generation in the held place. */
+  create(options: NewGeneration): Generation;
+  /** Gives the place back (idempotent; nothing once `create` has run). */
+  release(): void;
+}
+
 export type NewGeneration = Omit<GenerationOptions, "id"> & {
   /** The id to use: a stream id already stored with the question. A new one when absent. */
   id?: string;
@@ -47,6 +55,35 @@ export class GenerationRegistry {
    */
   create(options: NewGeneration): Generation {
     this.admit();
+    return this.#start(options);
+  }
+
+  /**
+   * Admits one generation now (throwing what {@link create} would) and holds its place until the
+   * slot's `create` starts it: work done in between (storing the question) cannot be followed by a
+   * refusal from a limit, only by a shutdown begun meanwhile (503). `release` gives the place back.
+   */
+  reserve(): RegistrySlot {
+    this.admit();
+    this.#active++;
+    let held = true;
+    const release = () => {
+      if (held) this.#active--;
+      held = false;
+    };
+    return {
+      create: (options) => {
+        // A slot given back starts like any generation, admitted again.
+        if (!held) return this.create(options);
+        release();
+        if (this.#draining) throw new DrainingError();
+        return this.#start(options);
+      },
+      release,
+    };
+  }
+
+  #start(options: NewGeneration): Generation {
     const generation = new Generation({ ...options, id: options.id ?? newStreamId() });
     this.#generations.set(generation.id, generation);
     this.#running.add(generation);

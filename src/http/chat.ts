@@ -2,14 +2,16 @@
  * `POST /api/chat` starts a generation at once and answers where to watch it.
  * - Without a conversation, `messages` is the whole exchange (a one-shot answer).
  * - With a `conversationId`, the client sends only the new question (`content`) and the id of
- *   the last message it has seen (`parentId`), or with `replace` the one to answer after
- *   (Regenerate, Edit). The route parses and checks the body; the turn (conversations/turn.ts)
- *   decides the rest: the thread, the images, the context, the stale-view 409, what is stored.
+ *   the last message it has seen (`parentId`), or with `replace` the one to answer after (Edit),
+ *   or names the question to answer again (`regenerate`) or the answer to go on with (`continue`).
+ *   The route parses and checks the body; the turn (conversations/turn.ts) decides the rest: the
+ *   branch, the images, the context, the model, the stale-view 409, what is stored.
  */
 import { Elysia } from "elysia";
 import type { ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
+import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -30,59 +32,99 @@ export type StartGeneration = (
   options?: { background?: boolean; id?: string },
 ) => Promise<Generation>;
 
+/** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
+export interface GenerationReservation {
+  /** Starts the generation in the held slots; throws only for a shutdown or unreachable shared state (503). */
+  start(request: ChatRequest, options?: { background?: boolean; id?: string }): Promise<Generation>;
+  /** Gives the slots back when it is not started after all (idempotent; nothing once started). */
+  release(): void;
+}
+
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
-  /** Throws what starting a generation would throw now (429, 503), before anything is stored. */
-  admitGeneration?: (caller: Caller) => Promise<void>;
+  /**
+   * Admits a generation and holds its slots, throwing what starting it would throw now (429, 503),
+   * before anything is stored. Without it, limits are checked only when the answer starts.
+   */
+  reserveGeneration?: ((caller: Caller) => Promise<GenerationReservation>) | undefined;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
   /** Keeps a running answer's text stored while it runs. */
   checkpoints?: AnswerCheckpoints | undefined;
   policy: ModelPolicy;
   context: ContextSettings;
+  continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
 
-type Settings = Omit<ChatRequest, "messages">;
+/** The call's settings but its model, which a conversation may choose. */
+type Settings = Omit<ChatRequest, "messages" | "model">;
 
 export function chatRoutes(deps: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
       const caller = callerOf(request);
+      // Checked before anything is read or stored: a model the server does not offer is a 400.
+      const asked = body.model === undefined ? undefined : chooseModel(deps.policy, body.model);
       const settings: Settings = {
-        model: chooseModel(deps.policy, body.model),
         max_tokens: outputTokens(deps.policy, body.max_tokens),
         temperature: body.temperature,
       };
       set.status = 202;
       if (body.conversationId === undefined) {
         if (!body.messages) throw new ValidationError("messages", "must be a list of 1 to 1000 messages");
-        const generation = await deps.startGeneration({ ...settings, messages: body.messages }, caller);
+        const model = asked ?? chooseModel(deps.policy, undefined);
+        const generation = await deps.startGeneration({ ...settings, model, messages: body.messages }, caller);
         return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
       }
-      return answerInConversation(deps, caller, body, settings);
+      // The model asked for, else the conversation's own choice while the server still offers it, else the default.
+      const model = (chosen: string | null) =>
+        asked ??
+        (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
+      return answerInConversation(deps, caller, body, settings, model);
     },
     { body: ChatBody },
   );
 }
 
-/** The new question of a stored conversation: parsed and checked here, decided by the turn (conversations/turn.ts). */
-async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: ChatBody, settings: Settings) {
+/** The question of a Regenerate or Continue is the stored one: the body names a message instead. */
+function questionOf(body: ChatBody): ChatBody["content"] | undefined {
+  const named = body.regenerate !== undefined ? "regenerate" : body.continue !== undefined ? "continue" : undefined;
+  if (named) {
+    if (body.regenerate !== undefined && body.continue !== undefined)
+      throw new ValidationError("continue", "must not be given with regenerate");
+    if (body.content !== undefined || body.replace) throw new ValidationError(named, "takes no content or replace");
+    return undefined;
+  }
   // An older client sends the whole history: only its last question counts, the rest is stored.
   const content = body.content ?? body.messages?.findLast((message) => message.role === "user")?.content;
   if (!content) throw new ValidationError("content", "must be the new question");
+  return content;
+}
+
+/** A turn of a stored conversation: parsed and checked here, decided by the turn (conversations/turn.ts). */
+async function answerInConversation(
+  deps: ChatRouteDeps,
+  caller: Caller,
+  body: ChatBody,
+  settings: Settings,
+  model: (chosen: string | null) => string,
+) {
+  const content = questionOf(body);
   // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
   const limits = deps.images ?? noImages;
-  const { text: question, images: sent } = readQuestion(content, limits);
+  const { text: question, images: sent } =
+    content === undefined ? { text: "", images: [] } : readQuestion(content, limits);
   if (!deps.conversations) throw new NotFoundError("conversation");
   const turn = {
     store: deps.conversations,
     context: deps.context,
     contextMaxImages: limits.contextMaxImages,
+    continuation: deps.continuation,
     checkpoints: deps.checkpoints,
   };
   const request = {
@@ -92,11 +134,37 @@ async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: C
     images: sent,
     parentId: body.parentId,
     replace: body.replace,
+    regenerate: body.regenerate,
+    continues: body.continue,
+    model,
   };
-  const admit = deps.admitGeneration;
-  const { generation, context } = await startTurn(turn, request, {
-    admit: admit && (() => admit(caller)),
-    start: (id, messages) => deps.startGeneration({ ...settings, messages }, caller, { background: true, id }),
-  });
-  return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}`, context };
+  // Admission and start are one step: the slots taken before the question is stored are the ones
+  // the answer starts in, so a question is never stored and then refused by a limit.
+  const reserve = deps.reserveGeneration;
+  let reservation: GenerationReservation | undefined;
+  try {
+    const started = await startTurn(turn, request, {
+      admit:
+        reserve &&
+        (async () => {
+          reservation = await reserve(caller);
+        }),
+      start: (id, messages, chosen) => {
+        const options = { background: true, id };
+        const asked = { ...settings, model: chosen ?? model(null), messages };
+        return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
+      },
+    });
+    const { generation, context, questionId, continues } = started;
+    return {
+      streamId: generation.id,
+      streamUrl: `/api/streams/${generation.id}`,
+      context,
+      questionId,
+      ...(continues ? { continuesId: continues } : {}),
+      model: started.model,
+    };
+  } finally {
+    reservation?.release();
+  }
 }

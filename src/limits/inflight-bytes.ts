@@ -30,6 +30,11 @@ export class RequestTooLargeForBudgetError extends SluiceError {
 export interface Reservation {
   /** Takes `bytes` more, or throws (429, or 413 when this request alone would exceed the budget). */
   add(bytes: number): void;
+  /**
+   * Takes `bytes` more whatever the budget holds: for what exists already and cannot be refused
+   * any more (a call that is starting); later reservations are then refused until it ends.
+   */
+  force(bytes: number): void;
   /** Gives back everything taken (idempotent). */
   release(): void;
 }
@@ -48,10 +53,9 @@ export class InflightBytes {
     return this.#used;
   }
 
-  /** Throws what reserving `bytes` would throw now, taking nothing: for callers that prepare work first. */
-  admit(bytes = 0): void {
-    if (bytes > this.max) throw new RequestTooLargeForBudgetError(this.max);
-    if (this.#used + bytes <= this.max && this.#used < this.max) return;
+  /** Throws when the budget is full already: for callers that prepare work before they reserve. */
+  admit(): void {
+    if (this.#used < this.max) return;
     this.rejected("inflight_bytes");
     throw new InflightBudgetError();
   }
@@ -66,6 +70,10 @@ export class InflightBytes {
           this.rejected("inflight_bytes");
           throw new InflightBudgetError();
         }
+        held += bytes;
+        this.#used += bytes;
+      },
+      force: (bytes) => {
         held += bytes;
         this.#used += bytes;
       },

@@ -15,7 +15,7 @@ let app: { handle(request: Request): Promise<Response> };
 beforeAll(async () => {
   dir = freshDataDir();
   store = await openSqliteStore(dir);
-  app = new Elysia().onError(handleError).use(conversationRoutes(store));
+  app = new Elysia().onError(handleError).use(conversationRoutes(store, { models: ["demo", "other"] }));
 });
 
 afterAll(async () => {
@@ -40,7 +40,14 @@ test("POST creates (201), GET reads it back with messages and the running stream
   expect(created.json).toMatchObject({ title: "Weekend plans" });
   const read = await call("GET", `/api/conversations/${created.json.id}`);
   expect(read.status).toBe(200);
-  expect(read.json).toEqual({ ...created.json, messages: [], running_stream_id: null, system_prompt: null });
+  expect(read.json).toMatchObject({ ...created.json, messages: [], running_stream_id: null, system_prompt: null });
+  expect(read.json).toMatchObject({
+    model: null,
+    current_leaf_id: null,
+    leaf_id: null,
+    path_length: 0,
+    next_cursor: null,
+  });
 });
 
 test("POST without a body creates an untitled conversation", async () => {

@@ -80,7 +80,7 @@ export function describeStoreExtras(fresh: () => Promise<ConversationStore>): vo
     expect(await store.imagesOf("bob", id, [question?.id as string])).toEqual([]);
   });
 
-  test("images go with their question: a retry keeps them, truncating or deleting removes them", async () => {
+  test("images go with their question: a retry keeps them, deleting its branch or the conversation removes them", async () => {
     const store = await fresh();
     const { id } = await store.create(OWNER);
     const kept = image(100);
@@ -92,7 +92,7 @@ export function describeStoreExtras(fresh: () => Promise<ConversationStore>): vo
     await store.finishExchange(OWNER, id, { streamId: "s2", content: "a cat", status: "complete" });
     const messages = (await store.get(OWNER, id))?.messages ?? [];
     expect(messages.map((m) => m.images?.length ?? 0)).toEqual([1, 0]);
-    expect(await store.truncateAfter(OWNER, id, null)).toBe(true);
+    expect(await store.deleteBranch(OWNER, id, messages[0]?.id as string)).toBe(true);
     expect(await store.getImage(OWNER, id, kept.id)).toBeUndefined();
     const again = image(100);
     await store.beginExchange(OWNER, id, { streamId: "s3", userContent: "again", title: "again", images: [again] });
