@@ -67,8 +67,8 @@ async function openStore(config: Config, recoverAtStart: boolean, defences: Defe
   if (config.databaseUrl) {
     const quoteSearch = defences.searchQuoting;
     const options = { poolSize: config.databasePoolSize, recoverAtStart, searchTimeoutMs, quoteSearch };
-    return openPostgresStore(config.databaseUrl, options).catch((error: Error) =>
-      cannotStart(`DATABASE_URL: ${error.message}`),
+    return openPostgresStore(config.databaseUrl, options).catch((error: Error & { code?: string }) =>
+      cannotStart(`DATABASE_URL: ${error.message}${error.code ? ` (${error.code})` : ""}`),
     );
   }
   if (defences.privateFiles) createOwnerOnly(config.dataDir, databaseFileName);
