@@ -309,6 +309,9 @@ function upstreamTransport(env: Env): "socket" | "fetch" {
   const proxied = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"].some((name) => Boolean(env[name]));
   const chosen = choice(env, "UPSTREAM_TRANSPORT", UPSTREAM_TRANSPORTS);
   if (proxied && chosen === "socket")
-    throw new ConfigError("UPSTREAM_TRANSPORT", "socket cannot go through HTTP_PROXY/HTTPS_PROXY; use fetch or unset it");
+    throw new ConfigError(
+      "UPSTREAM_TRANSPORT",
+      "socket cannot go through HTTP_PROXY/HTTPS_PROXY; use fetch or unset it",
+    );
   return proxied ? "fetch" : (chosen ?? "socket");
 }
