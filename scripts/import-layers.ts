@@ -10,7 +10,15 @@ import { dirname, join, resolve } from "node:path";
 
 /** Lowest first. A path matches the first prefix that starts it. */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["src/contract.ts", "src/errors.ts", "src/env-values.ts", "src/log.ts", "src/runtime.ts", "src/stream-id.ts"],
+  [
+    "src/contract.ts",
+    "src/errors.ts",
+    "src/env-values.ts",
+    "src/log.ts",
+    "src/runtime.ts",
+    "src/stream-id.ts",
+    "src/tcp.ts",
+  ],
   ["src/config.ts"],
   ["src/upstream/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/"],
   ["src/generation/"],

@@ -84,6 +84,7 @@ export function createServices(
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
+    transport: config.upstreamTransport,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
   const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);
@@ -189,7 +190,7 @@ function generationReserver(parts: ReserverParts) {
             id,
             owner: caller.user,
             model: request.model,
-            upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
+            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
             timeouts,
             cancelGraceMs: config.cancelGraceMs,
             background: options.background ?? false,

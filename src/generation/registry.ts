@@ -28,8 +28,8 @@ export type NewGeneration = Omit<GenerationOptions, "id"> & {
   id?: string;
 };
 
-// What a retained generation costs beside its text (the object, its log, its map entries),
-// measured at ~2 KiB on Bun: counting it bounds the number of retained generations too.
+// What a retained generation costs beside its text (the object, its log, its map entries), a
+// round upper figure: counting it bounds the number of retained generations too.
 export const GENERATION_OVERHEAD_BYTES = 2_048;
 
 export const SHUTDOWN_FAILURE: GenerationFailure = {
@@ -44,6 +44,8 @@ export class GenerationRegistry {
   /** Finished generations, oldest end first: the eviction order. */
   readonly #finished = new Map<string, { bytes: number; timer: ReturnType<typeof setTimeout> }>();
   #finishedBytes = 0;
+  /** What running generations held when last summed, valid until the end of the turn (see retainedBytes). */
+  #runningBytes: number | undefined;
   #active = 0;
   #draining = false;
 
@@ -87,10 +89,12 @@ export class GenerationRegistry {
     const generation = new Generation({ ...options, id: options.id ?? newStreamId() });
     this.#generations.set(generation.id, generation);
     this.#running.add(generation);
+    if (this.#runningBytes !== undefined) this.#runningBytes += GENERATION_OVERHEAD_BYTES;
     this.#active++;
     void generation.settled.then(() => {
       this.#active--;
       this.#running.delete(generation);
+      this.#runningBytes = undefined;
       this.#retain(generation);
     });
     return generation;
@@ -138,11 +142,21 @@ export class GenerationRegistry {
     return this.#active;
   }
 
-  /** What the retained generations hold now: finished ones as retained, running ones as they grow. */
+  /**
+   * What the retained generations hold now: finished ones as retained, running ones as they grow.
+   * The running ones are summed once per turn of the event loop: a burst of admissions in one
+   * turn would otherwise sum every running generation for each (their tokens arrive in later turns).
+   */
   get retainedBytes(): number {
-    let running = 0;
-    for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
-    return this.#finishedBytes + running;
+    if (this.#runningBytes === undefined) {
+      let running = 0;
+      for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
+      this.#runningBytes = running;
+      setImmediate(() => {
+        this.#runningBytes = undefined;
+      });
+    }
+    return this.#finishedBytes + this.#runningBytes;
   }
 
   /** How many generations are retained, running or finished. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { APIError } from "openai";
 import { ChunkEncoder } from "../../src/simulator/chunks.ts";
-import { readCompletionChunks } from "../../src/upstream/completion-stream.ts";
+import { readCompletion, readCompletionChunks } from "../../src/upstream/completion-stream.ts";
 
 /** A response whose body arrives in pieces of the given sizes (cutting UTF-8 characters too). */
 function responseInPieces(text: string, sizes: () => number): Response {
@@ -33,6 +33,18 @@ async function contents(response: Response): Promise<string[]> {
   return seen;
 }
 
+/** The same through the push reader: the chunks, and how many network reads announced them. */
+async function pushed(response: Response): Promise<{ seen: string[]; reads: number }> {
+  const seen: string[] = [];
+  let reads = 0;
+  await readCompletion(
+    response,
+    (chunk) => seen.push(chunk.choices[0]?.delta?.content ?? ""),
+    () => reads++,
+  );
+  return { seen, reads };
+}
+
 describe("readCompletionChunks", () => {
   const tokens = ["Hello", " wörld", " 😀", "\n\nline", "\r\n", " <b>", "data: x", ""];
   const body = `: comment\n\n${tokens.map(chunk).join("")}data: [DONE]\n\ndata: ${JSON.stringify({ ignored: true })}\n\n`;
@@ -46,6 +58,12 @@ describe("readCompletionChunks", () => {
       };
       expect(await contents(responseInPieces(body, sizes))).toEqual(tokens);
     }
+  });
+
+  test("the push reader: the same chunks, and one read announced per network read", async () => {
+    const pieces = Math.ceil(new TextEncoder().encode(body).length / 5);
+    expect(await pushed(responseInPieces(body, () => 5))).toEqual({ seen: tokens, reads: pieces });
+    expect(pushed(responseInPieces(`${chunk("a")}data: {not json\n\n`, () => 5))).rejects.toBeInstanceOf(SyntaxError);
   });
 
   test("a chunk that is not JSON throws SyntaxError; an error object throws APIError", async () => {
