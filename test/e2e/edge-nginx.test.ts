@@ -45,10 +45,12 @@ describe("methods", () => {
       expect(JSON.parse(response.body).error.code).toBe("method_not_allowed");
       expect(response.head).toMatch(/^allow: GET, HEAD, POST, PATCH, DELETE, OPTIONS$/im);
     }
-    // Logged as nginx's own answers: no instance was asked.
+    // Logged as nginx's own answers: no instance was asked (the readiness probe's line may land late).
+    const made = new Set(["FOO", "TRACK", "PROPFIND", "CONNECTX", "PUT"]);
     const asked = nginx
       .accessLog()
       .slice(before)
+      .filter((line) => made.has(line.method))
       .map((line) => line.upstream_addr);
     expect(asked).toHaveLength(5);
     for (const instance of apps.map(hostOf)) expect(asked).not.toContain(instance);
