@@ -11,6 +11,7 @@ import { Elysia } from "elysia";
 import type { ImageLimits, ResponsesUpstream } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
+import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
@@ -19,6 +20,7 @@ import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { readQuestion } from "./image-parts.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
+import { storedImagesHold } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
 import { ChatBody, type UiChatBody } from "./schemas.ts";
 import { setAsideUiChatBody, uiChatBodyOf } from "./ui-chat-body.ts";
@@ -100,7 +102,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
       const model = (chosen: string | null) =>
         asked ??
         (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
-      return answerInConversation(deps, caller, body, settings, model);
+      return answerInConversation(deps, caller, body, settings, model, storedImagesHold(request));
     },
     { body: ChatBody, transform: deps.answerUiChat ? setAsideUiChatBody : undefined },
   );
@@ -128,6 +130,7 @@ async function answerInConversation(
   body: ChatBody,
   settings: Settings,
   model: (chosen: string | null) => string,
+  holdBytes: HoldBytes | undefined,
 ) {
   const content = questionOf(body);
   // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
@@ -152,6 +155,7 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
+    holdBytes,
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones
   // the answer starts in, so a question is never stored and then refused by a limit.

@@ -17,6 +17,8 @@ import { ConversationIdParams, ExportQuery } from "./schemas.ts";
 function attachment(fileName: string, title: string | null, extension: string): string {
   const original = title
     ? `${title
+        // A lone surrogate (JSON allows "\ud800") would make encodeURIComponent throw.
+        .replace(/\p{Cs}/gu, "\uFFFD")
         .replace(/[\p{Cc}/\\]+/gu, " ")
         .replace(/\s+/g, " ")
         .trim()}.${extension}`

@@ -8,6 +8,7 @@
  * client leaves, as the API does.
  */
 import type { ResponsesUpstream } from "../config.ts";
+import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn, type TurnDeps } from "../conversations/turn.ts";
 import { ConversationBusyError, NotFoundError, ValidationError } from "../errors.ts";
@@ -60,10 +61,18 @@ function startOptions(deps: ResponseStartDeps, plan: ResponsePlan, id: string, r
   };
 }
 
-/** Starts the response `plan` describes for `caller`. */
-export async function startResponse(deps: ResponseStartDeps, caller: Caller, plan: ResponsePlan) {
+/**
+ * Starts the response `plan` describes for `caller`; `holdBytes` counts the stored images a
+ * continued conversation sends again (the request's in-flight budget).
+ */
+export async function startResponse(
+  deps: ResponseStartDeps,
+  caller: Caller,
+  plan: ResponsePlan,
+  holdBytes?: HoldBytes,
+) {
   const store = deps.conversations;
-  if (plan.stored && store) return startStored(deps, store, caller, plan, plan.stored);
+  if (plan.stored && store) return startStored(deps, { store, caller, plan, stored: plan.stored, holdBytes });
   const streamId = newStreamId();
   const record = recordOf(plan, responseId(streamId), plan.call.model);
   const generation = await deps.startGeneration(plan.call, caller, startOptions(deps, plan, streamId, record));
@@ -80,13 +89,16 @@ async function conversationFor(deps: ResponseStartDeps, store: ConversationStore
   return { id: previous.conversationId, created: false };
 }
 
-async function startStored(
-  deps: ResponseStartDeps,
-  store: ConversationStore,
-  caller: Caller,
-  plan: ResponsePlan,
-  stored: StoredPlan,
-): Promise<StartedResponse> {
+interface StoredStart {
+  store: ConversationStore;
+  caller: Caller;
+  plan: ResponsePlan;
+  stored: StoredPlan;
+  holdBytes: HoldBytes | undefined;
+}
+
+async function startStored(deps: ResponseStartDeps, start: StoredStart): Promise<StartedResponse> {
+  const { store, caller, plan, stored } = start;
   // Admitted before anything is stored, so a refused response leaves no conversation behind.
   const reservation = await deps.reserveGeneration(caller);
   const owner = caller.user;
@@ -106,6 +118,7 @@ async function startStored(
       ...(previous ? { parentId: previous.streamId, replace: true } : {}),
       model: () => plan.call.model,
       answerIdIsStreamId: true,
+      holdBytes: start.holdBytes,
     };
     const started = await startTurn({ store, ...deps.turn }, request, {
       start: (streamId, messages, model) => {

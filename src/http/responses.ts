@@ -14,7 +14,8 @@ import { responsesDialect, responsesResume, tokensNamedBy } from "../sse/respons
 import { type ResponseRecord, responseObject } from "../sse/responses-events.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import type { ModelPolicy } from "./model-policy.ts";
-import { callerOf, userOf } from "./requester.ts";
+import { storedImagesHold } from "./request-reservations.ts";
+import { callerOf, requesterOf, userOf } from "./requester.ts";
 import { parseResponseId } from "./response-id.ts";
 import { planResponse } from "./responses-request.ts";
 import { type ResponseStartDeps, startResponse } from "./responses-start.ts";
@@ -25,8 +26,8 @@ import { stopGeneration } from "./stop.ts";
 
 export interface ResponsesRouteDeps extends ResponseStartDeps {
   openEventStream: OpenEventStream;
-  /** Throws when no event-stream slot is free, so a refused stream starts no model call. */
-  admitStream: () => void;
+  /** Throws when no event-stream slot is free (for anyone, or for this user), so a refused stream starts no model call. */
+  admitStream: (limitKey: string) => Promise<void>;
   policy: ModelPolicy;
   images: ImageLimits;
 }
@@ -87,7 +88,8 @@ export function responsesRoutes(deps: ResponsesRouteDeps) {
     const resume = responsesResume(generation.log, startingAfter);
     if (!resume) throw new ValidationError("starting_after", "is past the last event of this response");
     const dialect = responsesDialect(record, generation.log, resume);
-    return deps.openEventStream(generation, { after: resume.after, dialect, signal: request.signal });
+    const { limitKey } = requesterOf(request);
+    return deps.openEventStream(generation, { after: resume.after, dialect, signal: request.signal, limitKey });
   };
   return new Elysia({ name: "responses" })
     .post(
@@ -95,8 +97,8 @@ export function responsesRoutes(deps: ResponsesRouteDeps) {
       async ({ body, request }) => {
         const caller = callerOf(request);
         const plan = planResponse(body, deps.policy, deps.images);
-        if (plan.stream) deps.admitStream();
-        const started = await startResponse(deps, caller, plan);
+        if (plan.stream) await deps.admitStream(caller.limitKey);
+        const started = await startResponse(deps, caller, plan, storedImagesHold(request));
         if (plan.stream) return events(started, undefined, request);
         if (plan.background) return responseObject(started.record, { text: "", end: undefined });
         const outcome = await untilSettled(started.generation, request.signal);

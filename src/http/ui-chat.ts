@@ -8,6 +8,7 @@
  * answer is one of its turns: stored as it runs, finished whoever watches, resumable on any instance.
  */
 import { Elysia } from "elysia";
+import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { MessageTree } from "../conversations/tree.ts";
 import { startTurn, type TurnDeps } from "../conversations/turn.ts";
@@ -18,7 +19,8 @@ import { UI_MESSAGE_STREAM_HEADERS, uiMessageDialect } from "../sse/ui-message-d
 import type { GenerationReservation } from "./chat.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
-import { type Caller, callerOf, userOf } from "./requester.ts";
+import { storedImagesHold } from "./request-reservations.ts";
+import { type Caller, callerOf, requesterOf, userOf } from "./requester.ts";
 import { lastEventIdOf, resumePoint } from "./resume-point.ts";
 import { ChatIdParams, StreamQuery, type UiChatBody } from "./schemas.ts";
 import { stopGeneration } from "./stop.ts";
@@ -30,8 +32,8 @@ export interface UiChatDeps {
   generations: GenerationDirectory;
   reserveGeneration: (caller: Caller) => Promise<GenerationReservation>;
   openEventStream: OpenEventStream;
-  /** Throws when no event-stream slot is free, so a refused stream starts no model call. */
-  admitStream: () => void;
+  /** Throws when no event-stream slot is free (for anyone, or for this user), so a refused stream starts no model call. */
+  admitStream: (limitKey: string) => Promise<void>;
   policy: ModelPolicy;
   /** What a conversation's turn needs besides its store. */
   turn: Omit<TurnDeps, "store">;
@@ -41,7 +43,8 @@ export interface UiChatDeps {
 function messageStream(deps: UiChatDeps, generation: GenerationView, after: number, request: Request, chat: string) {
   const dialect = uiMessageDialect(generation.id, after === 0);
   const headers = { ...UI_MESSAGE_STREAM_HEADERS, "x-sluice-conversation-id": chat };
-  return deps.openEventStream(generation, { after, dialect, signal: request.signal, headers });
+  const { limitKey } = requesterOf(request);
+  return deps.openEventStream(generation, { after, dialect, signal: request.signal, headers, limitKey });
 }
 
 /** Regenerate: the question of the answer the SDK names, else the last question of the chat's branch. */
@@ -54,8 +57,11 @@ async function questionToRegenerate(store: ConversationStore, owner: string, cha
   return leaf ? tree.pathTo(leaf).findLast((node) => node.role === "user")?.id : undefined;
 }
 
-/** Starts the answer the SDK asks for in the chat's conversation; the generation and the conversation. */
-async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody) {
+/**
+ * Starts the answer the SDK asks for in the chat's conversation; the generation and the
+ * conversation. `holdBytes` counts the stored images it sends again (the request's in-flight budget).
+ */
+async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody, holdBytes: HoldBytes | undefined) {
   const { store } = deps;
   const owner = caller.user;
   const asked = body.model === undefined ? undefined : chooseModel(deps.policy, body.model);
@@ -81,6 +87,7 @@ async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody) {
       regenerate,
       model,
       answerIdIsStreamId: true,
+      holdBytes,
     };
     const started = await startTurn({ store, ...deps.turn }, request, {
       start: (id, messages, chosen) =>
@@ -102,8 +109,8 @@ async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody) {
 export function answerUiChat(deps: UiChatDeps) {
   return async (body: UiChatBody, request: Request): Promise<Response> => {
     const caller = callerOf(request);
-    deps.admitStream();
-    const { generation, chat } = await startAnswer(deps, caller, body);
+    await deps.admitStream(caller.limitKey);
+    const { generation, chat } = await startAnswer(deps, caller, body, storedImagesHold(request));
     return messageStream(deps, generation, 0, request, chat);
   };
 }
