@@ -10,9 +10,7 @@
 import { Elysia } from "elysia";
 import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ConversationStore } from "../conversations/store.ts";
-import { MessageTree } from "../conversations/tree.ts";
 import { startTurn, type TurnDeps } from "../conversations/turn.ts";
-import { ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { GenerationDirectory, GenerationView } from "../generation/view.ts";
 import { UI_MESSAGE_STREAM_HEADERS, uiMessageDialect } from "../sse/ui-message-dialect.ts";
@@ -26,6 +24,7 @@ import { ChatIdParams, StreamQuery, type UiChatBody } from "./schemas.ts";
 import { stopGeneration } from "./stop.ts";
 import { questionOf } from "./ui-chat-body.ts";
 import { chatConversation, findChatConversation } from "./ui-chat-conversation.ts";
+import { turnOf } from "./ui-chat-turn.ts";
 
 export interface UiChatDeps {
   store: ConversationStore;
@@ -47,16 +46,6 @@ function messageStream(deps: UiChatDeps, generation: GenerationView, after: numb
   return deps.openEventStream(generation, { after, dialect, signal: request.signal, headers, limitKey });
 }
 
-/** Regenerate: the question of the answer the SDK names, else the last question of the chat's branch. */
-async function questionToRegenerate(store: ConversationStore, owner: string, chat: string, answer?: string | null) {
-  const found = await store.tree(owner, chat);
-  const tree = new MessageTree(found?.nodes ?? []);
-  const named = answer ? tree.node(answer) : undefined;
-  if (named?.role === "assistant" && named.parent_id !== null) return named.parent_id;
-  const leaf = found?.conversation.current_leaf_id;
-  return leaf ? tree.pathTo(leaf).findLast((node) => node.role === "user")?.id : undefined;
-}
-
 /**
  * Starts the answer the SDK asks for in the chat's conversation; the generation and the
  * conversation. `holdBytes` counts the stored images it sends again (the request's in-flight budget).
@@ -71,12 +60,7 @@ async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody, h
   let chat: { id: string; created: boolean } | undefined;
   try {
     chat = await chatConversation(store, owner, body.id);
-    const regenerate =
-      body.trigger === "regenerate-message"
-        ? await questionToRegenerate(store, owner, chat.id, body.messageId)
-        : undefined;
-    if (body.trigger === "regenerate-message" && regenerate === undefined)
-      throw new ValidationError("messageId", "names no answer of this chat to regenerate");
+    const position = await turnOf(store, owner, chat.id, body);
     const model = (chosen: string | null) =>
       asked ?? (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
     const request = {
@@ -84,7 +68,7 @@ async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody, h
       conversationId: chat.id,
       question,
       images: [],
-      regenerate,
+      ...position,
       model,
       answerIdIsStreamId: true,
       holdBytes,

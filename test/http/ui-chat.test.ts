@@ -120,6 +120,23 @@ describe("the AI SDK's chat endpoint", () => {
     expect(conversation.messages[1]).toMatchObject({ id: chat.messages[1]?.id, sibling_count: 2 });
   });
 
+  test("an edited message is a new question beside the one it replaces, whatever id the SDK gave it", async () => {
+    const chat = new PlainChat({ api });
+    await chat.sendMessage({ text: "/echo first version" });
+    await chat.sendMessage({ text: "/echo a follow-up" });
+    // The SDK's own id for the follow-up: Sluice finds it by its place in the branch.
+    await chat.sendMessage({ text: "/echo second version", messageId: chat.messages[2]?.id as string });
+    expect(chat.messages.map((message) => textOfMessage(message))).toEqual([
+      "/echo first version",
+      "first version",
+      "/echo second version",
+      "second version",
+    ]);
+    const conversation = await readConversation(stack.app.url, await findConversation(chat.id));
+    expect(conversation.messages.map((message) => message.content)).toEqual(chat.messages.map(textOfMessage));
+    expect(conversation.messages[2]).toMatchObject({ sibling_count: 2, sibling_position: 2 });
+  });
+
   test("a refused body is a 400 naming the field, before anything is stored", async () => {
     const message = (parts: unknown[]) => [{ id: "u", role: "user", parts }];
     const cases: [string, Record<string, unknown>][] = [
