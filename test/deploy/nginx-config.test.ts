@@ -163,9 +163,11 @@ describe("the negative control", () => {
     const production = proxy().split("\n");
     const control = renderShippedTemplate("templates/sluice-proxy.inc.template", { ...base, ...NEGATIVE_CONTROL });
     const changed = control.split("\n").filter((line, index) => line !== production[index]);
+    // Buffering in both locations that stream: the stream routes, and POST /api/chat (an AI SDK chat).
     expect(changed.map((line) => line.trim().split(/\s+/)[0])).toEqual([
       "proxy_ignore_headers",
       "gzip_types",
+      "proxy_buffering",
       "proxy_buffering",
     ]);
   });
