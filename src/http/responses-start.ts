@@ -16,6 +16,7 @@ import type { Generation } from "../generation/generation.ts";
 import type { GenerationDirectory } from "../generation/view.ts";
 import type { ResponseRecord } from "../sse/responses-events.ts";
 import { newStreamId } from "../stream-id.ts";
+import { untilAnswerStored } from "./answer-stored.ts";
 import type { GenerationReservation, StartGeneration, StartOptions } from "./chat.ts";
 import type { Caller } from "./requester.ts";
 import { responseId } from "./response-id.ts";
@@ -86,6 +87,8 @@ async function conversationFor(deps: ResponseStartDeps, store: ConversationStore
   // The answer it names is still being written: the conversation is busy, as for any turn.
   const running = await deps.generations.find(previous.streamId, owner);
   if (running && !running.ended) throw new ConversationBusyError();
+  // Named the moment its stream ended: its answer may be a few milliseconds from stored.
+  await untilAnswerStored(store, deps.generations, owner, previous.conversationId);
   return { id: previous.conversationId, created: false };
 }
 

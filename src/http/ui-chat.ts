@@ -14,6 +14,7 @@ import { startTurn, type TurnDeps } from "../conversations/turn.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { GenerationDirectory, GenerationView } from "../generation/view.ts";
 import { UI_MESSAGE_STREAM_HEADERS, uiMessageDialect } from "../sse/ui-message-dialect.ts";
+import { untilAnswerStored } from "./answer-stored.ts";
 import type { GenerationReservation } from "./chat.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
@@ -60,6 +61,8 @@ async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody, h
   let chat: { id: string; created: boolean } | undefined;
   try {
     chat = await chatConversation(store, owner, body.id);
+    // The SDK sends the next message the moment the last answer's stream ended.
+    if (!chat.created) await untilAnswerStored(store, deps.generations, owner, chat.id);
     const position = await turnOf(store, owner, chat.id, body);
     const model = (chosen: string | null) =>
       asked ?? (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
@@ -137,6 +140,8 @@ export function uiChatRoutes(deps: UiChatDeps) {
       async ({ params, request }) => {
         const owner = userOf(request);
         const chat = await findChatConversation(deps.store, owner, params.id);
+        // Read the moment an answer's stream ended, the chat holds that answer.
+        if (chat) await untilAnswerStored(deps.store, deps.generations, owner, chat);
         const read = chat ? await deps.store.get(owner, chat) : undefined;
         // The answer being written is not stored yet: GET …/stream resumes it.
         const messages = (read?.messages ?? []).map((message) => ({
