@@ -163,6 +163,8 @@ export class LiveAnswer {
     // rendered() reads the scroll height, so the measure includes the layout of the new text.
     this.#options.rendered();
     performance.measure(RENDER_MEASURE, { start: started, detail: { characters, length: this.#text.length } });
+    // A burst too large for one frame goes on in the next ones.
+    if (this.#markdown.behind) this.#schedule();
   }
 
   #liveStatus(): string {

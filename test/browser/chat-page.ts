@@ -3,26 +3,15 @@
  * relay that can cut the network, headless Chromium, and the page's parts by what a user sees.
  */
 import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../../loadtest/browser-bench/chromium.ts";
 import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
 import { type CutProxy, startCutProxy } from "./cut-proxy.ts";
 
 export const resultsDir = new URL("../../test-results/", import.meta.url).pathname;
 
 /** Launches Debian's Chromium headless, quiet (no background traffic, no GPU). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-gpu",
-    ],
-  });
-}
+export const launchBrowser = launchChromium;
 
 export interface ChatSetup {
   stack: Stack;

@@ -1,0 +1,90 @@
+/**
+ * One case in one browser context: the question is sent, the answer streams while a user types
+ * in the message box, and the page's own record becomes the case's figures.
+ */
+import type { Browser, Page } from "playwright-core";
+import { percentileOf } from "../lib/percentile.ts";
+import type { BenchCase } from "./cases.ts";
+import { type CaseFigures, installProbe, type PageRecord } from "./page-probe.ts";
+
+// A steady typist: about eight keys a second, a short sentence over and over.
+const TYPED = "the quick brown fox jumps over the lazy dog ";
+const KEY_DELAY_MS = 120;
+
+const answerSelector = "#thread .message.assistant";
+
+/** Types into the message box until `done()` says the answer has ended; returns the keys pressed. */
+async function typeUntil(page: Page, done: () => boolean): Promise<number> {
+  let keys = 0;
+  await page.focus("#prompt");
+  while (!done()) {
+    for (const key of TYPED) {
+      if (done()) break;
+      await page.keyboard.type(key);
+      keys++;
+      await page.waitForTimeout(KEY_DELAY_MS);
+    }
+  }
+  return keys;
+}
+
+/**
+ * The figures of the stream's time, from the page's record: from the first frame that rendered
+ * text (sending the question and drawing it are not the stream's) to the last one.
+ */
+export function figuresOf(record: PageRecord, keyPresses: number): CaseFigures {
+  const renders = record.renders.filter((render) => render.length > 0);
+  const first = renders[0];
+  const last = renders.at(-1);
+  const start = first?.start ?? 0;
+  const end = last ? last.start + last.duration : start;
+  const seconds = Math.max(end - start, 1) / 1000;
+  const within = (time: number) => time >= start && time <= end;
+  const durations = renders.map((render) => render.duration);
+  const longTasks = record.longTasks.filter((task) => within(task.start));
+  const delays = record.inputs.filter((input) => within(input.start)).map((input) => input.delay);
+  const round = (value: number) => Math.round(value * 10) / 10;
+  return {
+    streamSeconds: round(seconds),
+    renderedFrames: durations.length,
+    renderP50Ms: round(percentileOf(durations, 50)),
+    renderP95Ms: round(percentileOf(durations, 95)),
+    renderMaxMs: round(Math.max(0, ...durations)),
+    longTaskSharePercent: round((longTasks.reduce((sum, task) => sum + task.duration, 0) / (seconds * 1000)) * 100),
+    longestTaskMs: round(Math.max(0, ...longTasks.map((task) => task.duration))),
+    worstInputDelayMs: round(Math.max(0, ...delays)),
+    keyPresses,
+    framesPerSecond: round(record.frames.filter(within).length / seconds),
+  };
+}
+
+/** Streams `benchCase` on a fresh page at `pageUrl`, typing meanwhile; bounded by `timeoutMs`. */
+export async function measureCase(
+  browser: Browser,
+  pageUrl: string,
+  benchCase: BenchCase,
+  timeoutMs: number,
+): Promise<CaseFigures> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(installProbe);
+    await page.goto(pageUrl);
+    await page.waitForSelector("#prompt");
+    await page.fill("#prompt", `/sim tps=${benchCase.tokensPerSecond} ttft_ms=100\n/echo ${benchCase.answer}`);
+    await page.press("#prompt", "Enter");
+    let ended = false;
+    const finished = page.waitForSelector(`${answerSelector}[data-status]`, { timeout: timeoutMs }).finally(() => {
+      ended = true;
+    });
+    await page.waitForSelector(`${answerSelector}.live`, { timeout: 30_000 });
+    const keys = await typeUntil(page, () => ended);
+    await finished;
+    const status = await page.getAttribute(`${answerSelector}:last-child`, "data-status");
+    if (status !== "complete") throw new Error(`${benchCase.name}: the answer ended ${status}`);
+    const record = await page.evaluate(() => (window as unknown as { benchRecord: PageRecord }).benchRecord);
+    return figuresOf(record, keys);
+  } finally {
+    await context.close();
+  }
+}
