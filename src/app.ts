@@ -10,6 +10,7 @@ import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
 import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
+import { compressLargeJson } from "./http/compression.ts";
 import { conversationRoutes } from "./http/conversations.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { handleError } from "./http/error-response.ts";
@@ -123,7 +124,7 @@ export async function createHandler(
     if ("refuse" in passed) return passed.refuse;
     const response = await app.handle(passed.request);
     if (passed.cors) for (const [name, value] of Object.entries(passed.cors)) response.headers.set(name, value);
-    return response;
+    return compressLargeJson(passed.request, response);
   };
 }
 

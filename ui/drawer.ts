@@ -8,6 +8,8 @@ import { byId } from "./dom.ts";
 const focusable = "a[href], button:not([disabled]), input, textarea, [tabindex]:not([tabindex='-1'])";
 
 export interface Drawer {
+  /** Opens it (on a narrow screen; a wide one always shows the sidebar). */
+  open(): void;
   close(): void;
 }
 
@@ -46,10 +48,16 @@ export function setupDrawer(): Drawer {
     }
   });
   // Widened past the breakpoint, the sidebar is a column again: nothing stays inert.
-  matchMedia("(max-width: 760px)").addEventListener("change", (event) => {
+  const narrow = matchMedia("(max-width: 760px)");
+  narrow.addEventListener("change", (event) => {
     if (!event.matches) close(false);
   });
-  return { close: () => close(false) };
+  return {
+    open: () => {
+      if (narrow.matches && !isOpen()) setOpen(true);
+    },
+    close: () => close(false),
+  };
 }
 
 /** Keeps Tab and Shift+Tab among the drawer's controls. */
