@@ -22,6 +22,7 @@ import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 import { copyButton } from "./clipboard.ts";
+import { CHUNK_LINES, chunkedMarkup, escapeCode } from "./code-chunks.ts";
 import { h } from "./dom.ts";
 import type { CodeSource } from "./markdown-syntax.ts";
 
@@ -82,7 +83,8 @@ export function decorateCodeBlocks(root: DocumentFragment | Element, codes: read
     const text = code.textContent ?? "";
     const source = codes[next]?.text === text ? codes[next++] : undefined;
     const language = source?.language;
-    if (isHighlighted(language)) code.innerHTML = highlightCode(text, language).html;
+    if (isHighlighted(language)) code.innerHTML = chunkedMarkup(highlightCode(text, language).html);
+    else if (text.split("\n", CHUNK_LINES + 2).length > CHUNK_LINES) code.innerHTML = chunkedMarkup(escapeCode(text));
     frameCodeBlock(code.parentElement as HTMLElement, code, language);
   }
 }

@@ -1,15 +1,15 @@
 /**
  * The text of a code block that is still being written, highlighted as it grows. Finished lines
  * are highlighted once and kept; only the last few lines are highlighted again each frame, and the
- * newest shows plain until the next one starts. While it grows, the lines sit in blocks of a few
- * dozen (`code-chunk`, display: block): the browser then lays out only the block that changed,
- * where one long `<pre>` is laid out again whole on every change. The blocks go at the end. Lines are kept up to a point only when
+ * newest shows plain until the next one starts. Kept lines go into the block's chunks as the
+ * whole render makes them (code-chunks.ts), so the browser lays out only the chunk that grows. Lines are kept up to a point only when
  * highlighting there gives the same markup with and without the lines after it, and ends outside
  * every construct that spans lines (a block comment, a template string, a YAML block): then
  * highlighting the rest from that point alone gives what highlighting the whole text would, so the
  * finished block is the same markup as one rendered at once.
  */
 import { type HighlightedCode, highlightCode, isHighlighted } from "./code-blocks.ts";
+import { CHUNK_CLASS, ChunkSplitter, escapeCode } from "./code-chunks.ts";
 
 // Lines highlighted again each frame, after the kept ones: what decides whether a construct goes on.
 const LOOKAHEAD_LINES = 3;
@@ -17,11 +17,6 @@ const LOOKAHEAD_LINES = 3;
 // until the frame's time budget is spent; the rest waits for the next frames.
 const PIECE_CHARACTERS = 8_192;
 const FRAME_BUDGET_MS = 6;
-// Lines per block while the code grows.
-const CHUNK_LINES = 32;
-
-const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-const escapeText = (text: string) => text.replace(/[&<>]/g, (char) => escapes[char] ?? char);
 
 /** Parses the page's own markup (highlight.js's spans around escaped text) into nodes. */
 function nodesOf(html: string): ChildNode[] {
@@ -29,8 +24,6 @@ function nodesOf(html: string): ChildNode[] {
   template.innerHTML = html;
   return [...template.content.childNodes];
 }
-
-const lineCount = (text: string) => text.split("\n").length - 1;
 
 /** Where the line `lines` lines before `end` (a line start) starts; 0 at most. */
 function linesBefore(text: string, end: number, lines: number): number {
@@ -54,10 +47,10 @@ export class CodeLines {
   readonly #language: string | undefined;
   /** Characters whose markup is final and shown. */
   #kept = 0;
-  /** The blocks of kept lines; the last one takes more until it is full. */
+  readonly #splitter = new ChunkSplitter();
+  /** The chunks of kept lines; the last one takes more until the splitter starts another. */
   readonly #chunks: HTMLElement[] = [];
-  #linesInLastChunk = 0;
-  /** The block after the kept lines, replaced each frame: lines not kept yet, and the newest line. */
+  /** A block after the kept lines, replaced each frame: lines not kept yet, and the newest line. */
   #provisional: HTMLElement | undefined;
   /** Characters rendered by the last call. */
   rendered = 0;
@@ -110,8 +103,10 @@ export class CodeLines {
     this.#provisional?.remove();
     this.#provisional = undefined;
     const rest = text.slice(this.#kept);
-    this.#code.append(...nodesOf(this.#markup(rest).html));
-    for (const block of this.#chunks.splice(0)) block.replaceWith(...block.childNodes);
+    this.#keepMarkup(this.#markup(rest).html);
+    // One chunk is none: the whole render puts such code in the <code> itself.
+    const only = this.#chunks.length === 1 ? this.#chunks[0] : undefined;
+    only?.replaceWith(...only.childNodes);
     this.#code.normalize();
     this.rendered = rest.length;
     this.behind = false;
@@ -129,32 +124,33 @@ export class CodeLines {
     this.rendered += lookahead - this.#kept;
     const atEnd = lookahead === finished;
     if (!piece.settled || !longer.html.startsWith(piece.html)) return { kept: false, rest: atEnd ? longer : undefined };
-    this.#keepNodes(nodesOf(piece.html), lineCount(text.slice(this.#kept, end)));
+    this.#keepMarkup(piece.html);
     this.#kept = end;
     const rest = { html: longer.html.slice(piece.html.length), settled: longer.settled };
     return { kept: true, rest: atEnd ? rest : undefined };
   }
 
   #markup(text: string): HighlightedCode {
-    return this.#language ? highlightCode(text, this.#language) : { html: escapeText(text), settled: true };
+    return this.#language ? highlightCode(text, this.#language) : { html: escapeCode(text), settled: true };
   }
 
-  #keepNodes(nodes: ChildNode[], lines: number): void {
-    let last = this.#chunks.at(-1);
-    if (!last || this.#linesInLastChunk >= CHUNK_LINES) {
-      last = chunk();
-      this.#code.append(last);
-      this.#chunks.push(last);
-      this.#linesInLastChunk = 0;
+  /** Adds the markup of kept lines to the chunks, starting new ones where the splitter says. */
+  #keepMarkup(html: string): void {
+    for (const piece of this.#splitter.feed(html)) {
+      if (piece === null) {
+        const next = chunk();
+        this.#code.append(next);
+        this.#chunks.push(next);
+      } else {
+        this.#chunks.at(-1)?.append(...nodesOf(piece));
+      }
     }
-    last.append(...nodes);
-    this.#linesInLastChunk += lines;
   }
 }
 
-/** A block of lines while the code grows. */
+/** A chunk of lines. */
 function chunk(): HTMLElement {
   const block = document.createElement("span");
-  block.className = "code-chunk";
+  block.className = CHUNK_CLASS;
   return block;
 }

@@ -88,3 +88,45 @@ export async function measureCase(
     await context.close();
   }
 }
+
+/** What the machine alone costs a page: long tasks and the worst stall of a page that does almost nothing. */
+export interface MachineNoise {
+  longTaskSharePercent: number;
+  worstStallMs: number;
+}
+
+/**
+ * Runs a control page for `seconds`: a frame loop with half a millisecond of work per frame. Its
+ * long tasks and stalls are the machine's (other processes taking the cores), not the page's.
+ */
+export async function measureNoise(browser: Browser, seconds: number): Promise<MachineNoise> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(async (seconds) => {
+      let longTasks = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) longTasks += entry.duration;
+      }).observe({ type: "longtask" });
+      let worst = 0;
+      const started = performance.now();
+      let last = started;
+      await new Promise<void>((done) => {
+        const frame = (now: number) => {
+          worst = Math.max(worst, now - last);
+          last = now;
+          const busyUntil = performance.now() + 0.5;
+          while (performance.now() < busyUntil) {
+            // Work standing in for a cheap frame.
+          }
+          if (now - started < seconds * 1000) requestAnimationFrame(frame);
+          else done();
+        };
+        requestAnimationFrame(frame);
+      });
+      const round = (value: number) => Math.round(value * 10) / 10;
+      return { longTaskSharePercent: round((longTasks / (seconds * 1000)) * 100), worstStallMs: round(worst) };
+    }, seconds);
+  } finally {
+    await page.close();
+  }
+}

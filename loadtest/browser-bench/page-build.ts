@@ -4,7 +4,7 @@
  * on to the stack. The bench serves the current UI and an earlier revision's the same way, so the
  * two differ only in their bundles.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { extname, join } from "node:path";
 import { contentSecurityPolicyValue } from "../../src/http/csp.ts";
 
@@ -49,10 +49,16 @@ export function servePage(publicDir: string, stackUrl: string): PageServer {
   return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
 }
 
-/** Builds this checkout's UI (public/assets); returns the folder to serve. */
+/**
+ * Builds this checkout's UI and copies it to a scratch folder (.exp/, ignored by git), so that
+ * rebuilding during a run changes nothing; returns the folder to serve.
+ */
 export function buildCurrentUi(): string {
   run(["node_modules/.bin/bun", "scripts/build-ui.ts"], root);
-  return join(root, "public");
+  const dir = join(root, ".exp", "ui-current");
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(root, "public"), dir, { recursive: true });
+  return dir;
 }
 
 /**

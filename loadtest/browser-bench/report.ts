@@ -1,6 +1,7 @@
 /** The browser bench's results: printed, and kept as JSON and Markdown in loadtest/results/. */
 import { writeFileSync } from "node:fs";
 import { type BenchEnvironment, describeMachine } from "../lib/environment.ts";
+import type { MachineNoise } from "./measure.ts";
 import type { CaseFigures } from "./page-probe.ts";
 
 export interface VariantRun {
@@ -10,6 +11,8 @@ export interface VariantRun {
   title: string;
   tokensPerSecond: number;
   figures: CaseFigures;
+  /** The control page just before: the machine's own share of long tasks and stalls. */
+  noise: MachineNoise;
 }
 
 export interface BrowserBenchResult {
@@ -36,6 +39,7 @@ function row(run: VariantRun): string {
     f.longestTaskMs,
     mark(f.worstInputDelayMs, TARGETS.worstInputDelayMs),
     f.framesPerSecond,
+    `${run.noise.longTaskSharePercent}% / ${run.noise.worstStallMs} ms`,
   ].join(" | ");
 }
 
@@ -47,11 +51,11 @@ export function resultMarkdown(result: BrowserBenchResult): string {
     "",
     `Targets: render p95 ≤ ${TARGETS.renderP95Ms} ms per frame, ≤ ${TARGETS.longTaskSharePercent}% of the time in long tasks, worst input delay ≤ ${TARGETS.worstInputDelayMs} ms (✗: missed).`,
     "",
-    "| case | UI | stream | render per frame p50 / p95 / max, ms | long tasks, % of time | longest task, ms | worst input delay, ms | frames/s |",
-    "|---|---|---:|---|---:|---:|---:|---:|",
+    "| case | UI | stream | render per frame p50 / p95 / max, ms | long tasks, % of time | longest task, ms | worst input delay, ms | frames/s | machine alone: long tasks / worst stall |",
+    "|---|---|---:|---|---:|---:|---:|---:|---:|",
     ...result.runs.map((run) => `| ${row(run)} |`),
     "",
-    "Render per frame: the page's `sluice-render` measure (Markdown, DOM and the layout it forces). Long tasks: tasks over 50 ms (Long Tasks API) during the stream. Input delay: from a key press to the start of its handlers (Event Timing; presses under 16 ms in all are not reported, so 0 means none reached 16 ms), while typing about eight keys a second in the message box during the whole stream.",
+    "Render per frame: the page's `sluice-render` measure (Markdown, DOM and the layout it forces). Long tasks: tasks over 50 ms (Long Tasks API) during the stream. Input delay: from a key press to the start of its handlers (Event Timing; presses under 16 ms in all are not reported, so 0 means none reached 16 ms), while typing about eight keys a second in the message box during the whole stream. Machine alone: a control page run just before each row (a frame loop with 0.5 ms of work per frame), whose long tasks and stalls come from other processes taking the cores; a row's long tasks and input delay include as much.",
     "",
   ].join("\n");
 }

@@ -66,10 +66,21 @@ test("an update renders the text that arrived and a bounded part before it, neve
   // The negative control: a blockquote has no renderer of its own, so it is rendered again whole.
   const quote = Array.from({ length: 60 }, (_, i) => `> line ${i} of a long quote`).join("\n");
   expect((await harness("compare", quote, tokens)).mostRenderedAgain).toBeGreaterThan(1_200);
-});
+}, 120_000);
 
 /** The cut just after the `n`th line break of `text`. */
 const afterLine = (text: string, n: number) => text.split("\n").slice(0, n).join("\n").length + 1;
+
+test("a long code block is laid out in chunks of lines, the same in the streamed and the whole render", async () => {
+  const fence = markdownCorpus["a fence that closes late"] as string;
+  const { streamed, whole } = await harness("compare", fence, tokens);
+  // 400 lines, a chunk per 32 or so.
+  expect(streamed.match(/class="code-chunk"/g)?.length ?? 0).toBeGreaterThanOrEqual(12);
+  expect(streamed).toBe(whole);
+  // A short block has none.
+  const short = (await harness("compare", "```ts\nconst a = 1;\n```", tokens)).streamed;
+  expect(short).not.toContain("code-chunk");
+}, 60_000);
 
 test("midway, an open table shows its rows, an open fence its code, an open list its items", async () => {
   const table = markdownCorpus["a 300-row table"] as string;
@@ -84,4 +95,4 @@ test("midway, an open table shows its rows, an open fence its code, an open list
   const items = await harness("midway", list, tokens, afterLine(list, 60), "li");
   expect(items.streamed).toEqual(items.whole);
   expect(items.streamed.count).toBe(60);
-});
+}, 60_000);

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import { PNG_1, PNG_2 } from "./test-images.ts";
 
 let setup: ChatSetup;
 beforeAll(async () => {
@@ -15,16 +16,6 @@ beforeAll(async () => {
 afterAll(() => setup?.stop(), 60_000);
 
 const phone = { width: 390, height: 844 };
-
-/** A real 1×1 PNG (so the browser decodes it), and a 2×2 one. */
-const PNG_1 = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-  "base64",
-);
-const PNG_2 = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==",
-  "base64",
-);
 
 /** Opens the chat and records every CSP violation the page reports (event and console). */
 async function openWatched(viewport?: { width: number; height: number }) {
