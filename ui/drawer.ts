@@ -39,8 +39,10 @@ export function setupDrawer(): Drawer {
   scrim.addEventListener("click", () => close(true));
   // On the document, so Esc works wherever focus is; registered before the page's own Esc (Stop).
   document.addEventListener("keydown", (event) => {
-    if (!isOpen()) return;
-    if (event.key === "Escape") {
+    // A dialog opened from the drawer (Delete's confirmation) has the keys: Esc and Tab are its own.
+    if (!isOpen() || document.querySelector("dialog[open]")) return;
+    // Shift+Esc is the shortcut to the message box (shortcuts.ts), which closes the drawer itself.
+    if (event.key === "Escape" && !event.shiftKey) {
       event.preventDefault(); // this Esc closes the drawer; it does not stop the answer
       close(true);
     } else if (event.key === "Tab") {

@@ -186,6 +186,10 @@ test("the badge says unreachable, in the warning style, when the upstream does n
       const { page, context } = await openChat(setup.browser, down.url, { viewport });
       await page.waitForFunction(() => document.getElementById("model")?.textContent === "unreachable");
       expect(await page.getAttribute("#model-badge", "class")).toContain("unreachable");
+      // The model server, not this device's network (that reads "offline": wording.test.ts).
+      expect(await page.getAttribute("#model-badge", "title")).toContain("the model server does not answer");
+      // On a phone the badge folds into More, which carries the warning.
+      if (viewport === phone) expect(await page.getAttribute("#more", "data-warning")).toBe("true");
       const colours = await page.$eval("#model-badge", (badge) => getComputedStyle(badge).backgroundColor);
       expect(colours).not.toBe("rgba(0, 0, 0, 0)");
       expect(await page.isHidden("#model-field")).toBe(true);
