@@ -132,3 +132,12 @@ export function echoText(words: number): string {
   const vocabulary = ["amber", "river", "quiet", "lantern", "harbor", "meadow", "copper", "window", "falcon", "cedar"];
   return Array.from({ length: words }, (_, i) => `${vocabulary[(i * 7) % vocabulary.length]}${i}`).join(" ");
 }
+
+export const desktop = { width: 1280, height: 800 };
+export const phone = { width: 390, height: 844 };
+
+/** The two widths every page fix is tested at, with their names. */
+export const widths = [
+  ["desktop", desktop],
+  ["phone", phone],
+] as const;

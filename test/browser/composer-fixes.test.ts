@@ -6,7 +6,17 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type ChatSetup, eventually, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import {
+  type ChatSetup,
+  desktop,
+  eventually,
+  finishedAnswer,
+  openChat,
+  phone,
+  send,
+  startChatSetup,
+  widths,
+} from "./chat-page.ts";
 import { PNG_1 } from "./test-images.ts";
 
 let setup: ChatSetup;
@@ -24,11 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await setup?.stop();
 }, 60_000);
-
-const widths = [
-  ["desktop", { width: 1280, height: 800 }],
-  ["phone", { width: 390, height: 844 }],
-] as const;
 
 async function storedIds(): Promise<string[]> {
   const page = (await (await fetch(`${setup.url}/api/conversations?limit=100`)).json()) as {

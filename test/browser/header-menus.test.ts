@@ -9,13 +9,21 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import {
+  type ChatSetup,
+  conversationIdOf,
+  desktop,
+  finishedAnswer,
+  openChat,
+  phone,
+  send,
+  startChatSetup,
+  widths,
+} from "./chat-page.ts";
 import { PNG_1 } from "./test-images.ts";
 
 let setup: ChatSetup;
 let address = "";
-const desktop = { width: 1280, height: 800 };
-const phone = { width: 390, height: 844 };
 
 beforeAll(async () => {
   setup = await startChatSetup({ SIM_TOKENS_PER_SECOND: "2000", SIM_TTFT_MS: "20" });

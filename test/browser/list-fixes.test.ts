@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import { type ChatSetup, desktop, finishedAnswer, openChat, phone, send, startChatSetup, widths } from "./chat-page.ts";
 
 let setup: ChatSetup;
 
@@ -16,11 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await setup?.stop();
 }, 60_000);
-
-const widths = [
-  ["desktop", { width: 1280, height: 800 }],
-  ["phone", { width: 390, height: 844 }],
-] as const;
 
 /** Makes `count` conversations through the API, newest last; returns their ids. */
 async function conversations(count: number, prefix: string): Promise<string[]> {

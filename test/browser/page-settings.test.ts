@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup, widths } from "./chat-page.ts";
 
 let setup: ChatSetup;
 let address = "";
@@ -69,11 +69,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await setup?.stop();
 }, 60_000);
-
-const widths = [
-  ["desktop", { width: 1280, height: 800 }],
-  ["phone", { width: 390, height: 844 }],
-] as const;
 
 const active = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { type ChatSetup, startChatSetup } from "./chat-page.ts";
+import { type ChatSetup, desktop, phone, startChatSetup, widths } from "./chat-page.ts";
 
 const TOKEN = "alice-sign-in-token-0123456789";
 let setup: ChatSetup;
@@ -19,11 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await setup?.stop();
 }, 60_000);
-
-const widths = [
-  ["desktop", { width: 1280, height: 800 }],
-  ["phone", { width: 390, height: 844 }],
-] as const;
 
 async function signedOutPage(browser: Browser, viewport: { width: number; height: number }, path: string) {
   const context = await browser.newContext({ viewport });

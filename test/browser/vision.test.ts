@@ -92,7 +92,12 @@ test("custom instructions at phone width by touch-sized mouse clicks; Use defaul
   const { page, context } = await openWatched(phone);
   await send(page, "/sim tokens=4\nOn the phone");
   await finishedAnswer(page);
-  await page.click("#instructions");
+  // On a phone the title bar's buttons are in its More menu.
+  const openInstructions = async () => {
+    await page.click("#more");
+    await page.click("#more-menu >> text=Custom instructions");
+  };
+  await openInstructions();
   const box = await page.locator("#instructions-dialog").boundingBox();
   expect(box && box.x >= 0 && box.x + box.width <= phone.width).toBe(true);
   await page.fill("#instructions-text", "Answer in French.");
@@ -102,7 +107,7 @@ test("custom instructions at phone width by touch-sized mouse clicks; Use defaul
   const read = () =>
     page.evaluate(async (id) => (await (await fetch(`/api/conversations/${id}`)).json()).system_prompt, id);
   expect(await read()).toBe("Answer in French.");
-  await page.click("#instructions");
+  await openInstructions();
   await page.click("#instructions-reset");
   await page.click("#instructions-dialog button[type=submit]");
   await page.waitForSelector("#instructions-dialog", { state: "hidden" });

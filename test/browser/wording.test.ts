@@ -8,11 +8,13 @@ import type { Page } from "playwright-core";
 import {
   type ChatSetup,
   conversationIdOf,
+  desktop,
   finishedAnswer,
   openChat,
   send,
   startChatSetup,
   waitForLiveText,
+  widths,
 } from "./chat-page.ts";
 
 let setup: ChatSetup;
@@ -24,11 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await setup?.stop();
 }, 60_000);
-
-const widths = [
-  ["desktop", { width: 1280, height: 800 }],
-  ["phone", { width: 390, height: 844 }],
-] as const;
 
 /** What the page says of the model and the network: the badge on a desktop, the More menu's note on a phone. */
 async function reachText(page: Page, phone: boolean): Promise<{ text: string; warning: boolean }> {
