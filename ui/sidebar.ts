@@ -64,6 +64,7 @@ export class ConversationList {
     for (const link of this.#list.querySelectorAll<HTMLAnchorElement>("a[data-id]")) {
       if (link.dataset.id === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
+      link.parentElement?.classList.toggle("current", link.dataset.id === id);
     }
     this.#settleFocus();
   }
@@ -111,7 +112,8 @@ export class ConversationList {
     // Text, never HTML: a snippet is the user's or the model's words.
     if (snippet) link.append(h("span", { class: "conversation-snippet" }, snippet));
     link.title = displayTitle(conversation.title);
-    if (conversation.id === this.#activeId) link.setAttribute("aria-current", "page");
+    const current = conversation.id === this.#activeId;
+    if (current) link.setAttribute("aria-current", "page");
     const remove = h("button", {
       type: "button",
       class: "icon-button conversation-delete",
@@ -120,6 +122,6 @@ export class ConversationList {
     });
     // The page's own constant markup: a trash can.
     remove.innerHTML = TRASH_ICON;
-    return h("li", {}, link, remove);
+    return h("li", { class: current ? "current" : undefined }, link, remove);
   }
 }
