@@ -11,6 +11,13 @@ export function confirmDelete(name: string): Promise<boolean> {
   dialog.returnValue = "";
   dialog.showModal();
   return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "delete"), { once: true });
+    const closed = () => {
+      // The close event comes a task after the dialog closes: one from an earlier showing can
+      // arrive once this one is open again, and is not this one's answer.
+      if (dialog.open) return;
+      dialog.removeEventListener("close", closed);
+      resolve(dialog.returnValue === "delete");
+    };
+    dialog.addEventListener("close", closed);
   });
 }
