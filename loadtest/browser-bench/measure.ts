@@ -42,7 +42,9 @@ export function figuresOf(record: PageRecord, keyPresses: number): CaseFigures {
   const within = (time: number) => time >= start && time <= end;
   const durations = renders.map((render) => render.duration);
   const longTasks = record.longTasks.filter((task) => within(task.start));
-  const delays = record.inputs.filter((input) => within(input.start)).map((input) => input.delay);
+  const inputs = record.inputs.filter((input) => within(input.start));
+  const delays = inputs.map((input) => input.delay);
+  const late = new Set(inputs.filter((input) => input.delay > 50 && input.interaction > 0).map((i) => i.interaction));
   const round = (value: number) => Math.round(value * 10) / 10;
   return {
     streamSeconds: round(seconds),
@@ -53,6 +55,7 @@ export function figuresOf(record: PageRecord, keyPresses: number): CaseFigures {
     longTaskSharePercent: round((longTasks.reduce((sum, task) => sum + task.duration, 0) / (seconds * 1000)) * 100),
     longestTaskMs: round(Math.max(0, ...longTasks.map((task) => task.duration))),
     worstInputDelayMs: round(Math.max(0, ...delays)),
+    keysDelayedOver50Ms: late.size,
     keyPresses,
     framesPerSecond: round(record.frames.filter(within).length / seconds),
   };

@@ -10,7 +10,7 @@ export interface PageRecord {
   renders: { start: number; duration: number; length: number }[];
   longTasks: { start: number; duration: number }[];
   /** Key and input events that took 16 ms or more (the API's floor): their delay, ms. */
-  inputs: { start: number; name: string; delay: number }[];
+  inputs: { start: number; name: string; delay: number; interaction: number }[];
   /** Start times of the animation frames. */
   frames: number[];
 }
@@ -31,7 +31,8 @@ export function installProbe(): void {
   }).observe({ type: "longtask" });
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries() as PerformanceEventTiming[]) {
-      record.inputs.push({ start: entry.startTime, name: entry.name, delay: entry.processingStart - entry.startTime });
+      const delay = entry.processingStart - entry.startTime;
+      record.inputs.push({ start: entry.startTime, name: entry.name, delay, interaction: entry.interactionId });
     }
   }).observe({ type: "event", durationThreshold: 16 } as PerformanceObserverInit);
   const tick = (time: number) => {
@@ -53,6 +54,8 @@ export interface CaseFigures {
   longestTaskMs: number;
   /** The worst delay of a key press while typing during the stream (under 16 ms is not reported: 0). */
   worstInputDelayMs: number;
+  /** Key presses with an event delayed more than 50 ms. */
+  keysDelayedOver50Ms: number;
   keyPresses: number;
   framesPerSecond: number;
 }

@@ -37,7 +37,7 @@ function row(run: VariantRun): string {
     `${f.renderP50Ms} / ${mark(f.renderP95Ms, TARGETS.renderP95Ms)} / ${f.renderMaxMs}`,
     mark(f.longTaskSharePercent, TARGETS.longTaskSharePercent),
     f.longestTaskMs,
-    mark(f.worstInputDelayMs, TARGETS.worstInputDelayMs),
+    `${mark(f.worstInputDelayMs, TARGETS.worstInputDelayMs)} (${f.keysDelayedOver50Ms} of ${f.keyPresses} keys over 50)`,
     f.framesPerSecond,
     `${run.noise.longTaskSharePercent}% / ${run.noise.worstStallMs} ms`,
   ].join(" | ");
