@@ -1,8 +1,8 @@
 /**
  * A long code block's lines in blocks of a few dozen (`<span class="code-chunk">`, display:
  * block), so the browser lays out and shapes each block on its own: one long `<pre>` is a single
- * run of text that the browser lays out again whole on any change to it (measured: 8 ms per
- * append at 1,400 lines, against under 1 ms in blocks). A block ends at the first line start, 32
+ * run of text that the browser lays out again whole on any change to it (loadtest/README.md, the
+ * browser bench, has what that costs). A block ends at the first line start, 32
  * lines or more after it began, where no highlight span is open, and only when code follows; a
  * block of code with no such point has no blocks at all. Both the streaming and the whole render
  * split highlight.js's markup this way, so they give the same DOM.

@@ -1,12 +1,12 @@
 /**
  * The text of a code block that is still being written, highlighted as it grows. Finished lines
  * are highlighted once and kept; only the last few lines are highlighted again each frame, and the
- * newest shows plain until the next one starts. Kept lines go into the block's chunks as the
- * whole render makes them (code-chunks.ts), so the browser lays out only the chunk that grows. Lines are kept up to a point only when
+ * newest shows plain until the next one starts. Lines are kept up to a point only when
  * highlighting there gives the same markup with and without the lines after it, and ends outside
  * every construct that spans lines (a block comment, a template string, a YAML block): then
  * highlighting the rest from that point alone gives what highlighting the whole text would, so the
- * finished block is the same markup as one rendered at once.
+ * finished block is the same markup as one rendered at once. Kept lines go into the chunks the
+ * whole render makes too (code-chunks.ts), so the browser lays out only the chunk that grows.
  */
 import { type HighlightedCode, highlightCode, isHighlighted } from "./code-blocks.ts";
 import { CHUNK_CLASS, ChunkSplitter, escapeCode } from "./code-chunks.ts";

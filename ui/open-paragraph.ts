@@ -28,15 +28,15 @@ function continuesParagraph(previous: string, line: string): boolean {
 
 // A first line this short may still become another block as it grows ("```", "- -", "#").
 const YOUNG_LINE = 64;
-// Nor does length settle a first line that opens display math or HTML: it may close later on.
+// A paragraph that opens like display math or HTML may become one when a later line closes it:
+// such (short) paragraphs are rendered whole each frame instead.
 const MAY_BECOME_ANOTHER_BLOCK = /^ {0,3}(?:\$\$|\\\[|<)/;
 
 export class OpenParagraph implements OpenBlock {
   /** Whether the paragraph starting `text` can no longer turn into another kind of block by its first line. */
   static accepts(text: string): boolean {
-    const firstLineEnd = text.indexOf("\n");
-    if (firstLineEnd !== -1) return true;
-    return text.length >= YOUNG_LINE && !MAY_BECOME_ANOTHER_BLOCK.test(text);
+    if (MAY_BECOME_ANOTHER_BLOCK.test(text)) return false;
+    return text.includes("\n") || text.length >= YOUNG_LINE;
   }
 
   readonly #paragraph = h("p");

@@ -11,6 +11,9 @@ import { renderBlocks } from "./markdown.ts";
 import { lexBlocks } from "./markdown-syntax.ts";
 import type { OpenBlock, OpenBlockState } from "./open-block.ts";
 
+// A burst of rows (a resumed stream replays everything at once) is added over several frames.
+const FRAME_BUDGET_MS = 6;
+
 export class OpenTable implements OpenBlock {
   /** Whether `text`'s header and delimiter lines are complete (a partial delimiter may still change the alignment). */
   static accepts(text: string): boolean {
@@ -24,7 +27,7 @@ export class OpenTable implements OpenBlock {
   /** Where the text after the last complete row starts. */
   #rowsEnd: number;
   rendered = 0;
-  readonly behind = false;
+  behind = false;
 
   constructor(text: string) {
     this.#rowsEnd = text.indexOf("\n", text.indexOf("\n") + 1) + 1;
@@ -35,24 +38,35 @@ export class OpenTable implements OpenBlock {
   }
 
   update(text: string): OpenBlockState {
-    this.rendered = 0;
-    for (let lineEnd = text.indexOf("\n", this.#rowsEnd); lineEnd !== -1; lineEnd = text.indexOf("\n", this.#rowsEnd)) {
-      const row = this.#row(text.slice(this.#rowsEnd, lineEnd));
-      if (!row) return { kind: "ended", length: this.#rowsEnd, exact: true };
-      this.#append(row);
-      this.#rowsEnd = lineEnd + 1;
-    }
-    return { kind: "open" };
+    return this.#addRows(text, FRAME_BUDGET_MS);
   }
 
   finish(text: string): boolean {
-    if (this.update(text).kind !== "open") return false;
+    if (this.#addRows(text, Number.POSITIVE_INFINITY).kind !== "open") return false;
     const last = text.slice(this.#rowsEnd);
     if (last === "") return true;
     const row = this.#row(last);
     // A last line that is not a row is another block after the table: the whole text renders it.
     if (row) this.#append(row);
     return row !== undefined;
+  }
+
+  /** Adds the rows of `text`'s complete lines, for at most `budgetMs`; the rest waits for the next frame. */
+  #addRows(text: string, budgetMs: number): OpenBlockState {
+    this.rendered = 0;
+    this.behind = false;
+    const started = performance.now();
+    for (let lineEnd = text.indexOf("\n", this.#rowsEnd); lineEnd !== -1; lineEnd = text.indexOf("\n", this.#rowsEnd)) {
+      if (performance.now() - started > budgetMs) {
+        this.behind = true;
+        break;
+      }
+      const row = this.#row(text.slice(this.#rowsEnd, lineEnd));
+      if (!row) return { kind: "ended", length: this.#rowsEnd, exact: true };
+      this.#append(row);
+      this.#rowsEnd = lineEnd + 1;
+    }
+    return { kind: "open" };
   }
 
   /** The nodes of `line` as a row of this table (the `<tbody>` for the first row); undefined if it is none. */

@@ -5,13 +5,13 @@
  * back until a block fills, which would delay tokens (deploy/nginx says the same of its gzip).
  *
  * The body is compressed as it is sent, a slice at a time, with a turn of the event loop between
- * slices: gzip runs on the thread that relays tokens, and one multi-megabyte call would stall
- * every stream for tens of milliseconds.
+ * slices: gzip runs on the thread that relays tokens (on Deno, node:zlib's "async" gzip too), and
+ * compressing megabytes in one call would stall every stream meanwhile.
  */
 
 // Below this, compression saves too little to be worth the CPU (nginx's own floor is 1 KiB).
 export const COMPRESS_MIN_BYTES = 16 * 1024;
-// A slice takes about a millisecond to compress, so no stream waits longer than that for it.
+// Small enough that a token waiting behind one slice's compression waits briefly.
 const SLICE_BYTES = 128 * 1024;
 
 /** Whether `acceptEncoding` (an Accept-Encoding header) allows gzip (RFC 9110 §12.5.3). */
