@@ -14,7 +14,7 @@ import { numberSetting, textSetting } from "../lib/settings.ts";
 import { type BenchCase, codeAnswer, tableAnswer } from "./cases.ts";
 import { launchChromium } from "./chromium.ts";
 import { measureCase, measureNoise } from "./measure.ts";
-import { buildCurrentUi, buildRevisionUi, type PageServer, servePage } from "./page-build.ts";
+import { buildCurrentUi, buildRevisionUi, commitOf, type PageServer, servePage } from "./page-build.ts";
 import { type BrowserBenchResult, resultMarkdown, type VariantRun, writeResults } from "./report.ts";
 
 // Which cases to run, comma-separated
@@ -95,8 +95,8 @@ async function runAll(servers: Map<string, PageServer>): Promise<VariantRun[]> {
 async function main(): Promise<void> {
   const environment = describeEnvironment(root);
   const folders = new Map<string, string>();
-  if (BASELINE) folders.set(BASELINE, buildRevisionUi(BASELINE));
-  folders.set("current", buildCurrentUi());
+  if (BASELINE) folders.set(`${BASELINE} (${commitOf(BASELINE)})`, buildRevisionUi(BASELINE));
+  folders.set(`this checkout (${commitOf()})`, buildCurrentUi());
   const stack = await startStack({ env: { SIM_TTFT_MS: "100", MAX_OUTPUT_TOKENS: "200000" } });
   const servers = new Map([...folders].map(([variant, dir]) => [variant, servePage(dir, stack.url)] as const));
   try {
