@@ -61,6 +61,13 @@ export function buildCurrentUi(): string {
   return dir;
 }
 
+/** The commit a UI was built from: `revision`'s, or this checkout's (marked "+changes" when ui/ or public/ has uncommitted ones). */
+export function commitOf(revision = "HEAD"): string {
+  const commit = run(["git", "rev-parse", "--short", revision], root).trim();
+  if (revision !== "HEAD") return commit;
+  return run(["git", "status", "--porcelain", "--", "ui", "public"], root).trim() ? `${commit}+changes` : commit;
+}
+
 /**
  * Builds the UI of git revision `revision` in a scratch folder (.exp/, ignored by git): its ui/,
  * src/ (the UI imports shared types and helpers) and build script, with this checkout's packages.
