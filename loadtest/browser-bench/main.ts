@@ -6,14 +6,14 @@
  *   BASELINE=main bun loadtest/browser-bench/main.ts     # side by side with another revision's UI
  *
  * Settings (env): CASES (code-300,code-1400,table-700), TPS_CODE_300 (60), TPS_CODE_1400 (240),
- * TPS_TABLE_700 (120), BASELINE (a git revision; empty: none), NOISE_S (15), RESULTS_NAME (<date>-browser).
+ * TPS_TABLE_700 (120), BASELINE (a git revision; empty: none), RESULTS_NAME (<date>-browser).
  */
 import { startStack } from "../../scripts/stack/start-stack.ts";
 import { describeEnvironment } from "../lib/environment.ts";
 import { numberSetting, textSetting } from "../lib/settings.ts";
 import { type BenchCase, codeAnswer, tableAnswer } from "./cases.ts";
 import { launchChromium } from "./chromium.ts";
-import { measureCase, measureNoise } from "./measure.ts";
+import { measureCase, startNoiseProbe } from "./measure.ts";
 import { buildCurrentUi, buildRevisionUi, commitOf, type PageServer, servePage } from "./page-build.ts";
 import { type BrowserBenchResult, resultMarkdown, type VariantRun, writeResults } from "./report.ts";
 
@@ -25,8 +25,6 @@ const TPS_CODE_300 = numberSetting("TPS_CODE_300", 60);
 const TPS_CODE_1400 = numberSetting("TPS_CODE_1400", 240);
 // The 700-row table
 const TPS_TABLE_700 = numberSetting("TPS_TABLE_700", 120);
-// Seconds of the control page before each run: what the machine alone costs a page then
-const NOISE_S = numberSetting("NOISE_S", 15);
 // A git revision whose UI runs beside this checkout's, case by case (empty: this checkout only)
 const BASELINE = textSetting("BASELINE", "");
 const DATE = new Date().toISOString().slice(0, 10);
@@ -57,7 +55,7 @@ const ALL_CASES: Record<string, BenchCase> = {
 };
 
 function commandLine(): string {
-  const settings = ["CASES", "TPS_CODE_300", "TPS_CODE_1400", "TPS_TABLE_700", "BASELINE", "NOISE_S"]
+  const settings = ["CASES", "TPS_CODE_300", "TPS_CODE_1400", "TPS_TABLE_700", "BASELINE"]
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]}`);
   return [...settings, "bun loadtest/browser-bench/main.ts"].join(" ");
@@ -74,8 +72,9 @@ async function runAll(servers: Map<string, PageServer>): Promise<VariantRun[]> {
       // Four characters a token at most: the stream's own length, with room for a page that lags.
       const timeoutMs = (benchCase.answer.length / benchCase.tokensPerSecond) * 1000 + 600_000;
       for (const [variant, server] of servers) {
-        const noise = await measureNoise(browser, NOISE_S);
+        const probe = await startNoiseProbe(browser);
         const figures = await measureCase(browser, server.url, benchCase, timeoutMs);
+        const noise = await probe.stop();
         const run = {
           variant,
           case: benchCase.name,

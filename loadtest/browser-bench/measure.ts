@@ -92,44 +92,66 @@ export async function measureCase(
   }
 }
 
-/** What the machine alone costs a page: long tasks and the worst stall of a page that does almost nothing. */
+/** What the machine alone costs a page: long tasks and stalls of a page that does almost nothing. */
 export interface MachineNoise {
   longTaskSharePercent: number;
   worstStallMs: number;
+  /** Frames that came more than 50 ms after the one before. */
+  stallsOver50Ms: number;
+}
+
+export interface NoiseProbe {
+  /** Ends the control page; what it saw. */
+  stop(): Promise<MachineNoise>;
 }
 
 /**
- * Runs a control page for `seconds`: a frame loop with half a millisecond of work per frame. Its
- * long tasks and stalls are the machine's (other processes taking the cores), not the page's.
+ * Starts a control page beside the measured one, in its own context (its own renderer process): a
+ * frame loop with half a millisecond of work per frame. Its long tasks and stalls are the
+ * machine's (other processes taking the cores), not the measured page's, and they happen at the
+ * same time as the measured run.
  */
-export async function measureNoise(browser: Browser, seconds: number): Promise<MachineNoise> {
-  const page = await browser.newPage();
-  try {
-    return await page.evaluate(async (seconds) => {
-      let longTasks = 0;
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) longTasks += entry.duration;
-      }).observe({ type: "longtask" });
-      let worst = 0;
-      const started = performance.now();
-      let last = started;
-      await new Promise<void>((done) => {
-        const frame = (now: number) => {
-          worst = Math.max(worst, now - last);
-          last = now;
-          const busyUntil = performance.now() + 0.5;
-          while (performance.now() < busyUntil) {
-            // Work standing in for a cheap frame.
+export async function startNoiseProbe(browser: Browser): Promise<NoiseProbe> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.evaluate(() => {
+    const state = { longTasks: 0, worst: 0, stalls: 0, started: performance.now(), stopped: false };
+    (window as unknown as { noise: typeof state }).noise = state;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) state.longTasks += entry.duration;
+    }).observe({ type: "longtask" });
+    let last = state.started;
+    const frame = (now: number) => {
+      state.worst = Math.max(state.worst, now - last);
+      if (now - last > 50) state.stalls++;
+      last = now;
+      const busyUntil = performance.now() + 0.5;
+      while (performance.now() < busyUntil) {
+        // Work standing in for a cheap frame.
+      }
+      if (!state.stopped) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+  return {
+    async stop() {
+      const noise = await page.evaluate(() => {
+        const state = (
+          window as unknown as {
+            noise: { longTasks: number; worst: number; stalls: number; started: number; stopped: boolean };
           }
-          if (now - started < seconds * 1000) requestAnimationFrame(frame);
-          else done();
+        ).noise;
+        state.stopped = true;
+        const round = (value: number) => Math.round(value * 10) / 10;
+        const seconds = (performance.now() - state.started) / 1000;
+        return {
+          longTaskSharePercent: round((state.longTasks / (seconds * 1000)) * 100),
+          worstStallMs: round(state.worst),
+          stallsOver50Ms: state.stalls,
         };
-        requestAnimationFrame(frame);
       });
-      const round = (value: number) => Math.round(value * 10) / 10;
-      return { longTaskSharePercent: round((longTasks / (seconds * 1000)) * 100), worstStallMs: round(worst) };
-    }, seconds);
-  } finally {
-    await page.close();
-  }
+      await context.close();
+      return noise;
+    },
+  };
 }

@@ -11,7 +11,7 @@ export interface VariantRun {
   title: string;
   tokensPerSecond: number;
   figures: CaseFigures;
-  /** The control page just before: the machine's own share of long tasks and stalls. */
+  /** The control page during the run: the machine's own share of long tasks and stalls. */
   noise: MachineNoise;
 }
 
@@ -39,7 +39,7 @@ function row(run: VariantRun): string {
     f.longestTaskMs,
     `${mark(f.worstInputDelayMs, TARGETS.worstInputDelayMs)} (${f.keysDelayedOver50Ms} of ${f.keyPresses} keys over 50)`,
     f.framesPerSecond,
-    `${run.noise.longTaskSharePercent}% / ${run.noise.worstStallMs} ms`,
+    `${run.noise.longTaskSharePercent}% / ${run.noise.worstStallMs} ms / ${run.noise.stallsOver50Ms}`,
   ].join(" | ");
 }
 
@@ -51,11 +51,11 @@ export function resultMarkdown(result: BrowserBenchResult): string {
     "",
     `Targets: render p95 ≤ ${TARGETS.renderP95Ms} ms per frame, ≤ ${TARGETS.longTaskSharePercent}% of the time in long tasks, worst input delay ≤ ${TARGETS.worstInputDelayMs} ms (✗: missed).`,
     "",
-    "| case | UI | stream | render per frame p50 / p95 / max, ms | long tasks, % of time | longest task, ms | worst input delay, ms | frames/s | machine alone: long tasks / worst stall |",
+    "| case | UI | stream | render per frame p50 / p95 / max, ms | long tasks, % of time | longest task, ms | worst input delay, ms | frames/s | machine alone: long tasks / worst stall / stalls over 50 ms |",
     "|---|---|---:|---|---:|---:|---:|---:|---:|",
     ...result.runs.map((run) => `| ${row(run)} |`),
     "",
-    "Render per frame: the page's `sluice-render` measure (Markdown, DOM and the layout it forces). Long tasks: tasks over 50 ms (Long Tasks API) during the stream. Input delay: from a key press to the start of its handlers (Event Timing; presses under 16 ms in all are not reported, so 0 means none reached 16 ms), while typing about eight keys a second in the message box during the whole stream. Machine alone: a control page run just before each row (a frame loop with 0.5 ms of work per frame), whose long tasks and stalls come from other processes taking the cores; a row's long tasks and input delay include as much.",
+    "Render per frame: the page's `sluice-render` measure (Markdown, DOM and the layout it forces). Long tasks: tasks over 50 ms (Long Tasks API) during the stream. Input delay: from a key press to the start of its handlers (Event Timing; presses under 16 ms in all are not reported, so 0 means none reached 16 ms), while typing about eight keys a second in the message box during the whole stream. Machine alone: a control page in its own renderer process, running during each row (a frame loop with 0.5 ms of work per frame): its long tasks and stalls come from other processes taking the cores, at the same time, and the row's long tasks and input delays include as much.",
     "",
   ].join("\n");
 }
