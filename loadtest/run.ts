@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { relaunchWithFetchCap } from "../scripts/stack/fetch-cap.ts";
+import { relaunchWithFetchCap } from "../harness/stack/fetch-cap.ts";
 import { EXIT_SCRIPT_ERROR, runScenario } from "./lib/runner.ts";
 import type { ScenarioModule } from "./lib/scenario.ts";
 

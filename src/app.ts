@@ -1,10 +1,13 @@
 /**
  * Composes the feature plugins into the HTTP app, handing each route only what it uses, and puts
- * the edge (access, path and Host rules) in front of it. Tests build it with their own services.
+ * the edge (access, path and Host rules) in front of it. `server.ts` builds it from the services
+ * it opened; tests run that whole server as a process, or mount one route's plugin alone and call
+ * it with `app.handle` where no socket is needed.
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
 import type { Access } from "./auth/access.ts";
+import type { ConversationStore } from "./conversations/store.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
@@ -18,7 +21,9 @@ import { eventStreams } from "./http/event-stream.ts";
 import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
 import { imageRoutes } from "./http/images.ts";
+import { messageRoutes } from "./http/messages.ts";
 import { metricsRoutes } from "./http/metrics.ts";
+import type { ModelPolicy } from "./http/model-policy.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
@@ -39,6 +44,12 @@ export interface AppOptions {
 export interface Defences extends EdgeDefences {
   /** Serve a fixed set of files, read at start, rather than whatever path a request names. */
   fixedFileSet: boolean;
+  /** A question's generation is admitted, its slots held, before the question is stored. */
+  reservedStart: boolean;
+  /** Store calls take turns by user, each user with a bounded queue (conversations/fair-store.ts). */
+  storeFairness: boolean;
+  /** What a user types reaches PostgreSQL's text search only as quoted lexemes (conversations/postgres-search.ts). */
+  searchQuoting: boolean;
 }
 
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
@@ -74,11 +85,13 @@ export async function createApp(services: Services, access: Access, options: App
     .use(
       chatRoutes({
         startGeneration,
-        admitGeneration: services.admitGeneration,
+        // Off only for the attacker suite's negative control: limits checked once the question is stored.
+        reserveGeneration: options.defences?.reservedStart === false ? undefined : services.reserveGeneration,
         conversations,
         checkpoints,
         policy,
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+        continuation: config.continuation,
         images: config.images,
       }),
     )
@@ -103,10 +116,18 @@ export async function createApp(services: Services, access: Access, options: App
         acquireCall: () => registry.acquireCall(),
       }),
     );
-  if (conversations)
-    app.use(conversationRoutes(conversations)).use(exportRoutes(conversations)).use(imageRoutes(conversations));
+  if (conversations) app.use(storedConversationRoutes(conversations, policy));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
   return app;
+}
+
+/** Every route over stored conversations: the conversations, their messages, exports and images. */
+function storedConversationRoutes(store: ConversationStore, policy: ModelPolicy) {
+  return new Elysia()
+    .use(conversationRoutes(store, policy))
+    .use(messageRoutes(store))
+    .use(exportRoutes(store))
+    .use(imageRoutes(store));
 }
 
 /** The public listener's handler: the edge, then the app. */

@@ -14,7 +14,23 @@ export interface SimulatorSettings {
   tokensPerSecond: number;
   /** Longest answer, unless a request asks for fewer. */
   maxTokens: number;
+  /** The user message that asks for the rest of the answer before it (CONTINUE_INSTRUCTION, as Sluice sends it; default DEFAULT_CONTINUE_INSTRUCTION). */
+  continueInstruction?: string;
 }
+
+/** How Continue asks the model for the rest of an answer (conversations/continuation.ts). */
+export const CONTINUE_MODES = ["instruction", "prefill"] as const;
+
+export interface ContinueSettings {
+  /** `instruction`: the partial answer, then a user message asking to go on; `prefill`: the partial answer last. */
+  mode: (typeof CONTINUE_MODES)[number];
+  /** That user message. */
+  instruction: string;
+}
+
+/** Short, and understood by any chat model; the simulator recognises it (src/simulator/script.ts). */
+export const DEFAULT_CONTINUE_INSTRUCTION =
+  "Continue your last answer exactly where it stopped, without repeating any of it.";
 
 export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -54,6 +70,8 @@ export interface Config {
   systemPrompt: string | undefined;
   /** The model's window, in estimated tokens: older turns of a conversation are left out past it. */
   maxContextTokens: number;
+  /** How Continue asks the model to go on with a cut-off answer. */
+  continuation: ContinueSettings;
   /** Images a question may carry (vision models), their size each, and how many a context sends again. */
   images: ImageLimits;
   /** Per user (or per address under AUTH=none): generations at once, and started per minute. */
@@ -61,6 +79,12 @@ export interface Config {
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
   upstreamBaseUrl: string | undefined;
   upstreamApiKey: string | undefined;
+  /**
+   * How the model is reached: over plain sockets read on the JS thread (upstream/socket-fetch.ts),
+   * or through the runtime's fetch (UPSTREAM_TRANSPORT=fetch, and always when HTTP_PROXY or
+   * HTTPS_PROXY is set, since fetch honours them).
+   */
+  upstreamTransport: "socket" | "fetch";
   model: string;
   heartbeatMs: number;
   retryMs: number;
@@ -89,7 +113,22 @@ export interface Config {
   instanceId: string;
   /** Connections each instance keeps to PostgreSQL. */
   databasePoolSize: number;
+  storeShares: StoreShareSettings;
   simulator: SimulatorSettings;
+}
+
+/** Each user's share of the conversation store: its work, and what they may keep in it. */
+export interface StoreShareSettings {
+  /** Store calls one user may have waiting (STORE_USER_QUEUE); past it, 429 store_busy. */
+  queuedPerUser: number;
+  /** PostgreSQL connections one user's calls may hold at once (STORE_USER_CONCURRENT); SQLite runs one call at a time. */
+  concurrentPerUser: number;
+  /** A search running longer is stopped with 429 search_timeout (SEARCH_TIMEOUT_MS). */
+  searchTimeoutMs: number;
+  /** Conversations one user may keep (QUOTA_USER_CONVERSATIONS); 0: no quota. */
+  quotaConversations: number;
+  /** UTF-8 bytes of text and images one user may store (QUOTA_USER_BYTES); 0: no quota. */
+  quotaBytes: number;
 }
 
 export interface ImageLimits {
@@ -106,6 +145,7 @@ export function loadSimulatorSettings(env: Env): SimulatorSettings {
     ttftMs: integer(env, "SIM_TTFT_MS", 200, 0, 600_000),
     tokensPerSecond: integer(env, "SIM_TOKENS_PER_SECOND", 30, 1, 100_000),
     maxTokens: integer(env, "SIM_MAX_TOKENS", 64, 1, 1_000_000),
+    continueInstruction: text(env, "CONTINUE_INSTRUCTION", DEFAULT_CONTINUE_INSTRUCTION),
   };
 }
 
@@ -128,6 +168,12 @@ export function loadConfig(env: Env): Config {
     maxOutputTokens: integer(env, "MAX_OUTPUT_TOKENS", 4_096, 1, 1_000_000),
     systemPrompt: env.SYSTEM_PROMPT?.trim() || undefined,
     maxContextTokens: integer(env, "MAX_CONTEXT_TOKENS", 8_192, 256, 10_000_000),
+    // `instruction` works with every OpenAI-compatible server; `prefill` where the server goes on
+    // from a final assistant message (llama.cpp, vLLM, Ollama), which reads more seamlessly.
+    continuation: {
+      mode: choice(env, "CONTINUE_MODE", CONTINUE_MODES) ?? "instruction",
+      instruction: text(env, "CONTINUE_INSTRUCTION", DEFAULT_CONTINUE_INSTRUCTION),
+    },
     images: {
       // 0 turns images off. A few per question is what chat models are tuned for.
       maxCount: integer(env, "IMAGE_MAX_COUNT", 4, 0, 32),
@@ -142,6 +188,7 @@ export function loadConfig(env: Env): Config {
     },
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
+    upstreamTransport: upstreamTransport(env),
     model,
     // Below every proxy idle timeout (nginx proxy_read_timeout, load balancers' 60 s).
     heartbeatMs: integer(env, "HEARTBEAT_MS", 15_000, 100, 3_600_000),
@@ -170,9 +217,26 @@ export function loadConfig(env: Env): Config {
     storeMaxBytes: integer(env, "STORE_MAX_BYTES", 0, 0, Number.MAX_SAFE_INTEGER),
     databaseUrl: databaseUrl(env),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1_000),
+    storeShares: loadStoreShares(env),
     redisUrl: redisUrl(env),
     instanceId: text(env, "INSTANCE_ID", `${hostname()}-${process.pid}`),
     simulator: loadSimulatorSettings(env),
+  };
+}
+
+/** Each user's share of the conversation store (conversations/fair-store.ts, conversations/quotas.ts). */
+function loadStoreShares(env: Env): StoreShareSettings {
+  return {
+    // A page load makes a few calls and the search box one per pause in typing: 32 waiting is a client in a loop.
+    queuedPerUser: integer(env, "STORE_USER_QUEUE", 32, 1, 100_000),
+    // With the default pool of 10, five users at once can each use their whole share.
+    concurrentPerUser: integer(env, "STORE_USER_CONCURRENT", 2, 1, 1_000),
+    // SQLite answers one call at a time: a search holds everyone's next call for at most this long.
+    searchTimeoutMs: integer(env, "SEARCH_TIMEOUT_MS", 2_000, 10, 600_000),
+    // Some 40 new conversations every working day for a year.
+    quotaConversations: integer(env, "QUOTA_USER_CONVERSATIONS", 10_000, 0, 100_000_000),
+    // 1 GiB: years of text, or some 200 full-size images (IMAGE_MAX_BYTES) with it.
+    quotaBytes: integer(env, "QUOTA_USER_BYTES", 1_073_741_824, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 
@@ -236,4 +300,18 @@ export function loadSimulatorServerConfig(env: Env): { port: number; host: strin
     host: text(env, "SIM_HOST", "0.0.0.0"),
     simulator: loadSimulatorSettings(env),
   };
+}
+
+const UPSTREAM_TRANSPORTS = ["socket", "fetch"] as const;
+
+/** UPSTREAM_TRANSPORT (default `socket`); a proxy in the environment needs fetch, which honours it. */
+function upstreamTransport(env: Env): "socket" | "fetch" {
+  const proxied = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"].some((name) => Boolean(env[name]));
+  const chosen = choice(env, "UPSTREAM_TRANSPORT", UPSTREAM_TRANSPORTS);
+  if (proxied && chosen === "socket")
+    throw new ConfigError(
+      "UPSTREAM_TRANSPORT",
+      "socket cannot go through HTTP_PROXY/HTTPS_PROXY; use fetch or unset it",
+    );
+  return proxied ? "fetch" : (chosen ?? "socket");
 }

@@ -9,21 +9,31 @@ export class SluiceError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
-    options: { cause?: unknown; retryable?: boolean; field?: string; retryAfterSeconds?: number } = {},
+    options: {
+      cause?: unknown;
+      retryable?: boolean;
+      field?: string;
+      retryAfterSeconds?: number;
+      details?: Record<string, unknown>;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable ?? false;
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
   }
   readonly retryable: boolean;
   readonly field: string | undefined;
   /** For 429 and 503: when a retry may succeed (the Retry-After header). */
   readonly retryAfterSeconds: number | undefined;
+  /** What a client needs beyond the code to act on this error, sent beside it. */
+  readonly details: Record<string, unknown> | undefined;
 
   /** The JSON body of an error response. */
   toJSON(): { error: { code: string; message: string; field?: string } } {
-    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+    const field = this.field ? { field: this.field } : {};
+    return { error: { ...this.details, code: this.code, message: this.message, ...field } };
   }
 }
 
@@ -102,5 +112,18 @@ export class ConversationBusyError extends SluiceError {
   override name = "ConversationBusyError";
   constructor() {
     super("conversation_busy", "this conversation is answering already; wait for it or stop it", 409);
+  }
+}
+
+/**
+ * The client acted on a view of the conversation that changed since (another device, another
+ * tab): the answer names the conversation's current leaf, the branch to read again.
+ */
+export class ConversationMovedError extends SluiceError {
+  override name = "ConversationMovedError";
+  constructor(currentLeafId: string | null) {
+    super("conversation_moved", "this conversation changed elsewhere; reload it and ask again", 409, {
+      details: { current_leaf_id: currentLeafId },
+    });
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The only place that knows Bun from Deno: serving a fetch handler on a port.
+ * The only place that knows Bun from Deno: serving a fetch handler on a port, and the body of a
+ * response that is written to as events happen.
  */
 
 /** Handles one request; `clientAddress` is the peer's IP address as the socket saw it. */
@@ -41,6 +42,87 @@ export function serve(fetch: FetchHandler, options: { port: number; hostname: st
     idleTimeout: 0,
   });
   return { port: server.port ?? options.port, runtime: "bun", stop: (force) => server.stop(force) };
+}
+
+/** Where a pushed response body is written: text, encoded as UTF-8. */
+export interface BodyWriter {
+  /**
+   * Writes `text` now. False when the client is behind: it was taken, but nothing more should be
+   * written until the source's `resume` is called.
+   */
+  write(text: string): boolean;
+  /** Ends the body. */
+  close(): void;
+}
+
+/** What writes a pushed body: it is told when to start, when a slow client caught up, and when it left. */
+export interface BodySource {
+  start(writer: BodyWriter): void;
+  resume(): void;
+  cancel(): void;
+}
+
+/**
+ * A response body written by `source` as events happen, with no queue of its own. On Bun, a
+ * direct stream: text goes straight into the socket's buffer (encoded there), and whatever is
+ * written in one turn of the event loop leaves in one send. Elsewhere, a standard stream that
+ * holds one chunk at most, so a slow client's backlog stays with the source.
+ */
+export function pushedBody(source: BodySource): ReadableStream<Uint8Array> {
+  return runtimeName === "bun" ? directBody(source) : queuedBody(source);
+}
+
+/** Bun's direct stream: pull() runs once and the body stays open until close(). */
+interface DirectController {
+  write(text: string): number | Promise<number>;
+  close(): void;
+}
+
+function directBody(source: BodySource): ReadableStream<Uint8Array> {
+  const resume = () => source.resume();
+  const ignore = () => {};
+  const underlying = {
+    type: "direct",
+    pull(controller: DirectController) {
+      return new Promise<void>((resolve) => {
+        source.start({
+          write(text) {
+            const written = controller.write(text);
+            if (typeof written === "number") return true;
+            // The socket's buffer is full: the text is kept, and the promise settles once it drained.
+            written.then(resume, ignore);
+            return false;
+          },
+          close() {
+            controller.close();
+            resolve();
+          },
+        });
+      });
+    },
+    cancel: () => source.cancel(),
+  };
+  return new ReadableStream(underlying as unknown as UnderlyingDefaultSource<Uint8Array>);
+}
+
+function queuedBody(source: BodySource): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        source.start({
+          write(text) {
+            controller.enqueue(encoder.encode(text));
+            return (controller.desiredSize ?? 0) > 0;
+          },
+          close: () => controller.close(),
+        });
+      },
+      pull: () => source.resume(),
+      cancel: () => source.cancel(),
+    },
+    { highWaterMark: 1 },
+  );
 }
 
 /**

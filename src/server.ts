@@ -8,7 +8,7 @@ import { type Access, createAccess } from "./auth/access.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openPostgresStore } from "./conversations/postgres.ts";
-import { openWorkerStore } from "./conversations/worker-store.ts";
+import { openWorkerStore } from "./conversations/sqlite-worker-proxy.ts";
 import { registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";
@@ -70,12 +70,23 @@ export async function startServer(defences?: AppOptions["defences"]): Promise<vo
   // SQLite runs in a worker: no synchronous database call on the thread that relays tokens.
   // PostgreSQL's client is asynchronous already.
   const cluster = config.redisUrl ? await joinCluster(config, config.redisUrl) : undefined;
+  const { searchTimeoutMs } = config.storeShares;
   const conversations = config.databaseUrl
-    ? await openPostgresStore(config.databaseUrl, { poolSize: config.databasePoolSize, recoverAtStart: !cluster })
-    : await openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes });
+    ? await openPostgresStore(config.databaseUrl, {
+        poolSize: config.databasePoolSize,
+        recoverAtStart: !cluster,
+        searchTimeoutMs,
+        quoteSearch: defences?.searchQuoting !== false,
+      })
+    : await openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes, searchTimeoutMs });
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
-  const services = createServices(config, { simulator, conversations, ...(cluster ? { cluster } : {}) });
+  const services = createServices(config, {
+    simulator,
+    conversations,
+    fairStore: defences?.storeFairness !== false,
+    ...(cluster ? { cluster } : {}),
+  });
   const handler = await createHandler(services, access, { publicDir: "public", ...(defences ? { defences } : {}) });
   if (cluster) {
     await cluster.listen(access.sessions);

@@ -6,10 +6,13 @@ import type OpenAI from "openai";
 import type { Cluster, SharedParts } from "./cluster/cluster.ts";
 import type { Config } from "./config.ts";
 import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
+import { fairStore } from "./conversations/fair-store.ts";
+import { quotaStore } from "./conversations/quotas.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
+import type { GenerationReservation } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
@@ -42,8 +45,12 @@ export interface Services {
   checkpoints: AnswerCheckpoints | undefined;
   /** Per-user limits, shared by generations and `/v1` calls (and by every instance, with REDIS_URL). */
   userLimits: UserLimiter;
-  /** Throws what starting a generation for the caller would throw now (429, 503), before anything is stored. */
-  admitGeneration(caller: Caller): Promise<void>;
+  /**
+   * Admits a generation for the caller and holds its slots, throwing what starting it would throw
+   * now (429, 503): what is done before it starts (storing the question) is never followed by a
+   * refusal from a limit.
+   */
+  reserveGeneration(caller: Caller): Promise<GenerationReservation>;
   /** Starts one model call as a generation owned by the caller, within their limits. */
   startGeneration(request: ChatRequest, caller: Caller, options?: StartOptions): Promise<Generation>;
 }
@@ -51,7 +58,13 @@ export interface Services {
 /** Wires the registry, metrics and upstream client from the configuration. */
 export function createServices(
   config: Config,
-  parts: { simulator?: Simulator | undefined; conversations?: ConversationStore | undefined; cluster?: Cluster } = {},
+  parts: {
+    simulator?: Simulator | undefined;
+    conversations?: ConversationStore | undefined;
+    cluster?: Cluster;
+    /** False only for the attacker suite's negative control: store calls in arrival order (fair-store.ts). */
+    fairStore?: boolean;
+  } = {},
 ): Services {
   const simulator = config.upstreamBaseUrl ? undefined : parts.simulator;
   const metrics = createMetrics();
@@ -65,12 +78,17 @@ export function createServices(
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
+    transport: config.upstreamTransport,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
   const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);
   if (shared) metrics.clusterFrom(() => ({ followed: shared.generations.remoteCount, mirrored: shared.mirror.size }));
   const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
+  const conversations =
+    parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
+
+  const reserveGeneration = generationReserver({ config, registry, userLimits, shared, upstream, timeouts, metrics });
   return {
     config,
     registry,
@@ -79,39 +97,95 @@ export function createServices(
     upstream,
     timeouts,
     simulator,
-    conversations: parts.conversations,
-    checkpoints: parts.conversations && new AnswerCheckpoints(parts.conversations, config.checkpointMs),
+    conversations,
+    checkpoints: conversations && new AnswerCheckpoints(conversations, config.checkpointMs),
     userLimits,
-    async admitGeneration(caller) {
-      registry.admit();
-      await userLimits.admit(caller.limitKey);
-    },
+    reserveGeneration,
     async startGeneration(request, caller, options = {}) {
-      registry.admit();
-      const release = await userLimits.acquire(caller.limitKey);
-      const id = options.id ?? newStreamId();
-      let generation: Generation;
-      try {
-        await shared?.mirror.announce(id, caller.user, request.model);
-        generation = registry.create({
-          id,
-          owner: caller.user,
-          model: request.model,
-          upstream: (signal, id) => streamChat(upstream, request, { signal, requestId: id }),
-          timeouts,
-          cancelGraceMs: config.cancelGraceMs,
-          background: options.background ?? false,
-          maxEvents: config.maxGenerationEvents,
-          maxBytes: config.maxGenerationBytes,
-          observer: metrics.observer,
-        });
-      } catch (error) {
-        release();
-        throw error;
-      }
-      void generation.settled.finally(release);
-      shared?.mirror.mirror(generation);
-      return generation;
+      return (await reserveGeneration(caller)).start(request, options);
     },
+  };
+}
+
+/**
+ * The store as users share it: calls take turns by user (SQLite's worker runs one at a time,
+ * PostgreSQL as many as its pool holds), and new conversations and questions keep to the quotas.
+ */
+function shareStore(
+  store: ConversationStore,
+  config: Config,
+  rejected: (reason: string) => void,
+  fair = true,
+): ConversationStore {
+  const shares = config.storeShares;
+  const concurrency = config.databaseUrl ? config.databasePoolSize : 1;
+  const queued = fairStore(store, {
+    concurrency,
+    perUser: shares.concurrentPerUser,
+    queuedPerUser: shares.queuedPerUser,
+    fair,
+    rejected,
+  });
+  return quotaStore(queued, { conversations: shares.quotaConversations, bytes: shares.quotaBytes });
+}
+
+/** What {@link generationReserver} needs to admit and start generations. */
+interface ReserverParts {
+  config: Config;
+  registry: GenerationRegistry;
+  userLimits: UserLimiter;
+  shared: SharedParts | undefined;
+  upstream: OpenAI;
+  timeouts: TokenTimeouts;
+  metrics: Metrics;
+}
+
+/** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
+function generationReserver(parts: ReserverParts) {
+  const { config, registry, userLimits, shared, upstream, timeouts, metrics } = parts;
+  return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
+    const slot = registry.reserve();
+    const releaseUser = await userLimits.acquire(caller.limitKey).catch((error: unknown) => {
+      slot.release();
+      throw error;
+    });
+    let held = true;
+    const release = () => {
+      if (held) {
+        slot.release();
+        releaseUser();
+      }
+      held = false;
+    };
+    return {
+      release,
+      async start(request, options = {}) {
+        const id = options.id ?? newStreamId();
+        let generation: Generation;
+        try {
+          await shared?.mirror.announce(id, caller.user, request.model);
+          generation = slot.create({
+            id,
+            owner: caller.user,
+            model: request.model,
+            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
+            timeouts,
+            cancelGraceMs: config.cancelGraceMs,
+            background: options.background ?? false,
+            maxEvents: config.maxGenerationEvents,
+            maxBytes: config.maxGenerationBytes,
+            observer: metrics.observer,
+          });
+        } catch (error) {
+          release();
+          throw error;
+        }
+        // The user's slot now belongs to the generation, until it ends.
+        held = false;
+        void generation.settled.finally(releaseUser);
+        shared?.mirror.mirror(generation);
+        return generation;
+      },
+    };
   };
 }

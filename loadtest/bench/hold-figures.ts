@@ -2,7 +2,7 @@
  * Figures of a `streams` run at one target concurrency: did it hold the streams without errors,
  * and what each open stream cost in resident memory (RSS on the plateau minus idle RSS, / streams).
  */
-import { median } from "../lib/percentile.ts";
+import { median } from "../../harness/measure/percentile.ts";
 import { figuresOf, type RunFigures } from "./figures.ts";
 import type { ScenarioRun } from "./run-scenario.ts";
 

@@ -1,8 +1,8 @@
 /**
- * The native stack (scripts/stack) as the load tools use it: the simulator, the app
+ * The native stack (harness/stack) as the load tools use it: the simulator, the app
  * and nginx on free ports, plus the pids whose CPU and memory the bench measures.
  */
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import type { WatchedProcesses } from "./run-scenario.ts";
 
 export interface LoadStack {
@@ -36,5 +36,15 @@ export async function startLoadStack(env: Record<string, string> = {}): Promise<
       nginxMaster: stack.nginxPid,
       simulator: stack.simulatorPid ?? 0,
     },
+  };
+}
+
+/** The settings that point a scenario at `loadStack` (its URL, the simulator's, the app's metrics), over `env`. */
+export function scenarioEnv(loadStack: LoadStack, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLUICE_URL: loadStack.sluiceUrl,
+    SIM_URL: loadStack.simUrl,
+    METRICS_URL: `${loadStack.metricsUrl}/metrics`,
+    ...env,
   };
 }

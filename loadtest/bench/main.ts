@@ -5,12 +5,12 @@
  * held with zero errors, and Stop → upstream abort. Writes loadtest/results/<date>[-quick].json and .md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { describeEnvironment } from "../lib/environment.ts";
-import { rssBytes, withChildren } from "../lib/proc.ts";
-import { fetchCounter } from "../lib/server-counters.ts";
+import { fetchCounter } from "../../harness/client/metrics.ts";
+import { describeEnvironment } from "../../harness/measure/environment.ts";
+import { rssBytes, withChildren } from "../../harness/measure/proc.ts";
 import { figuresOf, type Percentiles } from "./figures.ts";
 import { type HoldFigures, holdFiguresOf } from "./hold-figures.ts";
-import { type LoadStack, startLoadStack } from "./load-stack.ts";
+import { type LoadStack, scenarioEnv, startLoadStack } from "./load-stack.ts";
 import { type BenchPlan, benchPlan, rampSeconds } from "./plan.ts";
 import { type BenchResult, benchMarkdown, type LatencyLevel } from "./report.ts";
 import { runLoadScenario, type ScenarioRun } from "./run-scenario.ts";
@@ -34,22 +34,12 @@ async function run(
   extra?: () => Promise<number>,
 ): Promise<ScenarioRun> {
   log(`\n== ${scenario} ${JSON.stringify(env)}`);
-  const result = await runLoadScenario(
-    scenario,
-    {
-      SLUICE_URL: loadStack.sluiceUrl,
-      SIM_URL: loadStack.simUrl,
-      METRICS_URL: `${loadStack.metricsUrl}/metrics`,
-      ...env,
+  const result = await runLoadScenario(scenario, scenarioEnv(loadStack, env), loadStack.pids, {
+    onLine: (line) => {
+      if (/^\[|^error |thresholds have failed|^left=/.test(line)) log(`   ${line}`);
     },
-    loadStack.pids,
-    {
-      onLine: (line) => {
-        if (/^\[|^error |thresholds have failed|^left=/.test(line)) log(`   ${line}`);
-      },
-      ...(extra ? { extra } : {}),
-    },
-  );
+    ...(extra ? { extra } : {}),
+  });
   log(`   exit ${result.exitCode} in ${(result.wallMs / 1000).toFixed(1)} s`);
   return result;
 }

@@ -2,7 +2,7 @@
  * The bench's Markdown: latency direct vs through nginx + Sluice with the overhead, CPU per
  * relayed token, memory per open stream, the most streams held, Stop → abort, the generator's load.
  */
-import { type BenchEnvironment, describeMachine } from "../lib/environment.ts";
+import { type BenchEnvironment, describeMachine } from "../../harness/measure/environment.ts";
 import { overhead, type Percentiles, type RunFigures } from "./figures.ts";
 import type { HoldFigures } from "./hold-figures.ts";
 

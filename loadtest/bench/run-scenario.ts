@@ -5,9 +5,9 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { withFetchCap } from "../../scripts/stack/fetch-cap.ts";
+import { cpuMicros, rssBytes, totalCpuMicros, withChildren } from "../../harness/measure/proc.ts";
+import { withFetchCap } from "../../harness/stack/fetch-cap.ts";
 import type { MetricSummary } from "../lib/metrics.ts";
-import { cpuMicros, rssBytes, totalCpuMicros, withChildren } from "../lib/proc.ts";
 import type { ThresholdResult } from "../lib/thresholds.ts";
 
 const root = new URL("../../", import.meta.url).pathname;

@@ -8,11 +8,12 @@
  * Settings (env): CASES (code-300,code-1400,table-700), TPS_CODE_300 (60), TPS_CODE_1400 (240),
  * TPS_TABLE_700 (120), BASELINE (a git revision; empty: none), RESULTS_NAME (<date>-browser).
  */
-import { startStack } from "../../scripts/stack/start-stack.ts";
-import { describeEnvironment } from "../lib/environment.ts";
+
+import { describeEnvironment } from "../../harness/measure/environment.ts";
+import { launchChromium } from "../../harness/stack/chromium.ts";
+import { startStack } from "../../harness/stack/start-stack.ts";
 import { numberSetting, textSetting } from "../lib/settings.ts";
 import { type BenchCase, codeAnswer, tableAnswer } from "./cases.ts";
-import { launchChromium } from "./chromium.ts";
 import { measureCase, startNoiseProbe } from "./measure.ts";
 import { buildCurrentUi, buildRevisionUi, commitOf, type PageServer, servePage } from "./page-build.ts";
 import { type BrowserBenchResult, resultMarkdown, type VariantRun, writeResults } from "./report.ts";

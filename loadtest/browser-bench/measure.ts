@@ -3,7 +3,7 @@
  * in the message box, and the page's own record becomes the case's figures.
  */
 import type { Browser, Page } from "playwright-core";
-import { percentileOf } from "../lib/percentile.ts";
+import { percentileOf } from "../../harness/measure/percentile.ts";
 import type { BenchCase } from "./cases.ts";
 import { type CaseFigures, installProbe, type PageRecord } from "./page-probe.ts";
 

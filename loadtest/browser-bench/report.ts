@@ -1,6 +1,6 @@
 /** The browser bench's results: printed, and kept as JSON and Markdown in loadtest/results/. */
 import { writeFileSync } from "node:fs";
-import { type BenchEnvironment, describeMachine } from "../lib/environment.ts";
+import { type BenchEnvironment, describeMachine } from "../../harness/measure/environment.ts";
 import type { MachineNoise } from "./measure.ts";
 import type { CaseFigures } from "./page-probe.ts";
 

@@ -4,8 +4,8 @@
  * every scenario that streams answers.
  */
 
+import type { SimDirectives } from "../../harness/client/sim-prompt.ts";
 import { numberSetting } from "./settings.ts";
-import type { SimDirectives } from "./sim-prompt.ts";
 import type { Targets } from "./stream-metrics.ts";
 import type { Thresholds } from "./thresholds.ts";
 

@@ -2,10 +2,11 @@
  * One whole chat as the browser does it: POST /api/chat, then read the stream to `done`,
  * recording the latency metrics and checking the token count against what the simulator sent.
  */
+
+import { simMessages } from "../../harness/client/sim-prompt.ts";
 import { type AnswerSettings, directivesOf, targetsOf } from "./answer-settings.ts";
 import { type DonePayload, expectDone, readChatStream, type StreamReading, startChat } from "./chat-stream.ts";
 import type { Tags } from "./metrics.ts";
-import { simMessages } from "./sim-prompt.ts";
 import { recordTimeline, tokensComplete, tokensReceived } from "./stream-metrics.ts";
 
 export interface ChatExchange {

@@ -2,15 +2,12 @@
  * Sluice's own protocol: POST /api/chat answers 202 with a `streamUrl`, and GET of that URL is
  * an SSE stream of `token` events then one `done` (or one `error`), each with an integer `id:`.
  */
-import { expectStatus, LoadError } from "./errors.ts";
-import type { ChatMessage } from "./sim-prompt.ts";
-import { readEvents } from "./sse-reader.ts";
+import { expectStatus } from "../../harness/client/api.ts";
+import { type StartedChat, startChat as startChatOnce } from "../../harness/client/chat.ts";
+import type { ChatMessage } from "../../harness/client/sim-prompt.ts";
+import { readEvents } from "../../harness/client/sse-reader.ts";
+import { LoadError } from "./errors.ts";
 import { trackOpenStream } from "./stream-metrics.ts";
-
-export interface StartedChat {
-  streamId: string;
-  streamUrl: string;
-}
 
 export interface ReceivedToken {
   id: number;
@@ -37,20 +34,12 @@ export interface StreamReading {
   endedAt?: number;
 }
 
-/** POST /api/chat; expects 202 with a streamId and a streamUrl. */
-export async function startChat(baseUrl: string, messages: ChatMessage[], signal: AbortSignal): Promise<StartedChat> {
-  const response = await fetch(`${baseUrl}/api/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages }),
-    signal,
-  });
-  await expectStatus(response, 202, "POST /api/chat");
-  const body = (await response.json()) as Partial<StartedChat>;
-  if (typeof body.streamId !== "string" || typeof body.streamUrl !== "string") {
-    throw new LoadError("bad_response", `POST /api/chat: no streamId/streamUrl in ${JSON.stringify(body)}`);
-  }
-  return { streamId: body.streamId, streamUrl: body.streamUrl };
+/**
+ * POST /api/chat under a load iteration's signal: the harness's startChat, whose refusals
+ * (ResponseError) the runner counts as `http_<status>` or `bad_response`.
+ */
+export function startChat(baseUrl: string, messages: ChatMessage[], signal: AbortSignal): Promise<StartedChat> {
+  return startChatOnce(baseUrl, messages, { signal });
 }
 
 export interface ReadOptions {

@@ -3,12 +3,13 @@
  * `gateway` (the same requests through nginx and Sluice's /v1/chat/completions): the same
  * users, prompts and pacing, so the two summaries differ only by the path in between.
  */
+
+import { simMessages } from "../../harness/client/sim-prompt.ts";
 import { directivesOf, targetsOf } from "./answer-settings.ts";
 import { chattingUsers } from "./chatting-users.ts";
 import { streamCompletion } from "./openai-stream.ts";
 import type { IterationContext, ScenarioModule } from "./scenario.ts";
 import { textSetting, urlSetting } from "./settings.ts";
-import { simMessages } from "./sim-prompt.ts";
 import { recordTimeline, tokensComplete, tokensReceived } from "./stream-metrics.ts";
 
 /** Builds the scenario for the base URL in `urlVariable` (its path prefix is kept, e.g. `/sim`). */

@@ -1,7 +1,9 @@
+import { ResponseError } from "../../harness/client/api.ts";
+
 /**
  * A failed request in a load run, with a stable `code` used as the tag of `sluice_errors`:
- * `http_<status>`, `network`, `timeout`, `sse_<code>` (an `event: error` from Sluice),
- * `incomplete` (the stream closed before `done`), `bad_response`.
+ * `http_<status>` and `bad_response` (the harness's ResponseError), `network`, `timeout`,
+ * `sse_<code>` (an `event: error` from Sluice), `incomplete` (the stream closed before `done`).
  */
 export class LoadError extends Error {
   override name = "LoadError";
@@ -17,16 +19,10 @@ export class LoadError extends Error {
 /** Maps whatever a request threw to a {@link LoadError} (aborts by timeout become `timeout`). */
 export function toLoadError(error: unknown, signal?: AbortSignal): LoadError {
   if (error instanceof LoadError) return error;
+  if (error instanceof ResponseError) return new LoadError(error.code, error.message, { cause: error });
   const reason = signal?.aborted ? signal.reason : undefined;
   if (reason instanceof DOMException && reason.name === "TimeoutError") {
     return new LoadError("timeout", "the request outlived ITERATION_TIMEOUT_MS", { cause: error });
   }
   return new LoadError("network", (error as Error)?.message ?? String(error), { cause: error });
-}
-
-/** Throws `http_<status>` unless the response has the expected status. */
-export async function expectStatus(response: Response, expected: number, what: string): Promise<void> {
-  if (response.status === expected) return;
-  const body = await response.text().catch(() => "");
-  throw new LoadError(`http_${response.status}`, `${what}: HTTP ${response.status} ${body.slice(0, 200)}`);
 }

@@ -3,7 +3,7 @@
  * Gauge (last and highest value). Each may carry one tag (e.g. `code`), summarised per value.
  * Metrics register themselves on creation, as in k6, so a scenario declares them at the top.
  */
-import { percentile, sortedAscending } from "./percentile.ts";
+import { percentile, sortedAscending } from "../../harness/measure/percentile.ts";
 
 export type Tags = Record<string, string>;
 

@@ -3,9 +3,10 @@
  * pass-through: POST /v1/chat/completions with `stream: true` and `stream_options.include_usage`,
  * answered by `data: {chunk}` events and a final `data: [DONE]`.
  */
-import { expectStatus, LoadError } from "./errors.ts";
-import type { ChatMessage } from "./sim-prompt.ts";
-import { readEvents } from "./sse-reader.ts";
+import { expectStatus } from "../../harness/client/api.ts";
+import type { ChatMessage } from "../../harness/client/sim-prompt.ts";
+import { readEvents } from "../../harness/client/sse-reader.ts";
+import { LoadError } from "./errors.ts";
 import { trackOpenStream } from "./stream-metrics.ts";
 
 interface Chunk {

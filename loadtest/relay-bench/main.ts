@@ -18,6 +18,11 @@
  *   bun loadtest/relay-bench/main.ts --remote               # chats start on a second instance and are
  *                                                           # watched on the measured one: the cost of
  *                                                           # following generations through Redis
+ *   bun loadtest/relay-bench/main.ts --compare --tokens 100 --runs 3 --results loadtest/results/relay-<date>
+ *       side by side, GET /chat?q= on each: the peer (loadtest/peers/), Sluice on Bun, on Deno and with
+ *       REDIS_URL (--subjects peer,sluice,sluice-deno,sluice-redis), every figure a ratio within a round;
+ *       --warm-up 1000: every server starts with its model connections open (a steady state);
+ *       --alt-env "A=1,B=2": a sluice-alt subject with those settings (REDIS_URL=throwaway: a Redis of its own)
  *
  * Options: --streams 1000, --tokens 200 (per stream), --tps 20 (per stream), --ttft-ms 200, --stops 200.
  * Not a test: the figures depend on the machine and on what else runs on it, so repeat and read medians.
@@ -26,11 +31,13 @@
 import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { relaunchWithFetchCap } from "../../scripts/stack/fetch-cap.ts";
-import { startTestRedis, type TestRedis } from "../../scripts/stack/redis.ts";
-import { internalUrlOf, type Service, startAppService, startSimulatorService } from "../../scripts/stack/services.ts";
-import { describeEnvironment } from "../lib/environment.ts";
-import { cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
+import { describeEnvironment } from "../../harness/measure/environment.ts";
+import { cpuTime, cpuTimeSince, rssBytes } from "../../harness/measure/proc.ts";
+import { relaunchWithFetchCap } from "../../harness/stack/fetch-cap.ts";
+import { startTestRedis, type TestRedis } from "../../harness/stack/redis.ts";
+import { internalUrlOf, type Service, startAppService, startSimulatorService } from "../../harness/stack/services.ts";
+import { compareSubjects } from "./compare.ts";
+import { writeCompareReport } from "./compare-report.ts";
 import { admissionLimit, measureRelay, RETENTION_MS, warmUpAndIdle } from "./relay.ts";
 import { printRedisCost, printRelayReport, type RelayRun } from "./report.ts";
 import { type RelaySettings, readSettings } from "./settings.ts";
@@ -87,6 +94,7 @@ async function main(): Promise<number> {
   if (relaunched !== undefined) return relaunched;
   const settings = readSettings();
   const environment = describeEnvironment(root);
+  if (settings.compare) return compare(settings, environment);
   const modes = settings.redis === "both" ? [false, true] : [settings.redis === "on"];
   const runs = new Map<boolean, RelayRun[]>(modes.map((mode) => [mode, []]));
   for (let run = 0; run < settings.runs; run++) {
@@ -100,6 +108,15 @@ async function main(): Promise<number> {
   }
   for (const withRedis of modes) printRelayReport(settings, environment, runs.get(withRedis) ?? [], withRedis);
   if (modes.length === 2) printRedisCost(runs.get(false) ?? [], runs.get(true) ?? []);
+  return 0;
+}
+
+/** The side-by-side run (--compare): the peer and Sluice's variants, ratios within each round. */
+async function compare(settings: RelaySettings, environment: ReturnType<typeof describeEnvironment>): Promise<number> {
+  const compared = { ...settings, rounds: settings.runs, bunOptions: settings.appBunOptions };
+  const measured = await compareSubjects(compared);
+  const command = `bun loadtest/relay-bench/main.ts ${process.argv.slice(2).join(" ")}`;
+  writeCompareReport(settings.results, compared, environment, measured, command);
   return 0;
 }
 

@@ -3,19 +3,27 @@
  * and measure what relaying them cost the app (CPU per token, by thread too; RSS and JS heap per
  * open stream on the plateau) and what the viewers saw (TTFT, errors, reads per token).
  */
-import { internalUrlOf, type Service } from "../../scripts/stack/services.ts";
-import { median, percentileOf } from "../lib/percentile.ts";
-import { type CpuTime, cpuByThread, cpuByThreadSince, cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
-import { fetchCounter } from "../lib/server-counters.ts";
+
+import { fetchCounter } from "../../harness/client/metrics.ts";
+import { median, percentileOf } from "../../harness/measure/percentile.ts";
+import {
+  type CpuTime,
+  cpuByThread,
+  cpuByThreadSince,
+  cpuTime,
+  cpuTimeSince,
+  rssBytes,
+} from "../../harness/measure/proc.ts";
+import { internalUrlOf, type Service } from "../../harness/stack/services.ts";
 import { openStreamCount } from "../lib/stream-metrics.ts";
 import type { RelaySettings } from "./settings.ts";
 import { relayPrompt, runViewers, type Viewer } from "./viewers.ts";
 
 // Warm-up: enough streams for the JIT, few enough not to pre-grow the heap to the plateau's size.
-const WARM_UP_STREAMS = 100;
+export const WARM_UP_STREAMS = 100;
 /** The app's STREAM_RETENTION_MS: the warm-up's generations must be gone before the idle figures. */
 export const RETENTION_MS = 1_000;
-const SAMPLE_EVERY_MS = 200;
+export const SAMPLE_EVERY_MS = 200;
 
 export interface Idle {
   rssBytes: number;
@@ -68,8 +76,8 @@ export async function warmUpAndIdle(app: Service): Promise<Idle> {
 
 /**
  * Samples RSS (every tick) and the JS heap (every 10th tick) while all `streams` are open. A
- * /metrics scrape is not free for the app (tens of ms on Bun while prom-client still walked the
- * heap for per-space figures), so the heap is sampled rarely, to keep scrapes out of the CPU per token.
+ * /metrics scrape is not free for the app, so the heap is sampled rarely, to keep scrapes out of
+ * the CPU per token.
  */
 function samplePlateau(app: Service, streams: number) {
   const rss: number[] = [];

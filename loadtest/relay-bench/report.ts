@@ -2,9 +2,9 @@
  * The relay bench's printout: the settings and the machine, then one line per figure with each
  * run's value and their median, then the app's CPU per token by thread.
  */
-import { type BenchEnvironment, describeMachine } from "../lib/environment.ts";
-import { median } from "../lib/percentile.ts";
-import type { CpuTime } from "../lib/proc.ts";
+import { type BenchEnvironment, describeMachine } from "../../harness/measure/environment.ts";
+import { median } from "../../harness/measure/percentile.ts";
+import type { CpuTime } from "../../harness/measure/proc.ts";
 import type { Idle, RelayFigures } from "./relay.ts";
 import type { RelaySettings } from "./settings.ts";
 import type { StopFigures } from "./stop.ts";

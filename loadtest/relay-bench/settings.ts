@@ -2,7 +2,8 @@
  * The relay bench's command-line settings, each with its default.
  */
 import { parseArgs } from "node:util";
-import type { Runtime } from "../../scripts/stack/process.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { SUBJECTS, type SubjectName } from "./subjects.ts";
 
 export interface RelaySettings {
   runtime: Runtime;
@@ -26,6 +27,16 @@ export interface RelaySettings {
   redis: "off" | "on" | "both";
   /** Chats start on a second instance and are watched on the measured one, through Redis. */
   remote: boolean;
+  /** Side by side: the peer and Sluice's variants, `GET /chat?q=` on each (compare.ts). */
+  compare: boolean;
+  /** With --compare: the subjects, in their first round's order. */
+  subjects: SubjectName[];
+  /** With --compare: streams per warm-up round (100; as many as --streams: model connections warm). */
+  warmUpStreams: number;
+  /** With --compare: the extra environment of the `sluice-alt` subject (--alt-env "A=1,B=2"). */
+  altEnv: Record<string, string>;
+  /** With --compare: where the results go (`<results>.md`, `.json`); none when empty. */
+  results: string | undefined;
 }
 
 /** Reads the settings from `argv` (process.argv after the script). */
@@ -44,8 +55,16 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
       "app-bun-options": { type: "string" },
       redis: { type: "string", default: "off" },
       remote: { type: "boolean", default: false },
+      compare: { type: "boolean", default: false },
+      subjects: { type: "string", default: SUBJECTS.join(",") },
+      results: { type: "string" },
+      "alt-env": { type: "string", default: "" },
+      "warm-up": { type: "string", default: "100" },
     },
   });
+  const subjects = flags.subjects.split(",").filter((name) => name !== "");
+  const unknown = subjects.find((name) => !(SUBJECTS as readonly string[]).includes(name));
+  if (unknown) throw new Error(`--subjects: "${unknown}" is not one of ${SUBJECTS.join(", ")}`);
   if (!["off", "on", "both"].includes(flags.redis))
     throw new Error(`--redis: expected off, on or both, got "${flags.redis}"`);
   return {
@@ -61,5 +80,15 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
     // Watching another instance's generations needs Redis.
     redis: flags.remote ? "on" : (flags.redis as RelaySettings["redis"]),
     remote: flags.remote,
+    compare: flags.compare,
+    subjects: subjects as SubjectName[],
+    results: flags.results,
+    warmUpStreams: Number(flags["warm-up"]),
+    altEnv: Object.fromEntries(
+      flags["alt-env"]
+        .split(",")
+        .filter((pair) => pair.includes("="))
+        .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+    ),
   };
 }

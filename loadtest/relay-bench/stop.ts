@@ -3,10 +3,11 @@
  * DELETE sent → the simulator saw the abort (its /sim/stats `seen_at_ms` for the stream's
  * `x-request-id`; one machine, one clock).
  */
-import type { Service } from "../../scripts/stack/services.ts";
-import { epochMs } from "../lib/epoch.ts";
-import { percentileOf } from "../lib/percentile.ts";
-import { fetchSimStats, type SimStats } from "../lib/server-counters.ts";
+
+import { fetchSimStats, type SimStats } from "../../harness/client/sim-stats.ts";
+import { epochMs } from "../../harness/measure/epoch.ts";
+import { percentileOf } from "../../harness/measure/percentile.ts";
+import type { Service } from "../../harness/stack/services.ts";
 import type { RelaySettings } from "./settings.ts";
 import { relayPrompt, runViewers, type Viewer } from "./viewers.ts";
 

@@ -2,8 +2,9 @@
  * The relay bench's viewers: each one POST /api/chat + GET streamUrl, read to the end with the
  * load tools' chat-stream reader, keeping only what the figures need.
  */
+
+import { simMessages } from "../../harness/client/sim-prompt.ts";
 import { readChatStream, startChat } from "../lib/chat-stream.ts";
-import { simMessages } from "../lib/sim-prompt.ts";
 
 /** One chat, watched from before its POST to the stream's end. */
 export class Viewer {

@@ -13,11 +13,11 @@
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { describeEnvironment, describeMachine } from "../../harness/measure/environment.ts";
+import { cpuMicros } from "../../harness/measure/proc.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { figuresOf, type RunFigures } from "../bench/figures.ts";
 import { runLoadScenario } from "../bench/run-scenario.ts";
-import { describeEnvironment, describeMachine } from "../lib/environment.ts";
-import { cpuMicros } from "../lib/proc.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 

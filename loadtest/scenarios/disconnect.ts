@@ -6,16 +6,19 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 SIM_URL=http://127.0.0.1:3001 CANCEL_GRACE_MS=5000 bun loadtest/run.ts disconnect
  */
+
+import { fetchCounter } from "../../harness/client/metrics.ts";
+import { pollUntil } from "../../harness/client/poll.ts";
+import { simMessages } from "../../harness/client/sim-prompt.ts";
+import { fetchSimStats, type SimStats } from "../../harness/client/sim-stats.ts";
+import { epochMs } from "../../harness/measure/epoch.ts";
 import { directivesOf, pacingSettings } from "../lib/answer-settings.ts";
 import { readChatStream, startChat } from "../lib/chat-stream.ts";
-import { epochMs } from "../lib/epoch.ts";
 import { LoadError } from "../lib/errors.ts";
 import { Counter, Rate, Trend } from "../lib/metrics.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
-import { fetchCounter, fetchSimStats, pollUntil, type SimStats } from "../lib/server-counters.ts";
 import { simUrlSetting, sluiceUrlSetting } from "../lib/server-urls.ts";
 import { numberSetting, textSetting } from "../lib/settings.ts";
-import { simMessages } from "../lib/sim-prompt.ts";
 
 const SLUICE_URL = sluiceUrlSetting();
 const SIM_URL = simUrlSetting();
@@ -99,7 +102,7 @@ export async function teardown(data: Data): Promise<void> {
     const ids = new Set(stats.cancellations.map((entry) => entry.request_id));
     return [...data.left.keys()].every((id) => ids.has(id)) && stats.cancelled - data.simBefore >= data.left.size;
   };
-  const stats = await pollUntil(() => fetchSimStats(SIM_URL), seenAll, CANCEL_GRACE_MS + SETTLE_MS);
+  const stats = await pollUntil(() => fetchSimStats(SIM_URL), seenAll, CANCEL_GRACE_MS + SETTLE_MS, 200);
   const seen = new Map(stats.cancellations.map((entry) => [entry.request_id, entry.seen_at_ms]));
   for (const [id, leftAt] of data.left) {
     const seenAt = seen.get(id);

@@ -5,13 +5,14 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 CLIENTS=100 DROPS=3 bun loadtest/run.ts resume
  */
+
+import { simMessages } from "../../harness/client/sim-prompt.ts";
 import { directivesOf, pacingSettings } from "../lib/answer-settings.ts";
 import { type DonePayload, expectDone, type ReceivedToken, readChatStream, startChat } from "../lib/chat-stream.ts";
 import { Counter, Trend } from "../lib/metrics.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
 import { sluiceUrlSetting } from "../lib/server-urls.ts";
 import { numberSetting } from "../lib/settings.ts";
-import { simMessages } from "../lib/sim-prompt.ts";
 import { tokensComplete, tokensReceived } from "../lib/stream-metrics.ts";
 
 const SLUICE_URL = sluiceUrlSetting();

@@ -6,16 +6,19 @@
  *
  *   SLUICE_URL=http://127.0.0.1:8080 SIM_URL=http://127.0.0.1:3001 CLIENTS=100 bun loadtest/run.ts stop
  */
+
+import { expectStatus } from "../../harness/client/api.ts";
+import { pollUntil } from "../../harness/client/poll.ts";
+import { simMessages } from "../../harness/client/sim-prompt.ts";
+import { fetchSimStats, type SimStats } from "../../harness/client/sim-stats.ts";
+import { epochMs } from "../../harness/measure/epoch.ts";
 import { directivesOf, pacingSettings } from "../lib/answer-settings.ts";
 import { expectDone, readChatStream, startChat } from "../lib/chat-stream.ts";
-import { epochMs } from "../lib/epoch.ts";
-import { expectStatus, LoadError } from "../lib/errors.ts";
+import { LoadError } from "../lib/errors.ts";
 import { Rate, Trend } from "../lib/metrics.ts";
 import type { IterationContext, ScenarioOptions } from "../lib/scenario.ts";
-import { fetchSimStats, pollUntil, type SimStats } from "../lib/server-counters.ts";
 import { simUrlSetting, sluiceUrlSetting } from "../lib/server-urls.ts";
 import { numberSetting } from "../lib/settings.ts";
-import { simMessages } from "../lib/sim-prompt.ts";
 
 const SLUICE_URL = sluiceUrlSetting();
 const SIM_URL = simUrlSetting();
@@ -98,7 +101,7 @@ export async function teardown(data: Data): Promise<void> {
     const ids = new Set(stats.cancellations.map((entry) => entry.request_id));
     return [...data.keys()].every((id) => ids.has(id));
   };
-  const stats = await pollUntil(() => fetchSimStats(SIM_URL), seenAll, 5_000);
+  const stats = await pollUntil(() => fetchSimStats(SIM_URL), seenAll, 5_000, 200);
   const seen = new Map(stats.cancellations.map((entry) => [entry.request_id, entry.seen_at_ms]));
   for (const [id, sentAt] of data) {
     const seenAt = seen.get(id);

@@ -9,13 +9,14 @@
  * Settings (env): STREAMS (2000), TOKENS per stream (100), TPS per stream (20), TTFT_MS (200).
  * Linux only: CPU and RSS come from /proc/<pid>.
  */
-import { relaunchWithFetchCap } from "../../scripts/stack/fetch-cap.ts";
-import { type Service, startSimulatorService } from "../../scripts/stack/services.ts";
-import { describeEnvironment, describeMachine } from "../lib/environment.ts";
+
+import { simMessages } from "../../harness/client/sim-prompt.ts";
+import { describeEnvironment, describeMachine } from "../../harness/measure/environment.ts";
+import { cpuTime, cpuTimeSince, rssBytes } from "../../harness/measure/proc.ts";
+import { relaunchWithFetchCap } from "../../harness/stack/fetch-cap.ts";
+import { type Service, startSimulatorService } from "../../harness/stack/services.ts";
 import { streamCompletion } from "../lib/openai-stream.ts";
-import { cpuTime, cpuTimeSince, rssBytes } from "../lib/proc.ts";
 import { numberSetting } from "../lib/settings.ts";
-import { simMessages } from "../lib/sim-prompt.ts";
 
 // Concurrent streams, all opened at once
 const STREAMS = numberSetting("STREAMS", 2_000);

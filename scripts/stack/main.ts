@@ -18,9 +18,9 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { spawnSync } from "bun";
-import { findPostgresBinaries } from "./postgres.ts";
-import { findRedisServer } from "./redis.ts";
-import { type Stack, startStack } from "./start-stack.ts";
+import { findPostgresBinaries } from "../../harness/stack/postgres.ts";
+import { findRedisServer } from "../../harness/stack/redis.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name]?.trim();

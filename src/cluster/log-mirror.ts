@@ -25,23 +25,43 @@ export interface MirrorSettings {
 const RUNNING_EXPIRY_MS = 10 * 60_000;
 const REFRESH_EVERY_MS = 60_000;
 
-// KEYS: the log of each event, in order. ARGV: the cap, then each event's channel and JSON.
+// The names of a generation's log and channel around its id, for the script to build them.
+const [LOG_HEAD, LOG_TAIL] = keys.log("\0").split("\0");
+const [CHANNEL_HEAD] = channels.events("\0").split("\0");
+
+// ARGV[1]: the cap. ARGV[2]: the events, one line each, "<generation id> <event JSON>\n" (an id
+// holds no space; JSON.stringify writes no raw line break). One argument for all the events of
+// a flush, instead of three each, costs the app one length and one copy per flush rather than
+// three per event. The keys are named here, not in KEYS: one call covers many generations, which
+// a Redis Cluster would refuse anyway (sluice uses one Redis).
 const APPEND_EVENTS = `
-for i = 1, #KEYS do
-  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2 * i + 1])
-  redis.call('PUBLISH', ARGV[2 * i], ARGV[2 * i + 1])
+local count = 0
+for id, event in string.gmatch(ARGV[2], '([^ \\n]+) ([^\\n]*)\\n') do
+  redis.call('XADD', ${luaString(LOG_HEAD)} .. id .. ${luaString(LOG_TAIL)}, 'MAXLEN', '~', ARGV[1], '*', 'e', event)
+  redis.call('PUBLISH', ${luaString(CHANNEL_HEAD)} .. id, event)
+  count = count + 1
 end
-return #KEYS
+return count
 `;
 const APPEND = "sluiceAppendEvents";
+// A rewrite after an outage must not block Redis with one huge call.
 const EVENTS_PER_CALL = 1_000;
-type Appender = Record<typeof APPEND, (keyCount: number, ...args: string[]) => unknown>;
+// Under load, at most one flush per interval: each costs a pipeline, a write and a reply whatever
+// it carries, and the viewers on other instances get their tokens this much later at most.
+const FLUSH_EVERY_MS = 5;
+type Appender = Record<typeof APPEND, (keyCount: number, cap: string, events: string) => unknown>;
 
-/** One flush: commands before the events (a rewrite's reset), the events, the expiries after them. */
+function luaString(text: string | undefined): string {
+  return JSON.stringify(text ?? "");
+}
+
+/** One flush: commands before the events (a rewrite's reset), the events' calls, the expiries after them. */
 interface Batch {
   pipeline: ReturnType<Redis["pipeline"]>;
-  logs: string[];
-  appends: string[];
+  /** Event lines of calls already full, then of the one being filled. */
+  calls: string[];
+  events: string;
+  count: number;
   expiries: [string, number][];
 }
 
@@ -54,10 +74,18 @@ interface Mirrored {
   expiryRefreshedAt: number;
 }
 
+/** The event at `index` as JSON, as JSON.stringify writes it, without an event object for a token. */
+function eventJson(generation: Generation, index: number): string {
+  const text = generation.log.tokenText(index);
+  if (text === undefined) return JSON.stringify(generation.log.at(index));
+  return `{"id":${index + 1},"type":"token","text":${JSON.stringify(text)}}`;
+}
+
 export class LogMirror {
   readonly #mirrored = new Set<Mirrored>();
   readonly #dirty = new Set<Mirrored>();
   #scheduled = false;
+  #flushedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly redis: Redis,
@@ -103,37 +131,30 @@ export class LogMirror {
     this.#dirty.add(entry);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // Tokens that arrive in the same turn of the event loop leave in one pipeline.
-    setImmediate(() => this.#flush());
+    // Events leave at the end of the turn that recorded them, in one pipeline; under load, when
+    // the last flush was less than FLUSH_EVERY_MS ago, they wait for the rest of that interval.
+    const wait = this.#flushedAt + FLUSH_EVERY_MS - performance.now();
+    if (wait > 0) setTimeout(this.#flush, wait);
+    else setImmediate(this.#flush);
   }
 
-  #flush(): void {
+  readonly #flush = (): void => {
     this.#scheduled = false;
+    this.#flushedAt = performance.now();
     // Unreachable: the events wait in memory; #rewriteAll writes them when Redis is back.
     if (this.redis.status !== "ready") return;
     const entries = [...this.#dirty];
     this.#dirty.clear();
-    const batch: Batch = {
-      pipeline: this.redis.pipeline(),
-      logs: [],
-      appends: [String(this.settings.maxEvents)],
-      expiries: [],
-    };
+    const batch: Batch = { pipeline: this.redis.pipeline(), calls: [], events: "", count: 0, expiries: [] };
     const now = Date.now();
     const completed = entries.filter((entry) => this.#write(batch, entry, now));
-    const { pipeline, logs, appends, expiries } = batch;
-    // The events of the turn in one command (per 1,000: a rewrite after an outage must not block
-    // Redis with one huge call): one reply to parse instead of two per event.
+    const { pipeline, expiries } = batch;
+    const { calls, events } = batch;
+    if (events !== "") calls.push(events);
+    // The events of the turn in one command: one reply to parse instead of two per event.
     const append = (pipeline as unknown as Appender)[APPEND].bind(pipeline);
-    for (let first = 0; first < logs.length; first += EVENTS_PER_CALL) {
-      const last = Math.min(logs.length, first + EVENTS_PER_CALL);
-      append(
-        last - first,
-        ...logs.slice(first, last),
-        appends[0] as string,
-        ...appends.slice(1 + 2 * first, 1 + 2 * last),
-      );
-    }
+    const cap = String(this.settings.maxEvents);
+    for (const lines of calls) append(0, cap, lines);
     for (const [key, milliseconds] of expiries) pipeline.pexpire(key, milliseconds);
     pipeline.exec().then(
       (results) => {
@@ -142,7 +163,7 @@ export class LogMirror {
       },
       () => this.#lost(),
     );
-  }
+  };
 
   /** Adds what `entry` has not written yet to `batch`; true when that includes its end. */
   #write(batch: Batch, entry: Mirrored, now: number): boolean {
@@ -154,10 +175,11 @@ export class LogMirror {
       batch.pipeline.hset(meta, { owner: generation.owner, instance: this.settings.instance, model: generation.model });
       entry.fresh = false;
     }
-    const channel = channels.events(generation.id);
     for (; entry.written < generation.log.length; entry.written++) {
-      batch.logs.push(log);
-      batch.appends.push(channel, JSON.stringify(generation.log.at(entry.written)));
+      batch.events += `${generation.id} ${eventJson(generation, entry.written)}\n`;
+      if (++batch.count % EVENTS_PER_CALL !== 0) continue;
+      batch.calls.push(batch.events);
+      batch.events = "";
     }
     if (generation.ended && entry.written === generation.log.length) {
       batch.expiries.push([log, this.settings.retentionMs], [meta, this.settings.retentionMs]);

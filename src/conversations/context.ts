@@ -7,6 +7,7 @@
 import type { ModelMessage } from "../contract.ts";
 import { IMAGE_TOKENS, type ImageData, withImageParts } from "./context-images.ts";
 import type { Message } from "./store.ts";
+import type { TreeNode } from "./tree.ts";
 
 export interface ContextSettings {
   /** Sent first, when set (SYSTEM_PROMPT). */
@@ -15,15 +16,11 @@ export interface ContextSettings {
   maxContextTokens: number;
 }
 
-/** The images of a question with images (context-images.ts). */
-export interface ContextImages {
-  /** Sent with the question now; a question with images is never a retry. */
-  sent: readonly ImageData[];
-  /** Stored questions' images to send again, by message id (see questionsWithImagesToCarry). */
-  stored: ReadonlyMap<string, readonly ImageData[]>;
+/** The new question as the model gets it: its text, and the images it is asked with. */
+export interface AskedQuestion {
+  text: string;
+  images: readonly ImageData[];
 }
-
-const noImages: ContextImages = { sent: [], stored: new Map() };
 
 export interface AssembledContext {
   messages: ModelMessage[];
@@ -40,50 +37,52 @@ export function estimateTokens(message: ModelMessage): number {
   );
 }
 
-/** Whether asking `question` now retries the failed answer the thread ends with (store.beginExchange). */
-export function retriesLast(stored: readonly Message[], question: string, withImages = false): boolean {
-  const [asked, answer] = stored.slice(-2);
-  return (
-    !withImages &&
-    answer?.role === "assistant" &&
-    (answer.status === "error" || answer.status === "interrupted") &&
-    asked?.role === "user" &&
-    asked.content === question
-  );
+/** Whether a stored message goes back to the model: the user's, and answers that produced text. */
+function sendsBack(message: Pick<Message, "role" | "status">, hasText: boolean): boolean {
+  return message.role === "user" || ((message.status === "complete" || message.status === "cancelled") && hasText);
 }
 
 /**
- * The id of the message a client must have seen last to ask `question` now: the thread's last
- * message, or, for a retry, the one before the failed exchange. Null for an empty thread.
+ * Where the part of `path` (root first) that can reach the model starts, known from sizes alone:
+ * each message costs at least its framing and a token per 12 bytes (a UTF-16 unit is at most 3
+ * bytes of UTF-8), so once the newer ones' least cost passes the window, no older one can be sent
+ * and the turn need not load it. The last `keep` are always kept (the turn's own rules read them).
  */
-export function expectedParent(stored: readonly Message[], question: string, withImages = false): string | null {
-  const thread = retriesLast(stored, question, withImages) ? stored.slice(0, -2) : stored;
-  return thread.at(-1)?.id ?? null;
+export function firstThatMayFit(path: readonly TreeNode[], maxTokens: number, keep = 3): number {
+  let budget = maxTokens;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const node = path[i] as TreeNode;
+    if (sendsBack(node, node.bytes > 0)) budget -= 4 + Math.ceil(node.bytes / 12);
+    if (budget < 0 && i < path.length - keep) return i + 1;
+  }
+  return 0;
+}
+
+/** How many of `nodes` would go back to the model, were there room: what leaving them out drops. */
+export function sentBackCount(nodes: readonly TreeNode[]): number {
+  return nodes.filter((node) => sendsBack(node, node.bytes > 0)).length;
 }
 
 /**
  * The messages for the model: the system prompt, the stored turns worth sending back (the user's,
  * and answers that produced text: a failed or interrupted one is left out, so the model never
- * reads its own half-sentence as meant), as many as fit, and the new question last. Questions
- * carry the images `images.stored` holds for them; a retry asks again with its stored images.
+ * reads its own half-sentence as meant), as many as fit, and the new question last, followed by
+ * `tail` (Continue's partial answer, continuation.ts). Questions carry the images `carried` holds
+ * for them (context-images.ts).
  */
 export function assembleContext(
-  stored: readonly Message[],
-  question: string,
+  history: readonly Message[],
+  question: AskedQuestion,
   settings: ContextSettings,
-  images: ContextImages = noImages,
+  carried: ReadonlyMap<string, readonly ImageData[]> = new Map(),
+  tail: readonly ModelMessage[] = [],
 ): AssembledContext {
-  const retry = retriesLast(stored, question, images.sent.length > 0);
-  const thread = retry ? stored.slice(0, -2) : stored;
-  const turns: ModelMessage[] = thread
-    .filter((m) => m.role === "user" || ((m.status === "complete" || m.status === "cancelled") && m.content !== ""))
-    .map(({ id, role, content }) =>
-      role === "user" ? withImageParts(content, images.stored.get(id)) : { role, content },
-    );
+  const turns: ModelMessage[] = history
+    .filter((m) => sendsBack(m, m.content !== ""))
+    .map(({ id, role, content }) => (role === "user" ? withImageParts(content, carried.get(id)) : { role, content }));
   const system: ModelMessage[] = settings.systemPrompt ? [{ role: "system", content: settings.systemPrompt }] : [];
-  const retried = retry ? images.stored.get(stored.at(-2)?.id ?? "") : undefined;
-  const asked = withImageParts(question, retried ?? images.sent);
-  let budget = settings.maxContextTokens - [...system, asked].reduce((sum, m) => sum + estimateTokens(m), 0);
+  const asked = withImageParts(question.text, question.images);
+  let budget = settings.maxContextTokens - [...system, asked, ...tail].reduce((sum, m) => sum + estimateTokens(m), 0);
   // Newest first, as many turns as fit; `first` ends as the oldest one kept.
   let first = turns.length;
   while (first > 0) {
@@ -92,5 +91,5 @@ export function assembleContext(
     budget -= cost;
     first--;
   }
-  return { messages: [...system, ...turns.slice(first), asked], dropped: first };
+  return { messages: [...system, ...turns.slice(first), asked, ...tail], dropped: first };
 }

@@ -1,16 +1,23 @@
 /**
- * A conversation as a file to keep: Markdown to read, JSON to process. Both hold every message
- * as stored, failed and stopped answers marked as such.
+ * A conversation as a file to keep: Markdown to read (the branch the conversation shows), JSON to
+ * process (the whole tree: every message with its parent, the current leaf, models and figures).
+ * Failed, stopped and cut-off answers are marked as such. The file is made piece by piece as it is
+ * sent, a batch of messages at a time, so a long conversation is never held whole in memory.
  */
-import type { Conversation, Message } from "./store.ts";
+import type { PathSource } from "./path-read.ts";
+import type { ConversationTree, Message, StoredMessage } from "./store.ts";
+import { MessageTree } from "./tree.ts";
 
 export type ExportFormat = "md" | "json";
 
 export interface ExportFile {
   /** ASCII only, safe in any file system and in a quoted `filename=`. */
   fileName: string;
+  /** The conversation's title, for a file name in its own characters. */
+  title: string | null;
   contentType: string;
-  body: string;
+  /** The file's text, in pieces, read from the store as they are asked for. */
+  body: AsyncGenerator<string>;
 }
 
 const ROLE_HEADINGS = { user: "You", assistant: "Assistant", system: "System" } as const;
@@ -21,28 +28,70 @@ const STATUS_NOTES: Partial<Record<Message["status"], string>> = {
   interrupted: "interrupted by a server restart",
 };
 
-/** `conversation` as a file in `format`; `now` is the export's time (ISO 8601). */
-export function exportConversation(conversation: Conversation, format: ExportFormat, now: string): ExportFile {
-  const fileName = `${safeFileStem(conversation.title)}.${format}`;
-  if (format === "json") {
-    const { running_stream_id: _running, ...kept } = conversation;
-    const body = `${JSON.stringify({ ...kept, exported_at: now }, null, 2)}\n`;
-    return { fileName, contentType: "application/json; charset=utf-8", body };
-  }
-  return { fileName, contentType: "text/markdown; charset=utf-8", body: toMarkdown(conversation, now) };
+// Messages read from the store at a time: a bounded slice of a conversation in memory.
+const BATCH = 100;
+
+/**
+ * `owner`'s conversation `id` as a file in `format` (`now` is the export's time, ISO 8601);
+ * undefined when there is no such conversation.
+ */
+export async function exportConversation(
+  source: PathSource,
+  owner: string,
+  id: string,
+  format: ExportFormat,
+  now: string,
+): Promise<ExportFile | undefined> {
+  const found = await source.tree(owner, id);
+  if (!found) return undefined;
+  const { title } = found.conversation;
+  const fileName = `${safeFileStem(title)}.${format}`;
+  const batches = (ids: string[]) => inBatches(source, owner, id, ids);
+  if (format === "json")
+    return { fileName, title, contentType: "application/json; charset=utf-8", body: toJson(found, batches, now) };
+  return { fileName, title, contentType: "text/markdown; charset=utf-8", body: toMarkdown(found, batches, now) };
 }
 
-function toMarkdown(conversation: Conversation, now: string): string {
-  const title = conversation.title ?? "Untitled";
-  const parts = [`# ${title.replace(/\n/g, " ")}`, `_Exported from Sluice on ${now}._`];
-  for (const message of conversation.messages) {
-    const note = STATUS_NOTES[message.status];
-    const error = message.error ? ` (${message.error.code})` : "";
-    parts.push(`## ${ROLE_HEADINGS[message.role]}`);
-    if (message.content) parts.push(message.content.trimEnd());
-    if (note) parts.push(`_Answer ${note}${error}._`);
+async function* inBatches(source: PathSource, owner: string, id: string, ids: string[]) {
+  for (let at = 0; at < ids.length; at += BATCH) yield* await source.messages(owner, id, ids.slice(at, at + BATCH));
+}
+
+type Batches = (ids: string[]) => AsyncGenerator<StoredMessage>;
+
+/** The branch the conversation shows, from its first question to its current leaf. */
+async function* toMarkdown(found: ConversationTree, batches: Batches, now: string) {
+  const title = found.conversation.title ?? "Untitled";
+  yield `# ${title.replace(/\n/g, " ")}\n\n_Exported from Sluice on ${now}._`;
+  const tree = new MessageTree(found.nodes);
+  const leaf = tree.currentLeaf(found.conversation.current_leaf_id);
+  const path = leaf === null ? [] : tree.pathTo(leaf).map((node) => node.id);
+  for await (const message of batches(path)) yield `\n\n${messageInMarkdown(message)}`;
+  yield "\n";
+}
+
+function messageInMarkdown(message: StoredMessage): string {
+  const parts = [`## ${ROLE_HEADINGS[message.role]}`];
+  if (message.content) parts.push(message.content.trimEnd());
+  const cutOff = message.status === "complete" && message.figures?.finish_reason === "length";
+  const note = cutOff ? "cut off at the output limit" : STATUS_NOTES[message.status];
+  const error = message.error ? ` (${message.error.code})` : "";
+  if (note) parts.push(`_Answer ${note}${error}._`);
+  if (message.model) parts.push(`_Model: ${message.model}._`);
+  return parts.join("\n\n");
+}
+
+/** The whole tree: the conversation's fields, then every message in the order written, each with its parent. */
+async function* toJson(found: ConversationTree, batches: Batches, now: string) {
+  const { running_stream_id, running_parent_id, running_continues_id, ...kept } = found.conversation;
+  const head = JSON.stringify({ ...kept, exported_at: now }, null, 2);
+  yield `${head.slice(0, -2)},\n  "messages": [`;
+  let first = true;
+  for await (const message of batches(found.nodes.map((node) => node.id))) {
+    // JSON escapes the newlines of strings, so every newline here is the layout's own.
+    yield `${first ? "" : ","}\n    ${JSON.stringify(message, null, 2).replace(/\n/g, "\n    ")}`;
+    first = false;
   }
-  return `${parts.join("\n\n")}\n`;
+  yield `${first ? "" : "\n  "}]\n}\n`;
 }
 
 /**

@@ -36,7 +36,7 @@ export const migrations: readonly string[] = [
    CREATE INDEX conversations_by_owner ON conversations (owner, updated_at DESC, id DESC);`,
   // 3: the running answer's text as last checkpointed, so a crash keeps what was shown.
   "ALTER TABLE conversations ADD COLUMN running_content TEXT;",
-  // 4: full-text search over titles and message text (search.ts). Messages are indexed in place
+  // 4: full-text search over titles and message text (sqlite-search.ts). Messages are indexed in place
   // (an external-content table keyed by their stable `seq`); titles get a small table of their
   // own, because a conversation's rowid is not stable across VACUUM. Triggers keep both in step
   // with every write, cascaded deletes included; the INSERTs index the rows already stored.
@@ -88,6 +88,47 @@ export const migrations: readonly string[] = [
      data BLOB NOT NULL
    );
    CREATE INDEX message_images_by_message ON message_images (message_id, position);`,
+  // 8: a conversation is a tree (tree.ts): every message has a parent, and the conversation keeps
+  // the leaf of the branch it shows; the running answer knows its question (or, for Continue, its
+  // answer); an answer keeps its model, a conversation its chosen one. Every conversation stored
+  // so far becomes one branch, each message under the one before it, its last message the leaf.
+  `ALTER TABLE messages ADD COLUMN parent_id TEXT;
+   ALTER TABLE messages ADD COLUMN model TEXT;
+   UPDATE messages SET parent_id = (
+     SELECT p.id FROM messages p WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq
+      ORDER BY p.seq DESC LIMIT 1);
+   CREATE INDEX messages_by_parent ON messages (parent_id);
+   ALTER TABLE conversations ADD COLUMN current_leaf_id TEXT;
+   ALTER TABLE conversations ADD COLUMN model TEXT;
+   ALTER TABLE conversations ADD COLUMN running_parent_id TEXT;
+   ALTER TABLE conversations ADD COLUMN running_continues_id TEXT;
+   ALTER TABLE conversations ADD COLUMN running_model TEXT;
+   UPDATE conversations SET current_leaf_id = (
+     SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1);
+   UPDATE conversations SET running_parent_id = current_leaf_id WHERE running_stream_id IS NOT NULL;`,
+  // 9: what each conversation stores, in bytes (its messages' UTF-8 text and its images), kept by
+  // triggers on every write, cascaded deletes included, so a user's usage (quotas.ts) is one sum
+  // over their conversations rather than a read of everything they stored.
+  `ALTER TABLE conversations ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+   UPDATE conversations SET stored_bytes =
+     coalesce((SELECT sum(length(CAST(content AS BLOB))) FROM messages WHERE conversation_id = conversations.id), 0)
+     + coalesce((SELECT sum(size) FROM message_images WHERE conversation_id = conversations.id), 0);
+   CREATE TRIGGER messages_bytes_insert AFTER INSERT ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + length(CAST(new.content AS BLOB)) WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_delete AFTER DELETE ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.content AS BLOB)) WHERE id = old.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_update AFTER UPDATE OF content ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.content AS BLOB))
+       + length(CAST(new.content AS BLOB)) WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER message_images_bytes_insert AFTER INSERT ON message_images BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + new.size WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER message_images_bytes_delete AFTER DELETE ON message_images BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - old.size WHERE id = old.conversation_id;
+   END;`,
 ];
 
 /** The database cannot be brought to this code's schema. */
@@ -104,16 +145,19 @@ function userVersion(db: DatabaseSync): number {
   return row.user_version;
 }
 
-/** Brings `db` up to the latest schema; returns the version it was at. */
-export function migrate(db: DatabaseSync): number {
+/**
+ * Brings `db` up to the latest schema (or only through `steps`, to build a database as an older
+ * release left it); returns the version it was at.
+ */
+export function migrate(db: DatabaseSync, steps: readonly string[] = migrations): number {
   const from = userVersion(db);
   if (from > migrations.length) {
     throw new MigrationError(`schema version ${from} is newer than this release knows (${migrations.length})`);
   }
-  for (let version = from; version < migrations.length; version++) {
+  for (let version = from; version < steps.length; version++) {
     db.exec("BEGIN IMMEDIATE");
     try {
-      db.exec(migrations[version] as string);
+      db.exec(steps[version] as string);
       // PRAGMA takes no bound parameters; `version` is a loop counter, not input.
       db.exec(`PRAGMA user_version = ${version + 1}`);
       db.exec("COMMIT");

@@ -21,13 +21,17 @@ export async function insertImages(
   }
 }
 
-/** Every image of a conversation, without bytes, ordered by message and position. */
-export function imageRefs(sql: Sql, conversationId: string): Promise<ImageRefRow[]> {
+/** The images of `messageIds` (of `conversationId`), without bytes, ordered by message and position. */
+export function imageRefsOf(sql: Sql, conversationId: string, messageIds: readonly string[]): Promise<ImageRefRow[]> {
   return sql<ImageRefRow[]>`SELECT id, message_id, media_type, size FROM message_images
-    WHERE conversation_id = ${conversationId} ORDER BY message_id, position`;
+    WHERE conversation_id = ${conversationId} AND message_id = ANY(${sql.array([...messageIds])})
+    ORDER BY message_id, position`;
 }
 
 const withBytes = (row: StoredImage): StoredImage => ({ ...row, data: new Uint8Array(row.data) });
+
+// Ownership is checked in the query itself, by the same join on both engines
+// (sqlite-images.ts): an image of another user's conversation is one that does not exist.
 
 /** One image, only when its conversation belongs to `owner`. */
 export async function findImage(

@@ -58,6 +58,56 @@ export const postgresMigrations: readonly string[] = [
      data BYTEA NOT NULL
    );
    CREATE INDEX message_images_by_message ON message_images (message_id, position);`,
+  // 6: a conversation is a tree (SQLite's step 8): each stored message goes under the one before it.
+  `ALTER TABLE messages ADD COLUMN parent_id TEXT, ADD COLUMN model TEXT;
+   UPDATE messages m SET parent_id = p.previous
+     FROM (SELECT seq, lag(id) OVER (PARTITION BY conversation_id ORDER BY seq) AS previous FROM messages) p
+    WHERE p.seq = m.seq AND p.previous IS NOT NULL;
+   CREATE INDEX messages_by_parent ON messages (parent_id);
+   ALTER TABLE conversations ADD COLUMN current_leaf_id TEXT, ADD COLUMN model TEXT,
+     ADD COLUMN running_parent_id TEXT, ADD COLUMN running_continues_id TEXT, ADD COLUMN running_model TEXT;
+   UPDATE conversations c SET current_leaf_id = (
+     SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1);
+   UPDATE conversations SET running_parent_id = current_leaf_id WHERE running_stream_id IS NOT NULL;`,
+  // 7: search by lexemes as written (postgres-search.ts): the index no longer runs the text-search
+  // parser, whose idea of a word depends on the locale and which refuses a vector over 1 MB. Words
+  // folded before this step may hold what NFKD made of `⑴` or `½` (parentheses, dots, commas,
+  // slashes, runs of spaces) or be longer than search-words.ts keeps: they are split and cut the
+  // way the store folds words now.
+  `DROP INDEX messages_search;
+   DROP INDEX conversations_title_search;
+   UPDATE messages SET search_words = btrim(regexp_replace(
+       regexp_replace(search_words, '[\\u2044\\u00b7(),. ]+', ' ', 'g'), '(\\S{100})\\S+', '\\1', 'g'))
+     WHERE search_words ~ '[\\u2044\\u00b7(),.]|  |^ | $|\\S{101}';
+   UPDATE conversations SET title_words = btrim(regexp_replace(
+       regexp_replace(title_words, '[\\u2044\\u00b7(),. ]+', ' ', 'g'), '(\\S{100})\\S+', '\\1', 'g'))
+     WHERE title_words ~ '[\\u2044\\u00b7(),.]|  |^ | $|\\S{101}';
+   CREATE INDEX messages_lexemes ON messages USING gin (array_to_tsvector(string_to_array(search_words, ' ')));
+   CREATE INDEX conversations_title_lexemes ON conversations
+     USING gin (array_to_tsvector(string_to_array(coalesce(title_words, ''), ' ')));`,
+  // 8: what each conversation stores, in bytes, kept by a trigger (SQLite's step 9).
+  `ALTER TABLE conversations ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+   UPDATE conversations c SET stored_bytes =
+     coalesce((SELECT sum(octet_length(content)) FROM messages WHERE conversation_id = c.id), 0)
+     + coalesce((SELECT sum(size) FROM message_images WHERE conversation_id = c.id), 0);
+   CREATE FUNCTION count_stored_bytes() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     IF TG_TABLE_NAME = 'messages' THEN
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN 0 ELSE octet_length(NEW.content) END
+         - CASE WHEN TG_OP = 'INSERT' THEN 0 ELSE octet_length(OLD.content) END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     ELSE
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN -OLD.size ELSE NEW.size END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     END IF;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER messages_bytes AFTER INSERT OR DELETE OR UPDATE OF content ON messages
+     FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();
+   CREATE TRIGGER message_images_bytes AFTER INSERT OR DELETE ON message_images
+     FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,
@@ -75,10 +125,15 @@ async function currentVersion(tx: TransactionSql, schema: string | undefined): P
 }
 
 /**
- * Brings the database up to the latest schema, in the connections' search_path (`schema`, created
- * when missing, when the store was given one); returns the version it was at.
+ * Brings the database up to the latest schema (or only through `steps`, to build a database as an
+ * older release left it), in the connections' search_path (`schema`, created when missing, when
+ * the store was given one); returns the version it was at.
  */
-export async function migratePostgres(sql: Sql, schema?: string): Promise<number> {
+export async function migratePostgres(
+  sql: Sql,
+  schema?: string,
+  steps: readonly string[] = postgresMigrations,
+): Promise<number> {
   let from: number | undefined;
   for (;;) {
     // One transaction per step: a failed step leaves the database at the step before it.
@@ -90,10 +145,10 @@ export async function migratePostgres(sql: Sql, schema?: string): Promise<number
           `schema version ${version} is newer than this release knows (${postgresMigrations.length})`,
         );
       }
-      if (version === postgresMigrations.length) return true;
+      if (version >= steps.length) return true;
       try {
         // The simple query protocol: a step is several statements, and has no parameters.
-        await tx.unsafe(postgresMigrations[version] as string).simple();
+        await tx.unsafe(steps[version] as string).simple();
       } catch (cause) {
         throw new MigrationError(`migration ${version + 1} failed`, { cause });
       }

@@ -7,8 +7,9 @@ import { SluiceError } from "../errors.ts";
 import { newStreamId } from "../stream-id.ts";
 import type { AnswerCheckpoints, RunningAnswer } from "./checkpoints.ts";
 import type { NewImage } from "./images.ts";
-import type { ConversationStore, ExchangeEnd } from "./store.ts";
+import type { ConversationStore, ExchangeEnd, ExchangeStart } from "./store.ts";
 import { titleFromMessage } from "./title.ts";
+import type { TurnPlacement } from "./turn-thread.ts";
 
 /** What recording needs of a generation: its id (the stream id), its text and its end. */
 export type GenerationLike = RunningAnswer;
@@ -21,6 +22,12 @@ export interface ExchangeToRecord<G extends GenerationLike> {
   userMessage: string;
   /** That message's images, stored with it. */
   images?: NewImage[] | undefined;
+  /** Where the exchange goes in the tree (turn-thread.ts); default: an Ask after the current leaf. */
+  placement?: TurnPlacement | undefined;
+  /** The question the answer goes under (default: the one the store placed). */
+  questionId?: string | undefined;
+  /** The model asked, stored with the answer. */
+  model?: string | undefined;
   /** Starts the generation under the given stream id; called only once the question is stored. */
   start: (streamId: string) => G | Promise<G>;
   /** Keeps the running answer's text stored while it runs; none in tests that need none. */
@@ -57,15 +64,19 @@ export function answerFromOutcome(streamId: string, outcome: GenerationOutcome):
   return { streamId, content: text, status: end.finish_reason === "cancelled" ? "cancelled" : "complete", figures };
 }
 
+/** Where an answer goes and who wrote it, from the exchange that started it. */
+type AnswerPlace = Pick<ExchangeEnd, "parentId" | "continues" | "model">;
+
 async function storeAnswer(
   store: ConversationStore,
   owner: string,
   conversationId: string,
   generation: GenerationLike,
+  place: AnswerPlace,
 ) {
   let answer: ExchangeEnd;
   try {
-    answer = answerFromOutcome(generation.id, await generation.settled);
+    answer = { ...answerFromOutcome(generation.id, await generation.settled), ...place };
   } catch (cause) {
     // The generation's contract is to settle with an outcome; should it reject, the exchange
     // still ends, so the conversation is not left "running" until the next restart.
@@ -75,6 +86,7 @@ async function storeAnswer(
       content: "",
       status: "error",
       error: { code: "internal", message, retryable: true },
+      ...place,
     };
   }
   // A store locked elsewhere is tried again: an answer left unstored would keep its conversation
@@ -96,6 +108,14 @@ async function storeAnswer(
 
 const FINISH_ATTEMPTS = 5;
 
+/** What the store is told when the exchange begins. */
+function exchangeStart<G extends GenerationLike>(streamId: string, exchange: ExchangeToRecord<G>): ExchangeStart {
+  const { placement, userMessage, images, model } = exchange;
+  const base = { streamId, title: titleFromMessage(userMessage), model };
+  if (placement && ("answers" in placement || "continues" in placement)) return { ...base, ...placement };
+  return { ...base, userContent: userMessage, ...(images ? { images } : {}), ...placement };
+}
+
 /**
  * Stores the user's message and marks the stream as the conversation's running one, then starts
  * the generation: a question that cannot be stored starts no model call (the store's error, a
@@ -106,11 +126,12 @@ export async function recordExchange<G extends GenerationLike>(
   store: ConversationStore,
   exchange: ExchangeToRecord<G>,
 ): Promise<RecordedExchange<G> | undefined> {
-  const { owner, conversationId, userMessage } = exchange;
+  const { owner, conversationId } = exchange;
   const streamId = newStreamId();
-  const title = titleFromMessage(userMessage);
-  const start = { streamId, userContent: userMessage, title, ...(exchange.images ? { images: exchange.images } : {}) };
+  const start = exchangeStart(streamId, exchange);
   if (!(await store.beginExchange(owner, conversationId, start))) return undefined;
+  const continues = exchange.placement && "continues" in exchange.placement ? exchange.placement.continues : undefined;
+  const place = { parentId: exchange.questionId, continues, model: exchange.model };
   let generation: G;
   try {
     generation = await exchange.start(streamId);
@@ -124,11 +145,11 @@ export async function recordExchange<G extends GenerationLike>(
       retryable: true,
     };
     await store
-      .finishExchange(owner, conversationId, { streamId, content: "", status: "error", error: failure })
+      .finishExchange(owner, conversationId, { streamId, content: "", status: "error", error: failure, ...place })
       .catch(() => {});
     throw error;
   }
-  const finished = storeAnswer(store, owner, conversationId, generation);
+  const finished = storeAnswer(store, owner, conversationId, generation, place);
   exchange.checkpoints?.track(conversationId, generation, finished);
   return { generation, finished };
 }

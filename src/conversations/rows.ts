@@ -1,10 +1,12 @@
 /**
- * The SQLite tables' rows, and their API shapes: times are stored as epoch milliseconds (they
- * sort and compare as numbers) and served as ISO 8601.
+ * The tables' rows, the same on SQLite and PostgreSQL (their migrations keep the columns alike),
+ * and the one place that turns rows into what the API serves and new data into rows, so that
+ * each engine's store holds only its SQL. Times are stored as epoch milliseconds (they sort and
+ * compare as numbers) and served as ISO 8601.
  */
 import type { FinishReason } from "../contract.ts";
 import type { ImageMediaType, ImageRef } from "./images.ts";
-import type { ConversationSummary, Message, MessageStatus, Role } from "./store.ts";
+import type { ConversationState, ConversationSummary, MessageStatus, Role, SearchHit, StoredMessage } from "./store.ts";
 
 export interface ConversationRow {
   id: string;
@@ -12,15 +14,25 @@ export interface ConversationRow {
   created_at: number;
   updated_at: number;
   running_stream_id: string | null;
-  /** The running answer's text at its last checkpoint. */
+  /** The running answer's text at its last checkpoint (a continuation's new text only). */
   running_content: string | null;
-  /** Custom instructions; null: the server's SYSTEM_PROMPT. (Absent in rows built in code.) */
+  /** The question the running answer goes under. (Absent in rows built in code, as the rest below.) */
+  running_parent_id?: string | null;
+  /** Continue: the answer the running text is appended to. */
+  running_continues_id?: string | null;
+  running_model?: string | null;
+  /** Custom instructions; null: the server's SYSTEM_PROMPT. */
   system_prompt?: string | null;
+  /** The conversation's chosen model; null: the server's default. */
+  model?: string | null;
+  current_leaf_id?: string | null;
 }
 
-export interface MessageRow {
-  seq: number;
+/** A message as it is inserted: every column but `seq`, which the database numbers. */
+export interface NewMessageRow {
   id: string;
+  conversation_id: string;
+  parent_id: string | null;
   role: Role;
   content: string;
   status: MessageStatus;
@@ -28,11 +40,23 @@ export interface MessageRow {
   error_message: string | null;
   error_retryable: number | null;
   created_at: number;
-  ttft_ms?: number | null;
-  total_ms?: number | null;
-  completion_tokens?: number | null;
-  finish_reason?: FinishReason | null;
+  ttft_ms: number | null;
+  total_ms: number | null;
+  completion_tokens: number | null;
+  finish_reason: FinishReason | null;
+  model: string | null;
 }
+
+/** A stored message's row. */
+export interface MessageRow extends NewMessageRow {
+  seq: number;
+}
+
+/** What a store is given of a message to add: the rest (time, and an id unless given) is made here. */
+export type NewMessage = Pick<StoredMessage, "role" | "content" | "status" | "error" | "figures" | "model"> & {
+  parent_id: string | null;
+  id?: string | undefined;
+};
 
 /** A row of message_images without its bytes. */
 export interface ImageRefRow {
@@ -44,15 +68,89 @@ export interface ImageRefRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The row of a new conversation, `title` or none yet, created now. */
+export function newConversationRow(title: string | null): ConversationRow {
+  const now = Date.now();
+  return {
+    id: crypto.randomUUID(),
+    title,
+    created_at: now,
+    updated_at: now,
+    running_stream_id: null,
+    running_content: null,
+  };
+}
+
+/** The row of a new message of `conversationId`, created now. */
+export function newMessageRow(conversationId: string, message: NewMessage): NewMessageRow {
+  const { error, figures } = message;
+  return {
+    id: message.id ?? crypto.randomUUID(),
+    conversation_id: conversationId,
+    parent_id: message.parent_id,
+    role: message.role,
+    content: message.content,
+    status: message.status,
+    ...errorColumns(error),
+    created_at: Date.now(),
+    ...figureColumns(figures),
+    model: message.model ?? null,
+  };
+}
+
+/** The error columns of a message row. */
+export function errorColumns(
+  error: StoredMessage["error"],
+): Pick<NewMessageRow, "error_code" | "error_message" | "error_retryable"> {
+  return {
+    error_code: error?.code ?? null,
+    error_message: error?.message ?? null,
+    error_retryable: error ? Number(error.retryable) : null,
+  };
+}
+
+/** The figure columns of a message row. */
+export function figureColumns(
+  figures: StoredMessage["figures"],
+): Pick<NewMessageRow, "ttft_ms" | "total_ms" | "completion_tokens" | "finish_reason"> {
+  return {
+    ttft_ms: figures?.ttft_ms ?? null,
+    total_ms: figures?.total_ms ?? null,
+    completion_tokens: figures?.completion_tokens ?? null,
+    finish_reason: figures?.finish_reason ?? null,
+  };
+}
+
 /** A conversation row as the list shows it. */
 export function toSummary(row: ConversationRow): ConversationSummary {
   return { id: row.id, title: row.title, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
 }
 
+/** A conversation row's own fields as the API serves them. */
+export function toState(row: ConversationRow): ConversationState {
+  const running = row.running_stream_id !== null;
+  return {
+    ...toSummary(row),
+    running_stream_id: row.running_stream_id,
+    running_parent_id: running ? (row.running_parent_id ?? null) : null,
+    running_continues_id: running ? (row.running_continues_id ?? null) : null,
+    system_prompt: row.system_prompt ?? null,
+    model: row.model ?? null,
+    current_leaf_id: row.current_leaf_id ?? null,
+  };
+}
+
 /** A message row as the API serves it; `error` only when the answer failed. */
-export function toMessage(row: MessageRow): Message {
+export function toMessage(row: MessageRow): StoredMessage {
   const { id, role, content, status } = row;
-  const message: Message = { id, role, content, status, created_at: iso(row.created_at) };
+  const message: StoredMessage = {
+    id,
+    parent_id: row.parent_id ?? null,
+    role,
+    content,
+    status,
+    created_at: iso(row.created_at),
+  };
   if (row.error_code !== null) {
     message.error = { code: row.error_code, message: row.error_message ?? "", retryable: row.error_retryable === 1 };
   }
@@ -64,11 +162,12 @@ export function toMessage(row: MessageRow): Message {
       finish_reason: row.finish_reason,
     };
   }
+  if (row.model) message.model = row.model;
   return message;
 }
 
 /** The messages with their images attached (rows ordered by message, then position). */
-export function withImages(messages: Message[], images: ImageRefRow[]): Message[] {
+export function withImages(messages: StoredMessage[], images: ImageRefRow[]): StoredMessage[] {
   const byMessage = new Map<string, ImageRef[]>();
   for (const { id, message_id, media_type, size } of images) {
     const list = byMessage.get(message_id) ?? [];
@@ -80,4 +179,19 @@ export function withImages(messages: Message[], images: ImageRefRow[]): Message[
     if (list) message.images = list;
   }
   return messages;
+}
+
+/** The rows of `ids` as messages with their images, in the order of `ids` (unknown ids left out). */
+export function messagesInOrder(ids: readonly string[], rows: MessageRow[], images: ImageRefRow[]): StoredMessage[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const ordered = ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toMessage(row)] : [];
+  });
+  return withImages(ordered, images);
+}
+
+/** A search result: the conversation, the text around its best match (else its title), and that match's message. */
+export function searchHitFromRow(row: ConversationRow, snippet: string | null, messageId: string | null): SearchHit {
+  return { ...toSummary(row), snippet: snippet ?? row.title ?? "", message_id: messageId };
 }

@@ -5,6 +5,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { ImageRefRow } from "./rows.ts";
+import { forEachSlice } from "./sqlite-database.ts";
 
 /** Stores a question's images, in sending order; call inside the exchange's transaction. */
 export function insertImages(db: DatabaseSync, conversationId: string, messageId: string, images: NewImage[]): void {
@@ -17,17 +18,25 @@ export function insertImages(db: DatabaseSync, conversationId: string, messageId
   });
 }
 
-/** Every image of a conversation, without bytes, ordered by message and position. */
-export function imageRefs(db: DatabaseSync, conversationId: string): ImageRefRow[] {
-  return db
-    .prepare(
-      "SELECT id, message_id, media_type, size FROM message_images WHERE conversation_id = ? ORDER BY message_id, position",
-    )
-    .all(conversationId) as unknown as ImageRefRow[];
+/** The images of `messageIds` (of `conversationId`), without bytes, ordered by message and position. */
+export function imageRefsOf(db: DatabaseSync, conversationId: string, messageIds: readonly string[]): ImageRefRow[] {
+  return forEachSlice(
+    messageIds,
+    (slice, marks) =>
+      db
+        .prepare(
+          `SELECT id, message_id, media_type, size FROM message_images
+            WHERE conversation_id = ? AND message_id IN (${marks}) ORDER BY message_id, position`,
+        )
+        .all(conversationId, ...slice) as unknown as ImageRefRow[],
+  );
 }
 
 // node:sqlite returns a BLOB as a Uint8Array on Bun and Deno alike; copied so it owns its bytes.
 const withBytes = (row: StoredImage): StoredImage => ({ ...row, data: new Uint8Array(row.data) });
+
+// Ownership is checked in the query itself, by the same join on both engines
+// (postgres-images.ts): an image of another user's conversation is one that does not exist.
 
 /** One image, only when its conversation belongs to `owner`. */
 export function findImage(
@@ -46,12 +55,20 @@ export function findImage(
   return row && withBytes(row);
 }
 
-/** The images of `messageIds` with their bytes, in message order then sending order. */
-export function imagesOfMessages(db: DatabaseSync, conversationId: string, messageIds: string[]): StoredImage[] {
+/** The images of `messageIds` (in `owner`'s conversation) with their bytes, in message then sending order. */
+export function imagesOfMessages(
+  db: DatabaseSync,
+  owner: string,
+  conversationId: string,
+  messageIds: string[],
+): StoredImage[] {
   const select = db.prepare(
-    "SELECT id, message_id, media_type, data FROM message_images WHERE conversation_id = ? AND message_id = ? ORDER BY position",
+    `SELECT i.id, i.message_id, i.media_type, i.data FROM message_images i
+       JOIN conversations c ON c.id = i.conversation_id
+     WHERE i.conversation_id = ? AND c.owner = ? AND i.message_id = ?
+     ORDER BY i.position`,
   );
   return messageIds.flatMap((messageId) =>
-    (select.all(conversationId, messageId) as unknown as StoredImage[]).map(withBytes),
+    (select.all(conversationId, owner, messageId) as unknown as StoredImage[]).map(withBytes),
   );
 }

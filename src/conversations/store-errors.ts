@@ -15,6 +15,22 @@ export class StoreError extends SluiceError {
   }
 }
 
+/**
+ * A search that ran past SEARCH_TIMEOUT_MS, stopped so that it no longer holds the store: the
+ * caller's own words asked for more work than a search may take (429, like any other share of
+ * the server a user has used up), never a server fault.
+ */
+export class SearchTimeoutError extends SluiceError {
+  override name = "SearchTimeoutError";
+  constructor() {
+    super("search_timeout", "the search took too long and was stopped; add a more specific word", 429, {
+      field: "q",
+      retryable: true,
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
 /** An error as data: a SluiceError's contract fields, or a database error's own details. */
 export interface FlatError {
   kind: "sluice" | "database";
@@ -23,6 +39,8 @@ export interface FlatError {
   status?: number;
   field?: string | undefined;
   retryable?: boolean;
+  details?: Record<string, unknown> | undefined;
+  retryAfterSeconds?: number | undefined;
   /** SQLite's result code, where the runtime gives it (Bun does, Deno does not). */
   errcode?: number;
 }
@@ -30,8 +48,8 @@ export interface FlatError {
 /** Flattens any thrown value for the trip across the worker channel. */
 export function flattenError(error: unknown): FlatError {
   if (error instanceof SluiceError) {
-    const { code, message, status, field, retryable } = error;
-    return { kind: "sluice", code, message, status, field, retryable };
+    const { code, message, status, field, retryable, details, retryAfterSeconds } = error;
+    return { kind: "sluice", code, message, status, field, retryable, details, retryAfterSeconds };
   }
   const details = error as { message?: unknown; errcode?: unknown; code?: unknown };
   return {
@@ -67,7 +85,12 @@ const explanations: Record<StoreErrorCode, string> = {
 export function rebuildError(flat: FlatError): SluiceError {
   if (flat.kind === "sluice") {
     if (flat.status === 400 && flat.field) return new ValidationError(flat.field, flat.message.replace(/^[^:]*: /, ""));
-    return new SluiceError(flat.code, flat.message, flat.status ?? 500, { retryable: flat.retryable ?? false });
+    return new SluiceError(flat.code, flat.message, flat.status ?? 500, {
+      retryable: flat.retryable ?? false,
+      ...(flat.details ? { details: flat.details } : {}),
+      ...(flat.field ? { field: flat.field } : {}),
+      ...(flat.retryAfterSeconds ? { retryAfterSeconds: flat.retryAfterSeconds } : {}),
+    });
   }
   const code =
     (flat.errcode !== undefined ? byResult[flat.errcode & 0xff] : undefined) ??

@@ -1,37 +1,19 @@
 /**
  * What Sluice remembers of a chat: conversations and their messages. The interface is
  * asynchronous so that a networked backend (Postgres) can implement it as well as SQLite.
+ * A conversation is a tree of messages (tree.ts): Regenerate and Edit add a version beside the
+ * message they redo, and the conversation keeps the leaf of the branch it shows.
  */
 
-import type { AnswerFigures, Role } from "../contract.ts";
+import type { AnswerFigures } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
-import type { ImageRef, NewImage, StoredImage } from "./images.ts";
+import type { NewImage, StoredImage } from "./images.ts";
+import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
+import type { TreeNode } from "./tree.ts";
 
-export type { Role };
-
-/** How an answer ended; a user message is always "complete". */
-export type MessageStatus = "complete" | "cancelled" | "error" | "interrupted";
-
-export interface MessageError {
-  code: string;
-  message: string;
-  /** Whether sending the same message again may succeed (from the generation's error event). */
-  retryable: boolean;
-}
-
-export interface Message {
-  id: string;
-  role: Role;
-  content: string;
-  status: MessageStatus;
-  error?: MessageError;
-  /** ISO 8601. */
-  created_at: string;
-  /** An answer's TTFT, duration, tokens and finish reason, when its generation reported them. */
-  figures?: AnswerFigures;
-  /** A question's images, in the order they were sent (served at `/api/conversations/:id/images/:imageId`). */
-  images?: ImageRef[];
-}
+export type { Message, MessageError, MessageStatus, PathMessage, Role, StoredMessage } from "./message.ts";
+export { MessageNotFoundError } from "./message.ts";
+export type { TreeNode };
 
 export interface ConversationSummary {
   id: string;
@@ -41,12 +23,50 @@ export interface ConversationSummary {
   updated_at: string;
 }
 
-export interface Conversation extends ConversationSummary {
-  messages: Message[];
+/** A conversation's own fields, without its messages. */
+export interface ConversationState extends ConversationSummary {
   /** The generation answering right now, or null; a page re-attaches to it. */
   running_stream_id: string | null;
+  /** The question the running answer is written under; null when none runs. */
+  running_parent_id: string | null;
+  /** With Continue: the answer the running generation extends (its stream carries only the new text). */
+  running_continues_id: string | null;
   /** This conversation's own instructions to the model; null: the server's SYSTEM_PROMPT. */
   system_prompt: string | null;
+  /** The model chosen for this conversation, used when a question names none; null: the server's default. */
+  model: string | null;
+  /** The leaf of the branch the conversation shows, on every device; null while it has no message. */
+  current_leaf_id: string | null;
+}
+
+/** A conversation as a read serves it: its fields and (a window of) one path through its tree. */
+export interface Conversation extends ConversationState {
+  /** The path's messages in the window read, root side first. */
+  messages: PathMessage[];
+  /** The leaf of the path served: the current leaf, or the one a read asked for. */
+  leaf_id: string | null;
+  /** How many messages the whole path holds. */
+  path_length: number;
+  /** Pass as `before` to read the older part of the path; null when `messages` starts at its root. */
+  next_cursor: string | null;
+}
+
+/** Which path a read serves, and how much of it. */
+export interface PathRead {
+  /** Any message: the path through it, down to its newest leaf (default: the current leaf). */
+  leaf?: string | undefined;
+  /** A message of the path: only the messages above it (the older part of the path). */
+  before?: string | undefined;
+  /** At most this many messages, the newest of the path (default: all). */
+  limit?: number | undefined;
+  /** At most about this many bytes of text (default: no bound); a message larger alone is cut to it. */
+  maxBytes?: number | undefined;
+}
+
+/** A conversation's fields and the skeleton of its tree, messages in the order they were written. */
+export interface ConversationTree {
+  conversation: ConversationState;
+  nodes: TreeNode[];
 }
 
 export interface ConversationPage {
@@ -61,15 +81,45 @@ export interface PageRequest {
   before?: string | undefined;
 }
 
-/** The start of an exchange: the user's message, and the generation that will answer it. */
-export interface ExchangeStart {
+/** What every start of an exchange carries. */
+interface ExchangeBase {
   streamId: string;
-  userContent: string;
   /** Becomes the conversation's title if it has none. */
   title: string;
+  /** The model the answer is asked of, stored with it. */
+  model?: string | undefined;
+}
+
+/**
+ * A new question. Without `parentId`, after the current leaf (Ask): sending the same text again
+ * right after a failed answer (error or interrupted) replaces that answer instead of repeating
+ * the question (Retry, retry.ts). With `parentId`, under that message, beside what already
+ * follows it (Edit).
+ */
+export interface AskStart extends ExchangeBase {
+  userContent: string;
   /** The question's images, stored with it (none for a retry, which keeps the stored ones). */
   images?: NewImage[];
+  /** Edit: the message the question goes under (null: a new first question). */
+  parentId?: string | null | undefined;
+  /** The id the new question gets (default: a new one). */
+  questionId?: string | undefined;
+  /** Ask: the current leaf the caller read; 409 `conversation_moved` when it is another now. */
+  expectedLeaf?: string | null | undefined;
 }
+
+/** Regenerate: a new answer to a stored question, beside its earlier ones. */
+export interface AnswerAgainStart extends ExchangeBase {
+  answers: string;
+}
+
+/** Continue: a new generation whose text is appended to a stored answer. */
+export interface ContinueStart extends ExchangeBase {
+  continues: string;
+}
+
+/** The start of an exchange: the question it stores (if any), and the generation that will answer. */
+export type ExchangeStart = AskStart | AnswerAgainStart | ContinueStart;
 
 /** The end of an exchange: the answer as far as it got. */
 export interface ExchangeEnd {
@@ -80,6 +130,11 @@ export interface ExchangeEnd {
   error?: MessageError;
   /** From the generation's `done` event; absent when it ended with an error. */
   figures?: AnswerFigures;
+  /** The question the answer goes under (default: the running one's). */
+  parentId?: string | undefined;
+  /** Continue: the answer `content` is appended to. */
+  continues?: string | undefined;
+  model?: string | undefined;
 }
 
 /** The text of a running answer so far. */
@@ -91,32 +146,49 @@ export interface AnswerCheckpoint {
 
 /**
  * Every conversation belongs to one user (its `owner`), and every call names the user it acts
- * for: another user's conversation is, to each method, one that does not exist.
+ * for: another user's conversation is, to each method, one that does not exist; so is a message
+ * id that is not one of the conversation's (404 `not_found`, whoever's it is).
  */
 export interface ConversationStore {
   list(owner: string, page: PageRequest): Promise<ConversationPage>;
   create(owner: string, title?: string | null): Promise<ConversationSummary>;
-  get(owner: string, id: string): Promise<Conversation | undefined>;
+  /** The conversation with a path through its tree (path-read.ts); undefined when there is no such conversation. */
+  get(owner: string, id: string, read?: PathRead): Promise<Conversation | undefined>;
+  /** The conversation's fields and its messages' skeleton; undefined when there is no such conversation. */
+  tree(owner: string, id: string): Promise<ConversationTree | undefined>;
+  /** The messages of `ids` (of `owner`'s conversation `id`), whole, in the order asked; unknown ids are left out. */
+  messages(owner: string, id: string, ids: string[]): Promise<StoredMessage[]>;
   exists(owner: string, id: string): Promise<boolean>;
   /** Undefined when there is no such conversation. */
   rename(owner: string, id: string, title: string): Promise<ConversationSummary | undefined>;
   /** False when there was no such conversation. */
   delete(owner: string, id: string): Promise<boolean>;
   /**
-   * Stores the user's message and marks `streamId` as running. Sending the same text again right
-   * after a failed answer (error or interrupted) replaces that answer instead of repeating the
-   * question: that is what Retry does. False when the conversation does not exist; throws
-   * ConversationBusyError (409) while another exchange of the conversation is running.
+   * Shows the branch through `messageId` on every device: the current leaf becomes the newest leaf
+   * under it. Returns that leaf; undefined when there is no such conversation; 404 for a message
+   * that is not in it.
+   */
+  setCurrentLeaf(owner: string, id: string, messageId: string): Promise<string | undefined>;
+  /**
+   * Deletes `messageId` and every message under it; a current leaf among them moves to the newest
+   * leaf left under its parent. False when there is no such conversation; 404 for a message not in
+   * it; 409 `conversation_busy` while an answer runs.
+   */
+  deleteBranch(owner: string, id: string, messageId: string): Promise<boolean>;
+  /**
+   * Stores the question (if the start has one) and marks `streamId` as running; the current leaf
+   * becomes the question (for Continue, the answer continued). False when the conversation does
+   * not exist; 404 for a message named that is not in it; 400 for an answer that cannot be
+   * continued; 409 `conversation_busy` while another exchange runs, `conversation_moved` when the
+   * Ask's expected leaf or a continued answer's place has changed.
    */
   beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean>;
-  /** Stores the answer and clears the running stream if it is still `streamId`. False if the conversation is gone. */
-  finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean>;
   /**
-   * Removes every message after `messageId` (null: all of them), to regenerate an answer or to
-   * continue from an edited question. False when the conversation does not exist, the message is
-   * not in it, or an answer is being written.
+   * Stores the answer (or appends a continuation to its answer) and clears the running stream if
+   * it is still `streamId`; the answer becomes the current leaf while the leaf is still its
+   * question. False if the conversation is gone.
    */
-  truncateAfter(owner: string, conversationId: string, messageId: string | null): Promise<boolean>;
+  finishExchange(owner: string, conversationId: string, end: ExchangeEnd): Promise<boolean>;
   /**
    * Stores running answers' text so far, in one transaction, each while its `streamId` is still
    * its conversation's running stream; {@link recoverInterrupted} keeps it after a crash.
@@ -125,31 +197,45 @@ export interface ConversationStore {
   checkpointAnswers(checkpoints: AnswerCheckpoint[]): Promise<number>;
   /**
    * Ends every exchange still marked running (or only those of `streamIds`) with an "interrupted"
-   * answer that keeps its checkpointed text: called at start-up, when no generation of a previous
-   * process can still be alive, or for the answers of an instance that died (cluster/answer-sweeper.ts).
-   * Returns how many there were.
+   * answer that keeps its checkpointed text (a continuation's is appended to its answer): called at
+   * start-up, when no generation of a previous process can still be alive, or for the answers of
+   * an instance that died (cluster/answer-sweeper.ts). Returns how many there were.
    */
   recoverInterrupted(streamIds?: string[]): Promise<number>;
   /** The stream ids of every exchange marked running, in any conversation. */
   runningStreamIds(): Promise<string[]>;
   close(): Promise<void>;
   /**
-   * `owner`'s conversations whose title or messages hold every word of `text` (the last word may
-   * be the start of one), most recently updated first, at most `limit`. Never another user's.
+   * `owner`'s conversations whose title or messages (on any branch) hold every word of `text`
+   * (the last word may be the start of one), most recently updated first, at most `limit`. Never
+   * another user's.
    */
   search(owner: string, text: string, limit: number): Promise<SearchHit[]>;
   /** Sets the conversation's own system prompt (null: back to the default). False when there is no such conversation. */
   setSystemPrompt(owner: string, id: string, prompt: string | null): Promise<boolean>;
+  /** Sets the conversation's model (null: the server's default). False when there is no such conversation. */
+  setModel(owner: string, id: string, model: string | null): Promise<boolean>;
   /** One image of a question in `owner`'s conversation, with its bytes; undefined for anyone else's. */
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
   imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
+  /** What `owner` stores now, for their quotas (quotas.ts). */
+  usage(owner: string): Promise<StoredUsage>;
+}
+
+/** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */
+export interface StoredUsage {
+  conversations: number;
+  /** Messages, titles, custom instructions and images together. */
+  bytes: number;
 }
 
 /** A conversation found by {@link ConversationStore.search}. */
 export interface SearchHit extends ConversationSummary {
   /** Plain text around the best match in its messages, or the title when only the title matched. */
   snippet: string;
+  /** The message that holds the match (open its branch with `PATCH … {current_leaf_id}`); null when only the title matched. */
+  message_id: string | null;
 }
 
 /** Thrown for a `before` cursor this store did not produce. */

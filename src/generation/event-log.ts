@@ -1,10 +1,9 @@
 /**
  * The append-only log of one generation: its tokens, then one final event (done or error).
  *
- * Tokens are kept as bare strings and their events built when read. An object per token was most
+ * Tokens are kept as bare strings and their events built when read: an object per token was most
  * of what a finished answer held while retained for replay (STREAM_RETENTION_MS, 5 minutes by
- * default): a retained 200-token answer took 19.7 KiB of heap on Bun before, 5.1 KiB now (with the
- * per-token text rope and the upstream request also let go).
+ * default), and streams frame a token from its text alone (`tokenText`).
  */
 import type { EndEvent, GenerationEvent } from "../contract.ts";
 
@@ -61,6 +60,11 @@ export class EventLog {
   close(end: EndEvent): void {
     if (this.#end || end.id !== this.#tokens.length + 1) throw new RangeError("the log has ended or the id is wrong");
     this.#end = end;
+  }
+
+  /** The text of the token at `index` (0-based), or undefined where the log holds no token. */
+  tokenText(index: number): string | undefined {
+    return this.#tokens[index];
   }
 
   /** The event at `index` (0-based; its id is index + 1), or undefined past the end. */

@@ -13,7 +13,7 @@ import type {
   Usage,
 } from "../contract.ts";
 import { logError } from "../log.ts";
-import type { UpstreamDelta } from "../upstream/chat-stream.ts";
+import type { Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
@@ -33,8 +33,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   /** The user it belongs to: only they may watch or stop it. */
   owner: string;
   model: string;
-  /** Starts the upstream call; it must stop when `signal` aborts. `id` identifies the call upstream. */
-  upstream: (signal: AbortSignal, id: string) => AsyncIterable<UpstreamDelta>;
+  /** Starts the upstream call; it must end quietly when `signal` aborts. `id` identifies the call upstream. */
+  upstream: Upstream;
   timeouts: TokenTimeouts;
   /** The most events kept for replay; the answer ends with finish_reason "length" there. */
   maxEvents: number;
@@ -63,6 +63,9 @@ export class Generation implements GenerationView {
   readonly #observer: GenerationObserver;
   readonly #startedAt = performance.now();
   #ttftMs: number | null = null;
+  #watchdog: TokenWatchdog | undefined;
+  /** Tokens recorded since viewers were last told. */
+  #untold = false;
 
   constructor(options: GenerationOptions) {
     this.id = options.id;
@@ -102,8 +105,9 @@ export class Generation implements GenerationView {
   }
 
   /**
-   * Calls `listener` synchronously after each recorded event until the returned function is
-   * called (no promise per event); `listener` must not throw.
+   * Calls `listener` synchronously when events were recorded, until the returned function is
+   * called (no promise per event): once per network read for the tokens it brought, once for
+   * the end. `listener` must not throw.
    */
   onEvent(listener: () => void): () => void {
     this.#listeners.add(listener);
@@ -127,23 +131,25 @@ export class Generation implements GenerationView {
     this.#controller.abort(reason);
   }
 
-  async #run(upstream: GenerationOptions["upstream"], timeouts: TokenTimeouts): Promise<GenerationOutcome> {
-    const watchdog = new TokenWatchdog(timeouts, (error) => this.cancel("timeout", error));
+  async #run(upstream: Upstream, timeouts: TokenTimeouts): Promise<GenerationOutcome> {
+    this.#watchdog = new TokenWatchdog(timeouts, (error) => this.cancel("timeout", error));
     let end: EndEvent;
     try {
-      for await (const delta of upstream(this.#controller.signal, this.id)) this.#receive(delta, watchdog);
+      await upstream(this.#controller.signal, this.id, this.#sink());
       end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent();
     } catch (cause) {
       const error = this.#failure ?? toUpstreamError(cause);
       logError("generation failed", { generation: this.id, code: error.code, error: (error as Error).cause ?? error });
       end = this.#errorEvent(error);
     } finally {
-      watchdog.stop();
+      this.#watchdog.stop();
+      this.#watchdog = undefined;
       this.#grace.end();
     }
     this.#ended = true;
     this.log.close(end);
-    for (const listener of this.#listeners) listener();
+    this.#tell();
+    this.#listeners.clear();
     // A shutdown or a store failure ends the answer with an error, but the upstream did not fail.
     const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
     if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
@@ -151,17 +157,34 @@ export class Generation implements GenerationView {
     return { text: this.text, end };
   }
 
-  #receive(delta: UpstreamDelta, watchdog: TokenWatchdog): void {
-    if (this.#controller.signal.aborted) return;
-    if (delta.type === "token") {
-      watchdog.token();
-      if (this.#ttftMs === null) {
-        this.#ttftMs = performance.now() - this.#startedAt;
-        this.#observer.firstToken(this.#ttftMs);
-      }
-      this.#append(delta.text);
-    } else if (delta.type === "finish") this.#finishReason = delta.reason;
-    else this.#upstreamUsage = delta.usage;
+  /** What the upstream call reports into: one object per generation, its methods called per delta. */
+  #sink(): UpstreamSink {
+    return {
+      token: (text) => {
+        if (this.#controller.signal.aborted) return;
+        this.#watchdog?.token();
+        if (this.#ttftMs === null) {
+          this.#ttftMs = performance.now() - this.#startedAt;
+          this.#observer.firstToken(this.#ttftMs);
+        }
+        this.#append(text);
+      },
+      finish: (reason) => {
+        if (!this.#controller.signal.aborted) this.#finishReason = reason;
+      },
+      usage: (usage) => {
+        if (!this.#controller.signal.aborted) this.#upstreamUsage = usage;
+      },
+      readEnd: () => {
+        if (this.#untold) this.#tell();
+      },
+    };
+  }
+
+  /** Tells every viewer that events were recorded: once per network read, however many it brought. */
+  #tell(): void {
+    this.#untold = false;
+    for (const listener of this.#listeners) listener();
   }
 
   /** Records a token within the budgets; at a budget the answer ends with finish_reason "length". */
@@ -172,7 +195,7 @@ export class Generation implements GenerationView {
     const kept = fits ? text : cutToBytes(text, room);
     if (kept !== "") {
       this.log.appendToken(kept);
-      for (const listener of this.#listeners) listener();
+      this.#untold = true;
       this.#observer.token();
     }
     // One slot stays free for the final event.

@@ -15,13 +15,21 @@ export interface RegistrySettings {
   rejected?: (reason: "active_generations" | "retained_bytes" | "draining") => void;
 }
 
+/** A generation's place, admitted and held until it starts ({@link GenerationRegistry.reserve}). */
+export interface RegistrySlot {
+  /** Starts the generation in the held place. */
+  create(options: NewGeneration): Generation;
+  /** Gives the place back (idempotent; nothing once `create` has run). */
+  release(): void;
+}
+
 export type NewGeneration = Omit<GenerationOptions, "id"> & {
   /** The id to use: a stream id already stored with the question. A new one when absent. */
   id?: string;
 };
 
-// What a retained generation costs beside its text (the object, its log, its map entries),
-// measured at ~2 KiB on Bun: counting it bounds the number of retained generations too.
+// What a retained generation costs beside its text (the object, its log, its map entries), a
+// round upper figure: counting it bounds the number of retained generations too.
 export const GENERATION_OVERHEAD_BYTES = 2_048;
 
 export const SHUTDOWN_FAILURE: GenerationFailure = {
@@ -36,6 +44,8 @@ export class GenerationRegistry {
   /** Finished generations, oldest end first: the eviction order. */
   readonly #finished = new Map<string, { bytes: number; timer: ReturnType<typeof setTimeout> }>();
   #finishedBytes = 0;
+  /** What running generations held when last summed, valid until the end of the turn (see retainedBytes). */
+  #runningBytes: number | undefined;
   #active = 0;
   #draining = false;
 
@@ -47,13 +57,44 @@ export class GenerationRegistry {
    */
   create(options: NewGeneration): Generation {
     this.admit();
+    return this.#start(options);
+  }
+
+  /**
+   * Admits one generation now (throwing what {@link create} would) and holds its place until the
+   * slot's `create` starts it: work done in between (storing the question) cannot be followed by a
+   * refusal from a limit, only by a shutdown begun meanwhile (503). `release` gives the place back.
+   */
+  reserve(): RegistrySlot {
+    this.admit();
+    this.#active++;
+    let held = true;
+    const release = () => {
+      if (held) this.#active--;
+      held = false;
+    };
+    return {
+      create: (options) => {
+        // A slot given back starts like any generation, admitted again.
+        if (!held) return this.create(options);
+        release();
+        if (this.#draining) throw new DrainingError();
+        return this.#start(options);
+      },
+      release,
+    };
+  }
+
+  #start(options: NewGeneration): Generation {
     const generation = new Generation({ ...options, id: options.id ?? newStreamId() });
     this.#generations.set(generation.id, generation);
     this.#running.add(generation);
+    if (this.#runningBytes !== undefined) this.#runningBytes += GENERATION_OVERHEAD_BYTES;
     this.#active++;
     void generation.settled.then(() => {
       this.#active--;
       this.#running.delete(generation);
+      this.#runningBytes = undefined;
       this.#retain(generation);
     });
     return generation;
@@ -101,11 +142,21 @@ export class GenerationRegistry {
     return this.#active;
   }
 
-  /** What the retained generations hold now: finished ones as retained, running ones as they grow. */
+  /**
+   * What the retained generations hold now: finished ones as retained, running ones as they grow.
+   * The running ones are summed once per turn of the event loop: a burst of admissions in one
+   * turn would otherwise sum every running generation for each (their tokens arrive in later turns).
+   */
   get retainedBytes(): number {
-    let running = 0;
-    for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
-    return this.#finishedBytes + running;
+    if (this.#runningBytes === undefined) {
+      let running = 0;
+      for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
+      this.#runningBytes = running;
+      setImmediate(() => {
+        this.#runningBytes = undefined;
+      });
+    }
+    return this.#finishedBytes + this.#runningBytes;
   }
 
   /** How many generations are retained, running or finished. */

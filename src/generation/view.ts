@@ -2,11 +2,17 @@
  * What a viewer, Stop and a resume need of a generation, wherever it runs: in this process
  * (generation.ts) or in another instance, followed through Redis (cluster/remote-generation.ts).
  */
-import type { CancelReason, GenerationEvent, GenerationOutcome } from "../contract.ts";
+import type { CancelReason, EndEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
 
 /** The recorded events so far, read by index (0-based; an event's id is its index + 1). */
 export interface EventLogView {
   readonly length: number;
+  /** Tokens recorded: the events before the final one. */
+  readonly tokenCount: number;
+  /** The final event, once recorded. */
+  readonly end: EndEvent | undefined;
+  /** The token at `index` as its text alone (no event object), for the streams. */
+  tokenText(index: number): string | undefined;
   at(index: number): GenerationEvent | undefined;
 }
 
@@ -23,7 +29,7 @@ export interface GenerationView {
    */
   readonly closed: boolean;
   readonly settled: Promise<GenerationOutcome>;
-  /** Calls `listener` synchronously after each recorded event until the returned function is called. */
+  /** Calls `listener` synchronously when events were recorded (one call may stand for several), until the returned function is called. */
   onEvent(listener: () => void): () => void;
   /** Registers a viewer for the cancel policy; the returned function releases it (idempotent). */
   attach(): () => void;

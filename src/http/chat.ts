@@ -2,20 +2,19 @@
  * `POST /api/chat` starts a generation at once and answers where to watch it.
  * - Without a conversation, `messages` is the whole exchange (a one-shot answer).
  * - With a `conversationId`, the client sends only the new question (`content`) and the id of
- *   the last message it has seen (`parentId`); the server assembles the context from the stored
- *   thread, stores the question now and the answer when the generation ends. A client whose view
- *   is stale (the conversation moved on elsewhere) gets 409. With `replace`, the answer replaces
- *   every turn after `parentId`: Regenerate (the same question) and Edit (a new one).
+ *   the last message it has seen (`parentId`), or with `replace` the one to answer after (Edit),
+ *   or names the question to answer again (`regenerate`) or the answer to go on with (`continue`).
+ *   The route parses and checks the body; the turn (conversations/turn.ts) decides the rest: the
+ *   branch, the images, the context, the model, the stale-view 409, what is stored.
  */
 import { Elysia } from "elysia";
 import type { ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
-import { assembleContext, type ContextSettings, expectedParent, retriesLast } from "../conversations/context.ts";
-import { imagesOfReplaced, loadCarriedImages } from "../conversations/context-images.ts";
-import type { NewImage } from "../conversations/images.ts";
-import { recordExchange } from "../conversations/record.ts";
-import type { Conversation, ConversationStore, Message } from "../conversations/store.ts";
-import { ConversationBusyError, NotFoundError, SluiceError, ValidationError } from "../errors.ts";
+import type { ContextSettings } from "../conversations/context.ts";
+import type { ContinueSettings } from "../conversations/continuation.ts";
+import type { ConversationStore } from "../conversations/store.ts";
+import { startTurn } from "../conversations/turn.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { readQuestion } from "./image-parts.ts";
@@ -33,126 +32,139 @@ export type StartGeneration = (
   options?: { background?: boolean; id?: string },
 ) => Promise<Generation>;
 
+/** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
+export interface GenerationReservation {
+  /** Starts the generation in the held slots; throws only for a shutdown or unreachable shared state (503). */
+  start(request: ChatRequest, options?: { background?: boolean; id?: string }): Promise<Generation>;
+  /** Gives the slots back when it is not started after all (idempotent; nothing once started). */
+  release(): void;
+}
+
 export interface ChatRouteDeps {
   startGeneration: StartGeneration;
-  /** Throws what starting a generation would throw now (429, 503), before anything is stored. */
-  admitGeneration?: (caller: Caller) => Promise<void>;
+  /**
+   * Admits a generation and holds its slots, throwing what starting it would throw now (429, 503),
+   * before anything is stored. Without it, limits are checked only when the answer starts.
+   */
+  reserveGeneration?: ((caller: Caller) => Promise<GenerationReservation>) | undefined;
   /** Absent in tests that need no storage. */
   conversations: ConversationStore | undefined;
   /** Keeps a running answer's text stored while it runs. */
   checkpoints?: AnswerCheckpoints | undefined;
   policy: ModelPolicy;
   context: ContextSettings;
+  continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
 
-type Settings = Omit<ChatRequest, "messages">;
+/** The call's settings but its model, which a conversation may choose. */
+type Settings = Omit<ChatRequest, "messages" | "model">;
 
 export function chatRoutes(deps: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
       const caller = callerOf(request);
+      // Checked before anything is read or stored: a model the server does not offer is a 400.
+      const asked = body.model === undefined ? undefined : chooseModel(deps.policy, body.model);
       const settings: Settings = {
-        model: chooseModel(deps.policy, body.model),
         max_tokens: outputTokens(deps.policy, body.max_tokens),
         temperature: body.temperature,
       };
       set.status = 202;
       if (body.conversationId === undefined) {
         if (!body.messages) throw new ValidationError("messages", "must be a list of 1 to 1000 messages");
-        const generation = await deps.startGeneration({ ...settings, messages: body.messages }, caller);
+        const model = asked ?? chooseModel(deps.policy, undefined);
+        const generation = await deps.startGeneration({ ...settings, model, messages: body.messages }, caller);
         return { streamId: generation.id, streamUrl: `/api/streams/${generation.id}` };
       }
-      return answerInConversation(deps, caller, body, settings);
+      // The model asked for, else the conversation's own choice while the server still offers it, else the default.
+      const model = (chosen: string | null) =>
+        asked ??
+        (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
+      return answerInConversation(deps, caller, body, settings, model);
     },
     { body: ChatBody },
   );
 }
 
-async function answerInConversation(deps: ChatRouteDeps, caller: Caller, body: ChatBody, settings: Settings) {
-  const { conversations } = deps;
-  const conversationId = body.conversationId as string;
+/** The question of a Regenerate or Continue is the stored one: the body names a message instead. */
+function questionOf(body: ChatBody): ChatBody["content"] | undefined {
+  const named = body.regenerate !== undefined ? "regenerate" : body.continue !== undefined ? "continue" : undefined;
+  if (named) {
+    if (body.regenerate !== undefined && body.continue !== undefined)
+      throw new ValidationError("continue", "must not be given with regenerate");
+    if (body.content !== undefined || body.replace) throw new ValidationError(named, "takes no content or replace");
+    return undefined;
+  }
   // An older client sends the whole history: only its last question counts, the rest is stored.
   const content = body.content ?? body.messages?.findLast((message) => message.role === "user")?.content;
   if (!content) throw new ValidationError("content", "must be the new question");
-  // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
-  const { text: question, images: sent } = readQuestion(content, deps.images ?? noImages);
-  // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
-  const conversation = await conversations?.get(caller.user, conversationId);
-  if (!conversations || !conversation) throw new NotFoundError("conversation");
-  const { images, context } = await contextFor(deps, caller.user, conversation, body, question, sent);
-  // Nothing is stored, and no later turn replaced, for a request that would be refused anyway.
-  await deps.admitGeneration?.(caller);
-  if (body.replace && !(await conversations.truncateAfter(caller.user, conversationId, body.parentId ?? null)))
-    throw new ConversationBusyError();
-  // The question is stored before the model call starts: a failure to store it costs nothing
-  // upstream. The answer belongs to the conversation: it finishes and is stored even when its
-  // viewer leaves (another conversation, a closed tab, a lost network); only Stop or a limit
-  // ends it early.
-  const recorded = await recordExchange(conversations, {
-    owner: caller.user,
-    conversationId,
-    userMessage: question,
-    images,
-    start: (id) => deps.startGeneration({ ...settings, messages: context.messages }, caller, { background: true, id }),
-    checkpoints: deps.checkpoints,
-  });
-  if (!recorded) throw new NotFoundError("conversation");
-  const { generation } = recorded;
-  return {
-    streamId: generation.id,
-    streamUrl: `/api/streams/${generation.id}`,
-    context: { messages: context.messages.length, dropped: context.dropped },
-  };
+  return content;
 }
 
-/**
- * The question's images (those sent, or for Regenerate and Edit the replaced question's) and the
- * model's context: the conversation's own instructions (else SYSTEM_PROMPT), the thread, and the
- * stored images it carries again.
- */
-async function contextFor(
+/** A turn of a stored conversation: parsed and checked here, decided by the turn (conversations/turn.ts). */
+async function answerInConversation(
   deps: ChatRouteDeps,
-  owner: string,
-  conversation: Conversation,
+  caller: Caller,
   body: ChatBody,
-  question: string,
-  sent: NewImage[],
+  settings: Settings,
+  model: (chosen: string | null) => string,
 ) {
-  const store = deps.conversations as ConversationStore;
-  const { id, messages } = conversation;
-  const thread = threadToAnswer(messages, question, body, sent.length > 0);
-  const images =
-    body.replace && sent.length === 0 ? await imagesOfReplaced(store, owner, id, messages[thread.length]) : sent;
-  // A question of images alone is asked again (Retry) as empty text: its images are stored.
-  const retried = !body.replace && retriesLast(messages, question, sent.length > 0) ? messages.at(-2) : undefined;
-  if (question.trim() === "" && images.length === 0 && !retried?.images?.length)
-    throw new ValidationError("content", "must hold text or an image");
-  const maxImages = deps.images?.contextMaxImages ?? 0;
-  const stored = await loadCarriedImages(store, owner, id, thread, images.length, maxImages);
-  const settings = { ...deps.context, systemPrompt: conversation.system_prompt ?? deps.context.systemPrompt };
-  return { images, context: assembleContext(thread, question, settings, { sent: images, stored }) };
-}
-
-const moved = () =>
-  new SluiceError("conversation_moved", "this conversation changed elsewhere; reload it and ask again", 409);
-
-/**
- * The stored turns the question follows. Normally the whole thread, whose last message must be the
- * one the client saw (`parentId`); with `replace`, the thread up to `parentId`, whose later turns
- * the new answer replaces (regenerate: the question again; edit: a new one).
- */
-function threadToAnswer(stored: Message[], question: string, body: ChatBody, withImages: boolean): Message[] {
-  if (!body.replace) {
-    if (body.parentId !== undefined && body.parentId !== expectedParent(stored, question, withImages)) throw moved();
-    return stored;
+  const content = questionOf(body);
+  // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
+  const limits = deps.images ?? noImages;
+  const { text: question, images: sent } =
+    content === undefined ? { text: "", images: [] } : readQuestion(content, limits);
+  if (!deps.conversations) throw new NotFoundError("conversation");
+  const turn = {
+    store: deps.conversations,
+    context: deps.context,
+    contextMaxImages: limits.contextMaxImages,
+    continuation: deps.continuation,
+    checkpoints: deps.checkpoints,
+  };
+  const request = {
+    owner: caller.user,
+    conversationId: body.conversationId as string,
+    question,
+    images: sent,
+    parentId: body.parentId,
+    replace: body.replace,
+    regenerate: body.regenerate,
+    continues: body.continue,
+    model,
+  };
+  // Admission and start are one step: the slots taken before the question is stored are the ones
+  // the answer starts in, so a question is never stored and then refused by a limit.
+  const reserve = deps.reserveGeneration;
+  let reservation: GenerationReservation | undefined;
+  try {
+    const started = await startTurn(turn, request, {
+      admit:
+        reserve &&
+        (async () => {
+          reservation = await reserve(caller);
+        }),
+      start: (id, messages, chosen) => {
+        const options = { background: true, id };
+        const asked = { ...settings, model: chosen ?? model(null), messages };
+        return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
+      },
+    });
+    const { generation, context, questionId, continues } = started;
+    return {
+      streamId: generation.id,
+      streamUrl: `/api/streams/${generation.id}`,
+      context,
+      questionId,
+      ...(continues ? { continuesId: continues } : {}),
+      model: started.model,
+    };
+  } finally {
+    reservation?.release();
   }
-  if (body.parentId === undefined) throw new ValidationError("parentId", "is required to replace later messages");
-  const index = body.parentId === null ? -1 : stored.findIndex((message) => message.id === body.parentId);
-  if (body.parentId !== null && index < 0) throw moved();
-  return stored.slice(0, index + 1);
 }

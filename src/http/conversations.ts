@@ -1,14 +1,17 @@
 /**
- * The conversations API: list (or search), create, read, rename, delete. A thin controller over a
+ * The conversations API: list (or search), create, read (a path through the tree, or a window of
+ * it), update (title, instructions, model, the branch shown), delete. A thin controller over a
  * {@link ConversationStore}; bodies and parameters are checked by their schemas (schemas.ts).
  */
 import { Elysia } from "elysia";
-import type { ConversationStore } from "../conversations/store.ts";
+import type { ConversationStore, PathRead } from "../conversations/store.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { chooseModel, type ModelPolicy } from "./model-policy.ts";
 import { userOf } from "./requester.ts";
 import {
   ConversationIdParams,
   ConversationListQuery,
+  ConversationReadQuery,
   CreateConversationBody,
   UpdateConversationBody,
 } from "./schemas.ts";
@@ -19,8 +22,46 @@ function cleanTitle(title: string | undefined): string | null {
   return clean ? clean : null;
 }
 
+/** The read a query asks for (numbers checked by their schema's pattern). */
+function pathRead(query: typeof ConversationReadQuery.static): PathRead {
+  return {
+    leaf: query.leaf,
+    before: query.before,
+    limit: query.limit === undefined ? undefined : Number(query.limit),
+    maxBytes: query.max_bytes === undefined ? undefined : Number(query.max_bytes),
+  };
+}
+
+type Update = typeof UpdateConversationBody.static;
+
+/** The update's values, checked before any is applied: a refused field changes nothing. */
+function checkedUpdate(body: Update, policy: Pick<ModelPolicy, "models">) {
+  if (Object.values(body).every((value) => value === undefined))
+    throw new ValidationError("title", "is required unless system_prompt, model or current_leaf_id is given");
+  const title = body.title === undefined ? undefined : cleanTitle(body.title);
+  if (title === null) throw new ValidationError("title", "must not be blank");
+  // Blank instructions are no instructions: the server's default applies again.
+  const prompt = body.system_prompt === undefined ? undefined : body.system_prompt?.trim() || null;
+  const model = body.model == null ? body.model : chooseModel(policy, body.model);
+  return { title, prompt, model, leaf: body.current_leaf_id };
+}
+
+/** Applies a checked update; false when the conversation is not `owner`'s. */
+async function applyUpdate(
+  store: ConversationStore,
+  owner: string,
+  id: string,
+  update: ReturnType<typeof checkedUpdate>,
+) {
+  const { title, prompt, model, leaf } = update;
+  if (title !== undefined && !(await store.rename(owner, id, title))) return false;
+  if (prompt !== undefined && !(await store.setSystemPrompt(owner, id, prompt))) return false;
+  if (model !== undefined && !(await store.setModel(owner, id, model))) return false;
+  return leaf === undefined || (await store.setCurrentLeaf(owner, id, leaf)) !== undefined;
+}
+
 /** The `/api/conversations` routes over `store`, each acting for the signed-in user only. */
-export function conversationRoutes(store: ConversationStore) {
+export function conversationRoutes(store: ConversationStore, policy: Pick<ModelPolicy, "models">) {
   return new Elysia()
     .get(
       "/api/conversations",
@@ -40,34 +81,34 @@ export function conversationRoutes(store: ConversationStore) {
     )
     .get(
       "/api/conversations/:id",
-      async ({ params, request }) => (await store.get(userOf(request), params.id)) ?? notFound(params.id),
-      { params: ConversationIdParams },
+      async ({ params, query, request }) =>
+        (await store.get(userOf(request), params.id, pathRead(query))) ?? notFound(params.id),
+      { params: ConversationIdParams, query: ConversationReadQuery },
     )
     .patch(
       "/api/conversations/:id",
       async ({ params, body, request }) => {
         const owner = userOf(request);
-        if (body.title === undefined && body.system_prompt === undefined)
-          throw new ValidationError("title", "is required unless system_prompt is given");
-        const title = body.title === undefined ? undefined : cleanTitle(body.title);
-        if (title === null) throw new ValidationError("title", "must not be blank");
-        if (title !== undefined && !(await store.rename(owner, params.id, title))) notFound(params.id);
-        // Blank instructions are no instructions: the server's default applies again.
-        const prompt = body.system_prompt === undefined ? undefined : body.system_prompt?.trim() || null;
-        if (prompt !== undefined && !(await store.setSystemPrompt(owner, params.id, prompt))) notFound(params.id);
-        const { messages, running_stream_id, ...conversation } =
-          (await store.get(owner, params.id)) ?? notFound(params.id);
+        if (!(await applyUpdate(store, owner, params.id, checkedUpdate(body, policy)))) notFound(params.id);
+        const found = (await store.tree(owner, params.id)) ?? notFound(params.id);
+        const { running_stream_id, running_parent_id, running_continues_id, ...conversation } = found.conversation;
         return conversation;
       },
       { params: ConversationIdParams, body: UpdateConversationBody },
     )
     .delete(
       "/api/conversations/:id",
-      async ({ params, status, request }) =>
-        (await store.delete(userOf(request), params.id)) ? status(204) : notFound(params.id),
+      async ({ params, request }) =>
+        (await store.delete(userOf(request), params.id)) ? noContent() : notFound(params.id),
       { params: ConversationIdParams },
     );
 }
+
+/**
+ * 204 with no body at all: Elysia's `status(204)` gives the Response an empty body, which Deno
+ * refuses for a null-body status ("Response with null body status cannot have body"), a 500.
+ */
+export const noContent = () => new Response(null, { status: 204 });
 
 function notFound(id: string): never {
   throw new NotFoundError(`conversation ${id.slice(0, 64)}`);

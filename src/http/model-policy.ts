@@ -11,7 +11,7 @@ export interface ModelPolicy {
 }
 
 /** The model to call: the one asked for if it is allowed, else the default; 400 naming `field` otherwise. */
-export function chooseModel(policy: ModelPolicy, asked: string | undefined, field = "model"): string {
+export function chooseModel(policy: Pick<ModelPolicy, "models">, asked: string | undefined, field = "model"): string {
   if (asked === undefined) return policy.models[0] as string;
   if (!policy.models.includes(asked)) throw new ValidationError(field, `must be one of ${policy.models.join(", ")}`);
   return asked;

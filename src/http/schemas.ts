@@ -49,10 +49,14 @@ export const ChatBody = t.Object({
       { error: "must be a non-empty string or a list of content parts" },
     ),
   ),
-  /** With a conversation: replace every message after `parentId` (regenerate, or an edited question). */
+  /** With a conversation: a new version of what follows `parentId` (Edit; Regenerate when the question is the same). */
   replace: t.Optional(t.Boolean({ error: "must be true or false" })),
-  /** With a conversation: the id of the last message the client has seen (null: none). */
+  /** With a conversation: the id of the last message the client has seen (null: none); with `replace`, the one to answer after. */
   parentId: t.Optional(t.Union([t.String({ maxLength: 100 }), t.Null()], { error: "must be a message id or null" })),
+  /** With a conversation: a new answer to this stored question, beside its earlier ones (Regenerate). */
+  regenerate: t.Optional(Id("a question")),
+  /** With a conversation: a new generation appended to this cut-off answer (Continue). */
+  continue: t.Optional(Id("an answer")),
   model: t.Optional(t.String({ minLength: 1, maxLength: 200, error: "must be a model name" })),
   max_tokens: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, error: "must be a whole number from 1" })),
   temperature: t.Optional(t.Number({ minimum: 0, maximum: 2, error: "must be a number from 0 to 2" })),
@@ -98,6 +102,20 @@ export const ConversationListQuery = t.Object({
   q: t.Optional(t.String({ maxLength: 200, error: "must be at most 200 characters of search text" })),
 });
 
+/** A conversation's read: a path through its tree, or a window of it (conversations/path-read.ts). */
+export const ConversationReadQuery = t.Object({
+  /** Any message: the path through it, down to its newest leaf (default: the current leaf). */
+  leaf: t.Optional(Id("a message")),
+  /** The oldest message already read: the part of the path above it. */
+  before: t.Optional(Id("a message")),
+  limit: t.Optional(t.String({ pattern: "^(1000|[1-9][0-9]{0,2})$", error: "expected a whole number 1..1000" })),
+  max_bytes: t.Optional(
+    t.String({ pattern: "^[1-9][0-9]{2,8}$", error: "expected a whole number of bytes from 100 to 999999999" }),
+  ),
+});
+
+export const MessageParams = t.Object({ id: Id("a conversation"), messageId: Id("a message") });
+
 export const CreateConversationBody = t.Optional(
   t.Object({ title: t.Optional(t.String({ maxLength: maxTitleLength })) }),
 );
@@ -105,9 +123,15 @@ export const CreateConversationBody = t.Optional(
 /** The most characters of a conversation's own system prompt (custom instructions). */
 export const maxSystemPromptLength = 8_000;
 
-/** PATCH: a new title, new instructions (null or blank: the server's default), or both. */
+/** PATCH: a new title, new instructions (null or blank: the server's default), a model, a branch to show; any of them. */
 export const UpdateConversationBody = t.Object({
   title: t.Optional(t.String({ minLength: 1, maxLength: maxTitleLength })),
+  /** Any message: the branch through it (down to its newest leaf) becomes the one every device shows. */
+  current_leaf_id: t.Optional(Id("a message")),
+  /** One of MODELS; null: the server's default. */
+  model: t.Optional(
+    t.Union([t.String({ minLength: 1, maxLength: 200 }), t.Null()], { error: "must be a model name, or null" }),
+  ),
   system_prompt: t.Optional(
     t.Union([t.String({ maxLength: maxSystemPromptLength }), t.Null()], {
       error: `must be text of at most ${maxSystemPromptLength} characters, or null for the default`,

@@ -34,9 +34,8 @@ function processRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "sluice_" });
   // Per heap space figures come from v8.getHeapSpaceStatistics(), which on Bun walks the whole
-  // heap (~70 ms per call with 300k live objects, measured; 10% of the app's JS samples in a
-  // relay benchmark profile), stalling every stream at each scrape. Heap size and use remain, from
-  // process.memoryUsage().
+  // heap, a cost that grows with the live objects and stalls every stream at each scrape (it
+  // showed in the relay benchmark's profile). Heap size and use remain, from process.memoryUsage().
   for (const figure of ["total", "used", "available"])
     registry.removeSingleMetric(`sluice_nodejs_heap_space_size_${figure}_bytes`);
   return registry;

@@ -17,8 +17,8 @@ const DIRECTIVE_LINE = /^\/sim(?:[ \t]([^\n]*))?(?:\n|$)/;
 
 /**
  * The most one prompt may ask for. A directive is typed by whoever can send a prompt, so it must
- * not be able to make the simulator (and the app relaying it) hold or send without bound:
- * `tokens=1000000 tps=1000000` once took the app from 73 MB to almost 1 GB.
+ * not be able to make the simulator (and the app relaying it) hold or send without bound: a
+ * million tokens at a million a second once swelled the app's memory many times over.
  */
 export const DIRECTIVE_LIMITS = { tokens: 100_000, tokensPerSecond: 100_000, ttftMs: 600_000 } as const;
 

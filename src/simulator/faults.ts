@@ -19,10 +19,10 @@ export type Fault =
 
 /**
  * A cut is a TCP reset, and a client that has not read the last bytes before the reset comes
- * may never see them (Bun's fetch drops them; a raw socket reader always got them). Measured
- * with Bun's fetch: a cut 5 ms after the last write lost tokens in ~1% of single requests,
- * 25 ms in ~25% of 200 concurrent ones, 50 ms in none. (Deno's server also discards chunks
- * still queued when the body errors in the same tick.) So `drop:N` really delivers N tokens.
+ * may never see them (Bun's fetch drops them; a raw socket reader always got them). With Bun's
+ * fetch, shorter waits before the cut lost tokens, more often under concurrent requests; this one
+ * lost none. (Deno's server also discards chunks still queued when the body errors in the same
+ * tick.) So `drop:N` really delivers N tokens.
  */
 export const DROP_FLUSH_MS = 50;
 

@@ -3,7 +3,7 @@
  * pace, why it ends, and which fault (if any) interrupts it. Streaming and non-streaming
  * responses both play the same script, so they agree on text, usage and timing.
  */
-import type { SimulatorSettings } from "../config.ts";
+import { DEFAULT_CONTINUE_INSTRUCTION, type SimulatorSettings } from "../config.ts";
 import type { FinishReason } from "../contract.ts";
 import { type Directive, splitDirective } from "./directive.ts";
 import { echoText, splitEcho } from "./echo.ts";
@@ -48,21 +48,58 @@ function arrayTokens(tokens: string[]): () => string {
   return () => tokens[index++] ?? "";
 }
 
-/** Decides the whole answer to `request` under `settings` (the `/sim` line overrides them). */
+/**
+ * A request for the rest of an answer, in either convention Sluice's Continue sends
+ * (conversations/continuation.ts): the partial answer last (prefill), or the partial answer then
+ * the continue instruction. Undefined for any other request.
+ */
+function splitContinuation(
+  messages: WireMessage[],
+  instruction: string,
+): { asked: WireMessage[]; partial: string } | undefined {
+  const [before, last] = messages.slice(-2);
+  if (last?.role === "assistant") return { asked: messages.slice(0, -1), partial: last.content };
+  if (last?.role === "user" && last.content === instruction && before?.role === "assistant")
+    return { asked: messages.slice(0, -2), partial: before.content };
+  return undefined;
+}
+
+/** Skips the tokens that make up the first `length` characters; returns how many it took. */
+function skipWritten(nextToken: () => string, length: number, limit: number): number {
+  let written = 0;
+  let skipped = 0;
+  while (written < length && skipped < limit) {
+    written += nextToken().length;
+    skipped++;
+  }
+  return skipped;
+}
+
+/**
+ * Decides the whole answer to `request` under `settings` (the `/sim` line overrides them). Asked
+ * to continue an answer, it goes on with the answer the question had, after the part written: the
+ * same seed gives the same tokens, so a cut-off answer and its continuation read as one.
+ */
 export function createScript(request: ChatRequest, settings: SimulatorSettings, requestId: string): Script {
-  const { messages, directive } = withoutDirective(request.messages);
+  const continuation = splitContinuation(
+    request.messages,
+    settings.continueInstruction ?? DEFAULT_CONTINUE_INSTRUCTION,
+  );
+  const { messages, directive } = withoutDirective(continuation?.asked ?? request.messages);
   const lastUser = messages.findLast((message) => message.role === "user");
   const echoed = lastUser ? echoText(lastUser.content) : undefined;
   // The /sim line is left out of the seed, so pacing or faults never change the words.
   const seed = hashStrings(messages.flatMap((message) => [message.role, message.content]));
   const echoPieces = echoed === undefined ? undefined : splitEcho(echoed);
+  const nextToken = echoPieces ? arrayTokens(echoPieces) : createTextTokens(seed);
   // An echo is as long as its text; SIM_MAX_TOKENS only bounds invented text.
-  const natural = echoPieces?.length ?? directive.tokens ?? settings.maxTokens;
+  const whole = echoPieces?.length ?? directive.tokens ?? settings.maxTokens;
+  const natural = whole - skipWritten(nextToken, continuation?.partial.length ?? 0, whole);
   const cap = request.maxTokens ?? Number.POSITIVE_INFINITY;
   return {
     requestId,
     model: request.model,
-    nextToken: echoPieces ? arrayTokens(echoPieces) : createTextTokens(seed),
+    nextToken,
     tokenCount: Math.min(natural, cap),
     finishReason: cap < natural ? "length" : "stop",
     ttftMs: directive.ttftMs ?? settings.ttftMs,

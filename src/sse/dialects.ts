@@ -2,31 +2,34 @@
  * The two wire dialects of a generation's events. The API dialect types every event; the classic
  * dialect speaks the three-line browser client's (default `message` events, `data: [DONE]`).
  */
-import type { GenerationEvent } from "../contract.ts";
-import type { SseMessage } from "./encode.ts";
+import type { EndEvent } from "../contract.ts";
+import { formatEvent, numberedEventFormat } from "./encode.ts";
 
 export interface Dialect {
-  /** The SSE message for one recorded event. */
-  message(event: GenerationEvent): SseMessage;
+  /** The SSE frame of the token at `index` of the log (its id is index + 1). */
+  token(index: number, text: string): string;
+  /** The SSE frame of the final event. */
+  end(event: EndEvent): string;
   /** The event count a `Last-Event-ID` value stands for; undefined when it is not one of ours. */
   cursor(lastEventId: string): number | undefined;
 }
 
-function endPayload(event: GenerationEvent): string {
+function endPayload(event: EndEvent): string {
   if (event.type === "error")
     return JSON.stringify({ code: event.code, message: event.message, retryable: event.retryable });
-  if (event.type === "done")
-    return JSON.stringify({ finish_reason: event.finish_reason, usage: event.usage, timings: event.timings });
-  return event.text;
+  return JSON.stringify({ finish_reason: event.finish_reason, usage: event.usage, timings: event.timings });
 }
 
 function wholeNumber(text: string): number | undefined {
   return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
+const apiToken = numberedEventFormat("token", "");
+
 /** `/api/streams/:id`: `event: token|done|error`, ids 1, 2, 3… */
 export const apiDialect: Dialect = {
-  message: (event) => ({ id: String(event.id), event: event.type, data: endPayload(event) }),
+  token: (index, text) => apiToken(index + 1, text),
+  end: (event) => formatEvent({ id: String(event.id), event: event.type, data: endPayload(event) }),
   cursor: wholeNumber,
 };
 
@@ -35,12 +38,13 @@ export const apiDialect: Dialect = {
  * only sends `Last-Event-ID`, finds the same generation instead of starting a second model call.
  */
 export function classicDialect(generationId: string): Dialect {
+  const token = numberedEventFormat(undefined, `${generationId}.`);
   return {
-    message(event) {
+    token: (index, text) => token(index + 1, text),
+    end(event) {
       const id = `${generationId}.${event.id}`;
-      if (event.type === "token") return { id, data: event.text };
-      if (event.type === "done") return { id, event: "done", data: "[DONE]" };
-      return { id, event: "error", data: endPayload(event) };
+      if (event.type === "done") return formatEvent({ id, event: "done", data: "[DONE]" });
+      return formatEvent({ id, event: "error", data: endPayload(event) });
     },
     cursor(lastEventId) {
       const [generation, count] = lastEventId.split(".");

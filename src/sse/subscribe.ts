@@ -1,18 +1,19 @@
 /**
- * One viewer of a generation as a byte stream: a `retry:` hint and a comment at once (so headers
- * leave before the first token), the recorded events from the viewer's cursor, then live ones,
- * with heartbeats.
+ * One viewer of a generation as a response body: a `retry:` hint and a comment at once (so
+ * headers leave before the first token), the recorded events from the viewer's cursor, then live
+ * ones, with heartbeats.
  *
- * Pushed while the client keeps up, pulled when it falls behind: a new event is enqueued at once
- * if the stream's queue has room, else it waits in the generation's log until the stream pulls.
- * So a slow reader costs no memory beyond the shared log, and a live token costs no promise: the
- * awaited promises of one pull per event were ~10% of the JS thread's samples in a relay
- * benchmark profile at 1,000 streams, the push path ~3%.
+ * Pushed while the client keeps up, held back when it falls behind: new events are written as
+ * soon as the generation records them, unless the client has not taken the last write yet; they
+ * then wait in the generation's log until it has. So a slow reader costs no memory beyond the
+ * shared log, a live token costs no promise, and the tokens of one upstream read leave in one write.
  */
-import type { GenerationEvent } from "../contract.ts";
-import type { GenerationView } from "../generation/view.ts";
+import type { EndEvent } from "../contract.ts";
+import type { EventLogView, GenerationView } from "../generation/view.ts";
+import { type BodySource, type BodyWriter, pushedBody } from "../runtime.ts";
 import type { Dialect } from "./dialects.ts";
-import { encodeComment, encodeEvents, encodeOpening, type SseMessage } from "./encode.ts";
+import { formatComment, formatOpening } from "./encode.ts";
+import { heartbeatsEvery } from "./heartbeats.ts";
 
 export interface SubscribeOptions {
   /** Events already seen: 0 replays from the start. */
@@ -26,86 +27,116 @@ export interface SubscribeOptions {
   onClose?: () => void;
 }
 
-const PING = encodeComment("ping");
+const PING = formatComment("ping");
+// Bounds one write when a reconnecting viewer replays a long answer.
+const MAX_EVENTS_PER_WRITE = 256;
 
-// Live viewers of one generation encode the same event at the same moment: its bytes are made
-// once and shared. With 1,000 viewers of 50 answers, per-viewer encoding was the bulk of the
-// garbage (~80 MB/s, scripts/bench/stalled-readers.ts).
-const lastEncoded = new WeakMap<GenerationView, { dialect: Dialect; index: number; bytes: Uint8Array }>();
+// Live viewers of one generation frame the same event one after another (the generation calls
+// them in a row): the last frame made is kept, so it is made once for all of them.
+const lastFrame = {
+  log: undefined as EventLogView | undefined,
+  dialect: undefined as Dialect | undefined,
+  index: -1,
+  text: "",
+};
 
-function encodeOne(generation: GenerationView, dialect: Dialect, index: number): Uint8Array {
-  const cached = lastEncoded.get(generation);
-  if (cached && cached.index === index && cached.dialect === dialect) return cached.bytes;
-  const bytes = encodeEvents([dialect.message(generation.log.at(index) as GenerationEvent)]);
-  lastEncoded.set(generation, { dialect, index, bytes });
-  return bytes;
+function frameAt(log: EventLogView, dialect: Dialect, index: number): string {
+  if (lastFrame.index === index && lastFrame.log === log && lastFrame.dialect === dialect) return lastFrame.text;
+  const token = log.tokenText(index);
+  const text = token === undefined ? dialect.end(log.end as EndEvent) : dialect.token(index, token);
+  lastFrame.log = log;
+  lastFrame.dialect = dialect;
+  lastFrame.index = index;
+  lastFrame.text = text;
+  return text;
 }
-// Bounds one chunk when a reconnecting viewer replays a long answer.
-const MAX_EVENTS_PER_CHUNK = 256;
 
-/** Streams `generation` to one viewer; cancelling the stream releases the viewer. */
-export function subscribe(generation: GenerationView, options: SubscribeOptions): ReadableStream<Uint8Array> {
-  let cursor = options.after;
-  let closed = false;
-  let flushing = false;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let stopListening = () => {};
-  let controller: ReadableStreamDefaultController<Uint8Array>;
-  const release = generation.attach();
-  const finish = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    stopListening();
-    options.signal?.removeEventListener("abort", finish);
-    release();
-    options.onClose?.();
-  };
-  options.signal?.addEventListener("abort", finish);
+/** One viewer: where it is in the log, and whether its client took the last write. */
+class Viewer implements BodySource {
+  #cursor: number;
+  #writer: BodyWriter | undefined;
+  #behind = false;
+  #writing = false;
+  #closed = false;
+  #stopListening: (() => void) | undefined;
+  readonly #release: () => void;
 
-  /** Enqueues the events past the cursor while the queue has room; closes the stream after the last. */
-  const flush = () => {
-    // An enqueue may call pull() (and so flush) again from inside; the outer call carries on.
-    if (closed || flushing) return;
-    flushing = true;
+  constructor(
+    private readonly generation: GenerationView,
+    private readonly options: SubscribeOptions,
+  ) {
+    this.#cursor = options.after;
+    this.#release = generation.attach();
+    options.signal?.addEventListener("abort", this.#finish);
+  }
+
+  start(writer: BodyWriter): void {
+    this.#writer = writer;
+    this.#behind = !writer.write(formatOpening(this.options.retryMs, "connected"));
+    if (this.#closed) return;
+    heartbeatsEvery(this.options.heartbeatMs).add(this.ping);
+    this.#stopListening = this.generation.onEvent(this.#push);
+    this.#push();
+  }
+
+  resume(): void {
+    this.#behind = false;
+    this.#push();
+  }
+
+  cancel(): void {
+    this.#finish();
+  }
+
+  /** A comment, only when the client keeps up: pings must not pile up behind a stalled reader. */
+  readonly ping = (): void => {
+    if (this.#closed || this.#behind || !this.#writer) return;
     try {
-      const log = generation.log;
-      while (cursor < log.length && (controller.desiredSize ?? 0) > 0) {
-        const end = Math.min(log.length, cursor + MAX_EVENTS_PER_CHUNK);
-        if (end === cursor + 1) {
-          controller.enqueue(encodeOne(generation, options.dialect, cursor++));
-          continue;
-        }
-        const batch: SseMessage[] = [];
-        for (; cursor < end; cursor++) batch.push(options.dialect.message(log.at(cursor) as GenerationEvent));
-        controller.enqueue(encodeEvents(batch));
-      }
-      if (generation.closed && cursor >= log.length) {
-        finish();
-        controller.close();
-      }
+      this.#behind = !this.#writer.write(PING);
     } catch {
-      // The reader is gone (enqueue on a cancelled stream throws) and cancel() may not have run yet.
-      finish();
-    } finally {
-      flushing = false;
+      this.#finish();
     }
   };
 
-  return new ReadableStream<Uint8Array>(
-    {
-      start(streamController) {
-        controller = streamController;
-        controller.enqueue(encodeOpening(options.retryMs, "connected"));
-        heartbeat = setInterval(() => {
-          // Only when the client keeps up: pings must not pile up behind a stalled reader.
-          if (!closed && (controller.desiredSize ?? 0) > 0) controller.enqueue(PING);
-        }, options.heartbeatMs);
-        stopListening = generation.onEvent(flush);
-      },
-      pull: flush,
-      cancel: finish,
-    },
-    { highWaterMark: 1 },
-  );
+  /** Writes the events past the cursor while the client keeps up; closes the body after the last. */
+  readonly #push = (): void => {
+    // A write may call resume() (and so this) again from inside; the outer call carries on.
+    const writer = this.#writer;
+    if (this.#closed || this.#writing || !writer) return;
+    this.#writing = true;
+    try {
+      const { log } = this.generation;
+      const { dialect } = this.options;
+      while (!this.#behind && this.#cursor < log.length) {
+        const end = Math.min(log.length, this.#cursor + MAX_EVENTS_PER_WRITE);
+        let text = frameAt(log, dialect, this.#cursor++);
+        while (this.#cursor < end) text += frameAt(log, dialect, this.#cursor++);
+        this.#behind = !writer.write(text);
+      }
+      if (this.generation.closed && this.#cursor >= log.length) {
+        this.#finish();
+        writer.close();
+      }
+    } catch {
+      // The client is gone (a write to a cancelled body throws) and cancel() may not have run yet.
+      this.#finish();
+    } finally {
+      this.#writing = false;
+    }
+  };
+
+  readonly #finish = (): void => {
+    if (this.#closed) return;
+    this.#closed = true;
+    heartbeatsEvery(this.options.heartbeatMs).delete(this.ping);
+    this.#stopListening?.();
+    this.options.signal?.removeEventListener("abort", this.#finish);
+    this.#release();
+    this.options.onClose?.();
+  };
+}
+
+/** Streams `generation` to one viewer; cancelling the body releases the viewer. */
+export function subscribe(generation: GenerationView, options: SubscribeOptions): ReadableStream<Uint8Array> {
+  return pushedBody(new Viewer(generation, options));
 }

@@ -1,12 +1,12 @@
 /**
  * One model call per generation, reduced to what a generation records: tokens, the finish
- * reason and the usage.
+ * reason and the usage, handed to a sink as each network read brings them.
  */
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { FinishReason, ModelMessage, Usage } from "../contract.ts";
-import { type CallOptions, streamCompletion } from "./completion-stream.ts";
-import { UpstreamError } from "./errors.ts";
+import { type CallOptions, readCompletion, requestCompletionStream } from "./completion-stream.ts";
+import { toUpstreamError, UpstreamError } from "./errors.ts";
 
 export interface ChatRequest {
   model: string;
@@ -16,21 +16,33 @@ export interface ChatRequest {
   temperature?: number | undefined;
 }
 
-/** What the upstream stream yields, already reduced to what a generation records. */
-export type UpstreamDelta =
-  | { type: "token"; text: string }
-  | { type: "finish"; reason: FinishReason }
-  | { type: "usage"; usage: Usage };
+/**
+ * What a model call tells its generation, synchronously, as its chunks arrive: a method per kind
+ * of delta (no object per token), and `readEnd` once per network read, so that the tokens one
+ * read brought reach a viewer in one write.
+ */
+export interface UpstreamSink {
+  token(text: string): void;
+  finish(reason: FinishReason): void;
+  usage(usage: Usage): void;
+  /** Every delta of one network read is in. */
+  readEnd(): void;
+}
+
+/** Starts a model call that reports into `sink`; it must end quietly when `signal` aborts. */
+export type Upstream = (signal: AbortSignal, id: string, sink: UpstreamSink) => Promise<void>;
 
 /**
- * Streams one chat completion. Ends quietly when `options.signal` aborts (a cancel is not an
- * error); throws {@link UpstreamError} for everything else, a stream cut before its finish included.
+ * Streams one chat completion into `sink`. Resolves at its end, or quietly when `options.signal`
+ * aborts (a cancel is not an error); rejects with {@link UpstreamError} for everything else, a
+ * stream cut before its finish included.
  */
-export async function* streamChat(
+export async function streamChat(
   client: OpenAI,
   request: ChatRequest,
   options: CallOptions,
-): AsyncGenerator<UpstreamDelta> {
+  sink: UpstreamSink,
+): Promise<void> {
   let finished = false;
   const params = {
     ...request,
@@ -38,29 +50,31 @@ export async function* streamChat(
     stream: true as const,
     stream_options: { include_usage: true },
   };
-  for await (const chunks of streamCompletion(client, params, options)) {
-    for (const chunk of chunks) {
-      for (const delta of readChunk(chunk)) {
-        if (delta.type === "finish") finished = true;
-        yield delta;
-      }
-    }
+  const onChunk = (chunk: ChatCompletionChunk) => {
+    if (readChunk(chunk, sink)) finished = true;
+  };
+  try {
+    await readCompletion(await requestCompletionStream(client, params, options), onChunk, () => sink.readEnd());
+  } catch (cause) {
+    if (options.signal.aborted) return;
+    throw toUpstreamError(cause);
   }
   if (!finished && !options.signal.aborted)
     throw new UpstreamError("upstream_bad_response", "the model provider ended the stream without finishing", 502);
 }
 
-function readChunk(chunk: ChatCompletionChunk): UpstreamDelta[] {
-  const deltas: UpstreamDelta[] = [];
+/** Hands `chunk`'s deltas to `sink`; true when it carried the finish reason. */
+function readChunk(chunk: ChatCompletionChunk, sink: UpstreamSink): boolean {
   const choice = chunk.choices?.[0];
   const text = choice?.delta?.content;
-  if (typeof text === "string" && text !== "") deltas.push({ type: "token", text });
-  if (choice?.finish_reason) deltas.push({ type: "finish", reason: toFinishReason(choice.finish_reason) });
+  if (typeof text === "string" && text !== "") sink.token(text);
+  const reason = choice?.finish_reason;
+  if (reason) sink.finish(toFinishReason(reason));
   if (chunk.usage) {
     const { prompt_tokens, completion_tokens, total_tokens } = chunk.usage;
-    deltas.push({ type: "usage", usage: { prompt_tokens, completion_tokens, total_tokens } });
+    sink.usage({ prompt_tokens, completion_tokens, total_tokens });
   }
-  return deltas;
+  return Boolean(reason);
 }
 
 function toFinishReason(reason: string): FinishReason {

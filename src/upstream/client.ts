@@ -3,21 +3,28 @@
  * Ollama, vLLM, llama.cpp server, LM Studio, the simulator).
  */
 import OpenAI from "openai";
+import { socketFetch } from "./socket-fetch.ts";
 
 export interface UpstreamSettings {
   baseUrl: string;
   apiKey: string | undefined;
   /** Replaces the network for the in-process simulator. */
   fetch?: (request: Request) => Promise<Response>;
+  /** `fetch`: the runtime's own (proxies, or a model server the socket client does not suit). */
+  transport?: "socket" | "fetch";
 }
 
 // The most setTimeout takes. The client's own timeout is effectively off: completions are timed
 // by the token watchdog (timeouts.ts), which knows first token from next token.
 const NO_CLIENT_TIMEOUT_MS = 2_147_483_647;
 
-/** Creates the client; retries are off because a retry would be a second, billed model call. */
+/**
+ * Creates the client; retries are off because a retry would be a second, billed model call. Its
+ * requests go over plain sockets read on the JS thread (socket-fetch.ts), unless `transport` is fetch.
+ */
 export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
   const inProcess = settings.fetch;
+  const network = settings.transport === "fetch" ? {} : { fetch: socketFetch };
   return new OpenAI({
     baseURL: settings.baseUrl,
     // Local servers (Ollama, llama.cpp) need no key, but the client insists on one.
@@ -25,7 +32,7 @@ export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
     maxRetries: 0,
     timeout: NO_CLIENT_TIMEOUT_MS,
     logLevel: "off",
-    ...(inProcess ? { fetch: inProcessFetch(inProcess) } : {}),
+    ...(inProcess ? { fetch: inProcessFetch(inProcess) } : network),
   });
 }
 

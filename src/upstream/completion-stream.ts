@@ -1,19 +1,12 @@
 /**
- * One streamed chat completion, read as chunk objects. The generation path (chat-stream.ts) and
- * the `/v1` pass-through (pass-through.ts) both read the model through here.
- *
- * The `openai` client makes the request and owns its abort; only its body decoder is replaced.
- * That decoder scans every byte in JS twice per event (a double-newline splitter, then a line
- * decoder) and runs several async generators per chunk: about a third of the app's JS time in a
- * relay benchmark profile at 1,000 streams; streamChat over an in-memory body took ~10 µs per
- * token with it and ~4.3 µs with this (Bun). eventsource-parser splits decoded text with native
- * `indexOf`, and one network read costs one await here, however many events it holds.
+ * One streamed chat completion: the request through the `openai` client (which owns its abort
+ * and maps refusals to its errors), then the body read into chunks. The generation path
+ * (chat-stream.ts) and the `/v1` pass-through (pass-through.ts) both read the model through here.
  */
-import { createParser } from "eventsource-parser";
 import type OpenAI from "openai";
-import { APIError } from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
-import { toUpstreamError } from "./errors.ts";
+import { CompletionChunkParser } from "./chunk-parser.ts";
+import { readBody } from "./response-body.ts";
 
 export interface CallOptions {
   /** Aborting it ends the call quietly: a cancel is not an error. */
@@ -34,46 +27,34 @@ export function requestCompletionStream(
 }
 
 /**
- * Streams one completion, yielding per network read the chunks it completed. Ends quietly when
- * `options.signal` aborts; throws {@link UpstreamError} for everything else.
+ * Reads `response`'s chunks: `onChunk` for each, `onRead` after each network read's chunks (the
+ * moment to pass them on, once per read). Resolves at the body's end; rejects with what
+ * {@link CompletionChunkParser} throws, or what the body's read does (cut, aborted).
  */
-export async function* streamCompletion(
-  client: OpenAI,
-  params: ChatCompletionCreateParamsStreaming,
-  options: CallOptions,
-): AsyncGenerator<ChatCompletionChunk[]> {
-  try {
-    yield* readCompletionChunks(await requestCompletionStream(client, params, options));
-  } catch (cause) {
-    if (options.signal.aborted) return;
-    throw toUpstreamError(cause);
-  }
+export function readCompletion(
+  response: Response,
+  onChunk: (chunk: ChatCompletionChunk) => void,
+  onRead: () => void,
+): Promise<void> {
+  const parser = new CompletionChunkParser(onChunk, response.headers);
+  return readBody(response, (bytes) => {
+    parser.feed(bytes);
+    onRead();
+  });
 }
 
 /**
- * Yields, per network read, the chunks it completed; ends at `[DONE]` or at the end of the body.
- * Throws what the `openai` client's own stream throws: `SyntaxError` for a chunk that is not JSON,
- * `APIError` for an error object sent inside the stream.
+ * Yields, per network read, the chunks it completed; ends at the end of the body. Throws what
+ * {@link readCompletion} rejects with. For callers that relay chunks as they are (`/v1`).
  */
 export async function* readCompletionChunks(response: Response): AsyncGenerator<ChatCompletionChunk[]> {
   if (!response.body) return;
-  const decoder = new TextDecoder();
-  let data: string[] = [];
-  const parser = createParser({ onEvent: (event) => data.push(event.data) });
-  let done = false;
+  let chunks: ChatCompletionChunk[] = [];
+  const parser = new CompletionChunkParser((chunk) => chunks.push(chunk), response.headers);
   for await (const bytes of response.body) {
-    parser.feed(decoder.decode(bytes, { stream: true }));
-    const events = data;
-    data = [];
-    const chunks: ChatCompletionChunk[] = [];
-    for (const text of events) {
-      // Like the `openai` client: the body is read to its end, and anything after [DONE] is ignored.
-      done ||= text.startsWith("[DONE]");
-      if (done) break;
-      const chunk = JSON.parse(text);
-      if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, response.headers);
-      chunks.push(chunk);
-    }
-    if (chunks.length > 0) yield chunks;
+    parser.feed(bytes);
+    if (chunks.length === 0) continue;
+    yield chunks;
+    chunks = [];
   }
 }

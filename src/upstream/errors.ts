@@ -3,6 +3,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import { SluiceError } from "../errors.ts";
+import { HttpResponseError } from "./http1-response.ts";
 
 export type UpstreamErrorCode =
   | "upstream_unauthorized"
@@ -60,6 +61,8 @@ export function toUpstreamError(cause: unknown): UpstreamError {
   }
   if (cause instanceof SyntaxError)
     return new UpstreamError("upstream_bad_response", "the model provider sent a malformed chunk", 502, { cause });
+  if (cause instanceof HttpResponseError && !cause.cut)
+    return new UpstreamError("upstream_bad_response", "the model provider sent a malformed response", 502, { cause });
   // A body cut mid-stream surfaces as a TypeError from fetch ("terminated", socket closed).
   return new UpstreamError("upstream_unavailable", "the connection to the model provider broke", 502, { cause });
 }

@@ -4,8 +4,8 @@
  */
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../../loadtest/browser-bench/chromium.ts";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { launchChromium } from "../../harness/stack/chromium.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { type CutProxy, startCutProxy } from "./cut-proxy.ts";
 
 export const resultsDir = new URL("../../test-results/", import.meta.url).pathname;
@@ -114,17 +114,6 @@ export function conversationIdOf(page: Page): string {
   const match = /#\/c\/([^/]+)$/.exec(page.url());
   if (!match?.[1]) throw new Error(`no conversation in ${page.url()}`);
   return decodeURIComponent(match[1]);
-}
-
-/** Polls `probe` until it returns a value (bounded); for server-side effects the page cannot show. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await Bun.sleep(50);
-  }
-  throw new Error(`not reached within ${timeoutMs} ms`);
 }
 
 /** A plain sentence the simulator's /echo sends back verbatim, a few characters per token. */

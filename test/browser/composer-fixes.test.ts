@@ -6,17 +6,8 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import {
-  type ChatSetup,
-  desktop,
-  eventually,
-  finishedAnswer,
-  openChat,
-  phone,
-  send,
-  startChatSetup,
-  widths,
-} from "./chat-page.ts";
+import { waitUntil } from "../../harness/client/poll.ts";
+import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup, widths } from "./chat-page.ts";
 import { PNG_1 } from "./test-images.ts";
 
 let setup: ChatSetup;
@@ -122,7 +113,7 @@ for (const [name, viewport] of widths) {
     expect(await box(page)).toBe(tooLong.trim());
     expect(page.url()).not.toContain("#/c/");
     // The conversation created for it is deleted again.
-    await eventually(async () => ((await storedIds()).length === before.length ? true : undefined));
+    await waitUntil("the conversation made for it to be deleted", storedIds, (ids) => ids.length === before.length);
     // In a conversation with turns: the thread is as it was.
     await page.fill("#prompt", "/sim tokens=2\nA short one");
     await page.press("#prompt", "Enter");

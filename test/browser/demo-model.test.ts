@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { type Started, startApp } from "../support/spawn.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 import { launchBrowser, openChat } from "./chat-page.ts";
 
 let app: Started;

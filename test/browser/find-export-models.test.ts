@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Page, Request } from "playwright-core";
-import { freePort, type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
 
 let setup: ChatSetup;

@@ -18,7 +18,6 @@ import {
   phone,
   send,
   startChatSetup,
-  widths,
 } from "./chat-page.ts";
 import { PNG_1 } from "./test-images.ts";
 

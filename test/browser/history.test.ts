@@ -6,15 +6,10 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import {
-  type ChatSetup,
-  conversationIdOf,
-  eventually,
-  finishedAnswer,
-  openChat,
-  send,
-  startChatSetup,
-} from "./chat-page.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { createConversation, readConversation } from "../../harness/client/conversations.ts";
+import { waitFor } from "../../harness/client/poll.ts";
+import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
 
 let setup: ChatSetup;
 
@@ -37,8 +32,8 @@ function chatBodies(page: Page): Record<string, unknown>[] {
 }
 
 async function storedThread(id: string): Promise<string[]> {
-  const stored = await (await fetch(`${setup.url}/api/conversations/${id}`)).json();
-  return stored.messages.map((m: { role: string; content: string }) => `${m.role}:${m.content.split("\n").at(-1)}`);
+  const stored = await readConversation(setup.url, id);
+  return stored.messages.map((m) => `${m.role}:${m.content.split("\n").at(-1)}`);
 }
 
 test("two devices on one conversation: the stale one is refused and refreshed, never mixed", async () => {
@@ -50,7 +45,7 @@ test("two devices on one conversation: the stale one is refused and refreshed, n
   const phone = await openChat(setup.browser, `${setup.url}/#/c/${id}`, { viewport: { width: 390, height: 844 } });
   await phone.page.waitForSelector("#thread .message.assistant");
   await send(desktop.page, "/sim tokens=3\nQ2");
-  await eventually(async () => ((await storedThread(id)).length === 4 ? true : undefined));
+  await waitFor("4 stored messages", async () => ((await storedThread(id)).length === 4 ? true : undefined));
   // The phone has not seen Q2/A2.
   await send(phone.page, "/sim tokens=3\nQ3");
   await phone.page.waitForSelector("#thread .message.user >> text=Q2", { timeout: 10_000 });
@@ -67,22 +62,12 @@ test("two devices on one conversation: the stale one is refused and refreshed, n
 }, 90_000);
 
 test("a conversation with more than 1 MB of history still answers from the page", async () => {
-  const created = await (
-    await fetch(`${setup.url}/api/conversations`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    })
-  ).json();
+  const created = { id: await createConversation(setup.url) };
   for (let i = 0; i < 12; i++) {
     const content = `/sim tokens=1\n${"a long paste ".repeat(8_000)}`;
-    await fetch(`${setup.url}/api/chat`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ conversationId: created.id, content }),
-    });
-    await eventually(async () => {
-      const stored = await (await fetch(`${setup.url}/api/conversations/${created.id}`)).json();
+    await callJson(setup.url, "POST", "/api/chat", { conversationId: created.id, content });
+    await waitFor("the long answer to be stored", async () => {
+      const stored = await readConversation(setup.url, created.id);
       return stored.running_stream_id === null && stored.messages.length === (i + 1) * 2 ? true : undefined;
     });
   }
@@ -101,15 +86,15 @@ test("Regenerate (mouse) replaces the last answer; Edit (keyboard) replaces a qu
   const id = conversationIdOf(page);
   await send(page, "/sim tokens=4\nQ2");
   await finishedAnswer(page);
-  await eventually(async () => ((await storedThread(id)).length === 4 ? true : undefined));
-  const firstAnswer = (await (await fetch(`${setup.url}/api/conversations/${id}`)).json()).messages[3].id;
+  await waitFor("4 stored messages", async () => ((await storedThread(id)).length === 4 ? true : undefined));
+  const firstAnswer = (await readConversation(setup.url, id)).messages[3]?.id;
   // The page learns the stored ids once the answer is written; then Regenerate is offered.
   await page.reload();
   await page.click('#thread .message.assistant:last-child button:has-text("Regenerate")');
   await finishedAnswer(page);
-  await eventually(async () => {
-    const stored = await (await fetch(`${setup.url}/api/conversations/${id}`)).json();
-    return stored.running_stream_id === null && stored.messages.length === 4 && stored.messages[3].id !== firstAnswer
+  await waitFor("the regenerated answer to be stored", async () => {
+    const stored = await readConversation(setup.url, id);
+    return stored.running_stream_id === null && stored.messages.length === 4 && stored.messages[3]?.id !== firstAnswer
       ? true
       : undefined;
   });
@@ -120,7 +105,7 @@ test("Regenerate (mouse) replaces the last answer; Edit (keyboard) replaces a qu
   await page.fill("#prompt", "/sim tokens=4\nQ1 edited");
   await page.press("#prompt", "Enter");
   await finishedAnswer(page);
-  await eventually(async () => ((await storedThread(id)).length === 2 ? true : undefined));
+  await waitFor("2 stored messages", async () => ((await storedThread(id)).length === 2 ? true : undefined));
   expect((await storedThread(id))[0]).toBe("user:Q1 edited");
   expect(errors).toEqual([]);
   await context.close();

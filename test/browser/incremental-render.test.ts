@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../../loadtest/browser-bench/chromium.ts";
+import { launchChromium } from "../../harness/stack/chromium.ts";
 import { markdownCorpus } from "./markdown-corpus.ts";
 import { loadMarkdownHarness, type MarkdownHarness } from "./markdown-harness.ts";
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type ChatSetup, desktop, finishedAnswer, openChat, phone, send, startChatSetup, widths } from "./chat-page.ts";
+import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup, widths } from "./chat-page.ts";
 
 let setup: ChatSetup;
 

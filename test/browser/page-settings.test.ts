@@ -17,6 +17,7 @@ const code = [
   "```ts",
   "/** A doc comment */",
   "export async function load(id: string): Promise<Row | undefined> {",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source in an answer, not a template of ours
   "  const row = await db.get(`rows/${id}`, { retries: 3 }); // note",
   "  return row ?? undefined;",
   "}",

@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { freshDataDir } from "../support/spawn.ts";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
 
 const setups: ChatSetup[] = [];

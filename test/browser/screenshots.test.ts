@@ -1,7 +1,6 @@
 /**
  * Screenshots of a finished conversation, light and dark, desktop and phone width, into
- * test-results/ and docs/screenshots/; the light desktop one also becomes docs/screenshot.png
- * for the README.
+ * test-results/ and docs/screenshots/ (the README shows the light desktop one).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
@@ -75,7 +74,6 @@ for (const shot of shots) {
     expect(statSync(path).size).toBeGreaterThan(10_000);
     mkdirSync(`${docsDir}screenshots`, { recursive: true });
     copyFileSync(path, `${docsDir}screenshots/${shot.name}.png`);
-    if (shot.name === "light-desktop") copyFileSync(path, `${docsDir}screenshot.png`);
     expect(errors).toEqual([]);
     await context.close();
   }, 30_000);

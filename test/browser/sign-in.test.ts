@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { type ChatSetup, desktop, phone, startChatSetup, widths } from "./chat-page.ts";
+import { type ChatSetup, startChatSetup, widths } from "./chat-page.ts";
 
 const TOKEN = "alice-sign-in-token-0123456789";
 let setup: ChatSetup;

@@ -3,11 +3,12 @@
  * model, a network cut and a page reload lose and repeat nothing, and a second tab follows along.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { waitFor } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
 import {
   type ChatSetup,
   conversationIdOf,
   echoText,
-  eventually,
   finishedAnswer,
   liveText,
   openChat,
@@ -54,8 +55,7 @@ test("an answer grows on the page over many frames before it is done", async () 
 }, 60_000);
 
 test("Stop (and Esc) ends the answer, and the model sees the request cancelled", async () => {
-  const stats = async () =>
-    (await fetch(`${setup.stack.simulatorUrl}/sim/stats`)).json() as Promise<{ cancelled: number }>;
+  const stats = () => fetchSimStats(setup.stack.simulatorUrl as string);
   const before = (await stats()).cancelled;
   const { page, context } = await openChat(setup.browser, setup.url);
   await send(page, "/sim tps=10 tokens=400\nA very long story");
@@ -65,13 +65,13 @@ test("Stop (and Esc) ends the answer, and the model sees the request cancelled",
   expect(answer.status).toBe("cancelled");
   expect(await page.textContent("#thread .message.assistant:last-child .meta")).toContain("Stopped");
   expect(await page.isVisible("#send")).toBe(true);
-  await eventually(async () => ((await stats()).cancelled > before ? true : undefined));
+  await waitFor("the model to see the Stop", async () => ((await stats()).cancelled > before ? true : undefined));
 
   await send(page, "/sim tps=10 tokens=400\nAnother long one");
   await waitForLiveText(page, 10);
   await page.keyboard.press("Escape");
   expect((await finishedAnswer(page)).status).toBe("cancelled");
-  await eventually(async () => ((await stats()).cancelled > before + 1 ? true : undefined));
+  await waitFor("the model to see the Esc", async () => ((await stats()).cancelled > before + 1 ? true : undefined));
 
   const stored = await (await fetch(`${setup.url}/api/conversations/${conversationIdOf(page)}`)).json();
   expect(stored.messages.map((m: { status: string }) => m.status)).toEqual([

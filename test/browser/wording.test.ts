@@ -8,7 +8,6 @@ import type { Page } from "playwright-core";
 import {
   type ChatSetup,
   conversationIdOf,
-  desktop,
   finishedAnswer,
   openChat,
   send,

@@ -6,12 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureNginx, spawnNginx, waitForNginx } from "../../scripts/stack/nginx.ts";
-import { writeNginxPrefix } from "../../scripts/stack/nginx-prefix.ts";
-import { StackProcess } from "../../scripts/stack/process.ts";
-import { freePort, type Stack, startStack } from "../../scripts/stack/start-stack.ts";
-import { STREAM_POLICY, upstreamServer } from "../../scripts/stack/template-vars.ts";
-import { readStream } from "../support/sse.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
+import { ensureNginx, spawnNginx, waitForNginx } from "../../harness/stack/nginx.ts";
+import { writeNginxPrefix } from "../../harness/stack/nginx-prefix.ts";
+import { StackProcess } from "../../harness/stack/process.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { STREAM_POLICY, upstreamServer } from "../../harness/stack/template-vars.ts";
+import { accessLog } from "../e2e/access-log.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -24,42 +28,31 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const post = (base: string, content: string) =>
-  fetch(`${base}/api/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ role: "user", content }] }),
-  });
+/** POST /api/chat through `base`, whatever its answer: the status. */
+const post = async (base: string, content: string) =>
+  (await callJson(base, "POST", "/api/chat", { messages: [{ role: "user", content }] })).status;
 
 describe("two instances behind nginx", () => {
   test("requests spread over both, and every stream completes whichever instance nginx picks", async () => {
     const reads = await Promise.all(
       Array.from({ length: 12 }, async (_, index) => {
-        const response = await post(stack.url, `/sim tokens=20\nquestion ${index}`);
-        const { streamUrl } = (await response.json()) as { streamUrl: string };
+        const { url } = await startChat(stack.url, `/sim tokens=20\nquestion ${index}`);
         // Read on a new connection: nginx may hand the GET to the other instance.
-        return readStream(`${stack.url}${streamUrl}`);
+        return readStream(url);
       }),
     );
     for (const read of reads) expect(read.events.at(-1)?.event).toBe("done");
-    const served = new Set(
-      readFileSync(stack.accessLogPath, "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => (JSON.parse(line) as { upstream_addr: string }).upstream_addr),
-    );
+    const served = new Set(accessLog(stack.accessLogPath).map((entry) => entry.upstream_addr));
     for (const app of stack.apps) expect(served).toContain(new URL(app.url).host);
   });
 
   test("Stop through nginx ends the answer wherever it runs", async () => {
-    const { streamUrl } = (await (await post(stack.url, "/sim tps=20 tokens=400\nlong")).json()) as {
-      streamUrl: string;
-    };
+    const { url } = await startChat(stack.url, "/sim tps=20 tokens=400\nlong");
     for (let attempt = 0; attempt < 4; attempt++) {
-      const stop = await fetch(`${stack.url}${streamUrl}`, { method: "DELETE" });
+      const stop = await fetch(url, { method: "DELETE" });
       expect(stop.status).toBe(200);
     }
-    const read = await readStream(`${stack.url}${streamUrl}`);
+    const read = await readStream(url);
     expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("cancelled");
   });
 });
@@ -116,9 +109,7 @@ async function postsThrough(policy?: string) {
   const proxy = await nginxBefore([`127.0.0.1:${dying.port}`, new URL(stack.appUrl).host], policy);
   const statuses: number[] = [];
   for (let index = 0; index < 10; index++) {
-    const response = await post(proxy.url, `/sim tokens=2\npost ${index}`);
-    statuses.push(response.status);
-    await response.body?.cancel();
+    statuses.push(await post(proxy.url, `/sim tokens=2\npost ${index}`));
   }
   await proxy.stop();
   dying.stop();

@@ -3,9 +3,10 @@
  * each app embeds its own simulator (its model), so the simulator's statistics say which instance
  * ran, or stopped, a model call. Users: alice and bob (AUTH=token), one session secret for all.
  */
-import { startTestPostgres, type TestPostgres } from "../../scripts/stack/postgres.ts";
-import { startTestRedis, type TestRedis } from "../../scripts/stack/redis.ts";
-import { internalUrl, type Started, startApp } from "../support/spawn.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { startTestPostgres, type TestPostgres } from "../../harness/stack/postgres.ts";
+import { startTestRedis, type TestRedis } from "../../harness/stack/redis.ts";
+import { internalUrl, type Started, startApp } from "../../harness/stack/spawn.ts";
 
 export const ALICE = "alice-cluster-token-0001";
 export const BOB = "bob-cluster-token-000002";
@@ -63,11 +64,5 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
 
 /** POST /api/chat (one-shot, no conversation) on `instance` as `token`; the stream id. */
 export async function startAnswer(instance: Started, content: string, token = ALICE): Promise<string> {
-  const response = await fetch(`${instance.url}/api/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...bearer(token) },
-    body: JSON.stringify({ messages: [{ role: "user", content }] }),
-  });
-  if (response.status !== 202) throw new Error(`POST /api/chat → ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { streamId: string }).streamId;
+  return (await startChat(instance.url, content, { token })).streamId;
 }

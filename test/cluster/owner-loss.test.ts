@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readStream } from "../support/sse.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { pollUntil } from "../../harness/client/poll.ts";
+import { readStream } from "../../harness/client/stream.ts";
 import { ALICE, bearer, type Cluster, type Instance, startCluster } from "./instances.ts";
 
 let a: Instance;
@@ -13,7 +15,7 @@ afterAll(() => cluster?.stop());
 
 let orphan = "";
 let heardTokens = 0;
-const json = { "content-type": "application/json", ...bearer(ALICE) };
+const asAlice = { token: ALICE };
 
 interface Stored {
   messages: { role: string; status: string; content: string }[];
@@ -22,15 +24,10 @@ interface Stored {
 
 describe("an instance that dies mid-answer", () => {
   test("its viewers on B get a retryable interrupted error within 5 s, and the answer keeps its text", async () => {
-    const { id } = (await (
-      await fetch(`${a.url}/api/conversations`, { method: "POST", headers: json, body: "{}" })
-    ).json()) as { id: string };
-    const sent = await fetch(`${a.url}/api/chat`, {
-      method: "POST",
-      headers: json,
-      body: JSON.stringify({ conversationId: id, content: "/sim tps=20 tokens=400\ntell me", parentId: null }),
-    });
-    const { streamId } = (await sent.json()) as { streamId: string };
+    const id = (await callJson(a.url, "POST", "/api/conversations", {}, asAlice)).json.id as string;
+    const content = "/sim tps=20 tokens=400\ntell me";
+    const sent = await callJson(a.url, "POST", "/api/chat", { conversationId: id, content, parentId: null }, asAlice);
+    const streamId = sent.json.streamId as string;
     orphan = streamId;
     let killedAt = 0;
     const watching = readStream(`${b.url}/api/streams/${streamId}`, {
@@ -43,7 +40,7 @@ describe("an instance that dies mid-answer", () => {
     killedAt = performance.now();
     const read = await watching;
     const end = read.events.at(-1);
-    expect(read.ended).toBe("closed");
+    expect(read.ended).toBe("eof");
     expect(end?.event).toBe("error");
     expect(JSON.parse(end?.data ?? "{}")).toMatchObject({ code: "interrupted", retryable: true });
     heardTokens = read.events.length - 1;
@@ -53,12 +50,13 @@ describe("an instance that dies mid-answer", () => {
 
     // B (or any live instance) stores the answer as interrupted, with the text checkpointed on A,
     // once A has been silent for 10 s (answer-sweeper.ts).
-    let stored: Stored | undefined;
-    for (let attempt = 0; attempt < 250; attempt++) {
-      stored = (await (await fetch(`${b.url}/api/conversations/${id}`, { headers: bearer(ALICE) })).json()) as Stored;
-      if (stored.running_stream_id === null) break;
-      await Bun.sleep(100);
-    }
+    const readBack = async () => (await callJson(b.url, "GET", `/api/conversations/${id}`, undefined, asAlice)).json;
+    const stored: Stored = await pollUntil(
+      readBack,
+      (conversation) => conversation.running_stream_id === null,
+      25_000,
+      100,
+    );
     expect(stored?.running_stream_id).toBeNull();
     const answer = stored?.messages.at(-1);
     expect(answer?.status).toBe("interrupted");

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readStream } from "../support/sse.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { pollUntil } from "../../harness/client/poll.ts";
+import { readStream } from "../../harness/client/stream.ts";
 import { ALICE, bearer, type Cluster, type Instance, startAnswer, startCluster } from "./instances.ts";
 
 let a: Instance;
@@ -21,28 +23,22 @@ describe("Redis restarting mid-stream (empty: no persistence)", () => {
     const restarted = cluster.redis.restart({ downMs: 1_500 });
     await Bun.sleep(500);
     // While Redis is down, nothing new starts: a clear, retryable 503.
-    const refused = await fetch(`${b.url}/api/chat`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...bearer(ALICE) },
-      body: JSON.stringify({ messages: [{ role: "user", content: "now?" }] }),
-    });
+    const now = { messages: [{ role: "user", content: "now?" }] };
+    const refused = await callJson(b.url, "POST", "/api/chat", now, { token: ALICE });
     expect(refused.status).toBe(503);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("shared_state_unavailable");
+    expect(refused.json.error.code).toBe("shared_state_unavailable");
 
     const cut = await onB;
     // Closed without an end: a reconnection resumes it.
-    expect(cut.ended).toBe("closed");
+    expect(cut.ended).toBe("eof");
     expect(["done", "error"]).not.toContain(cut.events.at(-1)?.event);
     await restarted;
 
     const whole = await onA;
     expect(whole.events.at(-1)?.event).toBe("done");
     const lastSeen = cut.events.at(-1)?.id ?? "0";
-    let rest = await readStream(url(b), { headers: { ...bearer(ALICE), "last-event-id": lastSeen } });
-    for (let attempt = 0; attempt < 20 && rest.status !== 200; attempt++) {
-      await Bun.sleep(250);
-      rest = await readStream(url(b), { headers: { ...bearer(ALICE), "last-event-id": lastSeen } });
-    }
+    const resume = () => readStream(url(b), { token: ALICE, lastEventId: lastSeen });
+    const rest = await pollUntil(resume, (read) => read.status === 200, 5_000, 250);
     expect(rest.status).toBe(200);
     const ids = [...cut.events, ...rest.events].map((event) => Number(event.id));
     expect(ids).toEqual(whole.events.map((event) => Number(event.id)));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventually, joinedText, readStream, simulatorStats } from "../support/sse.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { answerText, readStream } from "../../harness/client/stream.ts";
 import { ALICE, BOB, bearer, type Cluster, type Instance, startAnswer, startCluster } from "./instances.ts";
 
 const SLOW = "/sim tps=40 tokens=400\nkeep talking";
@@ -14,12 +16,12 @@ afterAll(() => cluster?.stop());
 
 const stream = (instance: Instance, id: string) => `${instance.url}/api/streams/${id}`;
 const cancellationsOf = async (instance: Instance, id: string) =>
-  (await simulatorStats(instance.internal)).cancellations.filter((entry) => entry.request_id === id);
+  (await fetchSimStats(instance.internal)).cancellations.filter((entry) => entry.request_id === id);
 
 describe("generations shared through Redis", () => {
   test("a stream started on A resumes on B with no gap and no repeat", async () => {
     const id = await startAnswer(a, "/sim tps=50 tokens=60\nhello");
-    const first = await readStream(stream(a, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "10" });
+    const first = await readStream(stream(a, id), { headers: bearer(ALICE), closeWhen: (event) => event.id === "10" });
     expect(first.events.at(-1)?.id).toBe("10");
     const rest = await readStream(stream(b, id), { headers: { ...bearer(ALICE), "last-event-id": "10" } });
     const ids = [...first.events, ...rest.events].map((event) => Number(event.id));
@@ -27,7 +29,7 @@ describe("generations shared through Redis", () => {
     expect(rest.events.at(-1)?.event).toBe("done");
     // The whole answer, read on B from the start, is the same text.
     const whole = await readStream(stream(b, id), { headers: bearer(ALICE) });
-    expect(joinedText(whole.events)).toBe(joinedText([...first.events, ...rest.events]));
+    expect(answerText(whole.events)).toBe(answerText([...first.events, ...rest.events]));
   });
 
   test("a resume on B right after reading on A is never refused as past the end", async () => {
@@ -37,12 +39,12 @@ describe("generations shared through Redis", () => {
     for (let round = 0; round < 12; round++) {
       const onA = await readStream(stream(a, id), {
         headers: { ...bearer(ALICE), "last-event-id": String(last) },
-        stopWhen: () => true,
+        closeWhen: () => true,
       });
       last = Number(onA.events.at(-1)?.id ?? last);
       const onB = await readStream(stream(b, id), {
         headers: { ...bearer(ALICE), "last-event-id": String(last) },
-        stopWhen: () => true,
+        closeWhen: () => true,
       });
       expect(onB.status).toBe(200);
       if (onB.events.length === 0) break;
@@ -81,7 +83,7 @@ describe("generations shared through Redis", () => {
   test("a viewer leaving A while another watches on B does not cancel the answer", async () => {
     const id = await startAnswer(a, "/sim tps=40 tokens=60\nhold on");
     const onB = readStream(stream(b, id), { headers: bearer(ALICE), timeoutMs: 15_000 });
-    await readStream(stream(a, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "3" });
+    await readStream(stream(a, id), { headers: bearer(ALICE), closeWhen: (event) => event.id === "3" });
     const read = await onB;
     expect(read.events.at(-1)?.event).toBe("done");
     expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).not.toBe("cancelled");
@@ -90,13 +92,13 @@ describe("generations shared through Redis", () => {
 
   test("negative control: with nobody watching on B, the same departure cancels after the grace", async () => {
     const id = await startAnswer(a, "/sim tps=40 tokens=60\nhold on");
-    await readStream(stream(a, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "3" });
+    await readStream(stream(a, id), { headers: bearer(ALICE), closeWhen: (event) => event.id === "3" });
     expect(await eventually(async () => (await cancellationsOf(a, id)).length === 1, 5_000)).toBe(true);
   });
 
   test("a viewer that left B lets the grace run on A", async () => {
     const id = await startAnswer(a, "/sim tps=40 tokens=60\nhold on");
-    await readStream(stream(b, id), { headers: bearer(ALICE), stopWhen: (event) => event.id === "3" });
+    await readStream(stream(b, id), { headers: bearer(ALICE), closeWhen: (event) => event.id === "3" });
     expect(await eventually(async () => (await cancellationsOf(a, id)).length === 1, 5_000)).toBe(true);
   });
 });

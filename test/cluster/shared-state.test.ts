@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readStream } from "../support/sse.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { pollUntil } from "../../harness/client/poll.ts";
+import { readStream } from "../../harness/client/stream.ts";
 import { ALICE, BOB, bearer, type Cluster, type Instance, startAnswer, startCluster } from "./instances.ts";
 
 let a: Instance;
@@ -11,45 +13,42 @@ beforeAll(async () => {
 });
 afterAll(() => cluster?.stop());
 
-const json = { "content-type": "application/json" };
-
 async function signIn(instance: Instance, token: string): Promise<string> {
-  const response = await fetch(`${instance.url}/api/session`, {
-    method: "POST",
-    headers: { ...json, origin: instance.url },
-    body: JSON.stringify({ token }),
-  });
+  const response = await callJson(
+    instance.url,
+    "POST",
+    "/api/session",
+    { token },
+    { headers: { origin: instance.url } },
+  );
   expect(response.status).toBe(200);
   return (response.headers.get("set-cookie") ?? "").split(";")[0] as string;
 }
 
 const userWith = async (instance: Instance, cookie: string) =>
-  ((await (await fetch(`${instance.url}/api/session`, { headers: { cookie } })).json()) as { user?: string }).user;
+  (await callJson(instance.url, "GET", "/api/session", undefined, { headers: { cookie } })).json.user as
+    | string
+    | undefined;
 
 describe("state shared by every instance", () => {
   test("a conversation written through A is read through B, and only by its owner", async () => {
-    const created = await fetch(`${a.url}/api/conversations`, {
-      method: "POST",
-      headers: { ...json, ...bearer(ALICE) },
-      body: JSON.stringify({ title: "written on A" }),
-    });
-    const { id } = (await created.json()) as { id: string };
-    const sent = await fetch(`${a.url}/api/chat`, {
-      method: "POST",
-      headers: { ...json, ...bearer(ALICE) },
-      body: JSON.stringify({ conversationId: id, content: "/sim tokens=5\nhello", parentId: null }),
-    });
+    const created = await callJson(a.url, "POST", "/api/conversations", { title: "written on A" }, { token: ALICE });
+    const id = created.json.id as string;
+    const question = { conversationId: id, content: "/sim tokens=5\nhello", parentId: null };
+    const sent = await callJson(a.url, "POST", "/api/chat", question, { token: ALICE });
     expect(sent.status).toBe(202);
-    const { streamId } = (await sent.json()) as { streamId: string };
+    const streamId = sent.json.streamId as string;
     // Watched on B while A runs it; stored when it ends.
     const read = await readStream(`${b.url}/api/streams/${streamId}`, { headers: bearer(ALICE) });
     expect(read.events.at(-1)?.event).toBe("done");
-    let stored: { title: string; messages: { role: string; status: string }[] } | undefined;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      stored = await (await fetch(`${b.url}/api/conversations/${id}`, { headers: bearer(ALICE) })).json();
-      if (stored?.messages.length === 2) break;
-      await Bun.sleep(100);
-    }
+    const readBack = async () =>
+      (await callJson(b.url, "GET", `/api/conversations/${id}`, undefined, { token: ALICE })).json;
+    const stored: { title: string; messages: { role: string; status: string }[] } | undefined = await pollUntil(
+      readBack,
+      (conversation) => conversation?.messages.length === 2,
+      5_000,
+      100,
+    );
     expect(stored?.title).toBe("written on A");
     expect(stored?.messages.map((message) => [message.role, message.status])).toEqual([
       ["user", "complete"],
@@ -63,12 +62,14 @@ describe("state shared by every instance", () => {
     expect(await userWith(b, cookie)).toBe("alice");
     const out = await fetch(`${a.url}/api/session`, { method: "DELETE", headers: { cookie, origin: a.url } });
     expect(out.status).toBeLessThan(300);
-    let user: string | undefined = "alice";
-    for (let attempt = 0; attempt < 20 && user !== undefined; attempt++) {
-      user = await userWith(b, cookie);
-      if (user !== undefined) await Bun.sleep(50);
-    }
-    expect(user).toBeUndefined();
+    expect(
+      await pollUntil(
+        () => userWith(b, cookie),
+        (user) => user === undefined,
+        1_000,
+        50,
+      ),
+    ).toBeUndefined();
   });
 
   test("an instance started after a sign-out knows of it", async () => {
@@ -85,13 +86,10 @@ describe("state shared by every instance", () => {
     const first = await startAnswer(a, long, BOB);
     const second = await startAnswer(b, long, BOB);
     for (const instance of [a, b]) {
-      const refused = await fetch(`${instance.url}/api/chat`, {
-        method: "POST",
-        headers: { ...json, ...bearer(BOB) },
-        body: JSON.stringify({ messages: [{ role: "user", content: "one more" }] }),
-      });
+      const oneMore = { messages: [{ role: "user", content: "one more" }] };
+      const refused = await callJson(instance.url, "POST", "/api/chat", oneMore, { token: BOB });
       expect(refused.status).toBe(429);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("too_many_requests");
+      expect(refused.json.error.code).toBe("too_many_requests");
     }
     // Another user is not held back by bob's answers.
     await startAnswer(b, "/sim tokens=3\nhi", ALICE);

@@ -5,7 +5,8 @@
  * can see bunching here, and that the variables really reach the rendered configuration.
  */
 import { spawnSync } from "bun";
-import { NEGATIVE_CONTROL } from "../../scripts/stack/template-vars.ts";
+import { waitFor } from "../../harness/client/poll.ts";
+import { NEGATIVE_CONTROL } from "../../harness/stack/template-vars.ts";
 import { httpPort } from "./client.ts";
 import type { ComposeProject } from "./project.ts";
 
@@ -24,14 +25,16 @@ export async function startBunchingNginx(project: ComposeProject): Promise<Contr
     spawnSync(["docker", "rm", "-f", name], { stdout: "ignore", stderr: "ignore" });
   };
   // Up once nginx answers (the entrypoint renders the templates first).
-  const deadline = performance.now() + 30_000;
-  while (performance.now() < deadline) {
-    const answered = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(
+  const answers = () =>
+    fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok || undefined,
       () => undefined,
     );
-    if (answered?.ok) return { port, stop };
-    await Bun.sleep(250);
+  try {
+    await waitFor(`the bunching nginx to answer on port ${port}`, answers, 30_000, 250);
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  await stop();
-  throw new Error(`the bunching nginx did not answer on port ${port}`);
+  return { port, stop };
 }

@@ -3,6 +3,7 @@
  * sluice.conf.template) as `docker-compose logs nginx` shows it: a request sent with its own
  * X-Request-Id is logged under that id, with the address nginx passed it to.
  */
+import { waitFor } from "../../harness/client/poll.ts";
 import type { ComposeProject } from "./project.ts";
 
 /** A header that files a request under `id` in nginx's access log. */
@@ -28,13 +29,10 @@ async function loggedUpstreams(project: ComposeProject): Promise<Map<string, str
  * The address (without port) of the container that answered each request, in the order given. nginx
  * logs a request when it ends, so this polls until every one is there; throws after `timeoutMs`.
  */
-export async function answeredBy(project: ComposeProject, ids: string[], timeoutMs = 15_000): Promise<string[]> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
+export function answeredBy(project: ComposeProject, ids: string[], timeoutMs = 15_000): Promise<string[]> {
+  const answered = async () => {
     const upstreams = await loggedUpstreams(project);
-    const missing = ids.filter((id) => !upstreams.has(id));
-    if (missing.length === 0) return ids.map((id) => upstreams.get(id) as string);
-    if (performance.now() > deadline) throw new Error(`nginx never logged the requests ${missing.join(", ")}`);
-    await Bun.sleep(500);
-  }
+    return ids.every((id) => upstreams.has(id)) ? ids.map((id) => upstreams.get(id) as string) : undefined;
+  };
+  return waitFor(`nginx to log the requests ${ids.join(", ")}`, answered, timeoutMs, 500);
 }

@@ -4,13 +4,12 @@
  * hold only when both replicas did their share: streams, resumption, conversations.
  */
 import { expect, test } from "bun:test";
-import type { ReceivedEvent } from "../e2e/sse-client.ts";
-import { paced } from "../e2e/sse-client.ts";
-import { readEvents, sluiceRequest } from "./client.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import type { ReceivedEvent } from "../../harness/client/stream.ts";
+import { callSluice, readEvents, sluiceRequest, startStream } from "./client.ts";
 import { modelStats, waitForModel } from "./model-stats.ts";
 import { answeredBy, requestIdHeader } from "./nginx-log.ts";
 import type { ComposeProject } from "./project.ts";
-import { startChat } from "./suite.ts";
 
 const tokens = (events: ReceivedEvent[]) => events.filter((event) => event.event === "token");
 const ids = (events: ReceivedEvent[]) => events.map((event) => Number(event.id));
@@ -22,7 +21,7 @@ async function resume(path: string, lastEventId: string | undefined, stopAfter =
   const read = await readEvents(path, {
     ...(lastEventId ? { lastEventId } : {}),
     headers: requestIdHeader(requestId),
-    closeWhen: (events) => tokens(events).length >= stopAfter,
+    closeWhen: (_, events) => tokens(events).length >= stopAfter,
   });
   expect(read.status, `${requestId} after ${lastEventId}: ${read.error}`).toBe(200);
   return { requestId, events: read.events };
@@ -41,7 +40,7 @@ export function scaleChecks(project: ComposeProject): void {
     for (const stream of streams) {
       expect(stream.status).toBe(200);
       expect(stream.ended).toBe("eof");
-      expect(stream.events.filter((event) => event.data !== "[DONE]" && event.event === "message")).toHaveLength(20);
+      expect(stream.events.filter((event) => event.data !== "[DONE]" && event.event === undefined)).toHaveLength(20);
     }
     const replicas = (await project.addresses("app")).sort();
     expect(replicas).toHaveLength(2);
@@ -50,7 +49,7 @@ export function scaleChecks(project: ComposeProject): void {
 
   test("a stream read again and again with Last-Event-ID has no gap and no repeat, whichever replica answers", async () => {
     const before = await modelStats(project);
-    const streamUrl = await startChat(paced(60, 20));
+    const streamUrl = await startStream(paced(60, 20));
     // While the answer runs: a few tokens at a time, each read resuming where the last one stopped,
     // at once, as a browser reconnects: the next replica may have heard less of the answer than the
     // client has, and must not turn the client away for it (EventSource gives up on a 4xx).
@@ -88,7 +87,7 @@ export function scaleChecks(project: ComposeProject): void {
     // time: each try is checked whole, and one of a few must have crossed over.
     for (let attempt = 1; ; attempt++) {
       const before = await modelStats(project);
-      const path = await startChat(paced(200, 10));
+      const path = await startStream(paced(200, 10));
       const [streamId, stopId] = [newId(), newId()];
       let stopped: Promise<Response> | undefined;
       const stream = await readEvents(path, {
@@ -111,18 +110,14 @@ export function scaleChecks(project: ComposeProject): void {
 
   test("a conversation created through one replica is read back through both, from PostgreSQL", async () => {
     const title = `shared by the replicas ${crypto.randomUUID()}`;
-    const created = await sluiceRequest("/api/conversations", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ title }),
-    });
+    const created = await callSluice("POST", "/api/conversations", { title });
     expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
+    const id = created.json.id as string;
     const requestIds = Array.from({ length: 6 }, newId);
     for (const requestId of requestIds) {
-      const read = await sluiceRequest(`/api/conversations/${id}`, { headers: requestIdHeader(requestId) });
+      const read = await callSluice("GET", `/api/conversations/${id}`, undefined, requestIdHeader(requestId));
       expect(read.status).toBe(200);
-      expect(((await read.json()) as { title: string }).title).toBe(title);
+      expect(read.json.title).toBe(title);
     }
     expect(new Set(await answeredBy(project, requestIds)).size).toBe(2);
     // In the database, not in a file of the shared data volume.

@@ -3,11 +3,12 @@
  * one variant (profiles, env file) of the shipped docker-compose.yml, from `up --build` to `down -v`.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { waitFor } from "../../harness/client/poll.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import type { ReceivedEvent } from "../../harness/client/stream.ts";
 import { contentSecurityPolicyValue } from "../../src/http/csp.ts";
-import type { ReceivedEvent } from "../e2e/sse-client.ts";
-import { paced } from "../e2e/sse-client.ts";
 import { checkStreaming } from "../e2e/streaming-checks.ts";
-import { httpPort, readEvents, sluiceRequest, useAccessToken } from "./client.ts";
+import { callSluice, httpPort, readEvents, sluiceRequest, startStream, useAccessToken } from "./client.ts";
 import { modelStats, waitForModel } from "./model-stats.ts";
 import { startBunchingNginx } from "./negative-control.ts";
 import { ComposeProject, type ComposeVariant, PROJECT } from "./project.ts";
@@ -15,20 +16,9 @@ import { ComposeProject, type ComposeVariant, PROJECT } from "./project.ts";
 // 40 tokens at 20 per second: about 2 s from the first to the last.
 const FAST = { tokens: 40, tps: 20 };
 const tokenEvents = (events: ReceivedEvent[], name: string) => events.filter((event) => event.event === name);
-/** /chat?q= sends the tokens as default events, then `done` with [DONE]. */
+/** /chat?q= sends the tokens as default events (no `event:` field), then `done` with [DONE]. */
 const answerTokens = (events: ReceivedEvent[]) =>
-  tokenEvents(events, "message").filter((event) => event.data !== "[DONE]");
-
-/** POST /api/chat with one user message; the stream's path. */
-export async function startChat(content: string): Promise<string> {
-  const response = await sluiceRequest("/api/chat", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ role: "user", content }] }),
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { streamUrl: string }).streamUrl;
-}
+  events.filter((event) => event.event === undefined && event.data !== "[DONE]");
 
 /**
  * The suite for one variant: brings the project up before (`up -d --build` when `build`, else `up
@@ -97,9 +87,9 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
 
   test("a dropped stream resumes with no gap and no repeat, and no second model call", async () => {
     const before = await modelStats(project);
-    const path = await startChat(paced(30, FAST.tps));
-    const first = await readEvents(path, { closeWhen: (events) => tokenEvents(events, "token").length >= 10 });
-    expect(first.ended).toBe("closed");
+    const path = await startStream(paced(30, FAST.tps));
+    const first = await readEvents(path, { closeWhen: (_, events) => tokenEvents(events, "token").length >= 10 });
+    expect(first.ended).toBe("left");
     const lastId = first.events.at(-1)?.id;
     const rest = await readEvents(path, { lastEventId: lastId });
     const whole = await readEvents(path);
@@ -117,7 +107,7 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
   test("Stop reaches the model: its call is cancelled mid-answer", async () => {
     const before = await modelStats(project);
     // 200 tokens at 10 per second: 20 s, which Stop must cut short.
-    const path = await startChat(paced(200, 10));
+    const path = await startStream(paced(200, 10));
     let stopped: Promise<Response> | undefined;
     const stream = await readEvents(path, {
       onEvent: (event) => {
@@ -156,13 +146,9 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
 
   test("conversations survive docker-compose restart app (the named volume)", async () => {
     const title = `kept across a restart ${crypto.randomUUID()}`;
-    const created = await sluiceRequest("/api/conversations", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ title }),
-    });
+    const created = await callSluice("POST", "/api/conversations", { title });
     expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
+    const id = created.json.id as string;
     await project.must(["restart", "app"], 60_000);
     await project.waitHealthy();
     const kept = await waitForAnswer(`/api/conversations/${id}`);
@@ -190,14 +176,12 @@ export function composeSuite(variant: ComposeVariant, build: boolean): void {
 }
 
 /** The first answer that is not nginx's 502 while the app comes back; bounded. */
-async function waitForAnswer(path: string, timeoutMs = 30_000): Promise<Response> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
+function waitForAnswer(path: string, timeoutMs = 30_000): Promise<Response> {
+  const answer = async () => {
     const response = await sluiceRequest(path).catch(() => undefined);
-    if (response && response.status !== 502) return response;
-    if (performance.now() > deadline) throw new Error(`${path}: no answer through nginx in ${timeoutMs} ms`);
-    await Bun.sleep(500);
-  }
+    return response?.status === 502 ? undefined : response;
+  };
+  return waitFor(`${path} to answer through nginx`, answer, timeoutMs, 500);
 }
 
 export { httpPort };

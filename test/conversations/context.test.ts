@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import type { ModelMessage as ChatMessageWithParts } from "../../src/contract.ts";
-import { assembleContext, estimateTokens, expectedParent } from "../../src/conversations/context.ts";
+import { assembleContext, estimateTokens } from "../../src/conversations/context.ts";
 import { IMAGE_TOKENS, questionsWithImagesToCarry } from "../../src/conversations/context-images.ts";
 import type { Message } from "../../src/conversations/store.ts";
+import { expectedParent, placeQuestion } from "../../src/conversations/turn-thread.ts";
 
 let next = 0;
 function message(role: Message["role"], content: string, status: Message["status"] = "complete"): Message {
@@ -10,6 +11,7 @@ function message(role: Message["role"], content: string, status: Message["status
 }
 
 const settings = { systemPrompt: undefined, maxContextTokens: 10_000 };
+const ask = (text: string) => ({ text, images: [] });
 
 describe("assembleContext", () => {
   test("the stored turns, then the new question; failed answers left out", () => {
@@ -23,7 +25,7 @@ describe("assembleContext", () => {
       message("user", "q4"),
       message("assistant", "stopped here", "cancelled"),
     ];
-    expect(assembleContext(stored, "q5", settings).messages.map((m) => m.content)).toEqual([
+    expect(assembleContext(stored, ask("q5"), settings).messages.map((m) => m.content)).toEqual([
       "q1",
       "a1",
       "q2",
@@ -35,7 +37,7 @@ describe("assembleContext", () => {
   });
 
   test("the system prompt comes first", () => {
-    const { messages } = assembleContext([], "hi", { ...settings, systemPrompt: "Be brief." });
+    const { messages } = assembleContext([], ask("hi"), { ...settings, systemPrompt: "Be brief." });
     expect(messages).toEqual([
       { role: "system", content: "Be brief." },
       { role: "user", content: "hi" },
@@ -46,7 +48,7 @@ describe("assembleContext", () => {
     const stored = Array.from({ length: 10 }, (_, i) => message(i % 2 ? "assistant" : "user", "x".repeat(400)));
     const perTurn = estimateTokens({ role: "user", content: "x".repeat(400) });
     const window = perTurn * 3 + estimateTokens({ role: "user", content: "now" });
-    const { messages, dropped } = assembleContext(stored, "now", { ...settings, maxContextTokens: window });
+    const { messages, dropped } = assembleContext(stored, ask("now"), { ...settings, maxContextTokens: window });
     expect(messages).toHaveLength(4);
     expect(dropped).toBe(7);
     expect(messages.at(-1)).toEqual({ role: "user", content: "now" });
@@ -59,7 +61,9 @@ describe("assembleContext", () => {
       message("user", "q2"),
       message("assistant", "", "error"),
     ];
-    expect(assembleContext(stored, "q2", settings).messages.map((m) => m.content)).toEqual(["q1", "a1", "q2"]);
+    const { history, retried } = placeQuestion(stored, "q2", false);
+    expect(retried).toBe(stored[2] as Message);
+    expect(assembleContext(history, ask("q2"), settings).messages.map((m) => m.content)).toEqual(["q1", "a1", "q2"]);
   });
 });
 
@@ -101,10 +105,12 @@ describe("images in the context", () => {
     const first = withImages("first", 1);
     const second = withImages("second", 1);
     const stored = [first, message("assistant", "a1"), second, message("assistant", "a2")];
-    const { messages } = assembleContext(stored, "third", settings, {
-      sent: [png(3)],
-      stored: new Map([[second.id, [png(2)]]]),
-    });
+    const { messages } = assembleContext(
+      stored,
+      { text: "third", images: [png(3)] },
+      settings,
+      new Map([[second.id, [png(2)]]]),
+    );
     expect(messages.map((m) => (typeof m.content === "string" ? m.content : m.content.map((p) => p.type)))).toEqual([
       "first",
       "a1",
@@ -121,10 +127,13 @@ describe("images in the context", () => {
   test("a retry asks again with the failed question's stored images; an image counts ~800 tokens", () => {
     const asked = withImages("look", 1);
     const stored = [asked, message("assistant", "", "error")];
-    const { messages } = assembleContext(stored, "look", settings, {
-      sent: [],
-      stored: new Map([[asked.id, [png(1)]]]),
-    });
+    const { history, retried } = placeQuestion(stored, "look", false);
+    const carried = new Map([[asked.id, [png(1)]]]);
+    const { messages } = assembleContext(
+      history,
+      { text: "look", images: carried.get(retried?.id ?? "") ?? [] },
+      settings,
+    );
     expect(messages).toHaveLength(1);
     expect(Array.isArray(messages[0]?.content)).toBe(true);
     expect(estimateTokens(messages[0] as ChatMessageWithParts)).toBe(4 + 1 + IMAGE_TOKENS);

@@ -5,12 +5,13 @@
 import { afterAll, expect, test } from "bun:test";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Runtime } from "../../scripts/stack/process.ts";
+import { answerStored, createConversation, sendMessage } from "../../harness/client/conversations.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { freshDataDir, startApp } from "../../harness/stack/spawn.ts";
 import { LOCAL_USER } from "../../src/auth/access.ts";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { databaseFileName } from "../../src/conversations/sqlite.ts";
 import { postgresForTests } from "../support/postgres.ts";
-import { freshDataDir, startApp } from "../support/spawn.ts";
 
 const { server, unavailable } = await postgresForTests();
 const dirs: string[] = [];
@@ -18,32 +19,14 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function json(url: string, init?: RequestInit) {
-  const response = await fetch(url, {
-    ...init,
-    headers: { "content-type": "application/json" },
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: response.status, body: await response.json() };
-}
-
 /** Creates a conversation, has one exchange in it, and returns it once the answer is stored. */
 async function converse(base: string) {
-  const { body: conversation } = await json(`${base}/api/conversations`, { method: "POST", body: "{}" });
-  const body = JSON.stringify({
-    conversationId: conversation.id,
-    messages: [{ role: "user", content: "/sim ttft_ms=0 tps=1000 tokens=5\nhello" }],
-  });
-  const chat = await json(`${base}/api/chat`, { method: "POST", body });
+  const id = await createConversation(base);
+  const chat = await sendMessage(base, id, "/sim ttft_ms=0 tps=1000 tokens=5\nhello");
   expect(chat.status).toBe(202);
-  await (await fetch(`${base}${chat.body.streamUrl}`, { signal: AbortSignal.timeout(10_000) })).text();
+  await (await fetch(`${base}${chat.json.streamUrl}`, { signal: AbortSignal.timeout(10_000) })).text();
   // The answer is stored when the generation ends, a moment after its last event is sent.
-  for (let tries = 0; tries < 100; tries++) {
-    const stored = await json(`${base}/api/conversations/${conversation.id}`);
-    if (stored.body.messages.length === 2) return stored.body;
-    await Bun.sleep(50);
-  }
-  throw new Error("the answer was never stored");
+  return answerStored(base, id);
 }
 
 for (const runtime of ["bun", "deno"] satisfies Runtime[]) {

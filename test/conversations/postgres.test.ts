@@ -2,8 +2,10 @@ import { test } from "bun:test";
 import { createHash } from "node:crypto";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
+import { seedPostgresPrevious } from "./previous-schema.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
+import { describeStoredUsage } from "./usage-suite.ts";
 
 const { server, unavailable } = await postgresForTests();
 
@@ -13,8 +15,9 @@ const schemaFor = (place: string) => `store_${createHash("sha256").update(place)
 
 if (server) {
   const open = (place: string) => openPostgresStore(server.url, { poolSize: 4, schema: schemaFor(place) });
-  describeConversationStore("PostgreSQL", open);
+  describeConversationStore("PostgreSQL", open, (place) => seedPostgresPrevious(server.url, schemaFor(place)));
   describeConversationSearch("PostgreSQL", open);
+  describeStoredUsage("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }

@@ -1,21 +1,13 @@
-import { afterEach, beforeEach, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { beforeEach, expect, test } from "bun:test";
 import type { GenerationOutcome } from "../../src/contract.ts";
 import { recordExchange } from "../../src/conversations/record.ts";
-import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
-import { freshDataDir } from "../support/spawn.ts";
+import type { SqliteConversationStore } from "../../src/conversations/sqlite.ts";
+import { sqliteStorePerTest } from "./sqlite-per-test.ts";
 
-let dir = "";
+const currentStore = sqliteStorePerTest();
 let store: SqliteConversationStore;
-
-beforeEach(async () => {
-  dir = freshDataDir();
-  store = await openSqliteStore(dir);
-});
-
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+beforeEach(() => {
+  store = currentStore();
 });
 
 /** A generation whose end the test decides. */

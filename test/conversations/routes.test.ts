@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { Elysia } from "elysia";
+import { callJson } from "../../harness/client/api.ts";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { openSqliteStore, type SqliteConversationStore } from "../../src/conversations/sqlite.ts";
 import { conversationRoutes } from "../../src/http/conversations.ts";
 import { handleError } from "../../src/http/error-response.ts";
 import { rememberRequester } from "../../src/http/requester.ts";
-import { freshDataDir } from "../support/spawn.ts";
 
 let dir = "";
 let store: SqliteConversationStore;
@@ -14,7 +15,7 @@ let app: { handle(request: Request): Promise<Response> };
 beforeAll(async () => {
   dir = freshDataDir();
   store = await openSqliteStore(dir);
-  app = new Elysia().onError(handleError).use(conversationRoutes(store));
+  app = new Elysia().onError(handleError).use(conversationRoutes(store, { models: ["demo", "other"] }));
 });
 
 afterAll(async () => {
@@ -22,17 +23,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const request = new Request(`http://localhost${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  // What the edge would have established: a signed-in user.
+/** The routes in process, with what the edge would have established: a signed-in user. */
+function handle(request: Request): Promise<Response> {
   rememberRequester(request, { user: "alice", address: "127.0.0.1", limitKey: "user:alice" });
-  const response = await app.handle(request);
-  const text = await response.text();
-  return { status: response.status, type: response.headers.get("content-type"), json: text ? JSON.parse(text) : null };
+  return app.handle(request);
+}
+
+async function call(method: string, path: string, body?: unknown) {
+  const answer = await callJson("http://localhost", method, path, body, { send: handle });
+  return { ...answer, type: answer.headers.get("content-type") };
 }
 
 test("POST creates (201), GET reads it back with messages and the running stream", async () => {
@@ -41,7 +40,14 @@ test("POST creates (201), GET reads it back with messages and the running stream
   expect(created.json).toMatchObject({ title: "Weekend plans" });
   const read = await call("GET", `/api/conversations/${created.json.id}`);
   expect(read.status).toBe(200);
-  expect(read.json).toEqual({ ...created.json, messages: [], running_stream_id: null, system_prompt: null });
+  expect(read.json).toMatchObject({ ...created.json, messages: [], running_stream_id: null, system_prompt: null });
+  expect(read.json).toMatchObject({
+    model: null,
+    current_leaf_id: null,
+    leaf_id: null,
+    path_length: 0,
+    next_cursor: null,
+  });
 });
 
 test("POST without a body creates an untitled conversation", async () => {

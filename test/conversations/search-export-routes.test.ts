@@ -3,6 +3,7 @@
  * ever find and export their own conversations.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { askAfter } from "../../harness/client/conversations.ts";
 import { safeFileStem } from "../../src/conversations/export.ts";
 import { ALICE, BOB, bearer, call, startTarget, type TargetApp } from "../security/setup.ts";
 
@@ -13,19 +14,8 @@ let bobsTrip = "";
 /** A conversation of `token`'s user holding one finished exchange that starts with `question`. */
 async function converse(token: string, title: string, question: string): Promise<string> {
   const { json } = await call(app, token, "POST", "/api/conversations", { title });
-  const started = await call(app, token, "POST", "/api/chat", {
-    conversationId: json.id,
-    content: question,
-    parentId: null,
-  });
-  expect(started.status).toBe(202);
-  // The answer is stored when the generation ends; bounded wait.
-  for (let i = 0; i < 200; i++) {
-    const read = await call(app, token, "GET", `/api/conversations/${json.id}`);
-    if (read.json.running_stream_id === null && read.json.messages.length === 2) return json.id;
-    await Bun.sleep(25);
-  }
-  throw new Error("the answer was never stored");
+  expect((await askAfter(app.url, json.id, question, null, { token })).status).toBe(202);
+  return json.id;
 }
 
 beforeAll(async () => {

@@ -2,10 +2,9 @@
  * Search, as every ConversationStore backend must do it; each backend's test file calls
  * {@link describeConversationSearch} with a way to open it (see store-suite.ts).
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import type { ConversationStore } from "../../src/conversations/store.ts";
-import { freshDataDir } from "../support/spawn.ts";
+import { freshStorePerTest } from "./fresh-store.ts";
 import type { OpenStore } from "./store-suite.ts";
 
 /** Stores one exchange (question and complete answer) in a new conversation of `owner`. */
@@ -18,19 +17,7 @@ async function conversationWith(store: ConversationStore, owner: string, questio
 
 export function describeConversationSearch(backend: string, open: OpenStore): void {
   describe(`ConversationStore.search on ${backend}`, () => {
-    const opened: ConversationStore[] = [];
-    const places: string[] = [];
-    const fresh = async () => {
-      const place = freshDataDir();
-      places.push(place);
-      const store = await open(place);
-      opened.push(store);
-      return store;
-    };
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      for (const dir of places.splice(0)) rmSync(dir, { recursive: true, force: true });
-    });
+    const fresh = freshStorePerTest(open);
 
     test("finds message text anywhere in a conversation, with a snippet around the match", async () => {
       const store = await fresh();
@@ -39,7 +26,27 @@ export function describeConversationSearch(backend: string, open: OpenStore): vo
       const hits = await store.search("alice", "water", 10);
       expect(hits.map((hit) => hit.id)).toEqual([sourdough]);
       expect(hits[0]?.snippet).toContain("Flour and water");
-      expect(Object.keys(hits[0] ?? {}).sort()).toEqual(["created_at", "id", "snippet", "title", "updated_at"]);
+      expect(Object.keys(hits[0] ?? {}).sort()).toEqual([
+        "created_at",
+        "id",
+        "message_id",
+        "snippet",
+        "title",
+        "updated_at",
+      ]);
+    });
+
+    test("finds text on a branch not shown, and names the message that holds it; a title match names none", async () => {
+      const store = await fresh();
+      const id = await conversationWith(store, "alice", "Name a bird", "A heron.");
+      const [question, heron] = (await store.get("alice", id))?.messages ?? [];
+      await store.beginExchange("alice", id, { streamId: "again", title: "", answers: question?.id as string });
+      await store.finishExchange("alice", id, { streamId: "again", content: "A kestrel.", status: "complete" });
+      expect((await store.get("alice", id))?.messages.at(-1)?.content).toBe("A kestrel.");
+      const hits = await store.search("alice", "heron", 10);
+      expect(hits).toMatchObject([{ id, message_id: heron?.id }]);
+      const { id: titled } = await store.create("alice", "Birdwatching");
+      expect(await store.search("alice", "birdwatching", 10)).toMatchObject([{ id: titled, message_id: null }]);
     });
 
     test("every word must match; the last may be the start of a word; accents and case are ignored", async () => {

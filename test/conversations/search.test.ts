@@ -2,10 +2,10 @@ import { afterAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import { migrations } from "../../src/conversations/migrations.ts";
 import { databaseFileName, openSqliteStore } from "../../src/conversations/sqlite.ts";
-import { openWorkerStore } from "../../src/conversations/worker-store.ts";
-import { freshDataDir } from "../support/spawn.ts";
+import { openWorkerStore } from "../../src/conversations/sqlite-worker-proxy.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 
 describeConversationSearch("SQLite", openSqliteStore);

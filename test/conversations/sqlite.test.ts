@@ -1,4 +1,7 @@
 import { openSqliteStore } from "../../src/conversations/sqlite.ts";
+import { seedSqlitePrevious } from "./previous-schema.ts";
 import { describeConversationStore } from "./store-suite.ts";
+import { describeStoredUsage } from "./usage-suite.ts";
 
-describeConversationStore("SQLite", openSqliteStore);
+describeConversationStore("SQLite", openSqliteStore, seedSqlitePrevious);
+describeStoredUsage("SQLite", openSqliteStore);

@@ -80,7 +80,7 @@ export function describeStoreExtras(fresh: () => Promise<ConversationStore>): vo
     expect(await store.imagesOf("bob", id, [question?.id as string])).toEqual([]);
   });
 
-  test("images go with their question: a retry keeps them, truncating or deleting removes them", async () => {
+  test("images go with their question: a retry keeps them, deleting its branch or the conversation removes them", async () => {
     const store = await fresh();
     const { id } = await store.create(OWNER);
     const kept = image(100);
@@ -92,12 +92,46 @@ export function describeStoreExtras(fresh: () => Promise<ConversationStore>): vo
     await store.finishExchange(OWNER, id, { streamId: "s2", content: "a cat", status: "complete" });
     const messages = (await store.get(OWNER, id))?.messages ?? [];
     expect(messages.map((m) => m.images?.length ?? 0)).toEqual([1, 0]);
-    expect(await store.truncateAfter(OWNER, id, null)).toBe(true);
+    expect(await store.deleteBranch(OWNER, id, messages[0]?.id as string)).toBe(true);
     expect(await store.getImage(OWNER, id, kept.id)).toBeUndefined();
     const again = image(100);
     await store.beginExchange(OWNER, id, { streamId: "s3", userContent: "again", title: "again", images: [again] });
     await store.finishExchange(OWNER, id, { streamId: "s3", content: "", status: "complete" });
     expect(await store.delete(OWNER, id)).toBe(true);
     expect(await store.getImage(OWNER, id, again.id)).toBeUndefined();
+  });
+
+  test("image ownership: by owner and by conversation, the same on every engine", async () => {
+    const store = await fresh();
+    const mine = await store.create(OWNER);
+    const other = await store.create(OWNER);
+    const bobs = await store.create("bob");
+    const kept = image(100);
+    await store.beginExchange(OWNER, mine.id, { streamId: "s1", userContent: "q", title: "q", images: [kept] });
+    await store.beginExchange("bob", bobs.id, { streamId: "s2", userContent: "q", title: "q", images: [image(50)] });
+    const question = (await store.get(OWNER, mine.id))?.messages[0]?.id as string;
+    const bobsQuestion = (await store.get("bob", bobs.id))?.messages[0]?.id as string;
+    expect((await store.imagesOf(OWNER, mine.id, [question])).map((i) => i.id)).toEqual([kept.id]);
+    // A message of another conversation, even the same owner's, or of another user's, holds nothing here.
+    expect(await store.imagesOf(OWNER, other.id, [question])).toEqual([]);
+    expect(await store.imagesOf(OWNER, bobs.id, [bobsQuestion])).toEqual([]);
+    expect(await store.imagesOf(OWNER, mine.id, [bobsQuestion])).toEqual([]);
+    expect(await store.getImage(OWNER, other.id, kept.id)).toBeUndefined();
+    expect(await store.imagesOf(OWNER, mine.id, [])).toEqual([]);
+  });
+
+  test("a failed question asked again with images of its own is a new question, not a retry", async () => {
+    const store = await fresh();
+    const { id } = await store.create(OWNER);
+    const error = { code: "upstream_error", message: "no", retryable: true };
+    await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "look", title: "look" });
+    await store.finishExchange(OWNER, id, { streamId: "s1", content: "", status: "interrupted", error });
+    await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "look", title: "look", images: [image(10)] });
+    const messages = (await store.get(OWNER, id))?.messages ?? [];
+    expect(messages.map((m) => [m.role, m.status, m.images?.length ?? 0])).toEqual([
+      ["user", "complete", 0],
+      ["assistant", "interrupted", 0],
+      ["user", "complete", 1],
+    ]);
   });
 }

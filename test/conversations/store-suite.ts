@@ -4,17 +4,21 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
+import { freshDataDir } from "../../harness/stack/spawn.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
-import { freshDataDir } from "../support/spawn.ts";
 import { describeStoreExtras } from "./store-suite-extras.ts";
+import { describeStoreTree, expectMigratedTrees } from "./store-suite-tree.ts";
 
 /** Opens the backend's store at `place` (a fresh directory per test); opening it again reopens the same data. */
 export type OpenStore = (place: string) => Promise<ConversationStore>;
 
+/** Builds, at `place`, the backend's database as the release before trees left it (previous-schema.ts). */
+export type SeedPrevious = (place: string) => void | Promise<void>;
+
 const OWNER = "alice";
 const complete = (streamId: string, content: string) => ({ streamId, content, status: "complete" as const });
 
-export function describeConversationStore(backend: string, open: OpenStore): void {
+export function describeConversationStore(backend: string, open: OpenStore, seedPrevious?: SeedPrevious): void {
   describe(`ConversationStore on ${backend}`, () => {
     const opened: ConversationStore[] = [];
     const places: string[] = [];
@@ -43,7 +47,14 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
         ...created,
         messages: [],
         running_stream_id: null,
+        running_parent_id: null,
+        running_continues_id: null,
         system_prompt: null,
+        model: null,
+        current_leaf_id: null,
+        leaf_id: null,
+        path_length: 0,
+        next_cursor: null,
       });
       expect(await store.exists(OWNER, created.id)).toBe(true);
       expect(await store.exists(OWNER, "missing")).toBe(false);
@@ -64,25 +75,6 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       expect(await store.beginExchange("bob", mine.id, start)).toBe(false);
       expect(await store.finishExchange("bob", mine.id, complete("s1", "x"))).toBe(false);
       expect(await store.get(OWNER, mine.id)).toMatchObject({ title: "mine", messages: [] });
-    });
-
-    test("truncateAfter removes the later messages, for regenerate and edit; never while running", async () => {
-      const store = await fresh();
-      const { id } = await store.create(OWNER);
-      await store.beginExchange(OWNER, id, { streamId: "s1", userContent: "q1", title: "q1" });
-      await store.finishExchange(OWNER, id, complete("s1", "a1"));
-      await store.beginExchange(OWNER, id, { streamId: "s2", userContent: "q2", title: "q1" });
-      await store.finishExchange(OWNER, id, complete("s2", "a2"));
-      const [q1, a1] = (await store.get(OWNER, id))?.messages ?? [];
-      expect(await store.truncateAfter("bob", id, a1?.id ?? null)).toBe(false);
-      expect(await store.truncateAfter(OWNER, id, "not-in-it")).toBe(false);
-      expect(await store.truncateAfter(OWNER, id, q1?.id ?? null)).toBe(true);
-      expect((await store.get(OWNER, id))?.messages.map((m) => m.content)).toEqual(["q1"]);
-      await store.beginExchange(OWNER, id, { streamId: "s3", userContent: "q2 edited", title: "q1" });
-      expect(await store.truncateAfter(OWNER, id, null)).toBe(false);
-      await store.finishExchange(OWNER, id, complete("s3", "a3"));
-      expect(await store.truncateAfter(OWNER, id, null)).toBe(true);
-      expect((await store.get(OWNER, id))?.messages).toEqual([]);
     });
 
     test("lists most recently updated first, page by page, each conversation once", async () => {
@@ -244,6 +236,15 @@ export function describeConversationStore(backend: string, open: OpenStore): voi
       expect(await second.recoverInterrupted()).toBe(0);
     });
 
+    if (seedPrevious)
+      test("a database of the previous schema: each conversation one branch, nothing lost, recovery too", async () => {
+        place = freshDataDir();
+        places.push(place);
+        await seedPrevious(place);
+        await expectMigratedTrees(await openStore());
+      });
+
     describeStoreExtras(fresh);
+    describeStoreTree(fresh);
   });
 }

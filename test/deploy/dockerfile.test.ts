@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { runtimeCommand } from "../../scripts/stack/process.ts";
+import { runtimeCommand } from "../../harness/stack/process.ts";
 import { baseImages } from "../../scripts/stand-ins/pins.ts";
 import { composeConfig, service } from "./compose-file.ts";
 

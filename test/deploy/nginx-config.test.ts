@@ -7,22 +7,22 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync, which } from "bun";
-import { ensureNginx, testNginxConfig } from "../../scripts/stack/nginx.ts";
+import { ensureNginx, testNginxConfig } from "../../harness/stack/nginx.ts";
 import {
   NGINX_CONF,
   renderShippedTemplate,
   TEMPLATES_DIR,
   TLS_TEMPLATES_DIR,
   writeNginxPrefix,
-} from "../../scripts/stack/nginx-prefix.ts";
-import { templateVariables } from "../../scripts/stack/template.ts";
+} from "../../harness/stack/nginx-prefix.ts";
+import { templateVariables } from "../../harness/stack/template.ts";
 import {
   NEGATIVE_CONTROL,
   STREAM_POLICY,
   TEMPLATE_VARIABLES,
   type TemplateValues,
   upstreamServer,
-} from "../../scripts/stack/template-vars.ts";
+} from "../../harness/stack/template-vars.ts";
 import { loadConfig } from "../../src/config.ts";
 import { chatBodyLimit } from "../../src/http/image-parts.ts";
 import { composeConfig, service } from "./compose-file.ts";

@@ -2,7 +2,7 @@
 /**
  * The nginx stand-in's template step (deploy/stand-ins/nginx), run here without Docker: with the
  * compose file's environment it renders the shipped templates exactly as the native stack does
- * (scripts/stack/template.ts, which the e2e tests run behind the real nginx), and it leaves alone
+ * (harness/stack/template.ts, which the e2e tests run behind the real nginx), and it leaves alone
  * every name its filter does not admit.
  */
 import { afterAll, describe, expect, test } from "bun:test";
@@ -10,8 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "bun";
-import { renderTemplate } from "../../scripts/stack/template.ts";
-import { TEMPLATE_VARIABLES } from "../../scripts/stack/template-vars.ts";
+import { renderTemplate } from "../../harness/stack/template.ts";
+import { TEMPLATE_VARIABLES } from "../../harness/stack/template-vars.ts";
 import { composeConfig, service } from "./compose-file.ts";
 
 const root = new URL("../../", import.meta.url).pathname;

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are envsubst and Dockerfile syntax, not template literals.
 import { describe, expect, test } from "bun:test";
-import { renderTemplate, TemplateVariableError, templateVariables } from "../../scripts/stack/template.ts";
+import { renderTemplate, TemplateVariableError, templateVariables } from "../../harness/stack/template.ts";
 
 describe("renderTemplate (the envsubst step of the nginx image)", () => {
   test("replaces the listed variables in both envsubst spellings", () => {

@@ -5,9 +5,9 @@
  * where nginx's default is 60 s) is what lets it through.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
-import { accessLog } from "../e2e/observe.ts";
-import type { ReceivedEvent } from "../e2e/sse-client.ts";
+import type { ReceivedEvent } from "../../harness/client/stream.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { accessLog } from "../e2e/access-log.ts";
 import { type StreamRoute, streamAnswer } from "../e2e/stream-routes.ts";
 
 const SILENCE_MS = 75_000;

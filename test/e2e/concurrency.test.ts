@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { spawn } from "bun";
-import { withFetchCap } from "../../scripts/stack/fetch-cap.ts";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { withFetchCap } from "../../harness/stack/fetch-cap.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { accessLog } from "./access-log.ts";
 import type { ManyStreamsSummary } from "./many-streams.ts";
-import { accessLog } from "./observe.ts";
 
 const STREAMS = 500;
 // 20 tokens at 5 per second: each stream stays open about 4 s, so all 500 overlap.

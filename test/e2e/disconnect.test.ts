@@ -9,10 +9,15 @@
  * (15 s later, measured), and these tests fail.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
-import { startChat } from "../support/sse.ts";
-import { accessLog, epochMs, metricValue, simulatorStats, waitFor } from "./observe.ts";
-import { paced, readStream } from "./sse-client.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { waitFor } from "../../harness/client/poll.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { epochMs } from "../../harness/measure/epoch.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { accessLog } from "./access-log.ts";
 
 const GRACE_MS = 300;
 // 300 tokens at 10 per second, with a 20 s pause after the third: the client leaves in the pause.
@@ -33,13 +38,13 @@ afterAll(() => stack?.stop(), 30_000);
 /** The simulator's record of the cancelled request `requestId`, once it has one. */
 function cancellationOf(requestId: string) {
   return waitFor(`the simulator to see ${requestId} cancelled`, async () =>
-    (await simulatorStats(simulatorUrl)).cancellations.find((entry) => entry.request_id === requestId),
+    (await fetchSimStats(simulatorUrl)).cancellations.find((entry) => entry.request_id === requestId),
   );
 }
 
 test("leaving a stream through nginx cancels the model after the grace period", async () => {
   const disconnectsBefore = await metricValue(stack.metricsUrl, DISCONNECTS);
-  const streamUrl = await startChat(stack.url, PAUSED_PROMPT);
+  const streamUrl = (await startChat(stack.url, PAUSED_PROMPT)).url;
   const streamId = new URL(streamUrl).pathname.split("/").at(-1) as string;
   let closedAt = 0;
   const stream = await readStream(streamUrl, {
@@ -49,7 +54,7 @@ test("leaving a stream through nginx cancels the model after the grace period", 
       return true;
     },
   });
-  expect(stream.ended).toBe("closed");
+  expect(stream.ended).toBe("left");
 
   const cancellation = await cancellationOf(streamId);
   const afterClose = cancellation.seen_at_ms - closedAt;
@@ -80,7 +85,7 @@ test("leaving an OpenAI pass-through stream cancels the model at once, and the r
       return true;
     },
   });
-  expect(stream.ended).toBe("closed");
+  expect(stream.ended).toBe("left");
   // nginx forwarded the client's X-Request-Id; the app passed it on to the model.
   const cancellation = await cancellationOf(requestId);
   expect(cancellation.seen_at_ms - closedAt).toBeLessThan(3_000);

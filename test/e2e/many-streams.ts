@@ -1,12 +1,13 @@
 /**
  * Opens COUNT chats at once through BASE_URL and reads every stream to its end; prints one JSON
  * summary line. A process of its own because Bun's fetch runs at most 256 requests at once unless
- * its cap is raised before the process starts (concurrency.test.ts starts it with scripts/stack/fetch-cap.ts).
+ * its cap is raised before the process starts (concurrency.test.ts starts it with harness/stack/fetch-cap.ts).
  *
  *   bun test/e2e/many-streams.ts BASE_URL COUNT TOKENS TPS
  */
-import { startChat } from "../support/sse.ts";
-import { paced, readStream } from "./sse-client.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import { readStream } from "../../harness/client/stream.ts";
 
 export interface ManyStreamsSummary {
   count: number;
@@ -26,7 +27,7 @@ interface Outcome {
 async function oneStream(baseUrl: string, tokens: number, tps: number, index: number): Promise<Outcome> {
   const openedAt = performance.now();
   try {
-    const streamUrl = await startChat(baseUrl, paced(tokens, tps, `Stream number ${index}`));
+    const streamUrl = (await startChat(baseUrl, paced(tokens, tps, `Stream number ${index}`))).url;
     const stream = await readStream(streamUrl, { timeoutMs: 60_000 });
     const received = stream.events.filter((event) => event.event === "token").length;
     const last = stream.events.at(-1);

@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
-import { startChat } from "../support/sse.ts";
-import { answerText, paced, type ReceivedEvent, readStream } from "./sse-client.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import { answerText, type ReceivedEvent, readStream } from "../../harness/client/stream.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 
 // 300 tokens at 20 per second: 15 s, longer than the old worker's 10 s of grace.
 const LONG = { tokens: 300, tps: 20 };
@@ -31,7 +32,7 @@ const ids = (events: ReceivedEvent[]) => events.map((event) => Number(event.id))
 
 test("a reload closes the stream only after the grace; Last-Event-ID resumes it exactly", async () => {
   const graceMs = shutdownTimeoutMs();
-  const streamUrl = await startChat(stack.url, paced(LONG.tokens, LONG.tps));
+  const streamUrl = (await startChat(stack.url, paced(LONG.tokens, LONG.tps))).url;
   let reloadedAt = 0;
   let reloading: Promise<void> | undefined;
   const first = await readStream(streamUrl, {

@@ -4,10 +4,11 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "bun";
-import { freePort } from "../../scripts/stack/start-stack.ts";
-import { freshDataDir, runtime, type Started, startProcess } from "../support/spawn.ts";
-import { startChat } from "../support/sse.ts";
-import { paced, readStream } from "./sse-client.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
+import { freshDataDir, runtime, type Started, startProcess } from "../../harness/stack/spawn.ts";
 
 const ports = { STACK_PORT: freePort(), APP_PORT: freePort(), SIM_PORT: freePort() };
 let stack: Started;
@@ -52,7 +53,7 @@ test("serves a chat through nginx, with the app on the simulator", async () => {
   // Readiness says which kind of model answers, never where it lives (an internal address).
   expect(ready).toMatchObject({ status: "ready", upstream: "upstream", model: "demo" });
   expect(JSON.stringify(ready)).not.toContain(String(ports.SIM_PORT));
-  const stream = await readStream(await startChat(stack.url, paced(5, 50)), { timeoutMs: 15_000 });
+  const stream = await readStream((await startChat(stack.url, paced(5, 50))).url, { timeoutMs: 15_000 });
   expect(stream.events.filter((event) => event.event === "token")).toHaveLength(5);
   expect(stream.events.at(-1)?.event).toBe("done");
 }, 30_000);

@@ -2,15 +2,16 @@
  * The three routes that stream through nginx, each opened the way its clients open it, reduced to
  * the events that carry the answer's tokens.
  */
-import { startChat } from "../support/sse.ts";
-import { paced, type ReadOptions, type ReceivedEvent, readStream, type StreamResult } from "./sse-client.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import { type ReceivedEvent, readStream, type StreamOptions, type StreamRead } from "../../harness/client/stream.ts";
 
 export type StreamRoute = "/api/streams/:id" | "/chat" | "/v1/chat/completions";
 
 export const STREAM_ROUTES: StreamRoute[] = ["/api/streams/:id", "/chat", "/v1/chat/completions"];
 
 export interface RouteResult {
-  stream: StreamResult;
+  stream: StreamRead;
   /** One event per answer token, in arrival order. */
   tokens: ReceivedEvent[];
 }
@@ -27,17 +28,20 @@ export async function streamAnswer(
   baseUrl: string,
   route: StreamRoute,
   pacing: { tokens: number; tps: number; fault?: string },
-  options: ReadOptions = {},
+  options: StreamOptions = {},
 ): Promise<RouteResult> {
   const content = paced(pacing.tokens, pacing.tps, undefined, pacing.fault);
   const timeoutMs = options.timeoutMs ?? 10_000 + (pacing.tokens / pacing.tps) * 1_000;
   if (route === "/api/streams/:id") {
-    const stream = await readStream(await startChat(baseUrl, content, options.ca), { timeoutMs, ...options });
+    const stream = await readStream((await startChat(baseUrl, content, { ca: options.ca })).url, {
+      timeoutMs,
+      ...options,
+    });
     return { stream, tokens: stream.events.filter((event) => event.event === "token") };
   }
   if (route === "/chat") {
     const stream = await readStream(`${baseUrl}/chat?q=${encodeURIComponent(content)}`, { timeoutMs, ...options });
-    return { stream, tokens: stream.events.filter((event) => event.event === "message" && event.data !== "[DONE]") };
+    return { stream, tokens: stream.events.filter((event) => event.event === undefined && event.data !== "[DONE]") };
   }
   const body = { model: "demo", stream: true, messages: [{ role: "user", content }] };
   const stream = await readStream(`${baseUrl}/v1/chat/completions`, { method: "POST", body, timeoutMs, ...options });

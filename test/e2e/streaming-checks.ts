@@ -2,7 +2,7 @@
  * The two streaming checks, as verdicts rather than assertions, so that a test can also show that
  * they fail where they should: against the negative-control nginx.
  */
-import type { ReceivedEvent } from "./sse-client.ts";
+import type { ReceivedEvent } from "../../harness/client/stream.ts";
 
 export interface Verdict {
   ok: boolean;

@@ -5,7 +5,7 @@
  * text/event-stream) and must fail there: proof that they can see bunching at all.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { STREAM_ROUTES, streamAnswer } from "./stream-routes.ts";
 import { checkFlushPerToken, checkStreaming } from "./streaming-checks.ts";
 

@@ -5,10 +5,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { spawnSync, which } from "bun";
-import { freePort, type Stack, startStack } from "../../scripts/stack/start-stack.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { paced } from "../../harness/client/sim-prompt.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { selfSignedCertificate } from "../deploy/tls-certificate.ts";
-import { startChat } from "../support/sse.ts";
-import { paced } from "./sse-client.ts";
 import { streamAnswer } from "./stream-routes.ts";
 import { checkStreaming } from "./streaming-checks.ts";
 
@@ -35,7 +36,7 @@ test("tokens stream over HTTPS as they do over HTTP", async () => {
 test.skipIf(!which("curl"))(
   "an event stream is served over HTTP/2",
   async () => {
-    const streamUrl = await startChat(stack.url, paced(5, 50));
+    const streamUrl = (await startChat(stack.url, paced(5, 50))).url;
     const path = new URL(streamUrl).pathname;
     const args = ["--silent", "--show-error", "--include", "--http2", "--max-time", "15"];
     const curl = spawnSync(["curl", ...args, "--cacert", certificate.certPath, `${httpsUrl}${path}`], {

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { internalUrl } from "../support/spawn.ts";
-import { eventually, metricValue, readStream, simulatorStats, startChat } from "../support/sse.ts";
-import { startTopology, type Topology } from "../support/topology.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { createConversation, readConversation, sendMessage } from "../../harness/client/conversations.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { internalUrl } from "../../harness/stack/spawn.ts";
+import { startTopology, type Topology } from "../../harness/stack/topology.ts";
 
 const GRACE_MS = 1_500;
 let stack: Topology;
@@ -11,14 +16,14 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const cancelled = async () => (await simulatorStats(stack.simulator.url)).cancelled;
+const cancelled = async () => (await fetchSimStats(stack.simulator.url)).cancelled;
 const SLOW = "/sim tps=10 tokens=200\nkeep talking";
 
 describe("cancel policy", () => {
   test("Stop aborts the upstream call at once; viewers get done with finish_reason cancelled", async () => {
     const before = await cancelled();
     const stopsBefore = await metricValue(internalUrl(stack.app), 'sluice_upstream_cancelled_total{reason="stop"}');
-    const url = await startChat(stack.app.url, SLOW);
+    const url = (await startChat(stack.app.url, SLOW)).url;
     const streamId = url.split("/").at(-1) ?? "";
     const watching = readStream(url, { timeoutMs: 10_000 });
     await Bun.sleep(400);
@@ -31,7 +36,7 @@ describe("cancel policy", () => {
     expect(done.finish_reason).toBe("cancelled");
     expect(done.usage.completion_tokens).toBe(read.events.length - 1);
     expect(await eventually(async () => (await cancelled()) === before + 1, 2_000)).toBe(true);
-    const record = (await simulatorStats(stack.simulator.url)).cancellations.find((c) => c.request_id === streamId);
+    const record = (await fetchSimStats(stack.simulator.url)).cancellations.find((c) => c.request_id === streamId);
     expect(record).toBeDefined();
     expect((record?.seen_at_ms ?? 0) - sentAt).toBeLessThan(500);
     expect(await metricValue(internalUrl(stack.app), 'sluice_upstream_cancelled_total{reason="stop"}')).toBe(
@@ -45,8 +50,8 @@ describe("cancel policy", () => {
       internalUrl(stack.app),
       'sluice_upstream_cancelled_total{reason="disconnect"}',
     );
-    const url = await startChat(stack.app.url, SLOW);
-    await readStream(url, { stopWhen: (_, events) => events.length === 2 });
+    const url = (await startChat(stack.app.url, SLOW)).url;
+    await readStream(url, { closeWhen: (_, events) => events.length === 2 });
     const leftAt = performance.now();
     await Bun.sleep(GRACE_MS / 2);
     expect(await cancelled()).toBe(before);
@@ -59,18 +64,10 @@ describe("cancel policy", () => {
 
   test("a conversation's answer runs on when its viewer leaves, and is stored complete", async () => {
     const before = await cancelled();
-    const post = (path: string, body: unknown) =>
-      fetch(`${stack.app.url}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      }).then((response) => response.json());
-    const conversation = await post("/api/conversations", {});
-    const content = "/sim tps=40 tokens=80\nkeep going";
-    const started = await post("/api/chat", { conversationId: conversation.id, messages: [{ role: "user", content }] });
-    await readStream(`${stack.app.url}${started.streamUrl}`, { stopWhen: (_, events) => events.length === 2 });
-    const stored = async () =>
-      (await (await fetch(`${stack.app.url}/api/conversations/${conversation.id}`)).json()).messages.at(-1);
+    const id = await createConversation(stack.app.url);
+    const started = await sendMessage(stack.app.url, id, "/sim tps=40 tokens=80\nkeep going");
+    await readStream(`${stack.app.url}${started.json.streamUrl}`, { closeWhen: (_, events) => events.length === 2 });
+    const stored = async () => (await readConversation(stack.app.url, id)).messages.at(-1);
     // Well past the grace: a one-shot stream would have been cancelled by now.
     expect(await eventually(async () => (await stored())?.role === "assistant", GRACE_MS * 4)).toBe(true);
     expect(await stored()).toMatchObject({ status: "complete" });
@@ -79,8 +76,8 @@ describe("cancel policy", () => {
 
   test("a client that returns within the grace resumes, and nothing is cancelled", async () => {
     const before = await cancelled();
-    const url = await startChat(stack.app.url, "/sim tps=20 tokens=30\ncome back");
-    const first = await readStream(url, { stopWhen: (_, events) => events.length === 5 });
+    const url = (await startChat(stack.app.url, "/sim tps=20 tokens=30\ncome back")).url;
+    const first = await readStream(url, { closeWhen: (_, events) => events.length === 5 });
     await Bun.sleep(GRACE_MS / 2);
     const rest = await readStream(url, { headers: { "last-event-id": first.events.at(-1)?.id ?? "" } });
     const all = [...first.events, ...rest.events];

@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
+import { callJson } from "../../harness/client/api.ts";
+import { answerStored, createConversation, turnIn } from "../../harness/client/conversations.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 import { acceptsGzip, COMPRESS_MIN_BYTES } from "../../src/http/compression.ts";
-import { type Started, startApp } from "../support/spawn.ts";
-import { eventually } from "../support/sse.ts";
 
 let app: Started;
 let conversationId = "";
@@ -37,26 +38,11 @@ function rawGet(path: string, headers: Record<string, string>, firstBytesOnly = 
 
 beforeAll(async () => {
   app = await startApp({ SIM_TTFT_MS: "0", SIM_TOKENS_PER_SECOND: "1000" });
-  const created = await (
-    await fetch(`${app.url}/api/conversations`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    })
-  ).json();
-  conversationId = created.id;
+  conversationId = await createConversation(app.url);
   // A long question: the conversation's JSON is then well over the threshold.
   const question = `/sim tokens=3\n${Array.from({ length: 4_000 }, (_, i) => `line ${i} of a pasted log`).join("\n")}`;
-  const started = await fetch(`${app.url}/api/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ conversationId, content: question, parentId: null }),
-  });
-  expect(started.status).toBe(202);
-  await eventually(async () => {
-    const stored = await (await fetch(`${app.url}/api/conversations/${conversationId}`)).json();
-    return stored.running_stream_id === null && stored.messages.length === 2;
-  }, 10_000);
+  expect((await turnIn(app.url, conversationId, { content: question, parentId: null })).status).toBe(202);
+  await answerStored(app.url, conversationId);
 }, 60_000);
 
 afterAll(() => app?.stop());
@@ -84,17 +70,13 @@ test("gzip refused by the client (q=0), a small JSON response, and an event stre
   expect(small.status).toBe(200);
   expect(small.headers["content-encoding"]).toBeUndefined();
   // A generation's stream, asked for with gzip accepted: never compressed.
-  const started = await (
-    await fetch(`${app.url}/api/chat`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "/sim tokens=400 tps=50\nstream me" }] }),
-    })
-  ).json();
+  const { json: started } = await callJson(app.url, "POST", "/api/chat", {
+    messages: [{ role: "user", content: "/sim tokens=400 tps=50\nstream me" }],
+  });
   const stream = await rawGet(started.streamUrl, { "accept-encoding": "gzip", accept: "text/event-stream" }, true);
   expect(stream.headers["content-type"]).toStartWith("text/event-stream");
   expect(stream.headers["content-encoding"]).toBeUndefined();
-  await fetch(`${app.url}/api/streams/${started.streamId}`, { method: "DELETE" });
+  await callJson(app.url, "DELETE", `/api/streams/${started.streamId}`);
 });
 
 test("Accept-Encoding is read as RFC 9110 says: gzip or *, with a weight above zero", () => {

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { internalUrl, type Started, startApp } from "../support/spawn.ts";
-import { eventually, readStream, simulatorStats, startChat } from "../support/sse.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { internalUrl, type Started, startApp } from "../../harness/stack/spawn.ts";
 
 // No UPSTREAM_BASE_URL: the built-in simulator is the model, in-process, and mounted at /sim on
 // the internal listener only.
@@ -39,23 +42,23 @@ describe("the embedded simulator", () => {
       body: JSON.stringify({ model: "demo", messages: [{ role: "user", content: "/sim tokens=3\nhi" }] }),
     });
     expect((await completion.json()).usage.completion_tokens).toBe(3);
-    expect((await simulatorStats(internal)).started).toBeGreaterThanOrEqual(1);
+    expect((await fetchSimStats(internal)).started).toBeGreaterThanOrEqual(1);
   });
 
   test("Stop cancels the in-process model call and ends the stream with done cancelled", async () => {
-    const before = (await simulatorStats(internalUrl(app))).cancelled;
-    const url = await startChat(app.url, "/sim tps=10 tokens=200\nlong");
+    const before = (await fetchSimStats(internalUrl(app))).cancelled;
+    const url = (await startChat(app.url, "/sim tps=10 tokens=200\nlong")).url;
     const watching = readStream(url, { timeoutMs: 10_000 });
     await Bun.sleep(300);
     await fetch(url, { method: "DELETE" });
     const read = await watching;
-    expect(read.ended).toBe("closed");
+    expect(read.ended).toBe("eof");
     expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("cancelled");
-    expect(await eventually(async () => (await simulatorStats(internalUrl(app))).cancelled === before + 1)).toBe(true);
+    expect(await eventually(async () => (await fetchSimStats(internalUrl(app))).cancelled === before + 1)).toBe(true);
   });
 
   test("a DELETE without Content-Length is a Stop, not a body error", async () => {
-    const url = new URL(await startChat(app.url, "/sim tps=10 tokens=200\nlong"));
+    const url = new URL((await startChat(app.url, "/sim tps=10 tokens=200\nlong")).url);
     const response = await rawRequest(app.port, `DELETE ${url.pathname} HTTP/1.1`);
     expect(response.split("\r\n")[0]).toContain("200");
     expect(response).toContain('"finish_reason":"cancelled"');

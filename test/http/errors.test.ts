@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { internalUrl, startApp } from "../support/spawn.ts";
-import { metricValue, readStream, startChat } from "../support/sse.ts";
-import { startTopology, type Topology } from "../support/topology.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { internalUrl, startApp } from "../../harness/stack/spawn.ts";
+import { startTopology, type Topology } from "../../harness/stack/topology.ts";
 
 let stack: Topology;
 beforeAll(async () => {
@@ -15,8 +17,8 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 async function errorEventOf(content: string) {
-  const read = await readStream(await startChat(stack.app.url, content), { timeoutMs: 10_000 });
-  expect(read.ended).toBe("closed");
+  const read = await readStream((await startChat(stack.app.url, content)).url, { timeoutMs: 10_000 });
+  expect(read.ended).toBe("eof");
   const last = read.events.at(-1);
   expect(last?.event).toBe("error");
   // An error ends the stream: nothing, and no `done`, after it.
@@ -52,7 +54,7 @@ describe("upstream failures become typed error events", () => {
   test("an unreachable upstream → upstream_unavailable", async () => {
     const app = await startApp({ UPSTREAM_BASE_URL: "http://127.0.0.1:9/v1", MODEL: "demo" });
     try {
-      const read = await readStream(await startChat(app.url, "hello"));
+      const read = await readStream((await startChat(app.url, "hello")).url);
       expect(read.events.at(-1)?.event).toBe("error");
       expect(JSON.parse(read.events.at(-1)?.data ?? "{}").code).toBe("upstream_unavailable");
     } finally {

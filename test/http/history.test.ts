@@ -4,8 +4,9 @@
  * than any request may be still answers.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
-import { eventually } from "../support/sse.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { answerStored, askAfter, readConversation } from "../../harness/client/conversations.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 let app: Started;
 beforeAll(async () => {
@@ -13,29 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-async function post(path: string, body: unknown) {
-  const response = await fetch(`${app.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
-
-async function thread(id: string) {
-  return (await (await fetch(`${app.url}/api/conversations/${id}`)).json()) as {
-    messages: { id: string; role: string; content: string }[];
-    running_stream_id: string | null;
-  };
-}
-
+const post = (path: string, body: unknown) => callJson(app.url, "POST", path, body);
+const thread = (id: string) => readConversation(app.url, id);
 /** Asks `content` after `parentId` and waits for the answer to be stored. */
-async function ask(id: string, content: string, parentId: string | null) {
-  const started = await post("/api/chat", { conversationId: id, content, parentId });
-  if (started.status === 202)
-    expect(await eventually(async () => (await thread(id)).running_stream_id === null, 10_000)).toBe(true);
-  return started;
-}
+const ask = (id: string, content: string, parentId: string | null) => askAfter(app.url, id, content, parentId);
 
 test("two clients on one conversation: the stale one gets 409, and nothing is stored for it", async () => {
   const { json: conversation } = await post("/api/conversations", {});
@@ -64,7 +46,7 @@ test("a conversation with more than 1 MB of history still answers; the oldest tu
   expect((await thread(conversation.id)).messages.at(-1)).toMatchObject({ role: "assistant" });
 });
 
-test("regenerate replaces the last answer; edit replaces an earlier question and every later turn", async () => {
+test("Regenerate and Edit as the page sends them add versions beside what they redo; nothing is deleted", async () => {
   const { json: conversation } = await post("/api/conversations", {});
   const id = conversation.id;
   await ask(id, "/sim tokens=2\nQ1", null);
@@ -74,16 +56,17 @@ test("regenerate replaces the last answer; edit replaces an earlier question and
   // Regenerate: the same question after the message before it.
   const regenerated = await post("/api/chat", {
     conversationId: id,
-    content: "/sim tokens=4\nQ2",
+    content: "/sim tokens=2\nQ2",
     parentId: before[1]?.id,
     replace: true,
   });
   expect(regenerated.status).toBe(202);
-  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
+  await answerStored(app.url, id);
   const after = (await thread(id)).messages;
   expect(after.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
-  expect(after[3]?.id).not.toBe(before[3]?.id);
-  // Edit Q1: everything after the start is replaced.
+  expect(after[2]?.id).toBe(before[2]?.id as string);
+  expect(after[3]?.sibling_ids).toEqual([before[3]?.id as string, after[3]?.id as string]);
+  // Edit Q1: a new first question beside the old one, which keeps everything after it.
   const edited = await post("/api/chat", {
     conversationId: id,
     content: "/sim tokens=2\nQ1 edited",
@@ -91,16 +74,16 @@ test("regenerate replaces the last answer; edit replaces an earlier question and
     replace: true,
   });
   expect(edited.status).toBe(202);
-  await eventually(async () => (await thread(id)).running_stream_id === null, 10_000);
-  expect((await thread(id)).messages.map((m) => m.content.split("\n").at(-1))).toEqual([
-    "Q1 edited",
-    expect.any(String),
-  ]);
-  // A parent that is not in the thread, or no parent at all, loses nothing.
-  const stored = (await thread(id)).messages;
+  await answerStored(app.url, id);
+  const shown = (await thread(id)).messages;
+  expect(shown.map((m) => m.content.split("\n").at(-1))).toEqual(["Q1 edited", expect.any(String)]);
+  expect(shown[0]?.sibling_ids).toEqual([before[0]?.id as string, shown[0]?.id as string]);
+  const old = await callJson(app.url, "GET", `/api/conversations/${id}?leaf=${before[3]?.id}`);
+  expect(old.json.messages.map((m: { id: string }) => m.id)).toEqual(before.map((m) => m.id));
+  // A parent that is not a message of the conversation is a 404, no parent at all a 400: nothing changes.
   expect((await post("/api/chat", { conversationId: id, content: "x", parentId: "gone", replace: true })).status).toBe(
-    409,
+    404,
   );
   expect((await post("/api/chat", { conversationId: id, content: "x", replace: true })).status).toBe(400);
-  expect((await thread(id)).messages).toEqual(stored);
+  expect((await thread(id)).messages).toEqual(shown);
 });

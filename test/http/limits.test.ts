@@ -4,8 +4,13 @@
  * the retained bytes of every finished answer together.
  */
 import { afterEach, expect, test } from "bun:test";
-import { internalUrl, type Started, startApp } from "../support/spawn.ts";
-import { eventually, joinedText, metricValue, readStream, simulatorStats, startChat } from "../support/sse.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { answerText, readStream } from "../../harness/client/stream.ts";
+import { startFakeModel } from "../../harness/fake-model.ts";
+import { internalUrl, type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const started: Started[] = [];
 afterEach(async () => {
@@ -34,12 +39,12 @@ const v1Stream = (base: string) =>
 
 test("past MAX_OPEN_STREAMS every kind of stream gets 429 with Retry-After; /v1 streams count", async () => {
   const sluice = await app({ MAX_OPEN_STREAMS: "2" });
-  const api = await holdOpen(await startChat(sluice.url, "/sim tps=2 tokens=100\nslow"));
+  const api = await holdOpen((await startChat(sluice.url, "/sim tps=2 tokens=100\nslow")).url);
   const v1 = await v1Stream(sluice.url);
   expect([api.response.status, v1.response.status]).toEqual([200, 200]);
-  const startedBefore = (await simulatorStats(internalUrl(sluice))).started;
+  const startedBefore = (await fetchSimStats(internalUrl(sluice))).started;
 
-  const third = await fetch(await startChat(sluice.url, "/sim tps=2 tokens=100\nthird"));
+  const third = await fetch((await startChat(sluice.url, "/sim tps=2 tokens=100\nthird")).url);
   expect(third.status).toBe(429);
   expect(third.headers.get("retry-after")).toBe("1");
   expect((await third.json()).error.code).toBe("too_many_open_streams");
@@ -49,11 +54,13 @@ test("past MAX_OPEN_STREAMS every kind of stream gets 429 with Retry-After; /v1 
   const refusedV1 = await v1Stream(sluice.url);
   expect(refusedV1.response.status).toBe(429);
   // The /api/chat above started one call (its POST is not a stream); /chat and /v1 were refused before any.
-  expect((await simulatorStats(internalUrl(sluice))).started).toBe(startedBefore + 1);
+  expect((await fetchSimStats(internalUrl(sluice))).started).toBe(startedBefore + 1);
   expect(await metricValue(internalUrl(sluice), 'sluice_rejected_total{reason="open_streams"}')).toBe(3);
 
   v1.close();
-  expect(await eventually(async () => (await fetch(await startChat(sluice.url, "again"))).status === 200)).toBe(true);
+  expect(await eventually(async () => (await fetch((await startChat(sluice.url, "again")).url)).status === 200)).toBe(
+    true,
+  );
   api.close();
 }, 30_000);
 
@@ -71,15 +78,22 @@ test("MAX_ACTIVE_GENERATIONS counts /v1 calls too", async () => {
   expect((await refused.json()).error.code).toBe("too_many_streams");
   expect(await metricValue(internalUrl(sluice), 'sluice_rejected_total{reason="active_generations"}')).toBe(1);
   v1.close();
-  expect(await eventually(async () => (await startChat(sluice.url, "now").catch(() => "")) !== "")).toBe(true);
+  expect(
+    await eventually(() =>
+      startChat(sluice.url, "now").then(
+        () => true,
+        () => false,
+      ),
+    ),
+  ).toBe(true);
 }, 30_000);
 
 test("one answer past MAX_GENERATION_BYTES ends with finish_reason length, within the budget", async () => {
   const sluice = await app({ MAX_GENERATION_BYTES: "2048" });
-  const read = await readStream(await startChat(sluice.url, "/sim tps=100000 tokens=5000\nlong"));
+  const read = await readStream((await startChat(sluice.url, "/sim tps=100000 tokens=5000\nlong")).url);
   const done = JSON.parse(read.events.at(-1)?.data ?? "{}");
   expect(done.finish_reason).toBe("length");
-  const bytes = Buffer.byteLength(joinedText(read.events));
+  const bytes = Buffer.byteLength(answerText(read.events));
   expect(bytes).toBeLessThanOrEqual(2048);
   expect(bytes).toBeGreaterThan(2000);
 }, 30_000);
@@ -89,7 +103,7 @@ test("RETAINED_BYTES_MAX evicts the oldest finished answers first; an evicted on
   const sluice = await app({ MAX_GENERATION_BYTES: "16384", RETAINED_BYTES_MAX: "65536" });
   const urls: string[] = [];
   for (let index = 0; index < 6; index++) {
-    const url = await startChat(sluice.url, `/sim tps=100000 tokens=10000\nanswer ${index}`);
+    const url = (await startChat(sluice.url, `/sim tps=100000 tokens=10000\nanswer ${index}`)).url;
     const read = await readStream(url);
     expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("length");
     urls.push(url);
@@ -108,28 +122,18 @@ test("RETAINED_BYTES_MAX evicts the oldest finished answers first; an evicted on
 }, 60_000);
 
 test("one 10 MB upstream chunk is cut to the byte budget, and the server lives on", async () => {
-  const text = "x".repeat(10 * 1024 * 1024);
-  const chunk = (delta: object, finish: string | null = null) =>
-    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "big", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  const upstream = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: () =>
-      new Response(`${chunk({ role: "assistant", content: text })}${chunk({}, "stop")}data: [DONE]\n\n`, {
-        headers: { "content-type": "text/event-stream" },
-      }),
-  });
+  const upstream = startFakeModel({ models: ["big"], tokens: ["x".repeat(10 * 1024 * 1024)] });
   try {
     const sluice = await app({
-      UPSTREAM_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+      UPSTREAM_BASE_URL: upstream.baseUrl,
       MODEL: "big",
       MAX_GENERATION_BYTES: "1048576",
     });
-    const read = await readStream(await startChat(sluice.url, "big"), { timeoutMs: 30_000 });
+    const read = await readStream((await startChat(sluice.url, "big")).url, { timeoutMs: 30_000 });
     expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("length");
-    expect(Buffer.byteLength(joinedText(read.events))).toBe(1048576);
+    expect(Buffer.byteLength(answerText(read.events))).toBe(1048576);
     expect((await fetch(`${sluice.url}/healthz`)).status).toBe(200);
   } finally {
-    await upstream.stop(true);
+    upstream.stop();
   }
 }, 60_000);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI, { APIError } from "openai";
-import { internalUrl } from "../support/spawn.ts";
-import { metricValue } from "../support/sse.ts";
-import { startTopology, type Topology } from "../support/topology.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { internalUrl } from "../../harness/stack/spawn.ts";
+import { startTopology, type Topology } from "../../harness/stack/topology.ts";
 
 let stack: Topology;
 let gateway: OpenAI;

@@ -4,9 +4,9 @@
  * and a second signal exits at once after a last checkpoint.
  */
 import { afterEach, expect, test } from "bun:test";
-import { createConversation, readConversation, sendMessage } from "../support/conversations.ts";
-import { freshDataDir, type Started, startApp } from "../support/spawn.ts";
-import { joinedText, readStream } from "../support/sse.ts";
+import { createConversation, readConversation, sendMessage } from "../../harness/client/conversations.ts";
+import { answerText, readStream } from "../../harness/client/stream.ts";
+import { freshDataDir, type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const apps: Started[] = [];
 afterEach(async () => {
@@ -25,10 +25,10 @@ async function answerShown(sluice: Started, tokens: number) {
   const sent = await sendMessage(sluice.url, id, "/sim tps=20 tokens=2000\na long story");
   expect(sent.status).toBe(202);
   const shownAt: string[] = [];
-  const read = readStream(`${sluice.url}${sent.body.streamUrl}`, {
+  const read = readStream(`${sluice.url}${sent.json.streamUrl}`, {
     timeoutMs: 30_000,
-    stopWhen: (_event, events) => {
-      shownAt.push(joinedText(events));
+    closeWhen: (_event, events) => {
+      shownAt.push(answerText(events));
       return events.filter((event) => event.event === "token").length >= tokens;
     },
   });
@@ -62,7 +62,7 @@ test("SIGTERM past DRAIN_TIMEOUT_MS: viewers get a retryable server_shutdown, th
   const first = await app({ DATA_DIR: dataDir, DRAIN_TIMEOUT_MS: "500" });
   const id = await createConversation(first.url);
   const sent = await sendMessage(first.url, id, "/sim tps=20 tokens=2000\na long story");
-  const read = readStream(`${first.url}${sent.body.streamUrl}`, { timeoutMs: 15_000 });
+  const read = readStream(`${first.url}${sent.json.streamUrl}`, { timeoutMs: 15_000 });
   await Bun.sleep(500);
   first.process.kill("SIGTERM");
   const { events } = await read;
@@ -73,7 +73,7 @@ test("SIGTERM past DRAIN_TIMEOUT_MS: viewers get a retryable server_shutdown, th
   const second = await app({ DATA_DIR: dataDir });
   const answer = (await readConversation(second.url, id)).messages.at(-1);
   expect(answer?.status).toBe("interrupted");
-  expect(answer?.content).toBe(joinedText(events));
+  expect(answer?.content).toBe(answerText(events));
 }, 60_000);
 
 test("a second SIGTERM exits at once, after a last checkpoint", async () => {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp, startSimulator } from "../support/spawn.ts";
-import { eventually, readStream, simulatorStats, startChat } from "../support/sse.ts";
+import { startChat } from "../../harness/client/chat.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { type Started, startApp, startSimulator } from "../../harness/stack/spawn.ts";
 
 let simulator: Started;
 beforeAll(async () => {
@@ -11,8 +14,8 @@ afterAll(() => simulator?.stop());
 test("SIGTERM drains: /readyz turns 503, new chats get 503, running ones end with server_shutdown", async () => {
   const app = await startApp({ UPSTREAM_BASE_URL: `${simulator.url}/v1`, MODEL: "demo", DRAIN_TIMEOUT_MS: "800" });
   try {
-    const before = (await simulatorStats(simulator.url)).cancelled;
-    const url = await startChat(app.url, "/sim tps=10 tokens=500\nlong answer");
+    const before = (await fetchSimStats(simulator.url)).cancelled;
+    const url = (await startChat(app.url, "/sim tps=10 tokens=500\nlong answer")).url;
     const watching = readStream(url, { timeoutMs: 10_000 });
     await Bun.sleep(300);
     app.process.kill("SIGTERM");
@@ -29,7 +32,7 @@ test("SIGTERM drains: /readyz turns 503, new chats get 503, running ones end wit
     expect(read.events.at(-1)?.event).toBe("error");
     expect(JSON.parse(read.events.at(-1)?.data ?? "{}")).toMatchObject({ code: "server_shutdown", retryable: true });
     expect(await Promise.race([app.process.exited, Bun.sleep(5_000).then(() => "still running")])).toBe(0);
-    expect((await simulatorStats(simulator.url)).cancelled).toBe(before + 1);
+    expect((await fetchSimStats(simulator.url)).cancelled).toBe(before + 1);
   } finally {
     await app.stop();
   }

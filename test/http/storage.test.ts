@@ -7,9 +7,11 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { spawn } from "bun";
-import { createConversation, readConversation, sendMessage } from "../support/conversations.ts";
-import { freshDataDir, type Started, startApp, startSimulator } from "../support/spawn.ts";
-import { eventually, readStream, simulatorStats } from "../support/sse.ts";
+import { createConversation, readConversation, sendMessage } from "../../harness/client/conversations.ts";
+import { eventually } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { freshDataDir, type Started, startApp, startSimulator } from "../../harness/stack/spawn.ts";
 
 let simulator: Started;
 const apps: Started[] = [];
@@ -36,49 +38,49 @@ async function app(env: Record<string, string> = {}) {
 test("a full store refuses the question with 503 store_full, makes no model call, and logs the real cause", async () => {
   const sluice = await app({ STORE_MAX_BYTES: "65536" });
   const id = await createConversation(sluice.url);
-  const before = await simulatorStats(simulator.url);
+  const before = await fetchSimStats(simulator.url);
   const refused = await sendMessage(sluice.url, id, `too big to store ${"x".repeat(300_000)}`);
   expect(refused.status).toBe(503);
-  expect(refused.body.error.code).toBe("store_full");
-  expect((await simulatorStats(simulator.url)).started).toBe(before.started);
+  expect(refused.json.error.code).toBe("store_full");
+  expect((await fetchSimStats(simulator.url)).started).toBe(before.started);
   expect(sluice.output()).toContain("database or disk is full");
   expect(sluice.output()).not.toContain("cannot rollback");
   // Negative control: a question that fits is stored and answered.
   const fits = await sendMessage(sluice.url, id, "/sim tokens=3\nsmall");
   expect(fits.status).toBe(202);
-  const called = async () => (await simulatorStats(simulator.url)).started === before.started + 1;
+  const called = async () => (await fetchSimStats(simulator.url)).started === before.started + 1;
   expect(await eventually(called)).toBe(true);
 }, 30_000);
 
 test("a store that fills mid-answer ends the answer with store_full and cancels the model call", async () => {
   const sluice = await app({ STORE_MAX_BYTES: "131072", CHECKPOINT_MS: "100" });
   const id = await createConversation(sluice.url);
-  const before = await simulatorStats(simulator.url);
+  const before = await fetchSimStats(simulator.url);
   const sent = await sendMessage(sluice.url, id, "/sim tps=3000 tokens=100000\nan endless answer");
   expect(sent.status).toBe(202);
-  const read = await readStream(`${sluice.url}${sent.body.streamUrl}`, { timeoutMs: 20_000 });
+  const read = await readStream(`${sluice.url}${sent.json.streamUrl}`, { timeoutMs: 20_000 });
   const last = read.events.at(-1);
   expect(last?.event).toBe("error");
   expect(JSON.parse(last?.data ?? "{}")).toMatchObject({ code: "store_full", retryable: true });
   // The abort reaches the model a moment after the viewer's error event.
-  const cancelledOnce = async () => (await simulatorStats(simulator.url)).cancelled === before.cancelled + 1;
+  const cancelledOnce = async () => (await fetchSimStats(simulator.url)).cancelled === before.cancelled + 1;
   expect(await eventually(cancelledOnce)).toBe(true);
-  const after = await simulatorStats(simulator.url);
-  expect(after.cancellations.map((seen) => seen.request_id)).toContain(sent.body.streamId);
+  const after = await fetchSimStats(simulator.url);
+  expect(after.cancellations.map((seen) => seen.request_id)).toContain(sent.json.streamId);
 }, 30_000);
 
 test("a second exchange while one runs gets 409 conversation_busy and no model call", async () => {
   const sluice = await app();
   const id = await createConversation(sluice.url);
-  const before = await simulatorStats(simulator.url);
+  const before = await fetchSimStats(simulator.url);
   const first = await sendMessage(sluice.url, id, "/sim tps=20 tokens=40\nfirst");
   expect(first.status).toBe(202);
   const second = await sendMessage(sluice.url, id, "second");
   expect(second.status).toBe(409);
-  expect(second.body.error.code).toBe("conversation_busy");
+  expect(second.json.error.code).toBe("conversation_busy");
   await Bun.sleep(300);
-  expect((await simulatorStats(simulator.url)).started).toBe(before.started + 1);
-  await readStream(`${sluice.url}${first.body.streamUrl}`);
+  expect((await fetchSimStats(simulator.url)).started).toBe(before.started + 1);
+  await readStream(`${sluice.url}${first.json.streamUrl}`);
   const messages = (await readConversation(sluice.url, id)).messages;
   expect(messages.map((message) => `${message.role}:${message.status}`)).toEqual([
     "user:complete",
@@ -93,10 +95,10 @@ test("another process holding the write lock does not stall running streams", as
   const sluice = await app({ DATA_DIR: dataDir, CHECKPOINT_MS: "200" });
   const ids = await Promise.all([0, 1, 2, 3].map(() => createConversation(sluice.url)));
   const sent = await Promise.all(ids.map((id) => sendMessage(sluice.url, id, "/sim tps=20 tokens=80\nsteady")));
-  const reads = sent.map((answer) => readStream(`${sluice.url}${answer.body.streamUrl}`, { timeoutMs: 20_000 }));
+  const reads = sent.map((answer) => readStream(`${sluice.url}${answer.json.streamUrl}`, { timeoutMs: 20_000 }));
   // Holds the lock 1.5 s at a time: a store on the relaying thread would stall every stream that long.
   const holder = spawn(
-    [process.execPath, "scripts/bench/hold-write-lock.ts", join(dataDir, "sluice.db"), "1500", "20", "3500"],
+    [process.execPath, "loadtest/store-bench/hold-write-lock.ts", join(dataDir, "sluice.db"), "1500", "20", "3500"],
     {
       stdout: "pipe",
     },

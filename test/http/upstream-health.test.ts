@@ -4,9 +4,11 @@
  * readiness checks asks the upstream once.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startFakeModel } from "../../harness/fake-model.ts";
+import { freePort } from "../../harness/stack/free-port.ts";
+import { type Started, startApp, startSimulator } from "../../harness/stack/spawn.ts";
 import { createUpstreamClient } from "../../src/upstream/client.ts";
 import { UpstreamProbe } from "../../src/upstream/probe.ts";
-import { type Started, startApp, startSimulator } from "../support/spawn.ts";
 
 let simulator: Started;
 const started: Started[] = [];
@@ -20,14 +22,6 @@ afterAll(async () => {
   await simulator?.stop();
 });
 
-/** A port on loopback that nothing listens on: bound by us a moment ago, then released. */
-function closedPort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
-}
-
 async function readiness(env: Record<string, string>) {
   const app = await startApp(env);
   started.push(app);
@@ -36,7 +30,7 @@ async function readiness(env: Record<string, string>) {
 }
 
 test("an upstream on a closed port: /readyz stays 200 and says upstream_reachable false", async () => {
-  const ready = await readiness({ UPSTREAM_BASE_URL: `http://127.0.0.1:${closedPort()}/v1`, MODEL: "demo" });
+  const ready = await readiness({ UPSTREAM_BASE_URL: `http://127.0.0.1:${freePort()}/v1`, MODEL: "demo" });
   expect(ready.status).toBe(200);
   expect(ready.body).toMatchObject({ status: "ready", upstream: "upstream", upstream_reachable: false });
 });
@@ -53,41 +47,33 @@ test("the embedded simulator counts as reachable", async () => {
 });
 
 test("the probe asks once per interval, shares a probe in flight, and sees the upstream go away", async () => {
-  let asked = 0;
-  const upstream = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch() {
-      asked++;
-      return Response.json({ object: "list", data: [{ id: "demo", object: "model", created: 0, owned_by: "x" }] });
-    },
-  });
-  const client = createUpstreamClient({ baseUrl: `http://127.0.0.1:${upstream.port}/v1`, apiKey: undefined });
+  const upstream = startFakeModel({ models: ["demo"] });
+  const client = createUpstreamClient({ baseUrl: upstream.baseUrl, apiKey: undefined });
   const probe = new UpstreamProbe(client, { intervalMs: 300, timeoutMs: 1_000 });
   try {
     expect(await Promise.all([probe.reachable(), probe.reachable(), probe.reachable()])).toEqual([true, true, true]);
-    expect(asked).toBe(1);
+    expect(upstream.requests()).toBe(1);
     expect(await probe.reachable()).toBe(true);
-    expect(asked).toBe(1);
-    upstream.stop(true);
+    expect(upstream.requests()).toBe(1);
+    upstream.stop();
     // Within the interval the cached answer stands; after it, the closed port shows.
     expect(await probe.reachable()).toBe(true);
     await Bun.sleep(350);
     expect(await probe.reachable()).toBe(false);
   } finally {
-    upstream.stop(true);
+    upstream.stop();
   }
 });
 
 test("an upstream that never answers counts as unreachable after the probe's short timeout", async () => {
-  const silent = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });
-  const client = createUpstreamClient({ baseUrl: `http://127.0.0.1:${silent.port}/v1`, apiKey: undefined });
+  const silent = startFakeModel({ silent: true });
+  const client = createUpstreamClient({ baseUrl: silent.baseUrl, apiKey: undefined });
   const probe = new UpstreamProbe(client, { timeoutMs: 300 });
   try {
     const began = performance.now();
     expect(await probe.reachable()).toBe(false);
     expect(performance.now() - began).toBeLessThan(5_000);
   } finally {
-    silent.stop(true);
+    silent.stop();
   }
 });

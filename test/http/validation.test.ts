@@ -3,8 +3,8 @@
  * never a 500, on the real app process.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createConversation } from "../support/conversations.ts";
-import { type Started, startApp } from "../support/spawn.ts";
+import { createConversation } from "../../harness/client/conversations.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 let sluice: Started;
 let conversation = "";

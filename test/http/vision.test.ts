@@ -1,41 +1,23 @@
 /**
  * Custom instructions, kept answer figures and images, end to end over real sockets: the app (on
- * the runtime under test) in front of a capturing OpenAI-compatible upstream that records every
- * request body, so the test sees exactly what the model was sent.
+ * the runtime under test) in front of the harness's fake model, which records every request body,
+ * so the test sees exactly what the model was sent.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Started, startApp } from "../support/spawn.ts";
-import { eventually } from "../support/sse.ts";
+import { callJson, request } from "../../harness/client/api.ts";
+import { answerStored, askAfter, createConversation } from "../../harness/client/conversations.ts";
+import { startFakeModel } from "../../harness/fake-model.ts";
+import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const TOKENS = { alice: "alice-token-0123456789", bob: "bob-token-0123456789ab" };
-const sent: { messages: { role: string; content: unknown }[] }[] = [];
-/** Set by a test: the next model call fails with a 500. */
-let failNext = false;
-
-const chunk = (delta: object, finish: string | null = null, usage?: object) =>
-  `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "vision", choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
-
-const upstream = Bun.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  async fetch(request) {
-    if (request.method !== "POST") return Response.json({ data: [{ id: "vision", object: "model" }] });
-    sent.push(await request.json());
-    if (failNext) {
-      failNext = false;
-      return Response.json({ error: { message: "overloaded" } }, { status: 500 });
-    }
-    const usage = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 };
-    const body = `${chunk({ role: "assistant", content: "I" })}${chunk({ content: " see" })}${chunk({ content: "." }, "stop")}${chunk({}, null, usage)}data: [DONE]\n\n`;
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  },
-});
+const model = startFakeModel({ models: ["vision"] });
+const sent = model.received as { messages: { role: string; content: unknown }[] }[];
 
 let app: Started;
 beforeAll(async () => {
   app = await startApp({
     HOST: "127.0.0.1",
-    UPSTREAM_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+    UPSTREAM_BASE_URL: model.baseUrl,
     MODEL: "vision",
     SYSTEM_PROMPT: "Server default.",
     AUTH: "token",
@@ -46,33 +28,22 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await upstream.stop(true);
+  model.stop();
 });
 
 type User = keyof typeof TOKENS;
 
-async function call(method: string, path: string, body?: unknown, user: User = "alice") {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKENS[user]}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  const type = response.headers.get("content-type") ?? "";
-  const json = type.includes("json") ? await response.json() : undefined;
-  return { status: response.status, json, response };
-}
+const call = (method: string, path: string, body?: unknown, user: User = "alice") =>
+  callJson(app.url, method, path, body, { token: TOKENS[user], timeoutMs: 20_000 });
 
-const conversation = async () => (await call("POST", "/api/conversations", {})).json.id as string;
+const asAlice = { token: TOKENS.alice };
+const conversation = () => createConversation(app.url, asAlice);
 const thread = async (id: string) => (await call("GET", `/api/conversations/${id}`)).json;
 
 /** Asks in `id` after its last message and waits until the answer is stored. */
 async function ask(id: string, content: unknown) {
   const parentId = (await thread(id)).messages.at(-1)?.id ?? null;
-  const started = await call("POST", "/api/chat", { conversationId: id, content, parentId });
-  if (started.status === 202)
-    expect(await eventually(async () => (await thread(id)).running_stream_id === null, 10_000)).toBe(true);
-  return started;
+  return askAfter(app.url, id, content, parentId, asAlice);
 }
 
 function png(size: number, fill = 1): Uint8Array {
@@ -141,11 +112,11 @@ test("images: sent to the model as content parts, stored, served to the owner on
   expect(question.content).toBe("What is this?");
   expect(question.images).toHaveLength(1);
   const imageUrl = `/api/conversations/${id}/images/${question.images[0].id}`;
-  const served = await call("GET", imageUrl);
+  const served = await request(`${app.url}${imageUrl}`, {}, { token: TOKENS.alice });
   expect(served.status).toBe(200);
-  expect(served.response.headers.get("content-type")).toBe("image/png");
-  expect(served.response.headers.get("x-content-type-options")).toBe("nosniff");
-  expect(Buffer.from(await served.response.arrayBuffer()).equals(Buffer.from(big))).toBe(true);
+  expect(served.headers.get("content-type")).toBe("image/png");
+  expect(served.headers.get("x-content-type-options")).toBe("nosniff");
+  expect(Buffer.from(await served.arrayBuffer()).equals(Buffer.from(big))).toBe(true);
   const stranger = await call("GET", imageUrl, undefined, "bob");
   expect(stranger.status).toBe(404);
   expect(stranger.json.error.code).toBe("not_found");
@@ -212,7 +183,7 @@ test("images are checked before anything is stored: count, size, type by magic b
 test("a question of images alone: stored with empty text, and Retry (empty text) sends its images again", async () => {
   const id = await conversation();
   const image = dataUrl(png(500, 9));
-  failNext = true;
+  model.failNext();
   expect((await ask(id, [imagePart(image)])).status).toBe(202);
   const failed = (await thread(id)).messages;
   expect(failed.map((m: { role: string; status: string }) => [m.role, m.status])).toEqual([
@@ -227,7 +198,7 @@ test("a question of images alone: stored with empty text, and Retry (empty text)
     parentId: null,
   });
   expect(retry.status).toBe(202);
-  expect(await eventually(async () => (await thread(id)).running_stream_id === null, 10_000)).toBe(true);
+  await answerStored(app.url, id, asAlice);
   expect(sent.at(-1)?.messages.at(-1)).toEqual({ role: "user", content: [imagePart(image)] });
   const after = (await thread(id)).messages;
   expect(after.map((m: { status: string }) => m.status)).toEqual(["complete", "complete"]);

@@ -3,11 +3,11 @@
  * Prometheus parsing, and SSE reading with event times whatever the network chunking.
  */
 import { describe, expect, test } from "bun:test";
+import { prometheusSum } from "../../harness/client/metrics.ts";
+import { readEvents, type TimedEvent } from "../../harness/client/sse-reader.ts";
+import { percentile } from "../../harness/measure/percentile.ts";
 import { stageTarget } from "../../loadtest/lib/executors.ts";
 import { Counter, Rate, Trend } from "../../loadtest/lib/metrics.ts";
-import { percentile } from "../../loadtest/lib/percentile.ts";
-import { prometheusSum } from "../../loadtest/lib/server-counters.ts";
-import { readEvents, type TimedEvent } from "../../loadtest/lib/sse-reader.ts";
 import { evaluateThresholds, ThresholdSyntaxError } from "../../loadtest/lib/thresholds.ts";
 
 describe("metrics", () => {

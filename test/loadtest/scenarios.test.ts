@@ -3,7 +3,7 @@
  * each must exit 0 (all thresholds met) with the counters that prove what it checks.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type LoadStack, startLoadStack } from "../../loadtest/bench/load-stack.ts";
+import { type LoadStack, scenarioEnv, startLoadStack } from "../../loadtest/bench/load-stack.ts";
 import { runLoadScenario, type ScenarioRun } from "../../loadtest/bench/run-scenario.ts";
 
 let loadStack: LoadStack;
@@ -20,19 +20,9 @@ afterAll(async () => {
 /** Runs a scenario; its output is printed only when it exits other than `expectedExit`. */
 async function runScenario(name: string, env: Record<string, string>, expectedExit = 0): Promise<ScenarioRun> {
   const lines: string[] = [];
-  const run = await runLoadScenario(
-    name,
-    {
-      SLUICE_URL: loadStack.sluiceUrl,
-      SIM_URL: loadStack.simUrl,
-      METRICS_URL: `${loadStack.metricsUrl}/metrics`,
-      ...env,
-    },
-    loadStack.pids,
-    {
-      onLine: (line) => lines.push(line),
-    },
-  );
+  const run = await runLoadScenario(name, scenarioEnv(loadStack, env), loadStack.pids, {
+    onLine: (line) => lines.push(line),
+  });
   if (run.exitCode !== expectedExit) console.error(lines.join("\n"));
   return run;
 }

@@ -3,11 +3,11 @@
  * sampler, the fetch cap, the environment report, and the SSE reader's read bookkeeping.
  */
 import { describe, expect, test } from "bun:test";
-import { describeEnvironment, describeMachine } from "../../loadtest/lib/environment.ts";
-import { median, percentileOf } from "../../loadtest/lib/percentile.ts";
-import { cpuByThread, cpuMicros, cpuTime, rssBytes, withChildren } from "../../loadtest/lib/proc.ts";
-import { readEvents, type TimedEvent } from "../../loadtest/lib/sse-reader.ts";
-import { FETCH_CAP, FETCH_CAP_VARIABLE, withFetchCap } from "../../scripts/stack/fetch-cap.ts";
+import { readEvents, type TimedEvent } from "../../harness/client/sse-reader.ts";
+import { describeEnvironment, describeMachine } from "../../harness/measure/environment.ts";
+import { median, percentileOf } from "../../harness/measure/percentile.ts";
+import { cpuByThread, cpuMicros, cpuTime, rssBytes, withChildren } from "../../harness/measure/proc.ts";
+import { FETCH_CAP, FETCH_CAP_VARIABLE, withFetchCap } from "../../harness/stack/fetch-cap.ts";
 
 describe("percentiles", () => {
   test("unsorted values, numbers sorted as numbers, the median of an even count interpolated", () => {

@@ -1,6 +1,6 @@
 /**
  * What the attacker suite tries, as data: each spelling of a path or a host that has, somewhere,
- * reached what it should not, and how to recognise that it did.
+ * reached what it should not (leaks.ts recognises what it reached).
  */
 
 /** Ways to name a file above `public/` (the repository root, where package.json lives). */
@@ -48,16 +48,3 @@ export const INTERNAL_PATHS = [
 
 /** Host headers that have changed which route a path reaches (null: no Host header at all). */
 export const HOSTS: (string | null)[] = ["localhost", "x", "ab", "abc", "abcd", "", null, "127.0.0.1"];
-
-/** Content that only a leak would put in a response. */
-export const LEAK_MARKERS = [
-  '"name": "sluice"', // package.json
-  "SQLite format 3", // the database file
-  "sluice_tokens_total", // Prometheus metrics
-  '"cancellations"', // the simulator's statistics
-  "session-secret",
-];
-
-export function leaked(body: string): string | undefined {
-  return LEAK_MARKERS.find((marker) => body.includes(marker));
-}

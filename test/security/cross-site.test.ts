@@ -4,8 +4,8 @@
  * while the same requests from the page itself go through.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { internalUrl } from "../support/spawn.ts";
-import { simulatorStats } from "../support/sse.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { internalUrl } from "../../harness/stack/spawn.ts";
 import { ALICE, startTarget, type TargetApp } from "./setup.ts";
 
 /** What a browser sends from a page of another site (Fetch Metadata, and Origin). */
@@ -55,10 +55,10 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 test("cross-site POST and GET /chat are refused with 403, and no model call starts", async () => {
-  const before = (await simulatorStats(internalUrl(app))).started;
+  const before = (await fetchSimStats(internalUrl(app))).started;
   const statuses = await crossSiteStatuses(app, cookie);
   expect(new Set(statuses)).toEqual(new Set([403]));
-  expect((await simulatorStats(internalUrl(app))).started).toBe(before);
+  expect((await fetchSimStats(internalUrl(app))).started).toBe(before);
 });
 
 test("control: the same requests from the page itself go through", async () => {

@@ -1,33 +1,19 @@
 /**
  * Not an open relay: `/v1/chat/completions` and `/api/chat` call only the listed models, with at
- * most MAX_OUTPUT_TOKENS and one choice, and pass only known fields to the model. A recording
- * upstream shows what actually left Sluice.
+ * most MAX_OUTPUT_TOKENS and one choice, and pass only known fields to the model. The fake model
+ * records what actually left Sluice.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startFakeModel } from "../../harness/fake-model.ts";
 import { ALICE, call, startTarget, type TargetApp } from "./setup.ts";
 
-const received: Record<string, unknown>[] = [];
-const upstream = Bun.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  async fetch(request) {
-    if (request.method === "GET") return Response.json({ object: "list", data: [{ id: "m1", object: "model" }] });
-    received.push((await request.json()) as Record<string, unknown>);
-    return Response.json({
-      id: "c1",
-      object: "chat.completion",
-      created: 0,
-      model: "m1",
-      choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    });
-  },
-});
+const upstream = startFakeModel({ models: ["m1"], tokens: ["ok"] });
+const received = upstream.received;
 
 let app: TargetApp;
 beforeAll(async () => {
   app = await startTarget({
-    UPSTREAM_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+    UPSTREAM_BASE_URL: upstream.baseUrl,
     MODEL: "m1",
     MODELS: "m1,m2",
     MAX_OUTPUT_TOKENS: "500",
@@ -35,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  upstream.stop(true);
+  upstream.stop();
 });
 
 const completion = (body: Record<string, unknown>) =>

@@ -5,14 +5,16 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, rmSync } from "node:fs";
-import { type Stack, startStack } from "../../scripts/stack/start-stack.ts";
-import { HOSTS, INTERNAL_PATHS, leaked, traversalTargets } from "./attacks.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { HOSTS, INTERNAL_PATHS, traversalTargets } from "./attacks.ts";
+import { type LeakMarkers, leaked, leakMarkers, scanLeaks, secretFiles } from "./leaks.ts";
 import { rawRequest } from "./raw-http.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dataDir = `.test-data/${crypto.randomUUID()}`;
 let stack: Stack;
 let port = 0;
+let markers: LeakMarkers;
 
 beforeAll(async () => {
   mkdirSync(`${root}${dataDir}`, { recursive: true });
@@ -24,6 +26,7 @@ beforeAll(async () => {
     headers: { "content-type": "application/json" },
     body: "{}",
   });
+  markers = leakMarkers(dataDir);
 }, 60_000);
 
 afterAll(async () => {
@@ -32,28 +35,13 @@ afterAll(async () => {
 });
 
 test("through Nginx, no traversal spelling serves a file outside public/", async () => {
-  const leaks: string[] = [];
-  for (const file of ["package.json", `${dataDir}/sluice.db`]) {
-    for (const target of traversalTargets(file)) {
-      for (const host of ["localhost", "x", "abc"]) {
-        const marker = leaked((await rawRequest(port, target, { host })).body);
-        if (marker) leaks.push(`${target} (Host: ${host}) → ${marker}`);
-      }
-    }
-  }
-  expect(leaks).toEqual([]);
+  const targets = secretFiles(dataDir).flatMap(traversalTargets);
+  expect(await scanLeaks(port, { targets, hosts: ["localhost", "x", "abc"] }, markers)).toEqual([]);
   expect((await rawRequest(port, "/assets/app.js")).status).toBe(200);
 });
 
 test("through Nginx, no spelling of an internal route answers, whatever the Host", async () => {
-  const leaks: string[] = [];
-  for (const path of INTERNAL_PATHS) {
-    for (const host of HOSTS) {
-      const marker = leaked((await rawRequest(port, path, { host })).body);
-      if (marker) leaks.push(`${path} (Host: ${host}) → ${marker}`);
-    }
-  }
-  expect(leaks).toEqual([]);
+  expect(await scanLeaks(port, { targets: INTERNAL_PATHS, hosts: HOSTS }, markers)).toEqual([]);
   // Control: the internal listener itself does answer, so the markers would see a leak.
-  expect(leaked(await (await fetch(`${stack.metricsUrl}/metrics`)).text())).toBe("sluice_tokens_total");
+  expect(leaked(await (await fetch(`${stack.metricsUrl}/metrics`)).text(), markers)).toBe("the metrics");
 });

@@ -4,7 +4,7 @@
  * is paired with the owner's own request, which succeeds: the 404 is the ownership check.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readStream } from "../support/sse.ts";
+import { readStream } from "../../harness/client/stream.ts";
 import { ALICE, BOB, bearer, call, startTarget, type TargetApp } from "./setup.ts";
 
 let app: TargetApp;

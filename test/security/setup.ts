@@ -3,8 +3,9 @@
  * beside `public/` so that a traversal has something real to reach, on the runtime under test.
  */
 import { mkdirSync, rmSync } from "node:fs";
-import type { Runtime } from "../../scripts/stack/process.ts";
-import { runtime, type Started, startProcess } from "../support/spawn.ts";
+import { callJson } from "../../harness/client/api.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { runtime, type Started, startProcess } from "../../harness/stack/spawn.ts";
 
 export const ALICE = "alice-secret-token-0001";
 export const BOB = "bob-secret-token-000002";
@@ -60,13 +61,6 @@ export async function startTarget(
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** JSON over fetch as `token`'s user. */
-export async function call(app: Started, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { ...bearer(token), ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
+export function call(app: Started, token: string, method: string, path: string, body?: unknown) {
+  return callJson(app.url, method, path, body, { token, timeoutMs: 10_000 });
 }

@@ -3,8 +3,8 @@
  * produce without bound. Just past the cap is refused; at the cap is accepted.
  */
 import { expect, test } from "bun:test";
+import { readStream } from "../../harness/client/stream.ts";
 import { DIRECTIVE_LIMITS, splitDirective } from "../../src/simulator/directive.ts";
-import { readStream } from "../support/sse.ts";
 import { ALICE, bearer, call, startTarget } from "./setup.ts";
 
 test("directives past their caps are refused; at the caps they are accepted", () => {

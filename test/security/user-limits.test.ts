@@ -4,8 +4,8 @@
  * AUTH=none the limit counts per client address.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { internalUrl } from "../support/spawn.ts";
-import { metricValue } from "../support/sse.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { internalUrl } from "../../harness/stack/spawn.ts";
 import { rawRequest } from "./raw-http.ts";
 import { ALICE, BOB, call, startTarget, type TargetApp } from "./setup.ts";
 

@@ -4,7 +4,7 @@
  * pacing must be what the settings say.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { type Started, startSimulator } from "../support/spawn.ts";
+import { type Started, startSimulator } from "../../harness/stack/spawn.ts";
 import { contentTokens, postChat, readEvents, resetStats, userMessage, waitForStats } from "./support.ts";
 
 let sim: Started;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
-import { type Started, startSimulator } from "../support/spawn.ts";
+import { type Started, startSimulator } from "../../harness/stack/spawn.ts";
 import { openAIClient, streamText, userMessage } from "./support.ts";
 
 let sim: Started;

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { type Started, startSimulator } from "../support/spawn.ts";
-import { fetchStats, openAIClient, resetStats, streamText, userMessage, waitForStats } from "./support.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { type Started, startSimulator } from "../../harness/stack/spawn.ts";
+import { openAIClient, resetStats, streamText, userMessage, waitForStats } from "./support.ts";
 
 let sim: Started;
 let client: OpenAI;
@@ -43,7 +44,7 @@ describe("status:NNN", () => {
     });
     expect(response.headers.get("retry-after")).toBe("1");
     expect((await response.json()).error.code).toBe("rate_limit_exceeded");
-    expect(await fetchStats(sim.url)).toMatchObject({ started: 1, failed: 1, active: 0 });
+    expect(await fetchSimStats(sim.url)).toMatchObject({ started: 1, failed: 1, active: 0 });
   });
 });
 
@@ -114,7 +115,7 @@ describe("stall:N:MS", () => {
     const gaps = arrivals.slice(1).map((at, i) => at - (arrivals[i] as number));
     expect(gaps[2]).toBeGreaterThanOrEqual(400);
     expect(Math.max(...gaps.filter((_, i) => i !== 2))).toBeLessThan(300);
-    expect(await fetchStats(sim.url)).toMatchObject({ completed: 1, failed: 0 });
+    expect(await fetchSimStats(sim.url)).toMatchObject({ completed: 1, failed: 0 });
   });
 });
 

@@ -3,7 +3,7 @@
  * SIGTERM and SIGINT shut it down cleanly, even with a stream open.
  */
 import { describe, expect, test } from "bun:test";
-import { startSimulator } from "../support/spawn.ts";
+import { startSimulator } from "../../harness/stack/spawn.ts";
 import { postChat, userMessage } from "./support.ts";
 
 describe("simulator main", () => {

@@ -3,6 +3,7 @@
  * script's lengths and the bounded cancellation record.
  */
 import { describe, expect, test } from "bun:test";
+import { DEFAULT_CONTINUE_INSTRUCTION } from "../../src/config.ts";
 import { splitDirective } from "../../src/simulator/directive.ts";
 import { splitEcho } from "../../src/simulator/echo.ts";
 import { SimulatorRequestError } from "../../src/simulator/errors.ts";
@@ -115,6 +116,34 @@ describe("script lengths", () => {
     expect(Array.from({ length: 10 }, () => paced.nextToken())).toEqual(
       Array.from({ length: 10 }, () => plain.nextToken()),
     );
+  });
+});
+
+describe("continuing an answer", () => {
+  const played = (script: ReturnType<typeof createScript>) =>
+    Array.from({ length: script.tokenCount }, () => script.nextToken()).join("");
+  const scriptOf = (messages: { role: string; content: string }[], maxTokens?: number) =>
+    createScript({ model: "demo", messages, stream: true, includeUsage: false, maxTokens }, settings, "id");
+
+  test("after the instruction, or with the partial answer last, it goes on where the answer was cut", () => {
+    for (const question of ["/sim tokens=12\nTell me", "/echo a story in twelve pieces of text"]) {
+      const asked = { role: "user", content: question };
+      const whole = played(scriptOf([asked]));
+      const cut = scriptOf([asked], 5);
+      expect(cut.finishReason).toBe("length");
+      const partial = played(cut);
+      const answer = { role: "assistant", content: partial };
+      const instructed = scriptOf([asked, answer, { role: "user", content: DEFAULT_CONTINUE_INSTRUCTION }]);
+      expect([question, partial + played(instructed)]).toEqual([question, whole]);
+      expect(instructed.finishReason).toBe("stop");
+      expect(partial + played(scriptOf([asked, answer]))).toBe(whole);
+    }
+  });
+
+  test("any other last question is a new one, not a continuation", () => {
+    const asked = { role: "user", content: "/sim tokens=12\nTell me" };
+    const answer = { role: "assistant", content: played(scriptOf([asked], 5)) };
+    expect(scriptOf([asked, answer, { role: "user", content: "go on" }]).tokenCount).toBe(settings.maxTokens);
   });
 });
 

@@ -3,6 +3,8 @@
  * and an `openai` client pointed at a simulator.
  */
 import OpenAI from "openai";
+import { waitUntil } from "../../harness/client/poll.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
 import type { SimulatorStats } from "../../src/simulator/stats.ts";
 
 /** One `data:` payload as it arrived, with its arrival time (performance.now()). */
@@ -74,28 +76,13 @@ export function openAIClient(baseUrl: string, timeoutMs = 10_000): OpenAI {
   });
 }
 
-export async function fetchStats(baseUrl: string): Promise<SimulatorStats> {
-  const response = await fetch(`${baseUrl}/sim/stats`, { signal: AbortSignal.timeout(5_000) });
-  return (await response.json()) as SimulatorStats;
-}
-
 export async function resetStats(baseUrl: string): Promise<void> {
   await fetch(`${baseUrl}/sim/stats/reset`, { method: "POST", signal: AbortSignal.timeout(5_000) });
 }
 
 /** Polls the stats until `ready` holds; fails after `timeoutMs` with the last stats seen. */
-export async function waitForStats(
-  baseUrl: string,
-  ready: (stats: SimulatorStats) => boolean,
-  timeoutMs = 3_000,
-): Promise<SimulatorStats> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const stats = await fetchStats(baseUrl);
-    if (ready(stats)) return stats;
-    if (performance.now() > deadline) throw new Error(`stats never matched: ${JSON.stringify(stats)}`);
-    await Bun.sleep(20);
-  }
+export function waitForStats(baseUrl: string, ready: (stats: SimulatorStats) => boolean, timeoutMs = 3_000) {
+  return waitUntil("the simulator's stats to match", () => fetchSimStats(baseUrl), ready, timeoutMs, 20);
 }
 
 /** Text streamed through the `openai` client, with the last chunk's finish reason. */

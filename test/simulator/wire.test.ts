@@ -3,8 +3,9 @@
  * non-streaming object, the models list, OpenAI-shaped errors, the stats routes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Started, startSimulator } from "../support/spawn.ts";
-import { contentTokens, fetchStats, postChat, readEvents, resetStats, userMessage } from "./support.ts";
+import { fetchSimStats } from "../../harness/client/sim-stats.ts";
+import { type Started, startSimulator } from "../../harness/stack/spawn.ts";
+import { contentTokens, postChat, readEvents, resetStats, userMessage } from "./support.ts";
 
 let sim: Started;
 beforeAll(async () => {
@@ -159,7 +160,7 @@ describe("errors and other routes", () => {
     await resetStats(sim.url);
     await (await postChat(sim.url, { messages: userMessage(`${FAST}one`) })).json();
     await (await postChat(sim.url, { messages: userMessage("/sim fault=status:500\ntwo") })).json();
-    expect(await fetchStats(sim.url)).toEqual({
+    expect(await fetchSimStats(sim.url)).toEqual({
       started: 2,
       completed: 1,
       cancelled: 0,
@@ -169,6 +170,6 @@ describe("errors and other routes", () => {
     });
     expect((await (await fetch(`${sim.url}/stats`)).json()).started).toBe(2);
     await fetch(`${sim.url}/sim/stats`, { method: "DELETE" });
-    expect((await fetchStats(sim.url)).started).toBe(0);
+    expect((await fetchSimStats(sim.url)).started).toBe(0);
   });
 });

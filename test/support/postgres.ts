@@ -1,9 +1,9 @@
 /**
- * One throwaway PostgreSQL server per test file (scripts/stack/postgres.ts), or the reason there
+ * One throwaway PostgreSQL server per test file (harness/stack/postgres.ts), or the reason there
  * is none: a file that needs it skips its tests and says why, never passes them.
  */
 import { afterAll } from "bun:test";
-import { startTestPostgres, type TestPostgres } from "../../scripts/stack/postgres.ts";
+import { startTestPostgres, type TestPostgres } from "../../harness/stack/postgres.ts";
 
 export type PostgresForTests =
   | { server: TestPostgres; unavailable?: undefined }

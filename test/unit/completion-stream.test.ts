@@ -1,12 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { APIError } from "openai";
-import { readCompletionChunks } from "../../src/upstream/completion-stream.ts";
-
-const encoder = new TextEncoder();
+import { ChunkEncoder } from "../../src/simulator/chunks.ts";
+import { readCompletion, readCompletionChunks } from "../../src/upstream/completion-stream.ts";
 
 /** A response whose body arrives in pieces of the given sizes (cutting UTF-8 characters too). */
 function responseInPieces(text: string, sizes: () => number): Response {
-  const bytes = encoder.encode(text);
+  const bytes = new TextEncoder().encode(text);
   const pieces: Uint8Array[] = [];
   for (let offset = 0; offset < bytes.length; ) {
     const size = sizes();
@@ -23,15 +22,27 @@ function responseInPieces(text: string, sizes: () => number): Response {
   );
 }
 
-function chunk(content: string): string {
-  return `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
-}
+/** One content chunk in the simulator's own bytes (the wire format of OpenAI's streaming). */
+const encoder = new ChunkEncoder("c", 0, "m");
+const chunk = (content: string) => new TextDecoder().decode(encoder.contents([content]));
 
 async function contents(response: Response): Promise<string[]> {
   const seen: string[] = [];
   for await (const chunks of readCompletionChunks(response))
     for (const item of chunks) seen.push(item.choices[0]?.delta?.content ?? "");
   return seen;
+}
+
+/** The same through the push reader: the chunks, and how many network reads announced them. */
+async function pushed(response: Response): Promise<{ seen: string[]; reads: number }> {
+  const seen: string[] = [];
+  let reads = 0;
+  await readCompletion(
+    response,
+    (chunk) => seen.push(chunk.choices[0]?.delta?.content ?? ""),
+    () => reads++,
+  );
+  return { seen, reads };
 }
 
 describe("readCompletionChunks", () => {
@@ -47,6 +58,12 @@ describe("readCompletionChunks", () => {
       };
       expect(await contents(responseInPieces(body, sizes))).toEqual(tokens);
     }
+  });
+
+  test("the push reader: the same chunks, and one read announced per network read", async () => {
+    const pieces = Math.ceil(new TextEncoder().encode(body).length / 5);
+    expect(await pushed(responseInPieces(body, () => 5))).toEqual({ seen: tokens, reads: pieces });
+    expect(pushed(responseInPieces(`${chunk("a")}data: {not json\n\n`, () => 5))).rejects.toBeInstanceOf(SyntaxError);
   });
 
   test("a chunk that is not JSON throws SyntaxError; an error object throws APIError", async () => {

@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { encodeComment, encodeEvent, encodeEvents, encodeOpening, SseFieldError } from "../../src/sse/encode.ts";
+import {
+  encodeComment,
+  encodeEvent,
+  encodeEvents,
+  encodeOpening,
+  numberedEventFormat,
+  SseFieldError,
+} from "../../src/sse/encode.ts";
 
 const decoder = new TextDecoder();
 const formatEvent = (message: Parameters<typeof encodeEvent>[0]) => decoder.decode(encodeEvent(message));
@@ -80,6 +87,33 @@ describe("encodeEvent", () => {
       const events = parseInPieces(new TextEncoder().encode(frames.join("")), random);
       expect(events.map((event) => event.event)).toEqual(tokens.map(() => "token"));
       expect(events.map((event) => event.id)).toEqual(tokens.map((_, i) => String(i + 1)));
+      expect(events.map((event) => event.data)).toEqual(tokens.map((text) => text.replace(/\r\n|\r/g, "\n")));
+    }
+  });
+});
+
+describe("numberedEventFormat", () => {
+  test("the same bytes as a whole event's framing, the prefix and event checked once", () => {
+    const token = numberedEventFormat("token", "g1.");
+    expect(token(7, " the\r\nend")).toBe("event: token\nid: g1.7\ndata:  the\ndata: end\n\n");
+    expect(numberedEventFormat(undefined, "")(1, "a")).toBe(formatEvent({ id: "1", data: "a" }));
+    for (const bad of ["a\nb", "a\rb", "a\0b"]) {
+      expect(() => numberedEventFormat("token", bad)).toThrow(SseFieldError);
+      expect(() => numberedEventFormat(bad, "")).toThrow(SseFieldError);
+    }
+  });
+
+  test("property: any token round-trips through a spec parser, line breaks as LF, nothing forged", () => {
+    const token = numberedEventFormat(undefined, "g.");
+    for (let seed = 1; seed <= 300; seed++) {
+      const random = seeded(seed);
+      const tokens = Array.from({ length: 1 + Math.floor(random() * 12) }, () => randomToken(random));
+      const events = parseInPieces(
+        new TextEncoder().encode(tokens.map((text, i) => token(i + 1, text)).join("")),
+        random,
+      );
+      expect(events.map((event) => event.event)).toEqual(tokens.map(() => undefined));
+      expect(events.map((event) => event.id)).toEqual(tokens.map((_, i) => `g.${i + 1}`));
       expect(events.map((event) => event.data)).toEqual(tokens.map((text) => text.replace(/\r\n|\r/g, "\n")));
     }
   });

@@ -1,20 +1,22 @@
 import { describe, expect, test } from "bun:test";
 import { Generation, type GenerationOptions } from "../../src/generation/generation.ts";
-import type { UpstreamDelta } from "../../src/upstream/chat-stream.ts";
+import type { Upstream } from "../../src/upstream/chat-stream.ts";
 
-/** A fake upstream: `count` tokens, `gapMs` apart, that ends quietly when aborted (as the client does). */
-function upstream(count: number, gapMs: number, seen: { aborted?: unknown } = {}) {
-  return async function* (signal: AbortSignal): AsyncGenerator<UpstreamDelta> {
+/** A fake upstream: `count` tokens, `gapMs` apart, each its own read, that ends quietly when aborted (as the client does). */
+function upstream(count: number, gapMs: number, seen: { aborted?: unknown } = {}): Upstream {
+  return async (signal, _id, sink) => {
     for (let i = 0; i < count; i++) {
       await Bun.sleep(gapMs);
       if (signal.aborted) {
         seen.aborted = signal.reason;
         return;
       }
-      yield { type: "token", text: `t${i} ` };
+      sink.token(`t${i} `);
+      sink.readEnd();
     }
-    yield { type: "finish", reason: "stop" };
-    yield { type: "usage", usage: { prompt_tokens: 3, completion_tokens: count, total_tokens: count + 3 } };
+    sink.finish("stop");
+    sink.usage({ prompt_tokens: 3, completion_tokens: count, total_tokens: count + 3 });
+    sink.readEnd();
   };
 }
 
@@ -89,11 +91,12 @@ describe("Generation", () => {
   });
 
   test("a gap between tokens longer than the limit → upstream_timeout", async () => {
-    async function* stalls(signal: AbortSignal): AsyncGenerator<UpstreamDelta> {
-      yield { type: "token", text: "a" };
+    const stalls: Upstream = async (signal, _id, sink) => {
+      sink.token("a");
+      sink.readEnd();
       await Bun.sleep(200);
-      if (!signal.aborted) yield { type: "token", text: "b" };
-    }
+      if (!signal.aborted) sink.token("b");
+    };
     const running = generation({ upstream: stalls, timeouts: { firstTokenMs: 5_000, interTokenMs: 50 } });
     const { end, text } = await running.settled;
     expect(text).toBe("a");
@@ -104,7 +107,7 @@ describe("Generation", () => {
     });
   });
 
-  test("onEvent calls back after each event, the end included, until released", async () => {
+  test("onEvent calls back after each read's events, the end included, until released", async () => {
     const running = generation({ upstream: upstream(2, 20) });
     const seen: number[] = [];
     const release = running.onEvent(() => seen.push(running.log.length));
@@ -112,5 +115,22 @@ describe("Generation", () => {
     expect(seen).toEqual([1, 2, 3]);
     expect(running.ended).toBe(true);
     release();
+  });
+
+  test("the tokens of one read reach a listener in one call", async () => {
+    const bunched: Upstream = async (_signal, _id, sink) => {
+      await Bun.sleep(1);
+      for (const text of ["a", "b", "c"]) sink.token(text);
+      sink.readEnd();
+      sink.token("d");
+      sink.finish("stop");
+      sink.readEnd();
+    };
+    const running = generation({ upstream: bunched });
+    const seen: number[] = [];
+    running.onEvent(() => seen.push(running.log.length));
+    const { text } = await running.settled;
+    expect(text).toBe("abcd");
+    expect(seen).toEqual([3, 4, 5]);
   });
 });

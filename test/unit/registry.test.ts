@@ -1,16 +1,16 @@
 import { expect, test } from "bun:test";
 import { GENERATION_OVERHEAD_BYTES, GenerationRegistry, type NewGeneration } from "../../src/generation/registry.ts";
-import type { UpstreamDelta } from "../../src/upstream/chat-stream.ts";
 
 /** A generation whose upstream sends `text` at once, then waits for `release` (or an abort). */
 function answer(text: string, release: Promise<void>): NewGeneration {
   return {
     owner: "alice",
     model: "demo",
-    upstream: async function* (signal): AsyncGenerator<UpstreamDelta> {
-      yield { type: "token", text };
+    upstream: async (signal, _id, sink) => {
+      sink.token(text);
+      sink.readEnd();
       await Promise.race([release, new Promise((resolve) => signal.addEventListener("abort", resolve))]);
-      yield { type: "finish", reason: "stop" };
+      sink.finish("stop");
     },
     timeouts: { firstTokenMs: 5_000, interTokenMs: 5_000 },
     cancelGraceMs: 5_000,

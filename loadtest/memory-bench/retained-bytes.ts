@@ -1,0 +1,76 @@
+/**
+ * Retained bytes against RETAINED_BYTES_MAX: `--answers` answers of MAX_GENERATION_BYTES each run
+ * one after the other (a small fake model sends 64 KiB tokens); prints what `sluice_retained_bytes`
+ * reports, how many answers can still be replayed, and the app's resident memory.
+ *
+ * Usage: bun loadtest/memory-bench/retained-bytes.ts [--runtime bun|deno] [--answers 100]
+ *        [--answer-mib 1] [--budget-mib 16]
+ */
+
+import { parseArgs } from "node:util";
+import { startChat } from "../../harness/client/chat.ts";
+import { metricValue } from "../../harness/client/metrics.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { startFakeModel } from "../../harness/fake-model.ts";
+import { rssBytes } from "../../harness/measure/proc.ts";
+import type { Runtime } from "../../harness/stack/process.ts";
+import { internalUrl, startApp } from "../../harness/stack/spawn.ts";
+
+const { values } = parseArgs({
+  options: {
+    runtime: { type: "string", default: "bun" },
+    answers: { type: "string", default: "100" },
+    "answer-mib": { type: "string", default: "1" },
+    "budget-mib": { type: "string", default: "16" },
+  },
+});
+const runtime = values.runtime as Runtime;
+const answerBytes = Number(values["answer-mib"]) * 1024 * 1024;
+const budgetBytes = Number(values["budget-mib"]) * 1024 * 1024;
+
+// A model that answers every call with 64 KiB tokens until the app stops it at its byte budget.
+const token = "y".repeat(64 * 1024);
+const model = startFakeModel({
+  models: ["big"],
+  tokens: Array.from({ length: Math.ceil(answerBytes / token.length) + 2 }, () => token),
+});
+const app = await startApp(
+  {
+    UPSTREAM_BASE_URL: model.baseUrl,
+    MODEL: "big",
+    MAX_GENERATION_BYTES: String(answerBytes),
+    RETAINED_BYTES_MAX: String(budgetBytes),
+  },
+  runtime,
+);
+try {
+  const urls: string[] = [];
+  let peak = 0;
+  for (let index = 0; index < Number(values.answers); index++) {
+    const { url } = await startChat(app.url, `answer ${index}`);
+    await readStream(url, { timeoutMs: 60_000 });
+    urls.push(url);
+    peak = Math.max(peak, await metricValue(internalUrl(app), "sluice_retained_bytes"));
+  }
+  let replayable = 0;
+  for (const url of urls) {
+    const response = await fetch(url);
+    await response.body?.cancel();
+    if (response.status === 200) replayable++;
+  }
+  console.log(
+    JSON.stringify({
+      runtime,
+      answers: urls.length,
+      answer_bytes: answerBytes,
+      budget_bytes: budgetBytes,
+      retained_bytes_peak: peak,
+      retained_bytes_end: await metricValue(internalUrl(app), "sluice_retained_bytes"),
+      replayable_answers: replayable,
+      rss_end_mib: Math.round(rssBytes(app.process.pid) / 104857.6) / 10,
+    }),
+  );
+} finally {
+  await app.stop();
+  model.stop();
+}

@@ -1,0 +1,171 @@
+/**
+ * A chat turn in a stored conversation, from the question to the running answer: the one owner
+ * of what a turn decides. It reads the conversation's tree, places the turn (turn-thread.ts: Ask,
+ * Retry, Edit, Regenerate, Continue, the stale-view rule), picks the images that go with it,
+ * assembles the model's context from the path to the question (never another branch), and records
+ * the exchange (record.ts) around the model call it is given. Everything is decided and checked
+ * before anything is stored, so a refused turn costs nothing upstream and changes nothing.
+ */
+import type { ModelMessage } from "../contract.ts";
+import { ConversationMovedError, NotFoundError, ValidationError } from "../errors.ts";
+import type { AnswerCheckpoints } from "./checkpoints.ts";
+import {
+  type AssembledContext,
+  assembleContext,
+  type ContextSettings,
+  firstThatMayFit,
+  sentBackCount,
+} from "./context.ts";
+import { imagesOfReplaced, loadCarriedImages } from "./context-images.ts";
+import { type ContinueSettings, continuationTail } from "./continuation.ts";
+import type { NewImage } from "./images.ts";
+import { type GenerationLike, recordExchange } from "./record.ts";
+import type { ConversationStore } from "./store.ts";
+import { MessageTree } from "./tree.ts";
+import { placeTurn, type ShapedTurn, shapeTurn, type TurnPosition } from "./turn-thread.ts";
+
+export interface TurnDeps {
+  store: ConversationStore;
+  /** The server's SYSTEM_PROMPT (a conversation's own instructions take its place) and the model's window. */
+  context: ContextSettings;
+  /** At most this many images in a context (CONTEXT_MAX_IMAGES), the question's own first. */
+  contextMaxImages: number;
+  /** How Continue asks the model to go on (CONTINUE_MODE, CONTINUE_INSTRUCTION). */
+  continuation: ContinueSettings;
+  /** Keeps a running answer's text stored while it runs. */
+  checkpoints?: AnswerCheckpoints | undefined;
+}
+
+/** A turn in `owner`'s conversation, its images checked already. */
+export interface TurnRequest extends TurnPosition {
+  owner: string;
+  conversationId: string;
+  /** The new question (Ask, Edit, Retry; for Regenerate and Continue, the stored question is asked). */
+  question: string;
+  images: NewImage[];
+  /** The model to ask, given the conversation's own choice (null: none); checked by the caller. */
+  model?: ((chosen: string | null) => string) | undefined;
+}
+
+/** The model call a turn starts, and the check that would refuse it. */
+export interface TurnCall<G extends GenerationLike> {
+  /** Throws what starting the call would throw now (429, 503), before anything is stored. */
+  admit?: (() => Promise<void>) | undefined;
+  /** Starts the call on `messages` to `model` under `streamId`; called once the question is stored. */
+  start: (streamId: string, messages: ModelMessage[], model: string | undefined) => Promise<G>;
+}
+
+export interface StartedTurn<G extends GenerationLike> {
+  generation: G;
+  /** How many messages the model was sent, and how many older ones were left out to fit its window. */
+  context: { messages: number; dropped: number };
+  /** The question the answer is written under. */
+  questionId: string;
+  /** Continue: the answer the generation's text is appended to. */
+  continues: string | undefined;
+  model: string | undefined;
+}
+
+/** What a turn will store and send, decided from the conversation as it was read. */
+export interface PlannedTurn {
+  turn: ShapedTurn;
+  /** The question's images: those sent, or for an Edit, those of the question it redoes. */
+  images: NewImage[];
+  context: AssembledContext;
+  model: string | undefined;
+}
+
+/**
+ * Reads what a turn needs and decides it, storing nothing: its place in the tree, the path the
+ * model reads (only that path's messages are loaded), the images and the context. Throws 404 for
+ * a conversation (or a message) that is not `owner`'s, 409 for a stale view, 400 for a turn that
+ * cannot be taken.
+ */
+export async function planTurn(deps: TurnDeps, request: TurnRequest): Promise<PlannedTurn> {
+  const { store } = deps;
+  const { owner, conversationId } = request;
+  const found = await store.tree(owner, conversationId);
+  if (!found) throw new NotFoundError("conversation");
+  const leaf = found.conversation.current_leaf_id;
+  const tree = new MessageTree(found.nodes);
+  const { place, read } = placeTurn(tree, leaf, request);
+  // Only the newest part of a long path can fit the model's window: the rest is never loaded.
+  const path = read.flatMap((id) => tree.node(id) ?? []);
+  const from = firstThatMayFit(path, deps.context.maxContextTokens);
+  const rows = await store.messages(owner, conversationId, read.slice(from));
+  // A message of the path deleted between the two reads: the view the turn was placed on is gone.
+  if (rows.length !== read.length - from) throw new ConversationMovedError(leaf);
+  const turn = shapeTurn(place, rows, { ...request, withImages: request.images.length > 0 });
+  const { images, context } = await planContext(deps, request, turn, found.conversation.system_prompt);
+  const dropped = context.dropped + sentBackCount(path.slice(0, from));
+  return { turn, images, context: { ...context, dropped }, model: request.model?.(found.conversation.model) };
+}
+
+/**
+ * Starts a turn: stores the question, starts the model call, and stores the answer when it ends.
+ * Throws what {@link planTurn} throws, and 409 for a conversation already answering.
+ */
+export async function startTurn<G extends GenerationLike>(
+  deps: TurnDeps,
+  request: TurnRequest,
+  call: TurnCall<G>,
+): Promise<StartedTurn<G>> {
+  // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
+  const { turn, images, context, model } = await planTurn(deps, request);
+  // Nothing is stored for a call that would be refused anyway.
+  await call.admit?.();
+  // The question is stored before the model call starts: a failure to store it costs nothing
+  // upstream. The answer belongs to the conversation: it finishes and is stored even when its
+  // viewer leaves (another conversation, a closed tab, a lost network); only Stop or a limit ends it.
+  const recorded = await recordExchange(deps.store, {
+    owner: request.owner,
+    conversationId: request.conversationId,
+    userMessage: turn.again?.content ?? request.question,
+    images,
+    placement: turn.placement,
+    questionId: turn.questionId,
+    model,
+    start: (streamId) => call.start(streamId, context.messages, model),
+    checkpoints: deps.checkpoints,
+  });
+  if (!recorded) throw new NotFoundError("conversation");
+  return {
+    generation: recorded.generation,
+    context: { messages: context.messages.length, dropped: context.dropped },
+    questionId: turn.questionId,
+    continues: turn.continued?.id,
+    model,
+  };
+}
+
+/**
+ * The turn's images and context: the conversation's own instructions (else the server's), the
+ * stored turns of its path, the images they carry again (context-images.ts), the question last
+ * (a stored one asked again keeps its images), and for Continue the partial answer after it.
+ */
+async function planContext(
+  deps: TurnDeps,
+  request: TurnRequest,
+  turn: ShapedTurn,
+  systemPrompt: string | null,
+): Promise<{ images: NewImage[]; context: AssembledContext }> {
+  const { store } = deps;
+  const { owner, conversationId, question } = request;
+  const { history, again } = turn;
+  const sent = request.images;
+  // An Edit keeps the images of the question it redoes unless it sends its own.
+  const images =
+    turn.kind === "edit" && sent.length === 0
+      ? await imagesOfReplaced(store, owner, conversationId, turn.redone)
+      : sent;
+  // A question of images alone is asked again (Retry) as empty text: its images are stored.
+  if (!again && question.trim() === "" && images.length === 0)
+    throw new ValidationError("content", "must hold text or an image");
+  const thread = again ? [...history, again] : history;
+  const own = again ? 0 : images.length;
+  const carried = await loadCarriedImages(store, owner, conversationId, thread, own, deps.contextMaxImages);
+  const asked = again ? { text: again.content, images: carried.get(again.id) ?? [] } : { text: question, images };
+  const settings = { ...deps.context, systemPrompt: systemPrompt ?? deps.context.systemPrompt };
+  const tail = turn.continued ? continuationTail(turn.continued.content, deps.continuation) : [];
+  return { images, context: assembleContext(history, asked, settings, carried, tail) };
+}

@@ -1,0 +1,40 @@
+/**
+ * The chunks of a streamed chat completion, from its body's bytes as they arrive: each SSE
+ * `data:` event parsed once, handed over as soon as it is complete, whatever the read boundaries.
+ *
+ * The `openai` client's own decoder scans every byte in JS twice per event (a double-newline
+ * splitter, then a line decoder) and runs several async generators per chunk; eventsource-parser
+ * splits decoded text with native `indexOf`, and here a read costs no promise at all.
+ */
+import { createParser, type EventSourceParser } from "eventsource-parser";
+import { APIError } from "openai";
+import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+
+export class CompletionChunkParser {
+  readonly #decoder = new TextDecoder();
+  readonly #parser: EventSourceParser;
+  #done = false;
+
+  /**
+   * `onChunk` receives every chunk until `[DONE]`. `feed` throws what the `openai` client's own
+   * stream throws: `SyntaxError` for a chunk that is not JSON, `APIError` for an error object
+   * sent inside the stream (`headers`: the response's, for the error).
+   */
+  constructor(onChunk: (chunk: ChatCompletionChunk) => void, headers?: Headers) {
+    this.#parser = createParser({
+      onEvent: ({ data }) => {
+        // Like the `openai` client: the body is read to its end, and anything after [DONE] is ignored.
+        this.#done ||= data.startsWith("[DONE]");
+        if (this.#done) return;
+        const chunk = JSON.parse(data);
+        if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, headers);
+        onChunk(chunk);
+      },
+    });
+  }
+
+  /** Parses one network read; `onChunk` runs for each chunk it completes, before this returns. */
+  feed(bytes: Uint8Array): void {
+    this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * fetch's signature over plain TCP connections (tcp.ts), for the `openai` client. Bun's fetch
+ * reads every response on its "HTTP Client" thread and hands each read over to the JS thread;
+ * Deno's hands each one through a byte stream, a few promises per read. Here the socket is read
+ * on the JS thread, and a streamed body goes to its reader (response-body.ts) one call per read,
+ * without a promise or a copy. The `openai` client still builds the request, maps statuses to
+ * its errors and reads error bodies through the returned Response.
+ *
+ * HTTP/1.1 only (http1-response.ts), idle connections kept per origin. What it does not do
+ * (request bodies other than text, proxies) goes to fetch.
+ */
+import { connectTcp, type TcpConnection, type TcpEvents } from "../tcp.ts";
+import { HttpResponseReader, type ResponseHead } from "./http1-response.ts";
+import { SocketBody } from "./socket-body.ts";
+
+// Idle connections kept per origin: enough for the streams of a busy minute to reuse theirs.
+const MAX_IDLE_PER_ORIGIN = 1_024;
+
+/** One request and its response, on one connection. */
+interface Exchange {
+  reader: HttpResponseReader;
+  /** Set once the response's head arrived. */
+  body: SocketBody | undefined;
+  /** Whether any byte of the response arrived: a reused connection closed before one is retried. */
+  answered: boolean;
+  fail(error: unknown): void;
+}
+
+const idle = new Map<string, Connection[]>();
+
+/** One connection; it carries one request at a time. */
+class Connection implements TcpEvents {
+  readonly tcp: TcpConnection;
+  /** The exchange in progress, or undefined while idle. */
+  exchange: Exchange | undefined;
+  closed = false;
+
+  constructor(
+    readonly origin: string,
+    url: URL,
+  ) {
+    const https = url.protocol === "https:";
+    const hostname = url.hostname.replace(/^\[|\]$/g, "");
+    const port = Number(url.port || (https ? 443 : 80));
+    this.tcp = connectTcp({ hostname, port, ...(https ? { tls: { serverName: hostname } } : {}) }, this);
+  }
+
+  data(bytes: Uint8Array): void {
+    const exchange = this.exchange;
+    if (!exchange) return;
+    exchange.answered = true;
+    try {
+      exchange.reader.feed(bytes);
+    } catch (error) {
+      exchange.fail(error);
+    }
+  }
+
+  close(error?: unknown): void {
+    this.closed = true;
+    const pool = idle.get(this.origin);
+    const index = pool?.indexOf(this) ?? -1;
+    if (pool && index !== -1) pool.splice(index, 1);
+    const exchange = this.exchange;
+    if (!exchange) return;
+    try {
+      if (error) throw error;
+      exchange.reader.close();
+    } catch (cause) {
+      exchange.fail(cause);
+    }
+  }
+
+  /** The exchange ended; the connection waits for the next one, or closes. */
+  release(reusable: boolean): void {
+    this.exchange = undefined;
+    const pool = idle.get(this.origin) ?? [];
+    if (!reusable || this.closed || pool.length >= MAX_IDLE_PER_ORIGIN) this.tcp.destroy();
+    else {
+      pool.push(this);
+      idle.set(this.origin, pool);
+    }
+  }
+}
+
+/** The request as bytes: HTTP/1.1, the headers the client set, the length of a text body. */
+function requestBytes(url: URL, method: string, headers: Headers, body: string | undefined): Uint8Array {
+  let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+  for (const [name, value] of headers) {
+    if (name === "host" || name === "content-length" || name === "connection" || name === "accept-encoding") continue;
+    head += `${name}: ${value.replace(/[\r\n]/g, "")}\r\n`;
+  }
+  // Bodies come back as they are sent: nothing here decompresses them.
+  head += "accept-encoding: identity\r\n";
+  if (body !== undefined) head += `content-length: ${Buffer.byteLength(body)}\r\n`;
+  return Buffer.from(`${head}\r\n${body ?? ""}`);
+}
+
+function toResponse(head: ResponseHead, body: SocketBody): Response {
+  const headers = new Headers(head.headers);
+  const bodiless = head.status === 204 || head.status === 304;
+  const response = new Response(bodiless ? null : body.stream(), {
+    status: head.status,
+    statusText: head.statusText,
+    headers,
+  });
+  if (!bodiless) SocketBody.register(response, body);
+  return response;
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+/** Sends one request on a connection (an idle one when there is one); once more when a reused one was closed. */
+function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, bodiless: boolean): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const reused = idle.get(url.origin)?.pop();
+    const connection = reused ?? new Connection(url.origin, url);
+    const abort = () => state.fail(abortError(signal as AbortSignal));
+    const done = () => signal?.removeEventListener("abort", abort);
+    const state: Exchange = {
+      body: undefined,
+      answered: false,
+      reader: new HttpResponseReader(
+        {
+          head(head) {
+            state.body = new SocketBody(() => state.fail(new DOMException("the body was cancelled", "AbortError")));
+            resolve(toResponse(head, state.body));
+          },
+          body: (chunk) => state.body?.push(chunk),
+          end(reusable) {
+            done();
+            state.body?.end();
+            connection.release(reusable);
+          },
+        },
+        bodiless,
+      ),
+      fail(error) {
+        if (connection.exchange !== state) return;
+        connection.exchange = undefined;
+        done();
+        connection.tcp.destroy();
+        if (state.body) return state.body.error(error);
+        if (reused && !state.answered && !signal?.aborted)
+          return void exchange(url, bytes, signal, bodiless).then(resolve, reject);
+        reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error }));
+      },
+    };
+    connection.exchange = state;
+    signal?.addEventListener("abort", abort, { once: true });
+    connection.tcp.write(bytes);
+  });
+}
+
+/** Sends a request with a text body (or none), as the `openai` client does. */
+export function socketFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const body = init.body ?? undefined;
+  if (input instanceof Request || (body !== undefined && typeof body !== "string")) return fetch(input, init);
+  const url = new URL(input);
+  if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const method = (init.method ?? "GET").toUpperCase();
+  return exchange(url, requestBytes(url, method, new Headers(init.headers), body), signal, method === "HEAD");
+}
