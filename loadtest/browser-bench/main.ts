@@ -6,9 +6,11 @@
  *   BASELINE=main bun loadtest/browser-bench/main.ts     # side by side with another revision's UI
  *
  * Settings (env): CASES (code-300,code-1400,table-700), TPS_CODE_300 (60), TPS_CODE_1400 (240),
- * TPS_TABLE_700 (120), BASELINE (a git revision; empty: none), RESULTS_NAME (<date>-browser).
+ * TPS_TABLE_700 (120), BASELINE (a git revision; empty: none), RESULTS_NAME (<date>-browser),
+ * TRACE (a folder for a Chromium trace of each run; empty: none).
  */
 
+import { mkdirSync } from "node:fs";
 import { describeEnvironment } from "../../harness/measure/environment.ts";
 import { launchChromium } from "../../harness/stack/chromium.ts";
 import { startStack } from "../../harness/stack/start-stack.ts";
@@ -17,6 +19,7 @@ import { type BenchCase, codeAnswer, tableAnswer } from "./cases.ts";
 import { measureCase, startNoiseProbe } from "./measure.ts";
 import { buildCurrentUi, buildRevisionUi, commitOf, type PageServer, servePage } from "./page-build.ts";
 import { type BrowserBenchResult, resultMarkdown, type VariantRun, writeResults } from "./report.ts";
+import { longTasksOf } from "./trace.ts";
 
 // Which cases to run, comma-separated
 const CASES = textSetting("CASES", "code-300,code-1400,table-700").split(",");
@@ -28,6 +31,8 @@ const TPS_CODE_1400 = numberSetting("TPS_CODE_1400", 240);
 const TPS_TABLE_700 = numberSetting("TPS_TABLE_700", 120);
 // A git revision whose UI runs beside this checkout's, case by case (empty: this checkout only)
 const BASELINE = textSetting("BASELINE", "");
+// A folder for a Chromium trace of each run (empty: no traces)
+const TRACE = textSetting("TRACE", "");
 const DATE = new Date().toISOString().slice(0, 10);
 // Results file names, without extension
 const RESULTS_NAME = textSetting("RESULTS_NAME", `${DATE}-browser`);
@@ -56,7 +61,7 @@ const ALL_CASES: Record<string, BenchCase> = {
 };
 
 function commandLine(): string {
-  const settings = ["CASES", "TPS_CODE_300", "TPS_CODE_1400", "TPS_TABLE_700", "BASELINE"]
+  const settings = ["CASES", "TPS_CODE_300", "TPS_CODE_1400", "TPS_TABLE_700", "BASELINE", "TRACE"]
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]}`);
   return [...settings, "bun loadtest/browser-bench/main.ts"].join(" ");
@@ -74,8 +79,10 @@ async function runAll(servers: Map<string, PageServer>): Promise<VariantRun[]> {
       const timeoutMs = (benchCase.answer.length / benchCase.tokensPerSecond) * 1000 + 600_000;
       for (const [variant, server] of servers) {
         const probe = await startNoiseProbe(browser);
-        const figures = await measureCase(browser, server.url, benchCase, timeoutMs);
+        const tracePath = TRACE ? `${TRACE}/${benchCase.name}-${runs.length}.json` : undefined;
+        const figures = await measureCase(browser, server.url, benchCase, timeoutMs, tracePath);
         const noise = await probe.stop();
+        if (tracePath) console.log(`${tracePath}: tasks over 50 ms`, JSON.stringify(longTasksOf(tracePath)));
         const run = {
           variant,
           case: benchCase.name,
@@ -94,6 +101,7 @@ async function runAll(servers: Map<string, PageServer>): Promise<VariantRun[]> {
 
 async function main(): Promise<void> {
   const environment = describeEnvironment(root);
+  if (TRACE) mkdirSync(TRACE, { recursive: true });
   const folders = new Map<string, string>();
   if (BASELINE) folders.set(`${BASELINE} (${commitOf(BASELINE)})`, buildRevisionUi(BASELINE));
   folders.set(`this checkout (${commitOf()})`, buildCurrentUi());

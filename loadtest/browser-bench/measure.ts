@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { percentileOf } from "../../harness/measure/percentile.ts";
 import type { BenchCase } from "./cases.ts";
 import { type CaseFigures, installProbe, type PageRecord } from "./page-probe.ts";
+import { startTrace } from "./trace.ts";
 
 // A steady typist: about eight keys a second, a short sentence over and over.
 const TYPED = "the quick brown fox jumps over the lazy dog ";
@@ -61,12 +62,16 @@ export function figuresOf(record: PageRecord, keyPresses: number): CaseFigures {
   };
 }
 
-/** Streams `benchCase` on a fresh page at `pageUrl`, typing meanwhile; bounded by `timeoutMs`. */
+/**
+ * Streams `benchCase` on a fresh page at `pageUrl`, typing meanwhile; bounded by `timeoutMs`.
+ * With `tracePath`, the run is traced there (trace.ts).
+ */
 export async function measureCase(
   browser: Browser,
   pageUrl: string,
   benchCase: BenchCase,
   timeoutMs: number,
+  tracePath?: string,
 ): Promise<CaseFigures> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
   try {
@@ -75,6 +80,7 @@ export async function measureCase(
     await page.goto(pageUrl);
     await page.waitForSelector("#prompt");
     await page.fill("#prompt", `/sim tps=${benchCase.tokensPerSecond} ttft_ms=100\n/echo ${benchCase.answer}`);
+    if (tracePath) await startTrace(browser, page, tracePath);
     await page.press("#prompt", "Enter");
     let ended = false;
     const finished = page.waitForSelector(`${answerSelector}[data-status]`, { timeout: timeoutMs }).finally(() => {
@@ -83,6 +89,7 @@ export async function measureCase(
     await page.waitForSelector(`${answerSelector}.live`, { timeout: 30_000 });
     const keys = await typeUntil(page, () => ended);
     await finished;
+    if (tracePath) await browser.stopTracing();
     const status = await page.getAttribute(`${answerSelector}:last-child`, "data-status");
     if (status !== "complete") throw new Error(`${benchCase.name}: the answer ended ${status}`);
     const record = await page.evaluate(() => (window as unknown as { benchRecord: PageRecord }).benchRecord);
