@@ -130,3 +130,16 @@ export const widths = [
   ["desktop", desktop],
   ["phone", phone],
 ] as const;
+
+/** Asks `questions` in a new conversation on `setup`, each answered in full; returns the conversation's address. */
+export async function seededConversation(setup: ChatSetup, questions: string[]): Promise<string> {
+  const { page, context } = await openChat(setup.browser, setup.url);
+  for (const question of questions) {
+    await send(page, question);
+    const { status } = await finishedAnswer(page, 90_000);
+    if (status !== "complete") throw new Error(`the answer to "${question.slice(0, 40)}" ended ${status}`);
+  }
+  const address = page.url();
+  await context.close();
+  return address;
+}

@@ -9,16 +9,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import {
-  type ChatSetup,
-  conversationIdOf,
-  desktop,
-  finishedAnswer,
-  openChat,
-  phone,
-  send,
-  startChatSetup,
-} from "./chat-page.ts";
+import { callJson } from "../../harness/client/api.ts";
+import { type ChatSetup, desktop, openChat, phone, seededConversation, startChatSetup } from "./chat-page.ts";
 import { PNG_1 } from "./test-images.ts";
 
 let setup: ChatSetup;
@@ -26,18 +18,11 @@ let address = "";
 
 beforeAll(async () => {
   setup = await startChatSetup({ SIM_TOKENS_PER_SECOND: "2000", SIM_TTFT_MS: "20" });
-  const { page, context } = await openChat(setup.browser, setup.url);
-  await send(page, "/sim tokens=6\nPlan the team offsite");
-  expect((await finishedAnswer(page)).status).toBe("complete");
-  address = page.url();
+  address = await seededConversation(setup, ["/sim tokens=6\nPlan the team offsite"]);
   // A title that ends in a dot, as titles taken from a sentence do.
-  const renamed = await fetch(`${setup.url}/api/conversations/${conversationIdOf(page)}`, {
-    method: "PATCH",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ title: "offsite." }),
-  });
+  const id = decodeURIComponent(address.split("#/c/")[1] ?? "");
+  const renamed = await callJson(setup.url, "PATCH", `/api/conversations/${id}`, { title: "offsite." });
   expect(renamed.status).toBe(200);
-  await context.close();
 }, 90_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type ChatSetup, finishedAnswer, openChat, send, startChatSetup, widths } from "./chat-page.ts";
+import { type ChatSetup, openChat, seededConversation, startChatSetup, widths } from "./chat-page.ts";
 
 let setup: ChatSetup;
 let address = "";
@@ -58,13 +58,7 @@ const code = [
 
 beforeAll(async () => {
   setup = await startChatSetup({ SIM_TOKENS_PER_SECOND: "2000", SIM_TTFT_MS: "20" });
-  const { page, context } = await openChat(setup.browser, setup.url);
-  await send(page, "/sim tokens=4\nFirst question");
-  expect((await finishedAnswer(page)).status).toBe("complete");
-  await send(page, code);
-  expect((await finishedAnswer(page)).status).toBe("complete");
-  address = page.url();
-  await context.close();
+  address = await seededConversation(setup, ["/sim tokens=4\nFirst question", code]);
 }, 90_000);
 
 afterAll(async () => {
