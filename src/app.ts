@@ -239,7 +239,7 @@ export async function createHandler(
       if (defences.inflightBytes) holdReservation(passed.request, reservation);
       const response = await app.handle(passed.request);
       if (passed.cors) for (const [name, value] of Object.entries(passed.cors)) response.headers.set(name, value);
-      return compressLargeJson(passed.request, response);
+      return await compressLargeJson(passed.request, response);
     } catch (error) {
       // A fault of ours, never a client's: one line, and a 500 that tells the client nothing.
       logError("request failed", { method: original.method, error });
