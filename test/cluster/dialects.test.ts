@@ -102,7 +102,7 @@ describe("the AI SDK's chat on two instances", () => {
   test("stopped from B, the model call on A stops", async () => {
     const chat = new PlainChat({ api: `${a.url}/api/chat`, token: ALICE });
     const sending = chat.sendMessage({ text: LONG });
-    await eventually(() => chat.lastText.length > 10, 5_000);
+    expect(await eventually(() => chat.messages.length === 2 && chat.lastText.length > 10, 5_000)).toBe(true);
     const stop = await callJson(b.url, "DELETE", `/api/chat/${chat.id}/stream`, undefined, { token: ALICE });
     expect(stop.json.finish_reason).toBe("cancelled");
     await sending;

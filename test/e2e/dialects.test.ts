@@ -79,7 +79,7 @@ describe("the AI SDK's chat through nginx", () => {
   test("Stop through nginx: stop() and DELETE /api/chat/:id/stream end the answer as cancelled", async () => {
     const chat = new PlainChat({ api: api() });
     const sending = chat.sendMessage({ text: LONG });
-    await eventually(() => chat.lastText.length > 10, 5_000);
+    expect(await eventually(() => chat.messages.length === 2 && chat.lastText.length > 10, 5_000)).toBe(true);
     await chat.stop();
     const stop = await callJson(stack.url, "DELETE", `/api/chat/${chat.id}/stream`);
     expect(stop.json.finish_reason).toBe("cancelled");

@@ -96,7 +96,7 @@ describe("the AI SDK's chat endpoint", () => {
   test("Stop: the SDK's stop with DELETE /api/chat/:id/stream cancels the model call and stores what was said", async () => {
     const chat = new PlainChat({ api });
     const sending = chat.sendMessage({ text: SLOW });
-    await eventually(() => chat.lastText.length > 20 && chat.messages.length === 2, 5_000);
+    expect(await eventually(() => chat.lastText.length > 20 && chat.messages.length === 2, 5_000)).toBe(true);
     await chat.stop();
     const stop = await callJson(stack.app.url, "DELETE", `/api/chat/${chat.id}/stream`);
     expect(stop.json).toMatchObject({ finish_reason: "cancelled" });
