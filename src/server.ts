@@ -20,6 +20,7 @@ function settle(): { config: Config; access: Access } {
     const config = loadConfig(process.env);
     for (const secret of [config.upstreamApiKey, config.auth.sessionSecret, config.databaseUrl, config.redisUrl])
       registerSecret(secret);
+    for (const server of config.tools.servers) for (const value of Object.values(server.headers)) registerSecret(value);
     mkdirSync(config.dataDir, { recursive: true });
     return { config, access: createAccess(config, config.dataDir) };
   } catch (error) {

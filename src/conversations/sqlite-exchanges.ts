@@ -64,7 +64,7 @@ function writeAnswer(db: DatabaseSync, conversation: ConversationRow, end: Excha
       `UPDATE messages SET content = :content, status = :status, error_code = :error_code,
          error_message = :error_message, error_retryable = :error_retryable, ttft_ms = :ttft_ms,
          total_ms = :total_ms, completion_tokens = :completion_tokens, finish_reason = :finish_reason,
-         model = :model WHERE id = :id`,
+         model = :model, tool_steps = :tool_steps WHERE id = :id`,
     ).run({ ...rules.continuedAnswer(answer, end), id: answer.id });
     return;
   }
