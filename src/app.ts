@@ -68,6 +68,7 @@ export async function createApp(services: Services, access: Access, options: App
   };
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const app = new Elysia()
     // Only a question may carry images: only /api/chat takes a larger body, and only for them.
@@ -80,7 +81,7 @@ export async function createApp(services: Services, access: Access, options: App
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
+    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images, tools }))
     .use(
       chatRoutes({
         startGeneration,
@@ -92,6 +93,7 @@ export async function createApp(services: Services, access: Access, options: App
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
         continuation: config.continuation,
         images: config.images,
+        tools,
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))

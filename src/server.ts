@@ -104,7 +104,7 @@ export async function startServer(defences?: AppOptions["defences"]): Promise<vo
       // Answers cut by the drain are stored as interrupted before the store closes.
       await services.checkpoints?.whenStored();
       services.checkpoints?.stop();
-      await Promise.all([server.stop(true), internal.stop(true)]);
+      await Promise.all([server.stop(true), internal.stop(true), services.toolbox?.close()]);
       await cluster?.leave();
       await conversations.close();
       process.exit(0);

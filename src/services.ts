@@ -18,7 +18,9 @@ import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
-import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
+import { toolAnswer } from "./tools/tool-loop.ts";
+import { Toolbox } from "./tools/toolbox.ts";
+import { type ChatRequest, streamChat, type Upstream } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
 
@@ -27,6 +29,8 @@ export interface StartOptions {
   background?: boolean;
   /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
   id?: string;
+  /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
+  tools?: boolean;
 }
 
 export interface Services {
@@ -45,6 +49,8 @@ export interface Services {
   checkpoints: AnswerCheckpoints | undefined;
   /** Per-user limits, shared by generations and `/v1` calls (and by every instance, with REDIS_URL). */
   userLimits: UserLimiter;
+  /** The operator's MCP servers (MCP_SERVERS_FILE); absent when none are declared. */
+  toolbox: Toolbox | undefined;
   /**
    * Admits a generation for the caller and holds its slots, throwing what starting it would throw
    * now (429, 503): what is done before it starts (storing the question) is never followed by a
@@ -88,7 +94,12 @@ export function createServices(
   const conversations =
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
 
-  const reserveGeneration = generationReserver({ config, registry, userLimits, shared, upstream, timeouts, metrics });
+  const { tools } = config;
+  const toolbox = tools.servers.length > 0 ? new Toolbox(tools.servers, tools) : undefined;
+  const reserveGeneration = generationReserver({
+    ...{ config, registry, userLimits, shared, upstream },
+    ...{ timeouts, metrics, toolbox },
+  });
   return {
     config,
     registry,
@@ -100,6 +111,7 @@ export function createServices(
     conversations,
     checkpoints: conversations && new AnswerCheckpoints(conversations, config.checkpointMs),
     userLimits,
+    toolbox,
     reserveGeneration,
     async startGeneration(request, caller, options = {}) {
       return (await reserveGeneration(caller)).start(request, options);
@@ -138,11 +150,19 @@ interface ReserverParts {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   metrics: Metrics;
+  toolbox: Toolbox | undefined;
+}
+
+/** The model call of a generation: with tools, a tool answer's calls (tools/tool-loop.ts). */
+function upstreamOf(parts: ReserverParts, request: ChatRequest, tools: boolean): Upstream {
+  const { upstream, toolbox, config } = parts;
+  if (tools && toolbox) return toolAnswer(upstream, toolbox, request, config.tools);
+  return (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink);
 }
 
 /** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
 function generationReserver(parts: ReserverParts) {
-  const { config, registry, userLimits, shared, upstream, timeouts, metrics } = parts;
+  const { config, registry, userLimits, shared, timeouts, metrics } = parts;
   return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
     const slot = registry.reserve();
     const releaseUser = await userLimits.acquire(caller.limitKey).catch((error: unknown) => {
@@ -168,7 +188,7 @@ function generationReserver(parts: ReserverParts) {
             id,
             owner: caller.user,
             model: request.model,
-            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
+            upstream: upstreamOf(parts, request, options.tools ?? false),
             timeouts,
             cancelGraceMs: config.cancelGraceMs,
             background: options.background ?? false,

@@ -51,8 +51,7 @@ export function classicDialect(generationId: string): Dialect {
   return {
     token: (index, text) => token(index + 1, text),
     // Named events: the classic client's `onmessage` hears only tokens, as before.
-    step: (event) =>
-      formatEvent({ id: `${generationId}.${event.id}`, event: event.type, data: stepPayload(event) }),
+    step: (event) => formatEvent({ id: `${generationId}.${event.id}`, event: event.type, data: stepPayload(event) }),
     end(event) {
       const id = `${generationId}.${event.id}`;
       if (event.type === "done") return formatEvent({ id, event: "done", data: "[DONE]" });

@@ -7,7 +7,7 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type CallToolResult, ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, type Tool, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerSettings } from "../mcp-servers-file.ts";
 
 // Tools rarely change; a server that does not announce a change is listed again after this long.
@@ -62,8 +62,11 @@ export class McpConnection {
   async call(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
     const client = await this.#connect(options);
     try {
-      return (await client.callTool({ name: tool, arguments: args }, undefined, this.#requestOptions(options))) as
-        CallToolResult;
+      return (await client.callTool(
+        { name: tool, arguments: args },
+        undefined,
+        this.#requestOptions(options),
+      )) as CallToolResult;
     } catch (error) {
       this.#failed(error);
       throw error;

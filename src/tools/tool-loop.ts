@@ -68,7 +68,12 @@ function refused(message: string): ToolOutcome {
  * The upstream of a tool-calling answer to `request` with `toolbox`'s tools. With no tool to
  * offer (no server answers), it is one plain model call.
  */
-export function toolAnswer(client: OpenAI, toolbox: Toolbox, request: ChatRequest, settings: ToolLoopSettings): Upstream {
+export function toolAnswer(
+  client: OpenAI,
+  toolbox: Toolbox,
+  request: ChatRequest,
+  settings: ToolLoopSettings,
+): Upstream {
   return async (signal, id, sink) => {
     const offered = await toolbox.offer(signal);
     if (signal.aborted) return;
@@ -79,7 +84,12 @@ export function toolAnswer(client: OpenAI, toolbox: Toolbox, request: ChatReques
       const last = round >= settings.maxSteps;
       const calls = new ToolCalls(sink, round, usedIds);
       const text = recordingText(sink);
-      const asked = { ...request, messages, tools: offered.tools, tool_choice: last ? ("none" as const) : "auto" as const };
+      const asked = {
+        ...request,
+        messages,
+        tools: offered.tools,
+        tool_choice: last ? ("none" as const) : ("auto" as const),
+      };
       if (round > 0) sink.modelCallStarting();
       const requestId = round === 0 ? id : `${id}.${round}`;
       await streamChat(client, asked, { signal, requestId }, text.sink, calls.add);

@@ -173,7 +173,14 @@ export function describeStoreTree(fresh: () => Promise<ConversationStore>): void
   test("an answer keeps its tool steps (a continuation's after them), counted in usage; a conversation its choice of tools", async () => {
     const store = await fresh();
     const { id } = await store.create(OWNER);
-    const step = { call_id: "c1", name: "t__fast", arguments: '{"q":1}', status: "ok" as const, result: "<b>", offset: 2 };
+    const step = {
+      call_id: "c1",
+      name: "t__fast",
+      arguments: '{"q":1}',
+      status: "ok" as const,
+      result: "<b>",
+      offset: 2,
+    };
     expect(await store.beginExchange(OWNER, id, { streamId: "st1", userContent: "q", title: "q" })).toBe(true);
     const before = (await store.usage(OWNER)).bytes;
     const figures = { ttft_ms: 1, total_ms: 2, completion_tokens: 1, finish_reason: "length" as const };
@@ -187,7 +194,10 @@ export function describeStoreTree(fresh: () => Promise<ConversationStore>): void
     const later = { ...step, call_id: "c2", offset: 1 };
     await store.finishExchange(OWNER, id, { streamId: "st2", content: "cd", status: "complete", toolSteps: [later] });
     const steps = (await store.get(OWNER, id))?.messages[1]?.tool_steps;
-    expect(steps?.map((s) => [s.call_id, s.offset])).toEqual([["c1", 2], ["c2", 3]]);
+    expect(steps?.map((s) => [s.call_id, s.offset])).toEqual([
+      ["c1", 2],
+      ["c2", 3],
+    ]);
     expect((await store.get(OWNER, id))?.tools).toBeNull();
     expect(await store.setTools(OWNER, id, false)).toBe(true);
     expect((await store.get(OWNER, id))?.tools).toBe(false);
