@@ -119,9 +119,14 @@ export class McpConnection {
   }
 
   #forget(client: Client): void {
-    void this.#client?.then((open) => {
-      if (open === client) this.#client = undefined;
-    });
+    // Also called while `client` is still connecting (a failed connect closes it): that
+    // connection's own rejection is handled where it was awaited.
+    void this.#client?.then(
+      (open) => {
+        if (open === client) this.#client = undefined;
+      },
+      () => {},
+    );
   }
 }
 

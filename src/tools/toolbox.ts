@@ -130,7 +130,8 @@ export class Toolbox {
     } catch (error) {
       const failure = this.#failure(error, signal);
       outcome = { content: failure.message, error: failure };
-      if (!(error instanceof ToolError) && !signal.aborted) logError("tool call failed", { error, tool: call.name });
+      // The user and the model get a generic message; why the server could not be reached is logged.
+      if (failure.code === "tool_unavailable") logError("tool call failed", { error, tool: call.name });
     }
     logToolCall(call, target?.connection.settings.name, outcome, performance.now() - startedAt, signal.aborted);
     return outcome;
