@@ -40,7 +40,8 @@ async function answer(messages: ChatCompletionMessageParam[], extra: Record<stri
     text += choice?.delta?.content ?? "";
     finish = choice?.finish_reason ?? finish;
     for (const delta of choice?.delta?.tool_calls ?? []) {
-      const call = (calls[delta.index] ??= { id: "", name: "", arguments: "" });
+      calls[delta.index] ??= { id: "", name: "", arguments: "" };
+      const call = calls[delta.index] as { id: string; name: string; arguments: string };
       call.id ||= delta.id ?? "";
       call.name ||= delta.function?.name ?? "";
       call.arguments += delta.function?.arguments ?? "";
