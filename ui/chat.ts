@@ -3,7 +3,7 @@
  * failed one, and follows what other tabs do. One answer at a time per page.
  */
 import { titleFromMessage } from "../src/conversations/title.ts";
-import { ApiError, api, type Message } from "./api.ts";
+import { ApiError, api, type Conversation, type Message } from "./api.ts";
 import { type AdminParts, createConversation, deleteConversation, renameConversation } from "./conversation-admin.ts";
 import { lastSeenId, localMessage, storedThread } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
@@ -14,8 +14,13 @@ import { ThreadView } from "./thread-view.ts";
 
 /** The parts of the page the conversation drives. */
 export interface ChatParts extends AdminParts {
-  /** Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just saved as `id`. */
-  opened(id: string | null, created?: boolean): void;
+  /**
+   * Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just
+   * saved as `id` (what it returns is awaited before the first question is sent).
+   */
+  opened(id: string | null, created?: boolean): void | Promise<void>;
+  /** The open conversation was read (its settings: tools). */
+  loaded?(conversation: Conversation): void;
   /** The model to ask (undefined: the server's default). */
   model(): string | undefined;
   /** The open conversation's own instructions changed (another conversation, or saved). */
@@ -66,6 +71,7 @@ export class Chat {
       const conversation = await api.getConversation(id);
       if (load !== this.#loads) return;
       this.#instructions = conversation.system_prompt;
+      this.#parts.loaded?.(conversation);
       this.#parts.instructionsChanged();
       this.#show(conversation.title, true, conversation.messages);
       const running = conversation.running_stream_id;
@@ -208,7 +214,7 @@ export class Chat {
     const created = await createConversation(this.#parts);
     this.#conversationId = created.id;
     this.#title = created.title;
-    this.#parts.opened(created.id, true);
+    await this.#parts.opened(created.id, true);
     return created.id;
   }
 

@@ -16,6 +16,7 @@ import { setupSearchBox } from "./search-box.ts";
 import { ConversationList } from "./sidebar.ts";
 import { joinTabs } from "./tabs.ts";
 import { TitleBar } from "./title-bar.ts";
+import { ToolsToggle } from "./tools-toggle.ts";
 
 /** The conversation id in the address, or null for a new chat. */
 function idFromAddress(): string | null {
@@ -32,6 +33,20 @@ function notify(text: string): void {
   noticeTimer = setTimeout(() => {
     status.hidden = true;
   }, 6_000);
+}
+
+/** What follows the open conversation: the model picker, the tools switch, the export menu. */
+function followConversation(picker: ModelPicker, tools: ToolsToggle, exportMenu: ExportMenu) {
+  return async (id: string | null, created?: boolean) => {
+    exportMenu.show(id);
+    if (created && id) {
+      picker.adopt(id);
+      await tools.adopt(id);
+    } else {
+      picker.show(id);
+      tools.show(id);
+    }
+  };
 }
 
 function start(): void {
@@ -52,11 +67,8 @@ function start(): void {
   const picker = new ModelPicker();
   picker.onChange = (model) => badge.setModel(model);
   const exportMenu = new ExportMenu();
-  const opened = (id: string | null, created?: boolean) => {
-    if (created && id) picker.adopt(id);
-    else picker.show(id);
-    exportMenu.show(id);
-  };
+  const tools = new ToolsToggle(notify);
+  const opened = followConversation(picker, tools, exportMenu);
   const instructions = new InstructionsDialog({
     current: () => chat?.instructions ?? null,
     save: (text) => chat?.saveInstructions(text) ?? Promise.resolve(),
@@ -70,6 +82,7 @@ function start(): void {
     tabs,
     notify,
     opened,
+    loaded: (conversation) => tools.loaded(conversation),
     model: () => picker.chosen(),
     instructionsChanged,
   });
@@ -98,6 +111,7 @@ function start(): void {
     .then((settings) => {
       composer.configure(settings);
       instructions.configure(settings);
+      tools.configure(settings);
     })
     .catch(() => {});
   setupSearchBox(list);
