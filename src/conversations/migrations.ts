@@ -130,10 +130,11 @@ export const migrations: readonly string[] = [
      UPDATE conversations SET stored_bytes = stored_bytes - old.size WHERE id = old.conversation_id;
    END;`,
   // 10: tools (src/tools/): an answer keeps its tool steps (JSON: each call, its arguments and its
-  // result), which count in what its conversation stores; a conversation may turn tools on or off
-  // (NULL: TOOLS_DEFAULT).
+  // result), which count in what its conversation stores, and a running answer's are checkpointed
+  // with its text; a conversation may turn tools on or off (NULL: TOOLS_DEFAULT).
   `ALTER TABLE messages ADD COLUMN tool_steps TEXT;
    ALTER TABLE conversations ADD COLUMN tools INTEGER;
+   ALTER TABLE conversations ADD COLUMN running_tool_steps TEXT;
    DROP TRIGGER messages_bytes_insert;
    DROP TRIGGER messages_bytes_delete;
    DROP TRIGGER messages_bytes_update;

@@ -111,7 +111,7 @@ export const postgresMigrations: readonly string[] = [
   // 9: an answer's tool steps, counted in what its conversation stores, and a conversation's
   // choice of tools (SQLite's step 10).
   `ALTER TABLE messages ADD COLUMN tool_steps TEXT;
-   ALTER TABLE conversations ADD COLUMN tools SMALLINT;
+   ALTER TABLE conversations ADD COLUMN tools SMALLINT, ADD COLUMN running_tool_steps TEXT;
    CREATE OR REPLACE FUNCTION count_stored_bytes() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
    BEGIN
      IF TG_TABLE_NAME = 'messages' THEN

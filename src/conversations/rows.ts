@@ -16,6 +16,8 @@ export interface ConversationRow {
   running_stream_id: string | null;
   /** The running answer's text at its last checkpoint (a continuation's new text only). */
   running_content: string | null;
+  /** Its tool steps at that checkpoint (JSON). */
+  running_tool_steps?: string | null;
   /** The question the running answer goes under. (Absent in rows built in code, as the rest below.) */
   running_parent_id?: string | null;
   /** Continue: the answer the running text is appended to. */

@@ -141,11 +141,12 @@ export interface ExchangeEnd {
   model?: string | undefined;
 }
 
-/** The text of a running answer so far. */
+/** The text of a running answer so far, and its tool steps. */
 export interface AnswerCheckpoint {
   conversationId: string;
   streamId: string;
   content: string;
+  toolSteps?: ToolStep[] | undefined;
 }
 
 /**

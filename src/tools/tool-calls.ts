@@ -47,7 +47,8 @@ export class ToolCalls {
     if (delta.id && !call.modelId) call.modelId = delta.id;
     const piece = delta.function?.arguments ?? "";
     if (!call.name && delta.function?.name) {
-      this.#start(call, index, delta.function.name);
+      // A name is what a tool is offered under (at most 64 characters): no more is kept of another.
+      this.#start(call, index, delta.function.name.slice(0, 200));
       this.#arguments(call, call.early + piece);
       call.early = "";
     } else if (call.name) this.#arguments(call, piece);

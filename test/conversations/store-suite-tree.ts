@@ -189,8 +189,7 @@ export function describeStoreTree(fresh: () => Promise<ConversationStore>): void
     const [, answer] = (await store.get(OWNER, id))?.messages ?? [];
     expect(answer?.tool_steps).toEqual([step]);
     expect((await store.usage(OWNER)).bytes - before).toBe(2 + JSON.stringify([step]).length);
-    const cut = { streamId: "st2", title: "q", continues: answer?.id as string };
-    await store.beginExchange(OWNER, id, cut);
+    await store.beginExchange(OWNER, id, { streamId: "st2", title: "q", continues: answer?.id as string });
     const later = { ...step, call_id: "c2", offset: 1 };
     await store.finishExchange(OWNER, id, { streamId: "st2", content: "cd", status: "complete", toolSteps: [later] });
     const steps = (await store.get(OWNER, id))?.messages[1]?.tool_steps;
@@ -204,6 +203,13 @@ export function describeStoreTree(fresh: () => Promise<ConversationStore>): void
     expect(await store.setTools("bob", id, true)).toBe(false);
     expect(await store.setTools(OWNER, id, true)).toBe(true);
     expect((await store.tree(OWNER, id))?.conversation.tools).toBe(true);
+    // A running answer's steps are checkpointed with its text, and kept when a crash cuts it.
+    await store.beginExchange(OWNER, id, { streamId: "st3", userContent: "q3", title: "q" });
+    const running = { ...step, call_id: "c3", status: "cancelled" as const, result: "" };
+    await store.checkpointAnswers([{ conversationId: id, streamId: "st3", content: "so far", toolSteps: [running] }]);
+    expect(await store.recoverInterrupted(["st3"])).toBe(1);
+    const cut = (await store.get(OWNER, id))?.messages.at(-1);
+    expect(cut).toMatchObject({ content: "so far", status: "interrupted", tool_steps: [running] });
   });
 
   test("a long path is read in windows: newest first by count and bytes, older by cursor, a huge one cut", async () => {

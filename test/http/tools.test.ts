@@ -87,6 +87,8 @@ describe("tool answers", () => {
 
     const stored = (await answerStored(app.url, id)).messages.at(-1) as unknown as Record<string, unknown>;
     expect(stored.content).toBe(text);
+    const exported = await fetch(`${app.url}/api/conversations/${id}/export?format=md`);
+    expect(await exported.text()).toContain("_Tools:_\n- Called `tests__fast` (ok)\n- Called `tests__fast` (ok)");
     expect(stored.tool_steps).toEqual([
       {
         call_id: calls[0]?.call_id,
