@@ -80,8 +80,12 @@ export interface Config {
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
   upstreamBaseUrl: string | undefined;
   upstreamApiKey: string | undefined;
-  /** HTTP_PROXY or HTTPS_PROXY is set: the model is reached through the runtime's fetch, which honours them. */
-  upstreamProxied: boolean;
+  /**
+   * How the model is reached: over plain sockets read on the JS thread (upstream/socket-fetch.ts),
+   * or through the runtime's fetch (UPSTREAM_TRANSPORT=fetch, and always when HTTP_PROXY or
+   * HTTPS_PROXY is set, since fetch honours them).
+   */
+  upstreamTransport: "socket" | "fetch";
   model: string;
   heartbeatMs: number;
   retryMs: number;
@@ -201,7 +205,7 @@ export function loadConfig(env: Env): Config {
     },
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
-    upstreamProxied: ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"].some((name) => Boolean(env[name])),
+    upstreamTransport: upstreamTransport(env),
     model,
     // Below every proxy idle timeout (nginx proxy_read_timeout, load balancers' 60 s).
     heartbeatMs: integer(env, "HEARTBEAT_MS", 15_000, 100, 3_600_000),
@@ -332,4 +336,18 @@ export function loadSimulatorServerConfig(env: Env): { port: number; host: strin
     host: text(env, "SIM_HOST", "0.0.0.0"),
     simulator: loadSimulatorSettings(env),
   };
+}
+
+const UPSTREAM_TRANSPORTS = ["socket", "fetch"] as const;
+
+/** UPSTREAM_TRANSPORT (default `socket`); a proxy in the environment needs fetch, which honours it. */
+function upstreamTransport(env: Env): "socket" | "fetch" {
+  const proxied = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"].some((name) => Boolean(env[name]));
+  const chosen = choice(env, "UPSTREAM_TRANSPORT", UPSTREAM_TRANSPORTS);
+  if (proxied && chosen === "socket")
+    throw new ConfigError(
+      "UPSTREAM_TRANSPORT",
+      "socket cannot go through HTTP_PROXY/HTTPS_PROXY; use fetch or unset it",
+    );
+  return proxied ? "fetch" : (chosen ?? "socket");
 }

@@ -84,7 +84,7 @@ export function createServices(
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
-    proxied: config.upstreamProxied,
+    transport: config.upstreamTransport,
     ...(simulator ? { fetch: (request: Request) => simulator.handle(request) } : {}),
   });
   const shared: SharedParts | undefined = parts.cluster?.bind(registry, metrics.rejected);

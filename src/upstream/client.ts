@@ -10,8 +10,8 @@ export interface UpstreamSettings {
   apiKey: string | undefined;
   /** Replaces the network for the in-process simulator. */
   fetch?: (request: Request) => Promise<Response>;
-  /** A proxy is set for the runtime's fetch: the requests go through it. */
-  proxied?: boolean;
+  /** `fetch`: the runtime's own (proxies, or a model server the socket client does not suit). */
+  transport?: "socket" | "fetch";
 }
 
 // The most setTimeout takes. The client's own timeout is effectively off: completions are timed
@@ -20,11 +20,11 @@ const NO_CLIENT_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * Creates the client; retries are off because a retry would be a second, billed model call. Its
- * requests go over plain sockets read on the JS thread (socket-fetch.ts), unless a proxy is set.
+ * requests go over plain sockets read on the JS thread (socket-fetch.ts), unless `transport` is fetch.
  */
 export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
   const inProcess = settings.fetch;
-  const network = settings.proxied ? {} : { fetch: socketFetch };
+  const network = settings.transport === "fetch" ? {} : { fetch: socketFetch };
   return new OpenAI({
     baseURL: settings.baseUrl,
     // Local servers (Ollama, llama.cpp) need no key, but the client insists on one.
