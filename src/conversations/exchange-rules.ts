@@ -167,7 +167,9 @@ export function interruptedEnd(conversation: ConversationRow): ExchangeEnd {
   return {
     streamId: conversation.running_stream_id ?? "",
     content: conversation.running_content ?? "",
-    toolSteps: conversation.running_tool_steps ? (JSON.parse(conversation.running_tool_steps) as ToolStep[]) : undefined,
+    toolSteps: conversation.running_tool_steps
+      ? (JSON.parse(conversation.running_tool_steps) as ToolStep[])
+      : undefined,
     status: "interrupted",
     model: conversation.running_model ?? undefined,
   };

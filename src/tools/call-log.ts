@@ -6,7 +6,7 @@
  * becoming a place where credentials collect.
  */
 import { mask } from "../log.ts";
-import type { ToolCallRequest, ToolOutcome } from "./toolbox.ts";
+import type { ToolCallRequest, ToolOutcome } from "./tool-call.ts";
 
 const SECRET_NAME = /pass(word|phrase)?|secret|token|api[-_]?key|auth|credential|cookie|session|private[-_]?key/i;
 // The log keeps the start of long arguments: enough to audit, not a copy of a document.

@@ -13,7 +13,10 @@ import { cutToBytes, utf8Bytes } from "../utf8.ts";
 import { logToolCall } from "./call-log.ts";
 import { McpConnection } from "./mcp-connection.ts";
 import { resultText } from "./result-text.ts";
+import type { ToolCallRequest, ToolOutcome } from "./tool-call.ts";
 import { ToolError } from "./tool-errors.ts";
+
+export type { ToolCallRequest, ToolOutcome } from "./tool-call.ts";
 
 export interface ToolboxSettings {
   /** TOOL_TIMEOUT_MS: one call, and one server's listing. */
@@ -22,26 +25,10 @@ export interface ToolboxSettings {
   resultMaxBytes: number;
 }
 
-/** A call's outcome: its result's text (cut), or its failure. */
-export interface ToolOutcome {
-  content: string;
-  error?: ToolFailure;
-  full_bytes?: number;
-}
-
 /** The tools offered to one answer, and where each name leads. */
 export interface OfferedTools {
   tools: ChatCompletionFunctionTool[];
   byName: Map<string, { connection: McpConnection; tool: string }>;
-}
-
-/** One tool call as the model asked for it. */
-export interface ToolCallRequest {
-  name: string;
-  /** JSON text, as the model wrote it. */
-  arguments: string;
-  /** For the log: the answer it belongs to. */
-  generation: string;
 }
 
 // OpenAI function names: ^[a-zA-Z0-9_-]{1,64}$.
