@@ -5,7 +5,7 @@
  * when the first arrives and when the last leaves), and Stop is sent to the owner.
  */
 import type { CancelReason, EndEvent, ErrorEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
-import { EventLog } from "../generation/event-log.ts";
+import { EventLog, outcomeOf } from "../generation/event-log.ts";
 import type { GenerationView } from "../generation/view.ts";
 
 /** What a remote generation sends to its owner instance (control.ts). */
@@ -131,6 +131,6 @@ export class RemoteGeneration implements GenerationView {
 
   #close(end: EndEvent): void {
     this.log.close(end);
-    this.#resolve({ text: this.log.text(), end, steps: this.log.toolSteps() });
+    this.#resolve(outcomeOf(this.log, end));
   }
 }

@@ -7,7 +7,7 @@
  * default), and streams frame a token from its text alone (`tokenText`). A tool step's event is
  * rare beside tokens: it is kept as its record, in the same list, so ids stay positions.
  */
-import type { EndEvent, GenerationEvent, StepEvent, StepRecord, ToolStep } from "../contract.ts";
+import type { EndEvent, GenerationEvent, GenerationOutcome, StepEvent, StepRecord, ToolStep } from "../contract.ts";
 import { utf8Bytes } from "../utf8.ts";
 
 export { cutToBytes, utf8Bytes } from "../utf8.ts";
@@ -109,6 +109,12 @@ export class EventLog {
   toArray(): GenerationEvent[] {
     return Array.from({ length: this.length }, (_, index) => this.at(index) as GenerationEvent);
   }
+}
+
+/** How a generation whose log is `log` ended with `end`: its text, and its tool steps when it has any. */
+export function outcomeOf(log: EventLog, end: EndEvent): GenerationOutcome {
+  const steps = log.toolSteps();
+  return steps.length > 0 ? { text: log.text(), end, steps } : { text: log.text(), end };
 }
 
 /** Folds one step event into the calls assembled so far. */

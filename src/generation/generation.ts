@@ -17,7 +17,7 @@ import type { StepSink, Upstream, UpstreamSink } from "../upstream/chat-stream.t
 import { toUpstreamError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
-import { cutToBytes, EventLog } from "./event-log.ts";
+import { cutToBytes, EventLog, outcomeOf } from "./event-log.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
 import { UsageTally } from "./usage-tally.ts";
 import type { GenerationView } from "./view.ts";
@@ -156,7 +156,7 @@ export class Generation implements GenerationView {
     const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
     if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
-    return { text: this.text, end, steps: this.log.toolSteps() };
+    return outcomeOf(this.log, end);
   }
 
   /** What the upstream call reports into: one object per generation, its methods called per delta. */
