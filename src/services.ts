@@ -95,7 +95,8 @@ export function createServices(
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
 
   const { tools } = config;
-  const toolbox = tools.servers.length > 0 ? new Toolbox(tools.servers, tools) : undefined;
+  const toolbox =
+    tools.servers.length > 0 ? new Toolbox(tools.servers, { ...tools, observe: metrics.toolCall }) : undefined;
   const reserveGeneration = generationReserver({
     ...{ config, registry, userLimits, shared, upstream },
     ...{ timeouts, metrics, toolbox },

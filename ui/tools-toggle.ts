@@ -14,8 +14,8 @@ export class ToolsToggle {
   readonly #field = h("label", { class: "tools-field", for: "tools-toggle", hidden: true }, this.#input, "Tools");
   #default = false;
   #conversationId: string | null = null;
-  /** The new chat's choice, until it is stored with the chat. */
-  #pending: boolean | null = null;
+  /** The open conversation's own choice (for a new chat: the one to store with it); null: the default. */
+  #chosen: boolean | null = null;
 
   constructor(private readonly notify: (text: string) => void) {
     byId("model-field").after(this.#field);
@@ -26,33 +26,36 @@ export class ToolsToggle {
   configure(settings: ChatSettings): void {
     this.#field.hidden = !settings.tools?.available;
     this.#default = settings.tools?.default ?? false;
-    if (this.#conversationId === null) this.#input.checked = this.#pending ?? this.#default;
+    this.#render();
   }
 
   /** Conversation `id` is open (null: a new chat), its choice not yet read. */
   show(id: string | null): void {
     this.#conversationId = id;
-    this.#pending = null;
-    this.#input.checked = this.#default;
+    this.#chosen = null;
+    this.#render();
   }
 
   /** The open conversation as read: its own choice, if it made one. */
   loaded(conversation: Conversation): void {
-    if (conversation.id === this.#conversationId) this.#input.checked = conversation.tools ?? this.#default;
+    if (conversation.id !== this.#conversationId) return;
+    this.#chosen = conversation.tools;
+    this.#render();
   }
 
   /** The new chat on screen was just saved as `id`: its choice goes with it. */
   async adopt(id: string): Promise<void> {
     this.#conversationId = id;
-    const chosen = this.#pending;
-    this.#pending = null;
-    if (chosen !== null) await this.#store(id, chosen);
+    if (this.#chosen !== null) await this.#store(id, this.#chosen);
+  }
+
+  #render(): void {
+    this.#input.checked = this.#chosen ?? this.#default;
   }
 
   async #changed(): Promise<void> {
-    const chosen = this.#input.checked;
-    if (this.#conversationId === null) this.#pending = chosen;
-    else await this.#store(this.#conversationId, chosen);
+    this.#chosen = this.#input.checked;
+    if (this.#conversationId !== null) await this.#store(this.#conversationId, this.#chosen);
   }
 
   async #store(id: string, tools: boolean): Promise<void> {

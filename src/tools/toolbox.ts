@@ -23,6 +23,8 @@ export interface ToolboxSettings {
   timeoutMs: number;
   /** TOOL_RESULT_MAX_BYTES. */
   resultMaxBytes: number;
+  /** Told of each finished call: its status (ok, cancelled, a tool error code) and its time (the metrics). */
+  observe?: ((status: string, seconds: number) => void) | undefined;
 }
 
 /** The tools offered to one answer, and where each name leads. */
@@ -120,7 +122,9 @@ export class Toolbox {
       // The user and the model get a generic message; why the server could not be reached is logged.
       if (failure.code === "tool_unavailable") logError("tool call failed", { error, tool: call.name });
     }
-    logToolCall(call, target?.connection.settings.name, outcome, performance.now() - startedAt, signal.aborted);
+    const milliseconds = performance.now() - startedAt;
+    logToolCall(call, target?.connection.settings.name, outcome, milliseconds, signal.aborted);
+    this.settings.observe?.(signal.aborted ? "cancelled" : (outcome.error?.code ?? "ok"), milliseconds / 1000);
     return outcome;
   }
 

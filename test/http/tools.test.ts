@@ -9,9 +9,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { callJson } from "../../harness/client/api.ts";
 import { answerStored, createConversation, sendMessage } from "../../harness/client/conversations.ts";
+import { fetchCounter } from "../../harness/client/metrics.ts";
 import { eventually } from "../../harness/client/poll.ts";
 import { answerText, type ReceivedEvent, readStream } from "../../harness/client/stream.ts";
-import { type Started, startApp } from "../../harness/stack/spawn.ts";
+import { internalUrl, type Started, startApp } from "../../harness/stack/spawn.ts";
 import { startToolServer, type ToolServer, writeServersFile } from "../../harness/tool-server.ts";
 
 let tools: ToolServer;
@@ -161,6 +162,9 @@ describe("tool answers", () => {
       true,
     );
     expect(parsed(read.events.at(-1) as ReceivedEvent).finish_reason).toBe("stop");
+    const metrics = `${internalUrl(app)}/metrics`;
+    expect(await fetchCounter(metrics, "sluice_tool_calls_total", { status: "ok" })).toBeGreaterThanOrEqual(3);
+    expect(await fetchCounter(metrics, "sluice_tool_calls_total", { status: "tool_failed" })).toBeGreaterThanOrEqual(1);
   });
 
   test("a large result is cut to TOOL_RESULT_MAX_BYTES, its whole size said", async () => {
