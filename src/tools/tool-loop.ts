@@ -31,12 +31,17 @@ const CALLS_PER_STEP = 16;
 
 type Sink = UpstreamSink & StepSink;
 
-/** The answer's text in one model call, for the assistant message that carries its tool calls. */
-function recordingText(sink: Sink): { sink: Sink; text: () => string } {
+/**
+ * The answer's text in one model call, for the assistant message that carries its tool calls.
+ * After text of an earlier call, a paragraph break goes first: "Let me look." and the answer that
+ * follows the tool's result would otherwise run together as one line.
+ */
+function recordingText(sink: Sink, before: string): { sink: Sink; text: () => string } {
   let text = "";
   const recording: Sink = {
     ...sink,
     token: (piece) => {
+      if (text === "" && before !== "" && !before.endsWith("\n")) sink.token("\n\n");
       text += piece;
       sink.token(piece);
     },
@@ -80,10 +85,11 @@ export function toolAnswer(
     if (offered.tools.length === 0) return streamChat(client, request, { signal, requestId: id }, sink);
     const messages = [...request.messages];
     const usedIds = new Set<string>();
+    let written = "";
     for (let round = 0; ; round++) {
       const last = round >= settings.maxSteps;
       const calls = new ToolCalls(sink, round, usedIds);
-      const text = recordingText(sink);
+      const text = recordingText(sink, written);
       const asked = {
         ...request,
         messages,
@@ -94,6 +100,7 @@ export function toolAnswer(
       const requestId = round === 0 ? id : `${id}.${round}`;
       await streamChat(client, asked, { signal, requestId }, text.sink, calls.add);
       const made = calls.finish();
+      written += text.text();
       if (signal.aborted || made.length === 0) return;
       messages.push(assistantTurn(text.text(), made));
       if (last) {
