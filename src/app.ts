@@ -6,16 +6,19 @@
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
-import type { Access } from "./auth/access.ts";
+import { type Access, LOOPBACK_HOSTS } from "./auth/access.ts";
+import { clientAddresses } from "./auth/client-address.ts";
+import { SignInThrottle } from "./auth/sign-in-throttle.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
 import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
+import { compressLargeJson } from "./http/compression.ts";
 import { conversationRoutes } from "./http/conversations.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
-import { handleError } from "./http/error-response.ts";
+import { errorResponse, handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
 import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
@@ -26,9 +29,12 @@ import type { ModelPolicy } from "./http/model-policy.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
+import { holdReservation, reservationOf } from "./http/request-reservations.ts";
 import { sessionRoutes } from "./http/session.ts";
 import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
+import { unlimitedUserStreams } from "./limits/user-streams.ts";
+import { logError } from "./log.ts";
 import type { FetchHandler } from "./runtime.ts";
 import type { Services } from "./services.ts";
 import { alwaysReachable, UpstreamProbe } from "./upstream/probe.ts";
@@ -43,6 +49,24 @@ export interface AppOptions {
 export interface Defences extends EdgeDefences {
   /** Serve a fixed set of files, read at start, rather than whatever path a request names. */
   fixedFileSet: boolean;
+  /** Under AUTH=none, answer only loopback Host names unless ALLOWED_HOSTS lists others. */
+  loopbackHosts: boolean;
+  /** Count each user's open streams against LIMIT_USER_OPEN_STREAMS. */
+  userStreams: boolean;
+  /** Count bodies and images in flight against INFLIGHT_BYTES_MAX. */
+  inflightBytes: boolean;
+  /** Give a body BODY_TIMEOUT_MS to arrive. */
+  bodyDeadline: boolean;
+  /** A sign-in never replaces another signed-in user without `replace: true`. */
+  sessionReplace: boolean;
+  /** `/v1` caps every spelling of the token limit and passes only text and data: image parts. */
+  passThroughPolicy: boolean;
+  /** Refuse tokens with too few different characters at start. */
+  tokenStrength: boolean;
+  /** Verify session cookies as the exact text they were issued as. */
+  strictSessions: boolean;
+  /** DATA_DIR owner-only, the database files too. */
+  privateFiles: boolean;
   /** A question's generation is admitted, its slots held, before the question is stored. */
   reservedStart: boolean;
   /** Store calls take turns by user, each user with a bounded queue (conversations/fair-store.ts). */
@@ -51,42 +75,92 @@ export interface Defences extends EdgeDefences {
   searchQuoting: boolean;
 }
 
-/** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
-export async function createApp(services: Services, access: Access, options: AppOptions = {}) {
-  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
-  const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
-  const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
-  const slots = new StreamSlots(config.maxOpenStreams, metrics.rejected);
-  // Takes an open-stream slot (429 when none is free) and counts the stream in the metrics.
-  const streamOpened = () => {
-    const release = slots.acquire();
+/** Every defence on: production. */
+export const ALL_APP_DEFENCES: Defences = {
+  ...ALL_DEFENCES,
+  fixedFileSet: true,
+  loopbackHosts: true,
+  userStreams: true,
+  inflightBytes: true,
+  bodyDeadline: true,
+  sessionReplace: true,
+  passThroughPolicy: true,
+  tokenStrength: true,
+  strictSessions: true,
+  privateFiles: true,
+  reservedStart: true,
+  storeFairness: true,
+  searchQuoting: true,
+};
+
+/** Routes whose body is tiny: a sign-in is a token, and anyone may send one. */
+const SMALL_BODY_ROUTES = new Set(["/api/session"]);
+const SMALL_BODY_BYTES = 8_192;
+
+/** The body parser of every route: its size limit, its deadline, its share of the in-flight budget. */
+function bodyParser(config: Services["config"], defences: Defences) {
+  return ({ request }: { request: Request }) => {
+    const path = new URL(request.url).pathname;
+    const arrival = {
+      timeoutMs: defences.bodyDeadline ? config.bodyTimeoutMs : undefined,
+      reservation: reservationOf(request),
+    };
+    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
+    if (path === "/api/chat") return readChatBody(request, config.maxBodyBytes, config.images, arrival);
+    return readJsonBody(request, SMALL_BODY_ROUTES.has(path) ? SMALL_BODY_BYTES : config.maxBodyBytes, arrival);
+  };
+}
+
+/** Takes an open-stream slot (429 when none is free, for anyone or for this user) and counts it in the metrics. */
+function streamSlots(services: Services, defences: Defences) {
+  const { config, metrics } = services;
+  const perUser = defences.userStreams ? services.userStreams : unlimitedUserStreams;
+  const slots = new StreamSlots(config.maxOpenStreams, perUser, metrics.rejected);
+  const streamOpened = async (limitKey: string | undefined) => {
+    const release = await slots.acquire(limitKey);
     const closed = metrics.streamOpened();
     return () => {
       release();
       closed();
     };
   };
+  return { slots, streamOpened };
+}
+
+/** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
+export async function createApp(
+  services: Services,
+  access: Access,
+  options: AppOptions = {},
+  throttle = new SignInThrottle(services.config.signInFailuresPerMinute, services.metrics.rejected),
+) {
+  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
+  const defences = { ...ALL_APP_DEFENCES, ...options.defences };
+  const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
+  const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
+  const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
+  const sessions = {
+    access,
+    publicUrl: config.publicUrl,
+    publicDir,
+    throttle: defences.signInThrottle ? throttle : undefined,
+  };
   const app = new Elysia()
-    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
-    .onParse({ as: "global" }, ({ request }) =>
-      new URL(request.url).pathname === "/api/chat"
-        ? readChatBody(request, config.maxBodyBytes, config.images)
-        : readJsonBody(request, config.maxBodyBytes),
-    )
+    .onParse({ as: "global" }, bodyParser(config, defences))
     .onTransform({ as: "global" }, ({ request }) => rejectRepeatedParams(request))
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
-    .use(sessionRoutes({ access, publicUrl: config.publicUrl, publicDir }))
+    .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
     .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images, tools }))
     .use(
       chatRoutes({
         startGeneration,
         // Off only for the attacker suite's negative control: limits checked once the question is stored.
-        reserveGeneration: options.defences?.reservedStart === false ? undefined : services.reserveGeneration,
+        reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
         conversations,
         checkpoints,
         policy,
@@ -103,7 +177,7 @@ export async function createApp(services: Services, access: Access, options: App
         startGeneration,
         openEventStream,
         policy,
-        admitStream: () => slots.check(),
+        admitStream: (limitKey) => slots.admit(limitKey),
       }),
     )
     .use(
@@ -112,13 +186,17 @@ export async function createApp(services: Services, access: Access, options: App
         timeouts: services.timeouts,
         observer: metrics.passThrough,
         streamOpened,
-        policy,
+        policy: {
+          ...policy,
+          anyContent: config.v1AllowAnyContent || !defences.passThroughPolicy,
+          firstLimitSpellingOnly: !defences.passThroughPolicy,
+        },
         userLimits: services.userLimits,
         acquireCall: () => registry.acquireCall(),
       }),
     );
   if (conversations) app.use(storedConversationRoutes(conversations, policy));
-  if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: options.defences?.fixedFileSet ?? true }));
+  if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
 }
 
@@ -131,22 +209,46 @@ function storedConversationRoutes(store: ConversationStore, policy: ModelPolicy)
     .use(imageRoutes(store));
 }
 
+/** The Host names answered: ALLOWED_HOSTS, else under AUTH=none only this machine's (DNS rebinding). */
+function allowedHostsFor(configured: readonly string[], access: Access, defences: Defences): readonly string[] {
+  if (configured.length > 0 || access.mode !== "none" || !defences.loopbackHosts) return configured;
+  return LOOPBACK_HOSTS;
+}
+
 /** The public listener's handler: the edge, then the app. */
 export async function createHandler(
   services: Services,
   access: Access,
   options: AppOptions = {},
 ): Promise<FetchHandler> {
-  const app = await createApp(services, access, options);
-  const defences = { ...ALL_DEFENCES, ...options.defences };
-  const { allowedHosts, corsOrigins } = services.config;
-  const edge = { access, allowedHosts, corsOrigins, defences };
-  return async (original, clientAddress) => {
-    const passed = passEdge(original, clientAddress, edge);
-    if ("refuse" in passed) return passed.refuse;
-    const response = await app.handle(passed.request);
-    if (passed.cors) for (const [name, value] of Object.entries(passed.cors)) response.headers.set(name, value);
-    return response;
+  const { config, metrics } = services;
+  const defences = { ...ALL_APP_DEFENCES, ...options.defences };
+  const throttle = new SignInThrottle(config.signInFailuresPerMinute, metrics.rejected);
+  const app = await createApp(services, access, options, throttle);
+  const edge = {
+    access,
+    allowedHosts: allowedHostsFor(config.allowedHosts, access, defences),
+    corsOrigins: config.corsOrigins,
+    clientAddressOf: clientAddresses(config.forwardedProxies),
+    throttle,
+    defences,
+  };
+  return async (original, peer) => {
+    const reservation = services.inflight.open();
+    try {
+      const passed = passEdge(original, peer, edge);
+      if ("refuse" in passed) return passed.refuse;
+      if (defences.inflightBytes) holdReservation(passed.request, reservation);
+      const response = await app.handle(passed.request);
+      if (passed.cors) for (const [name, value] of Object.entries(passed.cors)) response.headers.set(name, value);
+      return await compressLargeJson(passed.request, response);
+    } catch (error) {
+      // A fault of ours, never a client's: one line, and a 500 that tells the client nothing.
+      logError("request failed", { method: original.method, error });
+      return errorResponse(error);
+    } finally {
+      reservation.release();
+    }
   };
 }
 

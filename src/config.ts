@@ -3,7 +3,19 @@
  * default; a bad value stops start-up with a message naming the variable.
  */
 import { hostname } from "node:os";
-import { ConfigError, choice, type Env, fileText, integer, list, origins, secret, text, url } from "./env-values.ts";
+import {
+  ConfigError,
+  choice,
+  type Env,
+  fileText,
+  flag,
+  integer,
+  list,
+  origins,
+  secret,
+  text,
+  url,
+} from "./env-values.ts";
 import { loadMcpServers, type McpServerSettings } from "./mcp-servers-file.ts";
 
 export { ConfigError };
@@ -56,8 +68,12 @@ export interface Config {
   /** Where people reach Sluice (for the printed sign-in URL), e.g. https://chat.example.com. */
   publicUrl: string | undefined;
   auth: AuthSettings;
-  /** Host header values accepted (DNS-rebinding protection); empty: any. */
+  /** Host header values accepted (DNS-rebinding protection); empty: any, or loopback names under AUTH=none. */
   allowedHosts: string[];
+  /** CIDRs of the proxies in front (nginx) whose X-Forwarded-For names the client. */
+  forwardedProxies: string[];
+  /** Failed sign-ins (and wrong bearer tokens) per client address, and per named user, in a rolling minute. */
+  signInFailuresPerMinute: number;
   /** Exact origins allowed to call the API from other sites (CORS); empty: none. */
   corsOrigins: string[];
   /** The separate listener for /metrics and the simulator's statistics; never the public port. */
@@ -75,8 +91,10 @@ export interface Config {
   continuation: ContinueSettings;
   /** Images a question may carry (vision models), their size each, and how many a context sends again. */
   images: ImageLimits;
-  /** Per user (or per address under AUTH=none): generations at once, and started per minute. */
-  userLimits: { concurrent: number; perMinute: number };
+  /** Per user (or per address under AUTH=none): generations at once, started per minute, open streams. */
+  userLimits: { concurrent: number; perMinute: number; openStreams: number };
+  /** `/v1` may pass remote URLs and non-image content parts (file, input_audio…) to the model. */
+  v1AllowAnyContent: boolean;
   /** Undefined: the built-in simulator serves as the `demo` model, in-process. */
   upstreamBaseUrl: string | undefined;
   upstreamApiKey: string | undefined;
@@ -94,6 +112,10 @@ export interface Config {
   firstTokenTimeoutMs: number;
   interTokenTimeoutMs: number;
   maxBodyBytes: number;
+  /** The longest a request body may take to arrive, from its first read. */
+  bodyTimeoutMs: number;
+  /** Memory of request bodies and of images on their way to the model, all requests together. */
+  inflightBytesMax: number;
   maxActiveGenerations: number;
   maxOpenStreams: number;
   maxGenerationEvents: number;
@@ -177,6 +199,10 @@ export function loadConfig(env: Env): Config {
     publicUrl: url(env, "PUBLIC_URL"),
     auth: loadAuthSettings(env),
     allowedHosts: list(env, "ALLOWED_HOSTS").map((host) => host.toLowerCase()),
+    // nginx on this machine (the native stack) is a proxy; a container network must be listed.
+    forwardedProxies: list(env, "FORWARDED_PROXIES", ["127.0.0.0/8", "::1"]),
+    // A person mistypes a few times; a guesser makes thousands of tries a minute.
+    signInFailuresPerMinute: integer(env, "SIGN_IN_FAILURES_PER_MINUTE", 10, 1, 100_000),
     corsOrigins: origins(env, "CORS_ORIGINS"),
     // 9464: the port Prometheus exporters conventionally use; loopback unless told otherwise.
     metricsPort: integer(env, "METRICS_PORT", 9464, 0, 65_535),
@@ -202,7 +228,11 @@ export function loadConfig(env: Env): Config {
     userLimits: {
       concurrent: integer(env, "LIMIT_USER_CONCURRENT", 3, 1, 1_000_000),
       perMinute: integer(env, "LIMIT_USER_PER_MINUTE", 20, 1, 100_000_000),
+      // A few tabs, each watching its running answers, and some /v1 streams; never every slot.
+      openStreams: integer(env, "LIMIT_USER_OPEN_STREAMS", 32, 1, 10_000_000),
     },
+    // Off: a remote URL in a content part has the model's server fetch what a user names (SSRF).
+    v1AllowAnyContent: flag(env, "V1_ALLOW_ANY_CONTENT", false),
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
     upstreamTransport: upstreamTransport(env),
@@ -217,6 +247,11 @@ export function loadConfig(env: Env): Config {
     interTokenTimeoutMs: integer(env, "UPSTREAM_INTER_TOKEN_TIMEOUT_MS", 60_000, 1, 3_600_000),
     // nginx's client_max_body_size in deploy/ matches this default.
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1_048_576, 1_024, 1_073_741_824),
+    // A question with the most images (~28 MiB) needs ~4 Mbit/s to arrive within it.
+    bodyTimeoutMs: integer(env, "BODY_TIMEOUT_MS", 60_000, 100, 3_600_000),
+    // Counted as memory (limits/inflight-bytes.ts): one question with the most images and carried
+    // ones (~340 MiB) at a time, or a dozen with one image each.
+    inflightBytesMax: integer(env, "INFLIGHT_BYTES_MAX", 536_870_912, 1_048_576, 68_719_476_736),
     maxActiveGenerations: integer(env, "MAX_ACTIVE_GENERATIONS", 5_000, 1, 1_000_000),
     // The replay log of one generation; past it the answer ends with finish_reason "length".
     // Event-stream connections of every kind (/api/streams, /chat, /v1): each holds a socket and a viewer.

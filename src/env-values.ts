@@ -44,12 +44,23 @@ export function choice<T extends string>(env: Env, name: string, choices: readon
   return value as T;
 }
 
-/** A comma-separated list; empty when unset. */
-export function list(env: Env, name: string): string[] {
-  return (raw(env, name) ?? "")
+/** A comma-separated list; `fallback` (empty by default) when unset. */
+export function list(env: Env, name: string, fallback: string[] = []): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  return value
     .split(",")
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** `true`/`1`/`yes` or `false`/`0`/`no`. */
+export function flag(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (["true", "1", "yes"].includes(value)) return true;
+  if (["false", "0", "no"].includes(value)) return false;
+  throw new ConfigError(name, `expected true or false, got "${value}"`);
 }
 
 export function url(env: Env, name: string): string | undefined {

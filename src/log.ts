@@ -35,3 +35,8 @@ export function logError(msg: string, fields: Record<string, unknown> & { error?
   const line = { level: "error", msg, ...rest, ...(error === undefined ? {} : { error: mask(detail(error)) }) };
   console.error(JSON.stringify(line));
 }
+
+/** One warning line (a refused attempt, a setting that needs attention), masked like an error. */
+export function logWarning(msg: string, fields: Record<string, unknown>): void {
+  console.warn(mask(JSON.stringify({ level: "warn", msg, ...fields })));
+}

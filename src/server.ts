@@ -2,32 +2,80 @@
  * Starts Sluice: configuration → access → services → app → serve (the public listener, and the
  * internal one for metrics), and a graceful drain on SIGINT/SIGTERM.
  */
-import { mkdirSync } from "node:fs";
-import { type AppOptions, createHandler, createInternalHandler } from "./app.ts";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ALL_APP_DEFENCES, type AppOptions, createHandler, createInternalHandler, type Defences } from "./app.ts";
 import { type Access, createAccess } from "./auth/access.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openPostgresStore } from "./conversations/postgres.ts";
+import { databaseFileName } from "./conversations/sqlite.ts";
 import { openWorkerStore } from "./conversations/sqlite-worker-proxy.ts";
-import { registerSecret } from "./log.ts";
+import { logWarning, mask, registerSecret } from "./log.ts";
 import { onShutdownSignal, runtimeName, serve } from "./runtime.ts";
 import { createServices } from "./services.ts";
 import { createSimulator } from "./simulator/server.ts";
 
+/**
+ * DATA_DIR, created owner-only (0700): it holds every conversation, the session secret and the
+ * generated access token, which no other account of the machine may read. An existing folder is
+ * left as its owner made it, with a warning when others may read it.
+ */
+function prepareDataDir(dir: string, ownerOnly: boolean): void {
+  mkdirSync(dir, { recursive: true, mode: ownerOnly ? 0o700 : 0o777 });
+  if (ownerOnly && (statSync(dir).mode & 0o077) !== 0)
+    logWarning("DATA_DIR may be read by other accounts", { dataDir: dir, fix: `chmod 700 ${dir}` });
+}
+
+/**
+ * The database file, created empty (a valid SQLite database) and owner-only (0600) before SQLite
+ * opens it: SQLite creates its -wal and -shm files with the database file's own mode.
+ */
+function createOwnerOnly(dir: string, name: string): void {
+  try {
+    writeFileSync(join(dir, name), "", { flag: "wx", mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
+/** Says in one line why Sluice cannot start (no stack: the cause is the operator's to fix), and exits. */
+function cannotStart(reason: string): never {
+  console.error(`Sluice cannot start: ${mask(reason)}`);
+  process.exit(1);
+}
+
 /** The configuration and access mode, or a message that says what to fix, and exit. */
-function settle(): { config: Config; access: Access } {
+function settle(defences: Defences): { config: Config; access: Access } {
   try {
     const config = loadConfig(process.env);
     for (const secret of [config.upstreamApiKey, config.auth.sessionSecret, config.databaseUrl, config.redisUrl])
       registerSecret(secret);
     for (const server of config.tools.servers) for (const value of Object.values(server.headers)) registerSecret(value);
-    mkdirSync(config.dataDir, { recursive: true });
-    return { config, access: createAccess(config, config.dataDir) };
+    prepareDataDir(config.dataDir, defences.privateFiles);
+    return { config, access: createAccess(config, config.dataDir, defences) };
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Sluice cannot start: ${error.message}`);
-    process.exit(1);
+    if (error instanceof ConfigError) cannotStart(error.message);
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === "EACCES" || code === "EPERM" || code === "ENOTDIR") cannotStart(`DATA_DIR: ${message}`);
+    throw error;
   }
+}
+
+/** The conversation store of the configuration, or one line that says why not, and exit. */
+async function openStore(config: Config, recoverAtStart: boolean, defences: Defences) {
+  const { searchTimeoutMs } = config.storeShares;
+  if (config.databaseUrl) {
+    const quoteSearch = defences.searchQuoting;
+    const options = { poolSize: config.databasePoolSize, recoverAtStart, searchTimeoutMs, quoteSearch };
+    return openPostgresStore(config.databaseUrl, options).catch((error: Error & { code?: string }) =>
+      cannotStart(`DATABASE_URL: ${error.message}${error.code ? ` (${error.code})` : ""}`),
+    );
+  }
+  if (defences.privateFiles) createOwnerOnly(config.dataDir, databaseFileName);
+  return openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes, searchTimeoutMs }).catch((error: Error) =>
+    cannotStart(`DATA_DIR: ${error.message}`),
+  );
 }
 
 /** Joins the instances that share `redisUrl`, or says why not, and exit. */
@@ -41,8 +89,7 @@ async function joinCluster(config: Config, redisUrl: string): Promise<Cluster> {
       userLimits: config.userLimits,
     });
   } catch (error) {
-    console.error(`Sluice cannot start: REDIS_URL: ${(error as Error).message}`);
-    process.exit(1);
+    cannotStart(`REDIS_URL: ${(error as Error).message}`);
   }
 }
 
@@ -64,31 +111,24 @@ function announce(config: Config, access: Access, port: number, internalPort: nu
   console.log(`Sluice listening on http://${local}:${port}`);
 }
 
-/** Starts the server from the environment; `defences` only for the attacker suite's negative controls. */
-export async function startServer(defences?: AppOptions["defences"]): Promise<void> {
-  const { config, access } = settle();
+/** Starts the server from the environment; `off` only for the attacker suite's negative controls. */
+export async function startServer(off?: AppOptions["defences"]): Promise<void> {
+  const defences = { ...ALL_APP_DEFENCES, ...off };
+  const { config, access } = settle(defences);
   const simulator = config.upstreamBaseUrl ? undefined : createSimulator(config.simulator);
   // SQLite runs in a worker: no synchronous database call on the thread that relays tokens.
   // PostgreSQL's client is asynchronous already.
   const cluster = config.redisUrl ? await joinCluster(config, config.redisUrl) : undefined;
-  const { searchTimeoutMs } = config.storeShares;
-  const conversations = config.databaseUrl
-    ? await openPostgresStore(config.databaseUrl, {
-        poolSize: config.databasePoolSize,
-        recoverAtStart: !cluster,
-        searchTimeoutMs,
-        quoteSearch: defences?.searchQuoting !== false,
-      })
-    : await openWorkerStore(config.dataDir, { maxBytes: config.storeMaxBytes, searchTimeoutMs });
+  const conversations = await openStore(config, !cluster, defences);
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
   const services = createServices(config, {
     simulator,
     conversations,
-    fairStore: defences?.storeFairness !== false,
+    fairStore: defences.storeFairness,
     ...(cluster ? { cluster } : {}),
   });
-  const handler = await createHandler(services, access, { publicDir: "public", ...(defences ? { defences } : {}) });
+  const handler = await createHandler(services, access, { publicDir: "public", defences });
   if (cluster) {
     await cluster.listen(access.sessions);
     if (config.databaseUrl) cluster.sweepAnswers(conversations);

@@ -14,7 +14,9 @@ import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
 import type { GenerationReservation } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
+import { CALL_IMAGE_BYTE_WEIGHT, InflightBytes, imageBytes } from "./limits/inflight-bytes.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
+import { LocalUserStreams, type UserStreamLimiter } from "./limits/user-streams.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
@@ -51,6 +53,10 @@ export interface Services {
   userLimits: UserLimiter;
   /** The operator's MCP servers (MCP_SERVERS_FILE); absent when none are declared. */
   toolbox: Toolbox | undefined;
+  /** Open streams per user (on every instance, with REDIS_URL). */
+  userStreams: UserStreamLimiter;
+  /** Memory of bodies and of running calls' images, all requests together (INFLIGHT_BYTES_MAX). */
+  inflight: InflightBytes;
   /**
    * Admits a generation for the caller and holds its slots, throwing what starting it would throw
    * now (429, 503): what is done before it starts (storing the question) is never followed by a
@@ -91,6 +97,7 @@ export function createServices(
   if (shared) metrics.clusterFrom(() => ({ followed: shared.generations.remoteCount, mirrored: shared.mirror.size }));
   const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
+  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
   const conversations =
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
 
@@ -98,8 +105,15 @@ export function createServices(
   const toolbox =
     tools.servers.length > 0 ? new Toolbox(tools.servers, { ...tools, observe: metrics.toolCall }) : undefined;
   const reserveGeneration = generationReserver({
-    ...{ config, registry, userLimits, shared, upstream },
-    ...{ timeouts, metrics, toolbox },
+    config,
+    registry,
+    userLimits,
+    inflight,
+    shared,
+    upstream,
+    timeouts,
+    metrics,
+    toolbox,
   });
   return {
     config,
@@ -113,6 +127,8 @@ export function createServices(
     checkpoints: conversations && new AnswerCheckpoints(conversations, config.checkpointMs),
     userLimits,
     toolbox,
+    userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
+    inflight,
     reserveGeneration,
     async startGeneration(request, caller, options = {}) {
       return (await reserveGeneration(caller)).start(request, options);
@@ -147,6 +163,7 @@ interface ReserverParts {
   config: Config;
   registry: GenerationRegistry;
   userLimits: UserLimiter;
+  inflight: InflightBytes;
   shared: SharedParts | undefined;
   upstream: OpenAI;
   timeouts: TokenTimeouts;
@@ -163,8 +180,11 @@ function upstreamOf(parts: ReserverParts, request: ChatRequest, tools: boolean):
 
 /** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
 function generationReserver(parts: ReserverParts) {
-  const { config, registry, userLimits, shared, timeouts, metrics } = parts;
+  const { config, registry, userLimits, inflight, shared, timeouts, metrics } = parts;
   return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
+    // A full in-flight budget refuses here, before the question is stored; what the call then
+    // holds is counted when it starts, and refuses later ones.
+    inflight.admit();
     const slot = registry.reserve();
     const releaseUser = await userLimits.acquire(caller.limitKey).catch((error: unknown) => {
       slot.release();
@@ -201,9 +221,14 @@ function generationReserver(parts: ReserverParts) {
           release();
           throw error;
         }
-        // The user's slot now belongs to the generation, until it ends.
+        // The user's slot now belongs to the generation, until it ends, and so do its images.
         held = false;
-        void generation.settled.finally(releaseUser);
+        const images = inflight.open();
+        images.force(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
+        void generation.settled.finally(() => {
+          releaseUser();
+          images.release();
+        });
         shared?.mirror.mirror(generation);
         return generation;
       },

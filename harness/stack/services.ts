@@ -12,6 +12,8 @@ const root = new URL("../../", import.meta.url).pathname;
 
 export interface ServiceOptions {
   runtime: Runtime;
+  /** "lifted" (the default): per-user limits out of the way; "app-defaults": the app's own. */
+  userLimits?: "lifted" | "app-defaults";
   /** The whole environment of the process (the caller decides what it inherits). */
   env: Record<string, string | undefined>;
   /** 0 or absent: a free port. */
@@ -62,14 +64,19 @@ export function startSimulatorService(options: ServiceOptions): Promise<Service>
   return awaitService(spawnService("simulator", "src/simulator/main.ts", { ...options, env }), options.timeoutMs);
 }
 
+/** Per-user limits out of the way: load tools and tests are one client with many streams. */
+export const LIFTED_USER_LIMITS = {
+  LIMIT_USER_CONCURRENT: "1000000",
+  LIMIT_USER_PER_MINUTE: "100000000",
+  LIMIT_USER_OPEN_STREAMS: "10000000",
+} as const;
+
 /** The app (`src/main.ts`) on 127.0.0.1: only nginx, tests and benches talk to it directly. */
 export function startAppService(options: ServiceOptions, label = "app"): Promise<Service> {
-  // Its internal listener (metrics) on a free port too, so that several apps can run side by side;
-  // and per-user limits out of the way: load tools and tests are one client with many streams.
+  // Its internal listener (metrics) on a free port too, so that several apps can run side by side.
   const env = {
     METRICS_PORT: "0",
-    LIMIT_USER_CONCURRENT: "1000000",
-    LIMIT_USER_PER_MINUTE: "100000000",
+    ...(options.userLimits === "app-defaults" ? {} : LIFTED_USER_LIMITS),
     ...options.env,
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",

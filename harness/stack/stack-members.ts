@@ -17,15 +17,18 @@ import { streamPolicy, type TemplateValues, upstreamServer } from "./template-va
 const START_TIMEOUT_MS = 30_000;
 
 function nginxValues(options: StackOptions, port: number, appUrls: string[], dir: string): TemplateValues {
+  // "127.0.0.1:8080": the template's listen takes an address too; nginx answers nobody else.
+  const host = options.host ?? "127.0.0.1";
+  const address = (bound: number) => `${host.includes(":") ? `[${host}]` : host}:${bound}`;
   const tls = options.tls
     ? {
-        NGINX_TLS_PORT: String(options.tls.port),
+        NGINX_TLS_PORT: address(options.tls.port),
         SLUICE_TLS_CERT: options.tls.certPath,
         SLUICE_TLS_KEY: options.tls.keyPath,
       }
     : {};
   return {
-    NGINX_PORT: String(port),
+    NGINX_PORT: address(port),
     SLUICE_UPSTREAM: new URL(appUrls[0] as string).host,
     SLUICE_UPSTREAM_MORE: appUrls
       .slice(1)
@@ -98,7 +101,8 @@ export async function startApps(
       ...(index > 0 ? { METRICS_PORT: "0" } : {}),
     };
     const port = index === 0 ? (options.ports?.app ?? 0) : 0;
-    const app = await startAppService({ runtime, env: appEnv, port, logDir: dir, timeoutMs: START_TIMEOUT_MS }, name);
+    const service = { runtime, env: appEnv, port, logDir: dir, timeoutMs: START_TIMEOUT_MS };
+    const app = await startAppService({ ...service, userLimits: options.userLimits ?? "lifted" }, name);
     children.processes.push(app.process);
     return { url: app.url, metricsUrl: internalUrlOf(app.process.output()), pid: app.process.pid, name };
   });
@@ -114,7 +118,8 @@ export async function startNginx(children: Children, options: StackOptions, appU
   testNginxConfig(binary, prefix);
   const nginx = new StackProcess("nginx", spawnNginx(binary, prefix), join(children.dir, "nginx.log"));
   children.processes.push(nginx);
-  const url = `http://127.0.0.1:${port}`;
+  const host = options.host && !["0.0.0.0", "::"].includes(options.host) ? options.host : "127.0.0.1";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   await waitForNginx(url, nginx, prefix, START_TIMEOUT_MS);
   return { url, prefix, pid: nginx.pid };
 }

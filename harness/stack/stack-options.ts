@@ -20,6 +20,10 @@ export interface StackOptions {
   nginxTemplateVars?: TemplateValues;
   /** Listening ports; 0 or absent picks a free one. */
   ports?: { stack?: number; app?: number; simulator?: number };
+  /** The address nginx listens on (default 127.0.0.1: this machine only). */
+  host?: string;
+  /** "lifted" (the default, for tests and benches) or "app-defaults" (`npm run stack`). */
+  userLimits?: "lifted" | "app-defaults";
   /** Also serve HTTPS and HTTP/2 with the shipped TLS server block on this port. */
   tls?: { port: number; certPath: string; keyPath: string };
   /** Folder name under $TMPDIR/sluice-stack/ (default: unique); it holds nginx's prefix and every log. */

@@ -17,9 +17,9 @@ export const TEMPLATE_VARIABLES = [
   "SLUICE_TLS_KEY",
 ] as const;
 
-/** The `server` line of one more app instance, with the template's passive health check. */
+/** The `server` line of one more app instance, as the template writes its first (no passive health check). */
 export function upstreamServer(hostPort: string): string {
-  return `server ${hostPort} max_fails=3 fail_timeout=10s;`;
+  return `server ${hostPort} max_fails=0;`;
 }
 
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];

@@ -9,6 +9,9 @@ import { ConfigError } from "../env-values.ts";
 const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 // Short tokens can be guessed online; 16 characters of a random alphabet are plenty.
 const MIN_TOKEN_LENGTH = 16;
+// "aaaaaaaaaaaaaaaa" is 16 characters and one guess. A random hex token of 16 has fewer than 6
+// different characters once in 40,000; a word or a pattern has few.
+const MIN_DISTINCT_CHARACTERS = 6;
 
 function digest(token: string): string {
   return createHash("sha256").update(token).digest("base64url");
@@ -17,8 +20,11 @@ function digest(token: string): string {
 export class AccessTokens {
   readonly #users = new Map<string, string>();
 
-  /** Parses `name:token` pairs separated by commas or lines; throws {@link ConfigError} for a bad one. */
-  constructor(pairs: string, variable = "AUTH_TOKENS") {
+  /**
+   * Parses `name:token` pairs separated by commas or lines; throws {@link ConfigError} for a bad
+   * one, or a weak one (`checkStrength`, on unless a negative control turns it off).
+   */
+  constructor(pairs: string, variable = "AUTH_TOKENS", checkStrength = true) {
     for (const pair of pairs.split(/[,\n]/).map((item) => item.trim())) {
       if (pair === "" || pair.startsWith("#")) continue;
       const colon = pair.indexOf(":");
@@ -31,6 +37,12 @@ export class AccessTokens {
         );
       if (token.length < MIN_TOKEN_LENGTH)
         throw new ConfigError(variable, `the token of "${name}" is shorter than ${MIN_TOKEN_LENGTH} characters`);
+      const distinct = new Set(token).size;
+      if (checkStrength && distinct < MIN_DISTINCT_CHARACTERS)
+        throw new ConfigError(
+          variable,
+          `the token of "${name}" has only ${distinct} different characters; use a random one (openssl rand -base64 32)`,
+        );
       if (this.#users.has(digest(token))) throw new ConfigError(variable, `two users share one token ("${name}")`);
       this.#users.set(digest(token), name);
     }
@@ -39,6 +51,12 @@ export class AccessTokens {
   /** The user a token belongs to, or undefined. */
   userOf(token: string): string | undefined {
     return this.#users.get(digest(token));
+  }
+
+  /** Whether `name` is one of the users (a sign-in that names one is throttled per name too). */
+  has(name: string): boolean {
+    for (const user of this.#users.values()) if (user === name) return true;
+    return false;
   }
 
   get size(): number {

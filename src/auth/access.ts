@@ -24,14 +24,32 @@ export const SESSION_COOKIE = "sluice_session";
 // A user name from a proxy: printable, no separators that could confuse logs or keys.
 const HEADER_USER = /^[\w.@+-]{1,128}$/;
 
+/** Host names of this machine only: what AUTH=none answers to unless ALLOWED_HOSTS says otherwise. */
+export const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+
+/** Checks a negative control of the attacker suite may turn off; all on otherwise. */
+export interface AccessChecks {
+  /** Refuse tokens with too few different characters at start. */
+  tokenStrength: boolean;
+  /** Verify session cookies as the exact text they were issued as. */
+  strictSessions: boolean;
+}
+
 export interface Access {
   mode: AuthMode;
   /** The generated token, when Sluice made one (print it once, in a sign-in URL). */
   generatedToken: string | undefined;
   /** The user a request comes from, or undefined when it is nobody we know. */
   identify(request: Request, clientAddress: string | undefined): string | undefined;
-  /** A session for the holder of `token`, or undefined when the token is not one of ours. */
+  /**
+   * A session for the holder of `token`, or undefined when the token is not one of ours. A token
+   * written `name:<token>` (an AUTH_TOKENS line) must be that user's.
+   */
   signIn(token: string): { value: string; session: Session } | undefined;
+  /** The user a sign-in attempt names (`name:<token>`), when that user exists: failures count per name too. */
+  claimedUser(token: string): string | undefined;
+  /** The token of an `Authorization: Bearer` header, if the request has one. */
+  bearerOf(request: Request): string | undefined;
   /** The session a request's cookie carries, if valid. */
   sessionOf(request: Request): Session | undefined;
   signOut(session: Session): Promise<void>;
@@ -70,16 +88,28 @@ export function cookieValue(request: Request, name: string): string | undefined 
   return undefined;
 }
 
+const bearerOf = (request: Request) => /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+
 /** Decides the mode from the configuration and prepares its credentials. */
-export function createAccess(config: Config, dataDir: string): Access {
+export function createAccess(
+  config: Config,
+  dataDir: string,
+  checks: AccessChecks = { tokenStrength: true, strictSessions: true },
+): Access {
   const settings = config.auth;
   const mode: AuthMode = settings.mode ?? (settings.tokens || !isLoopback(config.host) ? "token" : "none");
   const generatedToken =
     mode === "token" && !settings.tokens ? keptValue(dataDir, "access-token", generateToken) : undefined;
-  const tokens = new AccessTokens(settings.tokens ?? (generatedToken ? `${GENERATED_USER}:${generatedToken}` : ""));
+  const pairs = settings.tokens ?? (generatedToken ? `${GENERATED_USER}:${generatedToken}` : "");
+  const tokens = new AccessTokens(pairs, "AUTH_TOKENS", checks.tokenStrength);
+  const claimedUser = (token: string) => {
+    const name = token.slice(0, Math.max(0, token.indexOf(":")));
+    return name !== "" && tokens.has(name) ? name : undefined;
+  };
   const proxies = parseRanges("AUTH_TRUSTED_PROXIES", settings.trustedProxies);
   const secret = settings.sessionSecret ?? keptValue(dataDir, "session-secret", generateToken);
   const signer = new SessionSigner(secret, settings.sessionTtlMs, join(dataDir, "revoked-sessions.json"));
+  signer.strict = checks.strictSessions;
   const sessionOf = (request: Request) => {
     const value = cookieValue(request, SESSION_COOKIE);
     return value ? signer.verify(value) : undefined;
@@ -93,14 +123,19 @@ export function createAccess(config: Config, dataDir: string): Access {
         const user = request.headers.get(settings.trustedHeader)?.trim();
         return user && HEADER_USER.test(user) && inRanges(clientAddress, proxies) ? user : undefined;
       }
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      const bearer = bearerOf(request);
       if (bearer) return tokens.userOf(bearer);
       return sessionOf(request)?.user;
     },
     signIn(token) {
-      const user = mode === "token" ? tokens.userOf(token) : undefined;
+      if (mode !== "token") return undefined;
+      const claimed = claimedUser(token);
+      const named = claimed && tokens.userOf(token.slice(claimed.length + 1)) === claimed ? claimed : undefined;
+      const user = tokens.userOf(token) ?? named;
       return user ? signer.issue(user) : undefined;
     },
+    claimedUser,
+    bearerOf,
     sessionOf,
     signOut: (session) => signer.revoke(session),
     sessions: signer,

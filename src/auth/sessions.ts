@@ -15,8 +15,17 @@ export interface Session {
   expiresAt: number;
 }
 
+// base64url payload, ".", and the 43 characters of an unpadded base64url HMAC-SHA256: nothing more.
+const SESSION_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+
 export class SessionSigner {
   readonly #revoked = new Map<string, number>();
+  /**
+   * Compare the signature as the exact text it was issued as. Off only in a negative control: then
+   * it is compared as decoded bytes, which base64 decoders reach from several spellings (trailing
+   * junk, a last character whose spare bits differ).
+   */
+  strict = true;
   /** Tells the other instances of a sign-out (cluster/shared-revocations.ts); none alone. */
   onRevoke: (id: string, expiresAt: number) => Promise<void> = async () => {};
 
@@ -45,19 +54,17 @@ export class SessionSigner {
 
   /** The session a cookie value stands for, or undefined when it is forged, expired or signed out. */
   verify(value: string, now = Date.now()): Session | undefined {
+    if (this.strict && !SESSION_VALUE.test(value)) return undefined;
     const dot = value.indexOf(".");
     if (dot < 1) return undefined;
     const payload = value.slice(0, dot);
-    const given = Buffer.from(value.slice(dot + 1), "base64url");
-    const expected = Buffer.from(this.#sign(payload), "base64url");
+    const encoding = this.strict ? "latin1" : "base64url";
+    const given = Buffer.from(value.slice(dot + 1), encoding);
+    const expected = Buffer.from(this.#sign(payload), encoding);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    const [user, id, expiresAt] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [
-      string,
-      string,
-      number,
-    ];
-    if (expiresAt <= now || this.#revoked.has(id)) return undefined;
-    return { user, id, expiresAt };
+    const session = parseSession(payload);
+    if (!session || session.expiresAt <= now || this.#revoked.has(session.id)) return undefined;
+    return session;
   }
 
   /** Ends a session now (sign-out). */
@@ -76,5 +83,16 @@ export class SessionSigner {
 
   #sign(payload: string): string {
     return createHmac("sha256", this.secret).update(payload).digest("base64url");
+  }
+}
+
+/** The session a signed payload names, or undefined when it is not the shape `issue` writes. */
+function parseSession(payload: string): Session | undefined {
+  try {
+    const [user, id, expiresAt] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as unknown[];
+    if (typeof user !== "string" || typeof id !== "string" || typeof expiresAt !== "number") return undefined;
+    return { user, id, expiresAt };
+  } catch {
+    return undefined;
   }
 }

@@ -16,6 +16,7 @@ import { connectRedis, type Redis, whenReady } from "./redis-client.ts";
 import { SharedDirectory } from "./shared-directory.ts";
 import { SharedUserLimits } from "./shared-limits.ts";
 import { shareRevocations } from "./shared-revocations.ts";
+import { SharedUserStreams } from "./shared-streams.ts";
 
 export interface ClusterSettings {
   redisUrl: string;
@@ -29,6 +30,8 @@ export interface ClusterSettings {
 export interface SharedParts {
   generations: SharedDirectory;
   limiter: SharedUserLimits;
+  /** Open streams per user, counted on every instance. */
+  streams: SharedUserStreams;
   mirror: LogMirror;
 }
 
@@ -83,6 +86,7 @@ export class Cluster {
     return {
       generations: this.#generations,
       limiter: new SharedUserLimits(redis, settings.instanceId, settings.userLimits, rejected),
+      streams: new SharedUserStreams(redis, settings.instanceId, settings.userLimits.openStreams, rejected),
       mirror: new LogMirror(redis, { instance: settings.instanceId, ...settings }),
     };
   }

@@ -15,6 +15,8 @@ export const keys = {
   running: (user: string) => `${PREFIX}limits:{${user}}:running`,
   /** Per user: the start times within the last minute (a sorted set). */
   starts: (user: string) => `${PREFIX}limits:{${user}}:starts`,
+  /** Per user: how many event streams each instance holds open for them (a hash by instance). */
+  openStreams: (user: string) => `${PREFIX}limits:{${user}}:streams`,
   /** Sessions signed out before they expire, with their expiry (a sorted set). */
   revokedSessions: `${PREFIX}sessions:revoked`,
 } as const;

@@ -23,7 +23,8 @@ export function connectRedis(url: string, name: string, { subscriber = false } =
     retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
     lazyConnect: true,
   });
-  let reported = false;
+  // Until the first connection, whoever waits for it (whenReady) says why it failed, in one line.
+  let reported = true;
   redis.on("error", (error: Error) => {
     // One line per outage, not one per reconnection attempt.
     if (reported) return;
@@ -40,15 +41,20 @@ export function connectRedis(url: string, name: string, { subscriber = false } =
 export async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
   if (redis.status === "ready") return;
   if (redis.status === "wait") void redis.connect().catch(() => {});
+  let last = "";
+  const failed = (error: Error) => {
+    last = ` (${error.message})`;
+  };
+  redis.on("error", failed);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off("ready", ready);
-      reject(new Error(`Redis did not answer within ${timeoutMs} ms`));
+      reject(new Error(`Redis did not answer within ${timeoutMs} ms${last}`));
     }, timeoutMs);
     const ready = () => {
       clearTimeout(timer);
       resolve();
     };
     redis.once("ready", ready);
-  });
+  }).finally(() => redis.off("error", failed));
 }

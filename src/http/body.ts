@@ -1,8 +1,11 @@
 /**
  * Request bodies: JSON only, read with a size limit (413 past it, whether or not the client sent
- * Content-Length), malformed JSON answered 400 naming the body.
+ * Content-Length) and a deadline (408 past BODY_TIMEOUT_MS: a body sent a byte at a time would
+ * otherwise hold its connection and its share of memory for as long as the client likes), each
+ * chunk reserved in the in-flight budget as it arrives; malformed JSON answered 400 naming the body.
  */
 import { SluiceError, ValidationError } from "../errors.ts";
+import { BODY_BYTE_WEIGHT, type Reservation } from "../limits/inflight-bytes.ts";
 
 export class BodyTooLargeError extends SluiceError {
   override name = "BodyTooLargeError";
@@ -11,10 +14,23 @@ export class BodyTooLargeError extends SluiceError {
   }
 }
 
+export class BodyTimeoutError extends SluiceError {
+  override name = "BodyTimeoutError";
+  constructor(limitMs: number) {
+    super("body_timeout", `the request body did not arrive within ${limitMs} ms`, 408);
+  }
+}
+
+/** How a body may arrive: within `timeoutMs` of the first read, each chunk taken from `reservation`. */
+export interface BodyLimits {
+  timeoutMs?: number | undefined;
+  reservation?: Reservation | undefined;
+}
+
 const BODILESS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
 
 /** Reads and parses a JSON body of at most `maxBytes`. */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: Request, maxBytes: number, limits: BodyLimits = {}): Promise<unknown> {
   // No body expected (Deno gives a DELETE an empty body stream), or none sent: the route's
   // schema then says what was missing.
   if (BODILESS.has(request.method) || !request.body || request.headers.get("content-length") === "0") return {};
@@ -23,7 +39,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type))
     throw new SluiceError("unsupported_media_type", "send the body as application/json", 415, { field: "body" });
-  const text = await readText(request, maxBytes);
+  const text = await readText(request.body, maxBytes, limits);
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -31,15 +47,31 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-async function readText(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
+async function readText(body: ReadableStream<Uint8Array>, maxBytes: number, limits: BodyLimits): Promise<string> {
+  const reader = body.getReader();
   const decoder = new TextDecoder();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    if (limits.timeoutMs === undefined) return;
+    const timeoutMs = limits.timeoutMs;
+    timer = setTimeout(() => reject(new BodyTimeoutError(timeoutMs)), timeoutMs);
+  });
   let size = 0;
   let text = "";
-  for await (const chunk of request.body) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
-    text += decoder.decode(chunk, { stream: true });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), timedOut]);
+      if (done) return text + decoder.decode();
+      size += value.byteLength;
+      if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
+      limits.reservation?.add(value.byteLength * BODY_BYTE_WEIGHT);
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    // The rest is not wanted: stop the runtime reading it (and holding it) for us.
+    void reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  return text + decoder.decode();
 }

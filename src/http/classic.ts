@@ -19,8 +19,8 @@ export interface ClassicRouteDeps {
   startGeneration: StartGeneration;
   openEventStream: OpenEventStream;
   policy: ModelPolicy;
-  /** Throws when no event-stream slot is free, so a refused viewer starts no model call. */
-  admitStream?: () => void;
+  /** Throws when no event-stream slot is free (for anyone, or for this user), so a refused viewer starts no model call. */
+  admitStream?: (limitKey: string) => Promise<void>;
 }
 
 export function classicRoutes(deps: ClassicRouteDeps) {
@@ -36,17 +36,18 @@ export function classicRoutes(deps: ClassicRouteDeps) {
         if (!generation) return new Response(null, { status: 204 });
         const dialect = classicDialect(generation.id);
         const after = await resumePoint(lastEventId, dialect, generation);
-        return openEventStream(generation, { after, dialect, signal: request.signal });
+        return openEventStream(generation, { after, dialect, signal: request.signal, limitKey: caller.limitKey });
       }
       const question = query.q?.trim();
       if (!question) throw new ValidationError("q", "must be a non-empty question");
-      deps.admitStream?.();
+      await deps.admitStream?.(caller.limitKey);
       const messages = [{ role: "user" as const, content: question }];
       const generation = await startGeneration(
         { model: chooseModel(policy, undefined), messages, max_tokens: outputTokens(policy, undefined) },
         caller,
       );
-      return openEventStream(generation, { after: 0, dialect: classicDialect(generation.id), signal: request.signal });
+      const dialect = classicDialect(generation.id);
+      return openEventStream(generation, { after: 0, dialect, signal: request.signal, limitKey: caller.limitKey });
     },
     { query: ClassicQuery },
   );

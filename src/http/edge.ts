@@ -1,12 +1,16 @@
 /**
- * The edge: every request passes here before the router sees it. It refuses path spellings that
- * could reach what the route table does not mean (`..`, encoded slashes, backslashes, doubled
- * slashes), makes routing independent of the Host header, applies ALLOWED_HOSTS and CORS, decides
- * who the requester is, and refuses anonymous and cross-site requests where they matter. One
- * place, evaluated on the exact request the router then routes.
+ * The edge: every request passes here before the router sees it. It refuses methods no route
+ * has and path spellings that could reach what the route table does not mean (`..`, encoded
+ * slashes, backslashes, doubled slashes), makes routing independent of the Host header, applies
+ * ALLOWED_HOSTS and CORS, decides who the requester is (slowing down token guessing), and refuses
+ * anonymous, cross-site and never-made (`Sec-Fetch-Dest`) requests where they matter. One place,
+ * evaluated on the exact request the router then routes.
  */
 import type { Access } from "../auth/access.ts";
+import type { ClientAddressOf } from "../auth/client-address.ts";
 import { isCrossSite } from "../auth/cross-site.ts";
+import { destinationAllowed } from "../auth/fetch-destination.ts";
+import { attemptKeys, type SignInThrottle } from "../auth/sign-in-throttle.ts";
 import { CrossSiteError, SluiceError, UnauthorizedError } from "../errors.ts";
 import { errorResponse } from "./error-response.ts";
 import { rememberRequester } from "./requester.ts";
@@ -22,9 +26,22 @@ export interface EdgeDefences {
   hostRouting: boolean;
   /** Refuse cross-site requests that change something or start a generation. */
   crossSite: boolean;
+  /** Answer methods no route has with 405, before anything else reads the request. */
+  methods: boolean;
+  /** Refuse API requests whose Sec-Fetch-Dest is a load the page never makes (an image, a frame…). */
+  fetchDestination: boolean;
+  /** Refuse, for a while, an address (or a named user) after too many wrong tokens. */
+  signInThrottle: boolean;
 }
 
-export const ALL_DEFENCES: EdgeDefences = { pathSpelling: true, hostRouting: true, crossSite: true };
+export const ALL_DEFENCES: EdgeDefences = {
+  pathSpelling: true,
+  hostRouting: true,
+  crossSite: true,
+  methods: true,
+  fetchDestination: true,
+  signInThrottle: true,
+};
 
 export interface EdgeSettings {
   access: Access;
@@ -32,8 +49,20 @@ export interface EdgeSettings {
   allowedHosts: readonly string[];
   /** Origins allowed to call the API cross-site (CORS). */
   corsOrigins: readonly string[];
+  /** The client's address, through the proxies in front (FORWARDED_PROXIES). */
+  clientAddressOf: ClientAddressOf;
+  /** Counts wrong bearer tokens (and sign-ins, in session.ts) per address and user. */
+  throttle: SignInThrottle;
   defences: EdgeDefences;
 }
+
+/**
+ * Every method a route of Sluice answers (HEAD with its GET). Others get 405 here: Deno's
+ * `Request` refuses to be built with CONNECT, TRACE or TRACK (a 500 further in), and Bun closes
+ * the connection on a method it does not know before any handler runs (which nginx would count
+ * against an instance's health), so the shipped nginx refuses the same list before proxying.
+ */
+export const ALLOWED_METHODS: readonly string[] = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"];
 
 /** Reachable without signing in: the page and its files, sign-in itself, and the probes. */
 const PUBLIC_PATHS = new Set(["/", "/login", "/healthz", "/readyz", "/favicon.svg", "/api/session"]);
@@ -85,11 +114,15 @@ function corsHeaders(origin: string): Record<string, string> {
 export type EdgeOutcome = { refuse: Response } | { request: Request; cors: Record<string, string> | undefined };
 
 /** Checks one request; either a refusal to send, or the request to route. */
-export function passEdge(original: Request, clientAddress: string | undefined, settings: EdgeSettings): EdgeOutcome {
+export function passEdge(original: Request, peer: string | undefined, settings: EdgeSettings): EdgeOutcome {
   const start = pathStart(original.url);
   const query = original.url.indexOf("?", start);
   const path = original.url.slice(start, query === -1 ? undefined : query);
   const { defences } = settings;
+  if (defences.methods && !ALLOWED_METHODS.includes(original.method))
+    return refuse(new SluiceError("method_not_allowed", `${original.method} is not a method of Sluice`, 405), {
+      allow: ALLOWED_METHODS.join(", "),
+    });
   if (defences.pathSpelling && UNSAFE_PATH.test(path))
     return refuse(new SluiceError("invalid_path", "this path is not allowed", 400, { field: "path" }));
   const hostHeader = original.headers.get("host") ?? "";
@@ -101,20 +134,62 @@ export function passEdge(original: Request, clientAddress: string | undefined, s
   const cors = origin && settings.corsOrigins.includes(origin) ? corsHeaders(origin) : undefined;
   if (original.method === "OPTIONS" && cors) return { refuse: new Response(null, { status: 204, headers: cors }) };
   const request = defences.hostRouting ? routable(original, start) : original;
-  const user = settings.access.identify(original, clientAddress);
-  const oneUser = settings.access.mode === "none" && clientAddress !== undefined;
-  const limitKey = oneUser ? `address:${clientAddress}` : user && `user:${user}`;
-  rememberRequester(request, { user, address: clientAddress, limitKey });
-  const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
-  if (user === undefined && path === "/" && settings.access.mode === "token")
-    return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };
-  if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
-  if (defences.crossSite && changesState(original.method, path) && !cors && isCrossSite(original))
-    return refuse(new CrossSiteError());
-  return { request, cors };
+  const who = identify(original, peer, settings);
+  if ("refuse" in who) return who;
+  const { user, address } = who;
+  const oneUser = settings.access.mode === "none" && address !== undefined;
+  const limitKey = oneUser ? `address:${address}` : user && `user:${user}`;
+  rememberRequester(request, { user, address, limitKey });
+  return admit(original, path, user, cors, settings) ?? { request, cors };
 }
 
-function refuse(error: SluiceError, headers: Record<string, string> = {}): EdgeOutcome {
+/**
+ * Who sends the request, and from which client address. A wrong bearer token counts as a failed
+ * sign-in; an address past its failures gets 429 before its token is looked at.
+ */
+function identify(
+  request: Request,
+  peer: string | undefined,
+  { access, clientAddressOf, throttle, defences }: EdgeSettings,
+): { user: string | undefined; address: string | undefined } | { refuse: Response } {
+  const address = clientAddressOf(request, peer);
+  const bearer = access.mode === "token" ? access.bearerOf(request) : undefined;
+  const keys = attemptKeys(address);
+  if (bearer !== undefined && defences.signInThrottle) {
+    try {
+      throttle.check(keys);
+    } catch (error) {
+      return refuse(error as SluiceError);
+    }
+  }
+  // The socket's peer, not the forwarded address: a proxy's user header counts only from the proxy.
+  const user = access.identify(request, peer);
+  if (bearer !== undefined && user === undefined && defences.signInThrottle) throttle.fail(keys, "bearer");
+  return { user, address };
+}
+
+/** The refusal of a request that is anonymous where it may not be, or that the page never makes. */
+function admit(
+  request: Request,
+  path: string,
+  user: string | undefined,
+  cors: Record<string, string> | undefined,
+  { access, defences }: EdgeSettings,
+): EdgeOutcome | undefined {
+  const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
+  if (user === undefined && path === "/" && access.mode === "token")
+    return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };
+  if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
+  if (defences.fetchDestination && !destinationAllowed(path, request.headers.get("sec-fetch-dest")))
+    return refuse(
+      new SluiceError("unexpected_destination", "this address is not loaded as a page, image, style or frame", 403),
+    );
+  if (defences.crossSite && changesState(request.method, path) && !cors && isCrossSite(request))
+    return refuse(new CrossSiteError());
+  return undefined;
+}
+
+function refuse(error: SluiceError, headers: Record<string, string> = {}): { refuse: Response } {
   const response = errorResponse(error);
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return { refuse: response };

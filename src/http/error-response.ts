@@ -25,6 +25,9 @@ export function errorResponse(error: unknown): Response {
     error instanceof SluiceError ? error : new SluiceError("internal_error", "unexpected server error", 500);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (known.status === 429 || known.status === 503) headers["retry-after"] = String(known.retryAfterSeconds ?? 1);
+  // The body was left unread (too slow, too large): the connection cannot carry another request,
+  // and a runtime would otherwise keep it open waiting for the rest.
+  if (known.status === 408 || known.status === 413) headers.connection = "close";
   return new Response(JSON.stringify(known), { status: known.status, headers });
 }
 

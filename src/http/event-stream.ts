@@ -9,8 +9,8 @@ import { subscribe } from "../sse/subscribe.ts";
 export interface EventStreamSettings {
   heartbeatMs: number;
   retryMs: number;
-  /** Counts an open stream; returns the function that counts it closed. */
-  streamOpened: () => () => void;
+  /** Takes an open-stream slot for the limit key (429 when none is free); returns the function that gives it back. */
+  streamOpened: (limitKey: string | undefined) => Promise<() => void>;
 }
 
 export interface ViewerRequest {
@@ -19,19 +19,22 @@ export interface ViewerRequest {
   dialect: Dialect;
   /** The request's signal: a second path to notice a client that left. */
   signal: AbortSignal;
+  /** Whose share of the open streams this one takes (requester.ts). */
+  limitKey: string | undefined;
 }
 
 /** Opens an event-stream response for one viewer of a generation. */
-export type OpenEventStream = (generation: GenerationView, viewer: ViewerRequest) => Response;
+export type OpenEventStream = (generation: GenerationView, viewer: ViewerRequest) => Promise<Response>;
 
 /** The event-stream responses of this app; headers and a first comment leave at once, before the first token. */
 export function eventStreams(settings: EventStreamSettings): OpenEventStream {
-  return (generation, viewer) => {
+  return async (generation, { limitKey, ...viewer }) => {
+    const onClose = await settings.streamOpened(limitKey);
     const stream = subscribe(generation, {
       ...viewer,
       heartbeatMs: settings.heartbeatMs,
       retryMs: settings.retryMs,
-      onClose: settings.streamOpened(),
+      onClose,
     });
     return new Response(stream, { headers: SSE_HEADERS });
   };

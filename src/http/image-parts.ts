@@ -61,7 +61,10 @@ function readImage(url: string, field: string, maxBytes: number): NewImage {
   // Refused before decoding: the decoded size follows from the length.
   if (Math.floor((base64.length * 3) / 4) - (base64.match(/=+$/)?.[0].length ?? 0) > maxBytes)
     throw new ImageTooLargeError(field, maxBytes);
-  const data = new Uint8Array(Buffer.from(base64, "base64"));
+  // The decoded bytes themselves (a Buffer is a Uint8Array), not a second copy of every image;
+  // a small one, which shares the runtime's Buffer pool with other data, is copied out of it.
+  const decoded = Buffer.from(base64, "base64");
+  const data = decoded.byteLength === decoded.buffer.byteLength ? decoded : new Uint8Array(decoded);
   const actual = sniffImageType(data);
   if (actual !== declared)
     throw new ValidationError(field, `the bytes are ${actual ?? "not an image"}, not ${declared}`);

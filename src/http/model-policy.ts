@@ -1,6 +1,8 @@
 /**
  * What a client may ask of the model: only the models the operator lists (MODELS), and at most
- * MAX_OUTPUT_TOKENS per answer, so nobody can spend the operator's key on anything else.
+ * MAX_OUTPUT_TOKENS per answer, so nobody can spend the operator's key on anything else; on
+ * `/v1`, only text and images the request itself carries, so nobody can have the model's server
+ * fetch an address of their choosing.
  */
 import { ValidationError } from "../errors.ts";
 
@@ -8,6 +10,10 @@ export interface ModelPolicy {
   /** Allowed models; the first is the default. */
   models: readonly string[];
   maxOutputTokens: number;
+  /** `/v1` may pass remote URLs and non-image content parts (V1_ALLOW_ANY_CONTENT). */
+  anyContent?: boolean;
+  /** Check only the first spelling of the token limit a body gives: a negative control's, never production's. */
+  firstLimitSpellingOnly?: boolean;
 }
 
 /** The model to call: the one asked for if it is allowed, else the default; 400 naming `field` otherwise. */
@@ -53,13 +59,51 @@ const PASSED_FIELDS = new Set([
   "parallel_tool_calls",
 ]);
 
-/** A pass-through body cut to the allowed fields, with the model and the token limit checked. */
+/**
+ * Every spelling of the answer's token limit among the passed fields. Providers honour either
+ * (OpenAI prefers the second, vLLM and llama.cpp read both), so each one given is checked: a
+ * capped one must not hide an uncapped other. Other providers' spellings (`max_output_tokens`,
+ * `num_predict`, `n_predict`) are not passed at all.
+ */
+const TOKEN_LIMIT_FIELDS = ["max_tokens", "max_completion_tokens"] as const;
+
+/** A pass-through body cut to the allowed fields, with the model, the token limits and the content checked. */
 export function passThroughBody(policy: ModelPolicy, body: Record<string, unknown>): Record<string, unknown> {
   const kept = Object.fromEntries(Object.entries(body).filter(([field]) => PASSED_FIELDS.has(field)));
   kept.model = chooseModel(policy, body.model as string | undefined);
   // One answer per request: n > 1 multiplies the cost of a call.
   if (body.n !== undefined && body.n !== 1) throw new ValidationError("n", "must be 1");
-  const field = body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens";
-  kept[field] = outputTokens(policy, body[field] as number | undefined, field);
+  const given = TOKEN_LIMIT_FIELDS.filter((field) => body[field] !== undefined).reverse();
+  if (policy.firstLimitSpellingOnly) given.splice(1);
+  for (const field of given) kept[field] = outputTokens(policy, body[field] as number, field);
+  if (given.length === 0) kept.max_tokens = policy.maxOutputTokens;
+  if (!policy.anyContent) checkContentParts(body.messages);
   return kept;
+}
+
+// An image the request carries itself: a data: URL of an image type, never an address to fetch.
+const DATA_IMAGE = /^data:image\/[a-z0-9.+-]+;base64,/i;
+// What a message's content parts may be: text, the model's own refusal, and such images.
+const PLAIN_PARTS = new Set(["text", "refusal"]);
+
+/**
+ * Refuses content parts that would have the model's server fetch something or read a file: an
+ * `image_url` with a remote URL (`http://169.254.169.254/…`), and `file`, `input_audio` or any part
+ * other than text and images, naming the field.
+ */
+function checkContentParts(messages: unknown): void {
+  if (!Array.isArray(messages)) return;
+  messages.forEach((message, index) => {
+    const content = (message as { content?: unknown } | null)?.content;
+    if (!Array.isArray(content)) return;
+    content.forEach((part: unknown, partIndex) => {
+      const field = `messages[${index}].content[${partIndex}]`;
+      const { type, image_url } = (part ?? {}) as { type?: unknown; image_url?: { url?: unknown } };
+      if (typeof type === "string" && PLAIN_PARTS.has(type)) return;
+      if (type !== "image_url")
+        throw new ValidationError(`${field}.type`, "only text and image_url parts are passed to the model");
+      if (typeof image_url?.url !== "string" || !DATA_IMAGE.test(image_url.url))
+        throw new ValidationError(`${field}.image_url.url`, "must be a data:image/…;base64 URL, not an address");
+    });
+  });
 }

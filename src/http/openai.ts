@@ -20,8 +20,8 @@ export interface OpenAiRouteDeps {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   observer: UpstreamCallObserver;
-  /** Takes an open-stream slot (429 when none is free); returns the function that gives it back. */
-  streamOpened: () => () => void;
+  /** Takes an open-stream slot for the limit key (429 when none is free); returns the function that gives it back. */
+  streamOpened: (limitKey: string | undefined) => Promise<() => void>;
   policy: ModelPolicy;
   /** The same per-user limits as generations: a `/v1` call counts as one running answer. */
   userLimits: UserLimiter;
@@ -90,9 +90,10 @@ async function takeLimits(deps: OpenAiRouteDeps, request: Request, streams: bool
     for (const give of releases.splice(0)) give();
   };
   try {
-    releases.push(await deps.userLimits.acquire(callerOf(request).limitKey));
+    const { limitKey } = callerOf(request);
+    releases.push(await deps.userLimits.acquire(limitKey));
     releases.push(deps.acquireCall());
-    if (streams) releases.push(deps.streamOpened());
+    if (streams) releases.push(await deps.streamOpened(limitKey));
   } catch (error) {
     release();
     throw error;

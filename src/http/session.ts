@@ -2,17 +2,36 @@
  * Signing in and out: `POST /api/session` exchanges an access token for a session cookie
  * (HttpOnly, SameSite=Strict, Secure behind TLS), `GET /api/session` says who is signed in,
  * `DELETE /api/session` signs out, and `GET /login` is the page that asks for the token.
+ *
+ * A sign-in never silently replaces another signed-in user: any site can send a browser to
+ * `/login#token=<its own token>`, and the page signs in with what the link carries; without this
+ * check the victim's next question would land in the attacker's history (login CSRF). It takes
+ * `replace: true`, which the page sends only after asking.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Elysia, t } from "elysia";
 import { type Access, SESSION_COOKIE } from "../auth/access.ts";
+import { attemptKeys, type SignInThrottle } from "../auth/sign-in-throttle.ts";
 import { SluiceError } from "../errors.ts";
-import { userOf } from "./requester.ts";
+import { requesterOf, userOf } from "./requester.ts";
 
 const SignInBody = t.Object({
   token: t.String({ minLength: 1, maxLength: 1_000, error: "must be your access token" }),
+  replace: t.Optional(t.Boolean({ error: "must be true or false" })),
 });
+
+class SignedInAsOtherError extends SluiceError {
+  override name = "SignedInAsOtherError";
+  constructor(readonly user: string) {
+    super("signed_in_as_other", `this browser is signed in as ${user}; confirm to switch users`, 409);
+  }
+
+  override toJSON() {
+    const body = super.toJSON();
+    return { error: { ...body.error, user: this.user } };
+  }
+}
 
 /** Whether the browser reached us over TLS (directly, or through a proxy that says so). */
 function overTls(request: Request, publicUrl: string | undefined): boolean {
@@ -34,15 +53,32 @@ export interface SessionRouteDeps {
   publicUrl: string | undefined;
   /** The folder of the built login page, when the UI is served. */
   publicDir: string | undefined;
+  /** Slows down token guessing; absent only in a negative control. */
+  throttle?: SignInThrottle | undefined;
+  /** Refuse to replace another signed-in user without `replace: true` (off only in a negative control). */
+  replaceGuard?: boolean;
 }
 
-export function sessionRoutes({ access, publicUrl, publicDir }: SessionRouteDeps) {
+/** The session for `token`, or 401 (counted against the address, and the name it claims); 429 once too many failed. */
+function signIn({ access, throttle }: SessionRouteDeps, request: Request, token: string) {
+  const keys = attemptKeys(requesterOf(request).address, access.claimedUser(token));
+  throttle?.check(keys);
+  const signedIn = access.signIn(token);
+  if (signedIn) return signedIn;
+  throttle?.fail(keys, "sign_in");
+  throw new SluiceError("invalid_token", "that access token is not valid here", 401);
+}
+
+export function sessionRoutes(deps: SessionRouteDeps) {
+  const { access, publicUrl, publicDir, replaceGuard = true } = deps;
   const app = new Elysia({ name: "session" })
     .post(
       "/api/session",
       ({ body, request, set }) => {
-        const signedIn = access.signIn(body.token);
-        if (!signedIn) throw new SluiceError("invalid_token", "that access token is not valid here", 401);
+        const signedIn = signIn(deps, request, body.token);
+        const current = access.sessionOf(request);
+        if (replaceGuard && current && current.user !== signedIn.session.user && body.replace !== true)
+          throw new SignedInAsOtherError(current.user);
         const maxAge = Math.floor((signedIn.session.expiresAt - Date.now()) / 1000);
         set.headers["set-cookie"] = sessionCookie(signedIn.value, maxAge, overTls(request, publicUrl));
         return { user: signedIn.session.user, mode: access.mode };

@@ -1,15 +1,18 @@
 /**
- * The limit on open event-stream connections (MAX_OPEN_STREAMS), shared by every kind: API
- * streams, `/chat` and `/v1` pass-through streams. Each holds a socket, a viewer and its buffers;
- * past the limit a new one is refused with 429 before anything is started for it.
+ * The limits on open event-stream connections, shared by every kind: API streams, `/chat` and
+ * `/v1` pass-through streams. Each holds a socket, a viewer and its buffers; past MAX_OPEN_STREAMS
+ * on this instance, or past the user's own share (LIMIT_USER_OPEN_STREAMS, on every instance), a
+ * new one is refused with 429 before anything is started for it.
  */
 import { TooManyOpenStreamsError } from "../errors.ts";
+import type { UserStreamLimiter } from "../limits/user-streams.ts";
 
 export class StreamSlots {
   #open = 0;
 
   constructor(
     private readonly max: number,
+    private readonly perUser: UserStreamLimiter,
     /** Called with "open_streams" for every refusal. */
     private readonly rejected: (reason: string) => void = () => {},
   ) {}
@@ -18,21 +21,35 @@ export class StreamSlots {
     return this.#open;
   }
 
-  /** Throws {@link TooManyOpenStreamsError} when no slot is free, without taking one. */
-  check(): void {
+  /** Throws what {@link acquire} would throw now, without taking a slot. */
+  async admit(limitKey: string | undefined): Promise<void> {
+    this.#checkTotal();
+    if (limitKey !== undefined) await this.perUser.admit(limitKey);
+  }
+
+  /** Takes a slot (and one of the user's) or throws; the returned function gives it back (idempotent). */
+  async acquire(limitKey: string | undefined): Promise<() => void> {
+    this.#checkTotal();
+    this.#open++;
+    let releaseUser: () => void = () => {};
+    try {
+      if (limitKey !== undefined) releaseUser = await this.perUser.acquire(limitKey);
+    } catch (error) {
+      this.#open--;
+      throw error;
+    }
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.#open--;
+      releaseUser();
+    };
+  }
+
+  #checkTotal(): void {
     if (this.#open < this.max) return;
     this.rejected("open_streams");
     throw new TooManyOpenStreamsError(this.max);
-  }
-
-  /** Takes a slot or throws; the returned function gives it back (idempotent). */
-  acquire(): () => void {
-    this.check();
-    this.#open++;
-    let held = true;
-    return () => {
-      if (held) this.#open--;
-      held = false;
-    };
   }
 }

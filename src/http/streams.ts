@@ -7,7 +7,7 @@ import { NotFoundError } from "../errors.ts";
 import type { GenerationDirectory } from "../generation/view.ts";
 import { apiDialect } from "../sse/dialects.ts";
 import type { OpenEventStream } from "./event-stream.ts";
-import { userOf } from "./requester.ts";
+import { requesterOf, userOf } from "./requester.ts";
 import { lastEventIdOf, resumePoint } from "./resume-point.ts";
 import { StreamParams, StreamQuery } from "./schemas.ts";
 
@@ -32,7 +32,8 @@ export function streamRoutes({ generations, openEventStream }: StreamRouteDeps) 
       async ({ params, query, request }) => {
         const generation = await find(params.id, request);
         const after = await resumePoint(lastEventIdOf(request, query), apiDialect, generation);
-        return openEventStream(generation, { after, dialect: apiDialect, signal: request.signal });
+        const { limitKey } = requesterOf(request);
+        return openEventStream(generation, { after, dialect: apiDialect, signal: request.signal, limitKey });
       },
       { params: StreamParams, query: StreamQuery },
     )

@@ -11,6 +11,8 @@ export interface UserLimitSettings {
   concurrent: number;
   /** Started per rolling minute, per user (LIMIT_USER_PER_MINUTE). */
   perMinute: number;
+  /** Event streams open at once, per user, on every instance together (LIMIT_USER_OPEN_STREAMS). */
+  openStreams: number;
 }
 
 export class UserLimitError extends SluiceError {

@@ -13,6 +13,7 @@ import {
   type ChatRequest,
   type StepSink,
   streamChat,
+  type ToolCallingRequest,
   type ToolTurnMessage,
   type Upstream,
   type UpstreamSink,
@@ -83,7 +84,7 @@ export function toolAnswer(
     const offered = await toolbox.offer(signal);
     if (signal.aborted) return;
     if (offered.tools.length === 0) return streamChat(client, request, { signal, requestId: id }, sink);
-    const messages = [...request.messages];
+    const messages: ToolCallingRequest["messages"] = [...request.messages];
     const usedIds = new Set<string>();
     let written = "";
     for (let round = 0; ; round++) {

@@ -20,14 +20,19 @@ export type ToolTurnMessage = ChatCompletionAssistantMessageParam | ChatCompleti
 
 export interface ChatRequest {
   model: string;
-  /** Text, or content parts for a question with images (vision models); then a tool answer's turns. */
-  messages: (ModelMessage | ToolTurnMessage)[];
+  /** Text, or content parts for a question with images (vision models). */
+  messages: ModelMessage[];
   max_tokens?: number | undefined;
   temperature?: number | undefined;
-  /** The tools offered (OpenAI function tools); absent: none. */
-  tools?: ChatCompletionFunctionTool[] | undefined;
+}
+
+/** One model call of a tool answer (tools/tool-loop.ts): the conversation, then its tool turns, with the tools. */
+export interface ToolCallingRequest extends Omit<ChatRequest, "messages"> {
+  messages: (ModelMessage | ToolTurnMessage)[];
+  /** The tools offered (OpenAI function tools). */
+  tools: ChatCompletionFunctionTool[];
   /** "none" on the last call a tool answer may make: the model must answer in words. */
-  tool_choice?: "auto" | "none" | undefined;
+  tool_choice: "auto" | "none";
 }
 
 /** One piece of a tool call, as a chunk carries it (the first names the call; the rest add arguments). */
@@ -69,7 +74,7 @@ export type Upstream = (signal: AbortSignal, id: string, sink: UpstreamSink & St
  */
 export async function streamChat(
   client: OpenAI,
-  request: ChatRequest,
+  request: ChatRequest | ToolCallingRequest,
   options: CallOptions,
   sink: UpstreamSink,
   toolCalls?: (delta: ToolCallDelta) => void,

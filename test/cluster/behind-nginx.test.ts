@@ -3,19 +3,12 @@
  * stream, and a POST that may have reached an instance is never sent to a second one.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { callJson } from "../../harness/client/api.ts";
 import { startChat } from "../../harness/client/chat.ts";
 import { readStream } from "../../harness/client/stream.ts";
-import { freePort } from "../../harness/stack/free-port.ts";
-import { ensureNginx, spawnNginx, waitForNginx } from "../../harness/stack/nginx.ts";
-import { writeNginxPrefix } from "../../harness/stack/nginx-prefix.ts";
-import { StackProcess } from "../../harness/stack/process.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
-import { STREAM_POLICY, upstreamServer } from "../../harness/stack/template-vars.ts";
 import { accessLog } from "../e2e/access-log.ts";
+import { startPatchedNginx } from "../e2e/patched-nginx.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -76,33 +69,11 @@ function dyingInstance(): { port: number; posts: () => number; stop: () => void 
   return { port: server.port, posts: () => posts, stop: () => server.stop(true) };
 }
 
-async function nginxBefore(upstreams: string[], policy?: string) {
-  const dir = mkdtempSync(join(tmpdir(), "sluice-next-upstream-"));
-  const port = freePort();
-  const prefix = writeNginxPrefix(dir, {
-    NGINX_PORT: String(port),
-    SLUICE_UPSTREAM: upstreams[0] as string,
-    SLUICE_UPSTREAM_MORE: upstreams.slice(1).map(upstreamServer).join("\n"),
-    NGINX_ACCESS_LOG: join(dir, "access.log"),
-    ...STREAM_POLICY,
+/** The shipped nginx before `upstreams`, its retry policy replaced by `policy` when given. */
+const nginxBefore = (upstreams: string[], policy?: string) =>
+  startPatchedNginx(upstreams, {
+    proxy: policy ? (text) => text.replace(/^proxy_next_upstream .*;$/m, `proxy_next_upstream ${policy};`) : undefined,
   });
-  if (policy) {
-    const include = join(prefix.dir, "conf.d", "sluice-proxy.inc");
-    const text = readFileSync(include, "utf8").replace(/^proxy_next_upstream .*;$/m, `proxy_next_upstream ${policy};`);
-    writeFileSync(include, text);
-  }
-  const nginx = new StackProcess("nginx", spawnNginx(ensureNginx(), prefix));
-  const url = `http://127.0.0.1:${port}`;
-  // /healthz may meet the dying instance first; a GET moves on, so this passes.
-  await waitForNginx(url, nginx, prefix, 10_000);
-  return {
-    url,
-    stop: async () => {
-      await nginx.stop("SIGTERM", 3_000);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function postsThrough(policy?: string) {
   const dying = dyingInstance();

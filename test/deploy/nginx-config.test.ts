@@ -3,7 +3,7 @@
  * real nginx (`nginx -t`) and against the app's own defaults.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync, which } from "bun";
@@ -15,7 +15,7 @@ import {
   TLS_TEMPLATES_DIR,
   writeNginxPrefix,
 } from "../../harness/stack/nginx-prefix.ts";
-import { templateVariables } from "../../harness/stack/template.ts";
+import { renderTemplate, templateVariables } from "../../harness/stack/template.ts";
 import {
   NEGATIVE_CONTROL,
   STREAM_POLICY,
@@ -29,6 +29,8 @@ import { composeConfig, service } from "./compose-file.ts";
 import { selfSignedCertificate } from "./tls-certificate.ts";
 
 const defaults = loadConfig({});
+/** The optional authentication step (rendered only when an authenticating proxy is in front). */
+const AUTH_TEMPLATES_DIR = join(TEMPLATES_DIR, "..", "auth");
 const scratch = mkdtempSync(join(tmpdir(), "sluice-nginx-"));
 let nginx = "";
 
@@ -71,21 +73,19 @@ const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|chat$|v1
 const conf = (values: TemplateValues = base) => renderShippedTemplate("templates/sluice.conf.template", values);
 
 describe("several app instances", () => {
-  test("the upstream balances by open connections, with a passive health check on every server", () => {
+  test("the upstream balances by open connections, and no server can be marked down by failures", () => {
     const upstream = block(
       conf({ ...base, SLUICE_UPSTREAM_MORE: upstreamServer("127.0.0.1:13001") }),
       "upstream sluice_app",
     );
     expect(upstream).toMatch(/^\s*least_conn;/m);
-    expect(directive(upstream, "server")).toEqual([
-      "127.0.0.1:13000 max_fails=3 fail_timeout=10s",
-      "127.0.0.1:13001 max_fails=3 fail_timeout=10s",
-    ]);
+    expect(directive(upstream, "server")).toEqual(["127.0.0.1:13000 max_fails=0", "127.0.0.1:13001 max_fails=0"]);
   });
 
   test("a request moves to another instance only before it may have started anything", () => {
     const [policy] = directive(proxy(), "proxy_next_upstream");
-    expect(policy?.split(/\s+/)).toEqual(["error", "timeout", "http_503"]);
+    // No answer of the app moves a request on: a 503 is the same on every instance.
+    expect(policy?.split(/\s+/)).toEqual(["error", "timeout"]);
     // A POST (POST /api/chat starts a generation) is never sent twice.
     expect(policy).not.toContain("non_idempotent");
   });
@@ -209,5 +209,49 @@ describe("template variables: one list, one set of values", () => {
       const result = spawnSync(["envsubst", shellFormat], { stdin: Buffer.from(text), env: imageEnv });
       expect(result.stdout.toString()).toBe(renderShippedTemplate(`templates/${name}`, environment));
     }
+  });
+});
+
+describe("what reaches the app", () => {
+  test("only the app's methods are proxied; others get nginx's own 405 JSON with Allow", () => {
+    const text = proxy();
+    expect(text).toMatch(/if \(\$request_method !~ \^\(GET\|HEAD\|POST\|PATCH\|DELETE\|OPTIONS\)\$\) \{\s*return 405;/);
+    const named = block(text, "location @sluice_method_not_allowed");
+    expect(directive(named, "add_header")).toEqual(['Allow "GET, HEAD, POST, PATCH, DELETE, OPTIONS" always']);
+  });
+
+  test("only the headers the app reads are passed; the user headers only from nginx's own authentication step", () => {
+    expect(directive(proxy(), "proxy_pass_request_headers")).toEqual(["off"]);
+    const headers = directive(proxy(), "proxy_set_header");
+    for (const name of ["X-Forwarded-User", "Remote-User"]) expect(headers).toContain(`${name} $sluice_auth_user`);
+    for (const name of ["Authorization", "Cookie", "Origin", "Sec-Fetch-Site", "Sec-Fetch-Dest", "Last-Event-ID"])
+      expect(headers.some((value) => value.startsWith(`${name} $`))).toBe(true);
+    expect(headers.some((value) => /^(X-Forwarded-Email|X-Auth-Request-User|Remote-Groups) /.test(value))).toBe(false);
+  });
+
+  test("every passed header is checked for control characters", () => {
+    const passed = directive(proxy(), "proxy_set_header")
+      .map((value) => /\$(http_[a-z_]+|content_type)$/.exec(value)?.[1])
+      .filter((name): name is string => name !== undefined);
+    const checked = /map "([^"]*)" \$sluice_header_garbage/.exec(conf())?.[1] ?? "";
+    for (const name of passed) expect([name, checked.includes(`$${name}`)]).toEqual([name, true]);
+    expect(checked).toContain("$http_x_request_id");
+    expect(proxy()).toMatch(/if \(\$sluice_header_garbage\) \{\s*return 400/);
+  });
+
+  test("slow clients are cut off: headers within 10 s, body reads within 30 s", () => {
+    expect(directive(proxy(), "client_header_timeout")).toEqual(["10s"]);
+    expect(directive(proxy(), "client_body_timeout")).toEqual(["30s"]);
+  });
+
+  test("the auth_request example renders and passes nginx -t", () => {
+    const dir = join(scratch, "auth");
+    const prefix = writeNginxPrefix(dir, base);
+    const text = readFileSync(join(AUTH_TEMPLATES_DIR, "sluice-auth.inc.template"), "utf8");
+    writeFileSync(
+      join(prefix.dir, "conf.d", "sluice-auth.inc"),
+      renderTemplate(text, { SLUICE_AUTH_PROXY: "http://127.0.0.1:14180" }),
+    );
+    testNginxConfig(nginx, prefix);
   });
 });

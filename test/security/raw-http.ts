@@ -21,15 +21,18 @@ export function rawRequest(
     body?: string;
     /** The address to send from (any of 127.0.0.0/8 works on Linux): another client, to the server. */
     localAddress?: string;
+    /** The whole request as these exact bytes (the other options then only name it in errors). */
+    bytes?: Buffer;
   } = {},
 ): Promise<RawResponse> {
   const lines = [`${options.method ?? "GET"} ${target} HTTP/1.1`];
   if (options.host !== null) lines.push(`Host: ${options.host ?? "localhost"}`);
   for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`);
   lines.push("Connection: close", "", options.body ?? "");
+  const request = options.bytes ?? lines.join("\r\n");
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: "127.0.0.1", localAddress: options.localAddress ?? "127.0.0.1" }, () =>
-      socket.write(lines.join("\r\n")),
+      socket.write(request),
     );
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error(`no answer to ${target} in 10 s`)), 10_000);
