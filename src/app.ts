@@ -141,6 +141,7 @@ export async function createApp(
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -154,7 +155,7 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
+    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images, tools }))
     .use(
       chatRoutes({
         startGeneration,
@@ -166,6 +167,7 @@ export async function createApp(
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
         continuation: config.continuation,
         images: config.images,
+        tools,
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))
