@@ -23,6 +23,9 @@ import { newStreamId } from "./stream-id.ts";
 import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
+import { IncludeUsagePolicy } from "./upstream/usage-request.ts";
+import { TokenAccounting } from "./usage/accounting.ts";
+import { estimatePromptTokens } from "./usage/estimate.ts";
 
 export interface StartOptions {
   /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
@@ -51,6 +54,13 @@ export interface Services {
   userStreams: UserStreamLimiter;
   /** Memory of bodies and of running calls' images, all requests together (INFLIGHT_BYTES_MAX). */
   inflight: InflightBytes;
+  /** Whether model calls ask for their usage (UPSTREAM_INCLUDE_USAGE), and which models refused. */
+  includeUsage: IncludeUsagePolicy;
+  /**
+   * Tokens by user, day and model, and the budgets (usage/accounting.ts): every model call is
+   * admitted and counted here. Absent only without a store (tests of one route).
+   */
+  accounting: TokenAccounting | undefined;
   /**
    * Admits a generation for the caller and holds its slots, throwing what starting it would throw
    * now (429, 503): what is done before it starts (storing the question) is never followed by a
@@ -94,6 +104,8 @@ export function createServices(
   const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
   const conversations =
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
+  const includeUsage = new IncludeUsagePolicy(config.includeUsage);
+  const accounting = conversations && new TokenAccounting(conversations, config.tokenBudgets);
 
   const reserveGeneration = generationReserver({
     config,
@@ -104,6 +116,8 @@ export function createServices(
     upstream,
     timeouts,
     metrics,
+    includeUsage,
+    accounting,
   });
   return {
     config,
@@ -118,6 +132,8 @@ export function createServices(
     userLimits,
     userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
     inflight,
+    includeUsage,
+    accounting,
     reserveGeneration,
     async startGeneration(request, caller, options = {}) {
       return (await reserveGeneration(caller)).start(request, options);
@@ -157,12 +173,16 @@ interface ReserverParts {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   metrics: Metrics;
+  includeUsage: IncludeUsagePolicy;
+  accounting: TokenAccounting | undefined;
 }
 
 /** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
 function generationReserver(parts: ReserverParts) {
-  const { config, registry, userLimits, inflight, shared, upstream, timeouts, metrics } = parts;
+  const { config, registry, userLimits, inflight, shared, upstream, timeouts, metrics, accounting } = parts;
   return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
+    // A user past a budget is refused first, before anything is held or stored.
+    await accounting?.admit(caller.user);
     // A full in-flight budget refuses here, before the question is stored; what the call then
     // holds is counted when it starts, and refuses later ones.
     inflight.admit();
@@ -190,7 +210,9 @@ function generationReserver(parts: ReserverParts) {
             id,
             owner: caller.user,
             model: request.model,
-            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
+            upstream: (signal, id, sink) =>
+              streamChat(upstream, request, { signal, requestId: id, usage: parts.includeUsage }, sink),
+            estimatedPromptTokens: estimatePromptTokens(request.messages),
             timeouts,
             cancelGraceMs: config.cancelGraceMs,
             background: options.background ?? false,
@@ -206,10 +228,12 @@ function generationReserver(parts: ReserverParts) {
         held = false;
         const images = inflight.open();
         images.force(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
-        void generation.settled.finally(() => {
-          releaseUser();
-          images.release();
-        });
+        void generation.settled
+          .then((outcome) => accounting?.record(caller.user, request.model, outcome.usage))
+          .finally(() => {
+            releaseUser();
+            images.release();
+          });
         shared?.mirror.mirror(generation);
         return generation;
       },

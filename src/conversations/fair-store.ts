@@ -10,9 +10,16 @@ import type { ConversationStore } from "./store.ts";
 import { StoreError } from "./store-errors.ts";
 
 // The server's own work, which names no user: it takes its turn like a user, and is never refused.
-const SERVER_METHODS = new Set(["checkpointAnswers", "recoverInterrupted", "runningStreamIds", "close"]);
-// Work already accepted: storing an answer that was generated must not fail because its user is busy.
-const MUST_RUN = new Set([...SERVER_METHODS, "finishExchange"]);
+const SERVER_METHODS = new Set([
+  "checkpointAnswers",
+  "recoverInterrupted",
+  "runningStreamIds",
+  "close",
+  "addTokenUsage",
+]);
+// Work already accepted: storing an answer that was generated must not fail because its user is
+// busy; nor may a budget check, which a burst of a user's answers shares (usage/budgets.ts).
+const MUST_RUN = new Set([...SERVER_METHODS, "finishExchange", "budgetReading"]);
 
 export interface FairStoreOptions extends FairQueueSettings {
   /** False only for the attacker suite's negative control: one queue for everyone, in arrival order. */

@@ -16,6 +16,7 @@ import { logError } from "../log.ts";
 import type { Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
+import { estimatedUsage } from "../usage/estimate.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
 import { cutToBytes, EventLog } from "./event-log.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
@@ -40,6 +41,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   maxEvents: number;
   /** The most UTF-8 bytes of text kept for replay; the answer ends with finish_reason "length" there. */
   maxBytes: number;
+  /** The request's prompt, estimated (usage/estimate.ts): its usage when the model reports none. */
+  estimatedPromptTokens?: number;
   observer?: GenerationObserver;
 }
 
@@ -60,6 +63,7 @@ export class Generation implements GenerationView {
   readonly #grace: ViewerGrace;
   readonly #maxEvents: number;
   readonly #maxBytes: number;
+  readonly #estimatedPromptTokens: number;
   readonly #observer: GenerationObserver;
   readonly #startedAt = performance.now();
   #ttftMs: number | null = null;
@@ -73,6 +77,7 @@ export class Generation implements GenerationView {
     this.model = options.model;
     this.#maxEvents = options.maxEvents;
     this.#maxBytes = options.maxBytes;
+    this.#estimatedPromptTokens = options.estimatedPromptTokens ?? 0;
     this.#observer = options.observer ?? silentObserver;
     this.#observer.started();
     this.#grace = new ViewerGrace(options, () => this.cancel("disconnect"));
@@ -134,10 +139,15 @@ export class Generation implements GenerationView {
   async #run(upstream: Upstream, timeouts: TokenTimeouts): Promise<GenerationOutcome> {
     this.#watchdog = new TokenWatchdog(timeouts, (error) => this.cancel("timeout", error));
     let end: EndEvent;
+    // Counted once, at the end: nothing per token.
+    let usage: Usage | undefined;
     try {
       await upstream(this.#controller.signal, this.id, this.#sink());
-      end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent();
+      usage = this.#usage();
+      end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent(usage);
     } catch (cause) {
+      // A model that refused or never answered cost nothing; one cut off mid-answer did.
+      usage = this.log.tokenCount > 0 || this.#upstreamUsage ? this.#usage() : undefined;
       const error = this.#failure ?? toUpstreamError(cause);
       logError("generation failed", { generation: this.id, code: error.code, error: (error as Error).cause ?? error });
       end = this.#errorEvent(error);
@@ -154,7 +164,7 @@ export class Generation implements GenerationView {
     const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
     if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
-    return { text: this.text, end };
+    return { text: this.text, end, usage };
   }
 
   /** What the upstream call reports into: one object per generation, its methods called per delta. */
@@ -205,22 +215,23 @@ export class Generation implements GenerationView {
     }
   }
 
+  /**
+   * The model's usage when it reported one for the whole answer, else an estimate: the prompt as
+   * estimated (or as reported), and one token per content chunk, as OpenAI-compatible servers
+   * stream them.
+   */
   #usage(): Usage {
-    if (this.#upstreamUsage && !this.#cancelReason) return this.#upstreamUsage;
-    const prompt = this.#upstreamUsage?.prompt_tokens ?? 0;
-    return {
-      prompt_tokens: prompt,
-      completion_tokens: this.log.tokenCount,
-      total_tokens: prompt + this.log.tokenCount,
-    };
+    const reported = this.#upstreamUsage;
+    if (reported && !this.#cancelReason) return reported;
+    return estimatedUsage(reported?.prompt_tokens ?? this.#estimatedPromptTokens, this.log.tokenCount);
   }
 
-  #doneEvent(): DoneEvent {
+  #doneEvent(usage: Usage): DoneEvent {
     return {
       id: this.log.length + 1,
       type: "done",
       finish_reason: this.#cancelReason ? "cancelled" : this.#finishReason,
-      usage: this.#usage(),
+      usage,
       timings: {
         ttft_ms: this.#ttftMs === null ? null : Math.round(this.#ttftMs),
         total_ms: Math.round(performance.now() - this.#startedAt),

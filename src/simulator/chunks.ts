@@ -98,7 +98,7 @@ export function chatCompletion(
   model: string,
   content: string,
   reason: SimulatedFinish,
-  usage: Usage,
+  usage: Usage | undefined,
 ) {
   return {
     id,
@@ -106,7 +106,7 @@ export function chatCompletion(
     created,
     model,
     choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: reason }],
-    usage,
+    ...(usage ? { usage } : {}),
   };
 }
 

@@ -11,7 +11,12 @@ export interface Directive {
   tokensPerSecond?: number;
   tokens?: number;
   fault?: Fault;
+  /** How the answer treats usage: `omit` sends none even when asked; `reject` refuses `stream_options` with a 400, as some older servers do. */
+  usage?: UsageBehaviour;
 }
+
+export type UsageBehaviour = "send" | "omit" | "reject";
+const USAGE_BEHAVIOURS: readonly string[] = ["send", "omit", "reject"];
 
 const DIRECTIVE_LINE = /^\/sim(?:[ \t]([^\n]*))?(?:\n|$)/;
 
@@ -40,7 +45,14 @@ function applySetting(directive: Directive, setting: string): void {
   else if (key === "tps") directive.tokensPerSecond = number(key, raw, 0.001, DIRECTIVE_LIMITS.tokensPerSecond, false);
   else if (key === "tokens") directive.tokens = number(key, raw, 0, DIRECTIVE_LIMITS.tokens, true);
   else if (key === "fault") directive.fault = parseFault(raw);
-  else throw new SimulatorRequestError(`/sim ${key}: unknown key (use ttft_ms, tps, tokens, fault)`, "messages");
+  else if (key === "usage") directive.usage = usageBehaviour(raw);
+  else throw new SimulatorRequestError(`/sim ${key}: unknown key (use ttft_ms, tps, tokens, fault, usage)`, "messages");
+}
+
+function usageBehaviour(raw: string): UsageBehaviour {
+  if (!USAGE_BEHAVIOURS.includes(raw))
+    throw new SimulatorRequestError(`/sim usage=${raw}: expected send, omit or reject`, "messages");
+  return raw as UsageBehaviour;
 }
 
 /** Splits a message into its `/sim` settings (empty when absent) and the prompt that follows. */

@@ -16,6 +16,8 @@ export interface ChatRequest {
   stream: boolean;
   /** `stream_options.include_usage`: a usage chunk before `[DONE]`. */
   includeUsage: boolean;
+  /** Whether the request names `stream_options` at all (which `/sim usage=reject` refuses). */
+  hasStreamOptions: boolean;
   /** `max_completion_tokens`, or the older `max_tokens`; undefined when neither is set. */
   maxTokens: number | undefined;
 }
@@ -71,6 +73,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     messages,
     stream: body.stream === true,
     includeUsage: isRecord(options) && options.include_usage === true,
+    hasStreamOptions: options !== undefined && options !== null,
     maxTokens: parseMaxTokens(body),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONTINUE_INSTRUCTION, type SimulatorSettings } from "../config.ts";
 import type { FinishReason } from "../contract.ts";
-import { type Directive, splitDirective } from "./directive.ts";
+import { type Directive, splitDirective, type UsageBehaviour } from "./directive.ts";
 import { echoText, splitEcho } from "./echo.ts";
 import type { Fault } from "./faults.ts";
 import { hashStrings } from "./prng.ts";
@@ -27,6 +27,8 @@ export interface Script {
   intervalMs: number;
   fault: Fault | undefined;
   promptTokens: number;
+  /** Whether usage is sent when asked (`/sim usage=…`; default send). */
+  usage: UsageBehaviour;
 }
 
 /** The prompt with the `/sim` line taken off the last user message (the only place it is read). */
@@ -106,5 +108,6 @@ export function createScript(request: ChatRequest, settings: SimulatorSettings, 
     intervalMs: 1000 / (directive.tokensPerSecond ?? settings.tokensPerSecond),
     fault: directive.fault,
     promptTokens: estimatePromptTokens(request.messages),
+    usage: directive.usage ?? "send",
   };
 }

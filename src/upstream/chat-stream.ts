@@ -5,8 +5,9 @@
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { FinishReason, ModelMessage, Usage } from "../contract.ts";
-import { type CallOptions, readCompletion, requestCompletionStream } from "./completion-stream.ts";
+import { type CallOptions, readCompletion } from "./completion-stream.ts";
 import { toUpstreamError, UpstreamError } from "./errors.ts";
+import { type IncludeUsagePolicy, requestStreamWithUsage } from "./usage-request.ts";
 
 export interface ChatRequest {
   model: string;
@@ -33,28 +34,24 @@ export interface UpstreamSink {
 export type Upstream = (signal: AbortSignal, id: string, sink: UpstreamSink) => Promise<void>;
 
 /**
- * Streams one chat completion into `sink`. Resolves at its end, or quietly when `options.signal`
- * aborts (a cancel is not an error); rejects with {@link UpstreamError} for everything else, a
- * stream cut before its finish included.
+ * Streams one chat completion into `sink`, asking for its usage as `usage` says. Resolves at its
+ * end, or quietly when `options.signal` aborts (a cancel is not an error); rejects with
+ * {@link UpstreamError} for everything else, a stream cut before its finish included.
  */
 export async function streamChat(
   client: OpenAI,
   request: ChatRequest,
-  options: CallOptions,
+  options: CallOptions & { usage: IncludeUsagePolicy },
   sink: UpstreamSink,
 ): Promise<void> {
   let finished = false;
-  const params = {
-    ...request,
-    messages: request.messages as ChatCompletionMessageParam[],
-    stream: true as const,
-    stream_options: { include_usage: true },
-  };
+  const params = { ...request, messages: request.messages as ChatCompletionMessageParam[], stream: true as const };
   const onChunk = (chunk: ChatCompletionChunk) => {
     if (readChunk(chunk, sink)) finished = true;
   };
   try {
-    await readCompletion(await requestCompletionStream(client, params, options), onChunk, () => sink.readEnd());
+    const { response } = await requestStreamWithUsage(client, params, options, options.usage);
+    await readCompletion(response, onChunk, () => sink.readEnd());
   } catch (cause) {
     if (options.signal.aborted) return;
     throw toUpstreamError(cause);
