@@ -160,7 +160,7 @@ export async function createApp(
   options: AppOptions = {},
   throttle = new SignInThrottle(services.config.signInFailuresPerMinute, services.metrics.rejected),
 ) {
-  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
+  const { config, registry, conversations, checkpoints, startGeneration } = services;
   const defences = { ...ALL_APP_DEFENCES, ...options.defences };
   const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
   const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;

@@ -82,6 +82,8 @@ export interface ChatSettings {
   system_prompt_default: string | null;
   system_prompt_max_length: number;
   images: { max_count: number; max_bytes: number; types: string[] };
+  /** SHARE: who may open a share link; `off`: the page offers none. */
+  share: "off" | "signed-in" | "public";
 }
 
 /** A question's content: its text alone, or OpenAI content parts when it carries images (`data:` URLs). */

@@ -16,6 +16,7 @@ import { setupSearchBox } from "./search-box.ts";
 import { ConversationList } from "./sidebar.ts";
 import { joinTabs } from "./tabs.ts";
 import { TitleBar } from "./title-bar.ts";
+import { UsageAndSharing } from "./usage-and-sharing.ts";
 
 /** The conversation id in the address, or null for a new chat. */
 function idFromAddress(): string | null {
@@ -33,6 +34,9 @@ function notify(text: string): void {
     status.hidden = true;
   }, 6_000);
 }
+
+/** The open conversation's usage line and its Share dialog (usage-and-sharing.ts). */
+const extras = new UsageAndSharing();
 
 function start(): void {
   const list = new ConversationList();
@@ -56,6 +60,7 @@ function start(): void {
     if (created && id) picker.adopt(id);
     else picker.show(id);
     exportMenu.show(id);
+    extras.opened(id, created);
   };
   const instructions = new InstructionsDialog({
     current: () => chat?.instructions ?? null,

@@ -6,6 +6,7 @@
  * or not as SHARE says, and a signed-in viewer copies it into their own chats
  * (`POST /api/shared/:id/copy`). Mounted only when SHARE is not `off`.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Elysia } from "elysia";
@@ -125,5 +126,6 @@ function sharedPage(publicDir: string) {
 
 export function shareRoutes(deps: ShareRouteDeps) {
   const app = new Elysia().use(ownerRoutes(deps.store)).use(viewerRoutes(deps));
-  return deps.publicDir ? app.use(sharedPage(deps.publicDir)) : app;
+  const built = deps.publicDir && existsSync(join(deps.publicDir, "shared.html"));
+  return built && deps.publicDir ? app.use(sharedPage(deps.publicDir)) : app;
 }
