@@ -30,5 +30,7 @@ export function nextMonthStart(ms: number): number {
 /** Whether `text` is a real calendar day written `YYYY-MM-DD` (2026-02-30 is not). */
 export function isDay(text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  return utcDay(Date.parse(`${text}T00:00:00Z`)) === text;
+  // Runtimes differ on 2026-02-30: NaN, or 2 March. Either way it is not a day.
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(ms) && utcDay(ms) === text;
 }
