@@ -43,9 +43,10 @@ export interface ShareSummary {
   url: string;
 }
 
-/** A share as the stores write it. */
-export interface NewShare {
+/** A share row as the stores read it (without its images). */
+export interface ShareRow {
   id: string;
+  owner: string;
   conversation_id: string;
   title: string | null;
   created_at: number;
@@ -54,19 +55,11 @@ export interface NewShare {
   bytes: number;
   /** The snapshot's messages, as JSON. */
   messages: string;
-  images: NewImage[];
 }
 
-/** A share row as the stores read it (without its images' bytes). */
-export interface ShareRow {
-  id: string;
-  owner: string;
-  conversation_id: string;
-  title: string | null;
-  created_at: number;
-  message_count: number;
-  bytes: number;
-  messages: string;
+/** A share as the stores write it: its row for its owner, and copies of its images. */
+export interface NewShare extends Omit<ShareRow, "owner"> {
+  images: NewImage[];
 }
 
 /** An image of a snapshot, with its bytes. */
