@@ -21,6 +21,11 @@ const SERVER_METHODS = new Set([
 // busy; nor may a budget check, which a burst of a user's answers shares (usage/budgets.ts).
 const MUST_RUN = new Set([...SERVER_METHODS, "finishExchange", "budgetReading"]);
 
+// Whoever holds a share link reads it, signed in or not (SHARE=public): those reads take their
+// turns as one key, so a flood of them waits behind the users' calls rather than among them.
+const SHARE_READS = new Set(["sharedConversation", "sharedImage"]);
+const SHARE_READERS: QueueKey = Symbol("share link readers");
+
 export interface FairStoreOptions extends FairQueueSettings {
   /** False only for the attacker suite's negative control: one queue for everyone, in arrival order. */
   fair?: boolean;
@@ -38,8 +43,11 @@ export function fairStore<S extends ConversationStore>(store: S, options: FairSt
     fair ? options : { ...options, perUser: options.concurrency, queuedPerUser: Number.POSITIVE_INFINITY },
     options.rejected,
   );
-  const keyOf = (method: string, args: unknown[]): QueueKey =>
-    fair && !SERVER_METHODS.has(method) && typeof args[0] === "string" ? args[0] : SERVER_WORK;
+  const keyOf = (method: string, args: unknown[]): QueueKey => {
+    if (!fair || SERVER_METHODS.has(method)) return SERVER_WORK;
+    if (SHARE_READS.has(method)) return SHARE_READERS;
+    return typeof args[0] === "string" ? args[0] : SERVER_WORK;
+  };
   return new Proxy(store, {
     get(target, name) {
       // Methods only (an engine's own fields, such as PostgreSQL's `sql`, are functions too).
