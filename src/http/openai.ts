@@ -42,6 +42,10 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
       "/v1/chat/completions",
       async ({ body, request }) => {
         const params = passThroughBody(deps.policy, body) as unknown as ChatCompletionCreateParams;
+        const caller = callerOf(request);
+        // Every limit is taken before the call exists (its watchdog starts with it), so a refusal
+        // costs nothing upstream and leaves nothing running.
+        const limits = await takeLimits(deps, caller, params.stream === true);
         const call = new PassThroughCall(deps.upstream, {
           requestId: request.headers.get("x-request-id") ?? crypto.randomUUID(),
           timeouts: deps.timeouts,
@@ -49,9 +53,6 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
           usage: deps.includeUsage,
         });
         const leave = () => call.cancel("disconnect");
-        const caller = callerOf(request);
-        // Every limit is taken before the upstream call starts, so a refusal costs nothing upstream.
-        const limits = await takeLimits(deps, caller, params.stream === true);
         // Once the call is over, whichever way: its limits given back, what it cost counted.
         const promptTokens = estimatePromptTokens(params.messages);
         let ended = false;
