@@ -36,6 +36,8 @@ export class ShareDialog {
   readonly #status = h("p", { class: "share-status", role: "status" });
   readonly #who = h("span", {}, "anyone signed in here");
   readonly #dialog: HTMLDialogElement;
+  /** Share in the phone's More menu. */
+  #menuItem: HTMLElement | undefined;
   #conversationId: string | null = null;
   #sharing = false;
 
@@ -60,24 +62,44 @@ export class ShareDialog {
     );
     document.body.append(this.#dialog);
     document.getElementById("delete")?.before(this.#button);
+    this.#addToMoreMenu();
     this.#button.addEventListener("click", () => void this.#open());
     create.addEventListener("click", () => void this.#create());
     close.addEventListener("click", () => this.#dialog.close());
     this.#dialog.addEventListener("close", () => this.#button.focus());
   }
 
+  /** On a phone the title bar's buttons fold into its More menu: Share goes there too, before Delete. */
+  #addToMoreMenu(): void {
+    const menu = document.getElementById("more-menu");
+    if (!menu) return;
+    const item = h("button", { type: "button", role: "menuitem" }, "Share");
+    item.addEventListener("click", () => void this.#open());
+    this.#menuItem = h("li", { role: "none", hidden: true }, item);
+    const remove = menu.querySelector(".danger-text")?.closest("li");
+    if (remove) remove.before(this.#menuItem);
+    else menu.append(this.#menuItem);
+  }
+
   /** The server's SHARE: the button shows only when links can be made. */
   configure(mode: string): void {
     this.#sharing = mode !== "off";
     this.#who.textContent = mode === "public" ? "anyone who has it" : "anyone signed in here";
-    this.#button.hidden = !this.#sharing || this.#conversationId === null;
+    this.#offer();
   }
 
   /** Conversation `id` is the open one (null: a new chat, which has nothing to share yet). */
   show(id: string | null): void {
     this.#conversationId = id;
-    this.#button.hidden = !this.#sharing || id === null;
+    this.#offer();
     if (this.#dialog.open) this.#dialog.close();
+  }
+
+  /** Share is offered for a saved conversation, when the server shares. */
+  #offer(): void {
+    const hidden = !this.#sharing || this.#conversationId === null;
+    this.#button.hidden = hidden;
+    if (this.#menuItem) this.#menuItem.hidden = hidden;
   }
 
   async #open(): Promise<void> {
