@@ -51,7 +51,7 @@ export function usageRoutes(store: ConversationStore, accounting: TokenAccountin
       async ({ query, request }) => {
         const user = userOf(request);
         const { from, to } = reportDays(query);
-        const rows = await accounting.report({ from, to, user });
+        const rows = await accounting.usageReport({ from, to, user });
         const { day, month } = await accounting.budgetOf(user);
         const days = rows.map(({ user: _, ...row }) => row);
         return { from, to, days, total: totalOf(rows), budget: { day, month } };

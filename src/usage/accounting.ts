@@ -3,8 +3,9 @@
  * model (ledger.ts), each call is admitted within its user's budgets (budgets.ts), and reports
  * and budget changes go through here, so that what this instance counted is in every answer.
  *
- * For the admin API: {@link TokenAccounting.report} (usage by user, day and model) and
- * {@link TokenAccounting.setBudget} (a user's own budget).
+ * For the admin API: {@link TokenAccounting.usageReport} (usage by user, day and model),
+ * {@link TokenAccounting.budgetOf} (where a user stands) and {@link TokenAccounting.setBudget}
+ * (a user's own budget).
  */
 import type { Usage } from "../contract.ts";
 import { type BudgetSettings, TokenBudgets, type UserBudget } from "./budgets.ts";
@@ -49,7 +50,7 @@ export class TokenAccounting {
   }
 
   /** Usage by user, UTC day and model for the query's days (and user), with what was just counted. */
-  async report(query: UsageQuery): Promise<UsageRow[]> {
+  async usageReport(query: UsageQuery): Promise<UsageRow[]> {
     await this.#ledger.flush();
     return this.store.tokenUsageReport(query);
   }
