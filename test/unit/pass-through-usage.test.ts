@@ -58,7 +58,7 @@ async function relay(clientAsks: boolean) {
 
 test("not asked by the client: the model is asked, the client gets no usage chunk and no usage field", async () => {
   const { relayed, usage } = await relay(false);
-  expect((received.at(-1)?.stream_options as { include_usage?: boolean }).include_usage).toBe(true);
+  expect(received.at(-1)?.stream_options).toEqual({ include_usage: true });
   expect(relayed).toHaveLength(3);
   for (const text of relayed) expect(text).not.toContain("usage");
   expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 });
