@@ -168,6 +168,7 @@ export async function createApp(
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -185,6 +186,7 @@ export async function createApp(
       chatSettingsRoutes({
         systemPrompt: config.systemPrompt,
         images: config.images,
+        tools,
         share: conversations ? config.share : "off",
       }),
     )
@@ -199,6 +201,7 @@ export async function createApp(
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
         continuation: config.continuation,
         images: config.images,
+        tools,
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))

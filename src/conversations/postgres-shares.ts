@@ -1,5 +1,5 @@
 /**
- * Share links on PostgreSQL (migration 10): sqlite-shares.ts's statements, images in BYTEA.
+ * Share links on PostgreSQL (migration 11): sqlite-shares.ts's statements, images in BYTEA.
  */
 import type { Sql } from "postgres";
 import { insertMessage, inTransaction } from "./postgres-database.ts";

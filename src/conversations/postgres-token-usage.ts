@@ -1,5 +1,5 @@
 /**
- * The token ledger and budgets on PostgreSQL (migration 9): sqlite-token-usage.ts's statements.
+ * The token ledger and budgets on PostgreSQL (migration 10): sqlite-token-usage.ts's statements.
  * Every instance adds to the same rows (an upsert that adds), so their counts agree.
  */
 import type { Sql } from "postgres";

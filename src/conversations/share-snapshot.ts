@@ -71,7 +71,10 @@ export async function buildShare(
   };
 }
 
-/** A stored message as a snapshot keeps it: no ids, its images under their copies' ids. */
+/**
+ * A stored message as a snapshot keeps it: no ids, its images under their copies' ids, and none of
+ * its tool calls (their arguments and results hold what the owner's tools read).
+ */
 function sharedMessage(message: StoredMessage, copies: Map<string, { id: string }>): SharedMessage {
   const { role, content, status, created_at, error, figures, model, images } = message;
   const shared: SharedMessage = { role, content, status, created_at };

@@ -1,5 +1,5 @@
 /**
- * Share links on SQLite (tables shares and share_images, migration 11): the snapshot's row and
+ * Share links on SQLite (tables shares and share_images, migration 12): the snapshot's row and
  * its images' copies, the owner's list, revocation, what a link's viewer reads, and a viewer's
  * copy. postgres-shares.ts is the same on PostgreSQL; share-snapshot.ts builds what both write.
  */

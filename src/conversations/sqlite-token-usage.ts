@@ -1,5 +1,5 @@
 /**
- * The token ledger and budgets on SQLite (tables token_usage and token_budgets, migration 10);
+ * The token ledger and budgets on SQLite (tables token_usage and token_budgets, migration 11);
  * PostgreSQL's are postgres-token-usage.ts, the same statements.
  */
 import type { DatabaseSync } from "node:sqlite";

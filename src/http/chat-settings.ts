@@ -15,6 +15,8 @@ export interface ChatSettingsDeps {
   images: ImageLimits;
   /** SHARE; absent: off. */
   share?: ShareMode | undefined;
+  /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
+  tools?: { available: boolean; defaultOn: boolean };
 }
 
 export function chatSettingsRoutes(deps: ChatSettingsDeps) {
@@ -27,6 +29,7 @@ export function chatSettingsRoutes(deps: ChatSettingsDeps) {
       types: ACCEPTED_IMAGE_TYPES,
     },
     share: deps.share ?? "off",
+    tools: { available: deps.tools?.available ?? false, default: deps.tools?.defaultOn ?? false },
   };
   return new Elysia().get("/api/chat-settings", () => settings);
 }

@@ -57,7 +57,8 @@ export async function completionResponse(
   tracker.finish("completed");
   const usage = sendsUsage ? usageOf(script.promptTokens, script.tokenCount) : undefined;
   const created = Math.floor(Date.now() / 1000);
-  return Response.json(chatCompletion(completionId(), created, script.model, content, script.finishReason, usage), {
+  const { model, finishReason, toolCalls } = script;
+  return Response.json(chatCompletion(completionId(), created, model, content, finishReason, usage, toolCalls), {
     headers,
   });
 }
