@@ -22,7 +22,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "src/mcp-servers-file.ts",
   ],
   ["src/config.ts"],
-  ["src/upstream/", "src/tools/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/"],
+  ["src/upstream/", "src/tools/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/", "src/usage/"],
   ["src/generation/"],
   ["src/cluster/"],
   ["src/sse/", "src/metrics/"],

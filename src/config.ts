@@ -45,6 +45,14 @@ export interface ContinueSettings {
 export const DEFAULT_CONTINUE_INSTRUCTION =
   "Continue your last answer exactly where it stopped, without repeating any of it.";
 
+/** Whether a model is asked for its usage (upstream/usage-request.ts): always, never, or unless it refuses. */
+export const INCLUDE_USAGE_MODES = ["auto", "on", "off"] as const;
+export type IncludeUsageMode = (typeof INCLUDE_USAGE_MODES)[number];
+
+/** Who may open a share link: nobody (sharing off), signed-in users, or anyone who has it. */
+export const SHARE_MODES = ["off", "signed-in", "public"] as const;
+export type ShareMode = (typeof SHARE_MODES)[number];
+
 export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -104,6 +112,12 @@ export interface Config {
    * HTTPS_PROXY is set, since fetch honours them).
    */
   upstreamTransport: "socket" | "fetch";
+  /** Whether streamed calls ask the model for its usage (UPSTREAM_INCLUDE_USAGE). */
+  includeUsage: IncludeUsageMode;
+  /** Tokens one user may spend per UTC day and month (0: no budget); an admin may set a user's own. */
+  tokenBudgets: { perDay: number; perMonth: number };
+  /** Who may open a share link (SHARE). */
+  share: ShareMode;
   model: string;
   heartbeatMs: number;
   retryMs: number;
@@ -236,6 +250,7 @@ export function loadConfig(env: Env): Config {
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
     upstreamTransport: upstreamTransport(env),
+    ...loadUsageAndSharing(env),
     model,
     // Below every proxy idle timeout (nginx proxy_read_timeout, load balancers' 60 s).
     heartbeatMs: integer(env, "HEARTBEAT_MS", 15_000, 100, 3_600_000),
@@ -274,6 +289,21 @@ export function loadConfig(env: Env): Config {
     redisUrl: redisUrl(env),
     instanceId: text(env, "INSTANCE_ID", `${hostname()}-${process.pid}`),
     simulator: loadSimulatorSettings(env),
+  };
+}
+
+/** Usage, budgets and share links (usage/, http/shares.ts). */
+function loadUsageAndSharing(env: Env): Pick<Config, "includeUsage" | "tokenBudgets" | "share"> {
+  return {
+    // auto: asked, unless the model refuses the option (then estimated); older servers answer it with a 400.
+    includeUsage: choice(env, "UPSTREAM_INCLUDE_USAGE", INCLUDE_USAGE_MODES) ?? "auto",
+    tokenBudgets: {
+      // Off by default: the operator decides what a day of a user's work may cost.
+      perDay: integer(env, "LIMIT_USER_TOKENS_PER_DAY", 0, 0, Number.MAX_SAFE_INTEGER),
+      perMonth: integer(env, "LIMIT_USER_TOKENS_PER_MONTH", 0, 0, Number.MAX_SAFE_INTEGER),
+    },
+    // signed-in: a link works for colleagues, never for whoever finds it in a log or a forward.
+    share: choice(env, "SHARE", SHARE_MODES) ?? "signed-in",
   };
 }
 

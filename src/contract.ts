@@ -34,11 +34,15 @@ export interface AnswerFigures {
   finish_reason: FinishReason;
 }
 
-/** Token counts of one answer, as OpenAI reports them. */
+/**
+ * Token counts of one answer, as OpenAI reports them; `estimated` when the model sent none (it
+ * was not asked, or the answer was cut before its usage came) and Sluice counted them itself.
+ */
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  estimated?: true;
 }
 
 /** Why an answer ended: the model's reasons, plus "cancelled" for Stop, a viewer gone, a timeout or shutdown. */
@@ -146,4 +150,9 @@ export interface GenerationOutcome {
   end: EndEvent;
   /** Absent or empty for an answer that called no tool. */
   steps?: ToolStep[];
+  /**
+   * The tokens it cost, however it ended (an error after some text too); absent when the model
+   * was never reached or refused at once, and for a generation followed from another instance.
+   */
+  usage?: Usage | undefined;
 }

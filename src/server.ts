@@ -141,9 +141,10 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
     async (signal) => {
       console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
       await services.registry.drain(config.drainTimeoutMs);
-      // Answers cut by the drain are stored as interrupted before the store closes.
+      // Answers cut by the drain are stored as interrupted, and every call's usage counted, before the store closes.
       await services.checkpoints?.whenStored();
       services.checkpoints?.stop();
+      await services.accounting?.flush();
       await Promise.all([server.stop(true), internal.stop(true), services.toolbox?.close()]);
       await cluster?.leave();
       await conversations.close();
@@ -152,7 +153,7 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
     async (signal) => {
       console.log(`${signal} again: exiting now, after a last checkpoint`);
       // Bounded: a store waiting on a lock must not hold up an exit the operator asked for twice.
-      const flushed = services.checkpoints?.flush().catch(() => {});
+      const flushed = Promise.all([services.checkpoints?.flush(), services.accounting?.flush()]).catch(() => {});
       await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
       process.exit(130);
     },

@@ -88,6 +88,8 @@ export interface ChatSettings {
   images: { max_count: number; max_bytes: number; types: string[] };
   /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
   tools?: { available: boolean; default: boolean };
+  /** SHARE: who may open a share link; `off`: the page offers none. */
+  share: "off" | "signed-in" | "public";
 }
 
 /** A question's content: its text alone, or OpenAI content parts when it carries images (`data:` URLs). */

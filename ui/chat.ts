@@ -14,6 +14,7 @@ import type { AnswerEnd, LiveAnswer } from "./live-answer.ts";
 import { problemOf, showProblem, storedMessage } from "./message-view.ts";
 import { QuestionImages } from "./question-images.ts";
 import { ThreadView } from "./thread-view.ts";
+import { ANSWER_STORED } from "./usage-and-sharing.ts";
 
 /** The parts of the page the conversation drives. */
 export interface ChatParts extends AdminParts {
@@ -197,6 +198,7 @@ export class Chat {
   async #syncIds(id: string): Promise<void> {
     const stored = await storedThread(id, this.#messages.length);
     if (stored && this.#conversationId === id && !this.busy) this.#messages = stored;
+    document.dispatchEvent(new CustomEvent(ANSWER_STORED, { detail: id }));
   }
 
   async #create(): Promise<string> {

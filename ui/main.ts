@@ -25,6 +25,7 @@ import { setupThemeChoice } from "./theme.ts";
 import { TitleBar } from "./title-bar.ts";
 import { TitleMenu } from "./title-menu.ts";
 import { ToolsToggle } from "./tools-toggle.ts";
+import { UsageAndSharing } from "./usage-and-sharing.ts";
 
 /** The conversation id in the address, or null for a new chat. */
 function idFromAddress(): string | null {
@@ -47,13 +48,14 @@ function pageParts() {
     picker,
     exportMenu: new ExportMenu(),
     titleMenu,
+    usageAndSharing: new UsageAndSharing(),
   };
 }
 
 type PageParts = ReturnType<typeof pageParts>;
 
 /** The open conversation and the parts that act on it; they call each other, so they are made together. */
-function conversationParts({ notices, list, picker, exportMenu, titleMenu }: PageParts) {
+function conversationParts({ notices, list, picker, exportMenu, titleMenu, usageAndSharing }: PageParts) {
   const notify = notices.notify;
   let chat: Chat | undefined;
   const composer = new Composer({
@@ -103,6 +105,7 @@ function conversationParts({ notices, list, picker, exportMenu, titleMenu }: Pag
       // A new chat's choice of tools is stored before its first question is sent.
       if (created && id) await tools.adopt(id);
       else tools.show(id);
+      usageAndSharing.opened(id, created);
     },
     loaded: (conversation) => tools.loaded(conversation),
     model: () => picker.chosen(),

@@ -118,7 +118,7 @@ export function placeAnswer(
 
 /** The answer an exchange stores when it ends, under `parentId`. */
 export function answerOf(conversationId: string, end: ExchangeEnd, parentId: string | null): NewMessageRow {
-  const { content, status, error, figures, model } = end;
+  const { content, status, error, figures, model, usage } = end;
   return newMessageRow(conversationId, {
     parent_id: parentId,
     role: "assistant",
@@ -127,6 +127,7 @@ export function answerOf(conversationId: string, end: ExchangeEnd, parentId: str
     error,
     figures,
     model,
+    usage,
     tool_steps: end.toolSteps,
   });
 }
@@ -150,6 +151,29 @@ export function continuedAnswer(answer: MessageRow, end: Omit<ExchangeEnd, "stre
       : { ttft_ms, total_ms, completion_tokens, finish_reason }),
     model: end.model ?? answer.model,
     tool_steps: continuedSteps(answer, end),
+    ...summedUsage(answer, end),
+  };
+}
+
+/** The usage columns of an answer once a continuation's usage is added to its own. */
+function summedUsage(answer: MessageRow, end: Omit<ExchangeEnd, "streamId">) {
+  const added = end.usage;
+  const { usage_prompt_tokens, usage_completion_tokens, usage_estimated } = answer;
+  if (!added) return { usage_prompt_tokens, usage_completion_tokens, usage_estimated };
+  return {
+    usage_prompt_tokens: (usage_prompt_tokens ?? 0) + added.prompt_tokens,
+    usage_completion_tokens: (usage_completion_tokens ?? 0) + added.completion_tokens,
+    usage_estimated: Number(usage_estimated === 1 || added.estimated === true),
+  };
+}
+
+/** What an exchange's end adds to its conversation's usage: every answer counts, kept or not. */
+export function conversationUsageAdded(end: Pick<ExchangeEnd, "usage">) {
+  const usage = end.usage;
+  return {
+    prompt: usage?.prompt_tokens ?? 0,
+    completion: usage?.completion_tokens ?? 0,
+    estimated: usage?.estimated ? usage.prompt_tokens + usage.completion_tokens : 0,
   };
 }
 

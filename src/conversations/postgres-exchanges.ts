@@ -74,10 +74,14 @@ export function finishExchange(sql: Sql, owner: string, conversationId: string, 
     const conversation = await conversationRow(tx, owner, conversationId, true);
     if (!conversation) return false;
     await writeAnswer(tx, conversation, end);
+    const added = rules.conversationUsageAdded(end);
     // Only clear our own stream: a newer exchange may already have replaced it.
     await tx`UPDATE conversations SET updated_at = ${Date.now()},
         running_content = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_content END,
-        running_stream_id = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_stream_id END
+        running_stream_id = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_stream_id END,
+        usage_prompt_tokens = usage_prompt_tokens + ${added.prompt},
+        usage_completion_tokens = usage_completion_tokens + ${added.completion},
+        usage_estimated_tokens = usage_estimated_tokens + ${added.estimated}
       WHERE id = ${conversationId}`;
     return true;
   });

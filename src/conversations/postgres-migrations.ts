@@ -131,6 +131,51 @@ export const postgresMigrations: readonly string[] = [
    DROP TRIGGER messages_bytes ON messages;
    CREATE TRIGGER messages_bytes AFTER INSERT OR DELETE OR UPDATE OF content, tool_steps ON messages
      FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
+  // 10: tokens: each answer's usage, each conversation's, the ledger by user, UTC day and model,
+  // and budgets per user (SQLite's step 11).
+  `ALTER TABLE messages ADD COLUMN usage_prompt_tokens BIGINT, ADD COLUMN usage_completion_tokens BIGINT,
+     ADD COLUMN usage_estimated SMALLINT;
+   ALTER TABLE conversations ADD COLUMN usage_prompt_tokens BIGINT NOT NULL DEFAULT 0,
+     ADD COLUMN usage_completion_tokens BIGINT NOT NULL DEFAULT 0,
+     ADD COLUMN usage_estimated_tokens BIGINT NOT NULL DEFAULT 0;
+   CREATE TABLE token_usage (
+     owner TEXT NOT NULL,
+     day TEXT NOT NULL,
+     model TEXT NOT NULL,
+     prompt_tokens BIGINT NOT NULL DEFAULT 0,
+     completion_tokens BIGINT NOT NULL DEFAULT 0,
+     estimated_tokens BIGINT NOT NULL DEFAULT 0,
+     answers BIGINT NOT NULL DEFAULT 0,
+     PRIMARY KEY (owner, day, model)
+   );
+   CREATE INDEX token_usage_by_day ON token_usage (day);
+   CREATE TABLE token_budgets (
+     owner TEXT PRIMARY KEY,
+     tokens_per_day BIGINT,
+     tokens_per_month BIGINT,
+     updated_at BIGINT NOT NULL
+   );`,
+  // 11: share links (SQLite's step 12).
+  `CREATE TABLE shares (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     title TEXT,
+     created_at BIGINT NOT NULL,
+     message_count INTEGER NOT NULL,
+     bytes BIGINT NOT NULL,
+     messages TEXT NOT NULL
+   );
+   CREATE INDEX shares_by_owner ON shares (owner, created_at DESC);
+   CREATE INDEX shares_by_conversation ON shares (conversation_id);
+   CREATE TABLE share_images (
+     share_id TEXT NOT NULL REFERENCES shares (id) ON DELETE CASCADE,
+     id TEXT NOT NULL,
+     media_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     data BYTEA NOT NULL,
+     PRIMARY KEY (share_id, id)
+   );`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

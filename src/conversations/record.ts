@@ -47,6 +47,7 @@ export interface RecordedExchange<G extends GenerationLike> {
 export function answerFromOutcome(streamId: string, outcome: GenerationOutcome): ExchangeEnd {
   const { end, text } = outcome;
   const steps = outcome.steps?.length ? { toolSteps: outcome.steps } : {};
+  const usage = outcome.usage ? { usage: outcome.usage } : {};
   if (end.type === "error") {
     return {
       streamId,
@@ -54,6 +55,7 @@ export function answerFromOutcome(streamId: string, outcome: GenerationOutcome):
       status: end.code === "server_shutdown" ? "interrupted" : "error",
       error: { code: end.code, message: end.message, retryable: end.retryable },
       ...steps,
+      ...usage,
     };
   }
   // The figures the page shows under a live answer, kept so a reload shows the same.
@@ -64,7 +66,7 @@ export function answerFromOutcome(streamId: string, outcome: GenerationOutcome):
     finish_reason: end.finish_reason,
   };
   const status = end.finish_reason === "cancelled" ? "cancelled" : "complete";
-  return { streamId, content: text, status, figures, ...steps };
+  return { streamId, content: text, status, figures, ...steps, ...usage };
 }
 
 /** Where an answer goes and who wrote it, from the exchange that started it. */

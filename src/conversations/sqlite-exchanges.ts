@@ -65,7 +65,8 @@ function writeAnswer(db: DatabaseSync, conversation: ConversationRow, end: Excha
       `UPDATE messages SET content = :content, status = :status, error_code = :error_code,
          error_message = :error_message, error_retryable = :error_retryable, ttft_ms = :ttft_ms,
          total_ms = :total_ms, completion_tokens = :completion_tokens, finish_reason = :finish_reason,
-         model = :model, tool_steps = :tool_steps WHERE id = :id`,
+         model = :model, tool_steps = :tool_steps, usage_prompt_tokens = :usage_prompt_tokens,
+         usage_completion_tokens = :usage_completion_tokens, usage_estimated = :usage_estimated WHERE id = :id`,
     ).run({ ...rules.continuedAnswer(answer, end), id: answer.id });
     return;
   }
@@ -83,13 +84,16 @@ export function finishExchange(db: DatabaseSync, owner: string, conversationId: 
     const conversation = conversationRow(db, owner, conversationId);
     if (!conversation) return false;
     writeAnswer(db, conversation, end);
+    const added = rules.conversationUsageAdded(end);
     // Only clear our own stream: a newer exchange may already have replaced it.
     db.prepare(
       `UPDATE conversations SET updated_at = ?,
          running_content = CASE WHEN running_stream_id = ? THEN NULL ELSE running_content END,
-         running_stream_id = CASE WHEN running_stream_id = ? THEN NULL ELSE running_stream_id END
+         running_stream_id = CASE WHEN running_stream_id = ? THEN NULL ELSE running_stream_id END,
+         usage_prompt_tokens = usage_prompt_tokens + ?, usage_completion_tokens = usage_completion_tokens + ?,
+         usage_estimated_tokens = usage_estimated_tokens + ?
        WHERE id = ?`,
-    ).run(Date.now(), end.streamId, end.streamId, conversationId);
+    ).run(Date.now(), end.streamId, end.streamId, added.prompt, added.completion, added.estimated, conversationId);
     return true;
   });
 }

@@ -5,10 +5,12 @@
  * message they redo, and the conversation keeps the leaf of the branch it shows.
  */
 
-import type { AnswerFigures, ToolStep } from "../contract.ts";
+import type { AnswerFigures, ToolStep, Usage } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
+import type { TokenUsageStore } from "../usage/usage-store.ts";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
+import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
 import type { TreeNode } from "./tree.ts";
 
 export type { Message, MessageError, MessageStatus, PathMessage, Role, StoredMessage } from "./message.ts";
@@ -139,6 +141,8 @@ export interface ExchangeEnd {
   /** Continue: the answer `content` is appended to. */
   continues?: string | undefined;
   model?: string | undefined;
+  /** What the generation cost; absent when it cost nothing (the model refused at once). */
+  usage?: Usage | undefined;
 }
 
 /** The text of a running answer so far, and its tool steps. */
@@ -154,7 +158,7 @@ export interface AnswerCheckpoint {
  * for: another user's conversation is, to each method, one that does not exist; so is a message
  * id that is not one of the conversation's (404 `not_found`, whoever's it is).
  */
-export interface ConversationStore {
+export interface ConversationStore extends TokenUsageStore {
   list(owner: string, page: PageRequest): Promise<ConversationPage>;
   create(owner: string, title?: string | null): Promise<ConversationSummary>;
   /** The conversation with a path through its tree (path-read.ts); undefined when there is no such conversation. */
@@ -226,8 +230,37 @@ export interface ConversationStore {
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
   imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
-  /** What `owner` stores now, for their quotas (quotas.ts). */
+  /** What `owner` stores now, for their quotas (quotas.ts): their share links' snapshots included. */
   usage(owner: string): Promise<StoredUsage>;
+  /** What the answers of `owner`'s conversation `id` cost, replaced and deleted ones included; undefined when there is no such conversation. */
+  conversationUsage(owner: string, id: string): Promise<ConversationUsage | undefined>;
+  /**
+   * A share link to `owner`'s conversation: a snapshot of the branch it shows now (shares.ts).
+   * Undefined when there is no such conversation; 413 `quota_exceeded` when it does not fit `room`.
+   */
+  createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined>;
+  /** `owner`'s share links, newest first (of one conversation, when given). */
+  listShares(owner: string, conversationId?: string): Promise<ShareSummary[]>;
+  /** Deletes `owner`'s share link `id`; false when they have no such link. */
+  revokeShare(owner: string, id: string): Promise<boolean>;
+  /** The snapshot of link `id`, for whoever holds the link; undefined once revoked. */
+  sharedConversation(id: string): Promise<SharedConversation | undefined>;
+  /** One image of link `id`'s snapshot; undefined for any other id. */
+  sharedImage(id: string, imageId: string): Promise<SharedImage | undefined>;
+  /**
+   * A copy of link `id`'s snapshot as a new conversation of `owner`'s (one branch, its images
+   * copied). Undefined when there is no such link; 413 `quota_exceeded` when it does not fit `room`.
+   */
+  copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined>;
+}
+
+/** What a conversation's answers cost, in tokens. */
+export interface ConversationUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Of those, the tokens Sluice estimated because the model reported none. */
+  estimated_tokens: number;
 }
 
 /** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */

@@ -11,6 +11,7 @@ import type {
   GenerationEvent,
   GenerationOutcome,
   StepRecord,
+  Usage,
 } from "../contract.ts";
 import { logError } from "../log.ts";
 import type { StepSink, Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
@@ -41,6 +42,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   maxEvents: number;
   /** The most UTF-8 bytes of text kept for replay; the answer ends with finish_reason "length" there. */
   maxBytes: number;
+  /** The request's prompt, estimated (usage/estimate.ts): its usage when the model reports none. */
+  estimatedPromptTokens?: number;
   observer?: GenerationObserver;
 }
 
@@ -62,6 +65,7 @@ export class Generation implements GenerationView {
   readonly #grace: ViewerGrace;
   readonly #maxEvents: number;
   readonly #maxBytes: number;
+  readonly #estimatedPromptTokens: number;
   readonly #observer: GenerationObserver;
   readonly #startedAt = performance.now();
   #ttftMs: number | null = null;
@@ -75,6 +79,7 @@ export class Generation implements GenerationView {
     this.model = options.model;
     this.#maxEvents = options.maxEvents;
     this.#maxBytes = options.maxBytes;
+    this.#estimatedPromptTokens = options.estimatedPromptTokens ?? 0;
     this.#observer = options.observer ?? silentObserver;
     this.#observer.started();
     this.#grace = new ViewerGrace(options, () => this.cancel("disconnect"));
@@ -136,10 +141,15 @@ export class Generation implements GenerationView {
   async #run(upstream: Upstream, timeouts: TokenTimeouts): Promise<GenerationOutcome> {
     this.#watchdog = new TokenWatchdog(timeouts, (error) => this.cancel("timeout", error));
     let end: EndEvent;
+    // Counted once, at the end: nothing per token.
+    let usage: Usage | undefined;
     try {
       await upstream(this.#controller.signal, this.id, this.#sink());
-      end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent();
+      usage = this.#usageNow();
+      end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent(usage);
     } catch (cause) {
+      // A model that refused or never answered cost nothing; one cut off mid-answer did.
+      usage = this.log.tokenCount > 0 || this.#usage.reported ? this.#usageNow() : undefined;
       const error = this.#failure ?? toUpstreamError(cause);
       logError("generation failed", { generation: this.id, code: error.code, error: (error as Error).cause ?? error });
       end = this.#errorEvent(error);
@@ -156,7 +166,7 @@ export class Generation implements GenerationView {
     const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
     if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
-    return outcomeOf(this.log, end);
+    return { ...outcomeOf(this.log, end), usage };
   }
 
   /** What the upstream call reports into: one object per generation, its methods called per delta. */
@@ -234,12 +244,17 @@ export class Generation implements GenerationView {
     this.#controller.abort("length");
   }
 
-  #doneEvent(): DoneEvent {
+  /** What the answer cost: as its model calls reported it, with Sluice's estimate for what they did not. */
+  #usageNow(): Usage {
+    return this.#usage.total(this.log.tokenCount, this.#estimatedPromptTokens);
+  }
+
+  #doneEvent(usage: Usage): DoneEvent {
     return {
       id: this.log.length + 1,
       type: "done",
       finish_reason: this.#cancelReason ? "cancelled" : this.#finishReason,
-      usage: this.#usage.total(this.log.tokenCount),
+      usage,
       timings: {
         ttft_ms: this.#ttftMs === null ? null : Math.round(this.#ttftMs),
         total_ms: Math.round(performance.now() - this.#startedAt),

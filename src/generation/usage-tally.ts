@@ -1,9 +1,11 @@
 /**
  * An answer's usage across its model calls. A tool answer calls the model once per step, and
  * each call reports its own usage: the answer's is their sum, plus the tokens of a call cut off
- * before it reported any (Stop, a limit, a provider that reports none), counted as they arrived.
+ * before it reported any (Stop, a limit, a provider that reports none), counted as they arrived,
+ * one per content chunk; then the whole is marked `estimated` (usage/estimate.ts).
  */
 import type { Usage } from "../contract.ts";
+import { estimatedUsage } from "../usage/estimate.ts";
 
 export class UsageTally {
   #reported: Usage | undefined;
@@ -23,13 +25,20 @@ export class UsageTally {
     this.#tokensAtReport = tokens;
   }
 
-  /** The answer's usage once `tokens` tokens were recorded in all. */
-  total(tokens: number): Usage {
+  /** Whether any model call of the answer reported its usage. */
+  get reported(): boolean {
+    return this.#reported !== undefined;
+  }
+
+  /**
+   * The answer's usage once `tokens` tokens were recorded in all; `estimatedPrompt`, the request's
+   * prompt as Sluice estimates it, stands for the prompt when no call reported one.
+   */
+  total(tokens: number, estimatedPrompt = 0): Usage {
     const reported = this.#reported;
     const unreported = tokens - this.#tokensAtReport;
     if (reported && unreported === 0) return reported;
-    const prompt = reported?.prompt_tokens ?? 0;
     const completion = (reported?.completion_tokens ?? 0) + unreported;
-    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+    return estimatedUsage(reported?.prompt_tokens ?? estimatedPrompt, completion);
   }
 }

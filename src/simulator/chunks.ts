@@ -124,7 +124,7 @@ export function chatCompletion(
   model: string,
   content: string,
   reason: SimulatedFinish,
-  usage: Usage,
+  usage: Usage | undefined,
   calls: readonly SimulatedCall[] = [],
 ) {
   const toolCalls = calls.map((call) => ({
@@ -140,7 +140,7 @@ export function chatCompletion(
     created,
     model,
     choices: [{ index: 0, message, finish_reason: reason }],
-    usage,
+    ...(usage ? { usage } : {}),
   };
 }
 

@@ -24,7 +24,12 @@ export interface Directive {
   calls?: DirectedCall[];
   /** How many answers in a row ask for `calls` before the model answers in words. */
   toolRounds?: number;
+  /** How the answer treats usage: `omit` sends none even when asked; `reject` refuses `stream_options` with a 400, as some older servers do. */
+  usage?: UsageBehaviour;
 }
+
+export type UsageBehaviour = "send" | "omit" | "reject";
+const USAGE_BEHAVIOURS: readonly string[] = ["send", "omit", "reject"];
 
 const DIRECTIVE_LINE = /^\/sim(?:[ \t]([^\n]*))?(?:\n|$)/;
 
@@ -61,11 +66,18 @@ function applySetting(directive: Directive, setting: string): void {
   else if (key === "fault") directive.fault = parseFault(raw);
   else if (key === "call") addCall(directive, raw);
   else if (key === "tool_rounds") directive.toolRounds = number(key, raw, 1, DIRECTIVE_LIMITS.toolRounds, true);
+  else if (key === "usage") directive.usage = usageBehaviour(raw);
   else
     throw new SimulatorRequestError(
-      `/sim ${key}: unknown key (use ttft_ms, tps, tokens, fault, call, tool_rounds)`,
+      `/sim ${key}: unknown key (use ttft_ms, tps, tokens, fault, call, tool_rounds, usage)`,
       "messages",
     );
+}
+
+function usageBehaviour(raw: string): UsageBehaviour {
+  if (!USAGE_BEHAVIOURS.includes(raw))
+    throw new SimulatorRequestError(`/sim usage=${raw}: expected send, omit or reject`, "messages");
+  return raw as UsageBehaviour;
 }
 
 /** `call=NAME` or `call=NAME:ARGS` (ARGS: JSON, percent-decoded). */

@@ -19,6 +19,8 @@ export interface ChatRequest {
   stream: boolean;
   /** `stream_options.include_usage`: a usage chunk before `[DONE]`. */
   includeUsage: boolean;
+  /** Whether the request names `stream_options` at all (which `/sim usage=reject` refuses). */
+  hasStreamOptions: boolean;
   /** `max_completion_tokens`, or the older `max_tokens`; undefined when neither is set. */
   maxTokens: number | undefined;
   /** The names of the function tools offered; none when absent. */
@@ -89,6 +91,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     messages,
     stream: body.stream === true,
     includeUsage: isRecord(options) && options.include_usage === true,
+    hasStreamOptions: options !== undefined && options !== null,
     maxTokens: parseMaxTokens(body),
     tools: toolNames(body.tools),
     toolsRefused: body.tool_choice === "none",

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONTINUE_INSTRUCTION, type SimulatorSettings } from "../config.ts";
 import type { FinishReason } from "../contract.ts";
-import { type Directive, splitDirective } from "./directive.ts";
+import { type Directive, splitDirective, type UsageBehaviour } from "./directive.ts";
 import { echoText, splitEcho } from "./echo.ts";
 import type { Fault } from "./faults.ts";
 import { hashStrings } from "./prng.ts";
@@ -30,6 +30,8 @@ export interface Script {
   promptTokens: number;
   /** The tool calls the answer asks for, after its text (none: a plain answer). */
   toolCalls: SimulatedCall[];
+  /** Whether usage is sent when asked (`/sim usage=…`; default send). */
+  usage: UsageBehaviour;
 }
 
 /** The prompt with the `/sim` line taken off the last user message (the only place it is read). */
@@ -115,5 +117,6 @@ export function createScript(request: ChatRequest, settings: SimulatorSettings, 
     fault: directive.fault,
     promptTokens: estimatePromptTokens(request.messages),
     toolCalls: tools.calls,
+    usage: directive.usage ?? "send",
   };
 }

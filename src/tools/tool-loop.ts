@@ -18,6 +18,7 @@ import {
   type Upstream,
   type UpstreamSink,
 } from "../upstream/chat-stream.ts";
+import type { IncludeUsagePolicy } from "../upstream/usage-request.ts";
 import { type AssembledCall, ToolCalls } from "./tool-calls.ts";
 import { ToolError } from "./tool-errors.ts";
 import type { OfferedTools, Toolbox, ToolOutcome } from "./toolbox.ts";
@@ -25,6 +26,8 @@ import type { OfferedTools, Toolbox, ToolOutcome } from "./toolbox.ts";
 export interface ToolLoopSettings {
   /** MAX_TOOL_STEPS: rounds of tool calls one answer may run. */
   maxSteps: number;
+  /** Whether each model call asks for its usage (UPSTREAM_INCLUDE_USAGE). */
+  usage?: IncludeUsagePolicy | undefined;
 }
 
 // A model asking for more calls at once than this is asked to make fewer; they wait on one another's servers.
@@ -83,7 +86,8 @@ export function toolAnswer(
   return async (signal, id, sink) => {
     const offered = await toolbox.offer(signal);
     if (signal.aborted) return;
-    if (offered.tools.length === 0) return streamChat(client, request, { signal, requestId: id }, sink);
+    const { usage } = settings;
+    if (offered.tools.length === 0) return streamChat(client, request, { signal, requestId: id, usage }, sink);
     const messages: ToolCallingRequest["messages"] = [...request.messages];
     const usedIds = new Set<string>();
     let written = "";
@@ -99,7 +103,7 @@ export function toolAnswer(
       };
       if (round > 0) sink.modelCallStarting();
       const requestId = round === 0 ? id : `${id}.${round}`;
-      await streamChat(client, asked, { signal, requestId }, text.sink, calls.add);
+      await streamChat(client, asked, { signal, requestId, usage }, text.sink, calls.add);
       const made = calls.finish();
       written += text.text();
       if (signal.aborted || made.length === 0) return;

@@ -12,8 +12,9 @@ import type {
   ChatCompletionToolMessageParam,
 } from "openai/resources/chat/completions";
 import type { FinishReason, ModelMessage, StepRecord, Usage } from "../contract.ts";
-import { type CallOptions, readCompletion, requestCompletionStream } from "./completion-stream.ts";
+import { type CallOptions, readCompletion } from "./completion-stream.ts";
 import { toUpstreamError, UpstreamError } from "./errors.ts";
+import { IncludeUsagePolicy, requestStreamWithUsage } from "./usage-request.ts";
 
 /** A message of a tool-calling answer: the model's tool calls, or one call's result. */
 export type ToolTurnMessage = ChatCompletionAssistantMessageParam | ChatCompletionToolMessageParam;
@@ -67,32 +68,31 @@ export interface StepSink {
 /** Starts a model call (or a tool answer's calls) that reports into `sink`; it must end quietly when `signal` aborts. */
 export type Upstream = (signal: AbortSignal, id: string, sink: UpstreamSink & StepSink) => Promise<void>;
 
+// Where no policy is given, the model is always asked for its usage.
+const ALWAYS_ASK = new IncludeUsagePolicy("on");
+
 /**
- * Streams one chat completion into `sink`. Resolves at its end, or quietly when `options.signal`
- * aborts (a cancel is not an error); rejects with {@link UpstreamError} for everything else, a
- * stream cut before its finish included.
+ * Streams one chat completion into `sink`, asking for its usage as `options.usage` says. Resolves
+ * at its end, or quietly when `options.signal` aborts (a cancel is not an error); rejects with
+ * {@link UpstreamError} for everything else, a stream cut before its finish included.
  */
 export async function streamChat(
   client: OpenAI,
   request: ChatRequest | ToolCallingRequest,
-  options: CallOptions,
+  options: CallOptions & { usage?: IncludeUsagePolicy | undefined },
   sink: UpstreamSink,
   toolCalls?: (delta: ToolCallDelta) => void,
 ): Promise<void> {
   let finished = false;
-  const params = {
-    ...request,
-    messages: request.messages as ChatCompletionMessageParam[],
-    stream: true as const,
-    stream_options: { include_usage: true },
-  };
+  const params = { ...request, messages: request.messages as ChatCompletionMessageParam[], stream: true as const };
   const onChunk = (chunk: ChatCompletionChunk) => {
     if (readChunk(chunk, sink)) finished = true;
     const calls = toolCalls && chunk.choices?.[0]?.delta?.tool_calls;
     if (calls) for (const call of calls) toolCalls(call);
   };
   try {
-    await readCompletion(await requestCompletionStream(client, params, options), onChunk, () => sink.readEnd());
+    const { response } = await requestStreamWithUsage(client, params, options, options.usage ?? ALWAYS_ASK);
+    await readCompletion(response, onChunk, () => sink.readEnd());
   } catch (cause) {
     if (options.signal.aborted) return;
     throw toUpstreamError(cause);

@@ -67,13 +67,13 @@ describe("a step's SSE frame", () => {
 });
 
 describe("an answer's usage", () => {
-  test("is the sum of its model calls, plus the tokens of a call cut off before it reported", () => {
+  test("is the sum of its model calls, plus the tokens of a call cut off before it reported (estimated)", () => {
     const tally = new UsageTally();
-    expect(tally.total(3)).toEqual({ prompt_tokens: 0, completion_tokens: 3, total_tokens: 3 });
+    expect(tally.total(3, 7)).toEqual({ prompt_tokens: 7, completion_tokens: 3, total_tokens: 10, estimated: true });
     tally.callEnded({ prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 }, 0);
     tally.callEnded({ prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 }, 5);
     expect(tally.total(5)).toEqual({ prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 });
-    expect(tally.total(8)).toEqual({ prompt_tokens: 30, completion_tokens: 12, total_tokens: 42 });
+    expect(tally.total(8)).toEqual({ prompt_tokens: 30, completion_tokens: 12, total_tokens: 42, estimated: true });
   });
 });
 
