@@ -11,6 +11,7 @@
 import type { EndEvent } from "../src/contract.ts";
 import { EventLog } from "../src/generation/event-log.ts";
 import { ChunkEncoder, chatCompletion, completionId, DONE_CHUNK, usageOf } from "../src/simulator/chunks.ts";
+import type { SimulatedCall } from "../src/simulator/tool-turn.ts";
 import { responsesDialect } from "../src/sse/responses-dialect.ts";
 import { plainRecord } from "../src/sse/responses-events.ts";
 
@@ -23,6 +24,8 @@ export interface FakeModelOptions {
   answer?: (body: Record<string, unknown>, index: number) => string[];
   /** Never answer any request (the connection stays open until the client gives up). */
   silent?: boolean;
+  /** Tool calls a streamed answer asks for after its tokens, chosen from its request (default: none). */
+  toolCalls?: (body: Record<string, unknown>, index: number) => SimulatedCall[];
 }
 
 export interface FakeModel {
@@ -43,9 +46,11 @@ export interface FakeModel {
 /** The usage every answer reports: a few prompt tokens, one per content token. */
 const PROMPT_TOKENS = 9;
 
-function streamed(model: string, tokens: string[], includeUsage: boolean): Response {
+function streamed(model: string, tokens: string[], includeUsage: boolean, calls: SimulatedCall[] = []): Response {
   const chunks = new ChunkEncoder(completionId(), 0, model);
-  const parts = [chunks.role(), chunks.contents(tokens), chunks.finish("stop")];
+  const parts = [chunks.role(), chunks.contents(tokens)];
+  if (calls.length > 0) parts.push(chunks.toolCalls(calls).bytes);
+  parts.push(chunks.finish(calls.length > 0 ? "tool_calls" : "stop"));
   if (includeUsage) parts.push(chunks.usage(usageOf(PROMPT_TOKENS, tokens.length)));
   parts.push(DONE_CHUNK);
   const body = new ReadableStream<Uint8Array>({
@@ -106,7 +111,8 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
       const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
       const answer = options.answer?.(body, received.length - 1) ?? tokens;
       if (path.endsWith("/responses")) return streamedResponse(model, answer);
-      return body.stream === true ? streamed(model, answer, usage) : whole(model, answer);
+      const calls = options.toolCalls?.(body, received.length - 1);
+      return body.stream === true ? streamed(model, answer, usage, calls) : whole(model, answer);
     },
   });
   return {

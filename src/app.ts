@@ -32,9 +32,11 @@ import { rejectRepeatedParams } from "./http/query-params.ts";
 import { holdReservation, reservationOf } from "./http/request-reservations.ts";
 import { responsesRoutes } from "./http/responses.ts";
 import { sessionRoutes } from "./http/session.ts";
+import { sharePublicPrefixes, shareRoutes } from "./http/shares.ts";
 import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
 import { answerUiChat, uiChatRoutes } from "./http/ui-chat.ts";
+import { usageRoutes } from "./http/usage.ts";
 import { unlimitedUserStreams } from "./limits/user-streams.ts";
 import { logError } from "./log.ts";
 import type { FetchHandler } from "./runtime.ts";
@@ -137,6 +139,7 @@ function streamParts(services: Services, defences: Defences) {
     policy: { models: config.models, maxOutputTokens: config.maxOutputTokens },
     streamOpened,
     admitStream: (limitKey: string | undefined) => slots.admit(limitKey),
+    tools: { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn },
     openEventStream: eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened }),
     // What a conversation's turn needs besides its store, for every route that starts one.
     turn: {
@@ -153,7 +156,7 @@ type StreamParts = ReturnType<typeof streamParts>;
 /** Sluice's own chat and stream routes, the classic one, and the AI SDK's chat. */
 function chatAndStreamRoutes(services: Services, parts: StreamParts, defences: Defences) {
   const { config, conversations, checkpoints, startGeneration, generations } = services;
-  const { policy, openEventStream, admitStream, turn } = parts;
+  const { policy, openEventStream, admitStream, turn, tools } = parts;
   const uiChat = conversations && {
     ...parts,
     store: conversations,
@@ -172,6 +175,7 @@ function chatAndStreamRoutes(services: Services, parts: StreamParts, defences: D
         context: turn.context,
         continuation: config.continuation,
         images: config.images,
+        tools,
         answerUiChat: uiChat && answerUiChat(uiChat),
       }),
     )
@@ -182,24 +186,35 @@ function chatAndStreamRoutes(services: Services, parts: StreamParts, defences: D
 
 /** The OpenAI-compatible routes: chat completions (a pass-through) and the Responses API (generations). */
 function openAiCompatibleRoutes(services: Services, parts: StreamParts, defences: Defences) {
-  const { config, registry, metrics } = services;
+  const { config } = services;
   return new Elysia()
-    .use(
-      openAiRoutes({
-        upstream: services.upstream,
-        timeouts: services.timeouts,
-        observer: metrics.passThrough,
-        streamOpened: parts.streamOpened,
-        policy: {
-          ...parts.policy,
-          anyContent: config.v1AllowAnyContent || !defences.passThroughPolicy,
-          firstLimitSpellingOnly: !defences.passThroughPolicy,
-        },
-        userLimits: services.userLimits,
-        acquireCall: () => registry.acquireCall(),
-      }),
-    )
+    .use(passThroughRoutes(services, defences, parts.policy, parts.streamOpened))
     .use(responsesRoutes({ ...services, ...parts, images: config.images, modelApi: config.responsesUpstream }));
+}
+
+/** `/v1`: the OpenAI-compatible pass-through, under the same limits, budgets and accounting as answers. */
+function passThroughRoutes(
+  services: Services,
+  defences: Defences,
+  policy: ModelPolicy,
+  streamOpened: (limitKey: string | undefined) => Promise<() => void>,
+) {
+  const { config, registry } = services;
+  return openAiRoutes({
+    upstream: services.upstream,
+    timeouts: services.timeouts,
+    observer: services.metrics.passThrough,
+    streamOpened,
+    policy: {
+      ...policy,
+      anyContent: config.v1AllowAnyContent || !defences.passThroughPolicy,
+      firstLimitSpellingOnly: !defences.passThroughPolicy,
+    },
+    userLimits: services.userLimits,
+    acquireCall: () => registry.acquireCall(),
+    includeUsage: services.includeUsage,
+    accounting: services.accounting,
+  });
 }
 
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
@@ -227,21 +242,40 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
+    .use(
+      chatSettingsRoutes({
+        systemPrompt: config.systemPrompt,
+        images: config.images,
+        tools: parts.tools,
+        share: conversations ? config.share : "off",
+      }),
+    )
     .use(chatAndStreamRoutes(services, parts, defences))
     .use(openAiCompatibleRoutes(services, parts, defences));
-  if (conversations) app.use(storedConversationRoutes(conversations, parts.policy));
+  if (conversations) app.use(storedConversationRoutes(services, conversations, parts.policy, publicDir));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
 }
 
-/** Every route over stored conversations: the conversations, their messages, exports and images. */
-function storedConversationRoutes(store: ConversationStore, policy: ModelPolicy) {
-  return new Elysia()
+/**
+ * Every route over stored conversations: the conversations, their messages, exports and images,
+ * token usage, and share links (unless SHARE=off).
+ */
+function storedConversationRoutes(
+  services: Services,
+  store: ConversationStore,
+  policy: ModelPolicy,
+  publicDir: string | undefined,
+) {
+  const app = new Elysia()
     .use(conversationRoutes(store, policy))
     .use(messageRoutes(store))
     .use(exportRoutes(store))
     .use(imageRoutes(store));
+  if (services.accounting) app.use(usageRoutes(store, services.accounting));
+  const mode = services.config.share;
+  if (mode !== "off") app.use(shareRoutes({ store, mode, publicDir }));
+  return app;
 }
 
 /** The Host names answered: ALLOWED_HOSTS, else under AUTH=none only this machine's (DNS rebinding). */
@@ -267,6 +301,7 @@ export async function createHandler(
     clientAddressOf: clientAddresses(config.forwardedProxies),
     throttle,
     defences,
+    publicPrefixes: services.conversations ? sharePublicPrefixes(config.share) : [],
   };
   return async (original, peer) => {
     const reservation = services.inflight.open();

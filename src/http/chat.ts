@@ -37,6 +37,8 @@ export interface StartOptions {
   details?: string;
   /** The model server's API the call goes through (default: its chat completions). */
   modelApi?: ResponsesUpstream;
+  /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
+  tools?: boolean;
 }
 
 /**
@@ -71,6 +73,8 @@ export interface ChatRouteDeps {
   images?: ImageLimits | undefined;
   /** Answers the AI SDK's body (ui-chat.ts), which shares this path; absent: it is refused as Sluice's. */
   answerUiChat?: ((body: UiChatBody, request: Request) => Promise<Response>) | undefined;
+  /** Whether MCP tools are declared, and whether a conversation that has not chosen gets them. */
+  tools?: { available: boolean; defaultOn: boolean } | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
@@ -155,6 +159,7 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
+    tools: (chosen: boolean | null) => (deps.tools?.available ?? false) && (chosen ?? deps.tools?.defaultOn ?? false),
     holdBytes,
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones
@@ -168,8 +173,8 @@ async function answerInConversation(
         (async () => {
           reservation = await reserve(caller);
         }),
-      start: (id, messages, chosen) => {
-        const options = { background: true, id };
+      start: (id, messages, chosen, tools) => {
+        const options = { background: true, id, tools };
         const asked = { ...settings, model: chosen ?? model(null), messages };
         return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
       },

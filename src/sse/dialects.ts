@@ -4,7 +4,7 @@
  * Responses API's (responses-dialect.ts) and the AI SDK's UI message stream (ui-message-dialect.ts)
  * frame the same log in those clients' formats.
  */
-import type { EndEvent } from "../contract.ts";
+import type { EndEvent, StepEvent } from "../contract.ts";
 import { formatEvent, numberedEventFormat } from "./encode.ts";
 
 export interface Dialect {
@@ -16,6 +16,8 @@ export interface Dialect {
   readonly head?: string;
   /** The SSE frame of the token at `index` of the log (its id is index + 1). */
   token(index: number, text: string): string;
+  /** The SSE frame of a tool step's event (`event: tool_call|tool_arguments|tool_result`). */
+  step(event: StepEvent): string;
   /** The SSE frame of the final event. */
   end(event: EndEvent): string;
   /** The event count a `Last-Event-ID` value stands for; undefined when it is not one of ours. */
@@ -28,6 +30,12 @@ function endPayload(event: EndEvent): string {
   return JSON.stringify({ finish_reason: event.finish_reason, usage: event.usage, timings: event.timings });
 }
 
+/** A step event's payload: the event without the fields SSE carries itself (`id:`, `event:`). */
+function stepPayload(event: StepEvent): string {
+  const { id: _id, type: _type, ...payload } = event;
+  return JSON.stringify(payload);
+}
+
 function wholeNumber(text: string): number | undefined {
   return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
@@ -37,6 +45,7 @@ const apiToken = numberedEventFormat("token", "");
 /** `/api/streams/:id`: `event: token|done|error`, ids 1, 2, 3… */
 export const apiDialect: Dialect = {
   token: (index, text) => apiToken(index + 1, text),
+  step: (event) => formatEvent({ id: String(event.id), event: event.type, data: stepPayload(event) }),
   end: (event) => formatEvent({ id: String(event.id), event: event.type, data: endPayload(event) }),
   cursor: wholeNumber,
 };
@@ -49,6 +58,8 @@ export function classicDialect(generationId: string): Dialect {
   const token = numberedEventFormat(undefined, `${generationId}.`);
   return {
     token: (index, text) => token(index + 1, text),
+    // Named events: the classic client's `onmessage` hears only tokens, as before.
+    step: (event) => formatEvent({ id: `${generationId}.${event.id}`, event: event.type, data: stepPayload(event) }),
     end(event) {
       const id = `${generationId}.${event.id}`;
       if (event.type === "done") return formatEvent({ id, event: "done", data: "[DONE]" });

@@ -71,6 +71,9 @@ export function responsesDialect(record: ResponseRecord, log: EventLogView, resu
   return {
     head,
     token: (index, text) => deltaFrame(deltaNumber(index), deltaJson(deltaNumber(index), itemIdJson, text)),
+    // A response's generation is started without tools (responses-start.ts), so its log holds no
+    // step; were one there, it would have no sequence number of its own to resume from.
+    step: () => "",
     end(event) {
       const first = deltaNumber(event.id - 1);
       return closingEvents(record, { text: textOf(log), end: event })

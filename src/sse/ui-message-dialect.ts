@@ -47,6 +47,9 @@ export function uiMessageDialect(messageId: string, fromStart: boolean): Dialect
   return {
     head,
     token: (index, text) => tokenFrame(index + 1, `${deltaHead}${JSON.stringify(text)}}`),
+    // The chat's own turns run without tools (ui-chat.ts); a turn of the same conversation started
+    // from Sluice's page may call them, and its resume shows the answer's text alone.
+    step: () => "",
     end: (event) => closingParts(event).map(part).join("") + formatEvent({ id: String(event.id), data: "[DONE]" }),
     cursor: (lastEventId) => (/^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined),
   };
