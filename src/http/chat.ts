@@ -77,6 +77,11 @@ export interface ChatRouteDeps {
   tools?: { available: boolean; defaultOn: boolean } | undefined;
 }
 
+/** Whether a conversation's answer may call tools: when some are declared, as it chose, else by default. */
+export function toolsChoice(settings: ChatRouteDeps["tools"]) {
+  return (chosen: boolean | null) => (settings?.available ?? false) && (chosen ?? settings?.defaultOn ?? false);
+}
+
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
 
 /** The call's settings but its model, which a conversation may choose. */
@@ -159,7 +164,7 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
-    tools: (chosen: boolean | null) => (deps.tools?.available ?? false) && (chosen ?? deps.tools?.defaultOn ?? false),
+    tools: toolsChoice(deps.tools),
     holdBytes,
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones

@@ -13,9 +13,9 @@ import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn, type TurnDeps } from "../conversations/turn.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { GenerationDirectory, GenerationView } from "../generation/view.ts";
-import { UI_MESSAGE_STREAM_HEADERS, uiMessageDialect } from "../sse/ui-message-dialect.ts";
+import { textOpenAfter, UI_MESSAGE_STREAM_HEADERS, uiMessageDialect } from "../sse/ui-message-dialect.ts";
 import { untilAnswerStored } from "./answer-stored.ts";
-import type { GenerationReservation } from "./chat.ts";
+import { type ChatRouteDeps, type GenerationReservation, toolsChoice } from "./chat.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { storedImagesHold } from "./request-reservations.ts";
@@ -26,6 +26,7 @@ import { stopGeneration } from "./stop.ts";
 import { questionOf } from "./ui-chat-body.ts";
 import { chatConversation, findChatConversation } from "./ui-chat-conversation.ts";
 import { turnOf } from "./ui-chat-turn.ts";
+import { uiMessageOf } from "./ui-message-parts.ts";
 
 export interface UiChatDeps {
   store: ConversationStore;
@@ -37,11 +38,13 @@ export interface UiChatDeps {
   policy: ModelPolicy;
   /** What a conversation's turn needs besides its store. */
   turn: Omit<TurnDeps, "store">;
+  /** Whether MCP tools are declared, and whether a chat that has not chosen gets them. */
+  tools?: ChatRouteDeps["tools"];
 }
 
 /** The UI message stream of `generation` for one viewer, from `after` (0: from the start, opening parts too). */
 function messageStream(deps: UiChatDeps, generation: GenerationView, after: number, request: Request, chat: string) {
-  const dialect = uiMessageDialect(generation.id, after === 0);
+  const dialect = uiMessageDialect(generation.id, after === 0, textOpenAfter(generation.log, after));
   const headers = { ...UI_MESSAGE_STREAM_HEADERS, "x-sluice-conversation-id": chat };
   const { limitKey } = requesterOf(request);
   return deps.openEventStream(generation, { after, dialect, signal: request.signal, headers, limitKey });
@@ -74,13 +77,14 @@ async function startAnswer(deps: UiChatDeps, caller: Caller, body: UiChatBody, h
       ...position,
       model,
       answerIdIsStreamId: true,
+      tools: toolsChoice(deps.tools),
       holdBytes,
     };
     const started = await startTurn({ store, ...deps.turn }, request, {
-      start: (id, messages, chosen) =>
+      start: (id, messages, chosen, tools) =>
         reservation.start(
           { model: chosen ?? model(null), messages, max_tokens: outputTokens(deps.policy, undefined) },
-          { background: true, id },
+          { background: true, id, tools },
         ),
     });
     return { generation: started.generation as Generation, chat: chat.id };
@@ -144,11 +148,7 @@ export function uiChatRoutes(deps: UiChatDeps) {
         if (chat) await untilAnswerStored(deps.store, deps.generations, owner, chat);
         const read = chat ? await deps.store.get(owner, chat) : undefined;
         // The answer being written is not stored yet: GET …/stream resumes it.
-        const messages = (read?.messages ?? []).map((message) => ({
-          id: message.id,
-          role: message.role,
-          parts: [{ type: "text", text: message.content }],
-        }));
+        const messages = (read?.messages ?? []).map(uiMessageOf);
         return { conversationId: chat ?? null, messages };
       },
       { params: ChatIdParams },

@@ -7,7 +7,7 @@ import type { DoneEvent, EndEvent } from "../../src/contract.ts";
 import { EventLog } from "../../src/generation/event-log.ts";
 import { responsesDialect, responsesResume } from "../../src/sse/responses-dialect.ts";
 import { plainRecord } from "../../src/sse/responses-events.ts";
-import { uiMessageDialect } from "../../src/sse/ui-message-dialect.ts";
+import { textOpenAfter, uiMessageDialect } from "../../src/sse/ui-message-dialect.ts";
 
 const usage = { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 };
 const done = (id: number, finish_reason: DoneEvent["finish_reason"] = "stop"): DoneEvent => ({
@@ -117,5 +117,58 @@ describe("the UI message stream dialect", () => {
     });
     expect(failed).toContain('data: {"type":"error","errorText":"upstream_unavailable: down"}');
     expect(failed.endsWith("id: 2\ndata: [DONE]\n\n")).toBe(true);
+  });
+
+  test("a tool call: the text before it ends, its parts, the text after it in a part of its own", () => {
+    const dialect = uiMessageDialect("m1", true);
+    const call = { toolCallId: "c1", dynamic: true, providerExecuted: true };
+    const frames = [
+      dialect.head,
+      dialect.token(0, "Let me look."),
+      dialect.step({ id: 2, type: "tool_call", call_id: "c1", name: "tests__fast" }),
+      dialect.step({ id: 3, type: "tool_arguments", call_id: "c1", delta: '{"a":1}' }),
+      dialect.step({ id: 4, type: "tool_result", call_id: "c1", content: "found" }),
+      dialect.token(4, "Found."),
+      dialect.end(done(6)),
+    ].join("");
+    const parts = frames
+      .split("\n\n")
+      .filter((frame) => frame !== "")
+      .map((frame) => frame.split("data: ")[1] as string);
+    expect(parts.map((data) => (data === "[DONE]" ? data : JSON.parse(data)))).toEqual([
+      { type: "start", messageId: "m1" },
+      { type: "text-start", id: "text-1" },
+      { type: "text-delta", id: "text-1", delta: "Let me look." },
+      { type: "text-end", id: "text-1" },
+      { type: "tool-input-start", ...call, toolName: "tests__fast" },
+      { type: "tool-input-delta", toolCallId: "c1", inputTextDelta: '{"a":1}' },
+      { type: "tool-output-available", ...call, output: "found" },
+      { type: "text-start", id: "text-1" },
+      { type: "text-delta", id: "text-1", delta: "Found." },
+      { type: "text-end", id: "text-1" },
+      { type: "finish", finishReason: "stop" },
+      "[DONE]",
+    ]);
+  });
+
+  test("a viewer resuming inside a tool step has no text part open; after a token it has one", () => {
+    const log = new EventLog();
+    log.appendToken("a");
+    log.appendStep({ type: "tool_call", call_id: "c1", name: "t" });
+    log.appendStep({ type: "tool_result", call_id: "c1", content: "r" });
+    log.appendToken("b");
+    expect([0, 1, 2, 3, 4].map((after) => textOpenAfter(log, after))).toEqual([false, true, false, false, true]);
+    // Resumed after the result: the next token opens a text part; a failed call is an output error.
+    const resumed = uiMessageDialect("m1", false, textOpenAfter(log, 3));
+    expect(resumed.token(3, "b")).toStartWith('data: {"type":"text-start","id":"text-1"}\n\n');
+    const failed = resumed.step({
+      id: 6,
+      type: "tool_result",
+      call_id: "c2",
+      content: "",
+      error: { code: "tool_timeout", message: "too slow" },
+    });
+    expect(failed).toContain('"type":"tool-output-error"');
+    expect(failed).toContain('"errorText":"tool_timeout: too slow"');
   });
 });
