@@ -57,7 +57,12 @@ async function runRound(round: number, options: ReturnType<typeof readOptions>):
   const names = Object.keys(SUBJECTS);
   const order = names.map((_, index) => names[(index + round) % names.length] as string);
   // A stack per round: what one subject stored (conversations) does not weigh on the next round.
-  const loadStack = await startLoadStack({ LIMIT_USER_CONCURRENT: "100000", LIMIT_USER_PER_MINUTE: "100000000" });
+  // Every virtual user is the same user: its per-user limits (the store's queue too) are lifted.
+  const loadStack = await startLoadStack({
+    LIMIT_USER_CONCURRENT: "100000",
+    LIMIT_USER_PER_MINUTE: "100000000",
+    STORE_USER_QUEUE: "100000",
+  });
   const figures: Record<string, RunFigures> = {};
   try {
     for (const name of order) {
