@@ -19,7 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "src/stream-id.ts",
     "src/tcp.ts",
   ],
-  ["src/config.ts"],
+  ["src/config.ts", "src/auth-settings.ts"],
   ["src/upstream/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/"],
   ["src/generation/"],
   ["src/cluster/"],

@@ -25,6 +25,7 @@ import { imageRoutes } from "./http/images.ts";
 import { messageRoutes } from "./http/messages.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import type { ModelPolicy } from "./http/model-policy.ts";
+import { oidcRoutes } from "./http/oidc.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
@@ -192,6 +193,7 @@ export async function createApp(
         acquireCall: () => registry.acquireCall(),
       }),
     );
+  if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: config.publicUrl }));
   if (conversations) app.use(storedConversationRoutes(conversations, policy));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;

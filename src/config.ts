@@ -3,20 +3,10 @@
  * default; a bad value stops start-up with a message naming the variable.
  */
 import { hostname } from "node:os";
-import {
-  ConfigError,
-  choice,
-  type Env,
-  fileText,
-  flag,
-  integer,
-  list,
-  origins,
-  secret,
-  text,
-  url,
-} from "./env-values.ts";
+import { type AuthSettings, describeAuth, loadAuthSettings } from "./auth-settings.ts";
+import { ConfigError, choice, type Env, flag, integer, list, origins, secret, text, url } from "./env-values.ts";
 
+export type { AuthMode, AuthSettings, OidcSettings } from "./auth-settings.ts";
 export { ConfigError };
 
 export interface SimulatorSettings {
@@ -44,27 +34,10 @@ export interface ContinueSettings {
 export const DEFAULT_CONTINUE_INSTRUCTION =
   "Continue your last answer exactly where it stopped, without repeating any of it.";
 
-export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-export interface AuthSettings {
-  /** Unset: `none` on a loopback address, else a generated token (src/auth/mode.ts). */
-  mode: AuthMode | undefined;
-  /** `name:token,name:token`, from AUTH_TOKENS or the file AUTH_TOKENS_FILE (one pair per line or comma). */
-  tokens: string | undefined;
-  /** The header an authenticating proxy sets to the user's name. */
-  trustedHeader: string;
-  /** CIDRs the trusted header is accepted from; from any other address it is ignored. */
-  trustedProxies: string[];
-  /** Signs session cookies; unset: generated once and kept in DATA_DIR. Share it across instances. */
-  sessionSecret: string | undefined;
-  sessionTtlMs: number;
-}
-
 export interface Config {
   port: number;
   host: string;
-  /** Where people reach Sluice (for the printed sign-in URL), e.g. https://chat.example.com. */
+  /** Where people reach Sluice (the printed sign-in URL, Secure cookies, the OIDC redirect URL), e.g. https://chat.example.com. */
   publicUrl: string | undefined;
   auth: AuthSettings;
   /** Host header values accepted (DNS-rebinding protection); empty: any, or loopback names under AUTH=none. */
@@ -176,11 +149,12 @@ export function loadConfig(env: Env): Config {
   const upstreamBaseUrl = url(env, "UPSTREAM_BASE_URL");
   const model = env.MODEL?.trim() || (upstreamBaseUrl ? undefined : "demo");
   if (!model) throw new ConfigError("MODEL", "required when UPSTREAM_BASE_URL is set (e.g. gpt-4o-mini, llama3.2)");
+  const publicUrl = url(env, "PUBLIC_URL");
   return {
     port: integer(env, "PORT", 3000, 0, 65_535),
     host: text(env, "HOST", "0.0.0.0"),
-    publicUrl: url(env, "PUBLIC_URL"),
-    auth: loadAuthSettings(env),
+    publicUrl,
+    auth: loadAuthSettings(env, publicUrl),
     allowedHosts: list(env, "ALLOWED_HOSTS").map((host) => host.toLowerCase()),
     // nginx on this machine (the native stack) is a proxy; a container network must be listed.
     forwardedProxies: list(env, "FORWARDED_PROXIES", ["127.0.0.0/8", "::1"]),
@@ -291,25 +265,6 @@ function redisUrl(env: Env): string | undefined {
   return value;
 }
 
-function loadAuthSettings(env: Env): AuthSettings {
-  const mode = choice(env, "AUTH", AUTH_MODES);
-  const tokensFile = env.AUTH_TOKENS_FILE?.trim();
-  const tokens = tokensFile ? fileText("AUTH_TOKENS_FILE", tokensFile) : env.AUTH_TOKENS?.trim() || undefined;
-  if (mode === "token" && !tokens)
-    throw new ConfigError("AUTH_TOKENS", "AUTH=token needs named tokens, e.g. AUTH_TOKENS=alice:s3cret,bob:t0ken");
-  const trustedProxies = list(env, "AUTH_TRUSTED_PROXIES");
-  if (mode === "trusted-header" && trustedProxies.length === 0)
-    throw new ConfigError("AUTH_TRUSTED_PROXIES", "AUTH=trusted-header needs the proxy's addresses, e.g. 10.0.0.0/8");
-  return {
-    mode,
-    tokens,
-    trustedHeader: text(env, "AUTH_TRUSTED_HEADER", "x-forwarded-user").toLowerCase(),
-    trustedProxies,
-    sessionSecret: secret(env, "SESSION_SECRET"),
-    sessionTtlMs: integer(env, "SESSION_TTL_MS", 30 * 86_400_000, 60_000, 365 * 86_400_000),
-  };
-}
-
 /** The settings in effect, for the start-up log, with secrets masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const { upstreamApiKey, simulator, auth, databaseUrl, redisUrl, ...rest } = config;
@@ -317,11 +272,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     ...rest,
     databaseUrl: databaseUrl ? "(masked)" : "(none: SQLite in DATA_DIR)",
     redisUrl: redisUrl ? "(masked)" : "(none: generations stay in this instance)",
-    auth: {
-      ...auth,
-      tokens: auth.tokens ? "(masked)" : "(none)",
-      sessionSecret: auth.sessionSecret ? "(masked)" : "(generated, in DATA_DIR)",
-    },
+    auth: describeAuth(auth),
     upstreamBaseUrl: config.upstreamBaseUrl ?? "(built-in simulator)",
     upstreamApiKey: upstreamApiKey ? `${upstreamApiKey.slice(0, 3)}…(masked)` : "(none)",
     ...(config.upstreamBaseUrl ? {} : { simulator }),

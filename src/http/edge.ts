@@ -6,7 +6,7 @@
  * anonymous, cross-site and never-made (`Sec-Fetch-Dest`) requests where they matter. One place,
  * evaluated on the exact request the router then routes.
  */
-import type { Access } from "../auth/access.ts";
+import type { Access, Identity } from "../auth/access.ts";
 import type { ClientAddressOf } from "../auth/client-address.ts";
 import { isCrossSite } from "../auth/cross-site.ts";
 import { destinationAllowed } from "../auth/fetch-destination.ts";
@@ -64,8 +64,19 @@ export interface EdgeSettings {
  */
 export const ALLOWED_METHODS: readonly string[] = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"];
 
-/** Reachable without signing in: the page and its files, sign-in itself, and the probes. */
-const PUBLIC_PATHS = new Set(["/", "/login", "/healthz", "/readyz", "/favicon.svg", "/api/session"]);
+/** Reachable without signing in: the page and its files, sign-in itself (OIDC's too), and the probes. */
+const PUBLIC_PATHS = new Set([
+  "/",
+  "/login",
+  "/healthz",
+  "/readyz",
+  "/favicon.svg",
+  "/api/session",
+  "/oidc/login",
+  "/oidc/callback",
+]);
+/** Pages a person opens: nobody signed in is sent to the sign-in page, which brings them back. */
+const SIGN_IN_FIRST = new Set(["/", "/admin"]);
 const PUBLIC_PREFIX = "/assets/";
 
 // Dot segments, encoded dots, slashes, backslashes and NUL, backslashes, doubled slashes: no route
@@ -136,10 +147,11 @@ export function passEdge(original: Request, peer: string | undefined, settings: 
   const request = defences.hostRouting ? routable(original, start) : original;
   const who = identify(original, peer, settings);
   if ("refuse" in who) return who;
-  const { user, address } = who;
+  const { identity, address } = who;
+  const user = identity?.user;
   const oneUser = settings.access.mode === "none" && address !== undefined;
   const limitKey = oneUser ? `address:${address}` : user && `user:${user}`;
-  rememberRequester(request, { user, address, limitKey });
+  rememberRequester(request, { user, address, limitKey, admin: identity?.admin ?? false });
   return admit(original, path, user, cors, settings) ?? { request, cors };
 }
 
@@ -151,9 +163,9 @@ function identify(
   request: Request,
   peer: string | undefined,
   { access, clientAddressOf, throttle, defences }: EdgeSettings,
-): { user: string | undefined; address: string | undefined } | { refuse: Response } {
+): { identity: Identity | undefined; address: string | undefined } | { refuse: Response } {
   const address = clientAddressOf(request, peer);
-  const bearer = access.mode === "token" ? access.bearerOf(request) : undefined;
+  const bearer = access.acceptsBearer ? access.bearerOf(request) : undefined;
   const keys = attemptKeys(address);
   if (bearer !== undefined && defences.signInThrottle) {
     try {
@@ -163,9 +175,9 @@ function identify(
     }
   }
   // The socket's peer, not the forwarded address: a proxy's user header counts only from the proxy.
-  const user = access.identify(request, peer);
-  if (bearer !== undefined && user === undefined && defences.signInThrottle) throttle.fail(keys, "bearer");
-  return { user, address };
+  const identity = access.identify(request, peer);
+  if (bearer !== undefined && identity === undefined && defences.signInThrottle) throttle.fail(keys, "bearer");
+  return { identity, address };
 }
 
 /** The refusal of a request that is anonymous where it may not be, or that the page never makes. */
@@ -177,8 +189,8 @@ function admit(
   { access, defences }: EdgeSettings,
 ): EdgeOutcome | undefined {
   const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
-  if (user === undefined && path === "/" && access.mode === "token")
-    return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };
+  if (user === undefined && SIGN_IN_FIRST.has(path) && (access.mode === "token" || access.mode === "oidc"))
+    return { refuse: signInFirst(path) };
   if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
   if (defences.fetchDestination && !destinationAllowed(path, request.headers.get("sec-fetch-dest")))
     return refuse(
@@ -187,6 +199,12 @@ function admit(
   if (defences.crossSite && changesState(request.method, path) && !cors && isCrossSite(request))
     return refuse(new CrossSiteError());
   return undefined;
+}
+
+/** To the sign-in page, which returns to `path` once signed in. */
+function signInFirst(path: string): Response {
+  const location = path === "/" ? "/login" : `/login?return=${encodeURIComponent(path)}`;
+  return new Response(null, { status: 303, headers: { location } });
 }
 
 function refuse(error: SluiceError, headers: Record<string, string> = {}): { refuse: Response } {
