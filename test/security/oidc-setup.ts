@@ -1,0 +1,59 @@
+/**
+ * The attacker suite's single sign-on setup: the tests' OpenID provider (test/support/) and the
+ * app under AUTH=oidc pointed at it, on a port chosen first so that the provider knows the app's
+ * redirect URL before either starts.
+ */
+import { freePort } from "../../harness/stack/free-port.ts";
+import {
+  oidcEnv,
+  sluiceClient,
+  startTestProvider,
+  type TestProvider,
+  type TestProviderOptions,
+} from "../support/oidc-provider.ts";
+import { startTarget, type TargetApp } from "./setup.ts";
+
+/** Accounts of the provider: alice and dave of example.com (dave an admin), bob of another company, carol in group staff. */
+export const ACCOUNTS: TestProviderOptions["accounts"] = {
+  "alice@example.com": { groups: ["staff"] },
+  "dave@example.com": { groups: ["staff", "sluice-admins"] },
+  "bob@other.example": { groups: [] },
+  "carol@other.example": { groups: ["staff"] },
+  "mallory@example.com": { emailVerified: false },
+};
+
+export interface OidcTarget {
+  app: TargetApp;
+  provider: TestProvider;
+  stop(): Promise<void>;
+}
+
+/** The provider (with `providerOptions` over the defaults) and the app (with `env` over OIDC's), started. */
+export async function startOidcTarget(
+  providerOptions: Partial<TestProviderOptions> = {},
+  env: Record<string, string> = {},
+  defencesOff: string[] = [],
+): Promise<OidcTarget> {
+  const port = freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const provider = await startTestProvider({ clients: [sluiceClient(base)], accounts: ACCOUNTS, ...providerOptions });
+  const settings = {
+    ...oidcEnv(provider, base),
+    PORT: String(port),
+    OIDC_ALLOWED_DOMAINS: "example.com",
+    OIDC_ADMIN_GROUPS: "sluice-admins",
+    ...env,
+  };
+  const app = await startTarget(settings, { defencesOff }).catch(async (error) => {
+    await provider.stop();
+    throw error;
+  });
+  return {
+    app,
+    provider,
+    async stop() {
+      await app.stop();
+      await provider.stop();
+    },
+  };
+}
