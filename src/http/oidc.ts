@@ -93,9 +93,16 @@ export function oidcRoutes({ access, oidc, publicUrl }: OidcRouteDeps) {
         return continuePage(pending.returnTo, headers);
       } catch (error) {
         if (!(error instanceof SluiceError)) throw error;
-        const reason = error.cause instanceof Error ? error.cause.message : undefined;
-        logWarning("oidc sign-in refused", { code: error.code, field: error.field, address, reason });
+        logWarning("oidc sign-in refused", { code: error.code, field: error.field, address, reason: reasonOf(error) });
         return refused(request, error, headers);
       }
     });
+}
+
+/** The library's and the provider's own words behind a refusal, innermost last, for the log. */
+function reasonOf(error: Error): string | undefined {
+  const reasons: string[] = [];
+  for (let cause = error.cause; cause instanceof Error && reasons.length < 4; cause = cause.cause)
+    reasons.push(cause.message);
+  return reasons.length > 0 ? reasons.join(": ") : undefined;
 }

@@ -66,11 +66,15 @@ export interface StartedSignIn {
 }
 
 /**
- * Starts a sign-in at Sluice (`base`: its public URL) and goes through the provider as `account`,
- * stopping at the redirect back to Sluice's callback.
+ * Starts a sign-in at Sluice (`base`: its public URL; `returnTo`: where it should return) and goes
+ * through the provider as `account`, stopping at the redirect back to Sluice's callback.
  */
-export async function signInAtProvider(base: string, account: string, jar = new CookieJar()): Promise<StartedSignIn> {
-  const start = `${base}/oidc/login`;
+export async function signInAtProvider(
+  base: string,
+  account: string,
+  { jar = new CookieJar(), returnTo }: { jar?: CookieJar; returnTo?: string } = {},
+): Promise<StartedSignIn> {
+  const start = `${base}/oidc/login${returnTo === undefined ? "" : `?return=${encodeURIComponent(returnTo)}`}`;
   const authorize = new URL(locationOf(await visit(start, jar), start));
   authorize.searchParams.set("login_hint", account);
   let url = authorize.href;
@@ -83,7 +87,10 @@ export async function signInAtProvider(base: string, account: string, jar = new 
 }
 
 /** The whole sign-in as `account`: Sluice's answer to the callback. */
-export async function signInThroughProvider(base: string, account: string): Promise<{ jar: CookieJar; response: Response }> {
+export async function signInThroughProvider(
+  base: string,
+  account: string,
+): Promise<{ jar: CookieJar; response: Response }> {
   const { jar, callbackUrl } = await signInAtProvider(base, account);
   return { jar, response: await visit(callbackUrl, jar) };
 }

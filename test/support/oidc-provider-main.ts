@@ -66,7 +66,10 @@ const provider = new Provider(issuer, {
     rpInitiatedLogout: {
       enabled: true,
       logoutSource: async (ctx: KoaContext, form: string) => {
-        ctx.body = page("Sign out", `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button>`);
+        ctx.body = page(
+          "Sign out",
+          `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button>`,
+        );
       },
       postLogoutSuccessSource: async (ctx: KoaContext) => {
         ctx.body = page("Signed out", "<p>Signed out.</p>");
@@ -80,7 +83,14 @@ const provider = new Provider(issuer, {
   findAccount: async (_ctx: KoaContext, id: string) => account(id),
   interactions: { url: async (_ctx: KoaContext, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
   pkce: { required: () => true },
-  ttl: { IdToken: options.idTokenTtlSeconds ?? 3600, AccessToken: 3600, AuthorizationCode: 60, Grant: 3600, Session: 3600, Interaction: 600 },
+  ttl: {
+    IdToken: options.idTokenTtlSeconds ?? 3600,
+    AccessToken: 3600,
+    AuthorizationCode: 60,
+    Grant: 3600,
+    Session: 3600,
+    Interaction: 600,
+  },
   loadExistingGrant: async (ctx: KoaContext) => {
     const oidc = ctx.oidc;
     const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client?.clientId as string);
@@ -108,7 +118,12 @@ async function formOf(request: IncomingMessage): Promise<URLSearchParams> {
 }
 
 async function signIn(ctx: KoaContext, accountId: string): Promise<void> {
-  const to = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId } }, { mergeWithLastSubmission: false });
+  const to = await provider.interactionResult(
+    ctx.req,
+    ctx.res,
+    { login: { accountId } },
+    { mergeWithLastSubmission: false },
+  );
   ctx.status = 303;
   ctx.redirect(to);
 }

@@ -53,9 +53,13 @@ export function sluiceClient(publicUrl: string): TestClient {
 }
 
 export async function startTestProvider(options: TestProviderOptions): Promise<TestProvider> {
-  const started = await startProcess("test/support/oidc-provider-main.ts", {
-    OIDC_TEST_PROVIDER: JSON.stringify(options),
-  }, "bun");
+  const started = await startProcess(
+    "test/support/oidc-provider-main.ts",
+    {
+      OIDC_TEST_PROVIDER: JSON.stringify(options),
+    },
+    "bun",
+  );
   const issuer = started.url.replace("127.0.0.1", "localhost");
   return { issuer, process: started, stop: () => started.stop() };
 }
