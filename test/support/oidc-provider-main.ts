@@ -76,7 +76,7 @@ const provider = new Provider(issuer, {
       },
     },
   },
-  renderError: async (ctx: KoaContext, out: Record<string, string>) => {
+  renderError: async (ctx: KoaContext, out: object) => {
     ctx.type = "html";
     ctx.body = page("Error", `<pre>${JSON.stringify(out).replaceAll("<", "&lt;")}</pre>`);
   },

@@ -2,15 +2,11 @@
  * Starts the tests' OpenID provider (oidc-provider-main.ts) as its own process, always on Bun
  * (it is the provider, not the app under test), and says how to point Sluice at it.
  */
+import type { ClientMetadata } from "oidc-provider";
 import { type Started, startProcess } from "../../harness/stack/spawn.ts";
 
-export interface TestClient {
-  client_id: string;
-  client_secret?: string;
-  redirect_uris: string[];
-  post_logout_redirect_uris?: string[];
-  token_endpoint_auth_method?: string;
-}
+/** A client registered with the provider (its own metadata type). */
+export type TestClient = ClientMetadata;
 
 export interface TestAccount {
   groups?: string[];
