@@ -23,7 +23,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["src/upstream/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/"],
   ["src/generation/"],
   ["src/cluster/"],
-  ["src/sse/", "src/metrics/"],
+  ["src/sse/", "src/metrics/", "src/admin/"],
   ["src/http/"],
   ["src/services.ts"],
   ["src/app.ts"],

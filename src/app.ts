@@ -6,10 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
+import { createAdmin } from "./admin/admin.ts";
+import type { UsageAdmin } from "./admin/admin-data.ts";
 import { type Access, LOOPBACK_HOSTS } from "./auth/access.ts";
 import { clientAddresses } from "./auth/client-address.ts";
 import { SignInThrottle } from "./auth/sign-in-throttle.ts";
 import type { ConversationStore } from "./conversations/store.ts";
+import { adminRoutes } from "./http/admin.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
@@ -44,6 +47,8 @@ export interface AppOptions {
   publicDir?: string;
   /** All on unless a negative control of the attacker suite turns one off. */
   defences?: Partial<Defences>;
+  /** Token usage and budgets for the admin page, from the usage recorder; absent: storage and activity alone. */
+  usage?: UsageAdmin;
 }
 
 export interface Defences extends EdgeDefences {
@@ -194,9 +199,23 @@ export async function createApp(
       }),
     );
   if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: config.publicUrl }));
-  if (conversations) app.use(storedConversationRoutes(conversations, policy));
+  if (conversations) {
+    app.use(storedConversationRoutes(conversations, policy));
+    app.use(adminRoutes({ admin: adminOf(services, conversations, access, options), publicDir, ...defences }));
+  }
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
+}
+
+/** What admins see and do: the store's activity and audit log, sign-outs, running generations, usage. */
+function adminOf(services: Services, store: ConversationStore, access: Access, options: AppOptions) {
+  return createAdmin({
+    store,
+    sessions: access.sessions,
+    running: services.running,
+    generations: services.generations,
+    usage: options.usage ?? {},
+  });
 }
 
 /** Every route over stored conversations: the conversations, their messages, exports and images. */

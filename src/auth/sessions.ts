@@ -39,7 +39,8 @@ export class SessionSigner {
   /** `files` keep sign-outs across restarts; omitted, they last as long as the process. */
   constructor(
     private readonly secret: string,
-    private readonly ttlMs: number,
+    /** How long a session lasts (SESSION_TTL_MS). */
+    readonly ttlMs: number,
     files?: RevocationFiles,
   ) {
     this.#revocations = new Revocations(ttlMs, files);

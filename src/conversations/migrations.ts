@@ -129,6 +129,17 @@ export const migrations: readonly string[] = [
    CREATE TRIGGER message_images_bytes_delete AFTER DELETE ON message_images BEGIN
      UPDATE conversations SET stored_bytes = stored_bytes - old.size WHERE id = old.conversation_id;
    END;`,
+  // 10: the audit log: one row per admin action (who, what, on whom, when, from where), appended
+  // only (audit-log.ts); its details are the action's own fields as JSON.
+  `CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details TEXT NOT NULL,
+     address TEXT
+   );`,
 ];
 
 /** The database cannot be brought to this code's schema. */

@@ -108,6 +108,16 @@ export const postgresMigrations: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();
    CREATE TRIGGER message_images_bytes AFTER INSERT OR DELETE ON message_images
      FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
+  // 9: the audit log (SQLite's step 10).
+  `CREATE TABLE audit_log (
+     id BIGSERIAL PRIMARY KEY,
+     at BIGINT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details TEXT NOT NULL,
+     address TEXT
+   );`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

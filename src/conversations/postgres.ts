@@ -10,6 +10,7 @@ import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
+import * as admin from "./postgres-admin.ts";
 import { connectPool, conversationRow } from "./postgres-database.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import * as exchanges from "./postgres-exchanges.ts";
@@ -21,6 +22,7 @@ import { type ConversationRow, newConversationRow, toSummary } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 import type {
   AnswerCheckpoint,
+  AuditEntry,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -31,8 +33,10 @@ import type {
   PageRequest,
   PathRead,
   SearchHit,
+  StoredAuditEntry,
   StoredMessage,
   StoredUsage,
+  UserActivity,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -197,6 +201,18 @@ export class PostgresConversationStore implements ConversationStore {
           + octet_length(coalesce(system_prompt, ''))), 0)::bigint AS bytes
         FROM conversations WHERE owner = ${owner}`.catch(rethrowAsStoreError);
     return usage ?? { conversations: 0, bytes: 0 };
+  }
+
+  async activity(): Promise<UserActivity[]> {
+    return admin.activityOf(this.sql);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    return admin.appendAudit(this.sql, entry);
+  }
+
+  async auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]> {
+    return admin.auditLog(this.sql, page);
   }
 
   async close(): Promise<void> {

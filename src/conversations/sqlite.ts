@@ -12,6 +12,7 @@ import type { StoredImage } from "./images.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
 import { type ConversationRow, newConversationRow, toSummary } from "./rows.ts";
+import * as admin from "./sqlite-admin.ts";
 import { conversationRow, openDatabase, type StoreOptions } from "./sqlite-database.ts";
 import * as exchanges from "./sqlite-exchanges.ts";
 import { findImage, imagesOfMessages } from "./sqlite-images.ts";
@@ -19,6 +20,7 @@ import { searchConversations } from "./sqlite-search.ts";
 import * as branches from "./sqlite-tree.ts";
 import type {
   AnswerCheckpoint,
+  AuditEntry,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -29,8 +31,10 @@ import type {
   PageRequest,
   PathRead,
   SearchHit,
+  StoredAuditEntry,
   StoredMessage,
   StoredUsage,
+  UserActivity,
 } from "./store.ts";
 
 export type { StoreOptions };
@@ -171,6 +175,18 @@ export class SqliteConversationStore implements ConversationStore {
          FROM conversations WHERE owner = ?`,
       )
       .get(owner) as unknown as StoredUsage;
+  }
+
+  async activity(): Promise<UserActivity[]> {
+    return admin.activityOf(this.#db);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    return admin.appendAudit(this.#db, entry);
+  }
+
+  async auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]> {
+    return admin.auditLog(this.#db, page);
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import type { ClientAddressOf } from "../auth/client-address.ts";
 import { isCrossSite } from "../auth/cross-site.ts";
 import { destinationAllowed } from "../auth/fetch-destination.ts";
 import { attemptKeys, type SignInThrottle } from "../auth/sign-in-throttle.ts";
-import { CrossSiteError, SluiceError, UnauthorizedError } from "../errors.ts";
+import { CrossSiteError, NotFoundError, SluiceError, UnauthorizedError } from "../errors.ts";
 import { errorResponse } from "./error-response.ts";
 import { rememberRequester } from "./requester.ts";
 
@@ -32,6 +32,8 @@ export interface EdgeDefences {
   fetchDestination: boolean;
   /** Refuse, for a while, an address (or a named user) after too many wrong tokens. */
   signInThrottle: boolean;
+  /** Answer the admin page and API to admins only; everyone else gets the 404 of a route that does not exist. */
+  adminOnly: boolean;
 }
 
 export const ALL_DEFENCES: EdgeDefences = {
@@ -41,6 +43,7 @@ export const ALL_DEFENCES: EdgeDefences = {
   methods: true,
   fetchDestination: true,
   signInThrottle: true,
+  adminOnly: true,
 };
 
 export interface EdgeSettings {
@@ -75,6 +78,9 @@ const PUBLIC_PATHS = new Set([
   "/oidc/login",
   "/oidc/callback",
 ]);
+/** The admin page and API (http/admin.ts): to anyone but an admin, routes that do not exist. */
+const ADMIN_PATH = /^\/(admin|api\/admin(\/.*)?)$/;
+
 /** Pages a person opens: nobody signed in is sent to the sign-in page, which brings them back. */
 const SIGN_IN_FIRST = new Set(["/", "/admin"]);
 const PUBLIC_PREFIX = "/assets/";
@@ -152,7 +158,7 @@ export function passEdge(original: Request, peer: string | undefined, settings: 
   const oneUser = settings.access.mode === "none" && address !== undefined;
   const limitKey = oneUser ? `address:${address}` : user && `user:${user}`;
   rememberRequester(request, { user, address, limitKey, admin: identity?.admin ?? false });
-  return admit(original, path, user, cors, settings) ?? { request, cors };
+  return admit(original, path, identity, cors, settings) ?? { request, cors };
 }
 
 /**
@@ -180,18 +186,24 @@ function identify(
   return { identity, address };
 }
 
-/** The refusal of a request that is anonymous where it may not be, or that the page never makes. */
+/**
+ * The refusal of a request that is anonymous where it may not be, for the admin page or API
+ * from anyone but an admin, or that the page never makes.
+ */
 function admit(
   request: Request,
   path: string,
-  user: string | undefined,
+  identity: Identity | undefined,
   cors: Record<string, string> | undefined,
   { access, defences }: EdgeSettings,
 ): EdgeOutcome | undefined {
   const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
-  if (user === undefined && SIGN_IN_FIRST.has(path) && (access.mode === "token" || access.mode === "oidc"))
+  if (identity === undefined && SIGN_IN_FIRST.has(path) && (access.mode === "token" || access.mode === "oidc"))
     return { refuse: signInFirst(path) };
-  if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
+  if (identity === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
+  // Before anything reads the body: a bad body must not tell a non-admin that the route exists.
+  if (defences.adminOnly && identity?.admin !== true && ADMIN_PATH.test(path))
+    return refuse(new NotFoundError("route"));
   if (defences.fetchDestination && !destinationAllowed(path, request.headers.get("sec-fetch-dest")))
     return refuse(
       new SluiceError("unexpected_destination", "this address is not loaded as a page, image, style or frame", 403),
