@@ -1,7 +1,7 @@
 /**
  * Builds the browser UI: ui/main.ts → public/assets/app.js (minified, one classic script,
- * so it runs whatever content type the server gives it), ui/styles.css → app.css, and the
- * highlight.js themes for light and dark. Everything is served from the app itself: no CDN.
+ * so it runs whatever content type the server gives it), ui/styles.css → app.css, the sign-in
+ * and admin pages' own bundles, and the highlight.js themes for light and dark. Everything is served from the app itself: no CDN.
  */
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -12,10 +12,12 @@ const outdir = join(root, "public/assets");
 // Stable names (index.html refers to them); the static server's ETag revalidation keeps them fresh.
 const themes = { "hljs-light.css": "github.css", "hljs-dark.css": "github-dark.css" };
 
-// The chat, and the sign-in page as its own small bundle: it loads before anyone may see the chat.
+// The chat, and the sign-in page as its own small bundle: it loads before anyone may see the chat;
+// the admin page as a third, which the chat never loads.
 const BUNDLES = [
   { name: "app", entries: ["ui/main.ts", "ui/styles.css"], sourcemap: "linked" as const },
   { name: "login", entries: ["ui/login.ts", "ui/login.css"], sourcemap: "none" as const },
+  { name: "admin", entries: ["ui/admin.ts", "ui/admin.css"], sourcemap: "none" as const },
 ];
 
 /** One classic script (it runs whatever content type the server gives it) and its stylesheet. */

@@ -1,8 +1,23 @@
 /**
  * The sign-in page: exchanges an access token for a session cookie. A sign-in link carries the
  * token in the fragment (`/login#token=…`), which browsers never send to a server or a proxy's
- * log; the page reads it, signs in, and removes it from the address bar.
+ * log; the page reads it, signs in, and removes it from the address bar. Under AUTH=oidc (the
+ * server marks the page's body `data-auth="oidc"`) it offers the provider's sign-in instead, and
+ * says why a sign-in there was refused.
  */
+
+/** What a refused single sign-on means to the person (http/oidc.ts codes); never the server's own text. */
+const SINGLE_SIGN_ON_REFUSALS: Record<string, string> = {
+  oidc_user_not_allowed: "Your account may not use this Sluice. Ask its operator to allow your domain or group.",
+  oidc_user_claim_missing: "The sign-in provider did not say who you are (a verified email). Ask the operator.",
+  oidc_provider_unavailable: "The sign-in provider cannot be reached right now. Try again in a moment.",
+  oidc_provider_refused: "The sign-in provider refused the sign-in.",
+};
+const SINGLE_SIGN_ON_FAILED = "The sign-in did not complete. Please try again.";
+
+const params = new URLSearchParams(location.search);
+/** Where to go once signed in: a path of this site only. */
+const returnTo = /^\/(?![/\\])/.test(params.get("return") ?? "") ? (params.get("return") as string) : "/";
 
 interface SignInError {
   code?: string;
@@ -37,9 +52,24 @@ function showError(message: string): void {
 
 async function attempt(token: string): Promise<void> {
   const failure = await signIn(token).catch(() => "the server cannot be reached");
-  if (failure === undefined) location.replace("/");
+  if (failure === undefined) location.replace(returnTo);
   else showError(failure);
 }
+
+/** The provider's button in place of the token form, and why the last attempt failed, if it did. */
+function offerSingleSignOn(): void {
+  const link = document.getElementById("single-sign-on") as HTMLAnchorElement;
+  link.href = `/oidc/login?return=${encodeURIComponent(returnTo)}`;
+  link.hidden = false;
+  for (const id of ["sign-in-form", "token-hint"]) (document.getElementById(id) as HTMLElement).hidden = true;
+  const code = params.get("error");
+  if (code === null) return;
+  const notice = document.getElementById("sign-in-notice") as HTMLElement;
+  notice.textContent = SINGLE_SIGN_ON_REFUSALS[code] ?? SINGLE_SIGN_ON_FAILED;
+  notice.hidden = false;
+}
+
+if (document.body.dataset.auth === "oidc") offerSingleSignOn();
 
 const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
 if (fromLink) {

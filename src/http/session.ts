@@ -91,8 +91,11 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     });
   if (!publicDir) return app;
   const page = join(publicDir, "login.html");
+  // The page offers what the mode signs in with: a token, or the OIDC provider (ui/login.ts).
+  const marked = (html: string) => html.replace("<body>", `<body data-auth="${access.mode}">`);
   return app.get(
     "/login",
-    async () => new Response(await readFile(page), { headers: { "content-type": "text/html; charset=utf-8" } }),
+    async () =>
+      new Response(marked(await readFile(page, "utf8")), { headers: { "content-type": "text/html; charset=utf-8" } }),
   );
 }
