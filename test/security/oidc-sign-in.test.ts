@@ -75,6 +75,13 @@ describe("a sign-in through the provider", () => {
     });
   });
 
+  test("the admin group opens the admin API; anyone else signed in by the provider gets its 404", async () => {
+    const admin = (await signInThroughProvider(base, "dave@example.com")).jar;
+    expect((await visit(`${base}/api/admin/users`, admin)).status).toBe(200);
+    const staff = (await signInThroughProvider(base, "alice@example.com")).jar;
+    expect((await visit(`${base}/api/admin/users`, staff)).status).toBe(404);
+  });
+
   test("the return address stays on this site", async () => {
     for (const [asked, kept] of [
       ["/admin", "/admin"],
