@@ -2,6 +2,7 @@ import { test } from "bun:test";
 import { createHash } from "node:crypto";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
+import { describeAdminStore } from "./admin-suite.ts";
 import { seedPostgresPrevious } from "./previous-schema.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
@@ -18,6 +19,7 @@ if (server) {
   describeConversationStore("PostgreSQL", open, (place) => seedPostgresPrevious(server.url, schemaFor(place)));
   describeConversationSearch("PostgreSQL", open);
   describeStoredUsage("PostgreSQL", open);
+  describeAdminStore("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }

@@ -1,7 +1,9 @@
 import { openSqliteStore } from "../../src/conversations/sqlite.ts";
+import { describeAdminStore } from "./admin-suite.ts";
 import { seedSqlitePrevious } from "./previous-schema.ts";
 import { describeConversationStore } from "./store-suite.ts";
 import { describeStoredUsage } from "./usage-suite.ts";
 
 describeConversationStore("SQLite", openSqliteStore, seedSqlitePrevious);
 describeStoredUsage("SQLite", openSqliteStore);
+describeAdminStore("SQLite", openSqliteStore);
