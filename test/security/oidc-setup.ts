@@ -8,19 +8,11 @@ import {
   oidcEnv,
   sluiceClient,
   startTestProvider,
+  TEST_ACCOUNTS,
   type TestProvider,
   type TestProviderOptions,
 } from "../support/oidc-provider.ts";
 import { startTarget, type TargetApp } from "./setup.ts";
-
-/** Accounts of the provider: alice and dave of example.com (dave an admin), bob of another company, carol in group staff. */
-export const ACCOUNTS: TestProviderOptions["accounts"] = {
-  "alice@example.com": { groups: ["staff"] },
-  "dave@example.com": { groups: ["staff", "sluice-admins"] },
-  "bob@other.example": { groups: [] },
-  "carol@other.example": { groups: ["staff"] },
-  "mallory@example.com": { emailVerified: false },
-};
 
 export interface OidcTarget {
   app: TargetApp;
@@ -36,12 +28,14 @@ export async function startOidcTarget(
 ): Promise<OidcTarget> {
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
-  const provider = await startTestProvider({ clients: [sluiceClient(base)], accounts: ACCOUNTS, ...providerOptions });
+  const provider = await startTestProvider({
+    clients: [sluiceClient(base)],
+    accounts: TEST_ACCOUNTS,
+    ...providerOptions,
+  });
   const settings = {
     ...oidcEnv(provider, base),
     PORT: String(port),
-    OIDC_ALLOWED_DOMAINS: "example.com",
-    OIDC_ADMIN_GROUPS: "sluice-admins",
     ...env,
   };
   const app = await startTarget(settings, { defencesOff }).catch(async (error) => {

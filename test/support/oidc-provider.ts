@@ -35,6 +35,15 @@ export interface TestProvider {
   stop(): Promise<void>;
 }
 
+/** The tests' people: alice and dave of example.com (dave an admin), bob of another company, carol in group staff, mallory unverified. */
+export const TEST_ACCOUNTS: Record<string, TestAccount> = {
+  "alice@example.com": { groups: ["staff"] },
+  "dave@example.com": { groups: ["staff", "sluice-admins"] },
+  "bob@other.example": { groups: [] },
+  "carol@other.example": { groups: ["staff"] },
+  "mallory@example.com": { emailVerified: false },
+};
+
 export const CLIENT_ID = "sluice";
 export const CLIENT_SECRET = "test-client-secret-0123456789";
 
@@ -60,7 +69,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   return { issuer, process: started, stop: () => started.stop() };
 }
 
-/** Sluice's settings for single sign-on with `provider` (add an allow-list). */
+/** Sluice's settings for single sign-on with `provider`: example.com's people may sign in, sluice-admins are admins. */
 export function oidcEnv(provider: TestProvider, publicUrl: string): Record<string, string> {
   return {
     AUTH: "oidc",
@@ -69,5 +78,7 @@ export function oidcEnv(provider: TestProvider, publicUrl: string): Record<strin
     OIDC_CLIENT_ID: CLIENT_ID,
     OIDC_CLIENT_SECRET: CLIENT_SECRET,
     OIDC_SCOPES: "openid email profile groups",
+    OIDC_ALLOWED_DOMAINS: "example.com",
+    OIDC_ADMIN_GROUPS: "sluice-admins",
   };
 }
