@@ -41,7 +41,7 @@ function usageCell(user: UserOverview, recorded: boolean): HTMLElement {
   return h("td", { class: "number" }, h("details", {}, h("summary", {}, total), h("ul", { class: "usage" }, ...rows)));
 }
 
-async function signOut(user: string, actions: UserActions): Promise<void> {
+export async function signOut(user: string, actions: UserActions): Promise<void> {
   if (!confirm(`Sign ${user} out of every browser? They can sign in again.`)) return;
   try {
     await adminApi.signOutEverywhere(user);

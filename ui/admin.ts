@@ -6,7 +6,7 @@
 import { adminApi } from "./admin-api.ts";
 import { showAudit } from "./admin-audit.ts";
 import { showRunning } from "./admin-running.ts";
-import { showUsers, type UserActions } from "./admin-users.ts";
+import { showUsers, signOut, type UserActions } from "./admin-users.ts";
 import { byId } from "./dom.ts";
 
 const RUNNING_REFRESH_MS = 5_000;
@@ -38,6 +38,10 @@ async function start(): Promise<void> {
     "change",
     () => void showUsers(actions).catch((error) => say("Could not load users", error)),
   );
+  byId("sign-out-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void signOut(byId<HTMLInputElement>("sign-out-user").value.trim(), actions);
+  });
   byId("running-refresh").addEventListener("click", () => void showRunning(actions).catch(() => {}));
   setInterval(() => void showRunning(actions).catch(() => {}), RUNNING_REFRESH_MS);
   await reload();
