@@ -2,6 +2,8 @@
 import { adminApi, type StoredAuditEntry } from "./admin-api.ts";
 import { byId, h } from "./dom.ts";
 
+const AUDIT_PAGE = 50;
+
 const ACTIONS: Record<string, string> = {
   sign_out_everywhere: "Signed out everywhere",
   stop_generation: "Stopped an answer",
@@ -36,6 +38,7 @@ export async function showAudit(before?: number): Promise<void> {
   else body.append(...rows);
   const more = byId<HTMLButtonElement>("audit-more");
   const oldest = entries.at(-1)?.id;
-  more.hidden = entries.length === 0 || oldest === undefined;
+  // A short page is the last one (the API's page is AUDIT_PAGE entries).
+  more.hidden = entries.length < AUDIT_PAGE || oldest === undefined;
   more.onclick = () => void showAudit(oldest);
 }
