@@ -3,7 +3,7 @@
  * trusted header, single sign-on with an OpenID Connect provider, sessions, and the admins. Kept
  * apart from config.ts, which reads every other setting, so each file stays one concern.
  */
-import { ConfigError, choice, type Env, fileText, flag, integer, list, secret, text, url } from "./env-values.ts";
+import { ConfigError, choice, type Env, fileText, flag, integer, list, secret, text } from "./env-values.ts";
 
 export const AUTH_MODES = ["token", "trusted-header", "oidc", "none"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -86,8 +86,9 @@ export function loadAuthSettings(env: Env, publicUrl: string | undefined): AuthS
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function loadOidcSettings(env: Env, publicUrl: string | undefined): OidcSettings {
-  const issuer = url(env, "OIDC_ISSUER");
-  if (!issuer)
+  // Kept as written, a trailing slash too: the discovery document must name this very issuer.
+  const issuer = text(env, "OIDC_ISSUER", "");
+  if (!URL.canParse(issuer))
     throw new ConfigError(
       "OIDC_ISSUER",
       "AUTH=oidc needs the provider's issuer URL, e.g. https://sso.example.com/realms/staff",

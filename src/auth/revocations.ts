@@ -51,11 +51,6 @@ export class Revocations {
     this.#users.set(user, Math.max(before, this.#users.get(user) ?? 0));
   }
 
-  /** When `user` was last signed out everywhere, if that still matters. */
-  userSignedOutBefore(user: string): number | undefined {
-    return this.#users.get(user);
-  }
-
   /** Forgets what can no longer matter, and saves the rest. */
   async prune(now = Date.now()): Promise<void> {
     for (const [id, expiresAt] of this.#sessions) if (expiresAt <= now) this.#sessions.delete(id);
