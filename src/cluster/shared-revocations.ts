@@ -39,21 +39,13 @@ export async function shareRevocations(signer: SessionSigner, redis: Redis, fanI
     for (const [user, before] of await liveEntries(redis, keys.signedOutUsers, now - signer.ttlMs))
       signer.rememberUser(user, before);
   };
-  await fanIn.listen(
-    channels.revocations,
-    (message) => {
-      const { id, expiresAt } = JSON.parse(message) as { id: string; expiresAt: number };
-      signer.remember(id, expiresAt);
-    },
-    true,
+  const hear = <T>(channel: string, apply: (message: T) => void) =>
+    fanIn.listen(channel, (message) => apply(JSON.parse(message) as T), true);
+  await hear<{ id: string; expiresAt: number }>(channels.revocations, ({ id, expiresAt }) =>
+    signer.remember(id, expiresAt),
   );
-  await fanIn.listen(
-    channels.userRevocations,
-    (message) => {
-      const { user, before } = JSON.parse(message) as { user: string; before: number };
-      signer.rememberUser(user, before);
-    },
-    true,
+  await hear<{ user: string; before: number }>(channels.userRevocations, ({ user, before }) =>
+    signer.rememberUser(user, before),
   );
   await load();
   redis.on("ready", () => void load().catch(() => {}));

@@ -9,34 +9,24 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { freePort } from "../../harness/stack/free-port.ts";
-import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
-import {
-  oidcEnv,
-  sluiceClient,
-  startTestProvider,
-  TEST_ACCOUNTS,
-  type TestProvider,
-} from "../support/oidc-provider.ts";
+import type { TestProvider } from "../support/oidc-provider.ts";
+import { type OidcStack, startOidcStack } from "../support/oidc-stack.ts";
 import { finishedAnswer, launchBrowser, send } from "./chat-page.ts";
 
+let setup: OidcStack;
 let provider: TestProvider;
-let stack: Stack;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  const port = freePort();
-  base = `http://127.0.0.1:${port}`;
-  provider = await startTestProvider({ clients: [sluiceClient(base)], accounts: TEST_ACCOUNTS });
-  stack = await startStack({ env: oidcEnv(provider, base), ports: { stack: port } });
+  setup = await startOidcStack();
+  ({ provider, base } = setup);
   browser = await launchBrowser();
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  await provider?.stop();
+  await setup?.stop();
 }, 60_000);
 
 /** A fresh browser (no cookies) that accepts every confirm() and records it. */

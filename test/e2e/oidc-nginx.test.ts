@@ -7,33 +7,18 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { freePort } from "../../harness/stack/free-port.ts";
-import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import type { Stack } from "../../harness/stack/start-stack.ts";
 import { signInAtProvider, signInThroughProvider, visit } from "../support/oidc-flow.ts";
-import {
-  oidcEnv,
-  sluiceClient,
-  startTestProvider,
-  TEST_ACCOUNTS,
-  type TestProvider,
-} from "../support/oidc-provider.ts";
+import { type OidcStack, startOidcStack } from "../support/oidc-stack.ts";
 
-let provider: TestProvider;
+let setup: OidcStack;
 let stack: Stack;
 let base: string;
 beforeAll(async () => {
-  const port = freePort();
-  base = `http://127.0.0.1:${port}`;
-  provider = await startTestProvider({ clients: [sluiceClient(base)], accounts: TEST_ACCOUNTS });
-  stack = await startStack({ env: oidcEnv(provider, base), ports: { stack: port } }).catch(async (error) => {
-    await provider.stop();
-    throw error;
-  });
+  setup = await startOidcStack();
+  ({ stack, base } = setup);
 });
-afterAll(async () => {
-  await stack?.stop();
-  await provider?.stop();
-});
+afterAll(() => setup?.stop());
 
 describe("through nginx", () => {
   test("the chat sends nobody signed in to the sign-in page, which offers the provider", async () => {
