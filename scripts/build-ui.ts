@@ -12,11 +12,13 @@ const outdir = join(root, "public/assets");
 // Stable names (index.html refers to them); the static server's ETag revalidation keeps them fresh.
 const themes = { "hljs-light.css": "github.css", "hljs-dark.css": "github-dark.css" };
 
-// The chat, and the sign-in page as its own small bundle: it loads before anyone may see the chat;
-// the admin page as a third, which the chat never loads.
+// The chat, the sign-in page as its own small bundle (it loads before anyone may see the chat),
+// the theme's few lines that run before the chat's first paint, and the admin page, which the
+// chat never loads.
 const BUNDLES = [
   { name: "app", entries: ["ui/main.ts", "ui/styles.css"], sourcemap: "linked" as const },
   { name: "login", entries: ["ui/login.ts", "ui/login.css"], sourcemap: "none" as const },
+  { name: "theme", entries: ["ui/theme-boot.ts"], sourcemap: "none" as const },
   { name: "admin", entries: ["ui/admin.ts", "ui/admin.css"], sourcemap: "none" as const },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * Images for the next question: picked with the Attach button (or its file dialog), pasted into
- * the message box, or dropped on the composer. Each shows as a thumbnail with a Remove button
+ * the message box, or dropped anywhere on the page (drop-guard.ts). Each shows as a thumbnail with a Remove button
  * until it is sent. The page refuses what the server would (count, size, type) before reading
  * it; the server checks again, the type by the image's own bytes.
  */
@@ -14,6 +14,8 @@ interface Attached {
   url: string;
   name: string;
 }
+
+const nameOf = (file: File) => (file.name ? `“${file.name}”` : "a pasted file");
 
 const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(bytes < 1_048_576 ? 2 : 0)} MB`;
 
@@ -60,22 +62,23 @@ export class Attachments {
     return this.#settings.max_count > 0 && files.some((file) => file.type.startsWith("image/"));
   }
 
-  /** Adds the images among `files`, each checked first; says why one is refused. */
+  /** Adds the images among `files`, each checked first; says, in one notice, why each refused one is. */
   async add(files: readonly File[]): Promise<void> {
+    const refused = new Map<string, string[]>();
+    const refuse = (reason: string, file: File) => refused.set(reason, [...(refused.get(reason) ?? []), nameOf(file)]);
+    const { max_count, max_bytes, types } = this.#settings;
     for (const file of files) {
-      const { max_count, max_bytes, types } = this.#settings;
-      if (!types.includes(file.type)) {
-        this.notify(`${file.name || "That file"} is not a PNG, JPEG, WebP or GIF image.`);
-      } else if (file.size > max_bytes) {
-        this.notify(`${file.name || "That image"} is larger than ${megabytes(max_bytes)}.`);
-      } else if (this.#attached.length >= max_count) {
-        this.notify(`At most ${max_count} images per message.`);
-        return;
-      } else {
+      if (!types.includes(file.type)) refuse("not a PNG, JPEG, WebP or GIF image", file);
+      else if (file.size > max_bytes) refuse(`larger than ${megabytes(max_bytes)}`, file);
+      else if (this.#attached.length >= max_count) refuse(`over ${max_count} images per message`, file);
+      else {
         this.#attached.push({ url: await readAsDataUrl(file), name: file.name || "pasted image" });
         this.#render();
       }
     }
+    if (refused.size === 0) return;
+    const reasons = [...refused].map(([reason, names]) => `${names.join(", ")} (${reason})`);
+    this.notify(`Not attached: ${reasons.join("; ")}.`);
   }
 
   /** The images to send, leaving none attached. */

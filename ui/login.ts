@@ -1,10 +1,17 @@
 /**
  * The sign-in page: exchanges an access token for a session cookie. A sign-in link carries the
  * token in the fragment (`/login#token=…`), which browsers never send to a server or a proxy's
- * log; the page reads it, signs in, and removes it from the address bar. Under AUTH=oidc (the
- * server marks the page's body `data-auth="oidc"`) it offers the provider's sign-in instead, and
- * says why a sign-in there was refused.
+ * log; the page reads it, signs in, and removes it from the address bar. The link works however it
+ * arrives: opened, pasted into the address bar of this page (only the fragment changes), or pasted
+ * into the token box. After signing in, the page goes where the person was headed: a conversation
+ * link (`/#/c/<id>`) that sent them here keeps its fragment through the redirect, and a page that
+ * sent them here to sign in (`?return=/admin`) is returned to. Someone already signed in goes there
+ * at once. Under AUTH=oidc (the server marks the page's body `data-auth="oidc"`) the page offers the
+ * provider's sign-in instead of the token, and says why a sign-in there was refused.
  */
+
+const error = document.getElementById("sign-in-error") as HTMLElement;
+const input = document.getElementById("token") as HTMLInputElement;
 
 /** What a refused single sign-on means to the person (http/oidc.ts codes); never the server's own text. */
 const SINGLE_SIGN_ON_REFUSALS: Record<string, string> = {
@@ -16,8 +23,14 @@ const SINGLE_SIGN_ON_REFUSALS: Record<string, string> = {
 const SINGLE_SIGN_ON_FAILED = "The sign-in did not complete. Please try again.";
 
 const params = new URLSearchParams(location.search);
-/** Where to go once signed in: a path of this site only. */
-const returnTo = /^\/(?![/\\])/.test(params.get("return") ?? "") ? (params.get("return") as string) : "/";
+const asked = params.get("return") ?? "";
+
+/** Where to go once signed in: the page asked for (a path of this site), the conversation this page was reached from, else the chat. */
+const destination = /^\/(?![/\\])/.test(asked)
+  ? asked
+  : /^#\/c\/[^/]+$/.test(location.hash)
+    ? `/${location.hash}`
+    : "/";
 
 interface SignInError {
   code?: string;
@@ -44,22 +57,37 @@ async function signIn(token: string, replace = false): Promise<string | undefine
   return body?.error?.message ?? `sign-in failed (${response.status})`;
 }
 
-function showError(message: string): void {
-  const error = document.getElementById("sign-in-error") as HTMLElement;
-  error.textContent = message;
-  error.hidden = false;
+function showError(message: string | undefined): void {
+  error.textContent = message ?? "";
+  error.hidden = message === undefined;
 }
 
 async function attempt(token: string): Promise<void> {
+  showError(undefined);
   const failure = await signIn(token).catch(() => "the server cannot be reached");
-  if (failure === undefined) location.replace(returnTo);
-  else showError(failure);
+  if (failure === undefined) location.replace(destination);
+  else showError(`Not signed in: ${failure}.`);
+}
+
+/** The token of a sign-in link (`…/login#token=…`), or undefined when `text` is none. */
+function tokenOfLink(text: string): string | undefined {
+  const hash = text.includes("#") ? text.slice(text.indexOf("#") + 1) : "";
+  return new URLSearchParams(hash).get("token") ?? undefined;
+}
+
+/** Signs in with the token in the address bar's fragment, if there is one, and clears it from there. */
+function signInFromAddress(): boolean {
+  const token = tokenOfLink(location.hash);
+  if (!token) return false;
+  history.replaceState(null, "", "/login");
+  void attempt(token);
+  return true;
 }
 
 /** The provider's button in place of the token form, and why the last attempt failed, if it did. */
 function offerSingleSignOn(): void {
   const link = document.getElementById("single-sign-on") as HTMLAnchorElement;
-  link.href = `/oidc/login?return=${encodeURIComponent(returnTo)}`;
+  link.href = `/oidc/login?return=${encodeURIComponent(destination)}`;
   link.hidden = false;
   for (const id of ["sign-in-form", "token-hint"]) (document.getElementById(id) as HTMLElement).hidden = true;
   const code = params.get("error");
@@ -71,14 +99,25 @@ function offerSingleSignOn(): void {
 
 if (document.body.dataset.auth === "oidc") offerSingleSignOn();
 
-const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
-if (fromLink) {
-  history.replaceState(null, "", "/login");
-  void attempt(fromLink);
+window.addEventListener("hashchange", signInFromAddress);
+if (!signInFromAddress()) {
+  // Already signed in (or no sign-in needed here): the form has nothing to do.
+  fetch("/api/session", { headers: { accept: "application/json" } })
+    .then((response) => (response.ok ? (response.json() as Promise<{ user?: string }>) : undefined))
+    .then((session) => {
+      if (session?.user !== undefined) location.replace(destination);
+    })
+    .catch(() => {});
 }
+
+input.addEventListener("input", () => {
+  showError(undefined);
+  // A whole sign-in link pasted into the box: its token is what was meant.
+  const token = tokenOfLink(input.value.trim());
+  if (token) input.value = token;
+});
 
 document.getElementById("sign-in-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
-  const input = document.getElementById("token") as HTMLInputElement;
   void attempt(input.value.trim());
 });

@@ -25,8 +25,9 @@ export const PENDING_TTL_MS = 10 * 60_000;
 const COOKIE_NAME = "sluice_oidc";
 // base64url payload, ".", and an unpadded base64url HMAC-SHA256.
 const SEALED = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
-// A path of ours: no scheme, no host ("//evil.example", "/\evil.example"), nothing to escape in HTML.
-const RETURN_PATH = /^\/(?![/\\])[A-Za-z0-9/_.~?=&%-]{0,500}$/;
+// A path of ours: no scheme, no host ("//evil.example", "/\evil.example"), nothing to escape in
+// HTML but "&"; a fragment for a conversation's link (`/#/c/<id>`).
+const RETURN_PATH = /^\/(?![/\\])[A-Za-z0-9/_.~?=&%#-]{0,500}$/;
 
 /** `path` when it is a path of this site to return to, else the chat page. */
 export function safeReturnPath(path: string | null | undefined): string {

@@ -16,7 +16,7 @@ import {
   firstThatMayFit,
   sentBackCount,
 } from "./context.ts";
-import { imagesOfReplaced, loadCarriedImages } from "./context-images.ts";
+import { type HoldBytes, imagesOfReplaced, loadCarriedImages } from "./context-images.ts";
 import { type ContinueSettings, continuationTail } from "./continuation.ts";
 import type { NewImage } from "./images.ts";
 import { type GenerationLike, recordExchange } from "./record.ts";
@@ -45,6 +45,11 @@ export interface TurnRequest extends TurnPosition {
   images: NewImage[];
   /** The model to ask, given the conversation's own choice (null: none); checked by the caller. */
   model?: ((chosen: string | null) => string) | undefined;
+  /**
+   * Counts the stored images the turn loads to send again, before it loads them: the caller's
+   * in-flight budget, which refuses (throws) rather than let parallel turns fill memory.
+   */
+  holdBytes?: HoldBytes | undefined;
 }
 
 /** The model call a turn starts, and the check that would refuse it. */
@@ -156,14 +161,15 @@ async function planContext(
   // An Edit keeps the images of the question it redoes unless it sends its own.
   const images =
     turn.kind === "edit" && sent.length === 0
-      ? await imagesOfReplaced(store, owner, conversationId, turn.redone)
+      ? await imagesOfReplaced(store, owner, conversationId, turn.redone, request.holdBytes)
       : sent;
   // A question of images alone is asked again (Retry) as empty text: its images are stored.
   if (!again && question.trim() === "" && images.length === 0)
     throw new ValidationError("content", "must hold text or an image");
   const thread = again ? [...history, again] : history;
   const own = again ? 0 : images.length;
-  const carried = await loadCarriedImages(store, owner, conversationId, thread, own, deps.contextMaxImages);
+  const max = deps.contextMaxImages;
+  const carried = await loadCarriedImages(store, owner, conversationId, thread, own, max, request.holdBytes);
   const asked = again ? { text: again.content, images: carried.get(again.id) ?? [] } : { text: question, images };
   const settings = { ...deps.context, systemPrompt: systemPrompt ?? deps.context.systemPrompt };
   const tail = turn.continued ? continuationTail(turn.continued.content, deps.continuation) : [];

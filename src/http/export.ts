@@ -15,14 +15,14 @@ import { ConversationIdParams, ExportQuery } from "./schemas.ts";
  * (percent-encoded UTF-8) for those that read it. `'()*` are not attr-chars, so they are encoded too.
  */
 function attachment(fileName: string, title: string | null, extension: string): string {
-  const original = title
-    ? `${title
-        // A lone surrogate (JSON allows "\ud800") would make encodeURIComponent throw.
-        .replace(/\p{Cs}/gu, "\uFFFD")
-        .replace(/[\p{Cc}/\\]+/gu, " ")
-        .replace(/\s+/g, " ")
-        .trim()}.${extension}`
-    : fileName;
+  // Dots and spaces at either end go: "offsite." is not to become "offsite..md", nor ".env" a hidden file.
+  const stem = title
+    // A lone surrogate (JSON allows "\ud800") would make encodeURIComponent throw.
+    ?.replace(/\p{Cs}/gu, "\uFFFD")
+    .replace(/[\p{Cc}/\\]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .replace(/^[\s.]+|[\s.]+$/g, "");
+  const original = stem ? `${stem}.${extension}` : fileName;
   const encoded = encodeURIComponent(original).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,

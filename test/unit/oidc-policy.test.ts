@@ -91,6 +91,7 @@ describe("the pending sign-in's cookie", () => {
 
   test("the return address is a path of this site", () => {
     expect(safeReturnPath("/admin")).toBe("/admin");
+    expect(safeReturnPath("/#/c/abc-1")).toBe("/#/c/abc-1");
     for (const path of ["//evil.example", "/\\evil.example", "https://evil.example", "admin", "/a b", null])
       expect([path, safeReturnPath(path)]).toEqual([path, "/"]);
   });
