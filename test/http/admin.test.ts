@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { callJson } from "../../harness/client/api.ts";
 import { answerStored, createConversation, sendMessage } from "../../harness/client/conversations.ts";
 import { eventually } from "../../harness/client/poll.ts";
-import { type Started, startApp } from "../../harness/stack/spawn.ts";
+import { freshDataDir, type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const ALICE = "alice-admin-token-0001";
 const BOB = "bob-plain-token-000002";
@@ -128,6 +128,32 @@ describe("sign a user out everywhere", () => {
     const answer = await admin("POST", "/api/admin/sign-outs", { user: "bob smith" });
     expect(answer.status).toBe(400);
     expect(answer.json.error.field).toBe("user");
+  });
+});
+
+describe("after a restart", () => {
+  test("a user signed out everywhere stays signed out (kept in DATA_DIR)", async () => {
+    const env = {
+      AUTH: "token",
+      AUTH_TOKENS: `alice:${ALICE},bob:${BOB}`,
+      ADMIN_USERS: "alice",
+      DATA_DIR: freshDataDir(),
+    };
+    const first = await startApp(env);
+    const signIn = await fetch(`${first.url}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: BOB }),
+    });
+    const cookie = /sluice_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")?.[0] as string;
+    await callJson(first.url, "POST", "/api/admin/sign-outs", { user: "bob" }, as(ALICE));
+    await first.stop();
+    const second = await startApp(env);
+    try {
+      expect((await fetch(`${second.url}/api/conversations`, { headers: { cookie } })).status).toBe(401);
+    } finally {
+      await second.stop();
+    }
   });
 });
 

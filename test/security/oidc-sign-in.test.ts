@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CookieJar, signInAtProvider, signInThroughProvider, visit } from "../support/oidc-flow.ts";
 import { CLIENT_ID } from "../support/oidc-provider.ts";
 import { type OidcTarget, startOidcTarget } from "./oidc-setup.ts";
-import { startTarget } from "./setup.ts";
+import { ALICE, bearer, startTarget } from "./setup.ts";
 
 let target: OidcTarget;
 let base: string;
@@ -188,6 +188,19 @@ describe("signing out", () => {
     expect(endSession.searchParams.get("client_id")).toBe(CLIENT_ID);
     expect(endSession.searchParams.get("post_logout_redirect_uri")).toBe(`${base}/login`);
     expect((await fetch(`${base}/api/conversations`, { headers: { cookie } })).status).toBe(401);
+  });
+});
+
+describe("tokens beside the provider", () => {
+  test("a browser cannot sign in with a token (only through the provider); an API client's bearer token works", async () => {
+    const signIn = await fetch(`${base}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: ALICE }),
+    });
+    expect(signIn.status).toBe(401);
+    expect(signIn.headers.getSetCookie()).toEqual([]);
+    expect((await fetch(`${base}/api/conversations`, { headers: bearer(ALICE) })).status).toBe(200);
   });
 });
 
