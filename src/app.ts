@@ -147,6 +147,7 @@ export async function createApp(
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -160,7 +161,7 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
+    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images, tools }))
     .use(
       chatRoutes({
         startGeneration,
@@ -172,6 +173,7 @@ export async function createApp(
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
         continuation: config.continuation,
         images: config.images,
+        tools,
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))
@@ -199,24 +201,30 @@ export async function createApp(
         acquireCall: () => registry.acquireCall(),
       }),
     );
-  if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: config.publicUrl }));
-  if (conversations) {
-    app.use(storedConversationRoutes(conversations, policy));
-    app.use(adminRoutes({ admin: adminOf(services, conversations, access, options), publicDir, ...defences }));
-  }
+  app.use(accessRoutes(services, access, options, { publicDir, adminOnly: defences.adminOnly }));
+  if (conversations) app.use(storedConversationRoutes(conversations, policy));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
 }
 
-/** What admins see and do: the store's activity and audit log, sign-outs, running generations, usage. */
-function adminOf(services: Services, store: ConversationStore, access: Access, options: AppOptions) {
-  return createAdmin({
-    store,
-    sessions: access.sessions,
-    running: services.running,
-    generations: services.generations,
-    usage: options.usage ?? {},
-  });
+/**
+ * Single sign-on's routes (AUTH=oidc), and the admin page and API (with a store): what admins see
+ * and do, over the store's activity and audit log, sign-outs, running generations and usage.
+ */
+function accessRoutes(
+  services: Services,
+  access: Access,
+  options: AppOptions,
+  admin: { publicDir: string | undefined; adminOnly: boolean },
+) {
+  const app = new Elysia();
+  if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: services.config.publicUrl }));
+  const store = services.conversations;
+  if (!store) return app;
+  const usage = options.usage ?? {};
+  const { running, generations } = services;
+  const parts = { store, sessions: access.sessions, running, generations, usage };
+  return app.use(adminRoutes({ admin: createAdmin(parts), ...admin }));
 }
 
 /** Every route over stored conversations: the conversations, their messages, exports and images. */

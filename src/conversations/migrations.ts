@@ -129,7 +129,30 @@ export const migrations: readonly string[] = [
    CREATE TRIGGER message_images_bytes_delete AFTER DELETE ON message_images BEGIN
      UPDATE conversations SET stored_bytes = stored_bytes - old.size WHERE id = old.conversation_id;
    END;`,
-  // 10: the audit log: one row per admin action (who, what, on whom, when, from where), appended
+  // 10: tools (src/tools/): an answer keeps its tool steps (JSON: each call, its arguments and its
+  // result), which count in what its conversation stores, and a running answer's are checkpointed
+  // with its text; a conversation may turn tools on or off (NULL: TOOLS_DEFAULT).
+  `ALTER TABLE messages ADD COLUMN tool_steps TEXT;
+   ALTER TABLE conversations ADD COLUMN tools INTEGER;
+   ALTER TABLE conversations ADD COLUMN running_tool_steps TEXT;
+   DROP TRIGGER messages_bytes_insert;
+   DROP TRIGGER messages_bytes_delete;
+   DROP TRIGGER messages_bytes_update;
+   CREATE TRIGGER messages_bytes_insert AFTER INSERT ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + length(CAST(new.content AS BLOB))
+       + coalesce(length(CAST(new.tool_steps AS BLOB)), 0) WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_delete AFTER DELETE ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.content AS BLOB))
+       - coalesce(length(CAST(old.tool_steps AS BLOB)), 0) WHERE id = old.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_update AFTER UPDATE OF content, tool_steps ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes
+       - length(CAST(old.content AS BLOB)) - coalesce(length(CAST(old.tool_steps AS BLOB)), 0)
+       + length(CAST(new.content AS BLOB)) + coalesce(length(CAST(new.tool_steps AS BLOB)), 0)
+       WHERE id = new.conversation_id;
+   END;`,
+  // 11: the audit log: one row per admin action (who, what, on whom, when, from where), appended
   // only (audit-log.ts); its details are the action's own fields as JSON.
   `CREATE TABLE audit_log (
      id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -12,6 +12,8 @@ export interface ChatSettingsDeps {
   /** SYSTEM_PROMPT, or undefined. */
   systemPrompt: string | undefined;
   images: ImageLimits;
+  /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
+  tools?: { available: boolean; defaultOn: boolean };
 }
 
 export function chatSettingsRoutes(deps: ChatSettingsDeps) {
@@ -23,6 +25,7 @@ export function chatSettingsRoutes(deps: ChatSettingsDeps) {
       max_bytes: deps.images.maxBytes,
       types: ACCEPTED_IMAGE_TYPES,
     },
+    tools: { available: deps.tools?.available ?? false, default: deps.tools?.defaultOn ?? false },
   };
   return new Elysia().get("/api/chat-settings", () => settings);
 }
