@@ -6,10 +6,14 @@
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
+import { createAdmin } from "./admin/admin.ts";
+import type { UsageAdmin } from "./admin/admin-data.ts";
+import { usageAdminOf } from "./admin/token-accounting.ts";
 import { type Access, LOOPBACK_HOSTS } from "./auth/access.ts";
 import { clientAddresses } from "./auth/client-address.ts";
 import { SignInThrottle } from "./auth/sign-in-throttle.ts";
 import type { ConversationStore } from "./conversations/store.ts";
+import { adminRoutes } from "./http/admin.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
@@ -26,6 +30,7 @@ import { imageRoutes } from "./http/images.ts";
 import { messageRoutes } from "./http/messages.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import type { ModelPolicy } from "./http/model-policy.ts";
+import { oidcRoutes } from "./http/oidc.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
@@ -46,6 +51,8 @@ export interface AppOptions {
   publicDir?: string;
   /** All on unless a negative control of the attacker suite turns one off. */
   defences?: Partial<Defences>;
+  /** Token usage and budgets for the admin page; absent: the server's own token accounting, if it keeps one. */
+  usage?: UsageAdmin;
 }
 
 export interface Defences extends EdgeDefences {
@@ -215,9 +222,30 @@ export async function createApp(
       }),
     )
     .use(passThroughRoutes(services, defences, policy, streamOpened));
+  app.use(accessRoutes(services, access, options, { publicDir, adminOnly: defences.adminOnly }));
   if (conversations) app.use(storedConversationRoutes(services, conversations, policy, publicDir));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
+}
+
+/**
+ * Single sign-on's routes (AUTH=oidc), and the admin page and API (with a store): what admins see
+ * and do, over the store's activity and audit log, sign-outs, running generations, usage and budgets.
+ */
+function accessRoutes(
+  services: Services,
+  access: Access,
+  options: AppOptions,
+  admin: { publicDir: string | undefined; adminOnly: boolean },
+) {
+  const app = new Elysia();
+  if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: services.config.publicUrl }));
+  const store = services.conversations;
+  if (!store) return app;
+  const usage = options.usage ?? (services.accounting ? usageAdminOf(services.accounting) : {});
+  const { running, generations } = services;
+  const parts = { store, sessions: access.sessions, running, generations, usage };
+  return app.use(adminRoutes({ admin: createAdmin(parts), ...admin }));
 }
 
 /**

@@ -11,6 +11,7 @@ import { quotaStore } from "./conversations/quotas.ts";
 import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
+import { localRunning, type RunningGenerations } from "./generation/running.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
 import type { GenerationReservation } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
@@ -43,6 +44,8 @@ export interface Services {
   registry: GenerationRegistry;
   /** Finds a generation by id: this instance's, or (with REDIS_URL) another's. */
   generations: GenerationDirectory;
+  /** The generations running now: this instance's, or (with REDIS_URL) every instance's. */
+  running: RunningGenerations;
   metrics: Metrics;
   upstream: OpenAI;
   timeouts: TokenTimeouts;
@@ -133,6 +136,7 @@ export function createServices(
     config,
     registry,
     generations: shared?.generations ?? { find: async (id, owner) => registry.find(id, owner) },
+    running: shared?.running ?? localRunning(registry, config.instanceId),
     metrics,
     upstream,
     timeouts,
@@ -254,6 +258,7 @@ function generationReserver(parts: ReserverParts) {
             images.release();
           });
         shared?.mirror.mirror(generation);
+        shared?.running.add(generation);
         return generation;
       },
     };

@@ -76,8 +76,10 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 
 export interface SessionInfo {
   user: string;
-  mode: "token" | "trusted-header" | "none";
+  mode: "token" | "trusted-header" | "oidc" | "none";
   canSignOut: boolean;
+  /** May open the admin page (/admin). */
+  admin: boolean;
 }
 
 /** What the server tells the page before a question is sent (`GET /api/chat-settings`). */
@@ -111,7 +113,8 @@ export interface StartedChat {
 
 export const api = {
   session: () => request<SessionInfo>("GET", "/api/session"),
-  signOut: () => request<void>("DELETE", "/api/session"),
+  /** Under AUTH=oidc: the provider's sign-out page to go to next, when it has one. */
+  signOut: () => request<{ end_session_url?: string } | undefined>("DELETE", "/api/session"),
   readiness: () => request<Readiness>("GET", "/readyz"),
   listConversations: (before?: string) =>
     request<ConversationPage>(

@@ -201,6 +201,17 @@ export const migrations: readonly string[] = [
      data BLOB NOT NULL,
      PRIMARY KEY (share_id, id)
    );`,
+  // 13: the audit log: one row per admin action (who, what, on whom, when, from where), appended
+  // only (audit-log.ts); its details are the action's own fields as JSON.
+  `CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details TEXT NOT NULL,
+     address TEXT
+   );`,
 ];
 
 /** The database cannot be brought to this code's schema. */

@@ -176,6 +176,16 @@ export const postgresMigrations: readonly string[] = [
      data BYTEA NOT NULL,
      PRIMARY KEY (share_id, id)
    );`,
+  // 12: the audit log (SQLite's step 13).
+  `CREATE TABLE audit_log (
+     id BIGSERIAL PRIMARY KEY,
+     at BIGINT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details TEXT NOT NULL,
+     address TEXT
+   );`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

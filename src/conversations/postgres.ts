@@ -13,11 +13,13 @@ import type {
   UsageEntry,
   UsageQuery,
   UsageRow,
+  UserBudgetOverride,
 } from "../usage/usage-store.ts";
 import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
+import * as admin from "./postgres-admin.ts";
 import { connectPool, conversationRow } from "./postgres-database.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import * as exchanges from "./postgres-exchanges.ts";
@@ -33,6 +35,7 @@ import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from ".
 import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
 import type {
   AnswerCheckpoint,
+  AuditEntry,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -44,8 +47,10 @@ import type {
   PageRequest,
   PathRead,
   SearchHit,
+  StoredAuditEntry,
   StoredMessage,
   StoredUsage,
+  UserActivity,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -237,6 +242,10 @@ export class PostgresConversationStore implements ConversationStore {
     return tokens.budgetReading(this.sql, user, day);
   }
 
+  async budgetOverrides(): Promise<UserBudgetOverride[]> {
+    return tokens.budgetOverrides(this.sql);
+  }
+
   async setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined> {
     return tokens.setBudgetOverride(this.sql, user, change);
   }
@@ -269,6 +278,18 @@ export class PostgresConversationStore implements ConversationStore {
     const copy = copyOfShare(row, await shares.shareImages(this.sql, id), room);
     await shares.writeCopy(this.sql, owner, copy);
     return toSummary(copy.conversation);
+  }
+
+  async activity(): Promise<UserActivity[]> {
+    return admin.activityOf(this.sql);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    return admin.appendAudit(this.sql, entry);
+  }
+
+  async auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]> {
+    return admin.auditLog(this.sql, page);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   UsageEntry,
   UsageQuery,
   UsageRow,
+  UserBudgetOverride,
 } from "../usage/usage-store.ts";
 import type { StoredImage } from "./images.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
@@ -22,6 +23,7 @@ import { readConversation } from "./path-read.ts";
 import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
 import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from "./share-snapshot.ts";
 import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
+import * as admin from "./sqlite-admin.ts";
 import { conversationRow, openDatabase, type StoreOptions } from "./sqlite-database.ts";
 import * as exchanges from "./sqlite-exchanges.ts";
 import { findImage, imagesOfMessages } from "./sqlite-images.ts";
@@ -31,6 +33,7 @@ import * as tokens from "./sqlite-token-usage.ts";
 import * as branches from "./sqlite-tree.ts";
 import type {
   AnswerCheckpoint,
+  AuditEntry,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -42,8 +45,10 @@ import type {
   PageRequest,
   PathRead,
   SearchHit,
+  StoredAuditEntry,
   StoredMessage,
   StoredUsage,
+  UserActivity,
 } from "./store.ts";
 
 export type { StoreOptions };
@@ -211,6 +216,10 @@ export class SqliteConversationStore implements ConversationStore {
     return tokens.budgetReading(this.#db, user, day);
   }
 
+  async budgetOverrides(): Promise<UserBudgetOverride[]> {
+    return tokens.budgetOverrides(this.#db);
+  }
+
   async setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined> {
     return tokens.setBudgetOverride(this.#db, user, change);
   }
@@ -243,6 +252,18 @@ export class SqliteConversationStore implements ConversationStore {
     const copy = copyOfShare(row, shares.shareImages(this.#db, id), room);
     shares.writeCopy(this.#db, owner, copy);
     return toSummary(copy.conversation);
+  }
+
+  async activity(): Promise<UserActivity[]> {
+    return admin.activityOf(this.#db);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    return admin.appendAudit(this.#db, entry);
+  }
+
+  async auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]> {
+    return admin.auditLog(this.#db, page);
   }
 
   async close(): Promise<void> {

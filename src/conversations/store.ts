@@ -252,6 +252,12 @@ export interface ConversationStore extends TokenUsageStore {
    * copied). Undefined when there is no such link; 413 `quota_exceeded` when it does not fit `room`.
    */
   copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined>;
+  /** Every user who stores a conversation: what they store and when they last wrote (the admin page). */
+  activity(): Promise<UserActivity[]>;
+  /** Appends one admin action to the audit log; returns its id. */
+  appendAudit(entry: AuditEntry): Promise<number>;
+  /** The audit log, newest first: at most `limit` entries, older than entry `before` when given. */
+  auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]>;
 }
 
 /** What a conversation's answers cost, in tokens. */
@@ -261,6 +267,36 @@ export interface ConversationUsage {
   total_tokens: number;
   /** Of those, the tokens Sluice estimated because the model reported none. */
   estimated_tokens: number;
+}
+
+/** One user as the admin page lists them (their usage in tokens comes from elsewhere). */
+export interface UserActivity {
+  user: string;
+  conversations: number;
+  /** What they store, counted as their quota counts it. */
+  stored_bytes: number;
+  /** ISO 8601: when a conversation of theirs last changed. */
+  last_active_at: string;
+}
+
+/** One admin action, as the audit log keeps it. */
+export interface AuditEntry {
+  /** Epoch milliseconds. */
+  at: number;
+  /** The admin who acted. */
+  actor: string;
+  /** What was done: `sign_out_everywhere`, `stop_generation`, `set_budget`. */
+  action: string;
+  /** The user acted on (or whose generation was stopped). */
+  target: string | null;
+  /** The action's own fields (a generation's id, a budget's values). */
+  details: Record<string, unknown>;
+  /** The admin's client address. */
+  address: string | null;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
 }
 
 /** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */
