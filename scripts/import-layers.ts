@@ -20,7 +20,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "src/tcp.ts",
   ],
   ["src/config.ts"],
-  ["src/upstream/", "src/conversations/", "src/simulator/", "src/auth/", "src/limits/"],
+  ["src/upstream/", "src/conversations/", "src/documents/", "src/simulator/", "src/auth/", "src/limits/"],
   ["src/generation/"],
   ["src/cluster/"],
   ["src/sse/", "src/metrics/"],

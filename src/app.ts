@@ -16,6 +16,7 @@ import { readChatBody } from "./http/chat-body.ts";
 import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { conversationRoutes } from "./http/conversations.ts";
+import { documentRoutes } from "./http/documents.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { errorResponse, handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
@@ -104,8 +105,14 @@ function bodyParser(config: Services["config"], defences: Defences) {
       timeoutMs: defences.bodyDeadline ? config.bodyTimeoutMs : undefined,
       reservation: reservationOf(request),
     };
-    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
-    if (path === "/api/chat") return readChatBody(request, config.maxBodyBytes, config.images, arrival);
+    // Only a question may carry images and documents: only /api/chat takes a larger body, and only for them.
+    if (path === "/api/chat")
+      return readChatBody(
+        request,
+        config.maxBodyBytes,
+        { images: config.images, documents: config.documents },
+        arrival,
+      );
     return readJsonBody(request, SMALL_BODY_ROUTES.has(path) ? SMALL_BODY_BYTES : config.maxBodyBytes, arrival);
   };
 }
@@ -153,7 +160,7 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
+    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images, documents: config.documents }))
     .use(
       chatRoutes({
         startGeneration,
@@ -165,6 +172,7 @@ export async function createApp(
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
         continuation: config.continuation,
         images: config.images,
+        documents: { limits: config.documents, reader: services.pdfReader },
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))
@@ -197,13 +205,14 @@ export async function createApp(
   return app;
 }
 
-/** Every route over stored conversations: the conversations, their messages, exports and images. */
+/** Every route over stored conversations: the conversations, their messages, exports, images and documents. */
 function storedConversationRoutes(store: ConversationStore, policy: ModelPolicy) {
   return new Elysia()
     .use(conversationRoutes(store, policy))
     .use(messageRoutes(store))
     .use(exportRoutes(store))
-    .use(imageRoutes(store));
+    .use(imageRoutes(store))
+    .use(documentRoutes(store));
 }
 
 /** The Host names answered: ALLOWED_HOSTS, else under AUTH=none only this machine's (DNS rebinding). */

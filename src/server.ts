@@ -145,7 +145,7 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
       services.checkpoints?.stop();
       await Promise.all([server.stop(true), internal.stop(true)]);
       await cluster?.leave();
-      await conversations.close();
+      await Promise.all([conversations.close(), services.pdfReader.close()]);
       process.exit(0);
     },
     async (signal) => {

@@ -1,6 +1,7 @@
 /**
  * The shared parts of one Sluice process, built once from the configuration: the generation
- * registry, the metrics and the model client. app.ts hands each route only the parts it uses.
+ * registry, the metrics, the model client and the PDF reader. app.ts hands each route only the
+ * parts it uses.
  */
 import type OpenAI from "openai";
 import type { Cluster, SharedParts } from "./cluster/cluster.ts";
@@ -9,6 +10,7 @@ import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
 import { fairStore } from "./conversations/fair-store.ts";
 import { quotaStore } from "./conversations/quotas.ts";
 import type { ConversationStore } from "./conversations/store.ts";
+import { createPdfReader, type PdfReader } from "./documents/pdf-reader.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
@@ -51,6 +53,8 @@ export interface Services {
   userStreams: UserStreamLimiter;
   /** Memory of bodies and of running calls' images, all requests together (INFLIGHT_BYTES_MAX). */
   inflight: InflightBytes;
+  /** Reads the text of PDFs sent with questions, in a worker thread of its own (started on the first). */
+  pdfReader: PdfReader;
   /**
    * Admits a generation for the caller and holds its slots, throwing what starting it would throw
    * now (429, 503): what is done before it starts (storing the question) is never followed by a
@@ -118,12 +122,21 @@ export function createServices(
     userLimits,
     userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
     inflight,
+    pdfReader: createPdfReader({
+      timeoutMs: config.documents.readTimeoutMs,
+      // Some users' questions at once; each user one question's PDFs at a time.
+      maxQueued: PDF_QUEUE,
+      maxPerUser: Math.max(1, config.documents.maxCount),
+    }),
     reserveGeneration,
     async startGeneration(request, caller, options = {}) {
       return (await reserveGeneration(caller)).start(request, options);
     },
   };
 }
+
+// PDFs waiting to be read, all users together: past it a question with one is asked to retry.
+const PDF_QUEUE = 32;
 
 /**
  * The store as users share it: calls take turns by user (SQLite's worker runs one at a time,

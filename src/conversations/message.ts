@@ -5,6 +5,7 @@
  */
 import type { AnswerFigures, Role } from "../contract.ts";
 import { NotFoundError } from "../errors.ts";
+import type { DocumentRef } from "./documents.ts";
 import type { ImageRef } from "./images.ts";
 
 export type { Role };
@@ -33,6 +34,8 @@ export interface Message {
   model?: string;
   /** A question's images, in the order they were sent (served at `/api/conversations/:id/images/:imageId`). */
   images?: ImageRef[];
+  /** A question's documents, in the order they were sent (their text at `/api/conversations/:id/documents/:documentId`). */
+  documents?: DocumentRef[];
 }
 
 /** A message as stored: with its place in the tree. */

@@ -1,10 +1,11 @@
 /**
  * `GET /api/chat-settings`: what the chat page needs to know before a question is sent: the
  * server's default instructions (shown as the placeholder of a conversation's own), their length
- * cap, and the image caps, so the page refuses an image the server would refuse before uploading it.
+ * cap, and the image and document caps, so the page refuses a file the server would refuse before
+ * uploading it.
  */
 import { Elysia } from "elysia";
-import type { ImageLimits } from "../config.ts";
+import type { DocumentLimits, ImageLimits } from "../config.ts";
 import { ACCEPTED_IMAGE_TYPES } from "../conversations/images.ts";
 import { maxSystemPromptLength } from "./schemas.ts";
 
@@ -12,6 +13,7 @@ export interface ChatSettingsDeps {
   /** SYSTEM_PROMPT, or undefined. */
   systemPrompt: string | undefined;
   images: ImageLimits;
+  documents: DocumentLimits;
 }
 
 export function chatSettingsRoutes(deps: ChatSettingsDeps) {
@@ -22,6 +24,12 @@ export function chatSettingsRoutes(deps: ChatSettingsDeps) {
       max_count: deps.images.maxCount,
       max_bytes: deps.images.maxBytes,
       types: ACCEPTED_IMAGE_TYPES,
+    },
+    // The kind of a document is judged by its bytes, so the page offers every file and the server decides.
+    documents: {
+      max_count: deps.documents.maxCount,
+      max_bytes: deps.documents.maxBytes,
+      max_characters: deps.documents.maxChars,
     },
   };
   return new Elysia().get("/api/chat-settings", () => settings);
