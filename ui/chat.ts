@@ -4,6 +4,7 @@
  */
 import { titleFromMessage } from "../src/conversations/title.ts";
 import { ApiError, api, type Message } from "./api.ts";
+import { contextNote } from "./context-note.ts";
 import { type AdminParts, createConversation, deleteConversation, renameConversation } from "./conversation-admin.ts";
 import { lastSeenId, localMessage, storedThread } from "./history.ts";
 import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
@@ -168,8 +169,8 @@ export class Chat {
       const model = this.#parts.model();
       const { streamId, streamUrl, context } = await api.startChat(id, question, parent, replace, model, images);
       if (this.#live !== live) return;
-      if (context && context.dropped > 0)
-        this.#parts.notify(`${context.dropped} earlier messages were left out to fit the model's window.`);
+      const note = contextNote(context);
+      if (note) this.#parts.notify(note);
       live.attach(streamId, streamUrl);
       if (this.#stopRequested) this.stop();
       if (this.#title === null) {

@@ -1,14 +1,14 @@
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, Esc stops the answer being
- * written. While an answer streams, Stop takes the place of Send. Images come with the next
- * question when attached, pasted or dropped (attachments.ts).
+ * written. While an answer streams, Stop takes the place of Send. Images and documents come with
+ * the next question when attached, pasted or dropped (attachments.ts).
  */
 import type { ChatSettings } from "./api.ts";
 import { Attachments } from "./attachments.ts";
 import { byId } from "./dom.ts";
 
 export interface ComposerHandlers {
-  /** `images`: `data:` URLs of the attached images, in order. */
+  /** `images`: `data:` URLs of the attached images and documents, in order (a document's URL names it). */
   send(text: string, images: string[]): void;
   stop(): void;
   notify(text: string): void;
@@ -26,7 +26,7 @@ export class Composer {
     this.#attachments = new Attachments(() => this.#update(), handlers.notify);
     this.#input.addEventListener("paste", (event) => {
       const files = [...(event.clipboardData?.files ?? [])];
-      if (!this.#attachments.hasImages(files)) return;
+      if (!this.#attachments.claims(files)) return;
       event.preventDefault();
       void this.#attachments.add(files);
     });
@@ -70,16 +70,16 @@ export class Composer {
     this.#update();
   }
 
-  /** The server's image caps (GET /api/chat-settings). */
+  /** The server's image and document caps (GET /api/chat-settings). */
   configure(settings: ChatSettings): void {
-    this.#attachments.configure(settings.images);
+    this.#attachments.configure(settings);
   }
 
   focus(): void {
     this.#input.focus();
   }
 
-  /** Puts `text` (and its images) back, e.g. when it could not be sent. */
+  /** Puts `text` (and its attachments) back, e.g. when it could not be sent. */
   restore(text: string, images: readonly string[] = []): void {
     if (!this.#input.value.trim()) this.#input.value = text;
     this.#attachments.restore(images);

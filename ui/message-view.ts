@@ -7,6 +7,7 @@ import { copyButton } from "./clipboard.ts";
 import { h } from "./dom.ts";
 import { formatFigures } from "./format.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { documentStrip, type ShownDocument } from "./question-documents.ts";
 import { collapseIfLong } from "./user-message.ts";
 
 export interface MessageParts {
@@ -122,6 +123,8 @@ function imageStrip(images: readonly ShownImage[]): HTMLElement {
 /** An image to show with a question: its URL on the server, or a `data:` URL before it is stored. */
 export interface ShownImage {
   src: string;
+  /** Set for a document, shown as a chip by name instead (question-documents.ts). */
+  document?: ShownDocument;
 }
 
 /** The URLs of a stored message's images, in `conversationId`. */
@@ -135,7 +138,10 @@ export function storedImages(message: Message, conversationId: string | null): S
 export function storedMessage(message: Message, actions: MessageActions = {}, images: ShownImage[] = []): HTMLElement {
   const parts = messageParts(message.role);
   renderContent(parts, message.role, message.content);
-  if (images.length > 0) parts.content.before(imageStrip(images));
+  const pictures = images.filter((image) => !image.document);
+  const documents = images.flatMap((image) => image.document ?? []);
+  if (pictures.length > 0) parts.content.before(imageStrip(pictures));
+  if (documents.length > 0) parts.content.before(documentStrip(documents));
   parts.article.dataset.status = message.status;
   parts.meta.textContent = storedMeta(message);
   parts.meta.hidden = parts.meta.textContent === "";

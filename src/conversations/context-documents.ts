@@ -1,5 +1,7 @@
 /**
- * How documents reach the model: each as a block of text before its question's own words, within
+ * How documents reach the model: each as a block of text after its question's own words (which
+ * keep the start of the message, where model servers and the simulator read a leading command
+ * such as `/sim`), within
  * one share of the window (CONTEXT_DOCUMENT_SHARE percent of MAX_CONTEXT_TOKENS, at ~4 characters
  * a token) for all the documents of a context together. Small ones go whole and large ones split
  * what is left equally; a document larger than its share is cut, and its block says how much of
@@ -72,15 +74,15 @@ export function documentBlock(document: ContextDocument, sent: number): string {
   return `<document name="${attribute(document.name)}" characters="${document.characters}">\n${text}${note}\n</document>`;
 }
 
-/** A question's text with its documents' blocks before it. */
+/** A question's text with its documents' blocks after it. */
 export function withDocumentBlocks(text: string, blocks: readonly string[]): string {
   if (blocks.length === 0) return text;
-  return text ? `${blocks.join("\n\n")}\n\n${text}` : blocks.join("\n\n");
+  return text ? `${text}\n\n${blocks.join("\n\n")}` : blocks.join("\n\n");
 }
 
 /** What a context sends of its documents, by question id (the asked question's own under `askedId`). */
 export interface DocumentPlan {
-  /** Each question's blocks, to go before its text. */
+  /** Each question's blocks, to go after its text. */
   blocks: Map<string, string[]>;
   /** Every document the context holds, and how much of it. */
   sent: Map<string, SentDocument[]>;

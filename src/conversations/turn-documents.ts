@@ -1,7 +1,7 @@
 /**
  * The documents of one turn: the question's own and those its path carries again
  * (context-documents.ts), shared out within their share of the window and written into the text
- * of the questions they belong to, before the context is assembled (context.ts), which then
+ * of the questions they belong to (after their words), before the context is assembled (context.ts), which then
  * counts them as it counts any text.
  */
 
@@ -24,9 +24,9 @@ const ASKED = "";
 
 /** A turn's questions with their documents written in. */
 export interface TurnDocuments<M extends Message> {
-  /** The path's messages, each question with its carried documents' blocks before its text. */
+  /** The path's messages, each question with its carried documents' blocks after its text. */
   history: M[];
-  /** The new question's text with its own documents' blocks before it. */
+  /** The new question's text with its own documents' blocks after it. */
   asked(text: string): string;
   /** A stored question asked again (Retry, Regenerate, Continue), its stored documents in. */
   textOf(question: Message): string;

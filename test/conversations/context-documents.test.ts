@@ -54,8 +54,8 @@ describe("a document's block", () => {
     expect(block).not.toContain("\ud83d\n");
   });
 
-  test("blocks go before the question's words, or stand alone", () => {
-    expect(withDocumentBlocks("Why?", ["<d1>", "<d2>"])).toBe("<d1>\n\n<d2>\n\nWhy?");
+  test("blocks go after the question's words, or stand alone", () => {
+    expect(withDocumentBlocks("/sim tokens=2\nWhy?", ["<d1>", "<d2>"])).toBe("/sim tokens=2\nWhy?\n\n<d1>\n\n<d2>");
     expect(withDocumentBlocks("", ["<d1>"])).toBe("<d1>");
     expect(withDocumentBlocks("Why?", [])).toBe("Why?");
   });

@@ -70,7 +70,7 @@ const KINDS = [
   { name: "server.log", body: "\x1b[31mERROR\x1b[0m disk full\n", type: "text/plain" },
 ];
 
-test("every kind is read by its bytes, stored with the question and sent as text before it", async () => {
+test("every kind is read by its bytes, stored with the question and sent as text after its words", async () => {
   const id = await createConversation(app.url, asAlice);
   const pdf = pdfFile([["Quarterly report", "Revenue grew."], ["Second page."]]);
   const content = [
@@ -98,7 +98,7 @@ test("every kind is read by its bytes, stored with the question and sent as text
     );
   expect(asked).toContain("UTF-16 log line\r\n");
   expect(asked).toContain("Quarterly report\nRevenue grew.\n\nSecond page.");
-  expect(asked.endsWith("</document>\n\nSummarize these.")).toBe(true);
+  expect(asked.startsWith('Summarize these.\n\n<document name="notes.txt"')).toBe(true);
   expect(started.json.context.documents).toHaveLength(8);
   // Eight documents are more than CONTEXT_MAX_DOCUMENTS (3): a later turn carries none of them.
   await ask(id, "And now?");
@@ -191,7 +191,7 @@ test("a document larger than its share is cut with a note; later turns send it a
   // Asked again later: carried, under the same rule.
   const later = await ask(id, "What is in row 3?");
   expect(later.json.context.documents[0]).toMatchObject({ name: "big.csv", sent_characters: 40_000 });
-  const carried = sent.at(-1)?.messages.find((m) => typeof m.content === "string" && m.content.endsWith("Read it."));
+  const carried = sent.at(-1)?.messages.find((m) => typeof m.content === "string" && m.content.startsWith("Read it."));
   expect(carried?.content).toContain(note);
   // Two small ones later: sent whole, the large one shares what is left.
   await ask(id, [filePart("a.txt", "a".repeat(1_000)), filePart("b.txt", "b".repeat(2_000)), textPart("And these?")]);
@@ -216,7 +216,7 @@ test("a question's documents stay with it: Retry and Edit send them again", asyn
   const edit = await turnIn(app.url, id, { content: "Explain briefly.", parentId: null, replace: true }, asAlice);
   expect(edit.status).toBe(202);
   expect(lastQuestion()).toContain("# Kept");
-  expect(lastQuestion().endsWith("Explain briefly.")).toBe(true);
+  expect(lastQuestion().startsWith("Explain briefly.\n\n<document")).toBe(true);
 }, 30_000);
 
 test("the owner reads a document's text as plain text; another user gets 404; exports list documents", async () => {
