@@ -8,7 +8,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { pdfFile } from "../../harness/pdf-file.ts";
-import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import {
+  type ChatSetup,
+  conversationIdOf,
+  finishedAnswer,
+  openWatched as openWatchedOn,
+  pasteOrDrop,
+  send,
+  startChatSetup,
+} from "./chat-page.ts";
 
 let setup: ChatSetup;
 beforeAll(async () => {
@@ -17,6 +25,7 @@ beforeAll(async () => {
 afterAll(() => setup?.stop(), 60_000);
 
 const phone = { width: 390, height: 844 };
+const openWatched = (viewport?: { width: number; height: number }) => openWatchedOn(setup, viewport);
 
 const PDF = Buffer.from(pdfFile([["Quarterly revenue grew by nine percent."]]));
 const FILES = {
@@ -26,36 +35,6 @@ const FILES = {
   text: { name: "readme.txt", mimeType: "text/plain", buffer: Buffer.from("Plain words, café.") },
   pdf: { name: "report.pdf", mimeType: "application/pdf", buffer: PDF },
 };
-
-/** Opens the chat, recording CSP violations; file dialogs are intercepted from the start. */
-async function openWatched(viewport?: { width: number; height: number }) {
-  const chat = await openChat(setup.browser, setup.url, viewport ? { viewport } : {});
-  const violations: string[] = [];
-  chat.page.on("filechooser", () => {});
-  chat.page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  return { ...chat, violations };
-}
-
-/** Pastes (a ClipboardEvent) or drops (a DragEvent) a file of `text` named `name` on the page. */
-async function pasteOrDrop(page: Page, how: "paste" | "drop", name: string, text: string, type = ""): Promise<void> {
-  await page.evaluate(
-    ({ how, name, text, type }) => {
-      const data = new DataTransfer();
-      data.items.add(new File([text], name, { type }));
-      const init = { bubbles: true, cancelable: true };
-      if (how === "paste")
-        document.getElementById("prompt")?.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, ...init }));
-      else {
-        const composer = document.getElementById("composer");
-        composer?.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, ...init }));
-        composer?.dispatchEvent(new DragEvent("drop", { dataTransfer: data, ...init }));
-      }
-    },
-    { how, name, text, type },
-  );
-}
 
 const chipNames = (page: Page, selector: string) =>
   page.$$eval(`${selector} .document-chip .document-name`, (names) => names.map((name) => name.textContent));
@@ -67,8 +46,11 @@ test("every kind attached by picking, pasting and dropping is sent, shown, and o
   expect(await page.getAttribute("#attach", "aria-label")).toBe("Attach files");
   const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
   await chooser.setFiles([FILES.pdf, FILES.markdown, FILES.source, FILES.json, FILES.text]);
-  await pasteOrDrop(page, "paste", "prices.csv", "item,price\r\ntea,3\r\n", "text/csv");
-  await pasteOrDrop(page, "drop", "<img src=x onerror=alert(1)>.log", "\x1b[31mERROR\x1b[0m disk full\n");
+  await pasteOrDrop(page, "paste", { name: "prices.csv", type: "text/csv", text: "item,price\r\ntea,3\r\n" });
+  await pasteOrDrop(page, "drop", {
+    name: "<img src=x onerror=alert(1)>.log",
+    text: "\x1b[31mERROR\x1b[0m disk full\n",
+  });
   await page.waitForFunction(() => document.querySelectorAll("#attachments .document-chip").length === 7);
   const names = ["report.pdf", "notes.md", "main.py", "config.json", "readme.txt", "prices.csv"];
   expect(await chipNames(page, "#attachments")).toEqual([...names, "<img src=x onerror=alert(1)>.log"]);

@@ -6,7 +6,15 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import {
+  type ChatSetup,
+  conversationIdOf,
+  finishedAnswer,
+  openWatched as openWatchedOn,
+  pasteOrDrop,
+  send,
+  startChatSetup,
+} from "./chat-page.ts";
 
 let setup: ChatSetup;
 beforeAll(async () => {
@@ -15,6 +23,7 @@ beforeAll(async () => {
 afterAll(() => setup?.stop(), 60_000);
 
 const phone = { width: 390, height: 844 };
+const openWatched = (viewport?: { width: number; height: number }) => openWatchedOn(setup, viewport);
 
 /** A real 1×1 PNG (so the browser decodes it), and a 2×2 one. */
 const PNG_1 = Buffer.from(
@@ -25,27 +34,6 @@ const PNG_2 = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==",
   "base64",
 );
-
-/** Opens the chat and records every CSP violation the page reports (event and console). */
-async function openWatched(viewport?: { width: number; height: number }) {
-  const chat = await openChat(setup.browser, setup.url, viewport ? { viewport } : {});
-  const violations: string[] = [];
-  // Interception of the file dialog is switched on by the first listener, asynchronously: on
-  // from the start, so a waitForEvent just before a click never races it.
-  chat.page.on("filechooser", () => {});
-  chat.page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  await chat.page.exposeFunction("reportViolation", (text: string) => violations.push(text));
-  await chat.page.evaluate(() =>
-    document.addEventListener("securitypolicyviolation", (event) =>
-      (window as unknown as { reportViolation(text: string): void }).reportViolation(
-        `${event.violatedDirective} ${event.blockedURI}`,
-      ),
-    ),
-  );
-  return { ...chat, violations };
-}
 
 const meta = (page: Page) => page.textContent("#thread .message.assistant:last-child .meta");
 
@@ -119,27 +107,6 @@ test("custom instructions at phone width by touch-sized mouse clicks; Use defaul
   await context.close();
 }, 60_000);
 
-/** Pastes (a ClipboardEvent) or drops (a DragEvent) a PNG made from `base64` on the page. */
-async function pasteOrDrop(page: Page, how: "paste" | "drop", base64: string): Promise<void> {
-  await page.evaluate(
-    ({ how, base64 }) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const data = new DataTransfer();
-      data.items.add(new File([bytes], `${how}.png`, { type: "image/png" }));
-      if (how === "paste")
-        document
-          .getElementById("prompt")
-          ?.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-      else {
-        const composer = document.getElementById("composer");
-        composer?.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
-        composer?.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
-      }
-    },
-    { how, base64 },
-  );
-}
-
 const loadedImages = (page: Page, selector: string) =>
   page.$$eval(selector, (images) =>
     (images as HTMLImageElement[]).map((image) => ({
@@ -150,8 +117,8 @@ const loadedImages = (page: Page, selector: string) =>
 
 test("images pasted, dropped and picked by keyboard are sent, shown, and still shown after a reload", async () => {
   const { page, context, violations, errors } = await openWatched();
-  await pasteOrDrop(page, "paste", PNG_1.toString("base64"));
-  await pasteOrDrop(page, "drop", PNG_2.toString("base64"));
+  await pasteOrDrop(page, "paste", { name: "paste.png", type: "image/png", base64: PNG_1.toString("base64") });
+  await pasteOrDrop(page, "drop", { name: "drop.png", type: "image/png", base64: PNG_2.toString("base64") });
   // The Attach button is reached by keyboard from the message box, and opens the file dialog.
   await page.focus("#prompt");
   await page.keyboard.press("Shift+Tab");
