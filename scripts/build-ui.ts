@@ -12,10 +12,12 @@ const outdir = join(root, "public/assets");
 // Stable names (index.html refers to them); the static server's ETag revalidation keeps them fresh.
 const themes = { "hljs-light.css": "github.css", "hljs-dark.css": "github-dark.css" };
 
-// The chat, and the sign-in page as its own small bundle: it loads before anyone may see the chat.
+// The chat, the sign-in page as its own small bundle (it loads before anyone may see the chat), and
+// the theme's few lines that run before the chat's first paint.
 const BUNDLES = [
   { name: "app", entries: ["ui/main.ts", "ui/styles.css"], sourcemap: "linked" as const },
   { name: "login", entries: ["ui/login.ts", "ui/login.css"], sourcemap: "none" as const },
+  { name: "theme", entries: ["ui/theme-boot.ts"], sourcemap: "none" as const },
 ];
 
 /** One classic script (it runs whatever content type the server gives it) and its stylesheet. */

@@ -15,6 +15,7 @@ import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
 import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
+import { compressLargeJson } from "./http/compression.ts";
 import { conversationRoutes } from "./http/conversations.ts";
 import { documentRoutes } from "./http/documents.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
@@ -247,7 +248,7 @@ export async function createHandler(
       if (defences.inflightBytes) holdReservation(passed.request, reservation);
       const response = await app.handle(passed.request);
       if (passed.cors) for (const [name, value] of Object.entries(passed.cors)) response.headers.set(name, value);
-      return response;
+      return await compressLargeJson(passed.request, response);
     } catch (error) {
       // A fault of ours, never a client's: one line, and a 500 that tells the client nothing.
       logError("request failed", { method: original.method, error });

@@ -45,6 +45,9 @@ export class ApiError extends Error {
 // 429 (too many streams), 503 (draining) and an unreachable server are worth another try.
 const retryableStatus = (status: number) => status === 0 || status === 429 || status === 502 || status === 503;
 
+/** The address's conversation fragment (`#/c/<id>`), or "". */
+const conversationFragment = () => (/^#\/c\/[^/]+$/.test(location.hash) ? location.hash : "");
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
@@ -56,8 +59,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     throw new ApiError("network_error", "Cannot reach the server. Check the connection.", 0, true);
   }
-  // Signed out, or the session expired: the sign-in page brings the person back.
-  if (response.status === 401 && path !== "/api/session") location.assign("/login");
+  // Signed out, or the session expired: the sign-in page brings the person back, to this
+  // conversation (the fragment is the page's own: the server never sees it).
+  if (response.status === 401 && path !== "/api/session") location.assign(`/login${conversationFragment()}`);
   if (response.status === 204) return undefined as T;
   const payload = await response.json().catch(() => undefined);
   if (!response.ok) {

@@ -1,10 +1,10 @@
 /**
  * Files for the next question: images and documents, picked with the Attach button (or its file
- * dialog), pasted into the message box, or dropped on the composer. An image shows as a
- * thumbnail, a document as a chip with its name and size, each with a Remove button until it is
- * sent. The page refuses what the server would (count, size, kind) before sending it, judging a
- * document by its bytes with the server's own rule (documents/document-kind.ts); the server
- * checks everything again.
+ * dialog), pasted into the message box, or dropped anywhere on the page (drop-guard.ts). An image
+ * shows as a thumbnail, a document as a chip with its name and size, each with a Remove button
+ * until it is sent. The page refuses what the server would (count, size, kind) before sending it,
+ * judging a document by its bytes with the server's own rule (documents/document-kind.ts), and
+ * names every file it refused in one notice; the server checks everything again.
  */
 import { judgeDocument } from "../src/documents/document-kind.ts";
 import type { ChatSettings } from "./api.ts";
@@ -12,6 +12,8 @@ import { byId, h } from "./dom.ts";
 import { documentChip, namedDataUrl, nameOf, readableSize, sizeOfDataUrl } from "./question-documents.ts";
 
 type Caps = Pick<ChatSettings, "images" | "documents">;
+
+const quotedName = (file: File) => (file.name ? `“${file.name}”` : "a pasted file");
 
 interface Attached {
   /** A `data:` URL: what is sent; an image's thumbnail source (allowed by the page's CSP). */
@@ -76,21 +78,24 @@ export class Attachments {
     return this.#caps.images.max_count > 0 && files.some((file) => this.#isImage(file));
   }
 
-  /** Adds `files`, each checked first; says why one is refused. */
+  /** Adds `files`, each checked first; says, in one notice, why each refused one is. */
   async add(files: readonly File[]): Promise<void> {
+    const refused = new Map<string, string[]>();
     for (const file of files) {
-      const refusal = this.#isImage(file) ? this.#imageRefusal(file) : await this.#documentRefusal(file);
-      if (refusal === "full") return;
+      const document = !this.#isImage(file);
+      const refusal = document ? await this.#documentRefusal(file) : this.#imageRefusal(file);
       if (refusal) {
-        this.notify(refusal);
+        refused.set(refusal, [...(refused.get(refusal) ?? []), quotedName(file)]);
         continue;
       }
-      const document = !this.#isImage(file);
       const name = file.name || (document ? "pasted text" : "pasted image");
       const url = await readAs(file, "dataURL");
       this.#attached.push({ url: document ? namedDataUrl(url, name) : url, name, document });
       this.#render();
     }
+    if (refused.size === 0) return;
+    const reasons = [...refused].map(([reason, names]) => `${names.join(", ")} (${reason})`);
+    this.notify(`Not attached: ${reasons.join("; ")}.`);
   }
 
   /** The files to send, as `data:` URLs (a document's names it), leaving none attached. */
@@ -119,32 +124,25 @@ export class Attachments {
     return this.#attached.filter((attached) => attached.document === document).length;
   }
 
-  /** Why an image cannot be added ("full": no room for more), or undefined. */
+  /** Why an image cannot be added, or undefined. */
   #imageRefusal(file: File): string | undefined {
     const { max_count, max_bytes } = this.#caps.images;
-    if (max_count === 0) return `${file.name || "That image"}: this server takes no images.`;
-    if (file.size > max_bytes) return `${file.name || "That image"} is larger than ${readableSize(max_bytes)}.`;
-    if (this.#countOf(false) >= max_count) {
-      this.notify(`At most ${max_count} images per message.`);
-      return "full";
-    }
+    if (max_count === 0) return "this server takes no images";
+    if (file.size > max_bytes) return `larger than ${readableSize(max_bytes)}`;
+    if (this.#countOf(false) >= max_count) return `over ${max_count} images per message`;
     return undefined;
   }
 
-  /** Why a document cannot be added ("full": no room for more), or undefined; its bytes are judged. */
+  /** Why a document cannot be added, or undefined; its bytes are judged. */
   async #documentRefusal(file: File): Promise<string | undefined> {
     const { max_count, max_bytes, max_characters } = this.#caps.documents;
-    const name = file.name || "That file";
-    if (max_count === 0) return `${name} is not a PNG, JPEG, WebP or GIF image.`;
-    if (file.size > max_bytes) return `${name} is larger than ${readableSize(max_bytes)}.`;
-    if (this.#countOf(true) >= max_count) {
-      this.notify(`At most ${max_count} documents per message.`);
-      return "full";
-    }
+    if (max_count === 0) return "not a PNG, JPEG, WebP or GIF image";
+    if (file.size > max_bytes) return `larger than ${readableSize(max_bytes)}`;
+    if (this.#countOf(true) >= max_count) return `over ${max_count} documents per message`;
     const judged = judgeDocument(new Uint8Array(await readAs(file, "arrayBuffer")));
-    if (judged.kind === undefined) return `${name} is neither a PDF nor a text file.`;
+    if (judged.kind === undefined) return "neither a PDF nor a text file";
     if (judged.kind === "text" && judged.text.length > max_characters)
-      return `${name} holds more than ${max_characters.toLocaleString()} characters.`;
+      return `over ${max_characters.toLocaleString()} characters`;
     return undefined;
   }
 

@@ -22,6 +22,7 @@ import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 import { copyButton } from "./clipboard.ts";
+import { CHUNK_LINES, chunkedMarkup, escapeCode } from "./code-chunks.ts";
 import { h } from "./dom.ts";
 import type { CodeSource } from "./markdown-syntax.ts";
 
@@ -29,6 +30,46 @@ import type { CodeSource } from "./markdown-syntax.ts";
 const languages = { bash, c, cpp, css, diff, go, java, javascript, json, markdown: markdownLanguage, python, rust };
 for (const [name, language] of Object.entries({ ...languages, shell, sql, typescript, xml, yaml })) {
   hljs.registerLanguage(name, language);
+}
+
+/** Whether `language` is one the page highlights; no guessing (highlightAuto runs every language). */
+export function isHighlighted(language: string | undefined): language is string {
+  return language !== undefined && hljs.getLanguage(language) !== undefined;
+}
+
+export interface HighlightedCode {
+  /** highlight.js's markup: the text escaped, in `<span class="hljs-…">`s (the page's markup, not the model's). */
+  html: string;
+  /**
+   * Whether the text ends outside every construct that spans lines (a block comment, a template
+   * string): highlighting more text from here alone gives what highlighting all of it would.
+   */
+  settled: boolean;
+}
+
+/** Highlights `text` as `language`, which must be one the page highlights. */
+export function highlightCode(text: string, language: string): HighlightedCode {
+  const result = hljs.highlight(text, { language, ignoreIllegals: true });
+  return { html: result.value, settled: result._top === hljs.getLanguage(language) };
+}
+
+/**
+ * Gives a sanitized `<pre><code>` its header (the language, Copy) and the `hljs` class; returns
+ * the block that took the `<pre>`'s place. Copy copies what the block shows, whenever pressed.
+ */
+export function frameCodeBlock(pre: HTMLElement, code: HTMLElement, language: string | undefined): HTMLElement {
+  code.classList.add("hljs");
+  const label = h("span", { class: "code-language" }, language ?? "text");
+  const header = h(
+    "div",
+    { class: "code-header" },
+    label,
+    copyButton("Copy code", () => code.textContent ?? "", "Copy"),
+  );
+  const block = h("div", { class: "code-block" });
+  pre.replaceWith(block);
+  block.append(header, pre);
+  return block;
 }
 
 /**
@@ -39,25 +80,11 @@ for (const [name, language] of Object.entries({ ...languages, shell, sql, typesc
 export function decorateCodeBlocks(root: DocumentFragment | Element, codes: readonly CodeSource[]): void {
   let next = 0;
   for (const code of root.querySelectorAll<HTMLElement>("pre > code:only-child")) {
-    const pre = code.parentElement as HTMLElement;
     const text = code.textContent ?? "";
     const source = codes[next]?.text === text ? codes[next++] : undefined;
     const language = source?.language;
-    // Only a registered language is highlighted; no guessing (highlightAuto runs every language).
-    if (language && hljs.getLanguage(language)) {
-      // hljs escapes the text and adds only <span class="hljs-…">: the page's markup, not the model's.
-      code.innerHTML = hljs.highlight(text, { language, ignoreIllegals: true }).value;
-    }
-    code.classList.add("hljs");
-    const label = h("span", { class: "code-language" }, language ?? "text");
-    const header = h(
-      "div",
-      { class: "code-header" },
-      label,
-      copyButton("Copy code", () => text, "Copy"),
-    );
-    const block = h("div", { class: "code-block" });
-    pre.replaceWith(block);
-    block.append(header, pre);
+    if (isHighlighted(language)) code.innerHTML = chunkedMarkup(highlightCode(text, language).html);
+    else if (text.split("\n", CHUNK_LINES + 2).length > CHUNK_LINES) code.innerHTML = chunkedMarkup(escapeCode(text));
+    frameCodeBlock(code.parentElement as HTMLElement, code, language);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Creating, renaming and deleting the open conversation, and telling the list and the other tabs.
  */
-import { api, type ConversationSummary } from "./api.ts";
+import { ApiError, api, type ConversationSummary } from "./api.ts";
 import type { Composer } from "./composer.ts";
+import { humanError } from "./error-text.ts";
 import { type ConversationList, conversationHref } from "./sidebar.ts";
 import type { Tabs } from "./tabs.ts";
 import type { TitleBar } from "./title-bar.ts";
@@ -39,26 +40,35 @@ export async function renameConversation(
     void parts.list.refresh();
     return renamed.title;
   } catch (error) {
-    parts.notify((error as Error).message);
+    parts.notify(errorText(error));
     return undefined;
   }
 }
 
-/** Deletes conversation `id`, stopping its running answer first. */
+/**
+ * Deletes conversation `id`, stopping its running answer first; when it is the open one
+ * (`open`), a new chat takes its place.
+ */
 export async function deleteConversation(
   parts: AdminParts,
   id: string,
   runningStream: string | undefined,
+  open: boolean,
 ): Promise<void> {
   try {
     if (runningStream) await api.stopStream(runningStream).catch(() => {});
     await api.deleteConversation(id);
     parts.tabs.tell({ type: "deleted", conversationId: id });
     parts.notify("Conversation deleted.");
-    location.hash = "";
-    void parts.list.refresh();
-    parts.composer.focus();
+    if (open) location.hash = "";
+    await parts.list.refresh();
+    if (open) parts.composer.focus();
   } catch (error) {
-    parts.notify((error as Error).message);
+    parts.notify(errorText(error));
   }
+}
+
+/** A failure of these calls, as the page says it. */
+function errorText(error: unknown): string {
+  return error instanceof ApiError ? `${humanError(error)} (${error.code})` : String(error);
 }

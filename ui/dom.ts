@@ -28,3 +28,8 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 export function isNearBottom(element: HTMLElement, slack = 48): boolean {
   return element.scrollHeight - element.scrollTop - element.clientHeight <= slack;
 }
+
+/** Focuses the first of `elements` that shows (a title-bar button, else the phone's menu button). */
+export function focusShown(...elements: HTMLElement[]): void {
+  elements.find((element) => element.checkVisibility())?.focus();
+}

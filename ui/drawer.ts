@@ -8,6 +8,8 @@ import { byId } from "./dom.ts";
 const focusable = "a[href], button:not([disabled]), input, textarea, [tabindex]:not([tabindex='-1'])";
 
 export interface Drawer {
+  /** Opens it (on a narrow screen; a wide one always shows the sidebar). */
+  open(): void;
   close(): void;
 }
 
@@ -37,8 +39,10 @@ export function setupDrawer(): Drawer {
   scrim.addEventListener("click", () => close(true));
   // On the document, so Esc works wherever focus is; registered before the page's own Esc (Stop).
   document.addEventListener("keydown", (event) => {
-    if (!isOpen()) return;
-    if (event.key === "Escape") {
+    // A dialog opened from the drawer (Delete's confirmation) has the keys: Esc and Tab are its own.
+    if (!isOpen() || document.querySelector("dialog[open]")) return;
+    // Shift+Esc is the shortcut to the message box (shortcuts.ts), which closes the drawer itself.
+    if (event.key === "Escape" && !event.shiftKey) {
       event.preventDefault(); // this Esc closes the drawer; it does not stop the answer
       close(true);
     } else if (event.key === "Tab") {
@@ -46,10 +50,16 @@ export function setupDrawer(): Drawer {
     }
   });
   // Widened past the breakpoint, the sidebar is a column again: nothing stays inert.
-  matchMedia("(max-width: 760px)").addEventListener("change", (event) => {
+  const narrow = matchMedia("(max-width: 760px)");
+  narrow.addEventListener("change", (event) => {
     if (!event.matches) close(false);
   });
-  return { close: () => close(false) };
+  return {
+    open: () => {
+      if (narrow.matches && !isOpen()) setOpen(true);
+    },
+    close: () => close(false),
+  };
 }
 
 /** Keeps Tab and Shift+Tab among the drawer's controls. */

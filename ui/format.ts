@@ -23,6 +23,13 @@ export interface AnswerFigureValues {
   completion_tokens: number;
 }
 
+/**
+ * The one definition of TTFT the page shows: the server's, from the start of its call to the model
+ * to the model's first token (`timings.ttft_ms` of `done`, stored with the answer, and the
+ * `sluice_ttft_seconds` metric). What the network and the page add is not in it.
+ */
+export const TTFT_MEANING = "TTFT: from Sluice calling the model to the model's first token, measured by the server";
+
 /** "TTFT 212 ms · 42 tokens · 1.5 s · 31.2 tok/s": the line under a finished answer, live or reloaded. */
 export function formatFigures({ ttft_ms, total_ms, completion_tokens }: AnswerFigureValues): string {
   const parts = [`${completion_tokens} tokens`, formatDuration(total_ms)];

@@ -5,13 +5,15 @@
  * the placeholder; an empty box means that default.
  */
 import type { ChatSettings } from "./api.ts";
-import { byId } from "./dom.ts";
+import { byId, focusShown } from "./dom.ts";
 
 export interface InstructionsHandlers {
-  /** The open conversation's instructions; null: the default. */
-  current(): string | null;
-  /** Saves them (null: back to the default); rejects with the reason when it could not. */
-  save(text: string | null): Promise<void>;
+  /**
+   * Saves the open conversation's instructions (null: back to the default); resolves with what
+   * was saved, undefined when another conversation opened meanwhile; rejects with the reason when
+   * it could not.
+   */
+  save(text: string | null): Promise<string | null | undefined>;
   notify(text: string): void;
 }
 
@@ -22,6 +24,8 @@ export class InstructionsDialog {
   readonly #text = byId<HTMLTextAreaElement>("instructions-text");
   readonly #count = byId("instructions-count");
   readonly #handlers: InstructionsHandlers;
+  /** The open conversation's own instructions; null: the server's default. */
+  #current: string | null = null;
 
   constructor(handlers: InstructionsHandlers) {
     this.#handlers = handlers;
@@ -38,7 +42,7 @@ export class InstructionsDialog {
       void this.#save();
     });
     // Esc (the dialog's cancel) and Cancel both end here: focus goes back where it came from.
-    this.#dialog.addEventListener("close", () => this.#button.focus());
+    this.#dialog.addEventListener("close", () => focusShown(this.#button, byId("more")));
   }
 
   /** The server's default and cap (GET /api/chat-settings). */
@@ -50,8 +54,14 @@ export class InstructionsDialog {
     this.#updateCount();
   }
 
+  /** The open conversation's own instructions are `prompt` (null: the default). */
+  load(prompt: string | null): void {
+    this.#current = prompt;
+    this.mark();
+  }
+
   open(): void {
-    this.#text.value = this.#handlers.current() ?? "";
+    this.#text.value = this.#current ?? "";
     this.#updateCount();
     this.#dialog.showModal();
     this.#text.focus();
@@ -59,7 +69,7 @@ export class InstructionsDialog {
 
   /** Shows whether the open conversation has instructions of its own. */
   mark(): void {
-    const own = this.#handlers.current() !== null;
+    const own = this.#current !== null;
     this.#button.dataset.active = String(own);
     this.#button.setAttribute("aria-label", own ? "Custom instructions (set)" : "Custom instructions");
   }
@@ -67,7 +77,8 @@ export class InstructionsDialog {
   async #save(): Promise<void> {
     const text = this.#text.value.trim();
     try {
-      await this.#handlers.save(text === "" ? null : text);
+      const saved = await this.#handlers.save(text === "" ? null : text);
+      if (saved !== undefined) this.#current = saved;
       this.#dialog.close();
       this.mark();
       this.#handlers.notify(text === "" ? "This conversation uses the default instructions." : "Instructions saved.");

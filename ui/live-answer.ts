@@ -1,9 +1,10 @@
 /**
  * The answer being written right now: it renders the text as it grows (at most once per
- * animation frame), says how the connection is doing, and measures TTFT and tokens/s.
+ * animation frame), says how the connection is doing, and counts tokens and their rate.
  */
 import type { Message } from "./api.ts";
-import { formatDuration, formatFigures, formatRate, tokenRate } from "./format.ts";
+import { humanError } from "./error-text.ts";
+import { formatFigures, formatRate, tokenRate } from "./format.ts";
 import { type MessageParts, messageParts, showProblem } from "./message-view.ts";
 import { type DoneData, type StreamErrorData, type StreamState, type StreamWatch, watchStream } from "./stream.ts";
 import { StreamingMarkdown } from "./streaming-markdown.ts";
@@ -88,7 +89,7 @@ export class LiveAnswer {
     this.parts.article.classList.remove("live");
     this.parts.content.setAttribute("aria-busy", "false");
     this.parts.meta.hidden = true;
-    showProblem(this.parts, { title: "Not sent.", detail: error.message, code: error.code, retry });
+    showProblem(this.parts, { title: "Not sent.", detail: humanError(error), code: error.code, retry });
   }
 
   /** Stops watching (the generation goes on on the server; another visit re-attaches). */
@@ -163,15 +164,19 @@ export class LiveAnswer {
     // rendered() reads the scroll height, so the measure includes the layout of the new text.
     this.#options.rendered();
     performance.measure(RENDER_MEASURE, { start: started, detail: { characters, length: this.#text.length } });
+    // A burst too large for one frame goes on in the next ones.
+    if (this.#markdown.behind) this.#schedule();
   }
 
+  /**
+   * While it streams: the tokens so far and their rate. TTFT is the server's figure (format.ts),
+   * known once the answer ends; a page-measured one here would be a second, different figure.
+   */
   #liveStatus(): string {
     if (this.#state === "reconnecting" || this.#firstTokenAt === undefined) return stateText[this.#state];
     const parts = [`${this.#tokens} tokens`];
-    const sentAt = this.#options.sentAt;
-    // TTFT and rate only for a question this tab sent: a re-attached stream replays in a burst.
-    if (sentAt !== undefined) {
-      parts.unshift(`TTFT ${formatDuration(this.#firstTokenAt - sentAt)}`);
+    // A rate only for a question this tab sent: a re-attached stream replays in a burst.
+    if (this.#options.sentAt !== undefined) {
       const rate = tokenRate(this.#tokens, this.#firstTokenAt, this.#lastTokenAt);
       if (rate !== undefined) parts.push(formatRate(rate));
     }

@@ -1,21 +1,29 @@
 /**
  * The page's entry: builds the parts, follows the address (#/c/<id>), shows which model answers
- * and whether it is reachable, and wires the keys that work everywhere (Esc stops).
+ * and whether it is reachable, and wires the keys that work everywhere (Esc stops; the shortcuts).
  */
 import { showAccount } from "./account.ts";
 import { api } from "./api.ts";
 import { Chat } from "./chat.ts";
 import { Composer } from "./composer.ts";
+import { confirmDelete } from "./confirm-delete.ts";
+import { type AdminParts, deleteConversation, renameConversation } from "./conversation-admin.ts";
 import { byId } from "./dom.ts";
-import { setupDrawer } from "./drawer.ts";
+import { type Drawer, setupDrawer } from "./drawer.ts";
+import { guardDrops } from "./drop-guard.ts";
 import { ExportMenu } from "./export-menu.ts";
 import { InstructionsDialog } from "./instructions-dialog.ts";
 import { ModelBadge } from "./model-badge.ts";
 import { ModelPicker } from "./model-picker.ts";
+import { statusLine } from "./notices.ts";
 import { setupSearchBox } from "./search-box.ts";
+import { setupShortcuts } from "./shortcuts.ts";
 import { ConversationList } from "./sidebar.ts";
+import { followTab } from "./tab-follow.ts";
 import { joinTabs } from "./tabs.ts";
+import { setupThemeChoice } from "./theme.ts";
 import { TitleBar } from "./title-bar.ts";
+import { TitleMenu } from "./title-menu.ts";
 
 /** The conversation id in the address, or null for a new chat. */
 function idFromAddress(): string | null {
@@ -23,76 +31,121 @@ function idFromAddress(): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 
-let noticeTimer: ReturnType<typeof setTimeout> | undefined;
-function notify(text: string): void {
-  const status = byId("status-line");
-  status.textContent = text;
-  status.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => {
-    status.hidden = true;
-  }, 6_000);
+/** The parts that do not depend on the open conversation. */
+function pageParts() {
+  const badge = new ModelBadge();
+  const picker = new ModelPicker();
+  const titleMenu = new TitleMenu();
+  picker.onChange = (model) => badge.setModel(model);
+  badge.onChange = (text, warning) => titleMenu.setModel(text, warning);
+  return {
+    notices: statusLine(),
+    list: new ConversationList(),
+    drawer: setupDrawer(),
+    badge,
+    picker,
+    exportMenu: new ExportMenu(),
+    titleMenu,
+  };
+}
+
+type PageParts = ReturnType<typeof pageParts>;
+
+/** The open conversation and the parts that act on it; they call each other, so they are made together. */
+function conversationParts({ notices, list, picker, exportMenu, titleMenu }: PageParts) {
+  const notify = notices.notify;
+  let chat: Chat | undefined;
+  const composer = new Composer({
+    send: (text, images) => {
+      notices.clear();
+      void chat?.send(text, images);
+    },
+    stop: () => chat?.stop(),
+    notify,
+    editLast: () => chat?.edit(),
+  });
+  /** Deletes conversation `id`, the open one or another. */
+  const remove = async (id: string | null | undefined) => {
+    const open = id === chat?.conversationId;
+    if (id) await deleteConversation(admin, id, open ? chat?.streamId : undefined, open);
+  };
+  const titleBar = new TitleBar({
+    rename: async (title) => {
+      const id = chat?.conversationId;
+      if (id) await renameConversation(admin, id, title);
+    },
+    delete: () => remove(chat?.conversationId),
+  });
+  const tabs = joinTabs((news) => {
+    if (chat) void followTab(news, { chat, list, titleBar, notify });
+  });
+  const admin: AdminParts = { list, composer, tabs, notify, titleBar };
+  const instructions = new InstructionsDialog({
+    save: async (text) => {
+      const id = await (chat as Chat).saved();
+      const saved = await api.setInstructions(id, text);
+      void list.refresh();
+      return chat?.conversationId === id ? saved.system_prompt : undefined;
+    },
+    notify,
+  });
+  chat = new Chat({
+    ...admin,
+    opened: (id, created) => {
+      if (created && id) picker.adopt(id);
+      else picker.show(id);
+      if (created && id) composer.adoptDraft(id);
+      else composer.openDraft(id);
+      exportMenu.show(id);
+      titleMenu.show(id);
+    },
+    model: () => picker.chosen(),
+    instructionsLoaded: (prompt) => instructions.load(prompt),
+    warn: notices.warn,
+  });
+  list.onDelete = async (id, title) => {
+    if (await confirmDelete(title)) await remove(id);
+    list.focus();
+  };
+  return { chat, composer, instructions };
+}
+
+/** New chat, the address, Esc and the shortcuts. */
+function wireNavigation(chat: Chat, composer: Composer, drawer: Drawer): void {
+  const newChat = () => {
+    drawer.close();
+    if (location.hash) location.hash = "";
+    else void chat.open(null);
+    composer.focus();
+  };
+  window.addEventListener("hashchange", () => {
+    drawer.close();
+    void chat.open(idFromAddress());
+    composer.focus();
+  });
+  byId("new-chat").addEventListener("click", newChat);
+  document.addEventListener("keydown", (event) => {
+    // Esc stops the answer, unless it is closing something else (a dialog, the drawer, a rename).
+    if (event.key !== "Escape" || event.shiftKey || !chat.busy || event.defaultPrevented) return;
+    if (!document.querySelector("dialog[open]")) chat.stop();
+  });
+  setupShortcuts({
+    newChat,
+    search: () => {
+      drawer.open();
+      byId("search").focus();
+    },
+    focusMessageBox: () => {
+      drawer.close();
+      composer.focus();
+    },
+  });
 }
 
 function start(): void {
-  const list = new ConversationList();
-  const drawer = setupDrawer();
-  let chat: Chat | undefined;
-  const composer = new Composer({
-    send: (text, images) => void chat?.send(text, images),
-    stop: () => chat?.stop(),
-    notify,
-  });
-  const titleBar = new TitleBar({
-    rename: (title) => chat?.rename(title) ?? Promise.resolve(),
-    delete: () => chat?.delete() ?? Promise.resolve(),
-  });
-  const tabs = joinTabs((news) => void chat?.hear(news));
-  const badge = new ModelBadge();
-  const picker = new ModelPicker();
-  picker.onChange = (model) => badge.setModel(model);
-  const exportMenu = new ExportMenu();
-  const opened = (id: string | null, created?: boolean) => {
-    if (created && id) picker.adopt(id);
-    else picker.show(id);
-    exportMenu.show(id);
-  };
-  const instructions = new InstructionsDialog({
-    current: () => chat?.instructions ?? null,
-    save: (text) => chat?.saveInstructions(text) ?? Promise.resolve(),
-    notify,
-  });
-  const instructionsChanged = () => instructions.mark();
-  chat = new Chat({
-    list,
-    titleBar,
-    composer,
-    tabs,
-    notify,
-    opened,
-    model: () => picker.chosen(),
-    instructionsChanged,
-  });
-  const current = chat;
-
-  window.addEventListener("hashchange", () => {
-    drawer.close();
-    void current.open(idFromAddress());
-    composer.focus();
-  });
-  byId("new-chat").addEventListener("click", () => {
-    drawer.close();
-    if (location.hash) location.hash = "";
-    else void current.open(null);
-    composer.focus();
-  });
-  document.addEventListener("keydown", (event) => {
-    // Esc stops the answer, unless it is closing something else (a dialog, the drawer, a rename).
-    if (event.key === "Escape" && current.busy && !event.defaultPrevented && !document.querySelector("dialog[open]")) {
-      current.stop();
-    }
-  });
-
+  const page = pageParts();
+  const { chat, composer, instructions } = conversationParts(page);
+  wireNavigation(chat, composer, page.drawer);
   api
     .chatSettings()
     .then((settings) => {
@@ -100,12 +153,14 @@ function start(): void {
       instructions.configure(settings);
     })
     .catch(() => {});
-  setupSearchBox(list);
-  badge.start();
-  void picker.load();
+  guardDrops(composer.attachments);
+  setupSearchBox(page.list);
+  setupThemeChoice();
+  page.badge.start();
+  void page.picker.load();
   void showAccount();
-  void list.refresh();
-  void current.open(idFromAddress());
+  void page.list.refresh();
+  void chat.open(idFromAddress());
   composer.focus();
 }
 

@@ -24,13 +24,18 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => escapes[
 // Filled by the code renderer during one synchronous parse, read right after it.
 let codes: CodeSource[] = [];
 
+/** The language word of a fence's info string, lower case ("ts" for ```ts title="x"); undefined when unlabelled. */
+export function codeLanguage(info: string | undefined): string | undefined {
+  return info?.trim().split(/\s+/)[0]?.toLowerCase() || undefined;
+}
+
 const marked = new Marked({ gfm: true, async: false });
 marked.use({
   extensions: mathExtensions,
   renderer: {
     // Plain escaped text: highlighting adds classes, and classes are added only after sanitizing.
     code({ text, lang }) {
-      codes.push({ text, language: lang?.trim().split(/\s+/)[0]?.toLowerCase() || undefined });
+      codes.push({ text, language: codeLanguage(lang) });
       return `<pre><code>${escapeHtml(text)}</code></pre>\n`;
     },
   },
@@ -48,6 +53,11 @@ export function blocksToHtml(blocks: Token[]): BlocksHtml {
   const found = codes;
   codes = [];
   return { html, codes: found };
+}
+
+/** Renders inline Markdown (a paragraph's text) to (unsanitized) HTML. */
+export function inlineToHtml(text: string): string {
+  return marked.parseInline(text) as string;
 }
 
 /** Renders a whole text to (unsanitized) HTML. */

@@ -5,7 +5,8 @@
 import type { Message } from "./api.ts";
 import { copyButton } from "./clipboard.ts";
 import { h } from "./dom.ts";
-import { formatFigures } from "./format.ts";
+import { humanError } from "./error-text.ts";
+import { formatFigures, TTFT_MEANING } from "./format.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { documentStrip, type ShownDocument } from "./question-documents.ts";
 import { collapseIfLong } from "./user-message.ts";
@@ -30,7 +31,7 @@ export interface Problem {
 /** The empty skeleton of a message by `role`. */
 export function messageParts(role: Message["role"]): MessageParts {
   const content = h("div", { class: role === "user" ? "content plain" : "content markdown" });
-  const meta = h("p", { class: "meta" });
+  const meta = h("p", { class: "meta", title: role === "assistant" ? TTFT_MEANING : undefined });
   const problem = h("div", { class: "problem", role: "alert", hidden: true });
   const source = { text: "" };
   const speaker = role === "user" ? "You" : "Assistant";
@@ -64,10 +65,11 @@ export function showProblem(parts: MessageParts, problem: Problem | undefined): 
 /** The problem a stored answer ended with, if any. */
 export function problemOf(message: Message, retry: (() => void) | undefined): Problem | undefined {
   if (message.status === "error") {
+    const error = message.error ?? { code: "internal", message: "no reason was stored", retryable: true };
     return {
       title: "The answer failed.",
-      detail: message.error?.message ?? "",
-      code: message.error?.code,
+      detail: humanError(error),
+      code: error.code,
       retry: message.error?.retryable === false ? undefined : retry,
     };
   }

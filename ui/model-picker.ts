@@ -5,26 +5,10 @@
  */
 import { api } from "./api.ts";
 import { byId, h } from "./dom.ts";
+import { readStored as read, writeStored as write } from "./local-store.ts";
 
 const keyOf = (conversationId: string) => `sluice.model.${conversationId}`;
 const LAST_KEY = "sluice.model.last";
-
-/** localStorage may be off (private modes, storage blocked): the picker then forgets, nothing fails. */
-function read(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function write(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Kept for this page only.
-  }
-}
 
 export class ModelPicker {
   readonly #select = byId<HTMLSelectElement>("model-picker");

@@ -1,14 +1,18 @@
 /**
  * The conversation list: most recent first, older pages on demand, the open one marked (on a
  * narrow screen it sits in a drawer: drawer.ts). While a search is on, it lists the matches
- * instead, each with the text around the match.
+ * instead, each with the text around the match. Each item has a Delete button; the keyboard moves
+ * through the list as one Tab stop (list-keys.ts).
  */
 import { api, type ConversationSummary, type SearchHit } from "./api.ts";
 import { byId, h } from "./dom.ts";
+import { rovingList } from "./list-keys.ts";
 
 export const conversationHref = (id: string) => `#/c/${encodeURIComponent(id)}`;
 
 export const displayTitle = (title: string | null) => title ?? "Untitled";
+
+const TRASH_ICON = `<svg aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path d="M4 6h12M8 6V4h4v2M6 6l1 10h6l1-10" /></svg>`;
 
 export class ConversationList {
   readonly #list = byId<HTMLUListElement>("conversation-list");
@@ -20,9 +24,26 @@ export class ConversationList {
   #query = "";
   /** Counts list loads, so a slow, older answer never replaces a newer one. */
   #loads = 0;
+  /** Sets which item takes Tab focus, after the items change. */
+  readonly #settleFocus: () => void;
+  /** Asked to delete conversation `id` (titled `title`) from its item. */
+  onDelete: (id: string, title: string) => void = () => {};
 
   constructor() {
     this.#more.addEventListener("click", () => void this.#loadPage(this.#cursor ?? undefined));
+    this.#settleFocus = rovingList(this.#list, {
+      remove: (link) => this.onDelete(link.dataset.id ?? "", link.title),
+    });
+    this.#list.addEventListener("click", (event) => {
+      const button = (event.target as Element).closest<HTMLButtonElement>("button.conversation-delete");
+      const link = button?.parentElement?.querySelector<HTMLAnchorElement>("a[data-id]");
+      if (link) this.onDelete(link.dataset.id ?? "", link.title);
+    });
+  }
+
+  /** Puts focus on the list (its current item), as Tab into it would. */
+  focus(): void {
+    this.#list.querySelector<HTMLElement>("a[tabindex='0']")?.focus();
   }
 
   /** Reloads from the first page (after a send, a rename, a delete, or news from another tab); returns its titles. */
@@ -43,7 +64,9 @@ export class ConversationList {
     for (const link of this.#list.querySelectorAll<HTMLAnchorElement>("a[data-id]")) {
       if (link.dataset.id === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
+      link.parentElement?.classList.toggle("current", link.dataset.id === id);
     }
+    this.#settleFocus();
   }
 
   async #loadMatches(): Promise<SearchHit[]> {
@@ -59,6 +82,7 @@ export class ConversationList {
     this.#more.hidden = true;
     this.#empty.textContent = "No conversations match.";
     this.#empty.hidden = this.#list.childElementCount > 0;
+    this.#settleFocus();
     return matches;
   }
 
@@ -78,6 +102,7 @@ export class ConversationList {
     this.#more.hidden = this.#cursor === null;
     this.#empty.textContent = "No conversations yet.";
     this.#empty.hidden = this.#list.childElementCount > 0;
+    this.#settleFocus();
     return conversations;
   }
 
@@ -87,7 +112,16 @@ export class ConversationList {
     // Text, never HTML: a snippet is the user's or the model's words.
     if (snippet) link.append(h("span", { class: "conversation-snippet" }, snippet));
     link.title = displayTitle(conversation.title);
-    if (conversation.id === this.#activeId) link.setAttribute("aria-current", "page");
-    return h("li", {}, link);
+    const current = conversation.id === this.#activeId;
+    if (current) link.setAttribute("aria-current", "page");
+    const remove = h("button", {
+      type: "button",
+      class: "icon-button conversation-delete",
+      "aria-label": `Delete “${displayTitle(conversation.title)}”`,
+      title: "Delete",
+    });
+    // The page's own constant markup: a trash can.
+    remove.innerHTML = TRASH_ICON;
+    return h("li", { class: current ? "current" : undefined }, link, remove);
   }
 }

@@ -49,6 +49,12 @@ export class ThreadView {
     this.scrollToEnd();
   }
 
+  /** Removes the last element (a question that was not sent). */
+  removeLast(): void {
+    this.#thread.lastElementChild?.remove();
+    this.#welcome.hidden = this.#thread.childElementCount > 0;
+  }
+
   scrollToEnd(): void {
     this.#stick = true;
     this.follow();

@@ -1,8 +1,10 @@
 /**
  * The open conversation's title, with Rename (edited in place) and Delete (confirmed in a
- * modal dialog, which keeps focus inside it until answered).
+ * modal dialog, which keeps focus inside it until answered). On a phone both are in the
+ * title bar's menu (title-menu.ts); focus then returns to that menu's button.
  */
-import { byId } from "./dom.ts";
+import { confirmDelete } from "./confirm-delete.ts";
+import { byId, focusShown } from "./dom.ts";
 import { displayTitle } from "./sidebar.ts";
 
 export interface TitleBarHandlers {
@@ -17,7 +19,8 @@ export class TitleBar {
   readonly #deleteButton = byId<HTMLButtonElement>("delete");
   readonly #form = byId<HTMLFormElement>("rename-form");
   readonly #input = byId<HTMLInputElement>("rename-input");
-  readonly #dialog = byId<HTMLDialogElement>("confirm-delete");
+  readonly #more = byId("more");
+  #current: string | null = null;
 
   constructor(handlers: TitleBarHandlers) {
     this.#renameButton.addEventListener("click", () => this.#startRename());
@@ -35,19 +38,23 @@ export class TitleBar {
       }
     });
     byId("rename-cancel").addEventListener("click", () => this.#endRename());
-    this.#deleteButton.addEventListener("click", () => this.#dialog.showModal());
-    this.#dialog.addEventListener("close", () => {
-      if (this.#dialog.returnValue === "delete") void handlers.delete();
-      else this.#deleteButton.focus();
+    this.#deleteButton.addEventListener("click", async () => {
+      if (await confirmDelete(this.#title.textContent ?? "")) void handlers.delete();
+      else focusShown(this.#deleteButton, this.#more);
     });
+  }
+
+  /** The title shown; null for a new chat or one not titled yet. */
+  get title(): string | null {
+    return this.#current;
   }
 
   /** Shows `title`; `saved` false is a new chat, which has nothing to rename or delete yet. */
   show(title: string | null, saved: boolean): void {
+    this.#current = saved ? title : null;
     if (!this.#form.hidden) this.#endRename(false);
     this.#title.textContent = saved ? displayTitle(title) : "New chat";
     this.#actions.hidden = !saved;
-    byId("delete-name").textContent = this.#title.textContent;
     document.title = saved ? `${this.#title.textContent} · Sluice` : "Sluice";
   }
 
@@ -64,6 +71,6 @@ export class TitleBar {
     this.#form.hidden = true;
     this.#title.hidden = false;
     this.#actions.hidden = false;
-    if (returnFocus) this.#renameButton.focus();
+    if (returnFocus) focusShown(this.#renameButton, this.#more);
   }
 }

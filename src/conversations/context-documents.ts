@@ -9,7 +9,7 @@
  * them again by the images' rule (context-images.ts): the newest questions' first, a question's
  * all or none, at most CONTEXT_MAX_DOCUMENTS.
  */
-import { questionsToCarry } from "./context-images.ts";
+import { type HoldBytes, questionsToCarry } from "./context-images.ts";
 import type { NewDocument, StoredDocument } from "./documents.ts";
 import type { ConversationStore, Message } from "./store.ts";
 
@@ -117,6 +117,7 @@ export function planDocuments(
 /**
  * The stored documents the context carries, by question id, each read no further than `budget`
  * characters (no document gets more): the newest questions' first, after `sent` of the question's own.
+ * `hold` is told what that reads, at most, before it is read (the in-flight budget; it may refuse).
  */
 export async function loadCarriedDocuments(
   store: ConversationStore,
@@ -126,13 +127,27 @@ export async function loadCarriedDocuments(
   sent: number,
   settings: DocumentContextSettings,
   budget: number,
+  hold?: HoldBytes,
 ): Promise<Map<string, ContextDocument[]>> {
   const carried = questionsToCarry(thread, (question) => question.documents?.length ?? 0, sent, settings.maxDocuments);
   const byQuestion = new Map<string, ContextDocument[]>();
   if (carried.length === 0 || budget <= 0) return byQuestion;
+  const chosen = new Set(carried);
+  hold?.(textBytes(thread.filter((question) => chosen.has(question.id)), budget));
   for (const document of await store.documentsOf(owner, conversationId, carried, budget))
     byQuestion.set(document.message_id, [...(byQuestion.get(document.message_id) ?? []), document]);
   return byQuestion;
+}
+
+/**
+ * What reading `questions`' documents, each up to `maxChars`, holds: counted as a stored image's
+ * bytes are (the caller weighs them), a character a byte, as text of Latin script is stored and held.
+ */
+function textBytes(questions: readonly Message[], maxChars: number): number {
+  let characters = 0;
+  for (const question of questions)
+    for (const document of question.documents ?? []) characters += Math.min(document.characters, maxChars);
+  return characters;
 }
 
 // Read whole when a question's documents are kept by its Edit: a bound no text reaches.
@@ -147,8 +162,10 @@ export async function documentsOfReplaced(
   owner: string,
   conversationId: string,
   replaced: Message | undefined,
+  hold?: HoldBytes,
 ): Promise<NewDocument[]> {
   if (replaced?.role !== "user" || !replaced.documents?.length) return [];
+  hold?.(textBytes([replaced], WHOLE));
   const documents = await store.documentsOf(owner, conversationId, [replaced.id], WHOLE);
   return documents.map(({ name, media_type, size, pages, text }) => ({
     id: crypto.randomUUID(),

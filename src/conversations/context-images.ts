@@ -54,6 +54,16 @@ export function withImageParts(text: string, images: readonly ImageData[] | unde
   return { role: "user", content: parts };
 }
 
+/** Counts stored bytes before they are loaded into memory; throws to refuse the turn (the in-flight budget). */
+export type HoldBytes = (bytes: number) => void;
+
+/** The stored size of `messages`' images, from their references alone. */
+function storedImageBytes(messages: readonly (Message | undefined)[]): number {
+  let bytes = 0;
+  for (const message of messages) for (const image of message?.images ?? []) bytes += image.size;
+  return bytes;
+}
+
 /** The stored images the context carries (see {@link questionsWithImagesToCarry}), by question id. */
 export async function loadCarriedImages(
   store: ConversationStore,
@@ -62,8 +72,13 @@ export async function loadCarriedImages(
   thread: readonly Message[],
   sent: number,
   maxImages: number,
+  hold?: HoldBytes,
 ): Promise<Map<string, ImageData[]>> {
   const carried = questionsWithImagesToCarry(thread, sent, maxImages);
+  if (hold && carried.length > 0) {
+    const chosen = new Set(carried);
+    hold(storedImageBytes(thread.filter((message) => chosen.has(message.id))));
+  }
   const byQuestion = new Map<string, ImageData[]>();
   for (const image of await store.imagesOf(owner, conversationId, carried))
     byQuestion.set(image.message_id, [...(byQuestion.get(image.message_id) ?? []), image]);
@@ -79,8 +94,10 @@ export async function imagesOfReplaced(
   owner: string,
   conversationId: string,
   replaced: Message | undefined,
+  hold?: HoldBytes,
 ): Promise<NewImage[]> {
   if (replaced?.role !== "user" || !replaced.images?.length) return [];
+  hold?.(storedImageBytes([replaced]));
   const images = await store.imagesOf(owner, conversationId, [replaced.id]);
   return images.map(({ media_type, data }) => ({ id: crypto.randomUUID(), media_type, data }));
 }

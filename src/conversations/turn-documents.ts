@@ -6,6 +6,7 @@
  */
 
 import type { ContextSettings } from "./context.ts";
+import type { HoldBytes } from "./context-images.ts";
 import {
   type ContextDocument,
   type DocumentContextSettings,
@@ -47,7 +48,7 @@ const OWN_ONLY: DocumentContextSettings = { maxDocuments: 0, sharePercent: 50 };
 /** Plans the documents of `turn` (`documents`: the new question's own). */
 export async function planQuestionDocuments<M extends Message>(
   deps: TurnDocumentDeps,
-  request: { owner: string; conversationId: string },
+  request: { owner: string; conversationId: string; holdBytes?: HoldBytes | undefined },
   turn: Pick<ShapedTurn, "again"> & { history: M[] },
   documents: readonly NewDocument[],
 ): Promise<TurnDocuments<M>> {
@@ -57,7 +58,9 @@ export async function planQuestionDocuments<M extends Message>(
   const settings = deps.documents ?? OWN_ONLY;
   const budget = documentBudget(deps.context.maxContextTokens, settings.sharePercent);
   const { owner, conversationId } = request;
-  const byQuestion = await loadCarriedDocuments(deps.store, owner, conversationId, thread, own, settings, budget);
+  const { store } = deps;
+  const hold = request.holdBytes;
+  const byQuestion = await loadCarriedDocuments(store, owner, conversationId, thread, own, settings, budget, hold);
   if (own > 0) byQuestion.set(ASKED, documents.map(asContextDocument));
   const plan = planDocuments(byQuestion, budget);
   const blocksOf = (id: string) => plan.blocks.get(id) ?? [];

@@ -17,7 +17,7 @@ import {
   sentBackCount,
 } from "./context.ts";
 import { type DocumentContextSettings, documentsOfReplaced, type SentDocument } from "./context-documents.ts";
-import { imagesOfReplaced, loadCarriedImages } from "./context-images.ts";
+import { type HoldBytes, imagesOfReplaced, loadCarriedImages } from "./context-images.ts";
 import { type ContinueSettings, continuationTail } from "./continuation.ts";
 import type { NewDocument } from "./documents.ts";
 import type { NewImage } from "./images.ts";
@@ -52,6 +52,11 @@ export interface TurnRequest extends TurnPosition {
   documents?: NewDocument[] | undefined;
   /** The model to ask, given the conversation's own choice (null: none); checked by the caller. */
   model?: ((chosen: string | null) => string) | undefined;
+  /**
+   * Counts the stored images the turn loads to send again, before it loads them: the caller's
+   * in-flight budget, which refuses (throws) rather than let parallel turns fill memory.
+   */
+  holdBytes?: HoldBytes | undefined;
 }
 
 /** The model call a turn starts, and the check that would refuse it. */
@@ -178,19 +183,20 @@ async function planContext(
   const edit = turn.kind === "edit";
   const images =
     edit && request.images.length === 0
-      ? await imagesOfReplaced(store, owner, conversationId, turn.redone)
+      ? await imagesOfReplaced(store, owner, conversationId, turn.redone, request.holdBytes)
       : request.images;
   const sentDocuments = request.documents ?? [];
   const documents =
     edit && sentDocuments.length === 0
-      ? await documentsOfReplaced(store, owner, conversationId, turn.redone)
+      ? await documentsOfReplaced(store, owner, conversationId, turn.redone, request.holdBytes)
       : sentDocuments;
   // A question of attachments alone is asked again (Retry) as empty text: they are stored.
   if (!again && question.trim() === "" && images.length === 0 && documents.length === 0)
     throw new ValidationError("content", "must hold text, an image or a document");
   const thread = again ? [...history, again] : history;
   const own = again ? 0 : images.length;
-  const carried = await loadCarriedImages(store, owner, conversationId, thread, own, deps.contextMaxImages);
+  const max = deps.contextMaxImages;
+  const carried = await loadCarriedImages(store, owner, conversationId, thread, own, max, request.holdBytes);
   const written = await planQuestionDocuments(deps, request, turn, documents);
   const asked = again
     ? { text: written.textOf(again), images: carried.get(again.id) ?? [] }

@@ -12,15 +12,18 @@ import { Elysia } from "elysia";
 import type { DocumentLimits, ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
+import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
 import type { PdfReader } from "../documents/pdf-reader.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
+import { STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { readQuestion } from "./question-parts.ts";
+import { reservationOf } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
 import { ChatBody } from "./schemas.ts";
 
@@ -97,7 +100,10 @@ export function chatRoutes(deps: ChatRouteDeps) {
       const model = (chosen: string | null) =>
         asked ??
         (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
-      return answerInConversation(deps, caller, body, settings, model);
+      // Stored images the turn sends again are counted before they are loaded, like a body's.
+      const reservation = reservationOf(request);
+      const holdBytes = reservation && ((bytes: number) => reservation.add(bytes * STORED_IMAGE_BYTE_WEIGHT));
+      return answerInConversation(deps, caller, body, settings, model, holdBytes);
     },
     { body: ChatBody },
   );
@@ -125,6 +131,7 @@ async function answerInConversation(
   body: ChatBody,
   settings: Settings,
   model: (chosen: string | null) => string,
+  holdBytes: HoldBytes | undefined,
 ) {
   const content = questionOf(body);
   // Checked (count, size, type by the bytes, a PDF's text) before anything is stored or sent.
@@ -153,6 +160,7 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
+    holdBytes,
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones
   // the answer starts in, so a question is never stored and then refused by a limit.

@@ -4,7 +4,10 @@
  * read it.
  */
 
-/** `name` cleaned for a header: no lone surrogates, control characters or path separators. */
+/**
+ * `name` cleaned for a header: no lone surrogates, control characters or path separators, and no
+ * dots or spaces at either end ("offsite." is not to become "offsite..md", nor ".env" a hidden file).
+ */
 function cleaned(name: string): string {
   return (
     name
@@ -12,13 +15,13 @@ function cleaned(name: string): string {
       .replace(/\p{Cs}/gu, "\uFFFD")
       .replace(/[\p{Cc}/\\]+/gu, " ")
       .replace(/\s+/g, " ")
-      .trim()
+      .replace(/^[\s.]+|[\s.]+$/g, "")
   );
 }
 
 /**
  * The header for a file named `name` (then `extension`, when given), `asciiName` where only ASCII
- * is read, or where `name` is empty.
+ * is read, or where nothing of `name` is left.
  */
 export function contentDisposition(
   kind: "attachment" | "inline",
@@ -26,7 +29,8 @@ export function contentDisposition(
   name: string | null,
   extension = "",
 ): string {
-  const own = name ? `${cleaned(name)}${extension}` : asciiName;
+  const stem = name ? cleaned(name) : "";
+  const own = stem ? `${stem}${extension}` : asciiName;
   // `'()*` are not attr-chars, so they are encoded too.
   const encoded = encodeURIComponent(own).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${kind}; filename="${asciiName}"; filename*=UTF-8''${encoded}`;

@@ -97,6 +97,12 @@ export const BODY_BYTE_WEIGHT = 3;
  */
 export const CALL_IMAGE_BYTE_WEIGHT = 2;
 
+/**
+ * What one byte of a stored image costs while a turn prepares its model call: the bytes loaded
+ * from the store, their `data:` URL, and the worker's copy as it crosses over.
+ */
+export const STORED_IMAGE_BYTE_WEIGHT = 3;
+
 /** The bytes of the images (their `data:` URLs) a model call carries: what it holds until it ends. */
 export function imageBytes(messages: readonly ModelMessage[]): number {
   let bytes = 0;

@@ -3,26 +3,15 @@
  * relay that can cut the network, headless Chromium, and the page's parts by what a user sees.
  */
 import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../../harness/stack/chromium.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { type CutProxy, startCutProxy } from "./cut-proxy.ts";
 
 export const resultsDir = new URL("../../test-results/", import.meta.url).pathname;
 
 /** Launches Debian's Chromium headless, quiet (no background traffic, no GPU). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-gpu",
-    ],
-  });
-}
+export const launchBrowser = launchChromium;
 
 export interface ChatSetup {
   stack: Stack;
@@ -131,6 +120,28 @@ export function conversationIdOf(page: Page): string {
 export function echoText(words: number): string {
   const vocabulary = ["amber", "river", "quiet", "lantern", "harbor", "meadow", "copper", "window", "falcon", "cedar"];
   return Array.from({ length: words }, (_, i) => `${vocabulary[(i * 7) % vocabulary.length]}${i}`).join(" ");
+}
+
+export const desktop = { width: 1280, height: 800 };
+export const phone = { width: 390, height: 844 };
+
+/** The two widths every page fix is tested at, with their names. */
+export const widths = [
+  ["desktop", desktop],
+  ["phone", phone],
+] as const;
+
+/** Asks `questions` in a new conversation on `setup`, each answered in full; returns the conversation's address. */
+export async function seededConversation(setup: ChatSetup, questions: string[]): Promise<string> {
+  const { page, context } = await openChat(setup.browser, setup.url);
+  for (const question of questions) {
+    await send(page, question);
+    const { status } = await finishedAnswer(page, 90_000);
+    if (status !== "complete") throw new Error(`the answer to "${question.slice(0, 40)}" ended ${status}`);
+  }
+  const address = page.url();
+  await context.close();
+  return address;
 }
 
 /** Opens the chat and records every CSP violation the page reports (event and console). */

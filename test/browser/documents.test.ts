@@ -14,6 +14,7 @@ import {
   finishedAnswer,
   openWatched as openWatchedOn,
   pasteOrDrop,
+  phone,
   send,
   startChatSetup,
 } from "./chat-page.ts";
@@ -24,7 +25,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => setup?.stop(), 60_000);
 
-const phone = { width: 390, height: 844 };
 const openWatched = (viewport?: { width: number; height: number }) => openWatchedOn(setup, viewport);
 
 const PDF = Buffer.from(pdfFile([["Quarterly revenue grew by nine percent."]]));
@@ -87,7 +87,7 @@ test("at phone width: a binary file is refused on the page, a mislabelled PDF ta
     { name: "long.txt", mimeType: "text/plain", buffer: Buffer.from(long) },
   ]);
   await page.waitForFunction(() => document.querySelector("#status-line")?.textContent?.includes("archive.zip"));
-  expect(await page.textContent("#status-line")).toContain("archive.zip is neither a PDF nor a text file.");
+  expect(await page.textContent("#status-line")).toContain("Not attached: “archive.zip” (neither a PDF nor a text file).");
   await page.waitForFunction(() => document.querySelectorAll("#attachments .document-chip").length === 2);
   for (const chip of await page.locator("#attachments .attachment").all()) {
     const box = await chip.boundingBox();

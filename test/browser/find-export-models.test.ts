@@ -1,6 +1,7 @@
 /**
  * Search, export, the model picker and the model badge, as a user meets them: by mouse and by
- * keyboard, at desktop and phone width, through nginx. The badge is checked against an upstream
+ * keyboard, at desktop and phone width, through nginx (Export by keyboard, and on a phone in the
+ * title bar's More menu: header-menus.test.ts). The badge is checked against an upstream
  * that answers (this stack) and one that does not (a second app pointed at a closed port).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -111,26 +112,6 @@ test("Export by mouse: the menu downloads Markdown and JSON named after the titl
   await context.close();
 });
 
-test("Export by keyboard at phone width: Enter opens, Tab reaches JSON, Esc closes and returns focus", async () => {
-  const { page, context } = await openChat(setup.browser, `${setup.url}/#/c/${groceries}`, { viewport: phone });
-  await page.waitForSelector("#title-actions:not([hidden])");
-  await page.focus("#export");
-  await page.keyboard.press("Enter");
-  expect(await page.evaluate(() => document.activeElement?.id)).toBe("export-md");
-  const target = await page.locator("#export-json").boundingBox();
-  expect(target?.height ?? 0).toBeGreaterThanOrEqual(44);
-  expect((target?.x ?? -1) >= 0 && (target?.x ?? 0) + (target?.width ?? 0) <= phone.width).toBe(true);
-  await page.keyboard.press("Tab");
-  const json = await downloaded(page, () => page.keyboard.press("Enter"));
-  expect(json.name).toBe("echo Milk, eggs and bread.json");
-  await page.focus("#export");
-  await page.keyboard.press("Enter");
-  await page.keyboard.press("Escape");
-  expect(await page.isHidden("#export-menu")).toBe(true);
-  expect(await page.evaluate(() => document.activeElement?.id)).toBe("export");
-  await context.close();
-});
-
 /** The `model` field of the next POST /api/chat the page sends while `action` runs. */
 async function modelSent(page: Page, action: () => Promise<void>): Promise<unknown> {
   const [request] = await Promise.all([
@@ -206,6 +187,10 @@ test("the badge says unreachable, in the warning style, when the upstream does n
       const { page, context } = await openChat(setup.browser, down.url, { viewport });
       await page.waitForFunction(() => document.getElementById("model")?.textContent === "unreachable");
       expect(await page.getAttribute("#model-badge", "class")).toContain("unreachable");
+      // The model server, not this device's network (that reads "offline": wording.test.ts).
+      expect(await page.getAttribute("#model-badge", "title")).toContain("the model server does not answer");
+      // On a phone the badge folds into More, which carries the warning.
+      if (viewport === phone) expect(await page.getAttribute("#more", "data-warning")).toBe("true");
       const colours = await page.$eval("#model-badge", (badge) => getComputedStyle(badge).backgroundColor);
       expect(colours).not.toBe("rgba(0, 0, 0, 0)");
       expect(await page.isHidden("#model-field")).toBe(true);

@@ -12,9 +12,11 @@ import {
   finishedAnswer,
   openWatched as openWatchedOn,
   pasteOrDrop,
+  phone,
   send,
   startChatSetup,
 } from "./chat-page.ts";
+import { PNG_1, PNG_2 } from "./test-images.ts";
 
 let setup: ChatSetup;
 beforeAll(async () => {
@@ -22,18 +24,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => setup?.stop(), 60_000);
 
-const phone = { width: 390, height: 844 };
 const openWatched = (viewport?: { width: number; height: number }) => openWatchedOn(setup, viewport);
-
-/** A real 1×1 PNG (so the browser decodes it), and a 2×2 one. */
-const PNG_1 = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-  "base64",
-);
-const PNG_2 = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==",
-  "base64",
-);
 
 const meta = (page: Page) => page.textContent("#thread .message.assistant:last-child .meta");
 
@@ -89,7 +80,12 @@ test("custom instructions at phone width by touch-sized mouse clicks; Use defaul
   const { page, context } = await openWatched(phone);
   await send(page, "/sim tokens=4\nOn the phone");
   await finishedAnswer(page);
-  await page.click("#instructions");
+  // On a phone the title bar's buttons are in its More menu.
+  const openInstructions = async () => {
+    await page.click("#more");
+    await page.click("#more-menu >> text=Custom instructions");
+  };
+  await openInstructions();
   const box = await page.locator("#instructions-dialog").boundingBox();
   expect(box && box.x >= 0 && box.x + box.width <= phone.width).toBe(true);
   await page.fill("#instructions-text", "Answer in French.");
@@ -99,7 +95,7 @@ test("custom instructions at phone width by touch-sized mouse clicks; Use defaul
   const read = () =>
     page.evaluate(async (id) => (await (await fetch(`/api/conversations/${id}`)).json()).system_prompt, id);
   expect(await read()).toBe("Answer in French.");
-  await page.click("#instructions");
+  await openInstructions();
   await page.click("#instructions-reset");
   await page.click("#instructions-dialog button[type=submit]");
   await page.waitForSelector("#instructions-dialog", { state: "hidden" });
