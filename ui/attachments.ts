@@ -45,6 +45,7 @@ export class Attachments {
     documents: { max_count: 0, max_bytes: 0, max_characters: 0 },
   };
   #attached: Attached[] = [];
+  #adding: Promise<void> = Promise.resolve();
 
   constructor(
     readonly changed: () => void,
@@ -78,8 +79,19 @@ export class Attachments {
     return this.#caps.images.max_count > 0 && files.some((file) => this.#isImage(file));
   }
 
-  /** Adds `files`, each checked first; says, in one notice, why each refused one is. */
-  async add(files: readonly File[]): Promise<void> {
+  /**
+   * Adds `files`, each checked first; says, in one notice, why each refused one is. Adds run one
+   * after another (a pick, a paste and a drop may overlap), so files keep their order and the
+   * counts their caps.
+   */
+  add(files: readonly File[]): Promise<void> {
+    const next = this.#adding.then(() => this.#addAll(files));
+    // A file that could not be read fails its own add, not every later one.
+    this.#adding = next.catch(() => {});
+    return next;
+  }
+
+  async #addAll(files: readonly File[]): Promise<void> {
     const refused = new Map<string, string[]>();
     for (const file of files) {
       const document = !this.#isImage(file);

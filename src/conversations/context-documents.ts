@@ -133,7 +133,12 @@ export async function loadCarriedDocuments(
   const byQuestion = new Map<string, ContextDocument[]>();
   if (carried.length === 0 || budget <= 0) return byQuestion;
   const chosen = new Set(carried);
-  hold?.(textBytes(thread.filter((question) => chosen.has(question.id)), budget));
+  hold?.(
+    textBytes(
+      thread.filter((question) => chosen.has(question.id)),
+      budget,
+    ),
+  );
   for (const document of await store.documentsOf(owner, conversationId, carried, budget))
     byQuestion.set(document.message_id, [...(byQuestion.get(document.message_id) ?? []), document]);
   return byQuestion;

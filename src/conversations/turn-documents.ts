@@ -6,7 +6,6 @@
  */
 
 import type { ContextSettings } from "./context.ts";
-import type { HoldBytes } from "./context-images.ts";
 import {
   type ContextDocument,
   type DocumentContextSettings,
@@ -16,6 +15,7 @@ import {
   type SentDocument,
   withDocumentBlocks,
 } from "./context-documents.ts";
+import type { HoldBytes } from "./context-images.ts";
 import type { NewDocument } from "./documents.ts";
 import type { ConversationStore, Message } from "./store.ts";
 import type { ShapedTurn } from "./turn-thread.ts";

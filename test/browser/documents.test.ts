@@ -87,7 +87,9 @@ test("at phone width: a binary file is refused on the page, a mislabelled PDF ta
     { name: "long.txt", mimeType: "text/plain", buffer: Buffer.from(long) },
   ]);
   await page.waitForFunction(() => document.querySelector("#status-line")?.textContent?.includes("archive.zip"));
-  expect(await page.textContent("#status-line")).toContain("Not attached: “archive.zip” (neither a PDF nor a text file).");
+  expect(await page.textContent("#status-line")).toContain(
+    "Not attached: “archive.zip” (neither a PDF nor a text file).",
+  );
   await page.waitForFunction(() => document.querySelectorAll("#attachments .document-chip").length === 2);
   for (const chip of await page.locator("#attachments .attachment").all()) {
     const box = await chip.boundingBox();
