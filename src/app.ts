@@ -148,6 +148,7 @@ export async function createApp(
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -161,7 +162,14 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images, documents: config.documents }))
+    .use(
+      chatSettingsRoutes({
+        systemPrompt: config.systemPrompt,
+        images: config.images,
+        documents: config.documents,
+        tools,
+      }),
+    )
     .use(
       chatRoutes({
         startGeneration,
@@ -174,6 +182,7 @@ export async function createApp(
         continuation: config.continuation,
         images: config.images,
         documents: { limits: config.documents, reader: services.pdfReader },
+        tools,
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))

@@ -51,6 +51,7 @@ function settle(defences: Defences): { config: Config; access: Access } {
     const config = loadConfig(process.env);
     for (const secret of [config.upstreamApiKey, config.auth.sessionSecret, config.databaseUrl, config.redisUrl])
       registerSecret(secret);
+    for (const server of config.tools.servers) for (const value of Object.values(server.headers)) registerSecret(value);
     prepareDataDir(config.dataDir, defences.privateFiles);
     return { config, access: createAccess(config, config.dataDir, defences) };
   } catch (error) {
@@ -143,7 +144,7 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
       // Answers cut by the drain are stored as interrupted before the store closes.
       await services.checkpoints?.whenStored();
       services.checkpoints?.stop();
-      await Promise.all([server.stop(true), internal.stop(true)]);
+      await Promise.all([server.stop(true), internal.stop(true), services.toolbox?.close()]);
       await cluster?.leave();
       await Promise.all([conversations.close(), services.pdfReader.close()]);
       process.exit(0);

@@ -22,7 +22,9 @@ import { LocalUserStreams, type UserStreamLimiter } from "./limits/user-streams.
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
-import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
+import { toolAnswer } from "./tools/tool-loop.ts";
+import { Toolbox } from "./tools/toolbox.ts";
+import { type ChatRequest, streamChat, type Upstream } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
 
@@ -31,6 +33,8 @@ export interface StartOptions {
   background?: boolean;
   /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
   id?: string;
+  /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
+  tools?: boolean;
 }
 
 export interface Services {
@@ -49,6 +53,8 @@ export interface Services {
   checkpoints: AnswerCheckpoints | undefined;
   /** Per-user limits, shared by generations and `/v1` calls (and by every instance, with REDIS_URL). */
   userLimits: UserLimiter;
+  /** The operator's MCP servers (MCP_SERVERS_FILE); absent when none are declared. */
+  toolbox: Toolbox | undefined;
   /** Open streams per user (on every instance, with REDIS_URL). */
   userStreams: UserStreamLimiter;
   /** Memory of bodies and of running calls' images, all requests together (INFLIGHT_BYTES_MAX). */
@@ -99,6 +105,9 @@ export function createServices(
   const conversations =
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
 
+  const { tools } = config;
+  const toolbox =
+    tools.servers.length > 0 ? new Toolbox(tools.servers, { ...tools, observe: metrics.toolCall }) : undefined;
   const reserveGeneration = generationReserver({
     config,
     registry,
@@ -108,6 +117,7 @@ export function createServices(
     upstream,
     timeouts,
     metrics,
+    toolbox,
   });
   return {
     config,
@@ -120,6 +130,7 @@ export function createServices(
     conversations,
     checkpoints: conversations && new AnswerCheckpoints(conversations, config.checkpointMs),
     userLimits,
+    toolbox,
     userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
     inflight,
     pdfReader: createPdfReader({
@@ -170,11 +181,19 @@ interface ReserverParts {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   metrics: Metrics;
+  toolbox: Toolbox | undefined;
+}
+
+/** The model call of a generation: with tools, a tool answer's calls (tools/tool-loop.ts). */
+function upstreamOf(parts: ReserverParts, request: ChatRequest, tools: boolean): Upstream {
+  const { upstream, toolbox, config } = parts;
+  if (tools && toolbox) return toolAnswer(upstream, toolbox, request, config.tools);
+  return (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink);
 }
 
 /** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
 function generationReserver(parts: ReserverParts) {
-  const { config, registry, userLimits, inflight, shared, upstream, timeouts, metrics } = parts;
+  const { config, registry, userLimits, inflight, shared, timeouts, metrics } = parts;
   return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
     // A full in-flight budget refuses here, before the question is stored; what the call then
     // holds is counted when it starts, and refuses later ones.
@@ -203,7 +222,7 @@ function generationReserver(parts: ReserverParts) {
             id,
             owner: caller.user,
             model: request.model,
-            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
+            upstream: upstreamOf(parts, request, options.tools ?? false),
             timeouts,
             cancelGraceMs: config.cancelGraceMs,
             background: options.background ?? false,

@@ -91,6 +91,8 @@ export interface ChatSettings {
   images: { max_count: number; max_bytes: number; types: string[] };
   /** Documents (PDF and text, judged by their bytes): how many per question, their size, their text's length. */
   documents: { max_count: number; max_bytes: number; max_characters: number };
+  /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
+  tools?: { available: boolean; default: boolean };
 }
 
 /**
@@ -155,5 +157,8 @@ export const api = {
       model,
       ...(replace ? { replace } : {}),
     }),
+  /** Turns the conversation's tools on or off (null: the server's default). */
+  setTools: (id: string, tools: boolean | null) =>
+    request<{ tools: boolean | null }>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { tools }),
   stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
 };

@@ -9,6 +9,7 @@ import { humanError } from "./error-text.ts";
 import { formatFigures, TTFT_MEANING } from "./format.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { documentStrip, type ShownDocument } from "./question-documents.ts";
+import { ToolStepsView } from "./tool-steps.ts";
 import { collapseIfLong } from "./user-message.ts";
 
 export interface MessageParts {
@@ -144,6 +145,7 @@ export function storedMessage(message: Message, actions: MessageActions = {}, im
   const documents = images.flatMap((image) => image.document ?? []);
   if (pictures.length > 0) parts.content.before(imageStrip(pictures));
   if (documents.length > 0) parts.content.before(documentStrip(documents));
+  if (message.tool_steps?.length) parts.content.before(ToolStepsView.stored(message.tool_steps).element);
   parts.article.dataset.status = message.status;
   parts.meta.textContent = storedMeta(message);
   parts.meta.hidden = parts.meta.textContent === "";

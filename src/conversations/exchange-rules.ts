@@ -4,6 +4,7 @@
  * write, and writes it. Where a new question or answer goes in the tree, what Retry replaces, and
  * how a continuation is appended are decided here only.
  */
+import type { ToolStep } from "../contract.ts";
 import { ConversationBusyError, ConversationMovedError } from "../errors.ts";
 import { refuseUnlessContinuable } from "./continuation.ts";
 import { retriesExchange } from "./retry.ts";
@@ -15,6 +16,7 @@ import {
   type NewMessage,
   type NewMessageRow,
   newMessageRow,
+  toolStepsColumn,
 } from "./rows.ts";
 import { type AskStart, type ExchangeEnd, type ExchangeStart, MessageNotFoundError } from "./store.ts";
 
@@ -125,6 +127,7 @@ export function answerOf(conversationId: string, end: ExchangeEnd, parentId: str
     error,
     figures,
     model,
+    tool_steps: end.toolSteps,
   });
 }
 
@@ -146,7 +149,17 @@ export function continuedAnswer(answer: MessageRow, end: Omit<ExchangeEnd, "stre
         })
       : { ttft_ms, total_ms, completion_tokens, finish_reason }),
     model: end.model ?? answer.model,
+    tool_steps: continuedSteps(answer, end),
   };
+}
+
+/** The answer's tool steps, then the continuation's, placed after the text they follow. */
+function continuedSteps(answer: MessageRow, end: Omit<ExchangeEnd, "streamId">): string | null {
+  const added = end.toolSteps ?? [];
+  if (added.length === 0) return answer.tool_steps;
+  const before: ToolStep[] = answer.tool_steps ? JSON.parse(answer.tool_steps) : [];
+  const shift = answer.content.length;
+  return toolStepsColumn([...before, ...added.map((step) => ({ ...step, offset: step.offset + shift }))]);
 }
 
 /** The end of an exchange cut off by a previous process: the text of its last checkpoint. */
@@ -154,6 +167,9 @@ export function interruptedEnd(conversation: ConversationRow): ExchangeEnd {
   return {
     streamId: conversation.running_stream_id ?? "",
     content: conversation.running_content ?? "",
+    toolSteps: conversation.running_tool_steps
+      ? (JSON.parse(conversation.running_tool_steps) as ToolStep[])
+      : undefined,
     status: "interrupted",
     model: conversation.running_model ?? undefined,
   };

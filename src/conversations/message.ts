@@ -3,7 +3,7 @@
  * and as a path read shows it (with its siblings). A message id that is not one of the
  * conversation's is, as another user's conversation is, one that does not exist.
  */
-import type { AnswerFigures, Role } from "../contract.ts";
+import type { AnswerFigures, Role, ToolStep } from "../contract.ts";
 import { NotFoundError } from "../errors.ts";
 import type { DocumentRef } from "./documents.ts";
 import type { ImageRef } from "./images.ts";
@@ -36,6 +36,8 @@ export interface Message {
   images?: ImageRef[];
   /** A question's documents, in the order they were sent (their text at `/api/conversations/:id/documents/:documentId`). */
   documents?: DocumentRef[];
+  /** An answer's tool calls, in order: each with its arguments and its result (untrusted text). */
+  tool_steps?: ToolStep[];
 }
 
 /** A message as stored: with its place in the tree. */

@@ -129,7 +129,30 @@ export const migrations: readonly string[] = [
    CREATE TRIGGER message_images_bytes_delete AFTER DELETE ON message_images BEGIN
      UPDATE conversations SET stored_bytes = stored_bytes - old.size WHERE id = old.conversation_id;
    END;`,
-  // 10: a question's documents (documents.ts): their text, beside the messages as images are, so
+  // 10: tools (src/tools/): an answer keeps its tool steps (JSON: each call, its arguments and its
+  // result), which count in what its conversation stores, and a running answer's are checkpointed
+  // with its text; a conversation may turn tools on or off (NULL: TOOLS_DEFAULT).
+  `ALTER TABLE messages ADD COLUMN tool_steps TEXT;
+   ALTER TABLE conversations ADD COLUMN tools INTEGER;
+   ALTER TABLE conversations ADD COLUMN running_tool_steps TEXT;
+   DROP TRIGGER messages_bytes_insert;
+   DROP TRIGGER messages_bytes_delete;
+   DROP TRIGGER messages_bytes_update;
+   CREATE TRIGGER messages_bytes_insert AFTER INSERT ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + length(CAST(new.content AS BLOB))
+       + coalesce(length(CAST(new.tool_steps AS BLOB)), 0) WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_delete AFTER DELETE ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.content AS BLOB))
+       - coalesce(length(CAST(old.tool_steps AS BLOB)), 0) WHERE id = old.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_update AFTER UPDATE OF content, tool_steps ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes
+       - length(CAST(old.content AS BLOB)) - coalesce(length(CAST(old.tool_steps AS BLOB)), 0)
+       + length(CAST(new.content AS BLOB)) + coalesce(length(CAST(new.tool_steps AS BLOB)), 0)
+       WHERE id = new.conversation_id;
+   END;`,
+  // 11: a question's documents (documents.ts): their text, beside the messages as images are, so
   // reading a thread or searching it never loads them; they go with their message or conversation.
   // `characters` is the text's length as JavaScript counts it (UTF-16 code units), which SQL's
   // length() does not. The stored bytes count the text's UTF-8 bytes, as they do a message's.

@@ -1,5 +1,5 @@
 /**
- * The documents of questions on PostgreSQL (table message_documents, migration 9): SQLite's
+ * The documents of questions on PostgreSQL (table message_documents, migration 10): SQLite's
  * sqlite-documents.ts, with the same ownership join.
  */
 import type { Sql, TransactionSql } from "postgres";

@@ -9,7 +9,7 @@ import { conversationRow, insertMessage, inTransaction, messageRow } from "./pos
 import { insertDocuments } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { insertImages } from "./postgres-images.ts";
-import type { ConversationRow } from "./rows.ts";
+import { type ConversationRow, toolStepsColumn } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 import type { AnswerCheckpoint, ExchangeEnd, ExchangeStart } from "./store.ts";
 
@@ -40,6 +40,7 @@ export function beginExchange(sql: Sql, owner: string, conversationId: string, s
     }
     // The right-hand sides read the row as it was: title_words follows only a title set here.
     await tx`UPDATE conversations SET running_stream_id = ${start.streamId}, running_content = NULL,
+        running_tool_steps = NULL,
         running_parent_id = ${plan.runningParentId}, running_continues_id = ${plan.runningContinuesId},
         running_model = ${start.model ?? null}, current_leaf_id = ${plan.leaf},
         updated_at = ${Date.now()}, title = COALESCE(title, ${start.title}),
@@ -88,8 +89,9 @@ export function finishExchange(sql: Sql, owner: string, conversationId: string, 
 export function checkpointAnswers(sql: Sql, checkpoints: AnswerCheckpoint[]): Promise<number> {
   return inTransaction(sql, async (tx) => {
     let stored = 0;
-    for (const { conversationId, streamId, content } of checkpoints) {
-      const result = await tx`UPDATE conversations SET running_content = ${content}
+    for (const { conversationId, streamId, content, toolSteps } of checkpoints) {
+      const steps = toolStepsColumn(toolSteps);
+      const result = await tx`UPDATE conversations SET running_content = ${content}, running_tool_steps = ${steps}
         WHERE id = ${conversationId} AND running_stream_id = ${streamId}`;
       stored += result.count;
     }

@@ -108,7 +108,30 @@ export const postgresMigrations: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();
    CREATE TRIGGER message_images_bytes AFTER INSERT OR DELETE ON message_images
      FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
-  // 9: a question's documents, their text counted in the stored bytes (SQLite's step 10).
+  // 9: an answer's tool steps, counted in what its conversation stores, and a conversation's
+  // choice of tools (SQLite's step 10).
+  `ALTER TABLE messages ADD COLUMN tool_steps TEXT;
+   ALTER TABLE conversations ADD COLUMN tools SMALLINT, ADD COLUMN running_tool_steps TEXT;
+   CREATE OR REPLACE FUNCTION count_stored_bytes() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     IF TG_TABLE_NAME = 'messages' THEN
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN 0
+             ELSE octet_length(NEW.content) + coalesce(octet_length(NEW.tool_steps), 0) END
+         - CASE WHEN TG_OP = 'INSERT' THEN 0
+             ELSE octet_length(OLD.content) + coalesce(octet_length(OLD.tool_steps), 0) END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     ELSE
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN -OLD.size ELSE NEW.size END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     END IF;
+     RETURN NULL;
+   END $$;
+   DROP TRIGGER messages_bytes ON messages;
+   CREATE TRIGGER messages_bytes AFTER INSERT OR DELETE OR UPDATE OF content, tool_steps ON messages
+     FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
+  // 10: a question's documents, their text counted in the stored bytes (SQLite's step 11).
   `CREATE TABLE message_documents (
      id TEXT PRIMARY KEY,
      message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,

@@ -160,6 +160,13 @@ export class PostgresConversationStore implements ConversationStore {
     return result.count > 0;
   }
 
+  async setTools(owner: string, id: string, tools: boolean | null): Promise<boolean> {
+    const value = tools === null ? null : Number(tools);
+    const result = await this.sql`UPDATE conversations SET tools = ${value}, updated_at = ${Date.now()}
+      WHERE id = ${id} AND owner = ${owner}`.catch(rethrowAsStoreError);
+    return result.count > 0;
+  }
+
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return exchanges.beginExchange(this.sql, owner, conversationId, start);
   }

@@ -4,7 +4,7 @@
  * each engine's store holds only its SQL. Times are stored as epoch milliseconds (they sort and
  * compare as numbers) and served as ISO 8601.
  */
-import type { FinishReason } from "../contract.ts";
+import type { FinishReason, ToolStep } from "../contract.ts";
 import type { DocumentMediaType, DocumentRef } from "./documents.ts";
 import type { ImageMediaType, ImageRef } from "./images.ts";
 import type { ConversationState, ConversationSummary, MessageStatus, Role, SearchHit, StoredMessage } from "./store.ts";
@@ -17,6 +17,8 @@ export interface ConversationRow {
   running_stream_id: string | null;
   /** The running answer's text at its last checkpoint (a continuation's new text only). */
   running_content: string | null;
+  /** Its tool steps at that checkpoint (JSON). */
+  running_tool_steps?: string | null;
   /** The question the running answer goes under. (Absent in rows built in code, as the rest below.) */
   running_parent_id?: string | null;
   /** Continue: the answer the running text is appended to. */
@@ -27,6 +29,8 @@ export interface ConversationRow {
   /** The conversation's chosen model; null: the server's default. */
   model?: string | null;
   current_leaf_id?: string | null;
+  /** Tools on (1) or off (0) for this conversation; null: TOOLS_DEFAULT. */
+  tools?: number | null;
 }
 
 /** A message as it is inserted: every column but `seq`, which the database numbers. */
@@ -46,6 +50,8 @@ export interface NewMessageRow {
   completion_tokens: number | null;
   finish_reason: FinishReason | null;
   model: string | null;
+  /** An answer's tool steps, as JSON; null when it called none. */
+  tool_steps: string | null;
 }
 
 /** A stored message's row. */
@@ -54,7 +60,10 @@ export interface MessageRow extends NewMessageRow {
 }
 
 /** What a store is given of a message to add: the rest (time, and an id unless given) is made here. */
-export type NewMessage = Pick<StoredMessage, "role" | "content" | "status" | "error" | "figures" | "model"> & {
+export type NewMessage = Pick<
+  StoredMessage,
+  "role" | "content" | "status" | "error" | "figures" | "model" | "tool_steps"
+> & {
   parent_id: string | null;
   id?: string | undefined;
 };
@@ -107,7 +116,13 @@ export function newMessageRow(conversationId: string, message: NewMessage): NewM
     created_at: Date.now(),
     ...figureColumns(figures),
     model: message.model ?? null,
+    tool_steps: toolStepsColumn(message.tool_steps),
   };
+}
+
+/** The tool steps column: JSON, or null for an answer without any. */
+export function toolStepsColumn(steps: readonly ToolStep[] | undefined): string | null {
+  return steps && steps.length > 0 ? JSON.stringify(steps) : null;
 }
 
 /** The error columns of a message row. */
@@ -149,6 +164,7 @@ export function toState(row: ConversationRow): ConversationState {
     system_prompt: row.system_prompt ?? null,
     model: row.model ?? null,
     current_leaf_id: row.current_leaf_id ?? null,
+    tools: row.tools == null ? null : Boolean(row.tools),
   };
 }
 
@@ -175,6 +191,7 @@ export function toMessage(row: MessageRow): StoredMessage {
     };
   }
   if (row.model) message.model = row.model;
+  if (row.tool_steps) message.tool_steps = JSON.parse(row.tool_steps) as ToolStep[];
   return message;
 }
 

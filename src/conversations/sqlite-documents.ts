@@ -1,5 +1,5 @@
 /**
- * The documents of questions on SQLite (table message_documents, migration 10): kept beside the
+ * The documents of questions on SQLite (table message_documents, migration 11): kept beside the
  * messages, as images are, so reading a thread or searching it never loads their text.
  */
 import type { DatabaseSync } from "node:sqlite";

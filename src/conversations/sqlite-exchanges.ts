@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import * as rules from "./exchange-rules.ts";
-import type { ConversationRow } from "./rows.ts";
+import { type ConversationRow, toolStepsColumn } from "./rows.ts";
 import { conversationRow, insertMessage, inTransaction, messageRow } from "./sqlite-database.ts";
 import { insertDocuments } from "./sqlite-documents.ts";
 import { insertImages } from "./sqlite-images.ts";
@@ -38,7 +38,8 @@ export function beginExchange(db: DatabaseSync, owner: string, conversationId: s
       insertDocuments(db, conversationId, plan.question.id, ("documents" in start && start.documents) || []);
     }
     db.prepare(
-      `UPDATE conversations SET running_stream_id = ?, running_content = NULL, running_parent_id = ?,
+      `UPDATE conversations SET running_stream_id = ?, running_content = NULL, running_tool_steps = NULL,
+         running_parent_id = ?,
          running_continues_id = ?, running_model = ?, current_leaf_id = ?, updated_at = ?,
          title = COALESCE(title, ?) WHERE id = ?`,
     ).run(
@@ -66,7 +67,7 @@ function writeAnswer(db: DatabaseSync, conversation: ConversationRow, end: Excha
       `UPDATE messages SET content = :content, status = :status, error_code = :error_code,
          error_message = :error_message, error_retryable = :error_retryable, ttft_ms = :ttft_ms,
          total_ms = :total_ms, completion_tokens = :completion_tokens, finish_reason = :finish_reason,
-         model = :model WHERE id = :id`,
+         model = :model, tool_steps = :tool_steps WHERE id = :id`,
     ).run({ ...rules.continuedAnswer(answer, end), id: answer.id });
     return;
   }
@@ -98,10 +99,12 @@ export function finishExchange(db: DatabaseSync, owner: string, conversationId: 
 /** ConversationStore.checkpointAnswers on `db`. */
 export function checkpointAnswers(db: DatabaseSync, checkpoints: AnswerCheckpoint[]): number {
   return inTransaction(db, () => {
-    const update = db.prepare("UPDATE conversations SET running_content = ? WHERE id = ? AND running_stream_id = ?");
+    const update = db.prepare(
+      "UPDATE conversations SET running_content = ?, running_tool_steps = ? WHERE id = ? AND running_stream_id = ?",
+    );
     let stored = 0;
-    for (const { conversationId, streamId, content } of checkpoints)
-      stored += Number(update.run(content, conversationId, streamId).changes);
+    for (const { conversationId, streamId, content, toolSteps } of checkpoints)
+      stored += Number(update.run(content, toolStepsColumn(toolSteps), conversationId, streamId).changes);
     return stored;
   });
 }

@@ -132,6 +132,13 @@ export class SqliteConversationStore implements ConversationStore {
     return result.changes > 0;
   }
 
+  async setTools(owner: string, id: string, tools: boolean | null): Promise<boolean> {
+    const result = this.#db
+      .prepare("UPDATE conversations SET tools = ?, updated_at = ? WHERE id = ? AND owner = ?")
+      .run(tools === null ? null : Number(tools), Date.now(), id, owner);
+    return result.changes > 0;
+  }
+
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return exchanges.beginExchange(this.#db, owner, conversationId, start);
   }

@@ -5,7 +5,7 @@
  * message they redo, and the conversation keeps the leaf of the branch it shows.
  */
 
-import type { AnswerFigures } from "../contract.ts";
+import type { AnswerFigures, ToolStep } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
 import type { NewDocument, StoredDocument } from "./documents.ts";
 import type { NewImage, StoredImage } from "./images.ts";
@@ -38,6 +38,8 @@ export interface ConversationState extends ConversationSummary {
   model: string | null;
   /** The leaf of the branch the conversation shows, on every device; null while it has no message. */
   current_leaf_id: string | null;
+  /** Whether its answers may call the operator's MCP tools; null: the server's default (TOOLS_DEFAULT). */
+  tools: boolean | null;
 }
 
 /** A conversation as a read serves it: its fields and (a window of) one path through its tree. */
@@ -133,6 +135,8 @@ export interface ExchangeEnd {
   error?: MessageError;
   /** From the generation's `done` event; absent when it ended with an error. */
   figures?: AnswerFigures;
+  /** The answer's tool calls, in order; absent or empty when it called none. */
+  toolSteps?: ToolStep[] | undefined;
   /** The question the answer goes under (default: the running one's). */
   parentId?: string | undefined;
   /** Continue: the answer `content` is appended to. */
@@ -140,11 +144,12 @@ export interface ExchangeEnd {
   model?: string | undefined;
 }
 
-/** The text of a running answer so far. */
+/** The text of a running answer so far, and its tool steps. */
 export interface AnswerCheckpoint {
   conversationId: string;
   streamId: string;
   content: string;
+  toolSteps?: ToolStep[] | undefined;
 }
 
 /**
@@ -218,6 +223,8 @@ export interface ConversationStore {
   setSystemPrompt(owner: string, id: string, prompt: string | null): Promise<boolean>;
   /** Sets the conversation's model (null: the server's default). False when there is no such conversation. */
   setModel(owner: string, id: string, model: string | null): Promise<boolean>;
+  /** Turns the conversation's tools on or off (null: the server's default). False when there is no such conversation. */
+  setTools(owner: string, id: string, tools: boolean | null): Promise<boolean>;
   /** One image of a question in `owner`'s conversation, with its bytes; undefined for anyone else's. */
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */

@@ -52,6 +52,8 @@ export interface TurnRequest extends TurnPosition {
   documents?: NewDocument[] | undefined;
   /** The model to ask, given the conversation's own choice (null: none); checked by the caller. */
   model?: ((chosen: string | null) => string) | undefined;
+  /** Whether the answer may call tools, given the conversation's own choice (null: none). */
+  tools?: ((chosen: boolean | null) => boolean) | undefined;
   /**
    * Counts the stored images the turn loads to send again, before it loads them: the caller's
    * in-flight budget, which refuses (throws) rather than let parallel turns fill memory.
@@ -63,8 +65,8 @@ export interface TurnRequest extends TurnPosition {
 export interface TurnCall<G extends GenerationLike> {
   /** Throws what starting the call would throw now (429, 503), before anything is stored. */
   admit?: (() => Promise<void>) | undefined;
-  /** Starts the call on `messages` to `model` under `streamId`; called once the question is stored. */
-  start: (streamId: string, messages: ModelMessage[], model: string | undefined) => Promise<G>;
+  /** Starts the call on `messages` to `model` under `streamId`, with tools or not; called once the question is stored. */
+  start: (streamId: string, messages: ModelMessage[], model: string | undefined, tools: boolean) => Promise<G>;
 }
 
 export interface StartedTurn<G extends GenerationLike> {
@@ -92,6 +94,8 @@ export interface PlannedTurn {
   /** The documents the context holds, and how much of each was sent. */
   sentDocuments: SentDocument[];
   model: string | undefined;
+  /** Whether the answer may call tools. */
+  tools: boolean;
 }
 
 /**
@@ -118,11 +122,13 @@ export async function planTurn(deps: TurnDeps, request: TurnRequest): Promise<Pl
   const turn = shapeTurn(place, rows, { ...request, withAttachments });
   const planned = await planContext(deps, request, turn, found.conversation.system_prompt);
   const dropped = planned.context.dropped + sentBackCount(path.slice(0, from));
+  const { model, tools } = found.conversation;
   return {
     ...planned,
     turn,
     context: { ...planned.context, dropped },
-    model: request.model?.(found.conversation.model),
+    model: request.model?.(model),
+    tools: request.tools?.(tools) ?? false,
   };
 }
 
@@ -136,7 +142,7 @@ export async function startTurn<G extends GenerationLike>(
   call: TurnCall<G>,
 ): Promise<StartedTurn<G>> {
   // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
-  const { turn, images, documents, context, sentDocuments, model } = await planTurn(deps, request);
+  const { turn, images, documents, context, sentDocuments, model, tools } = await planTurn(deps, request);
   // Nothing is stored for a call that would be refused anyway.
   await call.admit?.();
   // The question is stored before the model call starts: a failure to store it costs nothing
@@ -151,7 +157,7 @@ export async function startTurn<G extends GenerationLike>(
     placement: turn.placement,
     questionId: turn.questionId,
     model,
-    start: (streamId) => call.start(streamId, context.messages, model),
+    start: (streamId) => call.start(streamId, context.messages, model, tools),
     checkpoints: deps.checkpoints,
   });
   if (!recorded) throw new NotFoundError("conversation");
@@ -175,7 +181,7 @@ async function planContext(
   request: TurnRequest,
   turn: ShapedTurn,
   systemPrompt: string | null,
-): Promise<Omit<PlannedTurn, "turn" | "model">> {
+): Promise<Omit<PlannedTurn, "turn" | "model" | "tools">> {
   const { store } = deps;
   const { owner, conversationId, question } = request;
   const { history, again } = turn;

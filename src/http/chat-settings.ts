@@ -14,6 +14,8 @@ export interface ChatSettingsDeps {
   systemPrompt: string | undefined;
   images: ImageLimits;
   documents: DocumentLimits;
+  /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
+  tools?: { available: boolean; defaultOn: boolean };
 }
 
 export function chatSettingsRoutes(deps: ChatSettingsDeps) {
@@ -31,6 +33,7 @@ export function chatSettingsRoutes(deps: ChatSettingsDeps) {
       max_bytes: deps.documents.maxBytes,
       max_characters: deps.documents.maxChars,
     },
+    tools: { available: deps.tools?.available ?? false, default: deps.tools?.defaultOn ?? false },
   };
   return new Elysia().get("/api/chat-settings", () => settings);
 }

@@ -149,6 +149,8 @@ export const UpdateConversationBody = t.Object({
       error: `must be text of at most ${maxSystemPromptLength} characters, or null for the default`,
     }),
   ),
+  /** Whether answers may call the operator's MCP tools; null: the server's default (TOOLS_DEFAULT). */
+  tools: t.Optional(t.Union([t.Boolean(), t.Null()], { error: "must be true, false, or null for the default" })),
 });
 
 export const ExportQuery = t.Object({

@@ -53,7 +53,8 @@ export async function completionResponse(script: Script, tracker: RequestTracker
   tracker.finish("completed");
   const usage = usageOf(script.promptTokens, script.tokenCount);
   const created = Math.floor(Date.now() / 1000);
-  return Response.json(chatCompletion(completionId(), created, script.model, content, script.finishReason, usage), {
+  const { model, finishReason, toolCalls } = script;
+  return Response.json(chatCompletion(completionId(), created, model, content, finishReason, usage, toolCalls), {
     headers,
   });
 }
