@@ -134,6 +134,28 @@ function streamSlots(services: Services, defences: Defences) {
   return { slots, streamOpened };
 }
 
+/** Asking: what the page learns before it asks (its caps, the tools), and `POST /api/chat`. */
+function askingRoutes(services: Services, defences: Defences, policy: ModelPolicy) {
+  const { config } = services;
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
+  const { systemPrompt, images } = config;
+  return new Elysia().use(chatSettingsRoutes({ systemPrompt, images, documents: config.documents, tools })).use(
+    chatRoutes({
+      startGeneration: services.startGeneration,
+      // Off only for the attacker suite's negative control: limits checked once the question is stored.
+      reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
+      conversations: services.conversations,
+      checkpoints: services.checkpoints,
+      policy,
+      context: { systemPrompt, maxContextTokens: config.maxContextTokens },
+      continuation: config.continuation,
+      images,
+      documents: { limits: config.documents, reader: services.pdfReader },
+      tools,
+    }),
+  );
+}
+
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
 export async function createApp(
   services: Services,
@@ -141,14 +163,13 @@ export async function createApp(
   options: AppOptions = {},
   throttle = new SignInThrottle(services.config.signInFailuresPerMinute, services.metrics.rejected),
 ) {
-  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
+  const { config, registry, metrics, conversations, startGeneration } = services;
   const defences = { ...ALL_APP_DEFENCES, ...options.defences };
   const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
   const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
-  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -162,29 +183,7 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(
-      chatSettingsRoutes({
-        systemPrompt: config.systemPrompt,
-        images: config.images,
-        documents: config.documents,
-        tools,
-      }),
-    )
-    .use(
-      chatRoutes({
-        startGeneration,
-        // Off only for the attacker suite's negative control: limits checked once the question is stored.
-        reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
-        conversations,
-        checkpoints,
-        policy,
-        context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
-        continuation: config.continuation,
-        images: config.images,
-        documents: { limits: config.documents, reader: services.pdfReader },
-        tools,
-      }),
-    )
+    .use(askingRoutes(services, defences, policy))
     .use(streamRoutes({ generations: services.generations, openEventStream }))
     .use(
       classicRoutes({
