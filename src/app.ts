@@ -21,6 +21,7 @@ import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { compressLargeJson } from "./http/compression.ts";
 import { conversationRoutes } from "./http/conversations.ts";
+import { documentRoutes } from "./http/documents.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { errorResponse, handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
@@ -114,8 +115,14 @@ function bodyParser(config: Services["config"], defences: Defences) {
       timeoutMs: defences.bodyDeadline ? config.bodyTimeoutMs : undefined,
       reservation: reservationOf(request),
     };
-    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
-    if (path === "/api/chat") return readChatBody(request, config.maxBodyBytes, config.images, arrival);
+    // Only a question may carry images and documents: only /api/chat takes a larger body, and only for them.
+    if (path === "/api/chat")
+      return readChatBody(
+        request,
+        config.maxBodyBytes,
+        { images: config.images, documents: config.documents },
+        arrival,
+      );
     return readJsonBody(request, SMALL_BODY_ROUTES.has(path) ? SMALL_BODY_BYTES : config.maxBodyBytes, arrival);
   };
 }
@@ -161,6 +168,29 @@ function passThroughRoutes(
   });
 }
 
+/** Asking: what the page learns before it asks (its caps, the tools), and `POST /api/chat`. */
+function askingRoutes(services: Services, defences: Defences, policy: ModelPolicy) {
+  const { config } = services;
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
+  const { systemPrompt, images } = config;
+  const share = services.conversations ? config.share : "off";
+  return new Elysia().use(chatSettingsRoutes({ systemPrompt, images, documents: config.documents, tools, share })).use(
+    chatRoutes({
+      startGeneration: services.startGeneration,
+      // Off only for the attacker suite's negative control: limits checked once the question is stored.
+      reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
+      conversations: services.conversations,
+      checkpoints: services.checkpoints,
+      policy,
+      context: { systemPrompt, maxContextTokens: config.maxContextTokens },
+      continuation: config.continuation,
+      images,
+      documents: { limits: config.documents, reader: services.pdfReader },
+      tools,
+    }),
+  );
+}
+
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
 export async function createApp(
   services: Services,
@@ -168,14 +198,13 @@ export async function createApp(
   options: AppOptions = {},
   throttle = new SignInThrottle(services.config.signInFailuresPerMinute, services.metrics.rejected),
 ) {
-  const { config, registry, conversations, checkpoints, startGeneration } = services;
+  const { config, registry, conversations, startGeneration } = services;
   const defences = { ...ALL_APP_DEFENCES, ...options.defences };
   const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
   const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
-  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -189,28 +218,7 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(
-      chatSettingsRoutes({
-        systemPrompt: config.systemPrompt,
-        images: config.images,
-        tools,
-        share: conversations ? config.share : "off",
-      }),
-    )
-    .use(
-      chatRoutes({
-        startGeneration,
-        // Off only for the attacker suite's negative control: limits checked once the question is stored.
-        reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
-        conversations,
-        checkpoints,
-        policy,
-        context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
-        continuation: config.continuation,
-        images: config.images,
-        tools,
-      }),
-    )
+    .use(askingRoutes(services, defences, policy))
     .use(streamRoutes({ generations: services.generations, openEventStream }))
     .use(
       classicRoutes({
@@ -249,8 +257,8 @@ function accessRoutes(
 }
 
 /**
- * Every route over stored conversations: the conversations, their messages, exports and images,
- * token usage, and share links (unless SHARE=off).
+ * Every route over stored conversations: the conversations, their messages, exports, images and
+ * documents, token usage, and share links (unless SHARE=off).
  */
 function storedConversationRoutes(
   services: Services,
@@ -262,7 +270,8 @@ function storedConversationRoutes(
     .use(conversationRoutes(store, policy))
     .use(messageRoutes(store))
     .use(exportRoutes(store))
-    .use(imageRoutes(store));
+    .use(imageRoutes(store))
+    .use(documentRoutes(store));
   if (services.accounting) app.use(usageRoutes(store, services.accounting));
   const mode = services.config.share;
   if (mode !== "off") app.use(shareRoutes({ store, mode, publicDir }));

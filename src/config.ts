@@ -71,6 +71,8 @@ export interface Config {
   continuation: ContinueSettings;
   /** Images a question may carry (vision models), their size each, and how many a context sends again. */
   images: ImageLimits;
+  /** Documents a question may carry (PDF, text), their size and text each, and how a context sends them again. */
+  documents: DocumentLimits;
   /** Per user (or per address under AUTH=none): generations at once, started per minute, open streams. */
   userLimits: { concurrent: number; perMinute: number; openStreams: number };
   /** `/v1` may pass remote URLs and non-image content parts (file, input_audio…) to the model. */
@@ -165,6 +167,39 @@ export interface ImageLimits {
   contextMaxImages: number;
 }
 
+export interface DocumentLimits {
+  /** Documents one question may carry (DOCUMENT_MAX_COUNT); 0: none. */
+  maxCount: number;
+  /** Bytes of one document's file, decoded (DOCUMENT_MAX_BYTES). */
+  maxBytes: number;
+  /** Characters of one document's text, once read (DOCUMENT_MAX_CHARS). */
+  maxChars: number;
+  /** The longest reading one PDF may take (DOCUMENT_READ_TIMEOUT_MS). */
+  readTimeoutMs: number;
+  /** Documents a conversation's context sends again, newest first (CONTEXT_MAX_DOCUMENTS). */
+  contextMaxDocuments: number;
+  /** The percent of MAX_CONTEXT_TOKENS a context's documents may take together (CONTEXT_DOCUMENT_SHARE). */
+  contextSharePercent: number;
+}
+
+/** What documents may be sent, and how much of them the model is sent (conversations/context-documents.ts). */
+function loadDocumentLimits(env: Env): DocumentLimits {
+  return {
+    // 0 turns documents off. A few files per question is what people attach in other chat servers.
+    maxCount: integer(env, "DOCUMENT_MAX_COUNT", 4, 0, 32),
+    // 8 MiB: a long report or a book as PDF; with four of them a question stays near 45 MB of JSON.
+    maxBytes: integer(env, "DOCUMENT_MAX_BYTES", 8_388_608, 1_024, 104_857_600),
+    // 1 million characters (some 250,000 tokens, a 400-page book): more than any window sends.
+    maxChars: integer(env, "DOCUMENT_MAX_CHARS", 1_000_000, 1_000, 50_000_000),
+    // A large PDF reads in a few seconds; one that takes far longer is a trap, not a document.
+    readTimeoutMs: integer(env, "DOCUMENT_READ_TIMEOUT_MS", 20_000, 100, 600_000),
+    // Every carried document is sent again with each later turn, within its share of the window.
+    contextMaxDocuments: integer(env, "CONTEXT_MAX_DOCUMENTS", 8, 0, 256),
+    // Half the window: the rest is for the instructions, the question and the turns before it.
+    contextSharePercent: integer(env, "CONTEXT_DOCUMENT_SHARE", 50, 1, 100),
+  };
+}
+
 export function loadSimulatorSettings(env: Env): SimulatorSettings {
   return {
     ttftMs: integer(env, "SIM_TTFT_MS", 200, 0, 600_000),
@@ -205,6 +240,7 @@ export function loadConfig(env: Env): Config {
       instruction: text(env, "CONTINUE_INSTRUCTION", DEFAULT_CONTINUE_INSTRUCTION),
     },
     images: loadImageSettings(env),
+    documents: loadDocumentLimits(env),
     userLimits: {
       concurrent: integer(env, "LIMIT_USER_CONCURRENT", 3, 1, 1_000_000),
       perMinute: integer(env, "LIMIT_USER_PER_MINUTE", 20, 1, 100_000_000),

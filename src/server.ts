@@ -164,7 +164,7 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
       await services.accounting?.flush();
       await Promise.all([server.stop(true), internal.stop(true), services.toolbox?.close()]);
       await cluster?.leave();
-      await conversations.close();
+      await Promise.all([conversations.close(), services.pdfReader.close()]);
       process.exit(0);
     },
     async (signal) => {

@@ -15,12 +15,14 @@ import type {
   UsageRow,
   UserBudgetOverride,
 } from "../usage/usage-store.ts";
+import type { StoredDocument } from "./documents.ts";
 import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
 import * as admin from "./postgres-admin.ts";
 import { connectPool, conversationRow } from "./postgres-database.ts";
+import { documentsOfMessages, findDocument } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import * as exchanges from "./postgres-exchanges.ts";
 import { findImage, imagesOfMessages } from "./postgres-images.ts";
@@ -213,6 +215,19 @@ export class PostgresConversationStore implements ConversationStore {
 
   async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
     return imagesOfMessages(this.sql, owner, conversationId, messageIds).catch(rethrowAsStoreError);
+  }
+
+  async getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined> {
+    return findDocument(this.sql, owner, conversationId, documentId).catch(rethrowAsStoreError);
+  }
+
+  async documentsOf(
+    owner: string,
+    conversationId: string,
+    messageIds: string[],
+    maxChars: number,
+  ): Promise<StoredDocument[]> {
+    return documentsOfMessages(this.sql, owner, conversationId, messageIds, maxChars).catch(rethrowAsStoreError);
   }
 
   async usage(owner: string): Promise<StoredUsage> {

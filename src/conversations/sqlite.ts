@@ -2,7 +2,7 @@
  * The conversation store on SQLite: one file in DATA_DIR (sqlite-database.ts), write-ahead logging
  * so reads never wait for a write. The conversations' own reads and writes are here; an exchange's
  * writes are in sqlite-exchanges.ts, its tree's reads and branch writes in sqlite-tree.ts, images in
- * sqlite-images.ts, search in sqlite-search.ts. The server runs it in a worker thread
+ * sqlite-images.ts, documents in sqlite-documents.ts, search in sqlite-search.ts. The server runs it in a worker thread
  * (sqlite-worker-proxy.ts).
  */
 import { mkdirSync } from "node:fs";
@@ -17,6 +17,7 @@ import type {
   UsageRow,
   UserBudgetOverride,
 } from "../usage/usage-store.ts";
+import type { StoredDocument } from "./documents.ts";
 import type { StoredImage } from "./images.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
@@ -25,6 +26,7 @@ import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from ".
 import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
 import * as admin from "./sqlite-admin.ts";
 import { conversationRow, openDatabase, type StoreOptions } from "./sqlite-database.ts";
+import { documentsOfMessages, findDocument } from "./sqlite-documents.ts";
 import * as exchanges from "./sqlite-exchanges.ts";
 import { findImage, imagesOfMessages } from "./sqlite-images.ts";
 import { searchConversations } from "./sqlite-search.ts";
@@ -185,6 +187,19 @@ export class SqliteConversationStore implements ConversationStore {
 
   async imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]> {
     return imagesOfMessages(this.#db, owner, conversationId, messageIds);
+  }
+
+  async getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined> {
+    return findDocument(this.#db, owner, conversationId, documentId);
+  }
+
+  async documentsOf(
+    owner: string,
+    conversationId: string,
+    messageIds: string[],
+    maxChars: number,
+  ): Promise<StoredDocument[]> {
+    return documentsOfMessages(this.#db, owner, conversationId, messageIds, maxChars);
   }
 
   async usage(owner: string): Promise<StoredUsage> {

@@ -8,6 +8,7 @@
 import type { AnswerFigures, ToolStep, Usage } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
 import type { TokenUsageStore } from "../usage/usage-store.ts";
+import type { NewDocument, StoredDocument } from "./documents.ts";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
 import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
@@ -104,6 +105,8 @@ export interface AskStart extends ExchangeBase {
   userContent: string;
   /** The question's images, stored with it (none for a retry, which keeps the stored ones). */
   images?: NewImage[];
+  /** The question's documents, stored with it (none for a retry, which keeps the stored ones). */
+  documents?: NewDocument[];
   /** Edit: the message the question goes under (null: a new first question). */
   parentId?: string | null | undefined;
   /** The id the new question gets (default: a new one). */
@@ -230,6 +233,13 @@ export interface ConversationStore extends TokenUsageStore {
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
   imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
+  /** One document of a question in `owner`'s conversation, with its whole text; undefined for anyone else's. */
+  getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined>;
+  /**
+   * The documents of `messageIds` (in `owner`'s conversation), in message and sending order, each
+   * with at most the first `maxChars` characters of its text.
+   */
+  documentsOf(owner: string, conversationId: string, messageIds: string[], maxChars: number): Promise<StoredDocument[]>;
   /** What `owner` stores now, for their quotas (quotas.ts): their share links' snapshots included. */
   usage(owner: string): Promise<StoredUsage>;
   /** What the answers of `owner`'s conversation `id` cost, replaced and deleted ones included; undefined when there is no such conversation. */
@@ -299,10 +309,10 @@ export interface StoredAuditEntry extends AuditEntry {
   id: number;
 }
 
-/** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */
+/** What one user stores: their conversations, and the UTF-8 bytes of their text, images and documents. */
 export interface StoredUsage {
   conversations: number;
-  /** Messages, titles, custom instructions and images together. */
+  /** Messages, titles, custom instructions, images and documents' text together. */
   bytes: number;
 }
 
