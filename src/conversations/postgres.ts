@@ -5,7 +5,7 @@
  * exchange's writes are in postgres-exchanges.ts, its tree's reads and branch writes in
  * postgres-tree.ts, images in postgres-images.ts, documents in postgres-documents.ts, search in
  * postgres-search.ts; the tables beside the conversations (token ledger, share links, audit log) are
- * reached through the class it extends, in postgres-side-tables.ts.
+ * reached through the class it extends (side-tables.ts).
  */
 import type { Sql } from "postgres";
 import type { ConversationPage, ConversationSummary, PageRequest } from "./conversation-list.ts";
@@ -14,6 +14,7 @@ import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
+import * as admin from "./postgres-admin.ts";
 import { connectPool, conversationRow } from "./postgres-database.ts";
 import { documentsOfMessages, findDocument } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
@@ -21,10 +22,12 @@ import * as exchanges from "./postgres-exchanges.ts";
 import { findImage, imagesOfMessages } from "./postgres-images.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
 import { type SearchSettings, searchPostgres } from "./postgres-search.ts";
-import { PostgresSideTables } from "./postgres-side-tables.ts";
+import * as shares from "./postgres-shares.ts";
+import * as tokens from "./postgres-token-usage.ts";
 import * as branches from "./postgres-tree.ts";
 import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
+import { type SideTableQueries, SideTables } from "./side-tables.ts";
 import type {
   AnswerCheckpoint,
   Conversation,
@@ -84,15 +87,18 @@ export async function openPostgresStore(
   }
 }
 
-export class PostgresConversationStore extends PostgresSideTables implements ConversationStore {
+/** The SQL of the tables beside the conversations (side-tables.ts). */
+const sideTableQueries: SideTableQueries<Sql> = { ...tokens, ...shares, ...admin };
+
+export class PostgresConversationStore extends SideTables<Sql> implements ConversationStore {
   /** How many exchanges {@link openPostgresStore} found interrupted by a previous process. */
   recovered = 0;
 
   constructor(
-    sql: Sql,
+    readonly sql: Sql,
     private readonly searchSettings: SearchSettings = {},
   ) {
-    super(sql);
+    super(sql, sideTableQueries);
   }
 
   async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {

@@ -3,23 +3,27 @@
  * so reads never wait for a write. The conversations' own reads and writes are here; an exchange's
  * writes are in sqlite-exchanges.ts, its tree's reads and branch writes in sqlite-tree.ts, images in
  * sqlite-images.ts, documents in sqlite-documents.ts, search in sqlite-search.ts; the tables beside
- * the conversations (token ledger, share links, audit log) are reached through the class it extends,
- * in sqlite-side-tables.ts. The server runs it in a worker thread (sqlite-worker-proxy.ts).
+ * the conversations (token ledger, share links, audit log) are reached through the class it extends
+ * (side-tables.ts). The server runs it in a worker thread (sqlite-worker-proxy.ts).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
 import type { ConversationPage, ConversationSummary, PageRequest } from "./conversation-list.ts";
 import type { StoredDocument } from "./documents.ts";
 import type { StoredImage } from "./images.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
 import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
+import { type SideTableQueries, SideTables } from "./side-tables.ts";
+import * as admin from "./sqlite-admin.ts";
 import { conversationRow, openDatabase, type StoreOptions } from "./sqlite-database.ts";
 import { documentsOfMessages, findDocument } from "./sqlite-documents.ts";
 import * as exchanges from "./sqlite-exchanges.ts";
 import { findImage, imagesOfMessages } from "./sqlite-images.ts";
 import { searchConversations } from "./sqlite-search.ts";
-import { SqliteSideTables } from "./sqlite-side-tables.ts";
+import * as shares from "./sqlite-shares.ts";
+import * as tokens from "./sqlite-token-usage.ts";
 import * as branches from "./sqlite-tree.ts";
 import type {
   AnswerCheckpoint,
@@ -48,13 +52,16 @@ export async function openSqliteStore(dataDir: string, options: StoreOptions = {
   return store;
 }
 
-export class SqliteConversationStore extends SqliteSideTables implements ConversationStore {
+/** The SQL of the tables beside the conversations (side-tables.ts). */
+const sideTableQueries: SideTableQueries<DatabaseSync> = { ...tokens, ...shares, ...admin };
+
+export class SqliteConversationStore extends SideTables<DatabaseSync> implements ConversationStore {
   readonly #searchTimeoutMs: number | undefined;
   /** How many exchanges {@link openSqliteStore} found interrupted by a previous process. */
   recovered = 0;
 
   constructor(path: string, options: StoreOptions = {}) {
-    super(openDatabase(path, options));
+    super(openDatabase(path, options), sideTableQueries);
     this.#searchTimeoutMs = options.searchTimeoutMs;
   }
 
