@@ -4,17 +4,13 @@
  */
 
 import type { SentDocument } from "../src/conversations/context-documents.ts";
-import type { Conversation, ConversationPage, ConversationSummary, SearchHit } from "../src/conversations/store.ts";
+import type { ConversationPage, ConversationSummary } from "../src/conversations/conversation-list.ts";
+import type { Conversation, SearchHit } from "../src/conversations/store.ts";
 import { attachmentPart } from "./question-documents.ts";
 
 export type { ChatMessage } from "../src/contract.ts";
-export type {
-  Conversation,
-  ConversationPage,
-  ConversationSummary,
-  Message,
-  SearchHit,
-} from "../src/conversations/store.ts";
+export type { ConversationPage, ConversationSummary } from "../src/conversations/conversation-list.ts";
+export type { Conversation, Message, SearchHit } from "../src/conversations/store.ts";
 
 export interface Readiness {
   status: string;
