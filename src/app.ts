@@ -6,10 +6,14 @@
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
+import { createAdmin } from "./admin/admin.ts";
+import type { UsageAdmin } from "./admin/admin-data.ts";
+import { usageAdminOf } from "./admin/token-accounting.ts";
 import { type Access, LOOPBACK_HOSTS } from "./auth/access.ts";
 import { clientAddresses } from "./auth/client-address.ts";
 import { SignInThrottle } from "./auth/sign-in-throttle.ts";
 import type { ConversationStore } from "./conversations/store.ts";
+import { adminRoutes } from "./http/admin.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
@@ -17,6 +21,7 @@ import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { compressLargeJson } from "./http/compression.ts";
 import { conversationRoutes } from "./http/conversations.ts";
+import { documentRoutes } from "./http/documents.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { errorResponse, handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
@@ -26,6 +31,7 @@ import { imageRoutes } from "./http/images.ts";
 import { messageRoutes } from "./http/messages.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import type { ModelPolicy } from "./http/model-policy.ts";
+import { oidcRoutes } from "./http/oidc.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
@@ -48,6 +54,8 @@ export interface AppOptions {
   publicDir?: string;
   /** All on unless a negative control of the attacker suite turns one off. */
   defences?: Partial<Defences>;
+  /** Token usage and budgets for the admin page; absent: the server's own token accounting, if it keeps one. */
+  usage?: UsageAdmin;
 }
 
 export interface Defences extends EdgeDefences {
@@ -109,8 +117,14 @@ function bodyParser(config: Services["config"], defences: Defences) {
       timeoutMs: defences.bodyDeadline ? config.bodyTimeoutMs : undefined,
       reservation: reservationOf(request),
     };
-    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
-    if (path === "/api/chat") return readChatBody(request, config.maxBodyBytes, config.images, arrival);
+    // Only a question may carry images and documents: only /api/chat takes a larger body, and only for them.
+    if (path === "/api/chat")
+      return readChatBody(
+        request,
+        config.maxBodyBytes,
+        { images: config.images, documents: config.documents },
+        arrival,
+      );
     return readJsonBody(request, SMALL_BODY_ROUTES.has(path) ? SMALL_BODY_BYTES : config.maxBodyBytes, arrival);
   };
 }
@@ -145,6 +159,11 @@ function streamParts(services: Services, defences: Defences) {
     turn: {
       context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
       contextMaxImages: config.images.contextMaxImages,
+      // Documents a conversation holds (sent from the page) go on with a dialect's turns as with the page's.
+      documents: {
+        maxDocuments: config.documents.contextMaxDocuments,
+        sharePercent: config.documents.contextSharePercent,
+      },
       continuation: config.continuation,
       checkpoints,
     },
@@ -153,32 +172,20 @@ function streamParts(services: Services, defences: Defences) {
 
 type StreamParts = ReturnType<typeof streamParts>;
 
-/** Sluice's own chat and stream routes, the classic one, and the AI SDK's chat. */
-function chatAndStreamRoutes(services: Services, parts: StreamParts, defences: Defences) {
-  const { config, conversations, checkpoints, startGeneration, generations } = services;
-  const { policy, openEventStream, admitStream, turn, tools } = parts;
-  const uiChat = conversations && {
-    ...parts,
-    store: conversations,
-    generations,
-    reserveGeneration: services.reserveGeneration,
-  };
+/** The dialects' chat over a conversation store: the AI SDK's (absent without a store). */
+function uiChatDeps(services: Services, parts: StreamParts) {
+  const { conversations, generations } = services;
+  return (
+    conversations && { ...parts, store: conversations, generations, reserveGeneration: services.reserveGeneration }
+  );
+}
+
+/** Sluice's stream routes, the classic one, and the AI SDK's chat resume, Stop and messages. */
+function streamAndUiChatRoutes(services: Services, parts: StreamParts) {
+  const { startGeneration, generations } = services;
+  const { policy, openEventStream, admitStream } = parts;
+  const uiChat = uiChatDeps(services, parts);
   return new Elysia()
-    .use(
-      chatRoutes({
-        startGeneration,
-        // Off only for the attacker suite's negative control: limits checked once the question is stored.
-        reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
-        conversations,
-        checkpoints,
-        policy,
-        context: turn.context,
-        continuation: config.continuation,
-        images: config.images,
-        tools,
-        answerUiChat: uiChat && answerUiChat(uiChat),
-      }),
-    )
     .use(streamRoutes({ generations, openEventStream }))
     .use(classicRoutes({ generations, startGeneration, openEventStream, policy, admitStream }))
     .use(uiChat ? uiChatRoutes(uiChat) : new Elysia());
@@ -217,6 +224,31 @@ function passThroughRoutes(
   });
 }
 
+/** Asking: what the page learns before it asks (its caps, the tools), and `POST /api/chat` (the AI SDK's body too). */
+function askingRoutes(services: Services, parts: StreamParts, defences: Defences) {
+  const { config } = services;
+  const { policy, tools } = parts;
+  const { systemPrompt, images } = config;
+  const share = services.conversations ? config.share : "off";
+  const uiChat = uiChatDeps(services, parts);
+  return new Elysia().use(chatSettingsRoutes({ systemPrompt, images, documents: config.documents, tools, share })).use(
+    chatRoutes({
+      startGeneration: services.startGeneration,
+      // Off only for the attacker suite's negative control: limits checked once the question is stored.
+      reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
+      conversations: services.conversations,
+      checkpoints: services.checkpoints,
+      policy,
+      context: parts.turn.context,
+      continuation: config.continuation,
+      images,
+      documents: { limits: config.documents, reader: services.pdfReader },
+      tools,
+      answerUiChat: uiChat && answerUiChat(uiChat),
+    }),
+  );
+}
+
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
 export async function createApp(
   services: Services,
@@ -242,24 +274,38 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(
-      chatSettingsRoutes({
-        systemPrompt: config.systemPrompt,
-        images: config.images,
-        tools: parts.tools,
-        share: conversations ? config.share : "off",
-      }),
-    )
-    .use(chatAndStreamRoutes(services, parts, defences))
+    .use(askingRoutes(services, parts, defences))
+    .use(streamAndUiChatRoutes(services, parts))
     .use(openAiCompatibleRoutes(services, parts, defences));
+  app.use(accessRoutes(services, access, options, { publicDir, adminOnly: defences.adminOnly }));
   if (conversations) app.use(storedConversationRoutes(services, conversations, parts.policy, publicDir));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
 }
 
 /**
- * Every route over stored conversations: the conversations, their messages, exports and images,
- * token usage, and share links (unless SHARE=off).
+ * Single sign-on's routes (AUTH=oidc), and the admin page and API (with a store): what admins see
+ * and do, over the store's activity and audit log, sign-outs, running generations, usage and budgets.
+ */
+function accessRoutes(
+  services: Services,
+  access: Access,
+  options: AppOptions,
+  admin: { publicDir: string | undefined; adminOnly: boolean },
+) {
+  const app = new Elysia();
+  if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: services.config.publicUrl }));
+  const store = services.conversations;
+  if (!store) return app;
+  const usage = options.usage ?? (services.accounting ? usageAdminOf(services.accounting) : {});
+  const { running, generations } = services;
+  const parts = { store, sessions: access.sessions, running, generations, usage };
+  return app.use(adminRoutes({ admin: createAdmin(parts), ...admin }));
+}
+
+/**
+ * Every route over stored conversations: the conversations, their messages, exports, images and
+ * documents, token usage, and share links (unless SHARE=off).
  */
 function storedConversationRoutes(
   services: Services,
@@ -271,7 +317,8 @@ function storedConversationRoutes(
     .use(conversationRoutes(store, policy))
     .use(messageRoutes(store))
     .use(exportRoutes(store))
-    .use(imageRoutes(store));
+    .use(imageRoutes(store))
+    .use(documentRoutes(store));
   if (services.accounting) app.use(usageRoutes(store, services.accounting));
   const mode = services.config.share;
   if (mode !== "off") app.use(shareRoutes({ store, mode, publicDir }));

@@ -9,7 +9,7 @@ import type { ImageLimits } from "../config.ts";
 import type { ContentPart, ModelMessage } from "../contract.ts";
 import type { NewImage } from "../conversations/images.ts";
 import { ValidationError } from "../errors.ts";
-import { readQuestion } from "./image-parts.ts";
+import { readImage } from "./image-parts.ts";
 
 /** An input message as chat messages take it: `developer` is the system role of newer models. */
 export type InputMessage = ModelMessage<"system" | "user" | "assistant">;
@@ -20,6 +20,24 @@ const ROLES: Record<string, InputMessage["role"]> = {
   system: "system",
   developer: "system",
 };
+
+/** Text parts joined, and images as `/api/chat` checks them (count, size, type by its bytes); a 400 names `field`. */
+function readQuestion(content: string | ContentPart[], limits: ImageLimits, field: string): StoredQuestion {
+  if (typeof content === "string") return { text: content, images: [] };
+  const imageCount = content.filter((part) => part.type === "image_url").length;
+  if (imageCount > limits.maxCount)
+    throw new ValidationError(
+      field,
+      limits.maxCount === 0 ? "this server takes no images" : `at most ${limits.maxCount} images per message`,
+    );
+  const texts: string[] = [];
+  const images: NewImage[] = [];
+  content.forEach((part, index) => {
+    if (part.type === "text") texts.push(part.text);
+    else images.push(readImage(part.image_url.url, `${field}[${index}].image_url.url`, limits.maxBytes));
+  });
+  return { text: texts.join("\n"), images };
+}
 
 /** One content part as a chat content part. */
 function readPart(part: Record<string, unknown>, field: string): ContentPart {
