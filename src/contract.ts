@@ -20,10 +20,23 @@ export interface ChatMessage<R extends string = Role> {
 /** One part of a message's content in the OpenAI wire format: text, or an image as a data: URL. */
 export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
+/**
+ * An image a model call carries as its bytes rather than as a `data:` URL: the request writes it
+ * as one, in base64, only while it is sent (upstream/request-body.ts).
+ */
+export interface ImageBytesPart {
+  type: "image_bytes";
+  media_type: string;
+  data: Uint8Array;
+}
+
+/** One part of a message's content as a model call carries it. */
+export type ModelContentPart = ContentPart | ImageBytesPart;
+
 /** A message as a model receives it: plain text, or content parts (a question with images). */
 export interface ModelMessage<R extends string = Role> {
   role: R;
-  content: string | ContentPart[];
+  content: string | ModelContentPart[];
 }
 
 /** The figures of a finished answer, from its generation's `done` event; kept with the stored answer. */

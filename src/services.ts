@@ -12,24 +12,18 @@ import type { ConversationStore } from "./conversations/store.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
-import type { GenerationReservation } from "./http/chat.ts";
+import type { GenerationReservation, StartOptions } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
-import { CALL_IMAGE_BYTE_WEIGHT, InflightBytes, imageBytes } from "./limits/inflight-bytes.ts";
+import { callImageBytes, collectionThreshold, InflightBytes } from "./limits/inflight-bytes.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
 import { LocalUserStreams, type UserStreamLimiter } from "./limits/user-streams.ts";
+import { memoryCollector } from "./memory-collector.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
 import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
-
-export interface StartOptions {
-  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
-  background?: boolean;
-  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
-  id?: string;
-}
 
 export interface Services {
   config: Config;
@@ -91,7 +85,10 @@ export function createServices(
   if (shared) metrics.clusterFrom(() => ({ followed: shared.generations.remoteCount, mirrored: shared.mirror.size }));
   const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
-  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
+  memoryCollector.threshold = collectionThreshold(config.inflightBytesMax);
+  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected, memoryCollector);
+  metrics.inflightBytesFrom(() => inflight.used);
+  metrics.memoryCollectionsFrom(() => memoryCollector.runs);
   const conversations =
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
 
@@ -205,7 +202,9 @@ function generationReserver(parts: ReserverParts) {
         // The user's slot now belongs to the generation, until it ends, and so do its images.
         held = false;
         const images = inflight.open();
-        images.force(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
+        const bytes = callImageBytes(request.messages);
+        images.force(bytes);
+        options.from?.handOver(bytes);
         void generation.settled.finally(() => {
           releaseUser();
           images.release();

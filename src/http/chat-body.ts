@@ -1,11 +1,21 @@
 /**
  * The body of `POST /api/chat`: the one route whose body may be larger than MAX_BODY_BYTES, and
  * only by its images. It is read up to the size the image caps need, and then everything but the
- * images' `data:` URLs must still fit MAX_BODY_BYTES, so a long text is refused as before.
+ * images' `data:` URLs must still fit MAX_BODY_BYTES, so a long text is refused as before. The
+ * images' URLs are lifted out of the bytes before the rest is parsed (lifted-data-urls.ts).
  */
 import type { ImageLimits } from "../config.ts";
-import { type BodyLimits, BodyTooLargeError, readJsonBody } from "./body.ts";
+import { DECODED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
+import { type BodyLimits, BodyTooLargeError, parseJson, readJsonBytes } from "./body.ts";
 import { chatBodyLimit } from "./image-parts.ts";
+import { LiftedDataUrls, liftDataUrls } from "./lifted-data-urls.ts";
+
+const liftedOf = new WeakMap<Request, LiftedDataUrls>();
+
+/** The `data:` URLs lifted out of `request`'s body, by the markers its image parts hold instead. */
+export function liftedDataUrlsOf(request: Request): LiftedDataUrls {
+  return liftedOf.get(request) ?? new LiftedDataUrls();
+}
 
 /** Every `image_url` of the body's `content` parts (and `messages[].content`) that holds a URL string. */
 function imageUrls(body: unknown): { url: string }[] {
@@ -44,7 +54,16 @@ export async function readChatBody(
   limits: ImageLimits,
   arrival: BodyLimits = {},
 ): Promise<unknown> {
-  const body = await readJsonBody(request, chatBodyLimit(maxBodyBytes, limits), arrival);
+  const bytes = await readJsonBytes(request, chatBodyLimit(maxBodyBytes, limits), arrival);
+  if (bytes === undefined) return {};
+  const { json, lifted } = liftDataUrls(bytes);
+  // Decoded, each image and the store's copy of it; base64 holds 3 bytes in 4.
+  arrival.reservation?.add(Math.ceil((lifted.base64Bytes * 3) / 4) * DECODED_IMAGE_BYTE_WEIGHT);
+  let body = parseJson(json, arrival.reservation);
+  // A URL lifted from anywhere but an image part (a text that holds one): the body is parsed whole.
+  if (imageUrls(body).filter((image) => lifted.has(image.url)).length !== lifted.size)
+    body = parseJson(bytes, arrival.reservation);
+  else liftedOf.set(request, lifted);
   // Measured as JSON again: the client's spacing does not count, base64 is ASCII either way.
   if (sizeWithoutImages(body) > maxBodyBytes) throw new BodyTooLargeError(maxBodyBytes);
   return body;

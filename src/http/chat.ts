@@ -11,15 +11,16 @@ import { Elysia } from "elysia";
 import type { ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
-import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
-import { STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
+import { type Reservation, STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
+import { liftedDataUrlsOf } from "./chat-body.ts";
 import { readQuestion } from "./image-parts.ts";
+import type { LiftedDataUrls } from "./lifted-data-urls.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { reservationOf } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
@@ -29,16 +30,22 @@ import { ChatBody } from "./schemas.ts";
  * Starts one model call as a generation owned by the caller, within their limits; a background
  * one runs to its end whoever watches.
  */
-export type StartGeneration = (
-  request: ChatRequest,
-  caller: Caller,
-  options?: { background?: boolean; id?: string },
-) => Promise<Generation>;
+/** How a generation starts. */
+export interface StartOptions {
+  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
+  background?: boolean;
+  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
+  id?: string;
+  /** The request's in-flight reservation, which hands the call the images it carries. */
+  from?: Reservation | undefined;
+}
+
+export type StartGeneration = (request: ChatRequest, caller: Caller, options?: StartOptions) => Promise<Generation>;
 
 /** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
 export interface GenerationReservation {
   /** Starts the generation in the held slots; throws only for a shutdown or unreachable shared state (503). */
-  start(request: ChatRequest, options?: { background?: boolean; id?: string }): Promise<Generation>;
+  start(request: ChatRequest, options?: StartOptions): Promise<Generation>;
   /** Gives the slots back when it is not started after all (idempotent; nothing once started). */
   release(): void;
 }
@@ -88,10 +95,8 @@ export function chatRoutes(deps: ChatRouteDeps) {
       const model = (chosen: string | null) =>
         asked ??
         (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
-      // Stored images the turn sends again are counted before they are loaded, like a body's.
-      const reservation = reservationOf(request);
-      const holdBytes = reservation && ((bytes: number) => reservation.add(bytes * STORED_IMAGE_BYTE_WEIGHT));
-      return answerInConversation(deps, caller, body, settings, model, holdBytes);
+      const question = { body, lifted: liftedDataUrlsOf(request), reservation: reservationOf(request) };
+      return answerInConversation(deps, caller, question, settings, model);
     },
     { body: ChatBody },
   );
@@ -116,16 +121,15 @@ function questionOf(body: ChatBody): ChatBody["content"] | undefined {
 async function answerInConversation(
   deps: ChatRouteDeps,
   caller: Caller,
-  body: ChatBody,
+  { body, lifted, reservation: held }: { body: ChatBody; lifted: LiftedDataUrls; reservation: Reservation | undefined },
   settings: Settings,
   model: (chosen: string | null) => string,
-  holdBytes: HoldBytes | undefined,
 ) {
   const content = questionOf(body);
   // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
   const limits = deps.images ?? noImages;
   const { text: question, images: sent } =
-    content === undefined ? { text: "", images: [] } : readQuestion(content, limits);
+    content === undefined ? { text: "", images: [] } : readQuestion(content, limits, lifted);
   if (!deps.conversations) throw new NotFoundError("conversation");
   const turn = {
     store: deps.conversations,
@@ -144,7 +148,8 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
-    holdBytes,
+    // Stored images the turn sends again are counted before they are loaded, like a body's.
+    holdBytes: held && ((bytes: number) => held.add(bytes * STORED_IMAGE_BYTE_WEIGHT)),
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones
   // the answer starts in, so a question is never stored and then refused by a limit.
@@ -158,7 +163,7 @@ async function answerInConversation(
           reservation = await reserve(caller);
         }),
       start: (id, messages, chosen) => {
-        const options = { background: true, id };
+        const options = { background: true, id, from: held };
         const asked = { ...settings, model: chosen ?? model(null), messages };
         return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
       },

@@ -7,10 +7,11 @@ import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/res
 import type { FinishReason, ModelMessage, Usage } from "../contract.ts";
 import { type CallOptions, readCompletion, requestCompletionStream } from "./completion-stream.ts";
 import { toUpstreamError, UpstreamError } from "./errors.ts";
+import { ChatRequestBody } from "./request-body.ts";
 
 export interface ChatRequest {
   model: string;
-  /** Text, or content parts for a question with images (vision models). */
+  /** Text, or content parts for a question with images (vision models), kept as bytes until sent. */
   messages: ModelMessage[];
   max_tokens?: number | undefined;
   temperature?: number | undefined;
@@ -53,8 +54,11 @@ export async function streamChat(
   const onChunk = (chunk: ChatCompletionChunk) => {
     if (readChunk(chunk, sink)) finished = true;
   };
+  // Images are written as they are sent rather than serialized with the rest (request-body.ts).
+  const body = carriesImageBytes(request.messages) ? new ChatRequestBody(params) : undefined;
   try {
-    await readCompletion(await requestCompletionStream(client, params, options), onChunk, () => sink.readEnd());
+    const response = await requestCompletionStream(client, params, options, body);
+    await readCompletion(response, onChunk, () => sink.readEnd());
   } catch (cause) {
     if (options.signal.aborted) return;
     throw toUpstreamError(cause);
@@ -62,6 +66,12 @@ export async function streamChat(
   if (!finished && !options.signal.aborted)
     throw new UpstreamError("upstream_bad_response", "the model provider ended the stream without finishing", 502);
 }
+
+function carriesImageBytes(messages: readonly ModelMessage[]): boolean {
+  return messages.some((message) => typeof message.content !== "string" && message.content.some(isImageBytes));
+}
+
+const isImageBytes = (part: { type: string }) => part.type === "image_bytes";
 
 /** Hands `chunk`'s deltas to `sink`; true when it carried the finish reason. */
 function readChunk(chunk: ChatCompletionChunk, sink: UpstreamSink): boolean {

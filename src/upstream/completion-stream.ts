@@ -6,6 +6,7 @@
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import { CompletionChunkParser } from "./chunk-parser.ts";
+import type { ChatRequestBody } from "./request-body.ts";
 import { readBody } from "./response-body.ts";
 
 export interface CallOptions {
@@ -15,15 +16,19 @@ export interface CallOptions {
   requestId: string;
 }
 
-/** Sends a streamed completion request; resolves at the response's headers. Throws what the client throws. */
+/**
+ * Sends a streamed completion request; resolves at the response's headers. Throws what the client
+ * throws. With `body`, that is what is sent (`params` as it writes them, images and all).
+ */
 export function requestCompletionStream(
   client: OpenAI,
   params: ChatCompletionCreateParamsStreaming,
   options: CallOptions,
+  body?: ChatRequestBody,
 ): Promise<Response> {
-  return client.chat.completions
-    .create(params, { signal: options.signal, headers: { "x-request-id": options.requestId } })
-    .asResponse();
+  const headers = { "x-request-id": options.requestId };
+  const written = body && { body: body.stream(), headers: { ...headers, "content-type": "application/json" } };
+  return client.chat.completions.create(params, { signal: options.signal, headers, ...written }).asResponse();
 }
 
 /**
