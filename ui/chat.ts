@@ -5,7 +5,7 @@
  */
 import { titleFromMessage } from "../src/conversations/title.ts";
 import { AnswerSlot } from "./answer-slot.ts";
-import { ApiError, api, type Message } from "./api.ts";
+import { ApiError, api, type Conversation, type Message } from "./api.ts";
 import { type Asked, type Asking, ask } from "./asking.ts";
 import { type AdminParts, createConversation } from "./conversation-admin.ts";
 import { humanError } from "./error-text.ts";
@@ -14,11 +14,17 @@ import type { AnswerEnd, LiveAnswer } from "./live-answer.ts";
 import { problemOf, showProblem, storedMessage } from "./message-view.ts";
 import { QuestionImages } from "./question-images.ts";
 import { ThreadView } from "./thread-view.ts";
+import { ANSWER_STORED } from "./usage-and-sharing.ts";
 
 /** The parts of the page the conversation drives. */
 export interface ChatParts extends AdminParts {
-  /** Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just saved as `id`. */
-  opened(id: string | null, created?: boolean): void;
+  /**
+   * Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just
+   * saved as `id` (what it returns is awaited before the first question is sent).
+   */
+  opened(id: string | null, created?: boolean): void | Promise<void>;
+  /** The open conversation was read (its settings: tools). */
+  loaded?(conversation: Conversation): void;
   /** The model to ask (undefined: the server's default). */
   model(): string | undefined;
   /** The open conversation's own instructions are `prompt` (null: the server's default). */
@@ -77,6 +83,7 @@ export class Chat {
       const conversation = await api.getConversation(id);
       if (load !== this.#loads) return;
       this.#parts.instructionsLoaded(conversation.system_prompt);
+      this.#parts.loaded?.(conversation);
       this.#show(conversation.title, true, conversation.messages);
       const running = conversation.running_stream_id;
       if (running && running !== skipStream) {
@@ -191,12 +198,13 @@ export class Chat {
   async #syncIds(id: string): Promise<void> {
     const stored = await storedThread(id, this.#messages.length);
     if (stored && this.#conversationId === id && !this.busy) this.#messages = stored;
+    document.dispatchEvent(new CustomEvent(ANSWER_STORED, { detail: id }));
   }
 
   async #create(): Promise<string> {
     const created = await createConversation(this.#parts);
     this.#conversationId = created.id;
-    this.#parts.opened(created.id, true);
+    await this.#parts.opened(created.id, true);
     return created.id;
   }
 

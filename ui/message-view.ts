@@ -8,6 +8,7 @@ import { h } from "./dom.ts";
 import { humanError } from "./error-text.ts";
 import { formatFigures, TTFT_MEANING } from "./format.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { ToolStepsView } from "./tool-steps.ts";
 import { collapseIfLong } from "./user-message.ts";
 
 export interface MessageParts {
@@ -138,6 +139,7 @@ export function storedMessage(message: Message, actions: MessageActions = {}, im
   const parts = messageParts(message.role);
   renderContent(parts, message.role, message.content);
   if (images.length > 0) parts.content.before(imageStrip(images));
+  if (message.tool_steps?.length) parts.content.before(ToolStepsView.stored(message.tool_steps).element);
   parts.article.dataset.status = message.status;
   parts.meta.textContent = storedMeta(message);
   parts.meta.hidden = parts.meta.textContent === "";

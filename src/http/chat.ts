@@ -36,6 +36,8 @@ export interface StartOptions {
   background?: boolean;
   /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
   id?: string;
+  /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
+  tools?: boolean;
   /** The request's in-flight reservation, which hands the call the images it carries. */
   from?: Reservation | undefined;
 }
@@ -66,6 +68,8 @@ export interface ChatRouteDeps {
   continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
+  /** Whether MCP tools are declared, and whether a conversation that has not chosen gets them. */
+  tools?: { available: boolean; defaultOn: boolean } | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
@@ -148,6 +152,7 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
+    tools: (chosen: boolean | null) => (deps.tools?.available ?? false) && (chosen ?? deps.tools?.defaultOn ?? false),
     // Stored images the turn sends again are counted before they are loaded, like a body's.
     holdBytes: held && ((bytes: number) => held.add(bytes * STORED_IMAGE_BYTE_WEIGHT)),
   };
@@ -162,8 +167,8 @@ async function answerInConversation(
         (async () => {
           reservation = await reserve(caller);
         }),
-      start: (id, messages, chosen) => {
-        const options = { background: true, id, from: held };
+      start: (id, messages, chosen, tools) => {
+        const options = { background: true, id, tools, from: held };
         const asked = { ...settings, model: chosen ?? model(null), messages };
         return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
       },

@@ -6,7 +6,7 @@
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import { CompletionChunkParser } from "./chunk-parser.ts";
-import type { ChatRequestBody } from "./request-body.ts";
+import { ChatRequestBody } from "./request-body.ts";
 import { readBody } from "./response-body.ts";
 
 export interface CallOptions {
@@ -18,17 +18,25 @@ export interface CallOptions {
 
 /**
  * Sends a streamed completion request; resolves at the response's headers. Throws what the client
- * throws. With `body`, that is what is sent (`params` as it writes them, images and all).
+ * throws. A request carrying image bytes is written by {@link ChatRequestBody} (images encoded as
+ * they are sent) rather than serialized whole by the client.
  */
 export function requestCompletionStream(
   client: OpenAI,
   params: ChatCompletionCreateParamsStreaming,
   options: CallOptions,
-  body?: ChatRequestBody,
 ): Promise<Response> {
   const headers = { "x-request-id": options.requestId };
+  const body = carriesImageBytes(params.messages) ? new ChatRequestBody(params) : undefined;
   const written = body && { body: body.stream(), headers: { ...headers, "content-type": "application/json" } };
   return client.chat.completions.create(params, { signal: options.signal, headers, ...written }).asResponse();
+}
+
+function carriesImageBytes(messages: ChatCompletionCreateParamsStreaming["messages"]): boolean {
+  return messages.some(
+    (message) =>
+      Array.isArray(message.content) && message.content.some((part) => part.type === ("image_bytes" as string)),
+  );
 }
 
 /**
