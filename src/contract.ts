@@ -33,6 +33,18 @@ export interface ImageBytesPart {
 /** One part of a message's content as a model call carries it. */
 export type ModelContentPart = ContentPart | ImageBytesPart;
 
+/**
+ * A file part of a question, in OpenAI's wire format: a document (PDF or text) as a `data:` URL.
+ * Sluice reads its text on the server; the model receives that text, never the file.
+ */
+export interface FilePart {
+  type: "file";
+  file: { filename?: string; file_data: string };
+}
+
+/** What a question sent to Sluice may hold: text, images, and documents. */
+export type QuestionPart = ContentPart | FilePart;
+
 /** A message as a model receives it: plain text, or content parts (a question with images). */
 export interface ModelMessage<R extends string = Role> {
   role: R;

@@ -4,6 +4,7 @@
  * or the conversation moved on elsewhere meanwhile.
  */
 import { ApiError, api, type Message } from "./api.ts";
+import { contextNote } from "./context-note.ts";
 
 export interface Question {
   /** The conversation; null for a new chat, created by `create` first. */
@@ -28,7 +29,8 @@ export interface Asking {
 }
 
 export type Asked =
-  | { kind: "started"; conversationId: string; streamId: string; streamUrl: string; dropped: number }
+  /** `note`: what the model was not sent of the context (context-note.ts), to tell the user. */
+  | { kind: "started"; conversationId: string; streamId: string; streamUrl: string; note: string | undefined }
   /** `created`: the conversation made for this question, which now holds nothing. */
   | { kind: "refused"; error: ApiError; created: string | undefined }
   | { kind: "moved"; conversationId: string };
@@ -41,8 +43,8 @@ export async function ask(question: Question, create: () => Promise<string>): Pr
     const id = question.conversationId ?? (created as string);
     const { text, parentId, replace, model, images } = question;
     const started = await api.startChat(id, text, parentId, replace, model, images);
-    const dropped = started.context?.dropped ?? 0;
-    return { kind: "started", conversationId: id, streamId: started.streamId, streamUrl: started.streamUrl, dropped };
+    const note = contextNote(started.context);
+    return { kind: "started", conversationId: id, streamId: started.streamId, streamUrl: started.streamUrl, note };
   } catch (cause) {
     const error = cause instanceof ApiError ? cause : new ApiError("internal", String(cause), 0, true);
     if (error.code === "conversation_moved" && question.conversationId)

@@ -159,8 +159,7 @@ export class Chat {
   }
 
   #started(live: LiveAnswer, asked: Asked & { kind: "started" }, question: string): void {
-    if (asked.dropped > 0)
-      this.#parts.notify(`${asked.dropped} earlier messages were left out to fit the model's window.`);
+    if (asked.note) this.#parts.notify(asked.note);
     this.#answer.attach(live, asked.streamId, asked.streamUrl);
     if (this.#parts.titleBar.title === null) this.#parts.titleBar.show(titleFromMessage(question), true);
     this.#parts.tabs.tell({ type: "answering", conversationId: asked.conversationId, streamId: asked.streamId });

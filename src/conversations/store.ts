@@ -2,28 +2,25 @@
  * What Sluice remembers of a chat: conversations and their messages. The interface is
  * asynchronous so that a networked backend (Postgres) can implement it as well as SQLite.
  * A conversation is a tree of messages (tree.ts): Regenerate and Edit add a version beside the
- * message they redo, and the conversation keeps the leaf of the branch it shows.
+ * message they redo, and the conversation keeps the leaf of the branch it shows. What the store
+ * keeps beside the conversations has interfaces of its own, which ConversationStore extends: the
+ * token ledger (usage/usage-store.ts), share links (shares.ts), documents (documents.ts), and the
+ * admin page's reads and audit log (admin-store.ts).
  */
 
 import type { AnswerFigures, ToolStep, Usage } from "../contract.ts";
-import { ValidationError } from "../errors.ts";
 import type { TokenUsageStore } from "../usage/usage-store.ts";
+import type { AdminStore } from "./admin-store.ts";
+import type { ConversationPage, ConversationSummary, PageRequest } from "./conversation-list.ts";
+import type { DocumentStore, NewDocument } from "./documents.ts";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
-import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
+import type { ShareLinkStore } from "./shares.ts";
 import type { TreeNode } from "./tree.ts";
 
 export type { Message, MessageError, MessageStatus, PathMessage, Role, StoredMessage } from "./message.ts";
 export { MessageNotFoundError } from "./message.ts";
 export type { TreeNode };
-
-export interface ConversationSummary {
-  id: string;
-  /** Null until the user names it or the first message does. */
-  title: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 /** A conversation's own fields, without its messages. */
 export interface ConversationState extends ConversationSummary {
@@ -73,18 +70,6 @@ export interface ConversationTree {
   nodes: TreeNode[];
 }
 
-export interface ConversationPage {
-  /** Most recently updated first. */
-  conversations: ConversationSummary[];
-  /** Pass as `before` for the next page; null on the last page. */
-  next_cursor: string | null;
-}
-
-export interface PageRequest {
-  limit: number;
-  before?: string | undefined;
-}
-
 /** What every start of an exchange carries. */
 interface ExchangeBase {
   streamId: string;
@@ -104,6 +89,8 @@ export interface AskStart extends ExchangeBase {
   userContent: string;
   /** The question's images, stored with it (none for a retry, which keeps the stored ones). */
   images?: NewImage[];
+  /** The question's documents, stored with it (none for a retry, which keeps the stored ones). */
+  documents?: NewDocument[];
   /** Edit: the message the question goes under (null: a new first question). */
   parentId?: string | null | undefined;
   /** The id the new question gets (default: a new one). */
@@ -158,7 +145,7 @@ export interface AnswerCheckpoint {
  * for: another user's conversation is, to each method, one that does not exist; so is a message
  * id that is not one of the conversation's (404 `not_found`, whoever's it is).
  */
-export interface ConversationStore extends TokenUsageStore {
+export interface ConversationStore extends TokenUsageStore, ShareLinkStore, DocumentStore, AdminStore {
   list(owner: string, page: PageRequest): Promise<ConversationPage>;
   create(owner: string, title?: string | null): Promise<ConversationSummary>;
   /** The conversation with a path through its tree (path-read.ts); undefined when there is no such conversation. */
@@ -234,24 +221,6 @@ export interface ConversationStore extends TokenUsageStore {
   usage(owner: string): Promise<StoredUsage>;
   /** What the answers of `owner`'s conversation `id` cost, replaced and deleted ones included; undefined when there is no such conversation. */
   conversationUsage(owner: string, id: string): Promise<ConversationUsage | undefined>;
-  /**
-   * A share link to `owner`'s conversation: a snapshot of the branch it shows now (shares.ts).
-   * Undefined when there is no such conversation; 413 `quota_exceeded` when it does not fit `room`.
-   */
-  createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined>;
-  /** `owner`'s share links, newest first (of one conversation, when given). */
-  listShares(owner: string, conversationId?: string): Promise<ShareSummary[]>;
-  /** Deletes `owner`'s share link `id`; false when they have no such link. */
-  revokeShare(owner: string, id: string): Promise<boolean>;
-  /** The snapshot of link `id`, for whoever holds the link; undefined once revoked. */
-  sharedConversation(id: string): Promise<SharedConversation | undefined>;
-  /** One image of link `id`'s snapshot; undefined for any other id. */
-  sharedImage(id: string, imageId: string): Promise<SharedImage | undefined>;
-  /**
-   * A copy of link `id`'s snapshot as a new conversation of `owner`'s (one branch, its images
-   * copied). Undefined when there is no such link; 413 `quota_exceeded` when it does not fit `room`.
-   */
-  copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined>;
 }
 
 /** What a conversation's answers cost, in tokens. */
@@ -263,10 +232,10 @@ export interface ConversationUsage {
   estimated_tokens: number;
 }
 
-/** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */
+/** What one user stores: their conversations, and the UTF-8 bytes of their text, images and documents. */
 export interface StoredUsage {
   conversations: number;
-  /** Messages, titles, custom instructions and images together. */
+  /** Messages, titles, custom instructions, images and documents' text together. */
   bytes: number;
 }
 
@@ -276,12 +245,4 @@ export interface SearchHit extends ConversationSummary {
   snippet: string;
   /** The message that holds the match (open its branch with `PATCH … {current_leaf_id}`); null when only the title matched. */
   message_id: string | null;
-}
-
-/** Thrown for a `before` cursor this store did not produce. */
-export class InvalidCursorError extends ValidationError {
-  override name = "InvalidCursorError";
-  constructor(cursor: string) {
-    super("before", `"${cursor.slice(0, 40)}" is not a cursor from a previous page`);
-  }
 }

@@ -10,11 +10,11 @@
  * were, so the JSON's shape is the same and a body that was malformed stays malformed.
  */
 import { memoryCollector } from "../memory-collector.ts";
+import { decodedSize } from "./base64-bytes.ts";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
-const EQUALS = 0x3d;
 const DATA = Buffer.from("data:");
 
 // Shorter URLs are parsed with the rest: lifting them saves less than it costs.
@@ -51,6 +51,15 @@ export class LiftedDataUrls {
     const url = this.#urls.get(marker);
     this.#urls.delete(marker);
     return url;
+  }
+
+  /** The URL `marker` stands for as the string it was, given once (for a part read as text). */
+  restore(marker: string): string | undefined {
+    const url = this.take(marker);
+    return (
+      url &&
+      `${url.header},${Buffer.from(url.base64.buffer, url.base64.byteOffset, url.base64.byteLength).toString("latin1")}`
+    );
   }
 
   /** Keeps `url`, and answers the marker that stands for it in the JSON. */
@@ -97,15 +106,6 @@ function escapedAt(body: Uint8Array, index: number): boolean {
   while (index - run > 0 && body[index - run - 1] === BACKSLASH) run++;
   return run % 2 === 1;
 }
-
-/** The decoded size of `base64` (its `=` padding left out). */
-export function decodedSize(base64: { length: number; at(index: number): unknown }): number {
-  let padding = 0;
-  while (padding < 2 && padding < base64.length && isPadding(base64.at(base64.length - 1 - padding))) padding++;
-  return Math.floor(((base64.length - padding) * 3) / 4);
-}
-
-const isPadding = (unit: unknown) => unit === "=" || unit === EQUALS;
 
 /**
  * Decodes base64 bytes into a buffer of their own, a step at a time (no string of the whole);
