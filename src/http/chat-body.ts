@@ -53,9 +53,9 @@ function payloads(body: unknown): Payload[] {
 
 /**
  * Whether every URL lifted out of the body stood in an image part of the question (`content`),
- * once the others are put back as the strings they were: a document's (read as text by
- * document-parts.ts) and those of `messages` (a one-shot exchange, sent to the model as given). A
- * URL lifted from anywhere else (a text that holds one) has the body parsed whole instead.
+ * once those of other parts are put back as the strings they were: a document's (read as text by
+ * document-parts.ts), and any in `messages`, which the route reads as given. A URL lifted from
+ * anywhere else (a text that is one) has the body parsed whole instead.
  */
 function keepsLiftedImagesOnly(body: unknown, lifted: LiftedDataUrls): boolean {
   const question = new Set(payloads({ content: (body as { content?: unknown } | null)?.content }).map((p) => p.holder));
