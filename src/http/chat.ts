@@ -12,17 +12,19 @@ import { Elysia } from "elysia";
 import type { DocumentLimits, ImageLimits, ResponsesUpstream } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
-import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
 import type { PdfReader } from "../documents/pdf-reader.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
+import { type Reservation, STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
+import { liftedDataUrlsOf } from "./chat-body.ts";
+import type { LiftedDataUrls } from "./lifted-data-urls.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { readQuestion } from "./question-parts.ts";
-import { storedImagesHold } from "./request-reservations.ts";
+import { reservationOf } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
 import { ChatBody, type UiChatBody } from "./schemas.ts";
 import { setAsideUiChatBody, uiChatBodyOf } from "./ui-chat-body.ts";
@@ -41,6 +43,8 @@ export interface StartOptions {
   modelApi?: ResponsesUpstream;
   /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
   tools?: boolean;
+  /** The request's in-flight reservation, which hands the call the images it carries. */
+  from?: Reservation | undefined;
 }
 
 /**
@@ -123,7 +127,8 @@ export function chatRoutes(deps: ChatRouteDeps) {
       const model = (chosen: string | null) =>
         asked ??
         (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
-      return answerInConversation(deps, caller, body, settings, model, storedImagesHold(request));
+      const question = { body, lifted: liftedDataUrlsOf(request), reservation: reservationOf(request) };
+      return answerInConversation(deps, caller, question, settings, model);
     },
     { body: ChatBody, transform: deps.answerUiChat ? setAsideUiChatBody : undefined },
   );
@@ -148,10 +153,9 @@ function questionOf(body: ChatBody): ChatBody["content"] | undefined {
 async function answerInConversation(
   deps: ChatRouteDeps,
   caller: Caller,
-  body: ChatBody,
+  { body, lifted, reservation: held }: { body: ChatBody; lifted: LiftedDataUrls; reservation: Reservation | undefined },
   settings: Settings,
   model: (chosen: string | null) => string,
-  holdBytes: HoldBytes | undefined,
 ) {
   const content = questionOf(body);
   // Checked (count, size, type by the bytes, a PDF's text) before anything is stored or sent.
@@ -159,7 +163,9 @@ async function answerInConversation(
   const documents = deps.documents?.limits ?? noDocuments;
   const limits = { images, documents, reader: deps.documents?.reader };
   const asked =
-    content === undefined ? { text: "", images: [], documents: [] } : await readQuestion(content, limits, caller.user);
+    content === undefined
+      ? { text: "", images: [], documents: [] }
+      : await readQuestion(content, limits, caller.user, lifted);
   if (!deps.conversations) throw new NotFoundError("conversation");
   const turn = {
     store: deps.conversations,
@@ -181,7 +187,8 @@ async function answerInConversation(
     continues: body.continue,
     model,
     tools: toolsChoice(deps.tools),
-    holdBytes,
+    // Stored images the turn sends again are counted before they are loaded, like a body's.
+    holdBytes: held && ((bytes: number) => held.add(bytes * STORED_IMAGE_BYTE_WEIGHT)),
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones
   // the answer starts in, so a question is never stored and then refused by a limit.
@@ -195,7 +202,7 @@ async function answerInConversation(
           reservation = await reserve(caller);
         }),
       start: (id, messages, chosen, tools) => {
-        const options = { background: true, id, tools };
+        const options = { background: true, id, tools, from: held };
         const asked = { ...settings, model: chosen ?? model(null), messages };
         return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
       },

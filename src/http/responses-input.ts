@@ -12,7 +12,10 @@ import { ValidationError } from "../errors.ts";
 import { readImage } from "./image-parts.ts";
 
 /** An input message as chat messages take it: `developer` is the system role of newer models. */
-export type InputMessage = ModelMessage<"system" | "user" | "assistant">;
+export interface InputMessage extends ModelMessage<"system" | "user" | "assistant"> {
+  /** Text, or parts as the request wrote them (images as `data:` URLs). */
+  content: string | ContentPart[];
+}
 
 const ROLES: Record<string, InputMessage["role"]> = {
   user: "user",

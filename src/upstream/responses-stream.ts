@@ -7,19 +7,24 @@
  */
 import type OpenAI from "openai";
 import type { ResponseInputItem, ResponseStreamEvent, ResponseUsage } from "openai/resources/responses/responses";
-import type { ContentPart, ModelMessage } from "../contract.ts";
+import type { ModelContentPart, ModelMessage } from "../contract.ts";
 import type { ChatRequest, UpstreamSink } from "./chat-stream.ts";
 import type { CallOptions } from "./completion-stream.ts";
 import { toUpstreamError, UpstreamError } from "./errors.ts";
 
+/** An image part's URL: a stored image's bytes as the `data:` URL chat completions would carry. */
+function imageUrlOf(part: Exclude<ModelContentPart, { type: "text" }>): string {
+  if (part.type === "image_url") return part.image_url.url;
+  return `data:${part.media_type};base64,${Buffer.from(part.data).toString("base64")}`;
+}
+
 /** A chat message as a Responses input message: text as it is, image parts as `input_image`. */
 function inputItem(message: ModelMessage): ResponseInputItem {
   if (typeof message.content === "string") return { role: message.role, content: message.content };
-  const content = message.content.map((part: ContentPart) =>
-    part.type === "text"
-      ? { type: "input_text" as const, text: part.text }
-      : { type: "input_image" as const, image_url: part.image_url.url, detail: "auto" as const },
-  );
+  const content = message.content.map((part: ModelContentPart) => {
+    if (part.type === "text") return { type: "input_text" as const, text: part.text };
+    return { type: "input_image" as const, image_url: imageUrlOf(part), detail: "auto" as const };
+  });
   return { role: message.role, content };
 }
 
