@@ -62,3 +62,27 @@ test("stored and continued with previous_response_id, as with chat completions",
   ]);
   expect(model.paths.every((path) => path === "/v1/responses")).toBe(true);
 });
+
+test("a stored image goes to the model server again with the next response, as its data: URL", async () => {
+  // A 1×1 PNG: checked by its bytes on the way in, stored, then read back as bytes for the next call.
+  const png =
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+  const first = await client.responses.create({
+    model: "native",
+    input: [
+      {
+        role: "user",
+        content: [
+          { type: "input_text", text: "What is this?" },
+          { type: "input_image", image_url: png, detail: "auto" },
+        ],
+      },
+    ],
+  });
+  await client.responses.create({ model: "native", input: "And now?", previous_response_id: first.id });
+  const [question] = model.received.at(-1)?.input as { content: Record<string, unknown>[] }[];
+  expect(question?.content).toEqual([
+    { type: "input_text", text: "What is this?" },
+    { type: "input_image", image_url: png, detail: "auto" },
+  ]);
+});
