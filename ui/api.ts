@@ -2,15 +2,25 @@
  * The page's calls to the Sluice API. Every failure becomes an {@link ApiError} with the server's
  * stable code, so the page can say what went wrong and whether Retry makes sense.
  */
-import type { Conversation, ConversationPage, ConversationSummary, SearchHit } from "../src/conversations/store.ts";
+import type {
+  Conversation,
+  ConversationPage,
+  ConversationState,
+  ConversationSummary,
+  SearchHit,
+  StoredMessage,
+} from "../src/conversations/store.ts";
 
 export type { ChatMessage } from "../src/contract.ts";
 export type {
   Conversation,
   ConversationPage,
+  ConversationState,
   ConversationSummary,
   Message,
+  PathMessage,
   SearchHit,
+  StoredMessage,
 } from "../src/conversations/store.ts";
 
 export interface Readiness {
@@ -34,6 +44,8 @@ export class ApiError extends Error {
     /** 0 when the server could not be reached at all. */
     readonly status: number,
     readonly retryable: boolean,
+    /** The error's other fields (a 409 `conversation_moved` names `current_leaf_id`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -69,6 +81,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       message,
       response.status,
       retryableStatus(response.status),
+      error ?? {},
     );
   }
   return payload as T;
@@ -89,7 +102,7 @@ export interface ChatSettings {
 }
 
 /** A question's content: its text alone, or OpenAI content parts when it carries images (`data:` URLs). */
-function questionContent(text: string, images: readonly string[]) {
+export function questionContent(text: string, images: readonly string[]) {
   // A question of images alone, asked again (Retry), is empty text: the server has its images.
   if (text === "" && images.length === 0) return [{ type: "text", text }];
   if (images.length === 0) return text;
@@ -103,7 +116,42 @@ export interface StartedChat {
   streamUrl: string;
   /** How many messages the model was sent, and how many older ones were left out to fit its window. */
   context?: { messages: number; dropped: number };
+  /** The question the answer is written under (a new one's id, or the stored one's). */
+  questionId?: string;
+  /** Continue: the answer extended. */
+  continuesId?: string;
+  /** The model asked. */
+  model?: string;
 }
+
+/** One turn of a stored conversation, as `POST /api/chat` takes it beside `conversationId` (README). */
+export type TurnBody =
+  /** Ask after `parentId` (the last message seen), or Edit with `replace` (a new question under `parentId`). */
+  | { content: unknown; parentId: string | null | undefined; replace?: true; model?: string | undefined }
+  | { regenerate: string; model?: string | undefined }
+  | { continue: string; model?: string | undefined };
+
+/** Which part of a conversation's path a read asks for (`GET /api/conversations/:id`). */
+export interface PathQuery {
+  /** The path through this message, down to its newest leaf (default: the current branch). */
+  leaf?: string | undefined;
+  /** Only the messages above this one (the older part of the path). */
+  before?: string | undefined;
+  limit?: number | undefined;
+  maxBytes?: number | undefined;
+}
+
+function pathQueryString({ leaf, before, limit, maxBytes }: PathQuery): string {
+  const query = new URLSearchParams();
+  if (leaf !== undefined) query.set("leaf", leaf);
+  if (before !== undefined) query.set("before", before);
+  if (limit !== undefined) query.set("limit", String(limit));
+  if (maxBytes !== undefined) query.set("max_bytes", String(maxBytes));
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
+const conversationPath = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
 
 export const api = {
   session: () => request<SessionInfo>("GET", "/api/session"),
@@ -119,7 +167,18 @@ export const api = {
   /** The models this server allows (MODELS), the default first. */
   listModels: () => request<{ data: { id: string }[] }>("GET", "/v1/models"),
   createConversation: () => request<ConversationSummary>("POST", "/api/conversations", {}),
-  getConversation: (id: string) => request<Conversation>("GET", `/api/conversations/${encodeURIComponent(id)}`),
+  getConversation: (id: string) => request<Conversation>("GET", conversationPath(id)),
+  /** A window of one path through the conversation's tree (the newest part first; older by `before`). */
+  readPath: (id: string, query: PathQuery) =>
+    request<Conversation>("GET", conversationPath(id) + pathQueryString(query)),
+  /** One message whole (a read cut it to its `max_bytes`). */
+  getMessage: (id: string, messageId: string) =>
+    request<StoredMessage>("GET", `${conversationPath(id)}/messages/${encodeURIComponent(messageId)}`),
+  /** Shows the branch through `messageId` on every device; the conversation's fields, with the leaf it chose. */
+  setCurrentLeaf: (id: string, messageId: string) =>
+    request<ConversationState>("PATCH", conversationPath(id), { current_leaf_id: messageId }),
+  /** The model the conversation asks when a question names none (null: the server's default). */
+  setModel: (id: string, model: string | null) => request<ConversationState>("PATCH", conversationPath(id), { model }),
   renameConversation: (id: string, title: string) =>
     request<ConversationSummary>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { title }),
   deleteConversation: (id: string) => request<void>("DELETE", `/api/conversations/${encodeURIComponent(id)}`),
@@ -131,21 +190,8 @@ export const api = {
       `/api/conversations/${encodeURIComponent(id)}`,
       { system_prompt: systemPrompt },
     ),
-  /** The new question only, and the last message seen: the server has the rest of the thread. `model` undefined: the server's default. */
-  startChat: (
-    conversationId: string,
-    content: string,
-    parentId: string | null | undefined,
-    replace = false,
-    model?: string,
-    images: readonly string[] = [],
-  ) =>
-    request<StartedChat>("POST", "/api/chat", {
-      conversationId,
-      content: questionContent(content, images),
-      parentId,
-      model,
-      ...(replace ? { replace } : {}),
-    }),
+  /** A turn of conversation `conversationId`: Ask, Edit, Regenerate or Continue. */
+  startTurn: (conversationId: string, turn: TurnBody) =>
+    request<StartedChat>("POST", "/api/chat", { conversationId, ...turn }),
   stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
 };

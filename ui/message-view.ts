@@ -2,6 +2,7 @@
  * One message on the page: who said it, its text (Markdown for answers, plain text for the
  * user's own words), how it ended, and its actions (Copy; Show more for a long question).
  */
+import { endingWords } from "./answer-ending.ts";
 import type { Message } from "./api.ts";
 import { copyButton } from "./clipboard.ts";
 import { h } from "./dom.ts";
@@ -104,11 +105,15 @@ function actionButton(label: string, name: string, action: () => void): HTMLElem
   return button;
 }
 
-/** The line under a stored answer: its figures as they were shown live, after "Stopped" for a stopped one. */
+/**
+ * The line under a stored answer: its figures as they were shown live, after how it ended when
+ * that needs saying ("Stopped", "Cut off at the output limit").
+ */
 function storedMeta(message: Message): string {
   const figures = message.figures ? formatFigures(message.figures) : "";
-  if (message.status !== "cancelled") return figures;
-  return figures ? `Stopped · ${figures}` : "Stopped";
+  const ending = endingWords(message.status, message.figures?.finish_reason);
+  if (!ending) return figures;
+  return figures ? `${ending} · ${figures}` : ending;
 }
 
 /** The images a question was sent with, shown above its text. */
@@ -133,14 +138,27 @@ export function storedImages(message: Message, conversationId: string | null): S
   return message.images.map((image) => ({ src: base + encodeURIComponent(image.id) }));
 }
 
-/** A stored message, with the actions that apply to it (Retry, Regenerate, Edit). */
-export function storedMessage(message: Message, actions: MessageActions = {}, images: ShownImage[] = []): HTMLElement {
+/** How a stored message's text is put on the page (default: all of it, at once). */
+export type ContentRenderer = (parts: MessageParts, role: Message["role"], text: string) => void;
+
+/** A stored message's parts: its text (rendered by `render`), images, figures and what went wrong. */
+export function storedParts(
+  message: Message,
+  images: ShownImage[] = [],
+  render: ContentRenderer = renderContent,
+): MessageParts {
   const parts = messageParts(message.role);
-  renderContent(parts, message.role, message.content);
+  render(parts, message.role, message.content);
   if (images.length > 0) parts.content.before(imageStrip(images));
   parts.article.dataset.status = message.status;
   parts.meta.textContent = storedMeta(message);
   parts.meta.hidden = parts.meta.textContent === "";
+  return parts;
+}
+
+/** A stored message, with the actions that apply to it (Retry, Regenerate, Edit). */
+export function storedMessage(message: Message, actions: MessageActions = {}, images: ShownImage[] = []): HTMLElement {
+  const parts = storedParts(message, images);
   const problem = problemOf(message, actions.retry);
   showProblem(parts, problem);
   const buttons = parts.article.querySelector(".message-actions");

@@ -3,6 +3,7 @@
  * server has them) and those the server stores (by URL, under the page's CSP `img-src 'self'`).
  */
 import type { Message } from "./api.ts";
+import { isLocal } from "./history.ts";
 import { type ShownImage, storedImages } from "./message-view.ts";
 
 export class QuestionImages {
@@ -14,6 +15,14 @@ export class QuestionImages {
     if (images.length > 0) this.#sent.set(message.id, images);
   }
 
+  /** Local question `from` is stored as `to`: it keeps showing the images sent with it. */
+  rekey(from: string, to: string): void {
+    const images = this.#sent.get(from);
+    if (!images) return;
+    this.#sent.delete(from);
+    this.#sent.set(to, images);
+  }
+
   /** Forgets every unsent question's images (another conversation opens; the server has the rest). */
   clear(): void {
     this.#sent.clear();
@@ -21,7 +30,7 @@ export class QuestionImages {
 
   /** What to send again with `question`: its images if the server never stored it, else none (it keeps its own). */
   toResend(question: Message): string[] {
-    return question.id.startsWith("local-") ? (this.#sent.get(question.id) ?? []) : [];
+    return isLocal(question.id) ? (this.#sent.get(question.id) ?? []) : [];
   }
 
   /** The images to show with `message` in conversation `conversationId`. */
