@@ -354,7 +354,9 @@ export class Chat {
     branch.tree.learn(stored.read);
     const answer = branch.tree.get(stored.answer.id) as KnownMessage;
     if (shown) {
-      branch.view.keep(new MessageCard(live.parts, answer));
+      const card = new MessageCard(live.parts, answer);
+      if (slot.continues) card.showStoredFigures();
+      branch.view.keep(card);
       if (!slot.continues) branch.path = [...branch.path, answer.id];
       // Shown here: every device shows it (a switch made meanwhile may have moved the server on).
       if (stored.read.current_leaf_id !== answer.id) branch.tellServer(answer.id);

@@ -13,6 +13,7 @@ import {
   renderContent,
   type ShownImage,
   showProblem,
+  storedMeta,
   storedParts,
 } from "./message-view.ts";
 
@@ -71,6 +72,13 @@ export class MessageCard {
     });
     if (message.role === "user" && message.full_bytes !== undefined) completeCutQuestion(parts.content, long);
     return new MessageCard(parts, message);
+  }
+
+  /** Shows the stored figures (a continued answer's add up all its parts; the stream showed the last one's). */
+  showStoredFigures(): void {
+    this.parts.meta.textContent = storedMeta(this.message);
+    this.parts.meta.hidden = this.parts.meta.textContent === "";
+    this.parts.article.dataset.status = this.message.status;
   }
 
   get element(): HTMLElement {

@@ -109,7 +109,7 @@ function actionButton(label: string, name: string, action: () => void): HTMLElem
  * The line under a stored answer: its figures as they were shown live, after how it ended when
  * that needs saying ("Stopped", "Cut off at the output limit").
  */
-function storedMeta(message: Message): string {
+export function storedMeta(message: Message): string {
   const figures = message.figures ? formatFigures(message.figures) : "";
   const ending = endingWords(message.status, message.figures?.finish_reason);
   if (!ending) return figures;
