@@ -145,6 +145,38 @@ for (const [name, viewport] of widths) {
   }, 90_000);
 }
 
+test("an answer being written on another version keeps going, and is found again when its version is shown", async () => {
+  const { page, context, errors } = await openChat(setup.browser, setup.url);
+  await send(page, "/sim tokens=4\nName a lake");
+  await finishedAnswer(page);
+  // Two versions of the first answer, then a slow second question under the second one.
+  await page.click(`${lastAnswer} button:has-text("Regenerate")`, { timeout: 10_000 });
+  await waitForVersion(page, lastAnswer, "2/2");
+  await finishedAnswer(page);
+  await page.waitForSelector(`${lastAnswer}[data-message-id]`);
+  await send(page, "/sim tps=8 tokens=40\nAnd a long story about it");
+  await page.waitForFunction(
+    (s) => (document.querySelector(`${s}.live .content`)?.textContent?.length ?? 0) > 10,
+    lastAnswer,
+  );
+  // Away to the other version of the first answer: the story goes on out of sight.
+  const firstAnswer = "#thread .message.assistant >> nth=0";
+  await page.click(`${firstAnswer} >> .branch-nav button[aria-label="Previous answer"]`);
+  await waitForVersion(page, lastAnswer, "1/2");
+  expect(await page.locator("#thread .message").count()).toBe(2);
+  expect(await page.locator(".message.live").count()).toBe(0);
+  expect(await page.isVisible("#stop")).toBe(true);
+  // Back: the story is there again, further on, and ends as it would have.
+  await page.click(`${firstAnswer} >> .branch-nav button[aria-label="Next answer"]`);
+  await page.waitForSelector(`${lastAnswer}.live, ${lastAnswer}[data-status]`);
+  expect(await page.locator("#thread .message").count()).toBe(4);
+  const story = await finishedAnswer(page);
+  expect(story.status).toBe("complete");
+  expect(story.text.split(/\s+/).length).toBeGreaterThan(20);
+  expect(errors).toEqual([]);
+  await context.close();
+}, 90_000);
+
 test("two tabs on one conversation: a switch in one shows in the other", async () => {
   const first = await openChat(setup.browser, setup.url);
   await send(first.page, "/sim tokens=4\nPick a colour");
