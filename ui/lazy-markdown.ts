@@ -12,6 +12,8 @@ import type { MessageParts } from "./message-view.ts";
 
 /** Shorter answers (in characters) are rendered at once: their Markdown costs less than waiting. */
 const LAZY_OVER = 3_000;
+/** Answers in view are rendered at once up to about this long (ms); the rest in the next tasks. */
+const IN_VIEW_BUDGET_MS = 25;
 // How far beyond the view an answer starts to render: a fast scroll seldom reaches plain text.
 const NEAR = "1500px 0px";
 
@@ -27,9 +29,12 @@ export class LazyMarkdown {
   /** Near the view, to render in this order (lowest first). */
   #due: Element[] = [];
   #scheduled = false;
+  readonly #rendered: () => void;
 
-  constructor(scroller: HTMLElement) {
+  /** `rendered` runs after each answer rendered (to keep the view at the end, if it was there). */
+  constructor(scroller: HTMLElement, rendered: () => void) {
     this.#scroller = scroller;
+    this.#rendered = rendered;
     this.#observer = new IntersectionObserver((entries) => this.#near(entries), { root: scroller, rootMargin: NEAR });
   }
 
@@ -46,14 +51,21 @@ export class LazyMarkdown {
     this.#observer.observe(parts.content);
   }
 
-  /** Renders now the waiting answers in view, from the lowest up (the end of a conversation just opened). */
+  /**
+   * Renders now the waiting answers in view, from the lowest up (the end of a conversation just
+   * opened), at least one, then while the time allows. Those left are near the view: the next
+   * tasks render them.
+   */
   renderInView(): void {
-    const view = this.#scroller.getBoundingClientRect();
+    const started = performance.now();
     const waiting = [...this.#waiting.keys()].filter((element) => element.isConnected);
     for (const element of waiting.reverse()) {
+      const view = this.#scroller.getBoundingClientRect();
       const box = element.getBoundingClientRect();
       if (box.bottom < view.top) break;
-      if (box.top <= view.bottom) this.#renderNow(element);
+      if (box.top > view.bottom) continue;
+      this.#renderNow(element);
+      if (performance.now() - started > IN_VIEW_BUDGET_MS) break;
     }
   }
 
@@ -102,6 +114,7 @@ export class LazyMarkdown {
     const above = parts.article.getBoundingClientRect().top < this.#scroller.getBoundingClientRect().top;
     if (above) keepInPlace(this.#scroller, parts.article, "bottom", render);
     else render();
+    this.#rendered();
   }
 }
 

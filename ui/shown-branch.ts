@@ -84,7 +84,6 @@ export class ShownBranch {
     this.render();
     this.view.scrollToEnd();
     this.view.renderInView();
-    this.view.scrollToEnd();
   }
 
   /** Resolves once every switch has reached the server. */

@@ -19,10 +19,14 @@ export class ThreadView {
   #stick = true;
 
   constructor(source: Omit<CardSource, "lazy">) {
-    this.#source = { ...source, lazy: new LazyMarkdown(this.scroller) };
+    this.#source = { ...source, lazy: new LazyMarkdown(this.scroller, () => this.follow()) };
     this.scroller.addEventListener("scroll", () => {
       this.#stick = isNearBottom(this.scroller);
     });
+    // Whatever makes the messages taller after they are shown (an answer rendered as it comes into
+    // view, a message laid out once it is on screen, an image loaded): the end stays in view, if
+    // it was. A resize is observed after layout and before paint, so the view never shows the jump.
+    new ResizeObserver(() => this.follow()).observe(this.#thread);
   }
 
   /** Forgets every card (another conversation opens). */
@@ -67,7 +71,7 @@ export class ThreadView {
     else keepInPlace(this.scroller, first, "top", () => first.before(...elements));
   }
 
-  /** Renders the waiting answers in view (after a conversation opens or a branch is shown). */
+  /** Renders the waiting answers in view (after a conversation opens or a branch is shown), following the end if it was. */
   renderInView(): void {
     this.#source.lazy.renderInView();
   }
@@ -76,6 +80,7 @@ export class ThreadView {
   reveal(id: string): void {
     const card = this.#cards.get(id);
     if (!card?.element.isConnected) return;
+    this.#stick = false;
     card.element.scrollIntoView({ block: "center" });
     this.#source.lazy.renderInView();
     card.element.scrollIntoView({ block: "center" });
