@@ -1,6 +1,7 @@
 /**
  * One message on the page: who said it, its text (Markdown for answers, plain text for the
- * user's own words), how it ended, and its actions (Copy; Show more for a long question).
+ * user's own words), how it ended, and Copy (Show more for a long question). What it offers
+ * besides depends on its place in the conversation: message-controls.ts.
  */
 import { endingWords } from "./answer-ending.ts";
 import type { Message } from "./api.ts";
@@ -90,21 +91,6 @@ export function renderContent(parts: MessageParts, role: Message["role"], text: 
   }
 }
 
-export interface MessageActions {
-  /** A failed last answer: ask again in its place. */
-  retry?: (() => void) | undefined;
-  /** A good last answer: ask for another in its place. */
-  regenerate?: (() => void) | undefined;
-  /** A question: change it and continue from there. */
-  edit?: (() => void) | undefined;
-}
-
-function actionButton(label: string, name: string, action: () => void): HTMLElement {
-  const button = h("button", { type: "button", class: "button quiet small", "aria-label": label }, name);
-  button.addEventListener("click", action);
-  return button;
-}
-
 /**
  * The line under a stored answer: its figures as they were shown live, after how it ended when
  * that needs saying ("Stopped", "Cut off at the output limit").
@@ -141,7 +127,7 @@ export function storedImages(message: Message, conversationId: string | null): S
 /** How a stored message's text is put on the page (default: all of it, at once). */
 export type ContentRenderer = (parts: MessageParts, role: Message["role"], text: string) => void;
 
-/** A stored message's parts: its text (rendered by `render`), images, figures and what went wrong. */
+/** A stored message's parts: its text (rendered by `render`), its images and its figures. */
 export function storedParts(
   message: Message,
   images: ShownImage[] = [],
@@ -154,16 +140,4 @@ export function storedParts(
   parts.meta.textContent = storedMeta(message);
   parts.meta.hidden = parts.meta.textContent === "";
   return parts;
-}
-
-/** A stored message, with the actions that apply to it (Retry, Regenerate, Edit). */
-export function storedMessage(message: Message, actions: MessageActions = {}, images: ShownImage[] = []): HTMLElement {
-  const parts = storedParts(message, images);
-  const problem = problemOf(message, actions.retry);
-  showProblem(parts, problem);
-  const buttons = parts.article.querySelector(".message-actions");
-  if (actions.regenerate && !problem)
-    buttons?.append(actionButton("Regenerate this answer", "Regenerate", actions.regenerate));
-  if (actions.edit) buttons?.append(actionButton("Edit this message and continue from it", "Edit", actions.edit));
-  return parts.article;
 }

@@ -3,7 +3,6 @@
  * server has them) and those the server stores (by URL, under the page's CSP `img-src 'self'`).
  */
 import type { Message } from "./api.ts";
-import { isLocal } from "./history.ts";
 import { type ShownImage, storedImages } from "./message-view.ts";
 
 export class QuestionImages {
@@ -26,11 +25,6 @@ export class QuestionImages {
   /** Forgets every unsent question's images (another conversation opens; the server has the rest). */
   clear(): void {
     this.#sent.clear();
-  }
-
-  /** What to send again with `question`: its images if the server never stored it, else none (it keeps its own). */
-  toResend(question: Message): string[] {
-    return isLocal(question.id) ? (this.#sent.get(question.id) ?? []) : [];
   }
 
   /** The images to show with `message` in conversation `conversationId`. */

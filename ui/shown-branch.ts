@@ -105,6 +105,8 @@ export class ShownBranch {
 
   /** Shows the branch's messages (each with its controls) and the live answer where it belongs. */
   render(): void {
+    // A message the tree no longer has (a question refused, a failed answer replaced) is not shown.
+    this.path = this.path.filter((id) => this.tree.get(id));
     const live = this.live;
     const shownLive = this.liveShown;
     const elements = this.path.map((id, index) => {
