@@ -4,29 +4,13 @@
  * mouse and by keyboard, said to screen readers, and the branch shown stored on the server (so a
  * second tab follows it). At desktop and phone width.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { readConversation } from "../../harness/client/conversations.ts";
 import { waitFor } from "../../harness/client/poll.ts";
-import {
-  type ChatSetup,
-  conversationIdOf,
-  finishedAnswer,
-  openChat,
-  send,
-  startChatSetup,
-  widths,
-} from "./chat-page.ts";
+import { conversationIdOf, finishedAnswer, openChat, send, useChatSetup, widths } from "./chat-page.ts";
 
-let setup: ChatSetup;
-
-beforeAll(async () => {
-  setup = await startChatSetup({ SIM_TOKENS_PER_SECOND: "400", SIM_TTFT_MS: "20" });
-}, 90_000);
-
-afterAll(async () => {
-  await setup?.stop();
-}, 60_000);
+const setup = useChatSetup({ SIM_TOKENS_PER_SECOND: "400", SIM_TTFT_MS: "20" });
 
 const lastAnswer = "#thread .message.assistant:last-child";
 const answerNav = `${lastAnswer} .branch-nav`;
@@ -58,25 +42,25 @@ const answerId = (page: Page) => page.getAttribute(lastAnswer, "data-message-id"
 async function serverLeafBecomes(id: string, expected: () => Promise<string | undefined>): Promise<void> {
   await waitFor("the server to show the branch", async () => {
     const want = await expected();
-    return (await readConversation(setup.url, id)).current_leaf_id === want ? true : undefined;
+    return (await readConversation(setup().url, id)).current_leaf_id === want ? true : undefined;
   });
 }
 
 for (const [name, viewport] of widths) {
   test(`${name}: Regenerate on the fresh answer keeps both; < n/m > switches by mouse, said to screen readers`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, setup.url, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tokens=6\nName a river");
     await finishedAnswer(page);
     const text = await answerText(page);
     const id = conversationIdOf(page);
     // No reload: the fresh answer offers Regenerate as soon as its stored copy is known.
     await page.click(`${lastAnswer} button:has-text("Regenerate")`, { timeout: 10_000 });
-    const first = (await readConversation(setup.url, id)).messages[0]?.id;
+    const first = (await readConversation(setup().url, id)).messages[0]?.id;
     await waitForVersion(page, lastAnswer, "2/2");
     expect((await finishedAnswer(page)).status).toBe("complete");
     await page.waitForSelector(`${lastAnswer}[data-message-id]`);
     expect(await answerVersions(page)).toEqual({ shown: "2/2", label: "Answer 2 of 2" });
-    const stored = await readConversation(setup.url, id);
+    const stored = await readConversation(setup().url, id);
     expect(stored.messages.map((m) => m.id)).toEqual([first ?? "", (await answerId(page)) ?? ""]);
     expect(stored.messages[1]?.sibling_count).toBe(2);
     const earlier = stored.messages[1]?.sibling_ids[0];
@@ -98,7 +82,7 @@ for (const [name, viewport] of widths) {
   }, 90_000);
 
   test(`${name}: < n/m > by keyboard: Tab to it, Enter and the arrows; focus stays on it`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, setup.url, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tokens=5\nName a mountain");
     await finishedAnswer(page);
     for (const expected of ["2/2", "3/3"]) {
@@ -123,7 +107,7 @@ for (const [name, viewport] of widths) {
   }, 90_000);
 
   test(`${name}: Edit on the fresh question adds a version of it; both keep their answers`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, setup.url, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tokens=4\nFirst question");
     await finishedAnswer(page);
     const question = "#thread .message.user";
@@ -146,7 +130,7 @@ for (const [name, viewport] of widths) {
 }
 
 test("an answer being written on another version keeps going, and is found again when its version is shown", async () => {
-  const { page, context, errors } = await openChat(setup.browser, setup.url);
+  const { page, context, errors } = await openChat(setup().browser, setup().url);
   await send(page, "/sim tokens=4\nName a lake");
   await finishedAnswer(page);
   // Two versions of the first answer, then a slow second question under the second one.
@@ -178,7 +162,7 @@ test("an answer being written on another version keeps going, and is found again
 }, 90_000);
 
 test("two tabs on one conversation: a switch in one shows in the other", async () => {
-  const first = await openChat(setup.browser, setup.url);
+  const first = await openChat(setup().browser, setup().url);
   await send(first.page, "/sim tokens=4\nPick a colour");
   await finishedAnswer(first.page);
   await first.page.click(`${lastAnswer} button:has-text("Regenerate")`, { timeout: 10_000 });

@@ -3,35 +3,19 @@
  * limit (or stopped) says so and offers Continue, which streams the rest into the same answer; each
  * answer names the model that wrote it, and the picker's choice is stored with the conversation.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { callJson } from "../../harness/client/api.ts";
 import { readConversation } from "../../harness/client/conversations.ts";
-import {
-  type ChatSetup,
-  conversationIdOf,
-  finishedAnswer,
-  openChat,
-  send,
-  startChatSetup,
-  widths,
-} from "./chat-page.ts";
+import { conversationIdOf, finishedAnswer, openChat, send, useChatSetup, widths } from "./chat-page.ts";
 
-let setup: ChatSetup;
-
-beforeAll(async () => {
+const setup = useChatSetup({
   // Ten tokens at most per answer: a longer one is cut off at the output limit.
-  setup = await startChatSetup({
-    SIM_TOKENS_PER_SECOND: "40",
-    SIM_TTFT_MS: "20",
-    MAX_OUTPUT_TOKENS: "10",
-    MODELS: "demo,demo-large",
-  });
-}, 90_000);
-
-afterAll(async () => {
-  await setup?.stop();
-}, 60_000);
+  SIM_TOKENS_PER_SECOND: "40",
+  SIM_TTFT_MS: "20",
+  MAX_OUTPUT_TOKENS: "10",
+  MODELS: "demo,demo-large",
+});
 
 const lastAnswer = "#thread .message.assistant:last-child";
 const meta = (page: Page) => page.textContent(`${lastAnswer} .meta`);
@@ -45,7 +29,7 @@ async function storedAnswer(page: Page): Promise<{ status: string; text: string;
 
 for (const [name, viewport] of widths) {
   test(`${name}: a cut-off answer says so; Continue (mouse, then keyboard) appends in place until it ends`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, setup.url, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tokens=25\nTell me a long story");
     const cut = await storedAnswer(page);
     expect(await meta(page)).toStartWith("Cut off at the output limit · ");
@@ -67,7 +51,7 @@ for (const [name, viewport] of widths) {
     expect(await page.locator(`${lastAnswer} button:has-text("Continue")`).count()).toBe(0);
     // One question, one answer (the three parts of it), on the page and on the server.
     expect(await page.locator("#thread .message").count()).toBe(2);
-    const stored = await readConversation(setup.url, conversationIdOf(page));
+    const stored = await readConversation(setup().url, conversationIdOf(page));
     expect(stored.messages.map((m) => m.id)).toEqual([stored.messages[0]?.id ?? "", cut.id]);
     expect(stored.messages[1]?.content.trim()).toBe(whole.text);
     expect(errors).toEqual([]);
@@ -75,7 +59,7 @@ for (const [name, viewport] of widths) {
   }, 90_000);
 
   test(`${name}: a stopped answer says Stopped and offers Continue`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, setup.url, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tps=4 tokens=8\nCount slowly");
     await page.waitForFunction(
       (s) => (document.querySelector(`${s}.live .content`)?.textContent?.length ?? 0) > 0,
@@ -95,7 +79,7 @@ for (const [name, viewport] of widths) {
   }, 90_000);
 
   test(`${name}: each answer names its model; the picker's choice is stored with the conversation`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, setup.url, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tokens=3\nWhich model?");
     await storedAnswer(page);
     expect(await page.textContent(`${lastAnswer} .answer-model`)).toBe("demo");
@@ -107,13 +91,13 @@ for (const [name, viewport] of widths) {
     await page.waitForSelector(`${lastAnswer}.live .answer-model:text("demo-large")`);
     await storedAnswer(page);
     expect(await page.textContent(`${lastAnswer} .answer-model`)).toBe("demo-large");
-    expect((await readConversation(setup.url, id)).messages[1]?.model).toBe("demo-large");
+    expect((await readConversation(setup().url, id)).messages[1]?.model).toBe("demo-large");
     await page.click(`${lastAnswer} .branch-nav button[aria-label="Previous answer"]`);
     await page.waitForSelector(`${lastAnswer} .answer-model:text-is("demo")`);
     // The choice lives with the conversation: another browser (no localStorage) finds it there.
-    const { json } = await callJson(setup.url, "GET", `/api/conversations/${id}?limit=1`);
+    const { json } = await callJson(setup().url, "GET", `/api/conversations/${id}?limit=1`);
     expect(json.model).toBe("demo-large");
-    const other = await openChat(setup.browser, `${setup.url}/#/c/${id}`, { viewport });
+    const other = await openChat(setup().browser, `${setup().url}/#/c/${id}`, { viewport });
     await other.page.waitForSelector("#model-field:not([hidden])");
     await other.page.waitForFunction(
       () => (document.getElementById("model-picker") as HTMLSelectElement).value === "demo-large",

@@ -5,13 +5,12 @@
  * cut is fetched whole on demand. A search hit opens its conversation on the branch that holds the
  * match, scrolled to it, however far up it is. At desktop and phone width.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { callJson } from "../../harness/client/api.ts";
 import { readConversation, seedConversation, turnIn } from "../../harness/client/conversations.ts";
-import { type ChatSetup, openChat, startChatSetup, widths } from "./chat-page.ts";
+import { type ChatSetup, openChat, useChatSetup, widths } from "./chat-page.ts";
 
-let setup: ChatSetup;
 /** 60 exchanges: 120 messages, more than one read serves. */
 let long = "";
 /** Two long answers, one over the folding size. */
@@ -20,29 +19,26 @@ let large = "";
 let cut = "";
 const fast = "/sim tps=5000 ttft_ms=0";
 
-beforeAll(async () => {
-  setup = await startChatSetup({ SIM_TTFT_MS: "0", SIM_TOKENS_PER_SECOND: "5000", MAX_OUTPUT_TOKENS: "100000" });
+async function seed({ url }: ChatSetup): Promise<void> {
   const questions = Array.from({ length: 60 }, (_, i) => `${fast} tokens=20\nQuestion number ${i + 1}`);
-  long = await seedConversation(setup.url, questions);
+  long = await seedConversation(url, questions);
   const paragraph = (i: number) => `Paragraph ${i} of a long answer, with **some** words and \`code\`.\n\n`;
   const answer = (paragraphs: number) => Array.from({ length: paragraphs }, (_, i) => paragraph(i)).join("");
-  large = await seedConversation(setup.url, [
+  large = await seedConversation(url, [
     `${fast}\n/echo ${answer(300)}`,
     `${fast}\n/echo ${answer(1_400)}`,
     `${fast} tokens=3\nThanks`,
   ]);
-  cut = await seedConversation(setup.url, [`${fast} tokens=3\n${"a pasted log line that goes on\n".repeat(10_000)}`]);
-}, 180_000);
+  cut = await seedConversation(url, [`${fast} tokens=3\n${"a pasted log line that goes on\n".repeat(10_000)}`]);
+}
 
-afterAll(async () => {
-  await setup?.stop();
-}, 60_000);
+const setup = useChatSetup({ SIM_TTFT_MS: "0", SIM_TOKENS_PER_SECOND: "5000", MAX_OUTPUT_TOKENS: "100000" }, seed);
 
 const count = (page: Page) => page.locator("#thread .message").count();
 
 for (const [name, viewport] of widths) {
   test(`${name}: a long conversation opens at its end; older messages load above, the view stays still`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, `${setup.url}/#/c/${long}`, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, `${setup().url}/#/c/${long}`, { viewport });
     await page.waitForSelector("#thread .message.assistant[data-message-id]");
     const first = await count(page);
     expect(first).toBeLessThan(120);
@@ -72,7 +68,7 @@ for (const [name, viewport] of widths) {
   }, 60_000);
 
   test(`${name}: long answers render near the view; a very long one shows its start, and all on demand`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, `${setup.url}/#/c/${large}`, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, `${setup().url}/#/c/${large}`, { viewport });
     await page.waitForSelector("#thread .message.assistant[data-message-id]");
     const answers = page.locator("#thread .message.assistant");
     expect(await answers.count()).toBe(3);
@@ -97,10 +93,10 @@ for (const [name, viewport] of widths) {
   }, 60_000);
 
   test(`${name}: a question longer than a read is cut, and Show all fetches it whole`, async () => {
-    const { page, context, errors } = await openChat(setup.browser, `${setup.url}/#/c/${cut}`, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, `${setup().url}/#/c/${cut}`, { viewport });
     const question = page.locator("#thread .message.user");
     await question.locator(".show-all").waitFor();
-    const whole = (await callJson(setup.url, "GET", `/api/conversations/${cut}`)).json.messages[0].content as string;
+    const whole = (await callJson(setup().url, "GET", `/api/conversations/${cut}`)).json.messages[0].content as string;
     expect((await question.locator(".content").textContent())?.length).toBeLessThan(whole.length);
     await question.locator(".show-all").click();
     await question.locator(".show-all").waitFor({ state: "detached" });
@@ -111,13 +107,17 @@ for (const [name, viewport] of widths) {
 }
 
 test("a search hit opens its conversation on the branch that holds the match, scrolled to it", async () => {
-  const id = await seedConversation(setup.url, [`${fast} tokens=4\nWhere do zebras sleep?`]);
-  for (let i = 0; i < 45; i++) await turnIn(setup.url, id, { content: `${fast} tokens=20\nFiller ${i}` });
-  const zebra = (await readConversation(setup.url, id)).messages.at(-1)?.id;
+  const id = await seedConversation(setup().url, [`${fast} tokens=4\nWhere do zebras sleep?`]);
+  for (let i = 0; i < 45; i++) await turnIn(setup().url, id, { content: `${fast} tokens=20\nFiller ${i}` });
+  const zebra = (await readConversation(setup().url, id)).messages.at(-1)?.id;
   // An Edit of the first question: the branch shown now has no zebra.
-  await turnIn(setup.url, id, { content: `${fast} tokens=4\nWhere do giraffes sleep?`, parentId: null, replace: true });
+  await turnIn(setup().url, id, {
+    content: `${fast} tokens=4\nWhere do giraffes sleep?`,
+    parentId: null,
+    replace: true,
+  });
   for (const [, viewport] of widths) {
-    const { page, context, errors } = await openChat(setup.browser, setup.url, { viewport });
+    const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     if (viewport.width < 500) await page.click("#menu");
     await page.fill("#search", "zebras");
     await page.waitForSelector("#conversation-list a .conversation-snippet");
@@ -130,7 +130,7 @@ test("a search hit opens its conversation on the branch that holds the match, sc
     const box = await page.locator(hit).boundingBox();
     expect((box?.y ?? -1) >= 0 && (box?.y ?? viewport.height) < viewport.height).toBe(true);
     // Every device shows that branch now; the address is the conversation's own again.
-    expect((await readConversation(setup.url, id)).current_leaf_id).toBe(zebra ?? "");
+    expect((await readConversation(setup().url, id)).current_leaf_id).toBe(zebra ?? "");
     expect(page.url()).toMatch(/#\/c\/[^/]+$/);
     expect(errors).toEqual([]);
     await context.close();
