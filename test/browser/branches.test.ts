@@ -6,7 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { readConversation } from "../../harness/client/conversations.ts";
+import { askAfter, readConversation } from "../../harness/client/conversations.ts";
 import { waitFor } from "../../harness/client/poll.ts";
 import { conversationIdOf, finishedAnswer, openChat, send, useChatSetup, widths } from "./chat-page.ts";
 
@@ -176,4 +176,32 @@ test("two tabs on one conversation: a switch in one shows in the other", async (
   await waitForVersion(second, lastAnswer, "1/2");
   expect(await answerId(second)).toBe(await answerId(first.page));
   await first.context.close();
+}, 90_000);
+
+test("a question sent from a view another device moved on from goes back in the box; the page shows the branch now", async () => {
+  const { page, context, errors } = await openChat(setup().browser, setup().url);
+  await send(page, "/sim tokens=4\nName a bird");
+  await finishedAnswer(page);
+  await page.waitForSelector(`${lastAnswer}[data-message-id]`);
+  const id = conversationIdOf(page);
+  // Another device asks after the same answer: the server's branch moves on, this page does not know.
+  const elsewhere = await askAfter(setup().url, id, "/sim tokens=3\nAsked on another device", await answerId(page));
+  expect(elsewhere.status).toBe(202);
+  await send(page, "/sim tokens=3\nAsked here");
+  await page.waitForFunction(() => document.getElementById("status-line")?.textContent?.includes("another device"));
+  await page.waitForFunction(() => document.querySelectorAll("#thread .message").length === 4);
+  expect(await page.textContent("#thread .message.user >> nth=1")).toContain("Asked on another device");
+  expect(await page.inputValue("#prompt")).toBe("/sim tokens=3\nAsked here");
+  // Control: the stale question was refused, not stored under the answer the page had shown.
+  const stored = await readConversation(setup().url, id);
+  expect(stored.messages.map((m) => m.content).join("\n")).not.toContain("Asked here");
+  // Sent again from the view as it is now, it goes after the other device's answer.
+  await page.press("#prompt", "Enter");
+  await page.waitForFunction(() => document.querySelectorAll("#thread .message").length === 6);
+  expect((await finishedAnswer(page)).status).toBe("complete");
+  await serverLeafBecomes(id, async () => (await answerId(page)) ?? undefined);
+  const after = await readConversation(setup().url, id);
+  expect(after.messages.map((m) => m.content)[4]).toBe("/sim tokens=3\nAsked here");
+  expect(errors).toEqual([]);
+  await context.close();
 }, 90_000);
