@@ -6,6 +6,7 @@
  * token, a recorded request) still speaks exactly the wire format Sluice reads.
  */
 import { ChunkEncoder, chatCompletion, completionId, DONE_CHUNK, usageOf } from "../src/simulator/chunks.ts";
+import type { SimulatedCall } from "../src/simulator/tool-turn.ts";
 
 export interface FakeModelOptions {
   /** The ids GET /v1/models lists; the first one names the answers (default `fake`). */
@@ -16,6 +17,8 @@ export interface FakeModelOptions {
   answer?: (body: Record<string, unknown>, index: number) => string[];
   /** Never answer any request (the connection stays open until the client gives up). */
   silent?: boolean;
+  /** Tool calls a streamed answer asks for after its tokens, chosen from its request (default: none). */
+  toolCalls?: (body: Record<string, unknown>, index: number) => SimulatedCall[];
 }
 
 export interface FakeModel {
@@ -34,9 +37,11 @@ export interface FakeModel {
 /** The usage every answer reports: a few prompt tokens, one per content token. */
 const PROMPT_TOKENS = 9;
 
-function streamed(model: string, tokens: string[], includeUsage: boolean): Response {
+function streamed(model: string, tokens: string[], includeUsage: boolean, calls: SimulatedCall[] = []): Response {
   const chunks = new ChunkEncoder(completionId(), 0, model);
-  const parts = [chunks.role(), chunks.contents(tokens), chunks.finish("stop")];
+  const parts = [chunks.role(), chunks.contents(tokens)];
+  if (calls.length > 0) parts.push(chunks.toolCalls(calls).bytes);
+  parts.push(chunks.finish(calls.length > 0 ? "tool_calls" : "stop"));
   if (includeUsage) parts.push(chunks.usage(usageOf(PROMPT_TOKENS, tokens.length)));
   parts.push(DONE_CHUNK);
   const body = new ReadableStream<Uint8Array>({
@@ -79,7 +84,8 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
       const model = typeof body.model === "string" ? body.model : (models[0] as string);
       const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
       const answer = options.answer?.(body, received.length - 1) ?? tokens;
-      return body.stream === true ? streamed(model, answer, usage) : whole(model, answer);
+      const calls = options.toolCalls?.(body, received.length - 1);
+      return body.stream === true ? streamed(model, answer, usage, calls) : whole(model, answer);
     },
   });
   return {

@@ -13,11 +13,13 @@ const outdir = join(root, "public/assets");
 const themes = { "hljs-light.css": "github.css", "hljs-dark.css": "github-dark.css" };
 
 // The chat, the sign-in page as its own small bundle (it loads before anyone may see the chat), and
-// the theme's few lines that run before the chat's first paint.
+// the theme's few lines that run before the chat's first paint, and a share link's page (it reads
+// the link's snapshot and nothing else).
 const BUNDLES = [
   { name: "app", entries: ["ui/main.ts", "ui/styles.css"], sourcemap: "linked" as const },
   { name: "login", entries: ["ui/login.ts", "ui/login.css"], sourcemap: "none" as const },
   { name: "theme", entries: ["ui/theme-boot.ts"], sourcemap: "none" as const },
+  { name: "shared", entries: ["ui/shared-page.ts", "ui/shared.css"], sourcemap: "none" as const },
 ];
 
 /** One classic script (it runs whatever content type the server gives it) and its stylesheet. */

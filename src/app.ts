@@ -31,8 +31,10 @@ import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
 import { holdReservation, reservationOf } from "./http/request-reservations.ts";
 import { sessionRoutes } from "./http/session.ts";
+import { sharePublicPrefixes, shareRoutes } from "./http/shares.ts";
 import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
+import { usageRoutes } from "./http/usage.ts";
 import { unlimitedUserStreams } from "./limits/user-streams.ts";
 import { logError } from "./log.ts";
 import type { FetchHandler } from "./runtime.ts";
@@ -127,6 +129,31 @@ function streamSlots(services: Services, defences: Defences) {
   return { slots, streamOpened };
 }
 
+/** `/v1`: the OpenAI-compatible pass-through, under the same limits, budgets and accounting as answers. */
+function passThroughRoutes(
+  services: Services,
+  defences: Defences,
+  policy: ModelPolicy,
+  streamOpened: (limitKey: string | undefined) => Promise<() => void>,
+) {
+  const { config, registry } = services;
+  return openAiRoutes({
+    upstream: services.upstream,
+    timeouts: services.timeouts,
+    observer: services.metrics.passThrough,
+    streamOpened,
+    policy: {
+      ...policy,
+      anyContent: config.v1AllowAnyContent || !defences.passThroughPolicy,
+      firstLimitSpellingOnly: !defences.passThroughPolicy,
+    },
+    userLimits: services.userLimits,
+    acquireCall: () => registry.acquireCall(),
+    includeUsage: services.includeUsage,
+    accounting: services.accounting,
+  });
+}
+
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
 export async function createApp(
   services: Services,
@@ -134,13 +161,14 @@ export async function createApp(
   options: AppOptions = {},
   throttle = new SignInThrottle(services.config.signInFailuresPerMinute, services.metrics.rejected),
 ) {
-  const { config, registry, metrics, conversations, checkpoints, startGeneration } = services;
+  const { config, registry, conversations, checkpoints, startGeneration } = services;
   const defences = { ...ALL_APP_DEFENCES, ...options.defences };
   const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
   const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -154,7 +182,14 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(chatSettingsRoutes({ systemPrompt: config.systemPrompt, images: config.images }))
+    .use(
+      chatSettingsRoutes({
+        systemPrompt: config.systemPrompt,
+        images: config.images,
+        tools,
+        share: conversations ? config.share : "off",
+      }),
+    )
     .use(
       chatRoutes({
         startGeneration,
@@ -166,6 +201,7 @@ export async function createApp(
         context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
         continuation: config.continuation,
         images: config.images,
+        tools,
       }),
     )
     .use(streamRoutes({ generations: services.generations, openEventStream }))
@@ -178,33 +214,31 @@ export async function createApp(
         admitStream: (limitKey) => slots.admit(limitKey),
       }),
     )
-    .use(
-      openAiRoutes({
-        upstream: services.upstream,
-        timeouts: services.timeouts,
-        observer: metrics.passThrough,
-        streamOpened,
-        policy: {
-          ...policy,
-          anyContent: config.v1AllowAnyContent || !defences.passThroughPolicy,
-          firstLimitSpellingOnly: !defences.passThroughPolicy,
-        },
-        userLimits: services.userLimits,
-        acquireCall: () => registry.acquireCall(),
-      }),
-    );
-  if (conversations) app.use(storedConversationRoutes(conversations, policy));
+    .use(passThroughRoutes(services, defences, policy, streamOpened));
+  if (conversations) app.use(storedConversationRoutes(services, conversations, policy, publicDir));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
 }
 
-/** Every route over stored conversations: the conversations, their messages, exports and images. */
-function storedConversationRoutes(store: ConversationStore, policy: ModelPolicy) {
-  return new Elysia()
+/**
+ * Every route over stored conversations: the conversations, their messages, exports and images,
+ * token usage, and share links (unless SHARE=off).
+ */
+function storedConversationRoutes(
+  services: Services,
+  store: ConversationStore,
+  policy: ModelPolicy,
+  publicDir: string | undefined,
+) {
+  const app = new Elysia()
     .use(conversationRoutes(store, policy))
     .use(messageRoutes(store))
     .use(exportRoutes(store))
     .use(imageRoutes(store));
+  if (services.accounting) app.use(usageRoutes(store, services.accounting));
+  const mode = services.config.share;
+  if (mode !== "off") app.use(shareRoutes({ store, mode, publicDir }));
+  return app;
 }
 
 /** The Host names answered: ALLOWED_HOSTS, else under AUTH=none only this machine's (DNS rebinding). */
@@ -230,6 +264,7 @@ export async function createHandler(
     clientAddressOf: clientAddresses(config.forwardedProxies),
     throttle,
     defences,
+    publicPrefixes: services.conversations ? sharePublicPrefixes(config.share) : [],
   };
   return async (original, peer) => {
     const reservation = services.inflight.open();

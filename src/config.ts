@@ -16,6 +16,7 @@ import {
   text,
   url,
 } from "./env-values.ts";
+import { loadMcpServers, type McpServerSettings } from "./mcp-servers-file.ts";
 
 export { ConfigError };
 
@@ -43,6 +44,14 @@ export interface ContinueSettings {
 /** Short, and understood by any chat model; the simulator recognises it (src/simulator/script.ts). */
 export const DEFAULT_CONTINUE_INSTRUCTION =
   "Continue your last answer exactly where it stopped, without repeating any of it.";
+
+/** Whether a model is asked for its usage (upstream/usage-request.ts): always, never, or unless it refuses. */
+export const INCLUDE_USAGE_MODES = ["auto", "on", "off"] as const;
+export type IncludeUsageMode = (typeof INCLUDE_USAGE_MODES)[number];
+
+/** Who may open a share link: nobody (sharing off), signed-in users, or anyone who has it. */
+export const SHARE_MODES = ["off", "signed-in", "public"] as const;
+export type ShareMode = (typeof SHARE_MODES)[number];
 
 export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -103,6 +112,12 @@ export interface Config {
    * HTTPS_PROXY is set, since fetch honours them).
    */
   upstreamTransport: "socket" | "fetch";
+  /** Whether streamed calls ask the model for its usage (UPSTREAM_INCLUDE_USAGE). */
+  includeUsage: IncludeUsageMode;
+  /** Tokens one user may spend per UTC day and month (0: no budget); an admin may set a user's own. */
+  tokenBudgets: { perDay: number; perMonth: number };
+  /** Who may open a share link (SHARE). */
+  share: ShareMode;
   model: string;
   heartbeatMs: number;
   retryMs: number;
@@ -136,7 +151,23 @@ export interface Config {
   /** Connections each instance keeps to PostgreSQL. */
   databasePoolSize: number;
   storeShares: StoreShareSettings;
+  /** MCP tools the model may call in conversations. */
+  tools: ToolSettings;
   simulator: SimulatorSettings;
+}
+
+/** The operator's MCP servers and how a tool-calling answer runs (src/tools/). */
+export interface ToolSettings {
+  /** From MCP_SERVERS_FILE; none: no conversation is offered tools. */
+  servers: McpServerSettings[];
+  /** Rounds of tool calls one answer may make (MAX_TOOL_STEPS); the model then answers in words. */
+  maxSteps: number;
+  /** One tool call's limit (TOOL_TIMEOUT_MS); past it the call is cancelled and reported. */
+  timeoutMs: number;
+  /** Whether a conversation that has not chosen gets tools (TOOLS_DEFAULT). */
+  defaultOn: boolean;
+  /** A tool's result is cut to this many UTF-8 bytes for the model, the stream and the store (TOOL_RESULT_MAX_BYTES). */
+  resultMaxBytes: number;
 }
 
 /** Each user's share of the conversation store: its work, and what they may keep in it. */
@@ -219,6 +250,7 @@ export function loadConfig(env: Env): Config {
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
     upstreamTransport: upstreamTransport(env),
+    ...loadUsageAndSharing(env),
     model,
     // Below every proxy idle timeout (nginx proxy_read_timeout, load balancers' 60 s).
     heartbeatMs: integer(env, "HEARTBEAT_MS", 15_000, 100, 3_600_000),
@@ -253,9 +285,25 @@ export function loadConfig(env: Env): Config {
     databaseUrl: databaseUrl(env),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1_000),
     storeShares: loadStoreShares(env),
+    tools: loadToolSettings(env),
     redisUrl: redisUrl(env),
     instanceId: text(env, "INSTANCE_ID", `${hostname()}-${process.pid}`),
     simulator: loadSimulatorSettings(env),
+  };
+}
+
+/** Usage, budgets and share links (usage/, http/shares.ts). */
+function loadUsageAndSharing(env: Env): Pick<Config, "includeUsage" | "tokenBudgets" | "share"> {
+  return {
+    // auto: asked, unless the model refuses the option (then estimated); older servers answer it with a 400.
+    includeUsage: choice(env, "UPSTREAM_INCLUDE_USAGE", INCLUDE_USAGE_MODES) ?? "auto",
+    tokenBudgets: {
+      // Off by default: the operator decides what a day of a user's work may cost.
+      perDay: integer(env, "LIMIT_USER_TOKENS_PER_DAY", 0, 0, Number.MAX_SAFE_INTEGER),
+      perMonth: integer(env, "LIMIT_USER_TOKENS_PER_MONTH", 0, 0, Number.MAX_SAFE_INTEGER),
+    },
+    // signed-in: a link works for colleagues, never for whoever finds it in a log or a forward.
+    share: choice(env, "SHARE", SHARE_MODES) ?? "signed-in",
   };
 }
 
@@ -272,6 +320,19 @@ function loadStoreShares(env: Env): StoreShareSettings {
     quotaConversations: integer(env, "QUOTA_USER_CONVERSATIONS", 10_000, 0, 100_000_000),
     // 1 GiB: years of text, or some 200 full-size images (IMAGE_MAX_BYTES) with it.
     quotaBytes: integer(env, "QUOTA_USER_BYTES", 1_073_741_824, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** MCP_SERVERS_FILE and the tool loop's bounds. */
+function loadToolSettings(env: Env): ToolSettings {
+  return {
+    servers: loadMcpServers(env.MCP_SERVERS_FILE?.trim() || undefined),
+    // Each step is a model call and a round of tool calls: enough for search, read, answer chains.
+    maxSteps: integer(env, "MAX_TOOL_STEPS", 8, 1, 100),
+    timeoutMs: integer(env, "TOOL_TIMEOUT_MS", 60_000, 100, 3_600_000),
+    defaultOn: (choice(env, "TOOLS_DEFAULT", ["on", "off"] as const) ?? "on") === "on",
+    // The model reads every result again with each later step: this bounds what a tool adds to it.
+    resultMaxBytes: integer(env, "TOOL_RESULT_MAX_BYTES", 65_536, 256, 16_777_216),
   };
 }
 
@@ -312,9 +373,14 @@ function loadAuthSettings(env: Env): AuthSettings {
 
 /** The settings in effect, for the start-up log, with secrets masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const { upstreamApiKey, simulator, auth, databaseUrl, redisUrl, ...rest } = config;
+  const { upstreamApiKey, simulator, auth, databaseUrl, redisUrl, tools, ...rest } = config;
   return {
     ...rest,
+    tools: {
+      ...tools,
+      // Header values may be credentials: only their names are shown.
+      servers: tools.servers.map((server) => ({ ...server, headers: Object.keys(server.headers) })),
+    },
     databaseUrl: databaseUrl ? "(masked)" : "(none: SQLite in DATA_DIR)",
     redisUrl: redisUrl ? "(masked)" : "(none: generations stay in this instance)",
     auth: {

@@ -34,11 +34,15 @@ export interface AnswerFigures {
   finish_reason: FinishReason;
 }
 
-/** Token counts of one answer, as OpenAI reports them. */
+/**
+ * Token counts of one answer, as OpenAI reports them; `estimated` when the model sent none (it
+ * was not asked, or the answer was cut before its usage came) and Sluice counted them itself.
+ */
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  estimated?: true;
 }
 
 /** Why an answer ended: the model's reasons, plus "cancelled" for Stop, a viewer gone, a timeout or shutdown. */
@@ -75,10 +79,80 @@ export interface ErrorEvent {
 /** The last event of every generation. */
 export type EndEvent = DoneEvent | ErrorEvent;
 
-export type GenerationEvent = TokenEvent | EndEvent;
+/** The model asks for a tool call: its name; the arguments follow as `tool_arguments` deltas. */
+export interface ToolCallEvent {
+  id: number;
+  type: "tool_call";
+  /** The model's id of the call, unique within the answer. */
+  call_id: string;
+  /** The tool's name as offered to the model (`<server>__<tool>`). */
+  name: string;
+}
 
-/** How a generation ended: the last event, and the text it produced up to then. */
+/** A piece of a tool call's arguments (JSON text), as the model writes them. */
+export interface ToolArgumentsEvent {
+  id: number;
+  type: "tool_arguments";
+  call_id: string;
+  delta: string;
+}
+
+/** Why a tool call gave no result; the model is told the same as its result. */
+export interface ToolFailure {
+  /** One of the stable tool error codes the README lists (tool_failed, tool_timeout…). */
+  code: string;
+  message: string;
+}
+
+/** A tool call's result (untrusted text from the tool's server), or why there is none. */
+export interface ToolResultEvent {
+  id: number;
+  type: "tool_result";
+  call_id: string;
+  /** The result's text as sent to the model; on error, the failure's message. */
+  content: string;
+  error?: ToolFailure;
+  /** Set when the result was cut to TOOL_RESULT_MAX_BYTES: its whole size in UTF-8 bytes. */
+  full_bytes?: number;
+}
+
+/** One event of a tool step: the call, its arguments, its result. */
+export type StepEvent = ToolCallEvent | ToolArgumentsEvent | ToolResultEvent;
+
+/** A step event as recorded, before the log numbers it. */
+export type StepRecord = WithoutId<StepEvent>;
+
+type WithoutId<E> = E extends unknown ? Omit<E, "id"> : never;
+
+export type GenerationEvent = TokenEvent | StepEvent | EndEvent;
+
+/**
+ * One tool call of an answer, assembled from its step events; kept with the stored answer. A call
+ * that never got its result (Stop, a shutdown) is stored as "cancelled".
+ */
+export interface ToolStep {
+  call_id: string;
+  name: string;
+  /** The arguments as the model wrote them (JSON text, possibly malformed). */
+  arguments: string;
+  status: "ok" | "error" | "cancelled";
+  /** The result's text (untrusted), or the failure's message. */
+  result: string;
+  error?: ToolFailure;
+  full_bytes?: number;
+  /** Characters of the answer's text written before the call: where it sits in the answer. */
+  offset: number;
+}
+
+/** How a generation ended: the last event, the text it produced up to then, and its tool steps. */
 export interface GenerationOutcome {
   text: string;
   end: EndEvent;
+  /** Absent or empty for an answer that called no tool. */
+  steps?: ToolStep[];
+  /**
+   * The tokens it cost, however it ended (an error after some text too); absent when the model
+   * was never reached or refused at once, and for a generation followed from another instance.
+   */
+  usage?: Usage | undefined;
 }

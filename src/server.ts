@@ -51,6 +51,7 @@ function settle(defences: Defences): { config: Config; access: Access } {
     const config = loadConfig(process.env);
     for (const secret of [config.upstreamApiKey, config.auth.sessionSecret, config.databaseUrl, config.redisUrl])
       registerSecret(secret);
+    for (const server of config.tools.servers) for (const value of Object.values(server.headers)) registerSecret(value);
     prepareDataDir(config.dataDir, defences.privateFiles);
     return { config, access: createAccess(config, config.dataDir, defences) };
   } catch (error) {
@@ -140,10 +141,11 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
     async (signal) => {
       console.log(`${signal}: draining (up to ${config.drainTimeoutMs} ms)`);
       await services.registry.drain(config.drainTimeoutMs);
-      // Answers cut by the drain are stored as interrupted before the store closes.
+      // Answers cut by the drain are stored as interrupted, and every call's usage counted, before the store closes.
       await services.checkpoints?.whenStored();
       services.checkpoints?.stop();
-      await Promise.all([server.stop(true), internal.stop(true)]);
+      await services.accounting?.flush();
+      await Promise.all([server.stop(true), internal.stop(true), services.toolbox?.close()]);
       await cluster?.leave();
       await conversations.close();
       process.exit(0);
@@ -151,7 +153,7 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
     async (signal) => {
       console.log(`${signal} again: exiting now, after a last checkpoint`);
       // Bounded: a store waiting on a lock must not hold up an exit the operator asked for twice.
-      const flushed = services.checkpoints?.flush().catch(() => {});
+      const flushed = Promise.all([services.checkpoints?.flush(), services.accounting?.flush()]).catch(() => {});
       await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
       process.exit(130);
     },

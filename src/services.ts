@@ -20,15 +20,22 @@ import { LocalUserStreams, type UserStreamLimiter } from "./limits/user-streams.
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
-import { type ChatRequest, streamChat } from "./upstream/chat-stream.ts";
+import { toolAnswer } from "./tools/tool-loop.ts";
+import { Toolbox } from "./tools/toolbox.ts";
+import { type ChatRequest, streamChat, type Upstream } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
+import { IncludeUsagePolicy } from "./upstream/usage-request.ts";
+import { TokenAccounting } from "./usage/accounting.ts";
+import { estimatePromptTokens } from "./usage/estimate.ts";
 
 export interface StartOptions {
   /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
   background?: boolean;
   /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
   id?: string;
+  /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
+  tools?: boolean;
 }
 
 export interface Services {
@@ -47,10 +54,19 @@ export interface Services {
   checkpoints: AnswerCheckpoints | undefined;
   /** Per-user limits, shared by generations and `/v1` calls (and by every instance, with REDIS_URL). */
   userLimits: UserLimiter;
+  /** The operator's MCP servers (MCP_SERVERS_FILE); absent when none are declared. */
+  toolbox: Toolbox | undefined;
   /** Open streams per user (on every instance, with REDIS_URL). */
   userStreams: UserStreamLimiter;
   /** Memory of bodies and of running calls' images, all requests together (INFLIGHT_BYTES_MAX). */
   inflight: InflightBytes;
+  /** Whether model calls ask for their usage (UPSTREAM_INCLUDE_USAGE), and which models refused. */
+  includeUsage: IncludeUsagePolicy;
+  /**
+   * Tokens by user, day and model, and the budgets (usage/accounting.ts): every model call is
+   * admitted and counted here. Absent only without a store (tests of one route).
+   */
+  accounting: TokenAccounting | undefined;
   /**
    * Admits a generation for the caller and holds its slots, throwing what starting it would throw
    * now (429, 503): what is done before it starts (storing the question) is never followed by a
@@ -94,7 +110,12 @@ export function createServices(
   const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
   const conversations =
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
+  const includeUsage = new IncludeUsagePolicy(config.includeUsage);
+  const accounting = conversations && new TokenAccounting(conversations, config.tokenBudgets);
 
+  const { tools } = config;
+  const toolbox =
+    tools.servers.length > 0 ? new Toolbox(tools.servers, { ...tools, observe: metrics.toolCall }) : undefined;
   const reserveGeneration = generationReserver({
     config,
     registry,
@@ -104,6 +125,9 @@ export function createServices(
     upstream,
     timeouts,
     metrics,
+    includeUsage,
+    accounting,
+    toolbox,
   });
   return {
     config,
@@ -116,8 +140,11 @@ export function createServices(
     conversations,
     checkpoints: conversations && new AnswerCheckpoints(conversations, config.checkpointMs),
     userLimits,
+    toolbox,
     userStreams: shared?.streams ?? new LocalUserStreams(config.userLimits.openStreams, metrics.rejected),
     inflight,
+    includeUsage,
+    accounting,
     reserveGeneration,
     async startGeneration(request, caller, options = {}) {
       return (await reserveGeneration(caller)).start(request, options);
@@ -157,12 +184,25 @@ interface ReserverParts {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   metrics: Metrics;
+  includeUsage: IncludeUsagePolicy;
+  accounting: TokenAccounting | undefined;
+  toolbox: Toolbox | undefined;
+}
+
+/** The model call of a generation: with tools, a tool answer's calls (tools/tool-loop.ts). */
+function upstreamOf(parts: ReserverParts, request: ChatRequest, tools: boolean): Upstream {
+  const { upstream, toolbox, config } = parts;
+  if (tools && toolbox) return toolAnswer(upstream, toolbox, request, { ...config.tools, usage: parts.includeUsage });
+  return (signal, id, sink) =>
+    streamChat(upstream, request, { signal, requestId: id, usage: parts.includeUsage }, sink);
 }
 
 /** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
 function generationReserver(parts: ReserverParts) {
-  const { config, registry, userLimits, inflight, shared, upstream, timeouts, metrics } = parts;
+  const { config, registry, userLimits, inflight, shared, timeouts, metrics, accounting } = parts;
   return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
+    // A user past a budget is refused first, before anything is held or stored.
+    await accounting?.admit(caller.user);
     // A full in-flight budget refuses here, before the question is stored; what the call then
     // holds is counted when it starts, and refuses later ones.
     inflight.admit();
@@ -190,7 +230,8 @@ function generationReserver(parts: ReserverParts) {
             id,
             owner: caller.user,
             model: request.model,
-            upstream: (signal, id, sink) => streamChat(upstream, request, { signal, requestId: id }, sink),
+            upstream: upstreamOf(parts, request, options.tools ?? false),
+            estimatedPromptTokens: estimatePromptTokens(request.messages),
             timeouts,
             cancelGraceMs: config.cancelGraceMs,
             background: options.background ?? false,
@@ -206,10 +247,12 @@ function generationReserver(parts: ReserverParts) {
         held = false;
         const images = inflight.open();
         images.force(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
-        void generation.settled.finally(() => {
-          releaseUser();
-          images.release();
-        });
+        void generation.settled
+          .then((outcome) => accounting?.record(caller.user, request.model, outcome.usage))
+          .finally(() => {
+            releaseUser();
+            images.release();
+          });
         shared?.mirror.mirror(generation);
         return generation;
       },

@@ -99,6 +99,10 @@ export interface ChatSettings {
   system_prompt_default: string | null;
   system_prompt_max_length: number;
   images: { max_count: number; max_bytes: number; types: string[] };
+  /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
+  tools?: { available: boolean; default: boolean };
+  /** SHARE: who may open a share link; `off`: the page offers none. */
+  share: "off" | "signed-in" | "public";
 }
 
 /** A question's content: its text alone, or OpenAI content parts when it carries images (`data:` URLs). */
@@ -193,5 +197,8 @@ export const api = {
   /** A turn of conversation `conversationId`: Ask, Edit, Regenerate or Continue. */
   startTurn: (conversationId: string, turn: TurnBody) =>
     request<StartedChat>("POST", "/api/chat", { conversationId, ...turn }),
+  /** Turns the conversation's tools on or off (null: the server's default). */
+  setTools: (id: string, tools: boolean | null) =>
+    request<{ tools: boolean | null }>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { tools }),
   stopStream: (streamId: string) => request<void>("DELETE", `/api/streams/${encodeURIComponent(streamId)}`),
 };

@@ -3,10 +3,13 @@ import type { Conversation } from "./api.ts";
 import type { AdminParts } from "./conversation-admin.ts";
 
 export interface ChatParts extends AdminParts {
-  /** Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just saved as `id`. */
-  opened(id: string | null, created?: boolean): void;
-  /** The open conversation's own instructions and model (null: the server's defaults). */
-  loaded(conversation: Pick<Conversation, "system_prompt" | "model"> | null): void;
+  /**
+   * Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just
+   * saved as `id` (what it returns is awaited before the first question is sent).
+   */
+  opened(id: string | null, created?: boolean): void | Promise<void>;
+  /** The open conversation was read: its own instructions, model and tools (null: a new chat). */
+  loaded(conversation: Conversation | null): void;
   /** The model to ask (undefined: the server's default). */
   model(): string | undefined;
   /** Says, until the next question, why a question was not sent. */

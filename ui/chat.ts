@@ -197,7 +197,7 @@ export class Chat {
   async #create(): Promise<string> {
     const created = await createConversation(this.#parts);
     this.#branch.conversationId = created.id;
-    this.#parts.opened(created.id, true);
+    await this.#parts.opened(created.id, true);
     return created.id;
   }
 }

@@ -9,6 +9,7 @@ import { formatFigures, formatRate, tokenRate } from "./format.ts";
 import { type MessageParts, messageParts, showProblem } from "./message-view.ts";
 import { type DoneData, type StreamErrorData, type StreamState, type StreamWatch, watchStream } from "./stream.ts";
 import { StreamingMarkdown } from "./streaming-markdown.ts";
+import { ToolStepsView } from "./tool-steps.ts";
 
 /** How a live answer ended, to be kept as a message. */
 export interface AnswerEnd {
@@ -50,6 +51,7 @@ export class LiveAnswer {
   /** Set when this page asked for Stop: only then does the answer say "Stopped". */
   stopRequested = false;
   readonly #markdown = new StreamingMarkdown(this.parts.content);
+  readonly #steps = new ToolStepsView();
   #text = "";
   #tokens = 0;
   #firstTokenAt: number | undefined;
@@ -67,6 +69,7 @@ export class LiveAnswer {
     // Polite: the finished text is read when aria-busy drops, not every token as it lands.
     content.setAttribute("aria-live", "polite");
     content.setAttribute("aria-busy", "true");
+    content.before(this.#steps.element);
     this.#render();
   }
 
@@ -79,6 +82,10 @@ export class LiveAnswer {
     this.streamId = streamId;
     this.#watch = watchStream(streamUrl, {
       token: (text) => this.#token(text),
+      step: (event) => {
+        this.#steps.apply(event);
+        this.#options.rendered();
+      },
       state: (state) => this.#setState(state),
       done: (data) => this.#done(data),
       failed: (error) => this.#finish({ status: "error", text: this.#text, error }, ""),
@@ -140,6 +147,7 @@ export class LiveAnswer {
   #finish(end: AnswerEnd, meta: string): void {
     this.#watch?.close();
     this.#stopRendering();
+    this.#steps.settle();
     const { article, content } = this.parts;
     this.#markdown.finish(this.#text);
     this.parts.source.text = this.#text;

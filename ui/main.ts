@@ -24,6 +24,8 @@ import { joinTabs } from "./tabs.ts";
 import { setupThemeChoice } from "./theme.ts";
 import { TitleBar } from "./title-bar.ts";
 import { TitleMenu } from "./title-menu.ts";
+import { ToolsToggle } from "./tools-toggle.ts";
+import { UsageAndSharing } from "./usage-and-sharing.ts";
 
 /**
  * The conversation in the address (`#/c/<id>`; null: a new chat), and the message to show it at
@@ -57,13 +59,14 @@ function pageParts() {
     picker,
     exportMenu: new ExportMenu(),
     titleMenu,
+    usageAndSharing: new UsageAndSharing(),
   };
 }
 
 type PageParts = ReturnType<typeof pageParts>;
 
 /** The open conversation and the parts that act on it; they call each other, so they are made together. */
-function conversationParts({ notices, list, picker, exportMenu, titleMenu }: PageParts) {
+function conversationParts({ notices, list, picker, exportMenu, titleMenu, usageAndSharing }: PageParts) {
   const notify = notices.notify;
   let chat: Chat | undefined;
   const composer = new Composer({
@@ -100,20 +103,27 @@ function conversationParts({ notices, list, picker, exportMenu, titleMenu }: Pag
     },
     notify,
   });
+  const tools = new ToolsToggle(notify);
   chat = new Chat({
     ...admin,
-    opened: (id, created) => {
+    opened: async (id, created) => {
       if (created && id) picker.adopt(id);
       else picker.show(id);
       if (created && id) composer.adoptDraft(id);
       else composer.openDraft(id);
       exportMenu.show(id);
       titleMenu.show(id);
+      // A new chat's choice of tools is stored before its first question is sent.
+      if (created && id) await tools.adopt(id);
+      else tools.show(id);
+      usageAndSharing.opened(id, created);
     },
     model: () => picker.chosen(),
     loaded: (conversation) => {
       instructions.load(conversation?.system_prompt ?? null);
-      if (conversation) picker.stored(conversation.model);
+      if (!conversation) return;
+      picker.stored(conversation.model);
+      tools.loaded(conversation);
     },
     warn: notices.warn,
   });
@@ -121,7 +131,7 @@ function conversationParts({ notices, list, picker, exportMenu, titleMenu }: Pag
     if (await confirmDelete(title)) await remove(id);
     list.focus();
   };
-  return { chat, composer, instructions };
+  return { chat, composer, instructions, tools };
 }
 
 /** New chat, the address, Esc and the shortcuts. */
@@ -158,13 +168,14 @@ function wireNavigation(chat: Chat, composer: Composer, drawer: Drawer): void {
 
 function start(): void {
   const page = pageParts();
-  const { chat, composer, instructions } = conversationParts(page);
+  const { chat, composer, instructions, tools } = conversationParts(page);
   wireNavigation(chat, composer, page.drawer);
   api
     .chatSettings()
     .then((settings) => {
       composer.configure(settings);
       instructions.configure(settings);
+      tools.configure(settings);
     })
     .catch(() => {});
   guardDrops(composer.attachments);

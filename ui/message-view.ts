@@ -10,6 +10,7 @@ import { h } from "./dom.ts";
 import { humanError } from "./error-text.ts";
 import { formatFigures, TTFT_MEANING } from "./format.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { ToolStepsView } from "./tool-steps.ts";
 import { collapseIfLong } from "./user-message.ts";
 
 export interface MessageParts {
@@ -124,6 +125,13 @@ export function storedImages(message: Message, conversationId: string | null): S
   return message.images.map((image) => ({ src: base + encodeURIComponent(image.id) }));
 }
 
+/** A stored message as it stands alone (a shared conversation's): its parts, and the problem it ended with. */
+export function storedMessage(message: Message, images: ShownImage[] = []): HTMLElement {
+  const parts = storedParts(message, images);
+  showProblem(parts, problemOf(message, undefined));
+  return parts.article;
+}
+
 /** How a stored message's text is put on the page (default: all of it, at once). */
 export type ContentRenderer = (parts: MessageParts, role: Message["role"], text: string) => void;
 
@@ -136,6 +144,7 @@ export function storedParts(
   const parts = messageParts(message.role);
   render(parts, message.role, message.content);
   if (images.length > 0) parts.content.before(imageStrip(images));
+  if (message.tool_steps?.length) parts.content.before(ToolStepsView.stored(message.tool_steps).element);
   parts.article.dataset.status = message.status;
   parts.meta.textContent = storedMeta(message);
   parts.meta.hidden = parts.meta.textContent === "";

@@ -3,7 +3,7 @@
  * the browser's job: it reconnects by itself and sends Last-Event-ID, and the server replays only
  * what came after (WHATWG HTML §9.2, server-sent events), so nothing here counts or re-requests.
  */
-import type { DoneEvent, ErrorEvent } from "../src/contract.ts";
+import type { DoneEvent, ErrorEvent, StepEvent } from "../src/contract.ts";
 
 export type DoneData = Omit<DoneEvent, "id" | "type">;
 export type StreamErrorData = Omit<ErrorEvent, "id" | "type">;
@@ -13,6 +13,8 @@ export type StreamState = "connecting" | "open" | "reconnecting";
 
 export interface StreamHandlers {
   token(text: string): void;
+  /** A tool call's event: its start, a piece of its arguments, its result. */
+  step?(event: StepEvent): void;
   done(data: DoneData): void;
   /** The generation failed: the server's typed error (never followed by done). */
   failed(error: StreamErrorData): void;
@@ -44,6 +46,12 @@ export function watchStream(url: string, on: StreamHandlers): StreamWatch {
   on.state("connecting");
   source.addEventListener("open", () => on.state("open"));
   source.addEventListener("token", (event) => on.token((event as MessageEvent<string>).data));
+  for (const type of ["tool_call", "tool_arguments", "tool_result"] as const) {
+    source.addEventListener(type, (event) => {
+      const data = parse<Omit<StepEvent, "id" | "type">>((event as MessageEvent<string>).data);
+      if (data) on.step?.({ ...data, id: Number((event as MessageEvent<string>).lastEventId), type } as StepEvent);
+    });
+  }
   source.addEventListener("done", (event) => {
     close();
     on.done(parse<DoneData>((event as MessageEvent<string>).data) ?? fallbackDone);

@@ -20,6 +20,7 @@ import { ControlSlots } from "./message-controls.ts";
 import { problemOf, showProblem } from "./message-view.ts";
 import type { QuestionImages } from "./question-images.ts";
 import type { LiveSlot, ShownBranch } from "./shown-branch.ts";
+import { ANSWER_STORED } from "./usage-and-sharing.ts";
 
 /** Where a turn's answer goes, and what to put back if it is refused. */
 export interface TurnPlace {
@@ -179,6 +180,7 @@ export class Turns {
   /** Learns the server's copy of the answer `live` showed: its id, its siblings, its actions. */
   async #learnAnswer(id: string, streamId: string, live: LiveAnswer, slot: LiveSlot): Promise<void> {
     const stored = await storedAnswer(id, streamId, { questionId: slot.question, continues: slot.continues });
+    document.dispatchEvent(new CustomEvent(ANSWER_STORED, { detail: id }));
     const branch = this.#host.branch;
     if (branch.conversationId !== id || branch.live !== slot) return;
     const shown = branch.liveShown;

@@ -16,6 +16,8 @@ export interface StoredMessage {
   /** An answer's figures from its generation's `done` event, and the model that wrote it. */
   figures?: { ttft_ms: number | null; total_ms: number; completion_tokens: number; finish_reason: string };
   model?: string;
+  /** What an answer cost: the model's usage, or Sluice's estimate (`estimated`). */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated?: true };
   /** It and the other messages under its parent, oldest first; its 1-based place among them. */
   sibling_ids: string[];
   sibling_position: number;

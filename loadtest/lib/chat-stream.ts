@@ -52,6 +52,8 @@ export interface ReadOptions {
   onToken?: (token: ReceivedToken, count: number) => void;
   /** Called on every network read (e.g. to count how bunched the tokens arrived). */
   onRead?: (at: number, bytes: number) => void;
+  /** Called with every other event (a tool step's: `tool_call`, `tool_arguments`, `tool_result`). */
+  onOther?: (event: { event?: string | undefined; data: string; at: number }) => void;
 }
 
 /** GET the stream and read it to its end (or until the client leaves); never throws on `event: error`. */
@@ -91,6 +93,7 @@ export async function readChatStream(url: string, options: ReadOptions): Promise
           reading.error = JSON.parse(event.data) as { code: string; message: string };
           return false;
         }
+        options.onOther?.(event);
         return undefined;
       },
     });

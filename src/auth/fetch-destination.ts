@@ -1,7 +1,7 @@
 /**
  * Requests the page never makes, refused by what browsers say they are for. `Sec-Fetch-Dest`
  * (Fetch Metadata) names the request's destination: the page's `fetch()` and `EventSource` are
- * "empty", and only an image of a question is ever loaded by an `<img>`, only an export by a
+ * "empty", and only an image of a question (or of a shared one) is loaded by an `<img>`, only an export by a
  * download link. Model output rendered as Markdown can hold `![x](/chat?q=…)`, which a browser
  * would fetch with the viewer's cookie as an image, same-origin, on every render: refused here, as
  * are style, script, frame and every other load of the API. A request without the header (curl,
@@ -9,8 +9,8 @@
  * Spec: https://www.w3.org/TR/fetch-metadata/#sec-fetch-dest-header
  */
 
-// Questions' images, shown by the page's <img> elements.
-const IMAGE_ROUTE = /^\/api\/conversations\/[^/]+\/images\/[^/]+$/;
+// Questions' images, shown by the page's <img> elements (and a share link's copies, by its page's).
+const IMAGE_ROUTE = /^\/api\/(conversations|shared)\/[^/]+\/images\/[^/]+$/;
 // Exports, downloaded through an <a download> link: a navigation.
 const EXPORT_ROUTE = /^\/api\/conversations\/[^/]+\/export$/;
 

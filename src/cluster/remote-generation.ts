@@ -5,7 +5,7 @@
  * when the first arrives and when the last leaves), and Stop is sent to the owner.
  */
 import type { CancelReason, EndEvent, ErrorEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
-import { EventLog } from "../generation/event-log.ts";
+import { EventLog, outcomeOf } from "../generation/event-log.ts";
 import type { GenerationView } from "../generation/view.ts";
 
 /** What a remote generation sends to its owner instance (control.ts). */
@@ -65,7 +65,11 @@ export class RemoteGeneration implements GenerationView {
     if (this.ended || event.id <= this.log.length) return true;
     if (event.id !== this.log.length + 1) return false;
     if (event.type === "token") this.log.appendToken(event.text);
-    else this.#close(event);
+    else if (event.type === "done" || event.type === "error") this.#close(event);
+    else {
+      const { id: _id, ...step } = event;
+      this.log.appendStep(step);
+    }
     for (const listener of this.#listeners) listener();
     return true;
   }
@@ -127,6 +131,6 @@ export class RemoteGeneration implements GenerationView {
 
   #close(end: EndEvent): void {
     this.log.close(end);
-    this.#resolve({ text: this.log.text(), end });
+    this.#resolve(outcomeOf(this.log, end));
   }
 }

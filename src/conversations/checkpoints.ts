@@ -3,7 +3,7 @@
  * stored (one batch, one transaction), so a crash loses at most about one interval of what the
  * user saw; the next start shows it as "interrupted" with that text.
  */
-import type { CancelReason, GenerationOutcome } from "../contract.ts";
+import type { CancelReason, GenerationOutcome, ToolStep } from "../contract.ts";
 import type { AnswerCheckpoint, ConversationStore } from "./store.ts";
 import { StoreError } from "./store-errors.ts";
 
@@ -13,8 +13,8 @@ export interface RunningAnswer {
   settled: Promise<GenerationOutcome>;
   /** The answer's text so far. */
   readonly text: string;
-  /** Grows with the text; a checkpoint is stored only when it changed. */
-  readonly log: { readonly tokenCount: number };
+  /** Grows with the text and the tool steps; a checkpoint is stored only when it changed. */
+  readonly log: { readonly length: number; toolSteps?(): ToolStep[] };
   /** Ends the answer with an error event: here, when its text can no longer be stored. */
   cancel(reason: CancelReason, failure?: { code: string; message: string; retryable: boolean }): void;
 }
@@ -22,7 +22,7 @@ export interface RunningAnswer {
 interface Tracked {
   conversationId: string;
   answer: RunningAnswer;
-  storedTokens: number;
+  storedEvents: number;
 }
 
 export class AnswerCheckpoints {
@@ -42,7 +42,7 @@ export class AnswerCheckpoints {
 
   /** Checkpoints `answer` until it settles; `stored` resolves once its final form is stored. */
   track(conversationId: string, answer: RunningAnswer, stored: Promise<unknown>): void {
-    this.#running.set(answer.id, { conversationId, answer, storedTokens: 0 });
+    this.#running.set(answer.id, { conversationId, answer, storedEvents: 0 });
     void answer.settled.finally(() => this.#running.delete(answer.id));
     this.#storing.add(stored);
     void stored.finally(() => this.#storing.delete(stored));
@@ -72,18 +72,19 @@ export class AnswerCheckpoints {
   }
 
   async #write(): Promise<void> {
-    const due = [...this.#running.values()].filter((entry) => entry.answer.log.tokenCount > entry.storedTokens);
+    const due = [...this.#running.values()].filter((entry) => entry.answer.log.length > entry.storedEvents);
     if (due.length === 0) return;
-    const marks = due.map((entry) => entry.answer.log.tokenCount);
+    const marks = due.map((entry) => entry.answer.log.length);
     const batch: AnswerCheckpoint[] = due.map(({ conversationId, answer }) => ({
       conversationId,
       streamId: answer.id,
       content: answer.text,
+      toolSteps: answer.log.toolSteps?.(),
     }));
     try {
       await this.store.checkpointAnswers(batch);
       due.forEach((entry, index) => {
-        entry.storedTokens = marks[index] ?? entry.storedTokens;
+        entry.storedEvents = marks[index] ?? entry.storedEvents;
       });
     } catch (error) {
       if (error instanceof StoreError && error.code === "store_busy") return;

@@ -12,11 +12,7 @@ import type { ConversationStore, Message } from "./store.ts";
 /** An image's type and bytes: all the model needs of it. */
 export type ImageData = Pick<NewImage, "media_type" | "data">;
 
-/**
- * A rough count for one image: OpenAI bills a detailed 512 px tile at 170 tokens plus 85, and a
- * typical screenshot or photo is four tiles (765); rounded up, since other servers count more.
- */
-export const IMAGE_TOKENS = 800;
+export { IMAGE_TOKENS } from "../usage/estimate.ts";
 
 /**
  * The stored questions (ids, newest first) whose images the context carries: every image the

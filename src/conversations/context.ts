@@ -5,7 +5,8 @@
  * the model's window (estimated: about four characters per token, plus a few per message).
  */
 import type { ModelMessage } from "../contract.ts";
-import { IMAGE_TOKENS, type ImageData, withImageParts } from "./context-images.ts";
+import { estimateTokens } from "../usage/estimate.ts";
+import { type ImageData, withImageParts } from "./context-images.ts";
 import type { Message } from "./store.ts";
 import type { TreeNode } from "./tree.ts";
 
@@ -28,14 +29,7 @@ export interface AssembledContext {
   dropped: number;
 }
 
-/** A rough token count: ~4 characters per token of English, plus the message's framing. */
-export function estimateTokens(message: ModelMessage): number {
-  if (typeof message.content === "string") return 4 + Math.ceil(message.content.length / 4);
-  return message.content.reduce(
-    (sum, part) => sum + (part.type === "text" ? Math.ceil(part.text.length / 4) : IMAGE_TOKENS),
-    4,
-  );
-}
+export { estimateTokens };
 
 /** Whether a stored message goes back to the model: the user's, and answers that produced text. */
 function sendsBack(message: Pick<Message, "role" | "status">, hasText: boolean): boolean {

@@ -4,6 +4,7 @@
  * write, and writes it. Where a new question or answer goes in the tree, what Retry replaces, and
  * how a continuation is appended are decided here only.
  */
+import type { ToolStep } from "../contract.ts";
 import { ConversationBusyError, ConversationMovedError } from "../errors.ts";
 import { refuseUnlessContinuable } from "./continuation.ts";
 import { retriesExchange } from "./retry.ts";
@@ -15,6 +16,7 @@ import {
   type NewMessage,
   type NewMessageRow,
   newMessageRow,
+  toolStepsColumn,
 } from "./rows.ts";
 import { type AskStart, type ExchangeEnd, type ExchangeStart, MessageNotFoundError } from "./store.ts";
 
@@ -116,7 +118,7 @@ export function placeAnswer(
 
 /** The answer an exchange stores when it ends, under `parentId`. */
 export function answerOf(conversationId: string, end: ExchangeEnd, parentId: string | null): NewMessageRow {
-  const { content, status, error, figures, model } = end;
+  const { content, status, error, figures, model, usage } = end;
   return newMessageRow(conversationId, {
     parent_id: parentId,
     role: "assistant",
@@ -125,6 +127,8 @@ export function answerOf(conversationId: string, end: ExchangeEnd, parentId: str
     error,
     figures,
     model,
+    usage,
+    tool_steps: end.toolSteps,
   });
 }
 
@@ -146,7 +150,40 @@ export function continuedAnswer(answer: MessageRow, end: Omit<ExchangeEnd, "stre
         })
       : { ttft_ms, total_ms, completion_tokens, finish_reason }),
     model: end.model ?? answer.model,
+    tool_steps: continuedSteps(answer, end),
+    ...summedUsage(answer, end),
   };
+}
+
+/** The usage columns of an answer once a continuation's usage is added to its own. */
+function summedUsage(answer: MessageRow, end: Omit<ExchangeEnd, "streamId">) {
+  const added = end.usage;
+  const { usage_prompt_tokens, usage_completion_tokens, usage_estimated } = answer;
+  if (!added) return { usage_prompt_tokens, usage_completion_tokens, usage_estimated };
+  return {
+    usage_prompt_tokens: (usage_prompt_tokens ?? 0) + added.prompt_tokens,
+    usage_completion_tokens: (usage_completion_tokens ?? 0) + added.completion_tokens,
+    usage_estimated: Number(usage_estimated === 1 || added.estimated === true),
+  };
+}
+
+/** What an exchange's end adds to its conversation's usage: every answer counts, kept or not. */
+export function conversationUsageAdded(end: Pick<ExchangeEnd, "usage">) {
+  const usage = end.usage;
+  return {
+    prompt: usage?.prompt_tokens ?? 0,
+    completion: usage?.completion_tokens ?? 0,
+    estimated: usage?.estimated ? usage.prompt_tokens + usage.completion_tokens : 0,
+  };
+}
+
+/** The answer's tool steps, then the continuation's, placed after the text they follow. */
+function continuedSteps(answer: MessageRow, end: Omit<ExchangeEnd, "streamId">): string | null {
+  const added = end.toolSteps ?? [];
+  if (added.length === 0) return answer.tool_steps;
+  const before: ToolStep[] = answer.tool_steps ? JSON.parse(answer.tool_steps) : [];
+  const shift = answer.content.length;
+  return toolStepsColumn([...before, ...added.map((step) => ({ ...step, offset: step.offset + shift }))]);
 }
 
 /** The end of an exchange cut off by a previous process: the text of its last checkpoint. */
@@ -154,6 +191,9 @@ export function interruptedEnd(conversation: ConversationRow): ExchangeEnd {
   return {
     streamId: conversation.running_stream_id ?? "",
     content: conversation.running_content ?? "",
+    toolSteps: conversation.running_tool_steps
+      ? (JSON.parse(conversation.running_tool_steps) as ToolStep[])
+      : undefined,
     status: "interrupted",
     model: conversation.running_model ?? undefined,
   };

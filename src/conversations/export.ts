@@ -71,6 +71,12 @@ async function* toMarkdown(found: ConversationTree, batches: Batches, now: strin
 
 function messageInMarkdown(message: StoredMessage): string {
   const parts = [`## ${ROLE_HEADINGS[message.role]}`];
+  // Names only, kept to letters, digits, "_" and "-": the model wrote them, and a tool's
+  // arguments and result are untrusted text that has no place in a Markdown file.
+  const calls = message.tool_steps?.map(
+    (step) => `- Called \`${step.name.replace(/[^A-Za-z0-9_-]/g, "_")}\` (${step.status})`,
+  );
+  if (calls?.length) parts.push(`_Tools:_\n${calls.join("\n")}`);
   if (message.content) parts.push(message.content.trimEnd());
   const cutOff = message.status === "complete" && message.figures?.finish_reason === "length";
   const note = cutOff ? "cut off at the output limit" : STATUS_NOTES[message.status];

@@ -28,8 +28,8 @@ export class StoreBusyError extends SluiceError {
   }
 }
 
-/** Whose share a call counts against: a user's name, or the server's own work. */
-export type QueueKey = string | typeof SERVER_WORK;
+/** Whose share a call counts against: a user's name, or a symbol for the server's own work (and other callers without a name). */
+export type QueueKey = string | symbol;
 export const SERVER_WORK = Symbol("server work");
 
 interface Waiting {

@@ -10,9 +10,21 @@ import type { ConversationStore } from "./store.ts";
 import { StoreError } from "./store-errors.ts";
 
 // The server's own work, which names no user: it takes its turn like a user, and is never refused.
-const SERVER_METHODS = new Set(["checkpointAnswers", "recoverInterrupted", "runningStreamIds", "close"]);
-// Work already accepted: storing an answer that was generated must not fail because its user is busy.
-const MUST_RUN = new Set([...SERVER_METHODS, "finishExchange"]);
+const SERVER_METHODS = new Set([
+  "checkpointAnswers",
+  "recoverInterrupted",
+  "runningStreamIds",
+  "close",
+  "addTokenUsage",
+]);
+// Work already accepted: storing an answer that was generated must not fail because its user is
+// busy; nor may a budget check, which a burst of a user's answers shares (usage/budgets.ts).
+const MUST_RUN = new Set([...SERVER_METHODS, "finishExchange", "budgetReading"]);
+
+// Whoever holds a share link reads it, signed in or not (SHARE=public): those reads take their
+// turns as one key, so a flood of them waits behind the users' calls rather than among them.
+const SHARE_READS = new Set(["sharedConversation", "sharedImage"]);
+const SHARE_READERS: QueueKey = Symbol("share link readers");
 
 export interface FairStoreOptions extends FairQueueSettings {
   /** False only for the attacker suite's negative control: one queue for everyone, in arrival order. */
@@ -31,8 +43,11 @@ export function fairStore<S extends ConversationStore>(store: S, options: FairSt
     fair ? options : { ...options, perUser: options.concurrency, queuedPerUser: Number.POSITIVE_INFINITY },
     options.rejected,
   );
-  const keyOf = (method: string, args: unknown[]): QueueKey =>
-    fair && !SERVER_METHODS.has(method) && typeof args[0] === "string" ? args[0] : SERVER_WORK;
+  const keyOf = (method: string, args: unknown[]): QueueKey => {
+    if (!fair || SERVER_METHODS.has(method)) return SERVER_WORK;
+    if (SHARE_READS.has(method)) return SHARE_READERS;
+    return typeof args[0] === "string" ? args[0] : SERVER_WORK;
+  };
   return new Proxy(store, {
     get(target, name) {
       // Methods only (an engine's own fields, such as PostgreSQL's `sql`, are functions too).

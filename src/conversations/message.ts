@@ -3,7 +3,7 @@
  * and as a path read shows it (with its siblings). A message id that is not one of the
  * conversation's is, as another user's conversation is, one that does not exist.
  */
-import type { AnswerFigures, Role } from "../contract.ts";
+import type { AnswerFigures, Role, ToolStep, Usage } from "../contract.ts";
 import { NotFoundError } from "../errors.ts";
 import type { ImageRef } from "./images.ts";
 
@@ -31,8 +31,12 @@ export interface Message {
   figures?: AnswerFigures;
   /** The model that wrote an answer (for a continued one, its latest part). */
   model?: string;
+  /** What an answer cost, its continuations summed: reported by the model, or `estimated`. */
+  usage?: Usage;
   /** A question's images, in the order they were sent (served at `/api/conversations/:id/images/:imageId`). */
   images?: ImageRef[];
+  /** An answer's tool calls, in order: each with its arguments and its result (untrusted text). */
+  tool_steps?: ToolStep[];
 }
 
 /** A message as stored: with its place in the tree. */

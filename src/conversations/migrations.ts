@@ -129,6 +129,78 @@ export const migrations: readonly string[] = [
    CREATE TRIGGER message_images_bytes_delete AFTER DELETE ON message_images BEGIN
      UPDATE conversations SET stored_bytes = stored_bytes - old.size WHERE id = old.conversation_id;
    END;`,
+  // 10: tools (src/tools/): an answer keeps its tool steps (JSON: each call, its arguments and its
+  // result), which count in what its conversation stores, and a running answer's are checkpointed
+  // with its text; a conversation may turn tools on or off (NULL: TOOLS_DEFAULT).
+  `ALTER TABLE messages ADD COLUMN tool_steps TEXT;
+   ALTER TABLE conversations ADD COLUMN tools INTEGER;
+   ALTER TABLE conversations ADD COLUMN running_tool_steps TEXT;
+   DROP TRIGGER messages_bytes_insert;
+   DROP TRIGGER messages_bytes_delete;
+   DROP TRIGGER messages_bytes_update;
+   CREATE TRIGGER messages_bytes_insert AFTER INSERT ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + length(CAST(new.content AS BLOB))
+       + coalesce(length(CAST(new.tool_steps AS BLOB)), 0) WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_delete AFTER DELETE ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.content AS BLOB))
+       - coalesce(length(CAST(old.tool_steps AS BLOB)), 0) WHERE id = old.conversation_id;
+   END;
+   CREATE TRIGGER messages_bytes_update AFTER UPDATE OF content, tool_steps ON messages BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes
+       - length(CAST(old.content AS BLOB)) - coalesce(length(CAST(old.tool_steps AS BLOB)), 0)
+       + length(CAST(new.content AS BLOB)) + coalesce(length(CAST(new.tool_steps AS BLOB)), 0)
+       WHERE id = new.conversation_id;
+   END;`,
+  // 11: tokens. Each answer keeps its usage (reported by the model, or estimated), each
+  // conversation what its answers cost (those since replaced or deleted included); the ledger
+  // counts every model call by user, UTC day and model (usage/), and a user's budget may differ
+  // from the settings' (NULL: the setting's).
+  `ALTER TABLE messages ADD COLUMN usage_prompt_tokens INTEGER;
+   ALTER TABLE messages ADD COLUMN usage_completion_tokens INTEGER;
+   ALTER TABLE messages ADD COLUMN usage_estimated INTEGER;
+   ALTER TABLE conversations ADD COLUMN usage_prompt_tokens INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE conversations ADD COLUMN usage_completion_tokens INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE conversations ADD COLUMN usage_estimated_tokens INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE token_usage (
+     owner TEXT NOT NULL,
+     day TEXT NOT NULL,
+     model TEXT NOT NULL,
+     prompt_tokens INTEGER NOT NULL DEFAULT 0,
+     completion_tokens INTEGER NOT NULL DEFAULT 0,
+     estimated_tokens INTEGER NOT NULL DEFAULT 0,
+     answers INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (owner, day, model)
+   );
+   CREATE INDEX token_usage_by_day ON token_usage (day);
+   CREATE TABLE token_budgets (
+     owner TEXT PRIMARY KEY,
+     tokens_per_day INTEGER,
+     tokens_per_month INTEGER,
+     updated_at INTEGER NOT NULL
+   );`,
+  // 12: share links: a snapshot of a conversation's branch (its messages as JSON) and copies of
+  // its images, gone with the link or with the conversation.
+  `CREATE TABLE shares (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     title TEXT,
+     created_at INTEGER NOT NULL,
+     message_count INTEGER NOT NULL,
+     bytes INTEGER NOT NULL,
+     messages TEXT NOT NULL
+   );
+   CREATE INDEX shares_by_owner ON shares (owner, created_at DESC);
+   CREATE INDEX shares_by_conversation ON shares (conversation_id);
+   CREATE TABLE share_images (
+     share_id TEXT NOT NULL REFERENCES shares (id) ON DELETE CASCADE,
+     id TEXT NOT NULL,
+     media_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (share_id, id)
+   );`,
 ];
 
 /** The database cannot be brought to this code's schema. */

@@ -8,7 +8,7 @@ import * as rules from "./exchange-rules.ts";
 import { conversationRow, insertMessage, inTransaction, messageRow } from "./postgres-database.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { insertImages } from "./postgres-images.ts";
-import type { ConversationRow } from "./rows.ts";
+import { type ConversationRow, toolStepsColumn } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 import type { AnswerCheckpoint, ExchangeEnd, ExchangeStart } from "./store.ts";
 
@@ -38,6 +38,7 @@ export function beginExchange(sql: Sql, owner: string, conversationId: string, s
     }
     // The right-hand sides read the row as it was: title_words follows only a title set here.
     await tx`UPDATE conversations SET running_stream_id = ${start.streamId}, running_content = NULL,
+        running_tool_steps = NULL,
         running_parent_id = ${plan.runningParentId}, running_continues_id = ${plan.runningContinuesId},
         running_model = ${start.model ?? null}, current_leaf_id = ${plan.leaf},
         updated_at = ${Date.now()}, title = COALESCE(title, ${start.title}),
@@ -73,10 +74,14 @@ export function finishExchange(sql: Sql, owner: string, conversationId: string, 
     const conversation = await conversationRow(tx, owner, conversationId, true);
     if (!conversation) return false;
     await writeAnswer(tx, conversation, end);
+    const added = rules.conversationUsageAdded(end);
     // Only clear our own stream: a newer exchange may already have replaced it.
     await tx`UPDATE conversations SET updated_at = ${Date.now()},
         running_content = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_content END,
-        running_stream_id = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_stream_id END
+        running_stream_id = CASE WHEN running_stream_id = ${end.streamId} THEN NULL ELSE running_stream_id END,
+        usage_prompt_tokens = usage_prompt_tokens + ${added.prompt},
+        usage_completion_tokens = usage_completion_tokens + ${added.completion},
+        usage_estimated_tokens = usage_estimated_tokens + ${added.estimated}
       WHERE id = ${conversationId}`;
     return true;
   });
@@ -86,8 +91,9 @@ export function finishExchange(sql: Sql, owner: string, conversationId: string, 
 export function checkpointAnswers(sql: Sql, checkpoints: AnswerCheckpoint[]): Promise<number> {
   return inTransaction(sql, async (tx) => {
     let stored = 0;
-    for (const { conversationId, streamId, content } of checkpoints) {
-      const result = await tx`UPDATE conversations SET running_content = ${content}
+    for (const { conversationId, streamId, content, toolSteps } of checkpoints) {
+      const steps = toolStepsColumn(toolSteps);
+      const result = await tx`UPDATE conversations SET running_content = ${content}, running_tool_steps = ${steps}
         WHERE id = ${conversationId} AND running_stream_id = ${streamId}`;
       stored += result.count;
     }

@@ -108,6 +108,74 @@ export const postgresMigrations: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();
    CREATE TRIGGER message_images_bytes AFTER INSERT OR DELETE ON message_images
      FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
+  // 9: an answer's tool steps, counted in what its conversation stores, and a conversation's
+  // choice of tools (SQLite's step 10).
+  `ALTER TABLE messages ADD COLUMN tool_steps TEXT;
+   ALTER TABLE conversations ADD COLUMN tools SMALLINT, ADD COLUMN running_tool_steps TEXT;
+   CREATE OR REPLACE FUNCTION count_stored_bytes() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     IF TG_TABLE_NAME = 'messages' THEN
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN 0
+             ELSE octet_length(NEW.content) + coalesce(octet_length(NEW.tool_steps), 0) END
+         - CASE WHEN TG_OP = 'INSERT' THEN 0
+             ELSE octet_length(OLD.content) + coalesce(octet_length(OLD.tool_steps), 0) END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     ELSE
+       UPDATE conversations SET stored_bytes = stored_bytes
+         + CASE WHEN TG_OP = 'DELETE' THEN -OLD.size ELSE NEW.size END
+       WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     END IF;
+     RETURN NULL;
+   END $$;
+   DROP TRIGGER messages_bytes ON messages;
+   CREATE TRIGGER messages_bytes AFTER INSERT OR DELETE OR UPDATE OF content, tool_steps ON messages
+     FOR EACH ROW EXECUTE FUNCTION count_stored_bytes();`,
+  // 10: tokens: each answer's usage, each conversation's, the ledger by user, UTC day and model,
+  // and budgets per user (SQLite's step 11).
+  `ALTER TABLE messages ADD COLUMN usage_prompt_tokens BIGINT, ADD COLUMN usage_completion_tokens BIGINT,
+     ADD COLUMN usage_estimated SMALLINT;
+   ALTER TABLE conversations ADD COLUMN usage_prompt_tokens BIGINT NOT NULL DEFAULT 0,
+     ADD COLUMN usage_completion_tokens BIGINT NOT NULL DEFAULT 0,
+     ADD COLUMN usage_estimated_tokens BIGINT NOT NULL DEFAULT 0;
+   CREATE TABLE token_usage (
+     owner TEXT NOT NULL,
+     day TEXT NOT NULL,
+     model TEXT NOT NULL,
+     prompt_tokens BIGINT NOT NULL DEFAULT 0,
+     completion_tokens BIGINT NOT NULL DEFAULT 0,
+     estimated_tokens BIGINT NOT NULL DEFAULT 0,
+     answers BIGINT NOT NULL DEFAULT 0,
+     PRIMARY KEY (owner, day, model)
+   );
+   CREATE INDEX token_usage_by_day ON token_usage (day);
+   CREATE TABLE token_budgets (
+     owner TEXT PRIMARY KEY,
+     tokens_per_day BIGINT,
+     tokens_per_month BIGINT,
+     updated_at BIGINT NOT NULL
+   );`,
+  // 11: share links (SQLite's step 12).
+  `CREATE TABLE shares (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     title TEXT,
+     created_at BIGINT NOT NULL,
+     message_count INTEGER NOT NULL,
+     bytes BIGINT NOT NULL,
+     messages TEXT NOT NULL
+   );
+   CREATE INDEX shares_by_owner ON shares (owner, created_at DESC);
+   CREATE INDEX shares_by_conversation ON shares (conversation_id);
+   CREATE TABLE share_images (
+     share_id TEXT NOT NULL REFERENCES shares (id) ON DELETE CASCADE,
+     id TEXT NOT NULL,
+     media_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     data BYTEA NOT NULL,
+     PRIMARY KEY (share_id, id)
+   );`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

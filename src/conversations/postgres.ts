@@ -6,6 +6,14 @@
  * postgres-tree.ts, images in postgres-images.ts, search in postgres-search.ts.
  */
 import type { Sql } from "postgres";
+import type {
+  BudgetChange,
+  BudgetOverride,
+  BudgetReading,
+  UsageEntry,
+  UsageQuery,
+  UsageRow,
+} from "../usage/usage-store.ts";
 import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
@@ -16,9 +24,13 @@ import * as exchanges from "./postgres-exchanges.ts";
 import { findImage, imagesOfMessages } from "./postgres-images.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
 import { type SearchSettings, searchPostgres } from "./postgres-search.ts";
+import * as shares from "./postgres-shares.ts";
+import * as tokens from "./postgres-token-usage.ts";
 import * as branches from "./postgres-tree.ts";
-import { type ConversationRow, newConversationRow, toSummary } from "./rows.ts";
+import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
+import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from "./share-snapshot.ts";
+import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
 import type {
   AnswerCheckpoint,
   Conversation,
@@ -26,6 +38,7 @@ import type {
   ConversationStore,
   ConversationSummary,
   ConversationTree,
+  ConversationUsage,
   ExchangeEnd,
   ExchangeStart,
   PageRequest,
@@ -158,6 +171,13 @@ export class PostgresConversationStore implements ConversationStore {
     return result.count > 0;
   }
 
+  async setTools(owner: string, id: string, tools: boolean | null): Promise<boolean> {
+    const value = tools === null ? null : Number(tools);
+    const result = await this.sql`UPDATE conversations SET tools = ${value}, updated_at = ${Date.now()}
+      WHERE id = ${id} AND owner = ${owner}`.catch(rethrowAsStoreError);
+    return result.count > 0;
+  }
+
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return exchanges.beginExchange(this.sql, owner, conversationId, start);
   }
@@ -191,12 +211,64 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async usage(owner: string): Promise<StoredUsage> {
-    // stored_bytes is kept by migration 7's trigger; titles and instructions live on the row.
+    // stored_bytes is kept by migration 8's trigger; titles and instructions live on the row.
     const [usage] = await this.sql<StoredUsage[]>`
-      SELECT count(*) AS conversations, coalesce(sum(stored_bytes + octet_length(coalesce(title, ''))
-          + octet_length(coalesce(system_prompt, ''))), 0)::bigint AS bytes
+      SELECT count(*) AS conversations, (coalesce(sum(stored_bytes + octet_length(coalesce(title, ''))
+          + octet_length(coalesce(system_prompt, ''))), 0)
+          + (SELECT coalesce(sum(bytes), 0) FROM shares WHERE owner = ${owner}))::bigint AS bytes
         FROM conversations WHERE owner = ${owner}`.catch(rethrowAsStoreError);
     return usage ?? { conversations: 0, bytes: 0 };
+  }
+
+  async conversationUsage(owner: string, id: string): Promise<ConversationUsage | undefined> {
+    const row = await conversationRow(this.sql, owner, id);
+    return row && conversationUsageOf(row);
+  }
+
+  async addTokenUsage(entries: UsageEntry[]): Promise<void> {
+    await tokens.addTokenUsage(this.sql, entries);
+  }
+
+  async tokenUsageReport(query: UsageQuery): Promise<UsageRow[]> {
+    return tokens.tokenUsageReport(this.sql, query);
+  }
+
+  async budgetReading(user: string, day: string): Promise<BudgetReading> {
+    return tokens.budgetReading(this.sql, user, day);
+  }
+
+  async setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined> {
+    return tokens.setBudgetOverride(this.sql, user, change);
+  }
+
+  async createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined> {
+    const share = await buildShare(this, owner, conversationId, room);
+    return share && (await shares.insertShare(this.sql, owner, share)) ? toShareSummary(share) : undefined;
+  }
+
+  async listShares(owner: string, conversationId?: string): Promise<ShareSummary[]> {
+    return (await shares.listShares(this.sql, owner, conversationId)).map(toShareSummary);
+  }
+
+  async revokeShare(owner: string, id: string): Promise<boolean> {
+    return shares.revokeShare(this.sql, owner, id);
+  }
+
+  async sharedConversation(id: string): Promise<SharedConversation | undefined> {
+    const row = await shares.shareRow(this.sql, id);
+    return row && toSharedConversation(row);
+  }
+
+  async sharedImage(id: string, imageId: string): Promise<SharedImage | undefined> {
+    return shares.sharedImage(this.sql, id, imageId);
+  }
+
+  async copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined> {
+    const row = await shares.shareRow(this.sql, id);
+    if (!row) return undefined;
+    const copy = copyOfShare(row, await shares.shareImages(this.sql, id), room);
+    await shares.writeCopy(this.sql, owner, copy);
+    return toSummary(copy.conversation);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@
  * then (the store keeps the sums: SQLite's migration 8, PostgreSQL's 7), one check-and-write at
  * a time per user in this process, so parallel requests cannot pass the same check together.
  * An answer is stored whatever its size: a user may end past the quota by one answer, and then
- * stores nothing more until they delete.
+ * stores nothing more until they delete. A share link's snapshot counts as its owner's, and a copy
+ * of one ("continue in my chats") as a new conversation of the viewer's.
  */
 import { SluiceError } from "../errors.ts";
 import type { ConversationStore, ExchangeStart } from "./store.ts";
@@ -65,13 +66,15 @@ export function quotaStore<S extends ConversationStore>(store: S, quotas: Quotas
     void settled.then(() => turns.get(owner) === settled && turns.delete(owner));
     return current;
   };
+  const refusePastConversations = async (owner: string) => {
+    if (quotas.conversations === 0) return;
+    const { conversations } = await store.usage(owner);
+    if (conversations >= quotas.conversations)
+      throw new QuotaExceededError("conversations", quotas.conversations, conversations);
+  };
   const create: ConversationStore["create"] = (owner, title) =>
     oneAtATime(owner, async () => {
-      if (quotas.conversations > 0) {
-        const { conversations } = await store.usage(owner);
-        if (conversations >= quotas.conversations)
-          throw new QuotaExceededError("conversations", quotas.conversations, conversations);
-      }
+      await refusePastConversations(owner);
       return store.create(owner, title);
     });
   const beginExchange: ConversationStore["beginExchange"] = (owner, conversationId, start) =>
@@ -82,7 +85,20 @@ export function quotaStore<S extends ConversationStore>(store: S, quotas: Quotas
       }
       return store.beginExchange(owner, conversationId, start);
     });
-  const replaced: Record<string, unknown> = { create, beginExchange };
+  // What a share link or a copy of one adds is known only once the store has read it: the store
+  // checks it against the room left (share-snapshot.ts).
+  const roomOf = async (owner: string) => {
+    if (quotas.bytes === 0) return undefined;
+    return { limit: quotas.bytes, used: (await store.usage(owner)).bytes };
+  };
+  const createShare: ConversationStore["createShare"] = (owner, conversationId) =>
+    oneAtATime(owner, async () => store.createShare(owner, conversationId, await roomOf(owner)));
+  const copyShare: ConversationStore["copyShare"] = (owner, id) =>
+    oneAtATime(owner, async () => {
+      await refusePastConversations(owner);
+      return store.copyShare(owner, id, await roomOf(owner));
+    });
+  const replaced: Record<string, unknown> = { create, beginExchange, createShare, copyShare };
   return new Proxy(store, {
     get(target, name) {
       if (typeof name === "string" && name in replaced) return replaced[name];

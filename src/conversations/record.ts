@@ -46,12 +46,16 @@ export interface RecordedExchange<G extends GenerationLike> {
  */
 export function answerFromOutcome(streamId: string, outcome: GenerationOutcome): ExchangeEnd {
   const { end, text } = outcome;
+  const steps = outcome.steps?.length ? { toolSteps: outcome.steps } : {};
+  const usage = outcome.usage ? { usage: outcome.usage } : {};
   if (end.type === "error") {
     return {
       streamId,
       content: text,
       status: end.code === "server_shutdown" ? "interrupted" : "error",
       error: { code: end.code, message: end.message, retryable: end.retryable },
+      ...steps,
+      ...usage,
     };
   }
   // The figures the page shows under a live answer, kept so a reload shows the same.
@@ -61,7 +65,8 @@ export function answerFromOutcome(streamId: string, outcome: GenerationOutcome):
     completion_tokens: end.usage.completion_tokens,
     finish_reason: end.finish_reason,
   };
-  return { streamId, content: text, status: end.finish_reason === "cancelled" ? "cancelled" : "complete", figures };
+  const status = end.finish_reason === "cancelled" ? "cancelled" : "complete";
+  return { streamId, content: text, status, figures, ...steps, ...usage };
 }
 
 /** Where an answer goes and who wrote it, from the exchange that started it. */

@@ -4,9 +4,17 @@
  * each engine's store holds only its SQL. Times are stored as epoch milliseconds (they sort and
  * compare as numbers) and served as ISO 8601.
  */
-import type { FinishReason } from "../contract.ts";
+import type { FinishReason, ToolStep, Usage } from "../contract.ts";
 import type { ImageMediaType, ImageRef } from "./images.ts";
-import type { ConversationState, ConversationSummary, MessageStatus, Role, SearchHit, StoredMessage } from "./store.ts";
+import type {
+  ConversationState,
+  ConversationSummary,
+  ConversationUsage,
+  MessageStatus,
+  Role,
+  SearchHit,
+  StoredMessage,
+} from "./store.ts";
 
 export interface ConversationRow {
   id: string;
@@ -16,6 +24,8 @@ export interface ConversationRow {
   running_stream_id: string | null;
   /** The running answer's text at its last checkpoint (a continuation's new text only). */
   running_content: string | null;
+  /** Its tool steps at that checkpoint (JSON). */
+  running_tool_steps?: string | null;
   /** The question the running answer goes under. (Absent in rows built in code, as the rest below.) */
   running_parent_id?: string | null;
   /** Continue: the answer the running text is appended to. */
@@ -26,6 +36,12 @@ export interface ConversationRow {
   /** The conversation's chosen model; null: the server's default. */
   model?: string | null;
   current_leaf_id?: string | null;
+  /** Tools on (1) or off (0) for this conversation; null: TOOLS_DEFAULT. */
+  tools?: number | null;
+  /** What the conversation's answers cost (migration 11; absent in rows built in code). */
+  usage_prompt_tokens?: number;
+  usage_completion_tokens?: number;
+  usage_estimated_tokens?: number;
 }
 
 /** A message as it is inserted: every column but `seq`, which the database numbers. */
@@ -45,6 +61,13 @@ export interface NewMessageRow {
   completion_tokens: number | null;
   finish_reason: FinishReason | null;
   model: string | null;
+  /** An answer's tool steps, as JSON; null when it called none. */
+  tool_steps: string | null;
+  /** What the answer cost (usage/): null for a question, and an answer with nothing to count. */
+  usage_prompt_tokens: number | null;
+  usage_completion_tokens: number | null;
+  /** 1: Sluice estimated the usage, the model reported none. */
+  usage_estimated: number | null;
 }
 
 /** A stored message's row. */
@@ -53,7 +76,10 @@ export interface MessageRow extends NewMessageRow {
 }
 
 /** What a store is given of a message to add: the rest (time, and an id unless given) is made here. */
-export type NewMessage = Pick<StoredMessage, "role" | "content" | "status" | "error" | "figures" | "model"> & {
+export type NewMessage = Pick<
+  StoredMessage,
+  "role" | "content" | "status" | "error" | "figures" | "model" | "tool_steps" | "usage"
+> & {
   parent_id: string | null;
   id?: string | undefined;
 };
@@ -95,7 +121,25 @@ export function newMessageRow(conversationId: string, message: NewMessage): NewM
     created_at: Date.now(),
     ...figureColumns(figures),
     model: message.model ?? null,
+    tool_steps: toolStepsColumn(message.tool_steps),
+    ...usageColumns(message.usage),
   };
+}
+
+/** The usage columns of a message row. */
+export function usageColumns(
+  usage: Usage | undefined,
+): Pick<NewMessageRow, "usage_prompt_tokens" | "usage_completion_tokens" | "usage_estimated"> {
+  return {
+    usage_prompt_tokens: usage?.prompt_tokens ?? null,
+    usage_completion_tokens: usage?.completion_tokens ?? null,
+    usage_estimated: usage ? Number(usage.estimated === true) : null,
+  };
+}
+
+/** The tool steps column: JSON, or null for an answer without any. */
+export function toolStepsColumn(steps: readonly ToolStep[] | undefined): string | null {
+  return steps && steps.length > 0 ? JSON.stringify(steps) : null;
 }
 
 /** The error columns of a message row. */
@@ -137,6 +181,19 @@ export function toState(row: ConversationRow): ConversationState {
     system_prompt: row.system_prompt ?? null,
     model: row.model ?? null,
     current_leaf_id: row.current_leaf_id ?? null,
+    tools: row.tools == null ? null : Boolean(row.tools),
+  };
+}
+
+/** What a conversation row says its answers cost. */
+export function conversationUsageOf(row: ConversationRow): ConversationUsage {
+  const prompt = row.usage_prompt_tokens ?? 0;
+  const completion = row.usage_completion_tokens ?? 0;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    estimated_tokens: row.usage_estimated_tokens ?? 0,
   };
 }
 
@@ -163,7 +220,18 @@ export function toMessage(row: MessageRow): StoredMessage {
     };
   }
   if (row.model) message.model = row.model;
+  if (row.tool_steps) message.tool_steps = JSON.parse(row.tool_steps) as ToolStep[];
+  if (row.usage_prompt_tokens != null) message.usage = usageOf(row);
   return message;
+}
+
+/** A row's usage as the API serves it (`estimated` only when it was). */
+function usageOf(row: MessageRow): Usage {
+  const prompt = row.usage_prompt_tokens ?? 0;
+  const completion = row.usage_completion_tokens ?? 0;
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (row.usage_estimated === 1) usage.estimated = true;
+  return usage;
 }
 
 /** The messages with their images attached (rows ordered by message, then position). */

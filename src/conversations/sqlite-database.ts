@@ -74,8 +74,10 @@ export function forEachSlice<T>(ids: readonly string[], run: (slice: string[], m
 export function insertMessage(db: DatabaseSync, row: NewMessageRow): void {
   db.prepare(
     `INSERT INTO messages (id, conversation_id, parent_id, role, content, status, error_code, error_message,
-       error_retryable, created_at, ttft_ms, total_ms, completion_tokens, finish_reason, model)
+       error_retryable, created_at, ttft_ms, total_ms, completion_tokens, finish_reason, model, tool_steps,
+       usage_prompt_tokens, usage_completion_tokens, usage_estimated)
      VALUES (:id, :conversation_id, :parent_id, :role, :content, :status, :error_code, :error_message,
-       :error_retryable, :created_at, :ttft_ms, :total_ms, :completion_tokens, :finish_reason, :model)`,
+       :error_retryable, :created_at, :ttft_ms, :total_ms, :completion_tokens, :finish_reason, :model, :tool_steps,
+       :usage_prompt_tokens, :usage_completion_tokens, :usage_estimated)`,
   ).run({ ...row });
 }

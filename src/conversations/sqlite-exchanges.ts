@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import * as rules from "./exchange-rules.ts";
-import type { ConversationRow } from "./rows.ts";
+import { type ConversationRow, toolStepsColumn } from "./rows.ts";
 import { conversationRow, insertMessage, inTransaction, messageRow } from "./sqlite-database.ts";
 import { insertImages } from "./sqlite-images.ts";
 import type { AnswerCheckpoint, ExchangeEnd, ExchangeStart } from "./store.ts";
@@ -36,7 +36,8 @@ export function beginExchange(db: DatabaseSync, owner: string, conversationId: s
       insertImages(db, conversationId, plan.question.id, ("images" in start && start.images) || []);
     }
     db.prepare(
-      `UPDATE conversations SET running_stream_id = ?, running_content = NULL, running_parent_id = ?,
+      `UPDATE conversations SET running_stream_id = ?, running_content = NULL, running_tool_steps = NULL,
+         running_parent_id = ?,
          running_continues_id = ?, running_model = ?, current_leaf_id = ?, updated_at = ?,
          title = COALESCE(title, ?) WHERE id = ?`,
     ).run(
@@ -64,7 +65,8 @@ function writeAnswer(db: DatabaseSync, conversation: ConversationRow, end: Excha
       `UPDATE messages SET content = :content, status = :status, error_code = :error_code,
          error_message = :error_message, error_retryable = :error_retryable, ttft_ms = :ttft_ms,
          total_ms = :total_ms, completion_tokens = :completion_tokens, finish_reason = :finish_reason,
-         model = :model WHERE id = :id`,
+         model = :model, tool_steps = :tool_steps, usage_prompt_tokens = :usage_prompt_tokens,
+         usage_completion_tokens = :usage_completion_tokens, usage_estimated = :usage_estimated WHERE id = :id`,
     ).run({ ...rules.continuedAnswer(answer, end), id: answer.id });
     return;
   }
@@ -82,13 +84,16 @@ export function finishExchange(db: DatabaseSync, owner: string, conversationId: 
     const conversation = conversationRow(db, owner, conversationId);
     if (!conversation) return false;
     writeAnswer(db, conversation, end);
+    const added = rules.conversationUsageAdded(end);
     // Only clear our own stream: a newer exchange may already have replaced it.
     db.prepare(
       `UPDATE conversations SET updated_at = ?,
          running_content = CASE WHEN running_stream_id = ? THEN NULL ELSE running_content END,
-         running_stream_id = CASE WHEN running_stream_id = ? THEN NULL ELSE running_stream_id END
+         running_stream_id = CASE WHEN running_stream_id = ? THEN NULL ELSE running_stream_id END,
+         usage_prompt_tokens = usage_prompt_tokens + ?, usage_completion_tokens = usage_completion_tokens + ?,
+         usage_estimated_tokens = usage_estimated_tokens + ?
        WHERE id = ?`,
-    ).run(Date.now(), end.streamId, end.streamId, conversationId);
+    ).run(Date.now(), end.streamId, end.streamId, added.prompt, added.completion, added.estimated, conversationId);
     return true;
   });
 }
@@ -96,10 +101,12 @@ export function finishExchange(db: DatabaseSync, owner: string, conversationId: 
 /** ConversationStore.checkpointAnswers on `db`. */
 export function checkpointAnswers(db: DatabaseSync, checkpoints: AnswerCheckpoint[]): number {
   return inTransaction(db, () => {
-    const update = db.prepare("UPDATE conversations SET running_content = ? WHERE id = ? AND running_stream_id = ?");
+    const update = db.prepare(
+      "UPDATE conversations SET running_content = ?, running_tool_steps = ? WHERE id = ? AND running_stream_id = ?",
+    );
     let stored = 0;
-    for (const { conversationId, streamId, content } of checkpoints)
-      stored += Number(update.run(content, conversationId, streamId).changes);
+    for (const { conversationId, streamId, content, toolSteps } of checkpoints)
+      stored += Number(update.run(content, toolStepsColumn(toolSteps), conversationId, streamId).changes);
     return stored;
   });
 }

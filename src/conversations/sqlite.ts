@@ -8,14 +8,26 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
+import type {
+  BudgetChange,
+  BudgetOverride,
+  BudgetReading,
+  UsageEntry,
+  UsageQuery,
+  UsageRow,
+} from "../usage/usage-store.ts";
 import type { StoredImage } from "./images.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
-import { type ConversationRow, newConversationRow, toSummary } from "./rows.ts";
+import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
+import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from "./share-snapshot.ts";
+import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
 import { conversationRow, openDatabase, type StoreOptions } from "./sqlite-database.ts";
 import * as exchanges from "./sqlite-exchanges.ts";
 import { findImage, imagesOfMessages } from "./sqlite-images.ts";
 import { searchConversations } from "./sqlite-search.ts";
+import * as shares from "./sqlite-shares.ts";
+import * as tokens from "./sqlite-token-usage.ts";
 import * as branches from "./sqlite-tree.ts";
 import type {
   AnswerCheckpoint,
@@ -24,6 +36,7 @@ import type {
   ConversationStore,
   ConversationSummary,
   ConversationTree,
+  ConversationUsage,
   ExchangeEnd,
   ExchangeStart,
   PageRequest,
@@ -130,6 +143,13 @@ export class SqliteConversationStore implements ConversationStore {
     return result.changes > 0;
   }
 
+  async setTools(owner: string, id: string, tools: boolean | null): Promise<boolean> {
+    const result = this.#db
+      .prepare("UPDATE conversations SET tools = ?, updated_at = ? WHERE id = ? AND owner = ?")
+      .run(tools === null ? null : Number(tools), Date.now(), id, owner);
+    return result.changes > 0;
+  }
+
   async beginExchange(owner: string, conversationId: string, start: ExchangeStart): Promise<boolean> {
     return exchanges.beginExchange(this.#db, owner, conversationId, start);
   }
@@ -163,14 +183,66 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async usage(owner: string): Promise<StoredUsage> {
-    // stored_bytes is kept by migration 8's triggers; titles and instructions live on the row.
+    // stored_bytes is kept by migration 9's triggers; titles and instructions live on the row.
     return this.#db
       .prepare(
         `SELECT count(*) AS conversations, coalesce(sum(stored_bytes + length(CAST(coalesce(title, '') AS BLOB))
-           + length(CAST(coalesce(system_prompt, '') AS BLOB))), 0) AS bytes
-         FROM conversations WHERE owner = ?`,
+           + length(CAST(coalesce(system_prompt, '') AS BLOB))), 0)
+           + (SELECT coalesce(sum(bytes), 0) FROM shares WHERE owner = :owner) AS bytes
+         FROM conversations WHERE owner = :owner`,
       )
-      .get(owner) as unknown as StoredUsage;
+      .get({ owner }) as unknown as StoredUsage;
+  }
+
+  async conversationUsage(owner: string, id: string): Promise<ConversationUsage | undefined> {
+    const row = conversationRow(this.#db, owner, id);
+    return row && conversationUsageOf(row);
+  }
+
+  async addTokenUsage(entries: UsageEntry[]): Promise<void> {
+    tokens.addTokenUsage(this.#db, entries);
+  }
+
+  async tokenUsageReport(query: UsageQuery): Promise<UsageRow[]> {
+    return tokens.tokenUsageReport(this.#db, query);
+  }
+
+  async budgetReading(user: string, day: string): Promise<BudgetReading> {
+    return tokens.budgetReading(this.#db, user, day);
+  }
+
+  async setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined> {
+    return tokens.setBudgetOverride(this.#db, user, change);
+  }
+
+  async createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined> {
+    const share = await buildShare(this, owner, conversationId, room);
+    return share && shares.insertShare(this.#db, owner, share) ? toShareSummary(share) : undefined;
+  }
+
+  async listShares(owner: string, conversationId?: string): Promise<ShareSummary[]> {
+    return shares.listShares(this.#db, owner, conversationId).map(toShareSummary);
+  }
+
+  async revokeShare(owner: string, id: string): Promise<boolean> {
+    return shares.revokeShare(this.#db, owner, id);
+  }
+
+  async sharedConversation(id: string): Promise<SharedConversation | undefined> {
+    const row = shares.shareRow(this.#db, id);
+    return row && toSharedConversation(row);
+  }
+
+  async sharedImage(id: string, imageId: string): Promise<SharedImage | undefined> {
+    return shares.sharedImage(this.#db, id, imageId);
+  }
+
+  async copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined> {
+    const row = shares.shareRow(this.#db, id);
+    if (!row) return undefined;
+    const copy = copyOfShare(row, shares.shareImages(this.#db, id), room);
+    shares.writeCopy(this.#db, owner, copy);
+    return toSummary(copy.conversation);
   }
 
   async close(): Promise<void> {

@@ -5,10 +5,12 @@
  * message they redo, and the conversation keeps the leaf of the branch it shows.
  */
 
-import type { AnswerFigures } from "../contract.ts";
+import type { AnswerFigures, ToolStep, Usage } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
+import type { TokenUsageStore } from "../usage/usage-store.ts";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
+import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
 import type { TreeNode } from "./tree.ts";
 
 export type { Message, MessageError, MessageStatus, PathMessage, Role, StoredMessage } from "./message.ts";
@@ -37,6 +39,8 @@ export interface ConversationState extends ConversationSummary {
   model: string | null;
   /** The leaf of the branch the conversation shows, on every device; null while it has no message. */
   current_leaf_id: string | null;
+  /** Whether its answers may call the operator's MCP tools; null: the server's default (TOOLS_DEFAULT). */
+  tools: boolean | null;
 }
 
 /** A conversation as a read serves it: its fields and (a window of) one path through its tree. */
@@ -130,18 +134,23 @@ export interface ExchangeEnd {
   error?: MessageError;
   /** From the generation's `done` event; absent when it ended with an error. */
   figures?: AnswerFigures;
+  /** The answer's tool calls, in order; absent or empty when it called none. */
+  toolSteps?: ToolStep[] | undefined;
   /** The question the answer goes under (default: the running one's). */
   parentId?: string | undefined;
   /** Continue: the answer `content` is appended to. */
   continues?: string | undefined;
   model?: string | undefined;
+  /** What the generation cost; absent when it cost nothing (the model refused at once). */
+  usage?: Usage | undefined;
 }
 
-/** The text of a running answer so far. */
+/** The text of a running answer so far, and its tool steps. */
 export interface AnswerCheckpoint {
   conversationId: string;
   streamId: string;
   content: string;
+  toolSteps?: ToolStep[] | undefined;
 }
 
 /**
@@ -149,7 +158,7 @@ export interface AnswerCheckpoint {
  * for: another user's conversation is, to each method, one that does not exist; so is a message
  * id that is not one of the conversation's (404 `not_found`, whoever's it is).
  */
-export interface ConversationStore {
+export interface ConversationStore extends TokenUsageStore {
   list(owner: string, page: PageRequest): Promise<ConversationPage>;
   create(owner: string, title?: string | null): Promise<ConversationSummary>;
   /** The conversation with a path through its tree (path-read.ts); undefined when there is no such conversation. */
@@ -215,12 +224,43 @@ export interface ConversationStore {
   setSystemPrompt(owner: string, id: string, prompt: string | null): Promise<boolean>;
   /** Sets the conversation's model (null: the server's default). False when there is no such conversation. */
   setModel(owner: string, id: string, model: string | null): Promise<boolean>;
+  /** Turns the conversation's tools on or off (null: the server's default). False when there is no such conversation. */
+  setTools(owner: string, id: string, tools: boolean | null): Promise<boolean>;
   /** One image of a question in `owner`'s conversation, with its bytes; undefined for anyone else's. */
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
   imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
-  /** What `owner` stores now, for their quotas (quotas.ts). */
+  /** What `owner` stores now, for their quotas (quotas.ts): their share links' snapshots included. */
   usage(owner: string): Promise<StoredUsage>;
+  /** What the answers of `owner`'s conversation `id` cost, replaced and deleted ones included; undefined when there is no such conversation. */
+  conversationUsage(owner: string, id: string): Promise<ConversationUsage | undefined>;
+  /**
+   * A share link to `owner`'s conversation: a snapshot of the branch it shows now (shares.ts).
+   * Undefined when there is no such conversation; 413 `quota_exceeded` when it does not fit `room`.
+   */
+  createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined>;
+  /** `owner`'s share links, newest first (of one conversation, when given). */
+  listShares(owner: string, conversationId?: string): Promise<ShareSummary[]>;
+  /** Deletes `owner`'s share link `id`; false when they have no such link. */
+  revokeShare(owner: string, id: string): Promise<boolean>;
+  /** The snapshot of link `id`, for whoever holds the link; undefined once revoked. */
+  sharedConversation(id: string): Promise<SharedConversation | undefined>;
+  /** One image of link `id`'s snapshot; undefined for any other id. */
+  sharedImage(id: string, imageId: string): Promise<SharedImage | undefined>;
+  /**
+   * A copy of link `id`'s snapshot as a new conversation of `owner`'s (one branch, its images
+   * copied). Undefined when there is no such link; 413 `quota_exceeded` when it does not fit `room`.
+   */
+  copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined>;
+}
+
+/** What a conversation's answers cost, in tokens. */
+export interface ConversationUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Of those, the tokens Sluice estimated because the model reported none. */
+  estimated_tokens: number;
 }
 
 /** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */

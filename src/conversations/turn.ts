@@ -45,6 +45,8 @@ export interface TurnRequest extends TurnPosition {
   images: NewImage[];
   /** The model to ask, given the conversation's own choice (null: none); checked by the caller. */
   model?: ((chosen: string | null) => string) | undefined;
+  /** Whether the answer may call tools, given the conversation's own choice (null: none). */
+  tools?: ((chosen: boolean | null) => boolean) | undefined;
   /**
    * Counts the stored images the turn loads to send again, before it loads them: the caller's
    * in-flight budget, which refuses (throws) rather than let parallel turns fill memory.
@@ -56,8 +58,8 @@ export interface TurnRequest extends TurnPosition {
 export interface TurnCall<G extends GenerationLike> {
   /** Throws what starting the call would throw now (429, 503), before anything is stored. */
   admit?: (() => Promise<void>) | undefined;
-  /** Starts the call on `messages` to `model` under `streamId`; called once the question is stored. */
-  start: (streamId: string, messages: ModelMessage[], model: string | undefined) => Promise<G>;
+  /** Starts the call on `messages` to `model` under `streamId`, with tools or not; called once the question is stored. */
+  start: (streamId: string, messages: ModelMessage[], model: string | undefined, tools: boolean) => Promise<G>;
 }
 
 export interface StartedTurn<G extends GenerationLike> {
@@ -78,6 +80,8 @@ export interface PlannedTurn {
   images: NewImage[];
   context: AssembledContext;
   model: string | undefined;
+  /** Whether the answer may call tools. */
+  tools: boolean;
 }
 
 /**
@@ -103,7 +107,14 @@ export async function planTurn(deps: TurnDeps, request: TurnRequest): Promise<Pl
   const turn = shapeTurn(place, rows, { ...request, withImages: request.images.length > 0 });
   const { images, context } = await planContext(deps, request, turn, found.conversation.system_prompt);
   const dropped = context.dropped + sentBackCount(path.slice(0, from));
-  return { turn, images, context: { ...context, dropped }, model: request.model?.(found.conversation.model) };
+  const { model, tools } = found.conversation;
+  return {
+    turn,
+    images,
+    context: { ...context, dropped },
+    model: request.model?.(model),
+    tools: request.tools?.(tools) ?? false,
+  };
 }
 
 /**
@@ -116,7 +127,7 @@ export async function startTurn<G extends GenerationLike>(
   call: TurnCall<G>,
 ): Promise<StartedTurn<G>> {
   // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
-  const { turn, images, context, model } = await planTurn(deps, request);
+  const { turn, images, context, model, tools } = await planTurn(deps, request);
   // Nothing is stored for a call that would be refused anyway.
   await call.admit?.();
   // The question is stored before the model call starts: a failure to store it costs nothing
@@ -130,7 +141,7 @@ export async function startTurn<G extends GenerationLike>(
     placement: turn.placement,
     questionId: turn.questionId,
     model,
-    start: (streamId) => call.start(streamId, context.messages, model),
+    start: (streamId) => call.start(streamId, context.messages, model, tools),
     checkpoints: deps.checkpoints,
   });
   if (!recorded) throw new NotFoundError("conversation");

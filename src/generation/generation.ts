@@ -10,15 +10,17 @@ import type {
   FinishReason,
   GenerationEvent,
   GenerationOutcome,
+  StepRecord,
   Usage,
 } from "../contract.ts";
 import { logError } from "../log.ts";
-import type { Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
+import type { StepSink, Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
-import { cutToBytes, EventLog } from "./event-log.ts";
+import { cutToBytes, EventLog, outcomeOf } from "./event-log.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
+import { UsageTally } from "./usage-tally.ts";
 import type { GenerationView } from "./view.ts";
 
 /** Why a generation ends with an `error` event rather than `done` when it is cancelled. */
@@ -40,6 +42,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   maxEvents: number;
   /** The most UTF-8 bytes of text kept for replay; the answer ends with finish_reason "length" there. */
   maxBytes: number;
+  /** The request's prompt, estimated (usage/estimate.ts): its usage when the model reports none. */
+  estimatedPromptTokens?: number;
   observer?: GenerationObserver;
 }
 
@@ -50,7 +54,8 @@ export class Generation implements GenerationView {
   /** The recorded events, for replay; read it with `length` and `at()`. */
   readonly log = new EventLog();
   readonly settled: Promise<GenerationOutcome>;
-  #upstreamUsage: Usage | undefined;
+  /** The usage its model calls reported: a tool answer makes several. */
+  readonly #usage = new UsageTally();
   #finishReason: FinishReason = "stop";
   #cancelReason: CancelReason | undefined;
   #failure: GenerationFailure | undefined;
@@ -60,6 +65,7 @@ export class Generation implements GenerationView {
   readonly #grace: ViewerGrace;
   readonly #maxEvents: number;
   readonly #maxBytes: number;
+  readonly #estimatedPromptTokens: number;
   readonly #observer: GenerationObserver;
   readonly #startedAt = performance.now();
   #ttftMs: number | null = null;
@@ -73,6 +79,7 @@ export class Generation implements GenerationView {
     this.model = options.model;
     this.#maxEvents = options.maxEvents;
     this.#maxBytes = options.maxBytes;
+    this.#estimatedPromptTokens = options.estimatedPromptTokens ?? 0;
     this.#observer = options.observer ?? silentObserver;
     this.#observer.started();
     this.#grace = new ViewerGrace(options, () => this.cancel("disconnect"));
@@ -134,10 +141,15 @@ export class Generation implements GenerationView {
   async #run(upstream: Upstream, timeouts: TokenTimeouts): Promise<GenerationOutcome> {
     this.#watchdog = new TokenWatchdog(timeouts, (error) => this.cancel("timeout", error));
     let end: EndEvent;
+    // Counted once, at the end: nothing per token.
+    let usage: Usage | undefined;
     try {
       await upstream(this.#controller.signal, this.id, this.#sink());
-      end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent();
+      usage = this.#usageNow();
+      end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent(usage);
     } catch (cause) {
+      // A model that refused or never answered cost nothing; one cut off mid-answer did.
+      usage = this.log.tokenCount > 0 || this.#usage.reported ? this.#usageNow() : undefined;
       const error = this.#failure ?? toUpstreamError(cause);
       logError("generation failed", { generation: this.id, code: error.code, error: (error as Error).cause ?? error });
       end = this.#errorEvent(error);
@@ -154,11 +166,11 @@ export class Generation implements GenerationView {
     const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
     if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
-    return { text: this.text, end };
+    return { ...outcomeOf(this.log, end), usage };
   }
 
   /** What the upstream call reports into: one object per generation, its methods called per delta. */
-  #sink(): UpstreamSink {
+  #sink(): UpstreamSink & StepSink {
     return {
       token: (text) => {
         if (this.#controller.signal.aborted) return;
@@ -173,11 +185,20 @@ export class Generation implements GenerationView {
         if (!this.#controller.signal.aborted) this.#finishReason = reason;
       },
       usage: (usage) => {
-        if (!this.#controller.signal.aborted) this.#upstreamUsage = usage;
+        // The one place where each model call of the answer ends (usage-tally.ts sums them).
+        if (!this.#controller.signal.aborted) this.#usage.callEnded(usage, this.log.tokenCount);
       },
       readEnd: () => {
         if (this.#untold) this.#tell();
       },
+      step: (record) => {
+        if (this.#controller.signal.aborted) return;
+        // The model writing a call's arguments is the model at work, as a token is.
+        if (record.type !== "tool_result") this.#watchdog?.token();
+        this.#appendStep(record);
+      },
+      toolsRunning: () => this.#watchdog?.rest(),
+      modelCallStarting: () => this.#watchdog?.restart(),
     };
   }
 
@@ -199,28 +220,41 @@ export class Generation implements GenerationView {
       this.#observer.token();
     }
     // One slot stays free for the final event.
-    if (kept !== text || this.log.length >= this.#maxEvents - 1 || this.log.bytes >= this.#maxBytes) {
-      this.#finishReason = "length";
-      this.#controller.abort("length");
-    }
+    if (kept !== text || this.#full()) this.#endAtLength();
   }
 
-  #usage(): Usage {
-    if (this.#upstreamUsage && !this.#cancelReason) return this.#upstreamUsage;
-    const prompt = this.#upstreamUsage?.prompt_tokens ?? 0;
-    return {
-      prompt_tokens: prompt,
-      completion_tokens: this.log.tokenCount,
-      total_tokens: prompt + this.log.tokenCount,
-    };
+  /**
+   * Records a tool step's event. A tool's result is bounded already (TOOL_RESULT_MAX_BYTES), so it
+   * is kept whole, and the answer ends at a budget it reaches; a result is told to viewers at once,
+   * as no network read of the model's follows it.
+   */
+  #appendStep(record: StepRecord): void {
+    this.log.appendStep(record);
+    this.#untold = true;
+    if (record.type === "tool_result") this.#tell();
+    if (this.#full()) this.#endAtLength();
   }
 
-  #doneEvent(): DoneEvent {
+  #full(): boolean {
+    return this.log.length >= this.#maxEvents - 1 || this.log.bytes >= this.#maxBytes;
+  }
+
+  #endAtLength(): void {
+    this.#finishReason = "length";
+    this.#controller.abort("length");
+  }
+
+  /** What the answer cost: as its model calls reported it, with Sluice's estimate for what they did not. */
+  #usageNow(): Usage {
+    return this.#usage.total(this.log.tokenCount, this.#estimatedPromptTokens);
+  }
+
+  #doneEvent(usage: Usage): DoneEvent {
     return {
       id: this.log.length + 1,
       type: "done",
       finish_reason: this.#cancelReason ? "cancelled" : this.#finishReason,
-      usage: this.#usage(),
+      usage,
       timings: {
         ttft_ms: this.#ttftMs === null ? null : Math.round(this.#ttftMs),
         total_ms: Math.round(performance.now() - this.#startedAt),

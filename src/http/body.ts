@@ -27,6 +27,11 @@ export interface BodyLimits {
   reservation?: Reservation | undefined;
 }
 
+interface ReadLimits extends BodyLimits {
+  /** Bytes reserved already (the declared Content-Length): only what arrives beyond them is added. */
+  reserved: number;
+}
+
 const BODILESS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
 
 /** Reads and parses a JSON body of at most `maxBytes`. */
@@ -39,7 +44,11 @@ export async function readJsonBody(request: Request, maxBytes: number, limits: B
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type))
     throw new SluiceError("unsupported_media_type", "send the body as application/json", 415, { field: "body" });
-  const text = await readText(request.body, maxBytes, limits);
+  // A declared length is reserved whole before the first byte is read, so a request the budget
+  // cannot hold is refused before its body arrives, not after the runtime has buffered it.
+  const reserved = Number.isFinite(declared) ? declared : 0;
+  if (reserved > 0) limits.reservation?.add(reserved * BODY_BYTE_WEIGHT);
+  const text = await readText(request.body, maxBytes, { ...limits, reserved });
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -47,7 +56,7 @@ export async function readJsonBody(request: Request, maxBytes: number, limits: B
   }
 }
 
-async function readText(body: ReadableStream<Uint8Array>, maxBytes: number, limits: BodyLimits): Promise<string> {
+async function readText(body: ReadableStream<Uint8Array>, maxBytes: number, limits: ReadLimits): Promise<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,9 +71,10 @@ async function readText(body: ReadableStream<Uint8Array>, maxBytes: number, limi
     for (;;) {
       const { done, value } = await Promise.race([reader.read(), timedOut]);
       if (done) return text + decoder.decode();
+      const beyond = Math.max(0, size + value.byteLength - Math.max(size, limits.reserved));
       size += value.byteLength;
       if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
-      limits.reservation?.add(value.byteLength * BODY_BYTE_WEIGHT);
+      if (beyond > 0) limits.reservation?.add(beyond * BODY_BYTE_WEIGHT);
       text += decoder.decode(value, { stream: true });
     }
   } catch (error) {

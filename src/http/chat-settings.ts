@@ -1,10 +1,11 @@
 /**
  * `GET /api/chat-settings`: what the chat page needs to know before a question is sent: the
  * server's default instructions (shown as the placeholder of a conversation's own), their length
- * cap, and the image caps, so the page refuses an image the server would refuse before uploading it.
+ * cap, the image caps, so the page refuses an image the server would refuse before uploading it,
+ * and who may open a share link (the page offers Share unless it is off).
  */
 import { Elysia } from "elysia";
-import type { ImageLimits } from "../config.ts";
+import type { ImageLimits, ShareMode } from "../config.ts";
 import { ACCEPTED_IMAGE_TYPES } from "../conversations/images.ts";
 import { maxSystemPromptLength } from "./schemas.ts";
 
@@ -12,6 +13,10 @@ export interface ChatSettingsDeps {
   /** SYSTEM_PROMPT, or undefined. */
   systemPrompt: string | undefined;
   images: ImageLimits;
+  /** SHARE; absent: off. */
+  share?: ShareMode | undefined;
+  /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
+  tools?: { available: boolean; defaultOn: boolean };
 }
 
 export function chatSettingsRoutes(deps: ChatSettingsDeps) {
@@ -23,6 +28,8 @@ export function chatSettingsRoutes(deps: ChatSettingsDeps) {
       max_bytes: deps.images.maxBytes,
       types: ACCEPTED_IMAGE_TYPES,
     },
+    share: deps.share ?? "off",
+    tools: { available: deps.tools?.available ?? false, default: deps.tools?.defaultOn ?? false },
   };
   return new Elysia().get("/api/chat-settings", () => settings);
 }

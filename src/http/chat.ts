@@ -29,16 +29,19 @@ import { ChatBody } from "./schemas.ts";
  * Starts one model call as a generation owned by the caller, within their limits; a background
  * one runs to its end whoever watches.
  */
-export type StartGeneration = (
-  request: ChatRequest,
-  caller: Caller,
-  options?: { background?: boolean; id?: string },
-) => Promise<Generation>;
+export type StartGeneration = (request: ChatRequest, caller: Caller, options?: StartOptions) => Promise<Generation>;
+
+/** How a generation starts: in the background (a conversation's), under a known id, with tools. */
+export interface StartOptions {
+  background?: boolean;
+  id?: string;
+  tools?: boolean;
+}
 
 /** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
 export interface GenerationReservation {
   /** Starts the generation in the held slots; throws only for a shutdown or unreachable shared state (503). */
-  start(request: ChatRequest, options?: { background?: boolean; id?: string }): Promise<Generation>;
+  start(request: ChatRequest, options?: StartOptions): Promise<Generation>;
   /** Gives the slots back when it is not started after all (idempotent; nothing once started). */
   release(): void;
 }
@@ -59,6 +62,8 @@ export interface ChatRouteDeps {
   continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
+  /** Whether MCP tools are declared, and whether a conversation that has not chosen gets them. */
+  tools?: { available: boolean; defaultOn: boolean } | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
@@ -144,6 +149,7 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
+    tools: (chosen: boolean | null) => (deps.tools?.available ?? false) && (chosen ?? deps.tools?.defaultOn ?? false),
     holdBytes,
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones
@@ -157,8 +163,8 @@ async function answerInConversation(
         (async () => {
           reservation = await reserve(caller);
         }),
-      start: (id, messages, chosen) => {
-        const options = { background: true, id };
+      start: (id, messages, chosen, tools) => {
+        const options = { background: true, id, tools };
         const asked = { ...settings, model: chosen ?? model(null), messages };
         return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
       },

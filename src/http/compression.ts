@@ -49,13 +49,15 @@ function slices(data: Uint8Array<ArrayBuffer>): ReadableStream<BufferSource> {
 export async function compressLargeJson(request: Request, response: Response): Promise<Response> {
   const type = response.headers.get("content-type") ?? "";
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  // `response.body` is read last: on Deno, touching it turns a string body into a stream, which
+  // then goes out chunked instead of with its Content-Length.
   if (
     request.method === "HEAD" ||
-    response.body === null ||
     !type.startsWith("application/json") ||
     response.headers.has("content-encoding") ||
     declared < COMPRESS_MIN_BYTES ||
-    !acceptsGzip(request.headers.get("accept-encoding"))
+    !acceptsGzip(request.headers.get("accept-encoding")) ||
+    response.body === null
   ) {
     return response;
   }

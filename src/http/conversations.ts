@@ -1,6 +1,6 @@
 /**
  * The conversations API: list (or search), create, read (a path through the tree, or a window of
- * it), update (title, instructions, model, the branch shown), delete. A thin controller over a
+ * it), update (title, instructions, model, tools, the branch shown), delete. A thin controller over a
  * {@link ConversationStore}; bodies and parameters are checked by their schemas (schemas.ts).
  */
 import { Elysia } from "elysia";
@@ -37,13 +37,13 @@ type Update = typeof UpdateConversationBody.static;
 /** The update's values, checked before any is applied: a refused field changes nothing. */
 function checkedUpdate(body: Update, policy: Pick<ModelPolicy, "models">) {
   if (Object.values(body).every((value) => value === undefined))
-    throw new ValidationError("title", "is required unless system_prompt, model or current_leaf_id is given");
+    throw new ValidationError("title", "is required unless system_prompt, model, tools or current_leaf_id is given");
   const title = body.title === undefined ? undefined : cleanTitle(body.title);
   if (title === null) throw new ValidationError("title", "must not be blank");
   // Blank instructions are no instructions: the server's default applies again.
   const prompt = body.system_prompt === undefined ? undefined : body.system_prompt?.trim() || null;
   const model = body.model == null ? body.model : chooseModel(policy, body.model);
-  return { title, prompt, model, leaf: body.current_leaf_id };
+  return { title, prompt, model, tools: body.tools, leaf: body.current_leaf_id };
 }
 
 /** Applies a checked update; false when the conversation is not `owner`'s. */
@@ -53,10 +53,11 @@ async function applyUpdate(
   id: string,
   update: ReturnType<typeof checkedUpdate>,
 ) {
-  const { title, prompt, model, leaf } = update;
+  const { title, prompt, model, tools, leaf } = update;
   if (title !== undefined && !(await store.rename(owner, id, title))) return false;
   if (prompt !== undefined && !(await store.setSystemPrompt(owner, id, prompt))) return false;
   if (model !== undefined && !(await store.setModel(owner, id, model))) return false;
+  if (tools !== undefined && !(await store.setTools(owner, id, tools))) return false;
   return leaf === undefined || (await store.setCurrentLeaf(owner, id, leaf)) !== undefined;
 }
 

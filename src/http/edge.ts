@@ -54,6 +54,8 @@ export interface EdgeSettings {
   /** Counts wrong bearer tokens (and sign-ins, in session.ts) per address and user. */
   throttle: SignInThrottle;
   defences: EdgeDefences;
+  /** Further paths reachable without signing in, by prefix (a share link's page; its snapshot when SHARE=public). */
+  publicPrefixes?: readonly string[];
 }
 
 /**
@@ -174,9 +176,12 @@ function admit(
   path: string,
   user: string | undefined,
   cors: Record<string, string> | undefined,
-  { access, defences }: EdgeSettings,
+  { access, defences, publicPrefixes = [] }: EdgeSettings,
 ): EdgeOutcome | undefined {
-  const isPublic = PUBLIC_PATHS.has(path) || path.startsWith(PUBLIC_PREFIX);
+  const isPublic =
+    PUBLIC_PATHS.has(path) ||
+    path.startsWith(PUBLIC_PREFIX) ||
+    publicPrefixes.some((prefix) => path.startsWith(prefix));
   if (user === undefined && path === "/" && access.mode === "token")
     return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };
   if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });

@@ -12,8 +12,11 @@ import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
 import { PassThroughCall } from "../upstream/pass-through.ts";
 import type { TokenTimeouts } from "../upstream/timeouts.ts";
+import type { IncludeUsagePolicy } from "../upstream/usage-request.ts";
+import type { TokenAccounting } from "../usage/accounting.ts";
+import { estimatePromptTokens } from "../usage/estimate.ts";
 import { type ModelPolicy, passThroughBody } from "./model-policy.ts";
-import { callerOf } from "./requester.ts";
+import { type Caller, callerOf } from "./requester.ts";
 import { CompletionBody } from "./schemas.ts";
 
 export interface OpenAiRouteDeps {
@@ -27,6 +30,10 @@ export interface OpenAiRouteDeps {
   userLimits: UserLimiter;
   /** Counts the call against the active generations (429 at the limit); returns its release. */
   acquireCall: () => () => void;
+  /** Whether a stream asks the model for its usage (UPSTREAM_INCLUDE_USAGE). */
+  includeUsage: IncludeUsagePolicy;
+  /** Admits the call within its user's token budgets and counts what it cost; absent without a store. */
+  accounting?: Pick<TokenAccounting, "admit" | "record"> | undefined;
 }
 
 export function openAiRoutes(deps: OpenAiRouteDeps) {
@@ -35,14 +42,26 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
       "/v1/chat/completions",
       async ({ body, request }) => {
         const params = passThroughBody(deps.policy, body) as unknown as ChatCompletionCreateParams;
+        const caller = callerOf(request);
+        // Every limit is taken before the call exists (its watchdog starts with it), so a refusal
+        // costs nothing upstream and leaves nothing running.
+        const limits = await takeLimits(deps, caller, params.stream === true);
         const call = new PassThroughCall(deps.upstream, {
           requestId: request.headers.get("x-request-id") ?? crypto.randomUUID(),
           timeouts: deps.timeouts,
           observer: deps.observer,
+          usage: deps.includeUsage,
         });
         const leave = () => call.cancel("disconnect");
-        // Every limit is taken before the upstream call starts, so a refusal costs nothing upstream.
-        const release = await takeLimits(deps, request, params.stream === true);
+        // Once the call is over, whichever way: its limits given back, what it cost counted.
+        const promptTokens = estimatePromptTokens(params.messages);
+        let ended = false;
+        const release = () => {
+          if (ended) return;
+          ended = true;
+          limits();
+          deps.accounting?.record(caller.user, params.model, call.usage(promptTokens));
+        };
         request.signal.addEventListener("abort", leave, { once: true });
         if (!params.stream) {
           try {
@@ -81,16 +100,18 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
 }
 
 /**
- * The caller's per-user slot, one of the active generations, and (for a stream) an open-stream
- * slot; all or none. The returned function gives back what was taken (idempotent).
+ * The caller's token budgets, per-user slot, one of the active generations, and (for a stream)
+ * an open-stream slot; all or none. The returned function gives back what was taken (idempotent).
  */
-async function takeLimits(deps: OpenAiRouteDeps, request: Request, streams: boolean): Promise<() => void> {
+async function takeLimits(deps: OpenAiRouteDeps, caller: Caller, streams: boolean): Promise<() => void> {
   const releases: (() => void)[] = [];
   const release = () => {
     for (const give of releases.splice(0)) give();
   };
+  // A user past a budget is refused before anything is taken.
+  await deps.accounting?.admit(caller.user);
   try {
-    const { limitKey } = callerOf(request);
+    const { limitKey } = caller;
     releases.push(await deps.userLimits.acquire(limitKey));
     releases.push(deps.acquireCall());
     if (streams) releases.push(await deps.streamOpened(limitKey));

@@ -137,8 +137,26 @@ export const UpdateConversationBody = t.Object({
       error: `must be text of at most ${maxSystemPromptLength} characters, or null for the default`,
     }),
   ),
+  /** Whether answers may call the operator's MCP tools; null: the server's default (TOOLS_DEFAULT). */
+  tools: t.Optional(t.Union([t.Boolean(), t.Null()], { error: "must be true, false, or null for the default" })),
 });
 
 export const ExportQuery = t.Object({
   format: t.Union([t.Literal("md"), t.Literal("json")], { error: "must be md or json" }),
 });
+
+// A UTC day, `YYYY-MM-DD`; whether it exists on the calendar is checked by the route.
+const Day = (what: string) => t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", error: `must be ${what}, YYYY-MM-DD` });
+
+/** `GET /api/usage`: the days of the report, both included (default: this month so far). */
+export const UsageReportQuery = t.Object({
+  from: t.Optional(Day("the first day")),
+  to: t.Optional(Day("the last day")),
+});
+
+export const ShareParams = t.Object({ id: Id("a share") });
+
+export const SharedImageParams = t.Object({ id: Id("a share"), imageId: Id("an image") });
+
+/** `GET /api/shares`: the caller's links, of one conversation when given. */
+export const ShareListQuery = t.Object({ conversation: t.Optional(Id("a conversation")) });

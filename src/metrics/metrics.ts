@@ -20,6 +20,8 @@ export interface Metrics {
   retainedBytesFrom(read: () => number): void;
   /** Where the cluster gauges read their values at scrape time (with REDIS_URL). */
   clusterFrom(read: () => ClusterFigures): void;
+  /** Counts one finished tool call by its status (ok, a tool error code, cancelled) and times it. */
+  toolCall(status: string, seconds: number): void;
 }
 
 export interface ClusterFigures {
@@ -88,6 +90,26 @@ function rejectionCounter(registry: Registry): (reason: string) => void {
     registers: [registry],
   });
   return (reason) => rejected.inc({ reason });
+}
+
+/** `sluice_tool_calls_total{status}` and `sluice_tool_call_seconds`: every MCP tool call. */
+function toolCallInstruments(registry: Registry): (status: string, seconds: number) => void {
+  const calls = new Counter({
+    name: "sluice_tool_calls_total",
+    help: "Tool calls ended, by status: ok, cancelled, or the tool error code.",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "sluice_tool_call_seconds",
+    help: "Time of one tool call, from the request to its result or failure.",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  return (status, seconds) => {
+    calls.inc({ status });
+    duration.observe(seconds);
+  };
 }
 
 /** Creates the registry and its instruments (`sluice_*`, plus the runtime's process metrics). */
@@ -161,6 +183,7 @@ export function createMetrics(): Metrics {
     rejected: rejectionCounter(registry),
     retainedBytesFrom: retainedBytesGauge(registry),
     clusterFrom: clusterGauges(registry),
+    toolCall: toolCallInstruments(registry),
     streamOpened: () => countOpen(streamsActive),
   };
 }

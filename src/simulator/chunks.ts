@@ -4,7 +4,9 @@
  * pre-encoded pieces, since a load test asks for hundreds of thousands of them per minute.
  */
 import type { Usage } from "../contract.ts";
+import { splitEcho } from "./echo.ts";
 import type { SimulatedFinish } from "./script.ts";
+import type { SimulatedCall } from "./tool-turn.ts";
 
 const encoder = new TextEncoder();
 
@@ -76,6 +78,26 @@ export class ChunkEncoder {
     return bytes;
   }
 
+  /**
+   * The chunks of tool calls, as OpenAI streams them: per call, one naming it (index, id, name,
+   * empty arguments), then its arguments in pieces of a few characters each. Returns the bytes
+   * and how many pieces (tokens, for the usage) they hold.
+   */
+  toolCalls(calls: readonly SimulatedCall[]): { bytes: Uint8Array; pieces: number } {
+    let text = "";
+    let pieces = 0;
+    calls.forEach((call, index) => {
+      const named = { index, id: call.id, type: "function", function: { name: call.name, arguments: "" } };
+      text += this.#eventText({ index: 0, delta: { tool_calls: [named] }, finish_reason: null });
+      for (const piece of splitEcho(call.arguments)) {
+        const delta = { tool_calls: [{ index, function: { arguments: piece } }] };
+        text += this.#eventText({ index: 0, delta, finish_reason: null });
+        pieces++;
+      }
+    });
+    return { bytes: encoder.encode(text), pieces };
+  }
+
   /** The chunk that ends the answer: empty delta, a finish reason. */
   finish(reason: SimulatedFinish): Uint8Array {
     return this.#event({ index: 0, delta: {}, finish_reason: reason });
@@ -87,7 +109,11 @@ export class ChunkEncoder {
   }
 
   #event(choice: Record<string, unknown>): Uint8Array {
-    return encoder.encode(`data: ${JSON.stringify({ ...this.#head, choices: [choice] })}\n\n`);
+    return encoder.encode(this.#eventText(choice));
+  }
+
+  #eventText(choice: Record<string, unknown>): string {
+    return `data: ${JSON.stringify({ ...this.#head, choices: [choice] })}\n\n`;
   }
 }
 
@@ -98,15 +124,23 @@ export function chatCompletion(
   model: string,
   content: string,
   reason: SimulatedFinish,
-  usage: Usage,
+  usage: Usage | undefined,
+  calls: readonly SimulatedCall[] = [],
 ) {
+  const toolCalls = calls.map((call) => ({
+    id: call.id,
+    type: "function",
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  const message =
+    calls.length > 0 ? { role: "assistant", content: null, tool_calls: toolCalls } : { role: "assistant", content };
   return {
     id,
     object: "chat.completion",
     created,
     model,
-    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: reason }],
-    usage,
+    choices: [{ index: 0, message, finish_reason: reason }],
+    ...(usage ? { usage } : {}),
   };
 }
 

@@ -32,7 +32,11 @@ function cutBody(): ReadableStream<Uint8Array> {
 }
 
 /** The JSON response for `script`, or a faulty one; `tracker` learns how it ends. */
-export async function completionResponse(script: Script, tracker: RequestTracker): Promise<Response> {
+export async function completionResponse(
+  script: Script,
+  tracker: RequestTracker,
+  sendsUsage = true,
+): Promise<Response> {
   const pacing = createPacing(script, performance.now());
   const breaks = pacing.breakAfter >= 0;
   if (!(await waitUntil(breaks ? pacing.breakAt : pacing.dueAt(script.tokenCount), tracker))) {
@@ -51,9 +55,10 @@ export async function completionResponse(script: Script, tracker: RequestTracker
   let content = "";
   for (let i = 0; i < script.tokenCount; i++) content += script.nextToken();
   tracker.finish("completed");
-  const usage = usageOf(script.promptTokens, script.tokenCount);
+  const usage = sendsUsage ? usageOf(script.promptTokens, script.tokenCount) : undefined;
   const created = Math.floor(Date.now() / 1000);
-  return Response.json(chatCompletion(completionId(), created, script.model, content, script.finishReason, usage), {
+  const { model, finishReason, toolCalls } = script;
+  return Response.json(chatCompletion(completionId(), created, model, content, finishReason, usage, toolCalls), {
     headers,
   });
 }

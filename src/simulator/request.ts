@@ -8,7 +8,10 @@ import { SimulatorRequestError } from "./errors.ts";
 export const DEFAULT_MODEL = "demo";
 
 /** A message as the simulator reads it: any role a client sends; for content-part arrays, the text parts joined. */
-export type WireMessage = ChatMessage<string>;
+export interface WireMessage extends ChatMessage<string> {
+  /** An assistant message's tool calls: how many it made (the rounds of a tool answer are counted so). */
+  toolCalls?: number;
+}
 
 export interface ChatRequest {
   model: string;
@@ -16,8 +19,14 @@ export interface ChatRequest {
   stream: boolean;
   /** `stream_options.include_usage`: a usage chunk before `[DONE]`. */
   includeUsage: boolean;
+  /** Whether the request names `stream_options` at all (which `/sim usage=reject` refuses). */
+  hasStreamOptions: boolean;
   /** `max_completion_tokens`, or the older `max_tokens`; undefined when neither is set. */
   maxTokens: number | undefined;
+  /** The names of the function tools offered; none when absent. */
+  tools?: string[];
+  /** `tool_choice: "none"`: the model must answer in words. */
+  toolsRefused?: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -42,7 +51,18 @@ function parseMessages(value: unknown): WireMessage[] {
     if (!isRecord(message) || typeof message.role !== "string") {
       throw new SimulatorRequestError(`messages[${index}] must be an object with a string role`, "messages");
     }
-    return { role: message.role, content: messageText(message.content, index) };
+    const wire: WireMessage = { role: message.role, content: messageText(message.content, index) };
+    if (Array.isArray(message.tool_calls)) wire.toolCalls = message.tool_calls.length;
+    return wire;
+  });
+}
+
+/** The names of the function tools in `tools`, as far as they are well formed. */
+function toolNames(tools: unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.flatMap((tool) => {
+    const name = isRecord(tool) && isRecord(tool.function) ? tool.function.name : undefined;
+    return typeof name === "string" ? [name] : [];
   });
 }
 
@@ -71,6 +91,9 @@ export function parseChatRequest(body: unknown): ChatRequest {
     messages,
     stream: body.stream === true,
     includeUsage: isRecord(options) && options.include_usage === true,
+    hasStreamOptions: options !== undefined && options !== null,
     maxTokens: parseMaxTokens(body),
+    tools: toolNames(body.tools),
+    toolsRefused: body.tool_choice === "none",
   };
 }

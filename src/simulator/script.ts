@@ -5,15 +5,16 @@
  */
 import { DEFAULT_CONTINUE_INSTRUCTION, type SimulatorSettings } from "../config.ts";
 import type { FinishReason } from "../contract.ts";
-import { type Directive, splitDirective } from "./directive.ts";
+import { type Directive, splitDirective, type UsageBehaviour } from "./directive.ts";
 import { echoText, splitEcho } from "./echo.ts";
 import type { Fault } from "./faults.ts";
 import { hashStrings } from "./prng.ts";
 import type { ChatRequest, WireMessage } from "./request.ts";
 import { createTextTokens } from "./text.ts";
+import { type SimulatedCall, toolTurn } from "./tool-turn.ts";
 
-/** The simulator ends an answer by itself or at its length. */
-export type SimulatedFinish = Extract<FinishReason, "stop" | "length">;
+/** The simulator ends an answer by itself, at its length, or to have tools called. */
+export type SimulatedFinish = Extract<FinishReason, "stop" | "length" | "tool_calls">;
 
 export interface Script {
   requestId: string;
@@ -27,6 +28,10 @@ export interface Script {
   intervalMs: number;
   fault: Fault | undefined;
   promptTokens: number;
+  /** The tool calls the answer asks for, after its text (none: a plain answer). */
+  toolCalls: SimulatedCall[];
+  /** Whether usage is sent when asked (`/sim usage=…`; default send). */
+  usage: UsageBehaviour;
 }
 
 /** The prompt with the `/sim` line taken off the last user message (the only place it is read). */
@@ -43,9 +48,9 @@ function estimatePromptTokens(messages: WireMessage[]): number {
   return messages.reduce((sum, message) => sum + 4 + Math.ceil(message.content.length / 4), 0);
 }
 
-function arrayTokens(tokens: string[]): () => string {
+function arrayTokens(tokens: string[], then?: () => string): () => string {
   let index = 0;
-  return () => tokens[index++] ?? "";
+  return () => tokens[index++] ?? then?.() ?? "";
 }
 
 /**
@@ -91,9 +96,14 @@ export function createScript(request: ChatRequest, settings: SimulatorSettings, 
   // The /sim line is left out of the seed, so pacing or faults never change the words.
   const seed = hashStrings(messages.flatMap((message) => [message.role, message.content]));
   const echoPieces = echoed === undefined ? undefined : splitEcho(echoed);
-  const nextToken = echoPieces ? arrayTokens(echoPieces) : createTextTokens(seed);
-  // An echo is as long as its text; SIM_MAX_TOKENS only bounds invented text.
-  const whole = echoPieces?.length ?? directive.tokens ?? settings.maxTokens;
+  const tools = toolTurn(request, messages, directive);
+  // After tool results, the answer quotes them first (tool-turn.ts).
+  const quoted = echoPieces || tools.results === undefined ? [] : splitEcho(tools.results);
+  const nextToken = echoPieces ? arrayTokens(echoPieces) : arrayTokens(quoted, createTextTokens(seed));
+  // An echo is as long as its text; SIM_MAX_TOKENS only bounds invented text. An answer that
+  // calls tools writes no text.
+  const invented = directive.tokens ?? settings.maxTokens;
+  const whole = tools.calls.length > 0 ? 0 : (echoPieces?.length ?? quoted.length + invented);
   const natural = whole - skipWritten(nextToken, continuation?.partial.length ?? 0, whole);
   const cap = request.maxTokens ?? Number.POSITIVE_INFINITY;
   return {
@@ -101,10 +111,12 @@ export function createScript(request: ChatRequest, settings: SimulatorSettings, 
     model: request.model,
     nextToken,
     tokenCount: Math.min(natural, cap),
-    finishReason: cap < natural ? "length" : "stop",
+    finishReason: cap < natural ? "length" : tools.calls.length > 0 ? "tool_calls" : "stop",
     ttftMs: directive.ttftMs ?? settings.ttftMs,
     intervalMs: 1000 / (directive.tokensPerSecond ?? settings.tokensPerSecond),
     fault: directive.fault,
     promptTokens: estimatePromptTokens(request.messages),
+    toolCalls: tools.calls,
+    usage: directive.usage ?? "send",
   };
 }

@@ -41,13 +41,19 @@ async function chatCompletions(request: Request, settings: SimulatorSettings, co
   const requestId = request.headers.get("x-request-id") || crypto.randomUUID();
   const chat = parseChatRequest(body);
   const script = createScript(chat, settings, requestId);
+  // As older OpenAI-compatible servers answer an option they do not know.
+  if (script.usage === "reject" && chat.hasStreamOptions)
+    return openAIErrorResponse(400, "Unrecognized request argument supplied: stream_options", "stream_options");
   const tracker = new RequestTracker(counters, requestId, request.signal);
   if (script.fault?.kind === "status") {
     tracker.finish("failed");
     return statusFaultResponse(script.fault.status, requestId);
   }
   if (script.fault?.kind === "hang") return hang(tracker);
-  return chat.stream ? streamResponse(script, tracker, chat.includeUsage) : completionResponse(script, tracker);
+  const sendsUsage = script.usage !== "omit";
+  return chat.stream
+    ? streamResponse(script, tracker, chat.includeUsage && sendsUsage)
+    : completionResponse(script, tracker, sendsUsage);
 }
 
 function route(

@@ -101,9 +101,13 @@ class PacedWriter {
       controller.enqueue(MALFORMED_CHUNK);
       tracker.finish("failed");
     } else {
+      // Tool calls follow the text, all at once: their arguments come in many small chunks.
+      const calls = script.toolCalls.length > 0 ? this.#chunks.toolCalls(script.toolCalls) : undefined;
+      if (calls) controller.enqueue(calls.bytes);
       controller.enqueue(this.#chunks.finish(script.finishReason));
       if (this.includeUsage) {
-        controller.enqueue(this.#chunks.usage(usageOf(script.promptTokens, tracker.tokensSent)));
+        const completion = tracker.tokensSent + (calls?.pieces ?? 0);
+        controller.enqueue(this.#chunks.usage(usageOf(script.promptTokens, completion)));
       }
       controller.enqueue(DONE_CHUNK);
       tracker.finish("completed");

@@ -2,12 +2,14 @@
  * The two wire dialects of a generation's events. The API dialect types every event; the classic
  * dialect speaks the three-line browser client's (default `message` events, `data: [DONE]`).
  */
-import type { EndEvent } from "../contract.ts";
+import type { EndEvent, StepEvent } from "../contract.ts";
 import { formatEvent, numberedEventFormat } from "./encode.ts";
 
 export interface Dialect {
   /** The SSE frame of the token at `index` of the log (its id is index + 1). */
   token(index: number, text: string): string;
+  /** The SSE frame of a tool step's event (`event: tool_call|tool_arguments|tool_result`). */
+  step(event: StepEvent): string;
   /** The SSE frame of the final event. */
   end(event: EndEvent): string;
   /** The event count a `Last-Event-ID` value stands for; undefined when it is not one of ours. */
@@ -20,6 +22,12 @@ function endPayload(event: EndEvent): string {
   return JSON.stringify({ finish_reason: event.finish_reason, usage: event.usage, timings: event.timings });
 }
 
+/** A step event's payload: the event without the fields SSE carries itself (`id:`, `event:`). */
+function stepPayload(event: StepEvent): string {
+  const { id: _id, type: _type, ...payload } = event;
+  return JSON.stringify(payload);
+}
+
 function wholeNumber(text: string): number | undefined {
   return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
@@ -29,6 +37,7 @@ const apiToken = numberedEventFormat("token", "");
 /** `/api/streams/:id`: `event: token|done|error`, ids 1, 2, 3… */
 export const apiDialect: Dialect = {
   token: (index, text) => apiToken(index + 1, text),
+  step: (event) => formatEvent({ id: String(event.id), event: event.type, data: stepPayload(event) }),
   end: (event) => formatEvent({ id: String(event.id), event: event.type, data: endPayload(event) }),
   cursor: wholeNumber,
 };
@@ -41,6 +50,8 @@ export function classicDialect(generationId: string): Dialect {
   const token = numberedEventFormat(undefined, `${generationId}.`);
   return {
     token: (index, text) => token(index + 1, text),
+    // Named events: the classic client's `onmessage` hears only tokens, as before.
+    step: (event) => formatEvent({ id: `${generationId}.${event.id}`, event: event.type, data: stepPayload(event) }),
     end(event) {
       const id = `${generationId}.${event.id}`;
       if (event.type === "done") return formatEvent({ id, event: "done", data: "[DONE]" });

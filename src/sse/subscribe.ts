@@ -8,7 +8,7 @@
  * then wait in the generation's log until it has. So a slow reader costs no memory beyond the
  * shared log, a live token costs no promise, and the tokens of one upstream read leave in one write.
  */
-import type { EndEvent } from "../contract.ts";
+import type { EndEvent, StepEvent } from "../contract.ts";
 import type { EventLogView, GenerationView } from "../generation/view.ts";
 import { type BodySource, type BodyWriter, pushedBody } from "../runtime.ts";
 import type { Dialect } from "./dialects.ts";
@@ -43,12 +43,19 @@ const lastFrame = {
 function frameAt(log: EventLogView, dialect: Dialect, index: number): string {
   if (lastFrame.index === index && lastFrame.log === log && lastFrame.dialect === dialect) return lastFrame.text;
   const token = log.tokenText(index);
-  const text = token === undefined ? dialect.end(log.end as EndEvent) : dialect.token(index, token);
+  const text = token !== undefined ? dialect.token(index, token) : frameOther(log, dialect, index);
   lastFrame.log = log;
   lastFrame.dialect = dialect;
   lastFrame.index = index;
   lastFrame.text = text;
   return text;
+}
+
+/** The frame of an event that is not a token: a tool step's, or the final one. */
+function frameOther(log: EventLogView, dialect: Dialect, index: number): string {
+  const event = log.at(index);
+  if (event === undefined || event.type === "done" || event.type === "error") return dialect.end(log.end as EndEvent);
+  return dialect.step(event as StepEvent);
 }
 
 /** One viewer: where it is in the log, and whether its client took the last write. */

@@ -1,12 +1,23 @@
 /**
- * One model call per generation, reduced to what a generation records: tokens, the finish
- * reason and the usage, handed to a sink as each network read brings them.
+ * One model call, reduced to what a generation records: tokens, the finish reason and the usage,
+ * handed to a sink as each network read brings them; the tool calls the model asks for go to a
+ * collector of their own (tools/tool-loop.ts), so a call without tools pays nothing for them.
  */
 import type OpenAI from "openai";
-import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { FinishReason, ModelMessage, Usage } from "../contract.ts";
-import { type CallOptions, readCompletion, requestCompletionStream } from "./completion-stream.ts";
+import type {
+  ChatCompletionAssistantMessageParam,
+  ChatCompletionChunk,
+  ChatCompletionFunctionTool,
+  ChatCompletionMessageParam,
+  ChatCompletionToolMessageParam,
+} from "openai/resources/chat/completions";
+import type { FinishReason, ModelMessage, StepRecord, Usage } from "../contract.ts";
+import { type CallOptions, readCompletion } from "./completion-stream.ts";
 import { toUpstreamError, UpstreamError } from "./errors.ts";
+import { IncludeUsagePolicy, requestStreamWithUsage } from "./usage-request.ts";
+
+/** A message of a tool-calling answer: the model's tool calls, or one call's result. */
+export type ToolTurnMessage = ChatCompletionAssistantMessageParam | ChatCompletionToolMessageParam;
 
 export interface ChatRequest {
   model: string;
@@ -15,6 +26,18 @@ export interface ChatRequest {
   max_tokens?: number | undefined;
   temperature?: number | undefined;
 }
+
+/** One model call of a tool answer (tools/tool-loop.ts): the conversation, then its tool turns, with the tools. */
+export interface ToolCallingRequest extends Omit<ChatRequest, "messages"> {
+  messages: (ModelMessage | ToolTurnMessage)[];
+  /** The tools offered (OpenAI function tools). */
+  tools: ChatCompletionFunctionTool[];
+  /** "none" on the last call a tool answer may make: the model must answer in words. */
+  tool_choice: "auto" | "none";
+}
+
+/** One piece of a tool call, as a chunk carries it (the first names the call; the rest add arguments). */
+export type ToolCallDelta = NonNullable<ChatCompletionChunk.Choice.Delta["tool_calls"]>[number];
 
 /**
  * What a model call tells its generation, synchronously, as its chunks arrive: a method per kind
@@ -29,32 +52,47 @@ export interface UpstreamSink {
   readEnd(): void;
 }
 
-/** Starts a model call that reports into `sink`; it must end quietly when `signal` aborts. */
-export type Upstream = (signal: AbortSignal, id: string, sink: UpstreamSink) => Promise<void>;
+/**
+ * What a tool-calling answer reports besides a model call's deltas (tools/tool-loop.ts): its
+ * step events, and when it waits on tools rather than on the model (no token is due then).
+ */
+export interface StepSink {
+  /** A tool step's event; a result is passed on to viewers at once. */
+  step(record: StepRecord): void;
+  /** Tools run: the model's token timeouts rest until the next model call. */
+  toolsRunning(): void;
+  /** The next model call starts: its first token is timed from now. */
+  modelCallStarting(): void;
+}
+
+/** Starts a model call (or a tool answer's calls) that reports into `sink`; it must end quietly when `signal` aborts. */
+export type Upstream = (signal: AbortSignal, id: string, sink: UpstreamSink & StepSink) => Promise<void>;
+
+// Where no policy is given, the model is always asked for its usage.
+const ALWAYS_ASK = new IncludeUsagePolicy("on");
 
 /**
- * Streams one chat completion into `sink`. Resolves at its end, or quietly when `options.signal`
- * aborts (a cancel is not an error); rejects with {@link UpstreamError} for everything else, a
- * stream cut before its finish included.
+ * Streams one chat completion into `sink`, asking for its usage as `options.usage` says. Resolves
+ * at its end, or quietly when `options.signal` aborts (a cancel is not an error); rejects with
+ * {@link UpstreamError} for everything else, a stream cut before its finish included.
  */
 export async function streamChat(
   client: OpenAI,
-  request: ChatRequest,
-  options: CallOptions,
+  request: ChatRequest | ToolCallingRequest,
+  options: CallOptions & { usage?: IncludeUsagePolicy | undefined },
   sink: UpstreamSink,
+  toolCalls?: (delta: ToolCallDelta) => void,
 ): Promise<void> {
   let finished = false;
-  const params = {
-    ...request,
-    messages: request.messages as ChatCompletionMessageParam[],
-    stream: true as const,
-    stream_options: { include_usage: true },
-  };
+  const params = { ...request, messages: request.messages as ChatCompletionMessageParam[], stream: true as const };
   const onChunk = (chunk: ChatCompletionChunk) => {
     if (readChunk(chunk, sink)) finished = true;
+    const calls = toolCalls && chunk.choices?.[0]?.delta?.tool_calls;
+    if (calls) for (const call of calls) toolCalls(call);
   };
   try {
-    await readCompletion(await requestCompletionStream(client, params, options), onChunk, () => sink.readEnd());
+    const { response } = await requestStreamWithUsage(client, params, options, options.usage ?? ALWAYS_ASK);
+    await readCompletion(response, onChunk, () => sink.readEnd());
   } catch (cause) {
     if (options.signal.aborted) return;
     throw toUpstreamError(cause);

@@ -39,6 +39,20 @@ export class TokenWatchdog {
     this.#arm(this.limits.interTokenMs);
   }
 
+  /** No model call runs (tools do): nothing fires until {@link restart}. */
+  rest(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** A new model call starts: its first token is timed from now, by the first-token limit. */
+  restart(): void {
+    if (this.#stopped) return;
+    this.#seenToken = false;
+    this.#lastActivity = performance.now();
+    this.#arm(this.limits.firstTokenMs);
+  }
+
   /** The call ended; no timeout can fire any more. */
   stop(): void {
     this.#stopped = true;

@@ -42,14 +42,14 @@ test("phone: the title gets the header's room; the buttons and the badge are in 
   const title = await page.locator("#title").boundingBox();
   // 390 px less the menu and More buttons (44 each) and the bar's padding and gaps.
   expect(title?.width ?? 0).toBeGreaterThan(250);
-  for (const hidden of ["#rename", "#export", "#delete", "#instructions", "#model-badge"]) {
+  for (const hidden of ["#rename", "#export", "#share", "#delete", "#instructions", "#model-badge"]) {
     expect({ hidden, visible: await page.isVisible(hidden) }).toEqual({ hidden, visible: false });
   }
   expect(await page.isVisible("#more")).toBe(true);
   await page.click("#more");
   expect(await page.textContent("#more-menu .menu-note")).toBe("Model: demo");
   const items = await page.locator("#more-menu [role=menuitem]").allTextContents();
-  expect(items).toEqual(["Rename", "Custom instructions", "Export as Markdown", "Export as JSON", "Delete"]);
+  expect(items).toEqual(["Rename", "Custom instructions", "Export as Markdown", "Export as JSON", "Share", "Delete"]);
   expect(errors).toEqual([]);
   await context.close();
 });

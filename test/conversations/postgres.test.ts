@@ -4,7 +4,9 @@ import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
 import { seedPostgresPrevious } from "./previous-schema.ts";
 import { describeConversationSearch } from "./search-suite.ts";
+import { describeShares } from "./share-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
+import { describeTokenUsage } from "./token-usage-suite.ts";
 import { describeStoredUsage } from "./usage-suite.ts";
 
 const { server, unavailable } = await postgresForTests();
@@ -18,6 +20,8 @@ if (server) {
   describeConversationStore("PostgreSQL", open, (place) => seedPostgresPrevious(server.url, schemaFor(place)));
   describeConversationSearch("PostgreSQL", open);
   describeStoredUsage("PostgreSQL", open);
+  describeTokenUsage("PostgreSQL", open);
+  describeShares("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }

@@ -18,7 +18,7 @@ function generation(id: string) {
     settle = resolve;
     fail = reject;
   });
-  return { id, settled, settle, fail, text: "", log: { tokenCount: 0 }, cancel() {} };
+  return { id, settled, settle, fail, text: "", log: { length: 0 }, cancel() {} };
 }
 
 /** Records an exchange answered by a fake generation; returns both. */

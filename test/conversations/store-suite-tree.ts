@@ -170,6 +170,48 @@ export function describeStoreTree(fresh: () => Promise<ConversationStore>): void
     expect((await store.get(OWNER, id))?.model).toBeNull();
   });
 
+  test("an answer keeps its tool steps (a continuation's after them), counted in usage; a conversation its choice of tools", async () => {
+    const store = await fresh();
+    const { id } = await store.create(OWNER);
+    const step = {
+      call_id: "c1",
+      name: "t__fast",
+      arguments: '{"q":1}',
+      status: "ok" as const,
+      result: "<b>",
+      offset: 2,
+    };
+    expect(await store.beginExchange(OWNER, id, { streamId: "st1", userContent: "q", title: "q" })).toBe(true);
+    const before = (await store.usage(OWNER)).bytes;
+    const figures = { ttft_ms: 1, total_ms: 2, completion_tokens: 1, finish_reason: "length" as const };
+    const end = { streamId: "st1", content: "ab", status: "complete" as const, figures, toolSteps: [step] };
+    await store.finishExchange(OWNER, id, end);
+    const [, answer] = (await store.get(OWNER, id))?.messages ?? [];
+    expect(answer?.tool_steps).toEqual([step]);
+    expect((await store.usage(OWNER)).bytes - before).toBe(2 + JSON.stringify([step]).length);
+    await store.beginExchange(OWNER, id, { streamId: "st2", title: "q", continues: answer?.id as string });
+    const later = { ...step, call_id: "c2", offset: 1 };
+    await store.finishExchange(OWNER, id, { streamId: "st2", content: "cd", status: "complete", toolSteps: [later] });
+    const steps = (await store.get(OWNER, id))?.messages[1]?.tool_steps;
+    expect(steps?.map((s) => [s.call_id, s.offset])).toEqual([
+      ["c1", 2],
+      ["c2", 3],
+    ]);
+    expect((await store.get(OWNER, id))?.tools).toBeNull();
+    expect(await store.setTools(OWNER, id, false)).toBe(true);
+    expect((await store.get(OWNER, id))?.tools).toBe(false);
+    expect(await store.setTools("bob", id, true)).toBe(false);
+    expect(await store.setTools(OWNER, id, true)).toBe(true);
+    expect((await store.tree(OWNER, id))?.conversation.tools).toBe(true);
+    // A running answer's steps are checkpointed with its text, and kept when a crash cuts it.
+    await store.beginExchange(OWNER, id, { streamId: "st3", userContent: "q3", title: "q" });
+    const running = { ...step, call_id: "c3", status: "cancelled" as const, result: "" };
+    await store.checkpointAnswers([{ conversationId: id, streamId: "st3", content: "so far", toolSteps: [running] }]);
+    expect(await store.recoverInterrupted(["st3"])).toBe(1);
+    const cut = (await store.get(OWNER, id))?.messages.at(-1);
+    expect(cut).toMatchObject({ content: "so far", status: "interrupted", tool_steps: [running] });
+  });
+
   test("a long path is read in windows: newest first by count and bytes, older by cursor, a huge one cut", async () => {
     const store = await fresh();
     const { id } = await store.create(OWNER);

@@ -52,6 +52,7 @@ export function describeConversationStore(backend: string, open: OpenStore, seed
         system_prompt: null,
         model: null,
         current_leaf_id: null,
+        tools: null,
         leaf_id: null,
         path_length: 0,
         next_cursor: null,

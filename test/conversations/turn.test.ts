@@ -57,7 +57,7 @@ async function turn(
           answer === undefined
             ? { text: "", end: { id: 1, type: "error", ...failure } }
             : { text: answer, end: { id: 1, type: "done", finish_reason: finish, usage, timings } };
-        return { id, settled: Promise.resolve(outcome), text: answer ?? "", log: { tokenCount: 0 }, cancel() {} };
+        return { id, settled: Promise.resolve(outcome), text: answer ?? "", log: { length: 0 }, cancel() {} };
       },
     },
   );

@@ -5,6 +5,7 @@
  * where nginx's default is 60 s) is what lets it through.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { eventually } from "../../harness/client/poll.ts";
 import type { ReceivedEvent } from "../../harness/client/stream.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { accessLog } from "../e2e/access-log.ts";
@@ -51,8 +52,10 @@ test(
     expect(streams.stream.comments.length).toBeGreaterThanOrEqual(Math.floor(SILENCE_MS / 15_000) - 1);
     expect(passThrough.stream.events.at(-1)?.data).toBe("[DONE]");
 
-    const logged = accessLog(stack.accessLogPath).filter((entry) => entry.request_time * 1_000 >= SILENCE_MS);
-    expect(logged.map((entry) => entry.status)).toEqual([200, 200]);
+    // nginx writes a request's log line once the response is done, a moment after the client read its end.
+    const logged = () => accessLog(stack.accessLogPath).filter((entry) => entry.request_time * 1_000 >= SILENCE_MS);
+    await eventually(async () => logged().length >= 2, 5_000);
+    expect(logged().map((entry) => entry.status)).toEqual([200, 200]);
   },
   SILENCE_MS + 60_000,
 );

@@ -69,6 +69,12 @@ test("gzip refused by the client (q=0), a small JSON response, and an event stre
   const small = await rawGet("/api/chat-settings", { "accept-encoding": "gzip" });
   expect(small.status).toBe(200);
   expect(small.headers["content-encoding"]).toBeUndefined();
+  // Left as it was, with its length: on Deno, only looking at a response's body made it chunked.
+  for (const accept of [{}, { "accept-encoding": "gzip" }] as Record<string, string>[]) {
+    const plain = await rawGet("/api/chat-settings", accept);
+    expect(plain.headers["content-length"]).toBe(String(plain.body.length));
+    expect(plain.headers["transfer-encoding"]).toBeUndefined();
+  }
   // A generation's stream, asked for with gzip accepted: never compressed.
   const { json: started } = await callJson(app.url, "POST", "/api/chat", {
     messages: [{ role: "user", content: "/sim tokens=400 tps=50\nstream me" }],

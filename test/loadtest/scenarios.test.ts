@@ -3,18 +3,25 @@
  * each must exit 0 (all thresholds met) with the counters that prove what it checks.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startToolServer, type ToolServer, writeServersFile } from "../../harness/tool-server.ts";
 import { type LoadStack, scenarioEnv, startLoadStack } from "../../loadtest/bench/load-stack.ts";
 import { runLoadScenario, type ScenarioRun } from "../../loadtest/bench/run-scenario.ts";
 
 let loadStack: LoadStack;
+let tools: ToolServer;
 
 beforeAll(async () => {
+  tools = startToolServer();
   // A short grace keeps the disconnect check quick; reconnects (100 ms) still come back well within it.
-  loadStack = await startLoadStack({ CANCEL_GRACE_MS: "1000" });
+  loadStack = await startLoadStack({
+    CANCEL_GRACE_MS: "1000",
+    MCP_SERVERS_FILE: writeServersFile([{ name: "tests", url: tools.url, tools: "*" }]),
+  });
 }, 90_000);
 
 afterAll(async () => {
   await loadStack?.stack.stop();
+  await tools?.stop();
 }, 60_000);
 
 /** Runs a scenario; its output is printed only when it exits other than `expectedExit`. */
@@ -37,6 +44,15 @@ describe("load scenarios through nginx + Sluice", () => {
     expect(count(run, "sluice_sim_cancelled")).toBe(20);
     expect(count(run, "sluice_upstream_cancelled_disconnect")).toBe(20);
     expect(count(run, "sluice_disconnect_aborted", "passes")).toBe(20);
+  }, 120_000);
+
+  test("tools: every answer runs its tool steps and ends with its text", async () => {
+    const run = await runScenario("tools", { VUS: "4", DURATION_S: "3", STEPS: "2" });
+    expect(run.exitCode).toBe(0);
+    const answers = count(run, "sluice_tool_answer") ?? 0;
+    expect(answers).toBeGreaterThan(0);
+    expect(count(run, "sluice_tool_steps")).toBe(2 * answers);
+    expect(count(run, "sluice_app_cpu_per_step")).toBe(1);
   }, 120_000);
 
   test("ttft: chats at a steady rate, all tokens received", async () => {

@@ -20,6 +20,7 @@ function scriptFor(content: string, maxTokens?: number) {
     messages: [{ role: "user", content }],
     stream: true,
     includeUsage: false,
+    hasStreamOptions: false,
     maxTokens,
   };
   return createScript(request, settings, "id");
@@ -123,7 +124,11 @@ describe("continuing an answer", () => {
   const played = (script: ReturnType<typeof createScript>) =>
     Array.from({ length: script.tokenCount }, () => script.nextToken()).join("");
   const scriptOf = (messages: { role: string; content: string }[], maxTokens?: number) =>
-    createScript({ model: "demo", messages, stream: true, includeUsage: false, maxTokens }, settings, "id");
+    createScript(
+      { model: "demo", messages, stream: true, includeUsage: false, hasStreamOptions: false, maxTokens },
+      settings,
+      "id",
+    );
 
   test("after the instruction, or with the partial answer last, it goes on where the answer was cut", () => {
     for (const question of ["/sim tokens=12\nTell me", "/echo a story in twelve pieces of text"]) {
