@@ -6,10 +6,14 @@
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
+import { createAdmin } from "./admin/admin.ts";
+import type { UsageAdmin } from "./admin/admin-data.ts";
+import { usageAdminOf } from "./admin/token-accounting.ts";
 import { type Access, LOOPBACK_HOSTS } from "./auth/access.ts";
 import { clientAddresses } from "./auth/client-address.ts";
 import { SignInThrottle } from "./auth/sign-in-throttle.ts";
 import type { ConversationStore } from "./conversations/store.ts";
+import { adminRoutes } from "./http/admin.ts";
 import { readJsonBody } from "./http/body.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
@@ -17,6 +21,7 @@ import { chatSettingsRoutes } from "./http/chat-settings.ts";
 import { classicRoutes } from "./http/classic.ts";
 import { compressLargeJson } from "./http/compression.ts";
 import { conversationRoutes } from "./http/conversations.ts";
+import { documentRoutes } from "./http/documents.ts";
 import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
 import { errorResponse, handleError } from "./http/error-response.ts";
 import { eventStreams } from "./http/event-stream.ts";
@@ -26,6 +31,7 @@ import { imageRoutes } from "./http/images.ts";
 import { messageRoutes } from "./http/messages.ts";
 import { metricsRoutes } from "./http/metrics.ts";
 import type { ModelPolicy } from "./http/model-policy.ts";
+import { oidcRoutes } from "./http/oidc.ts";
 import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
@@ -46,6 +52,8 @@ export interface AppOptions {
   publicDir?: string;
   /** All on unless a negative control of the attacker suite turns one off. */
   defences?: Partial<Defences>;
+  /** Token usage and budgets for the admin page; absent: the server's own token accounting, if it keeps one. */
+  usage?: UsageAdmin;
 }
 
 export interface Defences extends EdgeDefences {
@@ -107,8 +115,14 @@ function bodyParser(config: Services["config"], defences: Defences) {
       timeoutMs: defences.bodyDeadline ? config.bodyTimeoutMs : undefined,
       reservation: reservationOf(request),
     };
-    // Only a question may carry images: only /api/chat takes a larger body, and only for them.
-    if (path === "/api/chat") return readChatBody(request, config.maxBodyBytes, config.images, arrival);
+    // Only a question may carry images and documents: only /api/chat takes a larger body, and only for them.
+    if (path === "/api/chat")
+      return readChatBody(
+        request,
+        config.maxBodyBytes,
+        { images: config.images, documents: config.documents },
+        arrival,
+      );
     return readJsonBody(request, SMALL_BODY_ROUTES.has(path) ? SMALL_BODY_BYTES : config.maxBodyBytes, arrival);
   };
 }
@@ -154,6 +168,29 @@ function passThroughRoutes(
   });
 }
 
+/** Asking: what the page learns before it asks (its caps, the tools), and `POST /api/chat`. */
+function askingRoutes(services: Services, defences: Defences, policy: ModelPolicy) {
+  const { config } = services;
+  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
+  const { systemPrompt, images } = config;
+  const share = services.conversations ? config.share : "off";
+  return new Elysia().use(chatSettingsRoutes({ systemPrompt, images, documents: config.documents, tools, share })).use(
+    chatRoutes({
+      startGeneration: services.startGeneration,
+      // Off only for the attacker suite's negative control: limits checked once the question is stored.
+      reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
+      conversations: services.conversations,
+      checkpoints: services.checkpoints,
+      policy,
+      context: { systemPrompt, maxContextTokens: config.maxContextTokens },
+      continuation: config.continuation,
+      images,
+      documents: { limits: config.documents, reader: services.pdfReader },
+      tools,
+    }),
+  );
+}
+
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
 export async function createApp(
   services: Services,
@@ -161,14 +198,13 @@ export async function createApp(
   options: AppOptions = {},
   throttle = new SignInThrottle(services.config.signInFailuresPerMinute, services.metrics.rejected),
 ) {
-  const { config, registry, conversations, checkpoints, startGeneration } = services;
+  const { config, registry, conversations, startGeneration } = services;
   const defences = { ...ALL_APP_DEFENCES, ...options.defences };
   const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
   const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
   const { slots, streamOpened } = streamSlots(services, defences);
   const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
-  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
     access,
@@ -182,28 +218,7 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(
-      chatSettingsRoutes({
-        systemPrompt: config.systemPrompt,
-        images: config.images,
-        tools,
-        share: conversations ? config.share : "off",
-      }),
-    )
-    .use(
-      chatRoutes({
-        startGeneration,
-        // Off only for the attacker suite's negative control: limits checked once the question is stored.
-        reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
-        conversations,
-        checkpoints,
-        policy,
-        context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
-        continuation: config.continuation,
-        images: config.images,
-        tools,
-      }),
-    )
+    .use(askingRoutes(services, defences, policy))
     .use(streamRoutes({ generations: services.generations, openEventStream }))
     .use(
       classicRoutes({
@@ -215,14 +230,35 @@ export async function createApp(
       }),
     )
     .use(passThroughRoutes(services, defences, policy, streamOpened));
+  app.use(accessRoutes(services, access, options, { publicDir, adminOnly: defences.adminOnly }));
   if (conversations) app.use(storedConversationRoutes(services, conversations, policy, publicDir));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
 }
 
 /**
- * Every route over stored conversations: the conversations, their messages, exports and images,
- * token usage, and share links (unless SHARE=off).
+ * Single sign-on's routes (AUTH=oidc), and the admin page and API (with a store): what admins see
+ * and do, over the store's activity and audit log, sign-outs, running generations, usage and budgets.
+ */
+function accessRoutes(
+  services: Services,
+  access: Access,
+  options: AppOptions,
+  admin: { publicDir: string | undefined; adminOnly: boolean },
+) {
+  const app = new Elysia();
+  if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: services.config.publicUrl }));
+  const store = services.conversations;
+  if (!store) return app;
+  const usage = options.usage ?? (services.accounting ? usageAdminOf(services.accounting) : {});
+  const { running, generations } = services;
+  const parts = { store, sessions: access.sessions, running, generations, usage };
+  return app.use(adminRoutes({ admin: createAdmin(parts), ...admin }));
+}
+
+/**
+ * Every route over stored conversations: the conversations, their messages, exports, images and
+ * documents, token usage, and share links (unless SHARE=off).
  */
 function storedConversationRoutes(
   services: Services,
@@ -234,7 +270,8 @@ function storedConversationRoutes(
     .use(conversationRoutes(store, policy))
     .use(messageRoutes(store))
     .use(exportRoutes(store))
-    .use(imageRoutes(store));
+    .use(imageRoutes(store))
+    .use(documentRoutes(store));
   if (services.accounting) app.use(usageRoutes(store, services.accounting));
   const mode = services.config.share;
   if (mode !== "off") app.use(shareRoutes({ store, mode, publicDir }));

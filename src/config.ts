@@ -3,21 +3,11 @@
  * default; a bad value stops start-up with a message naming the variable.
  */
 import { hostname } from "node:os";
-import {
-  ConfigError,
-  choice,
-  type Env,
-  fileText,
-  flag,
-  integer,
-  list,
-  origins,
-  secret,
-  text,
-  url,
-} from "./env-values.ts";
+import { type AuthSettings, describeAuth, loadAuthSettings } from "./auth-settings.ts";
+import { ConfigError, choice, type Env, flag, integer, list, origins, secret, text, url } from "./env-values.ts";
 import { loadMcpServers, type McpServerSettings } from "./mcp-servers-file.ts";
 
+export type { AuthMode, AuthSettings, OidcSettings } from "./auth-settings.ts";
 export { ConfigError };
 
 export interface SimulatorSettings {
@@ -52,28 +42,10 @@ export type IncludeUsageMode = (typeof INCLUDE_USAGE_MODES)[number];
 /** Who may open a share link: nobody (sharing off), signed-in users, or anyone who has it. */
 export const SHARE_MODES = ["off", "signed-in", "public"] as const;
 export type ShareMode = (typeof SHARE_MODES)[number];
-
-export const AUTH_MODES = ["token", "trusted-header", "none"] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-export interface AuthSettings {
-  /** Unset: `none` on a loopback address, else a generated token (src/auth/mode.ts). */
-  mode: AuthMode | undefined;
-  /** `name:token,name:token`, from AUTH_TOKENS or the file AUTH_TOKENS_FILE (one pair per line or comma). */
-  tokens: string | undefined;
-  /** The header an authenticating proxy sets to the user's name. */
-  trustedHeader: string;
-  /** CIDRs the trusted header is accepted from; from any other address it is ignored. */
-  trustedProxies: string[];
-  /** Signs session cookies; unset: generated once and kept in DATA_DIR. Share it across instances. */
-  sessionSecret: string | undefined;
-  sessionTtlMs: number;
-}
-
 export interface Config {
   port: number;
   host: string;
-  /** Where people reach Sluice (for the printed sign-in URL), e.g. https://chat.example.com. */
+  /** Where people reach Sluice (the printed sign-in URL, Secure cookies, the OIDC redirect URL), e.g. https://chat.example.com. */
   publicUrl: string | undefined;
   auth: AuthSettings;
   /** Host header values accepted (DNS-rebinding protection); empty: any, or loopback names under AUTH=none. */
@@ -99,6 +71,8 @@ export interface Config {
   continuation: ContinueSettings;
   /** Images a question may carry (vision models), their size each, and how many a context sends again. */
   images: ImageLimits;
+  /** Documents a question may carry (PDF, text), their size and text each, and how a context sends them again. */
+  documents: DocumentLimits;
   /** Per user (or per address under AUTH=none): generations at once, started per minute, open streams. */
   userLimits: { concurrent: number; perMinute: number; openStreams: number };
   /** `/v1` may pass remote URLs and non-image content parts (file, input_audio…) to the model. */
@@ -193,6 +167,39 @@ export interface ImageLimits {
   contextMaxImages: number;
 }
 
+export interface DocumentLimits {
+  /** Documents one question may carry (DOCUMENT_MAX_COUNT); 0: none. */
+  maxCount: number;
+  /** Bytes of one document's file, decoded (DOCUMENT_MAX_BYTES). */
+  maxBytes: number;
+  /** Characters of one document's text, once read (DOCUMENT_MAX_CHARS). */
+  maxChars: number;
+  /** The longest reading one PDF may take (DOCUMENT_READ_TIMEOUT_MS). */
+  readTimeoutMs: number;
+  /** Documents a conversation's context sends again, newest first (CONTEXT_MAX_DOCUMENTS). */
+  contextMaxDocuments: number;
+  /** The percent of MAX_CONTEXT_TOKENS a context's documents may take together (CONTEXT_DOCUMENT_SHARE). */
+  contextSharePercent: number;
+}
+
+/** What documents may be sent, and how much of them the model is sent (conversations/context-documents.ts). */
+function loadDocumentLimits(env: Env): DocumentLimits {
+  return {
+    // 0 turns documents off. A few files per question is what people attach in other chat servers.
+    maxCount: integer(env, "DOCUMENT_MAX_COUNT", 4, 0, 32),
+    // 8 MiB: a long report or a book as PDF; with four of them a question stays near 45 MB of JSON.
+    maxBytes: integer(env, "DOCUMENT_MAX_BYTES", 8_388_608, 1_024, 104_857_600),
+    // 1 million characters (some 250,000 tokens, a 400-page book): more than any window sends.
+    maxChars: integer(env, "DOCUMENT_MAX_CHARS", 1_000_000, 1_000, 50_000_000),
+    // A large PDF reads in a few seconds; one that takes far longer is a trap, not a document.
+    readTimeoutMs: integer(env, "DOCUMENT_READ_TIMEOUT_MS", 20_000, 100, 600_000),
+    // Every carried document is sent again with each later turn, within its share of the window.
+    contextMaxDocuments: integer(env, "CONTEXT_MAX_DOCUMENTS", 8, 0, 256),
+    // Half the window: the rest is for the instructions, the question and the turns before it.
+    contextSharePercent: integer(env, "CONTEXT_DOCUMENT_SHARE", 50, 1, 100),
+  };
+}
+
 export function loadSimulatorSettings(env: Env): SimulatorSettings {
   return {
     ttftMs: integer(env, "SIM_TTFT_MS", 200, 0, 600_000),
@@ -207,11 +214,12 @@ export function loadConfig(env: Env): Config {
   const upstreamBaseUrl = url(env, "UPSTREAM_BASE_URL");
   const model = env.MODEL?.trim() || (upstreamBaseUrl ? undefined : "demo");
   if (!model) throw new ConfigError("MODEL", "required when UPSTREAM_BASE_URL is set (e.g. gpt-4o-mini, llama3.2)");
+  const publicUrl = url(env, "PUBLIC_URL");
   return {
     port: integer(env, "PORT", 3000, 0, 65_535),
     host: text(env, "HOST", "0.0.0.0"),
-    publicUrl: url(env, "PUBLIC_URL"),
-    auth: loadAuthSettings(env),
+    publicUrl,
+    auth: loadAuthSettings(env, publicUrl),
     allowedHosts: list(env, "ALLOWED_HOSTS").map((host) => host.toLowerCase()),
     // nginx on this machine (the native stack) is a proxy; a container network must be listed.
     forwardedProxies: list(env, "FORWARDED_PROXIES", ["127.0.0.0/8", "::1"]),
@@ -231,14 +239,8 @@ export function loadConfig(env: Env): Config {
       mode: choice(env, "CONTINUE_MODE", CONTINUE_MODES) ?? "instruction",
       instruction: text(env, "CONTINUE_INSTRUCTION", DEFAULT_CONTINUE_INSTRUCTION),
     },
-    images: {
-      // 0 turns images off. A few per question is what chat models are tuned for.
-      maxCount: integer(env, "IMAGE_MAX_COUNT", 4, 0, 32),
-      // 5 MiB: below OpenAI's per-image cap (20 MB) and enough for a phone photo or a screenshot.
-      maxBytes: integer(env, "IMAGE_MAX_BYTES", 5_242_880, 1_024, 52_428_800),
-      // Every image is sent again with each later turn: this bounds the request to the model.
-      contextMaxImages: integer(env, "CONTEXT_MAX_IMAGES", 8, 0, 256),
-    },
+    images: loadImageSettings(env),
+    documents: loadDocumentLimits(env),
     userLimits: {
       concurrent: integer(env, "LIMIT_USER_CONCURRENT", 3, 1, 1_000_000),
       perMinute: integer(env, "LIMIT_USER_PER_MINUTE", 20, 1, 100_000_000),
@@ -268,7 +270,6 @@ export function loadConfig(env: Env): Config {
     // ones (~340 MiB) at a time, or a dozen with one image each.
     inflightBytesMax: integer(env, "INFLIGHT_BYTES_MAX", 536_870_912, 1_048_576, 68_719_476_736),
     maxActiveGenerations: integer(env, "MAX_ACTIVE_GENERATIONS", 5_000, 1, 1_000_000),
-    // The replay log of one generation; past it the answer ends with finish_reason "length".
     // Event-stream connections of every kind (/api/streams, /chat, /v1): each holds a socket and a viewer.
     maxOpenStreams: integer(env, "MAX_OPEN_STREAMS", 20_000, 1, 10_000_000),
     maxGenerationEvents: integer(env, "MAX_GENERATION_EVENTS", 100_000, 10, 10_000_000),
@@ -289,6 +290,18 @@ export function loadConfig(env: Env): Config {
     redisUrl: redisUrl(env),
     instanceId: text(env, "INSTANCE_ID", `${hostname()}-${process.pid}`),
     simulator: loadSimulatorSettings(env),
+  };
+}
+
+/** Images in questions, and how many a conversation sends again. */
+function loadImageSettings(env: Env): Config["images"] {
+  return {
+    // 0 turns images off. A few per question is what chat models are tuned for.
+    maxCount: integer(env, "IMAGE_MAX_COUNT", 4, 0, 32),
+    // 5 MiB: below OpenAI's per-image cap (20 MB) and enough for a phone photo or a screenshot.
+    maxBytes: integer(env, "IMAGE_MAX_BYTES", 5_242_880, 1_024, 52_428_800),
+    // Every image is sent again with each later turn: this bounds the request to the model.
+    contextMaxImages: integer(env, "CONTEXT_MAX_IMAGES", 8, 0, 256),
   };
 }
 
@@ -352,25 +365,6 @@ function redisUrl(env: Env): string | undefined {
   return value;
 }
 
-function loadAuthSettings(env: Env): AuthSettings {
-  const mode = choice(env, "AUTH", AUTH_MODES);
-  const tokensFile = env.AUTH_TOKENS_FILE?.trim();
-  const tokens = tokensFile ? fileText("AUTH_TOKENS_FILE", tokensFile) : env.AUTH_TOKENS?.trim() || undefined;
-  if (mode === "token" && !tokens)
-    throw new ConfigError("AUTH_TOKENS", "AUTH=token needs named tokens, e.g. AUTH_TOKENS=alice:s3cret,bob:t0ken");
-  const trustedProxies = list(env, "AUTH_TRUSTED_PROXIES");
-  if (mode === "trusted-header" && trustedProxies.length === 0)
-    throw new ConfigError("AUTH_TRUSTED_PROXIES", "AUTH=trusted-header needs the proxy's addresses, e.g. 10.0.0.0/8");
-  return {
-    mode,
-    tokens,
-    trustedHeader: text(env, "AUTH_TRUSTED_HEADER", "x-forwarded-user").toLowerCase(),
-    trustedProxies,
-    sessionSecret: secret(env, "SESSION_SECRET"),
-    sessionTtlMs: integer(env, "SESSION_TTL_MS", 30 * 86_400_000, 60_000, 365 * 86_400_000),
-  };
-}
-
 /** The settings in effect, for the start-up log, with secrets masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const { upstreamApiKey, simulator, auth, databaseUrl, redisUrl, tools, ...rest } = config;
@@ -383,11 +377,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     },
     databaseUrl: databaseUrl ? "(masked)" : "(none: SQLite in DATA_DIR)",
     redisUrl: redisUrl ? "(masked)" : "(none: generations stay in this instance)",
-    auth: {
-      ...auth,
-      tokens: auth.tokens ? "(masked)" : "(none)",
-      sessionSecret: auth.sessionSecret ? "(masked)" : "(generated, in DATA_DIR)",
-    },
+    auth: describeAuth(auth),
     upstreamBaseUrl: config.upstreamBaseUrl ?? "(built-in simulator)",
     upstreamApiKey: upstreamApiKey ? `${upstreamApiKey.slice(0, 3)}…(masked)` : "(none)",
     ...(config.upstreamBaseUrl ? {} : { simulator }),

@@ -20,6 +20,18 @@ export interface ChatMessage<R extends string = Role> {
 /** One part of a message's content in the OpenAI wire format: text, or an image as a data: URL. */
 export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
+/**
+ * A file part of a question, in OpenAI's wire format: a document (PDF or text) as a `data:` URL.
+ * Sluice reads its text on the server; the model receives that text, never the file.
+ */
+export interface FilePart {
+  type: "file";
+  file: { filename?: string; file_data: string };
+}
+
+/** What a question sent to Sluice may hold: text, images, and documents. */
+export type QuestionPart = ContentPart | FilePart;
+
 /** A message as a model receives it: plain text, or content parts (a question with images). */
 export interface ModelMessage<R extends string = Role> {
   role: R;

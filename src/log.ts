@@ -40,3 +40,8 @@ export function logError(msg: string, fields: Record<string, unknown> & { error?
 export function logWarning(msg: string, fields: Record<string, unknown>): void {
   console.warn(mask(JSON.stringify({ level: "warn", msg, ...fields })));
 }
+
+/** One information line (a sign-in, an admin's action), masked like an error. */
+export function logInfo(msg: string, fields: Record<string, unknown>): void {
+  console.log(mask(JSON.stringify({ level: "info", msg, ...fields })));
+}

@@ -6,6 +6,7 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_APP_DEFENCES, type AppOptions, createHandler, createInternalHandler, type Defences } from "./app.ts";
 import { type Access, createAccess } from "./auth/access.ts";
+import type { OidcSignIn } from "./auth/oidc-client.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { openPostgresStore } from "./conversations/postgres.ts";
@@ -101,6 +102,7 @@ function announce(config: Config, access: Access, port: number, internalPort: nu
   if (config.upstreamBaseUrl === undefined)
     console.log("Model: the built-in simulator (demo). Set UPSTREAM_BASE_URL and MODEL to use a real one.");
   console.log(`Access: ${access.mode}${access.mode === "none" ? " (everyone who can connect is the one user)" : ""}`);
+  if (access.oidc) announceProvider(access.oidc);
   if (access.generatedToken) {
     console.log(
       "No AUTH is set and Sluice listens beyond this machine, so it made an access token (kept in DATA_DIR).",
@@ -109,6 +111,21 @@ function announce(config: Config, access: Access, port: number, internalPort: nu
   }
   console.log(`Metrics and internal routes at http://${config.metricsHost}:${internalPort}/metrics`);
   console.log(`Sluice listening on http://${local}:${port}`);
+}
+
+/**
+ * Reads the OIDC provider's discovery document now, so that a wrong OIDC_ISSUER shows at start;
+ * a provider that is down is tried again at the first sign-in, without a restart.
+ */
+function announceProvider(oidc: OidcSignIn): void {
+  const { issuer, redirectUri } = oidc.settings;
+  console.log(`Single sign-on with ${issuer}; register ${redirectUri} as the redirect URL`);
+  oidc.configuration().catch((error: Error) =>
+    logWarning("cannot read the OIDC provider's discovery document yet; sign-ins will try again", {
+      issuer,
+      error: String(error.cause ?? error),
+    }),
+  );
 }
 
 /** Starts the server from the environment; `off` only for the attacker suite's negative controls. */
@@ -147,7 +164,7 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
       await services.accounting?.flush();
       await Promise.all([server.stop(true), internal.stop(true), services.toolbox?.close()]);
       await cluster?.leave();
-      await conversations.close();
+      await Promise.all([conversations.close(), services.pdfReader.close()]);
       process.exit(0);
     },
     async (signal) => {

@@ -1,6 +1,7 @@
 /**
  * The shared parts of one Sluice process, built once from the configuration: the generation
- * registry, the metrics and the model client. app.ts hands each route only the parts it uses.
+ * registry, the metrics, the model client and the PDF reader. app.ts hands each route only the
+ * parts it uses.
  */
 import type OpenAI from "openai";
 import type { Cluster, SharedParts } from "./cluster/cluster.ts";
@@ -9,8 +10,10 @@ import { AnswerCheckpoints } from "./conversations/checkpoints.ts";
 import { fairStore } from "./conversations/fair-store.ts";
 import { quotaStore } from "./conversations/quotas.ts";
 import type { ConversationStore } from "./conversations/store.ts";
+import { createPdfReader, type PdfReader } from "./documents/pdf-reader.ts";
 import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
+import { localRunning, type RunningGenerations } from "./generation/running.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
 import type { GenerationReservation } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
@@ -43,6 +46,8 @@ export interface Services {
   registry: GenerationRegistry;
   /** Finds a generation by id: this instance's, or (with REDIS_URL) another's. */
   generations: GenerationDirectory;
+  /** The generations running now: this instance's, or (with REDIS_URL) every instance's. */
+  running: RunningGenerations;
   metrics: Metrics;
   upstream: OpenAI;
   timeouts: TokenTimeouts;
@@ -67,6 +72,8 @@ export interface Services {
    * admitted and counted here. Absent only without a store (tests of one route).
    */
   accounting: TokenAccounting | undefined;
+  /** Reads the text of PDFs sent with questions, in a worker thread of its own (started on the first). */
+  pdfReader: PdfReader;
   /**
    * Admits a generation for the caller and holds its slots, throwing what starting it would throw
    * now (429, 503): what is done before it starts (storing the question) is never followed by a
@@ -133,6 +140,7 @@ export function createServices(
     config,
     registry,
     generations: shared?.generations ?? { find: async (id, owner) => registry.find(id, owner) },
+    running: shared?.running ?? localRunning(registry, config.instanceId),
     metrics,
     upstream,
     timeouts,
@@ -145,11 +153,25 @@ export function createServices(
     inflight,
     includeUsage,
     accounting,
+    pdfReader: pdfReaderFor(config),
     reserveGeneration,
     async startGeneration(request, caller, options = {}) {
       return (await reserveGeneration(caller)).start(request, options);
     },
   };
+}
+
+// PDFs waiting to be read, all users together: past it a question with one is asked to retry.
+const PDF_QUEUE = 32;
+
+/** The PDF reader of questions' documents: its worker starts with the first PDF. */
+function pdfReaderFor(config: Config): PdfReader {
+  return createPdfReader({
+    timeoutMs: config.documents.readTimeoutMs,
+    // Some users' questions at once; each user one question's PDFs at a time.
+    maxQueued: PDF_QUEUE,
+    maxPerUser: Math.max(1, config.documents.maxCount),
+  });
 }
 
 /**
@@ -254,6 +276,7 @@ function generationReserver(parts: ReserverParts) {
             images.release();
           });
         shared?.mirror.mirror(generation);
+        shared?.running.add(generation);
         return generation;
       },
     };

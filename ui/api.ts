@@ -2,6 +2,8 @@
  * The page's calls to the Sluice API. Every failure becomes an {@link ApiError} with the server's
  * stable code, so the page can say what went wrong and whether Retry makes sense.
  */
+
+import type { SentDocument } from "../src/conversations/context-documents.ts";
 import type {
   Conversation,
   ConversationPage,
@@ -10,6 +12,7 @@ import type {
   SearchHit,
   StoredMessage,
 } from "../src/conversations/store.ts";
+import { attachmentPart } from "./question-documents.ts";
 
 export type { ChatMessage } from "../src/contract.ts";
 export type {
@@ -89,8 +92,10 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 
 export interface SessionInfo {
   user: string;
-  mode: "token" | "trusted-header" | "none";
+  mode: "token" | "trusted-header" | "oidc" | "none";
   canSignOut: boolean;
+  /** May open the admin page (/admin). */
+  admin: boolean;
 }
 
 /** What the server tells the page before a question is sent (`GET /api/chat-settings`). */
@@ -99,27 +104,32 @@ export interface ChatSettings {
   system_prompt_default: string | null;
   system_prompt_max_length: number;
   images: { max_count: number; max_bytes: number; types: string[] };
+  /** Documents (PDF and text, judged by their bytes): how many per question, their size, their text's length. */
+  documents: { max_count: number; max_bytes: number; max_characters: number };
   /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
   tools?: { available: boolean; default: boolean };
   /** SHARE: who may open a share link; `off`: the page offers none. */
   share: "off" | "signed-in" | "public";
 }
 
-/** A question's content: its text alone, or OpenAI content parts when it carries images (`data:` URLs). */
-export function questionContent(text: string, images: readonly string[]) {
-  // A question of images alone, asked again (Retry), is empty text: the server has its images.
-  if (text === "" && images.length === 0) return [{ type: "text", text }];
-  if (images.length === 0) return text;
+/**
+ * A question's content: its text alone, or OpenAI content parts when it carries attachments
+ * (`data:` URLs: images, and documents whose URL names them, question-documents.ts).
+ */
+export function questionContent(text: string, attachments: readonly string[]) {
+  // A question of attachments alone, asked again (Retry), is empty text: the server has them.
+  if (text === "" && attachments.length === 0) return [{ type: "text", text }];
+  if (attachments.length === 0) return text;
   const parts: object[] = text ? [{ type: "text", text }] : [];
-  for (const url of images) parts.push({ type: "image_url", image_url: { url } });
+  for (const url of attachments) parts.push(attachmentPart(url));
   return parts;
 }
 
 export interface StartedChat {
   streamId: string;
   streamUrl: string;
-  /** How many messages the model was sent, and how many older ones were left out to fit its window. */
-  context?: { messages: number; dropped: number };
+  /** How many messages the model was sent, how many older ones were left out to fit its window, and its documents. */
+  context?: { messages: number; dropped: number; documents?: SentDocument[] };
   /** The question the answer is written under (a new one's id, or the stored one's). */
   questionId?: string;
   /** Continue: the answer extended. */
@@ -159,7 +169,8 @@ const conversationPath = (id: string) => `/api/conversations/${encodeURIComponen
 
 export const api = {
   session: () => request<SessionInfo>("GET", "/api/session"),
-  signOut: () => request<void>("DELETE", "/api/session"),
+  /** Under AUTH=oidc: the provider's sign-out page to go to next, when it has one. */
+  signOut: () => request<{ end_session_url?: string } | undefined>("DELETE", "/api/session"),
   readiness: () => request<Readiness>("GET", "/readyz"),
   listConversations: (before?: string) =>
     request<ConversationPage>(

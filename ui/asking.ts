@@ -4,6 +4,7 @@
  * conversation moved on elsewhere meanwhile (409 `conversation_moved`, naming its current leaf).
  */
 import { ApiError, api, type TurnBody } from "./api.ts";
+import { contextNote } from "./context-note.ts";
 
 export type Asked =
   | {
@@ -11,7 +12,8 @@ export type Asked =
       conversationId: string;
       streamId: string;
       streamUrl: string;
-      dropped: number;
+      /** What the model was not sent of the context (context-note.ts), to tell the user. */
+      note: string | undefined;
       /** The question the answer is written under (a new one's id, or the stored one's). */
       questionId: string | undefined;
       /** The model asked. */
@@ -38,7 +40,7 @@ export async function ask(
       conversationId: id,
       streamId: started.streamId,
       streamUrl: started.streamUrl,
-      dropped: started.context?.dropped ?? 0,
+      note: contextNote(started.context),
       questionId: started.questionId,
       model: started.model,
     };

@@ -1,7 +1,7 @@
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, Esc stops the answer being
- * written. While an answer streams, Stop takes the place of Send. Images come with the next
- * question when attached, pasted or dropped (attachments.ts). What is typed is kept per
+ * written. While an answer streams, Stop takes the place of Send. Images and documents come with
+ * the next question when attached, pasted or dropped (attachments.ts). What is typed is kept per
  * conversation until it is sent (drafts.ts).
  */
 import type { ChatSettings } from "./api.ts";
@@ -10,7 +10,7 @@ import { byId } from "./dom.ts";
 import { Drafts } from "./drafts.ts";
 
 export interface ComposerHandlers {
-  /** `images`: `data:` URLs of the attached images, in order. */
+  /** `images`: `data:` URLs of the attached images and documents, in order (a document's URL names it). */
   send(text: string, images: string[]): void;
   stop(): void;
   notify(text: string): void;
@@ -31,7 +31,7 @@ export class Composer {
     this.#attachments = new Attachments(() => this.#update(), handlers.notify);
     this.#input.addEventListener("paste", (event) => {
       const files = [...(event.clipboardData?.files ?? [])];
-      if (!this.#attachments.hasImages(files)) return;
+      if (!this.#attachments.claims(files)) return;
       event.preventDefault();
       void this.#attachments.add(files);
     });
@@ -73,9 +73,9 @@ export class Composer {
     this.#update();
   }
 
-  /** The server's image caps (GET /api/chat-settings). */
+  /** The server's image and document caps (GET /api/chat-settings). */
   configure(settings: ChatSettings): void {
-    this.#attachments.configure(settings.images);
+    this.#attachments.configure(settings);
   }
 
   focus(): void {
@@ -93,7 +93,7 @@ export class Composer {
     this.#drafts.adopt(id);
   }
 
-  /** Puts `text` (and its images) back, e.g. when it could not be sent; kept as the draft. */
+  /** Puts `text` (and its attachments) back, e.g. when it could not be sent; kept as the draft. */
   restore(text: string, images: readonly string[] = []): void {
     if (!this.#input.value.trim()) this.#input.value = text;
     this.#drafts.keep(this.#input.value);

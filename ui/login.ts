@@ -4,15 +4,33 @@
  * log; the page reads it, signs in, and removes it from the address bar. The link works however it
  * arrives: opened, pasted into the address bar of this page (only the fragment changes), or pasted
  * into the token box. After signing in, the page goes where the person was headed: a conversation
- * link (`/#/c/<id>`) that sent them here keeps its fragment through the redirect. Someone already
- * signed in goes there at once.
+ * link (`/#/c/<id>`) that sent them here keeps its fragment through the redirect, and a page that
+ * sent them here to sign in (`?return=/admin`) is returned to. Someone already signed in goes there
+ * at once. Under AUTH=oidc (the server marks the page's body `data-auth="oidc"`) the page offers the
+ * provider's sign-in instead of the token, and says why a sign-in there was refused.
  */
 
 const error = document.getElementById("sign-in-error") as HTMLElement;
 const input = document.getElementById("token") as HTMLInputElement;
 
-/** Where to go once signed in: the conversation this page was reached from, else the chat. */
-const destination = /^#\/c\/[^/]+$/.test(location.hash) ? `/${location.hash}` : "/";
+/** What a refused single sign-on means to the person (http/oidc.ts codes); never the server's own text. */
+const SINGLE_SIGN_ON_REFUSALS: Record<string, string> = {
+  oidc_user_not_allowed: "Your account may not use this Sluice. Ask its operator to allow your domain or group.",
+  oidc_user_claim_missing: "The sign-in provider did not say who you are (a verified email). Ask the operator.",
+  oidc_provider_unavailable: "The sign-in provider cannot be reached right now. Try again in a moment.",
+  oidc_provider_refused: "The sign-in provider refused the sign-in.",
+};
+const SINGLE_SIGN_ON_FAILED = "The sign-in did not complete. Please try again.";
+
+const params = new URLSearchParams(location.search);
+const asked = params.get("return") ?? "";
+
+/** Where to go once signed in: the page asked for (a path of this site), the conversation this page was reached from, else the chat. */
+const destination = /^\/(?![/\\])/.test(asked)
+  ? asked
+  : /^#\/c\/[^/]+$/.test(location.hash)
+    ? `/${location.hash}`
+    : "/";
 
 interface SignInError {
   code?: string;
@@ -65,6 +83,21 @@ function signInFromAddress(): boolean {
   void attempt(token);
   return true;
 }
+
+/** The provider's button in place of the token form, and why the last attempt failed, if it did. */
+function offerSingleSignOn(): void {
+  const link = document.getElementById("single-sign-on") as HTMLAnchorElement;
+  link.href = `/oidc/login?return=${encodeURIComponent(destination)}`;
+  link.hidden = false;
+  for (const id of ["sign-in-form", "token-hint"]) (document.getElementById(id) as HTMLElement).hidden = true;
+  const code = params.get("error");
+  if (code === null) return;
+  const notice = document.getElementById("sign-in-notice") as HTMLElement;
+  notice.textContent = SINGLE_SIGN_ON_REFUSALS[code] ?? SINGLE_SIGN_ON_FAILED;
+  notice.hidden = false;
+}
+
+if (document.body.dataset.auth === "oidc") offerSingleSignOn();
 
 window.addEventListener("hashchange", signInFromAddress);
 if (!signInFromAddress()) {

@@ -10,6 +10,7 @@ import { h } from "./dom.ts";
 import { humanError } from "./error-text.ts";
 import { formatFigures, TTFT_MEANING } from "./format.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { documentStrip, type ShownDocument } from "./question-documents.ts";
 import { ToolStepsView } from "./tool-steps.ts";
 import { collapseIfLong } from "./user-message.ts";
 
@@ -116,6 +117,8 @@ function imageStrip(images: readonly ShownImage[]): HTMLElement {
 /** An image to show with a question: its URL on the server, or a `data:` URL before it is stored. */
 export interface ShownImage {
   src: string;
+  /** Set for a document, shown as a chip by name instead (question-documents.ts). */
+  document?: ShownDocument;
 }
 
 /** The URLs of a stored message's images, in `conversationId`. */
@@ -143,7 +146,10 @@ export function storedParts(
 ): MessageParts {
   const parts = messageParts(message.role);
   render(parts, message.role, message.content);
-  if (images.length > 0) parts.content.before(imageStrip(images));
+  const pictures = images.filter((image) => !image.document);
+  const documents = images.flatMap((image) => image.document ?? []);
+  if (pictures.length > 0) parts.content.before(imageStrip(pictures));
+  if (documents.length > 0) parts.content.before(documentStrip(documents));
   if (message.tool_steps?.length) parts.content.before(ToolStepsView.stored(message.tool_steps).element);
   parts.article.dataset.status = message.status;
   parts.meta.textContent = storedMeta(message);

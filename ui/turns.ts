@@ -83,8 +83,7 @@ export class Turns {
 
   #started(live: LiveAnswer, asked: Asked & { kind: "started" }, place: TurnPlace): void {
     const branch = this.#host.branch;
-    if (asked.dropped > 0)
-      this.#host.parts.notify(`${asked.dropped} earlier messages were left out to fit the model's window.`);
+    if (asked.note) this.#host.parts.notify(asked.note);
     if (place.replaces) branch.tree.forget(place.replaces);
     const question = asked.questionId ?? place.question;
     if (question !== place.question) this.#stored(place.question, question);

@@ -4,15 +4,21 @@
  *   `Authorization: Bearer <token>`;
  * - `trusted-header`: an authenticating proxy (oauth2-proxy, Authelia) names the user in a header,
  *   believed only from AUTH_TRUSTED_PROXIES;
+ * - `oidc`: single sign-on with an OpenID Connect provider (oidc-client.ts) for a session cookie;
+ *   API clients may still send a token of AUTH_TOKENS, when it names any;
  * - `none`: everyone is the one user `local`; only when set explicitly or on a loopback address.
  * With no AUTH on a non-loopback address, Sluice generates a token (kept in DATA_DIR) and prints
  * a sign-in URL carrying it, as notebook servers do: it never silently serves everyone.
+ * In every mode, the users of ADMIN_USERS are admins; under `oidc`, so are the members of the
+ * provider's admin groups, as their session says.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { USER_NAME } from "../auth-settings.ts";
 import type { AuthMode, Config } from "../config.ts";
 import { AccessTokens, generateToken } from "./access-tokens.ts";
 import { inRanges, isLoopback, parseRanges } from "./cidr.ts";
+import { OidcSignIn } from "./oidc-client.ts";
 import { type Session, SessionSigner } from "./sessions.ts";
 
 /** The one user of `none` mode. */
@@ -20,9 +26,6 @@ export const LOCAL_USER = "local";
 /** The user of the generated token. */
 export const GENERATED_USER = "admin";
 export const SESSION_COOKIE = "sluice_session";
-
-// A user name from a proxy: printable, no separators that could confuse logs or keys.
-const HEADER_USER = /^[\w.@+-]{1,128}$/;
 
 /** Host names of this machine only: what AUTH=none answers to unless ALLOWED_HOSTS says otherwise. */
 export const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
@@ -35,12 +38,21 @@ export interface AccessChecks {
   strictSessions: boolean;
 }
 
+/** Who a request comes from. */
+export interface Identity {
+  user: string;
+  /** May use the admin page and API: in ADMIN_USERS, or an admin by the provider's groups. */
+  admin: boolean;
+}
+
 export interface Access {
   mode: AuthMode;
   /** The generated token, when Sluice made one (print it once, in a sign-in URL). */
   generatedToken: string | undefined;
-  /** The user a request comes from, or undefined when it is nobody we know. */
-  identify(request: Request, clientAddress: string | undefined): string | undefined;
+  /** Who a request comes from, or undefined when it is nobody we know. */
+  identify(request: Request, clientAddress: string | undefined): Identity | undefined;
+  /** Whether a request may carry an `Authorization: Bearer` token (counted by the sign-in throttle). */
+  acceptsBearer: boolean;
   /**
    * A session for the holder of `token`, or undefined when the token is not one of ours. A token
    * written `name:<token>` (an AUTH_TOKENS line) must be that user's.
@@ -55,6 +67,8 @@ export interface Access {
   signOut(session: Session): Promise<void>;
   /** The session cookies' signer (several instances share its sign-outs). */
   sessions: SessionSigner;
+  /** Single sign-on with the provider, under AUTH=oidc. */
+  oidc: OidcSignIn | undefined;
 }
 
 /**
@@ -108,24 +122,33 @@ export function createAccess(
   };
   const proxies = parseRanges("AUTH_TRUSTED_PROXIES", settings.trustedProxies);
   const secret = settings.sessionSecret ?? keptValue(dataDir, "session-secret", generateToken);
-  const signer = new SessionSigner(secret, settings.sessionTtlMs, join(dataDir, "revoked-sessions.json"));
+  const signer = new SessionSigner(secret, settings.sessionTtlMs, {
+    sessions: join(dataDir, "revoked-sessions.json"),
+    users: join(dataDir, "signed-out-users.json"),
+  });
   signer.strict = checks.strictSessions;
   const sessionOf = (request: Request) => {
     const value = cookieValue(request, SESSION_COOKIE);
     return value ? signer.verify(value) : undefined;
   };
+  const admins = new Set(settings.adminUsers);
+  const as = (user: string | undefined, admin = false): Identity | undefined =>
+    user === undefined ? undefined : { user, admin: admin || admins.has(user) };
+  const acceptsBearer = mode === "token" || (mode === "oidc" && tokens.size > 0);
   return {
     mode,
     generatedToken,
+    acceptsBearer,
     identify(request, clientAddress) {
-      if (mode === "none") return LOCAL_USER;
+      if (mode === "none") return as(LOCAL_USER);
       if (mode === "trusted-header") {
         const user = request.headers.get(settings.trustedHeader)?.trim();
-        return user && HEADER_USER.test(user) && inRanges(clientAddress, proxies) ? user : undefined;
+        return user && USER_NAME.test(user) && inRanges(clientAddress, proxies) ? as(user) : undefined;
       }
-      const bearer = bearerOf(request);
-      if (bearer) return tokens.userOf(bearer);
-      return sessionOf(request)?.user;
+      const bearer = acceptsBearer ? bearerOf(request) : undefined;
+      if (bearer) return as(tokens.userOf(bearer));
+      const session = sessionOf(request);
+      return session && as(session.user, session.admin);
     },
     signIn(token) {
       if (mode !== "token") return undefined;
@@ -139,5 +162,6 @@ export function createAccess(
     sessionOf,
     signOut: (session) => signer.revoke(session),
     sessions: signer,
+    oidc: settings.oidc && new OidcSignIn(settings.oidc, signer.keyFor("oidc sign-in")),
   };
 }

@@ -1,25 +1,30 @@
 /**
  * Browser sessions as signed cookies: `<payload>.<HMAC-SHA256>`, where the payload names the user,
- * a random session id and the expiry. Any instance with the same secret accepts a session made by
- * another, and a restart keeps them valid; nothing is looked up per request. Sign-out revokes the
- * session id until it would have expired anyway (a short list, kept in DATA_DIR).
+ * a random session id, the expiry, when it was issued and whether the provider made its user an
+ * admin. Any instance with the same secret accepts a session made by another, and a restart keeps
+ * them valid; nothing is looked up per request. Sign-out revokes the session id until it would
+ * have expired anyway, and an admin's "sign out everywhere" every session of a user issued until
+ * then (revocations.ts).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { type RevocationFiles, Revocations } from "./revocations.ts";
 
 export interface Session {
   user: string;
   id: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** Epoch milliseconds; 0 for a cookie issued before sessions carried it (any per-user sign-out ends it). */
+  issuedAt: number;
+  /** Signed in through the OIDC provider as a member of an admin group (OIDC_ADMIN_GROUPS). */
+  admin: boolean;
 }
 
 // base64url payload, ".", and the 43 characters of an unpadded base64url HMAC-SHA256: nothing more.
 const SESSION_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 
 export class SessionSigner {
-  readonly #revoked = new Map<string, number>();
+  readonly #revocations: Revocations;
   /**
    * Compare the signature as the exact text it was issued as. Off only in a negative control: then
    * it is compared as decoded bytes, which base64 decoders reach from several spellings (trailing
@@ -28,27 +33,30 @@ export class SessionSigner {
   strict = true;
   /** Tells the other instances of a sign-out (cluster/shared-revocations.ts); none alone. */
   onRevoke: (id: string, expiresAt: number) => Promise<void> = async () => {};
+  /** Tells the other instances that a user was signed out everywhere; none alone. */
+  onRevokeUser: (user: string, before: number) => Promise<void> = async () => {};
 
-  /** `revokedFile` keeps sign-outs across restarts; omitted, they last as long as the process. */
+  /** `files` keep sign-outs across restarts; omitted, they last as long as the process. */
   constructor(
     private readonly secret: string,
-    private readonly ttlMs: number,
-    private readonly revokedFile?: string,
+    /** How long a session lasts (SESSION_TTL_MS). */
+    readonly ttlMs: number,
+    files?: RevocationFiles,
   ) {
-    if (revokedFile && existsSync(revokedFile)) {
-      const saved = JSON.parse(readFileSync(revokedFile, "utf8")) as Record<string, number>;
-      for (const [id, expiresAt] of Object.entries(saved)) this.#revoked.set(id, expiresAt);
-    }
+    this.#revocations = new Revocations(ttlMs, files);
   }
 
-  /** A new session for `user`, as a cookie value. */
-  issue(user: string, now = Date.now()): { value: string; session: Session } {
+  /** A new session for `user` (an admin by the provider's groups when `admin`), as a cookie value. */
+  issue(user: string, { admin = false } = {}, now = Date.now()): { value: string; session: Session } {
     const session = {
       user,
       id: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url"),
       expiresAt: now + this.ttlMs,
+      issuedAt: now,
+      admin,
     };
-    const payload = Buffer.from(JSON.stringify([session.user, session.id, session.expiresAt])).toString("base64url");
+    const fields = [session.user, session.id, session.expiresAt, session.issuedAt, admin ? 1 : 0];
+    const payload = Buffer.from(JSON.stringify(fields)).toString("base64url");
     return { value: `${payload}.${this.#sign(payload)}`, session };
   }
 
@@ -63,22 +71,41 @@ export class SessionSigner {
     const expected = Buffer.from(this.#sign(payload), encoding);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     const session = parseSession(payload);
-    if (!session || session.expiresAt <= now || this.#revoked.has(session.id)) return undefined;
-    return session;
+    if (!session || session.expiresAt <= now) return undefined;
+    return this.#revocations.revoked(session.id, session.user, session.issuedAt) ? undefined : session;
   }
 
   /** Ends a session now (sign-out). */
-  async revoke(session: Session, now = Date.now()): Promise<void> {
+  async revoke(session: Session): Promise<void> {
     this.remember(session.id, session.expiresAt);
     await this.onRevoke(session.id, session.expiresAt);
-    for (const [id, expiresAt] of this.#revoked) if (expiresAt <= now) this.#revoked.delete(id);
-    if (this.revokedFile)
-      await writeFile(this.revokedFile, JSON.stringify(Object.fromEntries(this.#revoked)), { mode: 0o600 });
+    await this.#revocations.prune();
+  }
+
+  /** Ends every session of `user` issued until now, on every instance (an admin's "sign out everywhere"). */
+  async revokeUser(user: string, now = Date.now()): Promise<number> {
+    this.rememberUser(user, now);
+    await this.onRevokeUser(user, now);
+    await this.#revocations.prune(now);
+    return now;
   }
 
   /** Counts session `id` as signed out until `expiresAt` (a sign-out heard from another instance). */
   remember(id: string, expiresAt: number): void {
-    this.#revoked.set(id, expiresAt);
+    this.#revocations.rememberSession(id, expiresAt);
+  }
+
+  /** Counts every session of `user` issued until `before` as signed out (heard from another instance). */
+  rememberUser(user: string, before: number): void {
+    this.#revocations.rememberUser(user, before);
+  }
+
+  /**
+   * A key for another signed value (the OIDC sign-in cookie), derived from the session secret so
+   * that instances sharing it agree, and so that no such value can ever pass as a session.
+   */
+  keyFor(purpose: string): Buffer {
+    return createHmac("sha256", this.secret).update(`sluice key: ${purpose}`).digest();
   }
 
   #sign(payload: string): string {
@@ -86,12 +113,18 @@ export class SessionSigner {
   }
 }
 
-/** The session a signed payload names, or undefined when it is not the shape `issue` writes. */
+/**
+ * The session a signed payload names, or undefined when it is not a shape `issue` writes: five
+ * fields, or the first three alone (a cookie issued before sessions knew when they began).
+ */
 function parseSession(payload: string): Session | undefined {
   try {
-    const [user, id, expiresAt] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as unknown[];
+    const fields = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as unknown[];
+    const [user, id, expiresAt, issuedAt = 0, admin = 0] = fields;
+    if (fields.length !== 3 && fields.length !== 5) return undefined;
     if (typeof user !== "string" || typeof id !== "string" || typeof expiresAt !== "number") return undefined;
-    return { user, id, expiresAt };
+    if (typeof issuedAt !== "number" || (admin !== 0 && admin !== 1)) return undefined;
+    return { user, id, expiresAt, issuedAt, admin: admin === 1 };
   } catch {
     return undefined;
   }

@@ -1,7 +1,8 @@
 /**
  * This instance as one of several sharing Redis (REDIS_URL): two connections (commands, and the
  * subscriber of fan-in.ts), the lease that says it is alive, and the shared parts built on them:
- * the generation directory, the log mirror, the per-user limits and the sign-outs.
+ * the generation directory, the log mirror, the per-user limits, the sign-outs and the index of
+ * running generations.
  */
 import type { SessionSigner } from "../auth/sessions.ts";
 import type { ConversationStore } from "../conversations/store.ts";
@@ -13,6 +14,7 @@ import { FanIn } from "./fan-in.ts";
 import { InstanceLease } from "./instance-lease.ts";
 import { LogMirror } from "./log-mirror.ts";
 import { connectRedis, type Redis, whenReady } from "./redis-client.ts";
+import { RunningIndex } from "./running-index.ts";
 import { SharedDirectory } from "./shared-directory.ts";
 import { SharedUserLimits } from "./shared-limits.ts";
 import { shareRevocations } from "./shared-revocations.ts";
@@ -33,6 +35,8 @@ export interface SharedParts {
   /** Open streams per user, counted on every instance. */
   streams: SharedUserStreams;
   mirror: LogMirror;
+  /** Every instance's running generations (the admin page). */
+  running: RunningIndex;
 }
 
 export class Cluster {
@@ -88,6 +92,7 @@ export class Cluster {
       limiter: new SharedUserLimits(redis, settings.instanceId, settings.userLimits, rejected),
       streams: new SharedUserStreams(redis, settings.instanceId, settings.userLimits.openStreams, rejected),
       mirror: new LogMirror(redis, { instance: settings.instanceId, ...settings }),
+      running: new RunningIndex(redis, this.#lease, registry),
     };
   }
 

@@ -17,8 +17,12 @@ export const keys = {
   starts: (user: string) => `${PREFIX}limits:{${user}}:starts`,
   /** Per user: how many event streams each instance holds open for them (a hash by instance). */
   openStreams: (user: string) => `${PREFIX}limits:{${user}}:streams`,
+  /** Generations running now on any instance, by id: owner, model, instance, start (a hash; running-index.ts). */
+  runningGenerations: `${PREFIX}generations:running`,
   /** Sessions signed out before they expire, with their expiry (a sorted set). */
   revokedSessions: `${PREFIX}sessions:revoked`,
+  /** Users signed out everywhere, scored by the time: their sessions issued until then are ended (a sorted set). */
+  signedOutUsers: `${PREFIX}sessions:users-signed-out`,
 } as const;
 
 export const channels = {
@@ -28,4 +32,6 @@ export const channels = {
   control: (instance: string) => `${PREFIX}control:${instance}`,
   /** Every instance hears a sign-out at once. */
   revocations: `${PREFIX}sessions:revocations`,
+  /** Every instance hears at once that a user was signed out everywhere. */
+  userRevocations: `${PREFIX}sessions:user-revocations`,
 } as const;

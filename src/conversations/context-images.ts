@@ -15,20 +15,31 @@ export type ImageData = Pick<NewImage, "media_type" | "data">;
 export { IMAGE_TOKENS } from "../usage/estimate.ts";
 
 /**
- * The stored questions (ids, newest first) whose images the context carries: every image the
- * questions in `thread` hold, newest first, while they fit in `maxImages` after the `sent` ones.
+ * The stored questions (ids, newest first) whose attachments of one kind (`countOf` counts them)
+ * the context carries: every one the questions in `thread` hold, newest first, while they fit in
+ * `max` after the `sent` ones; a question's all or none.
  */
-export function questionsWithImagesToCarry(thread: readonly Message[], sent: number, maxImages: number): string[] {
-  let room = maxImages - sent;
+export function questionsToCarry(
+  thread: readonly Message[],
+  countOf: (question: Message) => number,
+  sent: number,
+  max: number,
+): string[] {
+  let room = max - sent;
   const chosen: string[] = [];
   for (let i = thread.length - 1; i >= 0 && room > 0; i--) {
     const message = thread[i] as Message;
-    const count = message.role === "user" ? (message.images?.length ?? 0) : 0;
+    const count = message.role === "user" ? countOf(message) : 0;
     if (count === 0 || count > room) continue;
     chosen.push(message.id);
     room -= count;
   }
   return chosen;
+}
+
+/** The stored questions (ids, newest first) whose images the context carries (see {@link questionsToCarry}). */
+export function questionsWithImagesToCarry(thread: readonly Message[], sent: number, maxImages: number): string[] {
+  return questionsToCarry(thread, (question) => question.images?.length ?? 0, sent, maxImages);
 }
 
 /** A user message as the model gets it: its text alone, or the text and then its images as content parts. */

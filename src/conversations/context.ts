@@ -27,6 +27,8 @@ export interface AssembledContext {
   messages: ModelMessage[];
   /** Earlier messages left out to fit the window. */
   dropped: number;
+  /** The ids of the stored messages that were sent (those of `history` that fit), oldest first. */
+  sentIds: string[];
 }
 
 export { estimateTokens };
@@ -62,7 +64,7 @@ export function sentBackCount(nodes: readonly TreeNode[]): number {
  * and answers that produced text: a failed or interrupted one is left out, so the model never
  * reads its own half-sentence as meant), as many as fit, and the new question last, followed by
  * `tail` (Continue's partial answer, continuation.ts). Questions carry the images `carried` holds
- * for them (context-images.ts).
+ * for them (context-images.ts); their documents are in their text already (context-documents.ts).
  */
 export function assembleContext(
   history: readonly Message[],
@@ -71,9 +73,10 @@ export function assembleContext(
   carried: ReadonlyMap<string, readonly ImageData[]> = new Map(),
   tail: readonly ModelMessage[] = [],
 ): AssembledContext {
-  const turns: ModelMessage[] = history
-    .filter((m) => sendsBack(m, m.content !== ""))
-    .map(({ id, role, content }) => (role === "user" ? withImageParts(content, carried.get(id)) : { role, content }));
+  const sentBack = history.filter((m) => sendsBack(m, m.content !== ""));
+  const turns: ModelMessage[] = sentBack.map(({ id, role, content }) =>
+    role === "user" ? withImageParts(content, carried.get(id)) : { role, content },
+  );
   const system: ModelMessage[] = settings.systemPrompt ? [{ role: "system", content: settings.systemPrompt }] : [];
   const asked = withImageParts(question.text, question.images);
   let budget = settings.maxContextTokens - [...system, asked, ...tail].reduce((sum, m) => sum + estimateTokens(m), 0);
@@ -85,5 +88,9 @@ export function assembleContext(
     budget -= cost;
     first--;
   }
-  return { messages: [...system, ...turns.slice(first), asked, ...tail], dropped: first };
+  return {
+    messages: [...system, ...turns.slice(first), asked, ...tail],
+    dropped: first,
+    sentIds: sentBack.slice(first).map((m) => m.id),
+  };
 }

@@ -59,7 +59,7 @@ export interface ExchangeReads {
 export interface ExchangePlan {
   /** The failed answer a Retry replaces (deleted). */
   remove?: string;
-  /** The new question (its images go with it). */
+  /** The new question (its images and documents go with it). */
   question?: NewMessageRow;
   /** The question the running answer goes under. */
   runningParentId: string | null;
@@ -88,8 +88,8 @@ export function planExchange(conversationId: string, start: ExchangeStart, reads
     const leaf = conversation.current_leaf_id ?? null;
     if (start.expectedLeaf !== undefined && start.expectedLeaf !== leaf) throw new ConversationMovedError(leaf);
     const { leaf: answer, leafParent: asked } = reads;
-    const withImages = (start.images?.length ?? 0) > 0;
-    if (answer && asked && retriesExchange(asked, answer, start.userContent, withImages))
+    const withAttachments = (start.images?.length ?? 0) + (start.documents?.length ?? 0) > 0;
+    if (answer && asked && retriesExchange(asked, answer, start.userContent, withAttachments))
       return { remove: answer.id, runningParentId: asked.id, runningContinuesId: null, leaf: asked.id };
   }
   const parent = start.parentId === undefined ? (conversation.current_leaf_id ?? null) : start.parentId;

@@ -1,9 +1,12 @@
 /**
  * A conversation as a file to keep: Markdown to read (the branch the conversation shows), JSON to
  * process (the whole tree: every message with its parent, the current leaf, models and figures).
- * Failed, stopped and cut-off answers are marked as such. The file is made piece by piece as it is
+ * Failed, stopped and cut-off answers are marked as such; a question's documents are listed (names
+ * and sizes in Markdown, their metadata in JSON: never their text, which the owner reads at the
+ * documents route). The file is made piece by piece as it is
  * sent, a batch of messages at a time, so a long conversation is never held whole in memory.
  */
+import type { DocumentRef } from "./documents.ts";
 import type { PathSource } from "./path-read.ts";
 import type { ConversationTree, Message, StoredMessage } from "./store.ts";
 import { MessageTree } from "./tree.ts";
@@ -78,12 +81,37 @@ function messageInMarkdown(message: StoredMessage): string {
   );
   if (calls?.length) parts.push(`_Tools:_\n${calls.join("\n")}`);
   if (message.content) parts.push(message.content.trimEnd());
+  if (message.documents?.length) parts.push(documentList(message.documents));
   const cutOff = message.status === "complete" && message.figures?.finish_reason === "length";
   const note = cutOff ? "cut off at the output limit" : STATUS_NOTES[message.status];
   const error = message.error ? ` (${message.error.code})` : "";
   if (note) parts.push(`_Answer ${note}${error}._`);
   if (message.model) parts.push(`_Model: ${message.model}._`);
   return parts.join("\n\n");
+}
+
+const units = ["bytes", "KB", "MB", "GB"];
+
+/** A size as people read it: 812 bytes, 14.2 KB, 3.1 MB (powers of 1024). */
+function readableSize(bytes: number): string {
+  let size = bytes;
+  let unit = 0;
+  while (size >= 1024 && unit < units.length - 1) {
+    size /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${size} bytes` : `${size.toFixed(1)} ${units[unit]}`;
+}
+
+/** A question's documents, one per line: name, size, kind. Names are escaped: they are a user's words. */
+function documentList(documents: readonly DocumentRef[]): string {
+  const lines = documents.map((document) => {
+    const pages = document.pages ?? 0;
+    const kind = document.media_type === "application/pdf" ? `PDF, ${pages} page${pages === 1 ? "" : "s"}` : "text";
+    const name = document.name.replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`);
+    return `- ${name} (${readableSize(document.size)}, ${kind})`;
+  });
+  return `_Documents:_\n\n${lines.join("\n")}`;
 }
 
 /** The whole tree: the conversation's fields, then every message in the order written, each with its parent. */

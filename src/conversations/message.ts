@@ -5,6 +5,7 @@
  */
 import type { AnswerFigures, Role, ToolStep, Usage } from "../contract.ts";
 import { NotFoundError } from "../errors.ts";
+import type { DocumentRef } from "./documents.ts";
 import type { ImageRef } from "./images.ts";
 
 export type { Role };
@@ -35,6 +36,8 @@ export interface Message {
   usage?: Usage;
   /** A question's images, in the order they were sent (served at `/api/conversations/:id/images/:imageId`). */
   images?: ImageRef[];
+  /** A question's documents, in the order they were sent (their text at `/api/conversations/:id/documents/:documentId`). */
+  documents?: DocumentRef[];
   /** An answer's tool calls, in order: each with its arguments and its result (untrusted text). */
   tool_steps?: ToolStep[];
 }

@@ -201,6 +201,42 @@ export const migrations: readonly string[] = [
      data BLOB NOT NULL,
      PRIMARY KEY (share_id, id)
    );`,
+  // 13: the audit log: one row per admin action (who, what, on whom, when, from where), appended
+  // only (audit-log.ts); its details are the action's own fields as JSON.
+  `CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details TEXT NOT NULL,
+     address TEXT
+   );`,
+  // 14: a question's documents (documents.ts): their text, beside the messages as images are, so
+  // reading a thread or searching it never loads them; they go with their message or conversation.
+  // `characters` is the text's length as JavaScript counts it (UTF-16 code units), which SQL's
+  // length() does not. The stored bytes count the text's UTF-8 bytes, as they do a message's.
+  `CREATE TABLE message_documents (
+     id TEXT PRIMARY KEY,
+     message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     media_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     pages INTEGER,
+     characters INTEGER NOT NULL,
+     text TEXT NOT NULL
+   );
+   CREATE INDEX message_documents_by_message ON message_documents (message_id, position);
+   CREATE TRIGGER message_documents_bytes_insert AFTER INSERT ON message_documents BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes + length(CAST(new.text AS BLOB))
+      WHERE id = new.conversation_id;
+   END;
+   CREATE TRIGGER message_documents_bytes_delete AFTER DELETE ON message_documents BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes - length(CAST(old.text AS BLOB))
+      WHERE id = old.conversation_id;
+   END;`,
 ];
 
 /** The database cannot be brought to this code's schema. */

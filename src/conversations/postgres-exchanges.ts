@@ -6,6 +6,7 @@
 import type { Sql, TransactionSql } from "postgres";
 import * as rules from "./exchange-rules.ts";
 import { conversationRow, insertMessage, inTransaction, messageRow } from "./postgres-database.ts";
+import { insertDocuments } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { insertImages } from "./postgres-images.ts";
 import { type ConversationRow, toolStepsColumn } from "./rows.ts";
@@ -35,6 +36,7 @@ export function beginExchange(sql: Sql, owner: string, conversationId: string, s
     if (plan.question) {
       await insertMessage(tx, plan.question);
       await insertImages(tx, conversationId, plan.question.id, ("images" in start && start.images) || []);
+      await insertDocuments(tx, conversationId, plan.question.id, ("documents" in start && start.documents) || []);
     }
     // The right-hand sides read the row as it was: title_words follows only a title set here.
     await tx`UPDATE conversations SET running_stream_id = ${start.streamId}, running_content = NULL,

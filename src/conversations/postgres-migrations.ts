@@ -176,6 +176,39 @@ export const postgresMigrations: readonly string[] = [
      data BYTEA NOT NULL,
      PRIMARY KEY (share_id, id)
    );`,
+  // 12: the audit log (SQLite's step 13).
+  `CREATE TABLE audit_log (
+     id BIGSERIAL PRIMARY KEY,
+     at BIGINT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details TEXT NOT NULL,
+     address TEXT
+   );`,
+  // 13: a question's documents, their text counted in the stored bytes (SQLite's step 14).
+  `CREATE TABLE message_documents (
+     id TEXT PRIMARY KEY,
+     message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     media_type TEXT NOT NULL,
+     size BIGINT NOT NULL,
+     pages INTEGER,
+     characters BIGINT NOT NULL,
+     text TEXT NOT NULL
+   );
+   CREATE INDEX message_documents_by_message ON message_documents (message_id, position);
+   CREATE FUNCTION count_document_bytes() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     UPDATE conversations SET stored_bytes = stored_bytes
+       + CASE WHEN TG_OP = 'DELETE' THEN -octet_length(OLD.text) ELSE octet_length(NEW.text) END
+     WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.conversation_id ELSE NEW.conversation_id END;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER message_documents_bytes AFTER INSERT OR DELETE ON message_documents
+     FOR EACH ROW EXECUTE FUNCTION count_document_bytes();`,
 ];
 
 // Any constant will do: it only has to be the same for every Sluice process sharing a database,

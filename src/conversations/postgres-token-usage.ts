@@ -12,6 +12,7 @@ import {
   type UsageEntry,
   type UsageQuery,
   type UsageRow,
+  type UserBudgetOverride,
 } from "../usage/usage-store.ts";
 import { inTransaction, type Queries } from "./postgres-database.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
@@ -61,6 +62,15 @@ async function overrideOf(sql: Queries, user: string): Promise<BudgetOverride | 
   const [row] = await sql<BudgetOverride[]>`
     SELECT tokens_per_day, tokens_per_month FROM token_budgets WHERE owner = ${user}`;
   return row ? { tokens_per_day: row.tokens_per_day, tokens_per_month: row.tokens_per_month } : undefined;
+}
+
+/** TokenUsageStore.budgetOverrides on `sql`. */
+export async function budgetOverrides(sql: Sql): Promise<UserBudgetOverride[]> {
+  const rows = await sql<UserBudgetOverride[]>`
+    SELECT owner AS user, tokens_per_day, tokens_per_month FROM token_budgets ORDER BY owner`.catch(
+    rethrowAsStoreError,
+  );
+  return rows.map(({ user, tokens_per_day, tokens_per_month }) => ({ user, tokens_per_day, tokens_per_month }));
 }
 
 /** TokenUsageStore.setBudgetOverride on `sql`. */

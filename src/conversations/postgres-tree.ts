@@ -5,6 +5,7 @@
 import type { Sql } from "postgres";
 import { leafOfSwitch, planBranchDelete } from "./branch-rules.ts";
 import { conversationRow, inTransaction, type Queries } from "./postgres-database.ts";
+import { documentRefsOf } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { imageRefsOf } from "./postgres-images.ts";
 import { type MessageRow, messagesInOrder, toState } from "./rows.ts";
@@ -29,7 +30,8 @@ export async function messagesOf(sql: Sql, owner: string, id: string, ids: strin
   const rows = await sql<MessageRow[]>`SELECT * FROM messages
     WHERE conversation_id = ${id} AND id = ANY(${sql.array(ids)})`.catch(rethrowAsStoreError);
   const images = await imageRefsOf(sql, id, ids).catch(rethrowAsStoreError);
-  return messagesInOrder(ids, rows, images);
+  const documents = await documentRefsOf(sql, id, ids).catch(rethrowAsStoreError);
+  return messagesInOrder(ids, rows, images, documents);
 }
 
 /** ConversationStore.setCurrentLeaf on `sql`. */

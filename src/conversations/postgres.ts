@@ -13,12 +13,16 @@ import type {
   UsageEntry,
   UsageQuery,
   UsageRow,
+  UserBudgetOverride,
 } from "../usage/usage-store.ts";
+import type { StoredDocument } from "./documents.ts";
 import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
+import * as admin from "./postgres-admin.ts";
 import { connectPool, conversationRow } from "./postgres-database.ts";
+import { documentsOfMessages, findDocument } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import * as exchanges from "./postgres-exchanges.ts";
 import { findImage, imagesOfMessages } from "./postgres-images.ts";
@@ -33,6 +37,7 @@ import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from ".
 import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
 import type {
   AnswerCheckpoint,
+  AuditEntry,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -44,8 +49,10 @@ import type {
   PageRequest,
   PathRead,
   SearchHit,
+  StoredAuditEntry,
   StoredMessage,
   StoredUsage,
+  UserActivity,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -210,6 +217,19 @@ export class PostgresConversationStore implements ConversationStore {
     return imagesOfMessages(this.sql, owner, conversationId, messageIds).catch(rethrowAsStoreError);
   }
 
+  async getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined> {
+    return findDocument(this.sql, owner, conversationId, documentId).catch(rethrowAsStoreError);
+  }
+
+  async documentsOf(
+    owner: string,
+    conversationId: string,
+    messageIds: string[],
+    maxChars: number,
+  ): Promise<StoredDocument[]> {
+    return documentsOfMessages(this.sql, owner, conversationId, messageIds, maxChars).catch(rethrowAsStoreError);
+  }
+
   async usage(owner: string): Promise<StoredUsage> {
     // stored_bytes is kept by migration 8's trigger; titles and instructions live on the row.
     const [usage] = await this.sql<StoredUsage[]>`
@@ -235,6 +255,10 @@ export class PostgresConversationStore implements ConversationStore {
 
   async budgetReading(user: string, day: string): Promise<BudgetReading> {
     return tokens.budgetReading(this.sql, user, day);
+  }
+
+  async budgetOverrides(): Promise<UserBudgetOverride[]> {
+    return tokens.budgetOverrides(this.sql);
   }
 
   async setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined> {
@@ -269,6 +293,18 @@ export class PostgresConversationStore implements ConversationStore {
     const copy = copyOfShare(row, await shares.shareImages(this.sql, id), room);
     await shares.writeCopy(this.sql, owner, copy);
     return toSummary(copy.conversation);
+  }
+
+  async activity(): Promise<UserActivity[]> {
+    return admin.activityOf(this.sql);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    return admin.appendAudit(this.sql, entry);
+  }
+
+  async auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]> {
+    return admin.auditLog(this.sql, page);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Per-user quotas on what the conversation store keeps: how many conversations
- * (QUOTA_USER_CONVERSATIONS), and how many bytes of text and images (QUOTA_USER_BYTES). They are
+ * (QUOTA_USER_CONVERSATIONS), and how many bytes of text, images and documents' text (QUOTA_USER_BYTES). They are
  * checked before a new conversation or a new question is stored, against what the user stores
  * then (the store keeps the sums: SQLite's migration 8, PostgreSQL's 7), one check-and-write at
  * a time per user in this process, so parallel requests cannot pass the same check together.
@@ -14,7 +14,7 @@ import type { ConversationStore, ExchangeStart } from "./store.ts";
 export interface Quotas {
   /** Conversations one user may keep; 0: no quota. */
   conversations: number;
-  /** UTF-8 bytes of text and images one user may store; 0: no quota. */
+  /** UTF-8 bytes of text, images and documents' text one user may store; 0: no quota. */
   bytes: number;
 }
 
@@ -44,15 +44,17 @@ function quotaMessage(quota: QuotaName, limit: number, used: number): string {
   return `storing this would take you past your quota of ${mib(limit)} (QUOTA_USER_BYTES; ${mib(used)} stored); delete conversations to make room`;
 }
 
-const encoder = new TextEncoder();
-
-/** The bytes a new question adds: its text and its images. */
+/** The bytes a new question adds: its text, its images and its documents' text. */
 function bytesOf(start: ExchangeStart): number {
   // Regenerate and Continue store no question: only their answer, which is never refused.
   if (!("userContent" in start)) return 0;
-  const images = start.images ?? [];
-  return encoder.encode(start.userContent).byteLength + images.reduce((sum, image) => sum + image.data.byteLength, 0);
+  const images = (start.images ?? []).reduce((sum, image) => sum + image.data.byteLength, 0);
+  const documents = (start.documents ?? []).reduce((sum, document) => sum + utf8Length(document.text), 0);
+  return utf8Length(start.userContent) + images + documents;
 }
+
+// Counted without encoding a copy: a document's text may be a megabyte.
+const utf8Length = (text: string) => Buffer.byteLength(text, "utf8");
 
 /** `store` with its new conversations and questions held to `quotas`; everything else passes through. */
 export function quotaStore<S extends ConversationStore>(store: S, quotas: Quotas): S {

@@ -6,6 +6,7 @@ import type { GenerationOutcome } from "../contract.ts";
 import { SluiceError } from "../errors.ts";
 import { newStreamId } from "../stream-id.ts";
 import type { AnswerCheckpoints, RunningAnswer } from "./checkpoints.ts";
+import type { NewDocument } from "./documents.ts";
 import type { NewImage } from "./images.ts";
 import type { ConversationStore, ExchangeEnd, ExchangeStart } from "./store.ts";
 import { titleFromMessage } from "./title.ts";
@@ -22,6 +23,8 @@ export interface ExchangeToRecord<G extends GenerationLike> {
   userMessage: string;
   /** That message's images, stored with it. */
   images?: NewImage[] | undefined;
+  /** That message's documents, stored with it. */
+  documents?: NewDocument[] | undefined;
   /** Where the exchange goes in the tree (turn-thread.ts); default: an Ask after the current leaf. */
   placement?: TurnPlacement | undefined;
   /** The question the answer goes under (default: the one the store placed). */
@@ -115,10 +118,13 @@ const FINISH_ATTEMPTS = 5;
 
 /** What the store is told when the exchange begins. */
 function exchangeStart<G extends GenerationLike>(streamId: string, exchange: ExchangeToRecord<G>): ExchangeStart {
-  const { placement, userMessage, images, model } = exchange;
-  const base = { streamId, title: titleFromMessage(userMessage), model };
+  const { placement, userMessage, images, documents, model } = exchange;
+  // A question of documents alone is named after its first one.
+  const titled = userMessage.trim() === "" && documents?.[0] ? documents[0].name : userMessage;
+  const base = { streamId, title: titleFromMessage(titled), model };
   if (placement && ("answers" in placement || "continues" in placement)) return { ...base, ...placement };
-  return { ...base, userContent: userMessage, ...(images ? { images } : {}), ...placement };
+  const attached = { ...(images ? { images } : {}), ...(documents ? { documents } : {}) };
+  return { ...base, userContent: userMessage, ...attached, ...placement };
 }
 
 /**

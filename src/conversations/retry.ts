@@ -11,17 +11,17 @@ export type RetryCandidate = Pick<Message, "role" | "status" | "content">;
 
 /**
  * Whether asking `question` now retries the exchange `asked` → `answer` (the last two stored
- * messages). A question sent with images of its own is a new one, never a retry: a retry keeps
- * the stored question with its images.
+ * messages). A question sent with images or documents of its own is a new one, never a retry: a
+ * retry keeps the stored question with its attachments.
  */
 export function retriesExchange(
   asked: RetryCandidate | undefined,
   answer: RetryCandidate | undefined,
   question: string,
-  withImages: boolean,
+  withAttachments: boolean,
 ): boolean {
   return (
-    !withImages &&
+    !withAttachments &&
     answer?.role === "assistant" &&
     (answer.status === "error" || answer.status === "interrupted") &&
     asked?.role === "user" &&

@@ -7,6 +7,7 @@ import type { DatabaseSync } from "node:sqlite";
 import * as rules from "./exchange-rules.ts";
 import { type ConversationRow, toolStepsColumn } from "./rows.ts";
 import { conversationRow, insertMessage, inTransaction, messageRow } from "./sqlite-database.ts";
+import { insertDocuments } from "./sqlite-documents.ts";
 import { insertImages } from "./sqlite-images.ts";
 import type { AnswerCheckpoint, ExchangeEnd, ExchangeStart } from "./store.ts";
 
@@ -34,6 +35,7 @@ export function beginExchange(db: DatabaseSync, owner: string, conversationId: s
     if (plan.question) {
       insertMessage(db, plan.question);
       insertImages(db, conversationId, plan.question.id, ("images" in start && start.images) || []);
+      insertDocuments(db, conversationId, plan.question.id, ("documents" in start && start.documents) || []);
     }
     db.prepare(
       `UPDATE conversations SET running_stream_id = ?, running_content = NULL, running_tool_steps = NULL,

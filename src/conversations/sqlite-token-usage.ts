@@ -12,6 +12,7 @@ import {
   type UsageEntry,
   type UsageQuery,
   type UsageRow,
+  type UserBudgetOverride,
 } from "../usage/usage-store.ts";
 import { inTransaction } from "./sqlite-database.ts";
 
@@ -59,6 +60,14 @@ export function budgetReading(db: DatabaseSync, user: string, day: string): Budg
 function overrideOf(db: DatabaseSync, user: string): BudgetOverride | undefined {
   const row = db.prepare("SELECT tokens_per_day, tokens_per_month FROM token_budgets WHERE owner = ?").get(user);
   return row ? { ...(row as unknown as BudgetOverride) } : undefined;
+}
+
+/** TokenUsageStore.budgetOverrides on `db`. */
+export function budgetOverrides(db: DatabaseSync): UserBudgetOverride[] {
+  const rows = db
+    .prepare("SELECT owner AS user, tokens_per_day, tokens_per_month FROM token_budgets ORDER BY owner")
+    .all();
+  return rows.map((row) => ({ ...(row as unknown as UserBudgetOverride) }));
 }
 
 /** TokenUsageStore.setBudgetOverride on `db`. */

@@ -7,6 +7,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { leafOfSwitch, planBranchDelete } from "./branch-rules.ts";
 import { type MessageRow, messagesInOrder, toState } from "./rows.ts";
 import { conversationRow, forEachSlice, inTransaction } from "./sqlite-database.ts";
+import { documentRefsOf } from "./sqlite-documents.ts";
 import { imageRefsOf } from "./sqlite-images.ts";
 import type { ConversationTree, StoredMessage } from "./store.ts";
 import type { TreeNode } from "./tree.ts";
@@ -35,7 +36,7 @@ export function messagesOf(db: DatabaseSync, owner: string, id: string, ids: str
         .prepare(`SELECT * FROM messages WHERE conversation_id = ? AND id IN (${marks})`)
         .all(id, ...slice) as unknown as MessageRow[],
   );
-  return messagesInOrder(ids, rows, imageRefsOf(db, id, ids));
+  return messagesInOrder(ids, rows, imageRefsOf(db, id, ids), documentRefsOf(db, id, ids));
 }
 
 /** ConversationStore.setCurrentLeaf on `db`. */

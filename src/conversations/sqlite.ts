@@ -2,7 +2,7 @@
  * The conversation store on SQLite: one file in DATA_DIR (sqlite-database.ts), write-ahead logging
  * so reads never wait for a write. The conversations' own reads and writes are here; an exchange's
  * writes are in sqlite-exchanges.ts, its tree's reads and branch writes in sqlite-tree.ts, images in
- * sqlite-images.ts, search in sqlite-search.ts. The server runs it in a worker thread
+ * sqlite-images.ts, documents in sqlite-documents.ts, search in sqlite-search.ts. The server runs it in a worker thread
  * (sqlite-worker-proxy.ts).
  */
 import { mkdirSync } from "node:fs";
@@ -15,14 +15,18 @@ import type {
   UsageEntry,
   UsageQuery,
   UsageRow,
+  UserBudgetOverride,
 } from "../usage/usage-store.ts";
+import type { StoredDocument } from "./documents.ts";
 import type { StoredImage } from "./images.ts";
 import { pageFromRows, pageStart } from "./paging.ts";
 import { readConversation } from "./path-read.ts";
 import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
 import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from "./share-snapshot.ts";
 import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
+import * as admin from "./sqlite-admin.ts";
 import { conversationRow, openDatabase, type StoreOptions } from "./sqlite-database.ts";
+import { documentsOfMessages, findDocument } from "./sqlite-documents.ts";
 import * as exchanges from "./sqlite-exchanges.ts";
 import { findImage, imagesOfMessages } from "./sqlite-images.ts";
 import { searchConversations } from "./sqlite-search.ts";
@@ -31,6 +35,7 @@ import * as tokens from "./sqlite-token-usage.ts";
 import * as branches from "./sqlite-tree.ts";
 import type {
   AnswerCheckpoint,
+  AuditEntry,
   Conversation,
   ConversationPage,
   ConversationStore,
@@ -42,8 +47,10 @@ import type {
   PageRequest,
   PathRead,
   SearchHit,
+  StoredAuditEntry,
   StoredMessage,
   StoredUsage,
+  UserActivity,
 } from "./store.ts";
 
 export type { StoreOptions };
@@ -182,6 +189,19 @@ export class SqliteConversationStore implements ConversationStore {
     return imagesOfMessages(this.#db, owner, conversationId, messageIds);
   }
 
+  async getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined> {
+    return findDocument(this.#db, owner, conversationId, documentId);
+  }
+
+  async documentsOf(
+    owner: string,
+    conversationId: string,
+    messageIds: string[],
+    maxChars: number,
+  ): Promise<StoredDocument[]> {
+    return documentsOfMessages(this.#db, owner, conversationId, messageIds, maxChars);
+  }
+
   async usage(owner: string): Promise<StoredUsage> {
     // stored_bytes is kept by migration 9's triggers; titles and instructions live on the row.
     return this.#db
@@ -209,6 +229,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   async budgetReading(user: string, day: string): Promise<BudgetReading> {
     return tokens.budgetReading(this.#db, user, day);
+  }
+
+  async budgetOverrides(): Promise<UserBudgetOverride[]> {
+    return tokens.budgetOverrides(this.#db);
   }
 
   async setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined> {
@@ -243,6 +267,18 @@ export class SqliteConversationStore implements ConversationStore {
     const copy = copyOfShare(row, shares.shareImages(this.#db, id), room);
     shares.writeCopy(this.#db, owner, copy);
     return toSummary(copy.conversation);
+  }
+
+  async activity(): Promise<UserActivity[]> {
+    return admin.activityOf(this.#db);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    return admin.appendAudit(this.#db, entry);
+  }
+
+  async auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]> {
+    return admin.auditLog(this.#db, page);
   }
 
   async close(): Promise<void> {

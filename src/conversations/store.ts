@@ -8,6 +8,7 @@
 import type { AnswerFigures, ToolStep, Usage } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
 import type { TokenUsageStore } from "../usage/usage-store.ts";
+import type { NewDocument, StoredDocument } from "./documents.ts";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
 import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
@@ -104,6 +105,8 @@ export interface AskStart extends ExchangeBase {
   userContent: string;
   /** The question's images, stored with it (none for a retry, which keeps the stored ones). */
   images?: NewImage[];
+  /** The question's documents, stored with it (none for a retry, which keeps the stored ones). */
+  documents?: NewDocument[];
   /** Edit: the message the question goes under (null: a new first question). */
   parentId?: string | null | undefined;
   /** The id the new question gets (default: a new one). */
@@ -230,6 +233,13 @@ export interface ConversationStore extends TokenUsageStore {
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
   imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
+  /** One document of a question in `owner`'s conversation, with its whole text; undefined for anyone else's. */
+  getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined>;
+  /**
+   * The documents of `messageIds` (in `owner`'s conversation), in message and sending order, each
+   * with at most the first `maxChars` characters of its text.
+   */
+  documentsOf(owner: string, conversationId: string, messageIds: string[], maxChars: number): Promise<StoredDocument[]>;
   /** What `owner` stores now, for their quotas (quotas.ts): their share links' snapshots included. */
   usage(owner: string): Promise<StoredUsage>;
   /** What the answers of `owner`'s conversation `id` cost, replaced and deleted ones included; undefined when there is no such conversation. */
@@ -252,6 +262,12 @@ export interface ConversationStore extends TokenUsageStore {
    * copied). Undefined when there is no such link; 413 `quota_exceeded` when it does not fit `room`.
    */
   copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined>;
+  /** Every user who stores a conversation: what they store and when they last wrote (the admin page). */
+  activity(): Promise<UserActivity[]>;
+  /** Appends one admin action to the audit log; returns its id. */
+  appendAudit(entry: AuditEntry): Promise<number>;
+  /** The audit log, newest first: at most `limit` entries, older than entry `before` when given. */
+  auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]>;
 }
 
 /** What a conversation's answers cost, in tokens. */
@@ -263,10 +279,40 @@ export interface ConversationUsage {
   estimated_tokens: number;
 }
 
-/** What one user stores: their conversations, and the UTF-8 bytes of their text and images. */
+/** One user as the admin page lists them (their usage in tokens comes from elsewhere). */
+export interface UserActivity {
+  user: string;
+  conversations: number;
+  /** What they store, counted as their quota counts it. */
+  stored_bytes: number;
+  /** ISO 8601: when a conversation of theirs last changed. */
+  last_active_at: string;
+}
+
+/** One admin action, as the audit log keeps it. */
+export interface AuditEntry {
+  /** Epoch milliseconds. */
+  at: number;
+  /** The admin who acted. */
+  actor: string;
+  /** What was done: `sign_out_everywhere`, `stop_generation`, `set_budget`. */
+  action: string;
+  /** The user acted on (or whose generation was stopped). */
+  target: string | null;
+  /** The action's own fields (a generation's id, a budget's values). */
+  details: Record<string, unknown>;
+  /** The admin's client address. */
+  address: string | null;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+}
+
+/** What one user stores: their conversations, and the UTF-8 bytes of their text, images and documents. */
 export interface StoredUsage {
   conversations: number;
-  /** Messages, titles, custom instructions and images together. */
+  /** Messages, titles, custom instructions, images and documents' text together. */
   bytes: number;
 }
 

@@ -70,18 +70,22 @@ function missingOr(tree: MessageTree, id: string, field: string, what: string) {
   return tree.has(id) ? new ValidationError(field, `must be ${what}`) : new MessageNotFoundError(id);
 }
 
-/** The question's place once its images are known. */
+/** The question's place once its attachments (images, documents) are known. */
 export interface QuestionPlace<M extends Message> {
   /** The stored turns the model reads before the question, oldest first. */
   history: M[];
-  /** For a retry: the stored question asked again, which keeps its images. */
+  /** For a retry: the stored question asked again, which keeps its attachments. */
   retried: M | undefined;
 }
 
-/** Where `question` (sent with images or not) goes after `thread`: a retry leaves out the exchange it replaces. */
-export function placeQuestion<M extends Message>(thread: M[], question: string, withImages: boolean): QuestionPlace<M> {
+/** Where `question` (sent with attachments or not) goes after `thread`: a retry leaves out the exchange it replaces. */
+export function placeQuestion<M extends Message>(
+  thread: M[],
+  question: string,
+  withAttachments: boolean,
+): QuestionPlace<M> {
   const [asked, answer] = thread.slice(-2);
-  if (!retriesExchange(asked, answer, question, withImages)) return { history: thread, retried: undefined };
+  if (!retriesExchange(asked, answer, question, withAttachments)) return { history: thread, retried: undefined };
   return { history: thread.slice(0, -2), retried: asked };
 }
 
@@ -89,13 +93,13 @@ export function placeQuestion<M extends Message>(thread: M[], question: string, 
  * The id of the message a client must have seen last to ask `question` now: the thread's last
  * message, or, for a retry, the one before the failed exchange. Null for an empty thread.
  */
-export function expectedParent(stored: Message[], question: string, withImages = false): string | null {
-  return placeQuestion(stored, question, withImages).history.at(-1)?.id ?? null;
+export function expectedParent(stored: Message[], question: string, withAttachments = false): string | null {
+  return placeQuestion(stored, question, withAttachments).history.at(-1)?.id ?? null;
 }
 
 /** Whether a `replace` re-asks the question it redoes (Regenerate) rather than asking a new one (Edit). */
-export function reasks(redone: StoredMessage | undefined, question: string, withImages: boolean): boolean {
-  return redone?.role === "user" && redone.content === question && !withImages;
+export function reasks(redone: StoredMessage | undefined, question: string, withAttachments: boolean): boolean {
+  return redone?.role === "user" && redone.content === question && !withAttachments;
 }
 
 /** A turn once the messages of its path are read: what the model reads, and what the store is told. */
@@ -103,11 +107,11 @@ export interface ShapedTurn {
   kind: "ask" | "edit" | "regenerate" | "continue";
   /** The stored turns the model reads before the question, root first. */
   history: StoredMessage[];
-  /** Retry, Regenerate, Continue: the stored question asked again, whose stored images go again. */
+  /** Retry, Regenerate, Continue: the stored question asked again, whose stored attachments go again. */
   again: StoredMessage | undefined;
   /** Continue: the answer extended. */
   continued?: StoredMessage;
-  /** Edit without images of its own: the question it redoes, whose images the new one keeps. */
+  /** Edit without attachments of its own: the question it redoes, whose attachments the new one keeps. */
   redone?: StoredMessage | undefined;
   /** The question the answer goes under: a new one's id (made here), or the stored one's. */
   questionId: string;
@@ -129,13 +133,13 @@ export type TurnPlacement =
 export function shapeTurn(
   place: TurnPlace,
   rows: StoredMessage[],
-  request: TurnPosition & { question: string; withImages: boolean },
+  request: TurnPosition & { question: string; withAttachments: boolean },
 ): ShapedTurn {
-  const { question, withImages } = request;
+  const { question, withAttachments } = request;
   if (place.kind === "ask") {
-    if (request.parentId !== undefined && request.parentId !== expectedParent(rows, question, withImages))
+    if (request.parentId !== undefined && request.parentId !== expectedParent(rows, question, withAttachments))
       throw new ConversationMovedError(place.leaf);
-    const { history, retried } = placeQuestion(rows, question, withImages);
+    const { history, retried } = placeQuestion(rows, question, withAttachments);
     if (retried)
       return { kind: "ask", history, again: retried, questionId: retried.id, placement: { expectedLeaf: place.leaf } };
     const questionId = crypto.randomUUID();
@@ -144,7 +148,7 @@ export function shapeTurn(
   if (place.kind === "replace") {
     const redone = place.redone ? rows.at(-1) : undefined;
     const history = place.redone ? rows.slice(0, -1) : rows;
-    if (redone && reasks(redone, question, withImages)) return regenerated(history, redone);
+    if (redone && reasks(redone, question, withAttachments)) return regenerated(history, redone);
     const questionId = crypto.randomUUID();
     const placement = { parentId: place.parentId, questionId };
     return { kind: "edit", history, again: undefined, redone, questionId, placement };

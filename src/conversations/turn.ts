@@ -1,7 +1,7 @@
 /**
  * A chat turn in a stored conversation, from the question to the running answer: the one owner
  * of what a turn decides. It reads the conversation's tree, places the turn (turn-thread.ts: Ask,
- * Retry, Edit, Regenerate, Continue, the stale-view rule), picks the images that go with it,
+ * Retry, Edit, Regenerate, Continue, the stale-view rule), picks the images and documents that go with it,
  * assembles the model's context from the path to the question (never another branch), and records
  * the exchange (record.ts) around the model call it is given. Everything is decided and checked
  * before anything is stored, so a refused turn costs nothing upstream and changes nothing.
@@ -16,12 +16,15 @@ import {
   firstThatMayFit,
   sentBackCount,
 } from "./context.ts";
+import { type DocumentContextSettings, documentsOfReplaced, type SentDocument } from "./context-documents.ts";
 import { type HoldBytes, imagesOfReplaced, loadCarriedImages } from "./context-images.ts";
 import { type ContinueSettings, continuationTail } from "./continuation.ts";
+import type { NewDocument } from "./documents.ts";
 import type { NewImage } from "./images.ts";
 import { type GenerationLike, recordExchange } from "./record.ts";
 import type { ConversationStore } from "./store.ts";
 import { MessageTree } from "./tree.ts";
+import { planQuestionDocuments } from "./turn-documents.ts";
 import { placeTurn, type ShapedTurn, shapeTurn, type TurnPosition } from "./turn-thread.ts";
 
 export interface TurnDeps {
@@ -30,6 +33,8 @@ export interface TurnDeps {
   context: ContextSettings;
   /** At most this many images in a context (CONTEXT_MAX_IMAGES), the question's own first. */
   contextMaxImages: number;
+  /** How many documents a context carries, and the share of the window they may take (absent: none carried). */
+  documents?: DocumentContextSettings | undefined;
   /** How Continue asks the model to go on (CONTINUE_MODE, CONTINUE_INSTRUCTION). */
   continuation: ContinueSettings;
   /** Keeps a running answer's text stored while it runs. */
@@ -43,6 +48,8 @@ export interface TurnRequest extends TurnPosition {
   /** The new question (Ask, Edit, Retry; for Regenerate and Continue, the stored question is asked). */
   question: string;
   images: NewImage[];
+  /** The question's documents, their text read already (absent: none). */
+  documents?: NewDocument[] | undefined;
   /** The model to ask, given the conversation's own choice (null: none); checked by the caller. */
   model?: ((chosen: string | null) => string) | undefined;
   /** Whether the answer may call tools, given the conversation's own choice (null: none). */
@@ -64,8 +71,11 @@ export interface TurnCall<G extends GenerationLike> {
 
 export interface StartedTurn<G extends GenerationLike> {
   generation: G;
-  /** How many messages the model was sent, and how many older ones were left out to fit its window. */
-  context: { messages: number; dropped: number };
+  /**
+   * How many messages the model was sent, how many older ones were left out to fit its window,
+   * and every document it was sent with how much of each.
+   */
+  context: { messages: number; dropped: number; documents: SentDocument[] };
   /** The question the answer is written under. */
   questionId: string;
   /** Continue: the answer the generation's text is appended to. */
@@ -78,7 +88,11 @@ export interface PlannedTurn {
   turn: ShapedTurn;
   /** The question's images: those sent, or for an Edit, those of the question it redoes. */
   images: NewImage[];
+  /** The question's documents, by the same rule. */
+  documents: NewDocument[];
   context: AssembledContext;
+  /** The documents the context holds, and how much of each was sent. */
+  sentDocuments: SentDocument[];
   model: string | undefined;
   /** Whether the answer may call tools. */
   tools: boolean;
@@ -104,14 +118,15 @@ export async function planTurn(deps: TurnDeps, request: TurnRequest): Promise<Pl
   const rows = await store.messages(owner, conversationId, read.slice(from));
   // A message of the path deleted between the two reads: the view the turn was placed on is gone.
   if (rows.length !== read.length - from) throw new ConversationMovedError(leaf);
-  const turn = shapeTurn(place, rows, { ...request, withImages: request.images.length > 0 });
-  const { images, context } = await planContext(deps, request, turn, found.conversation.system_prompt);
-  const dropped = context.dropped + sentBackCount(path.slice(0, from));
+  const withAttachments = request.images.length + (request.documents?.length ?? 0) > 0;
+  const turn = shapeTurn(place, rows, { ...request, withAttachments });
+  const planned = await planContext(deps, request, turn, found.conversation.system_prompt);
+  const dropped = planned.context.dropped + sentBackCount(path.slice(0, from));
   const { model, tools } = found.conversation;
   return {
+    ...planned,
     turn,
-    images,
-    context: { ...context, dropped },
+    context: { ...planned.context, dropped },
     model: request.model?.(model),
     tools: request.tools?.(tools) ?? false,
   };
@@ -127,7 +142,7 @@ export async function startTurn<G extends GenerationLike>(
   call: TurnCall<G>,
 ): Promise<StartedTurn<G>> {
   // Read before the model call starts, so a wrong id or a stale view costs nothing upstream.
-  const { turn, images, context, model, tools } = await planTurn(deps, request);
+  const { turn, images, documents, context, sentDocuments, model, tools } = await planTurn(deps, request);
   // Nothing is stored for a call that would be refused anyway.
   await call.admit?.();
   // The question is stored before the model call starts: a failure to store it costs nothing
@@ -138,6 +153,7 @@ export async function startTurn<G extends GenerationLike>(
     conversationId: request.conversationId,
     userMessage: turn.again?.content ?? request.question,
     images,
+    documents,
     placement: turn.placement,
     questionId: turn.questionId,
     model,
@@ -147,7 +163,7 @@ export async function startTurn<G extends GenerationLike>(
   if (!recorded) throw new NotFoundError("conversation");
   return {
     generation: recorded.generation,
-    context: { messages: context.messages.length, dropped: context.dropped },
+    context: { messages: context.messages.length, dropped: context.dropped, documents: sentDocuments },
     questionId: turn.questionId,
     continues: turn.continued?.id,
     model,
@@ -155,34 +171,44 @@ export async function startTurn<G extends GenerationLike>(
 }
 
 /**
- * The turn's images and context: the conversation's own instructions (else the server's), the
- * stored turns of its path, the images they carry again (context-images.ts), the question last
- * (a stored one asked again keeps its images), and for Continue the partial answer after it.
+ * The turn's images, documents and context: the conversation's own instructions (else the
+ * server's), the stored turns of its path, the images and documents they carry again
+ * (context-images.ts, context-documents.ts), the question last (a stored one asked again keeps its
+ * attachments), and for Continue the partial answer after it.
  */
 async function planContext(
   deps: TurnDeps,
   request: TurnRequest,
   turn: ShapedTurn,
   systemPrompt: string | null,
-): Promise<{ images: NewImage[]; context: AssembledContext }> {
+): Promise<Omit<PlannedTurn, "turn" | "model" | "tools">> {
   const { store } = deps;
   const { owner, conversationId, question } = request;
   const { history, again } = turn;
-  const sent = request.images;
-  // An Edit keeps the images of the question it redoes unless it sends its own.
+  // An Edit keeps the images and documents of the question it redoes unless it sends its own.
+  const edit = turn.kind === "edit";
   const images =
-    turn.kind === "edit" && sent.length === 0
+    edit && request.images.length === 0
       ? await imagesOfReplaced(store, owner, conversationId, turn.redone, request.holdBytes)
-      : sent;
-  // A question of images alone is asked again (Retry) as empty text: its images are stored.
-  if (!again && question.trim() === "" && images.length === 0)
-    throw new ValidationError("content", "must hold text or an image");
+      : request.images;
+  const sentDocuments = request.documents ?? [];
+  const documents =
+    edit && sentDocuments.length === 0
+      ? await documentsOfReplaced(store, owner, conversationId, turn.redone, request.holdBytes)
+      : sentDocuments;
+  // A question of attachments alone is asked again (Retry) as empty text: they are stored.
+  if (!again && question.trim() === "" && images.length === 0 && documents.length === 0)
+    throw new ValidationError("content", "must hold text, an image or a document");
   const thread = again ? [...history, again] : history;
   const own = again ? 0 : images.length;
   const max = deps.contextMaxImages;
   const carried = await loadCarriedImages(store, owner, conversationId, thread, own, max, request.holdBytes);
-  const asked = again ? { text: again.content, images: carried.get(again.id) ?? [] } : { text: question, images };
+  const written = await planQuestionDocuments(deps, request, turn, documents);
+  const asked = again
+    ? { text: written.textOf(again), images: carried.get(again.id) ?? [] }
+    : { text: written.asked(question), images };
   const settings = { ...deps.context, systemPrompt: systemPrompt ?? deps.context.systemPrompt };
   const tail = turn.continued ? continuationTail(turn.continued.content, deps.continuation) : [];
-  return { images, context: assembleContext(history, asked, settings, carried, tail) };
+  const context = assembleContext(written.history, asked, settings, carried, tail);
+  return { images, documents, context, sentDocuments: written.sent(context.sentIds) };
 }

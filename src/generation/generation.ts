@@ -51,6 +51,8 @@ export class Generation implements GenerationView {
   readonly id: string;
   readonly owner: string;
   readonly model: string;
+  /** Epoch milliseconds: when it started (the admin page's list of running generations). */
+  readonly startedAt = Date.now();
   /** The recorded events, for replay; read it with `length` and `at()`. */
   readonly log = new EventLog();
   readonly settled: Promise<GenerationOutcome>;

@@ -1,11 +1,11 @@
 /**
  * `GET /api/chat-settings`: what the chat page needs to know before a question is sent: the
  * server's default instructions (shown as the placeholder of a conversation's own), their length
- * cap, the image caps, so the page refuses an image the server would refuse before uploading it,
- * and who may open a share link (the page offers Share unless it is off).
+ * cap, the image and document caps, so the page refuses a file the server would refuse before
+ * uploading it, and who may open a share link (the page offers Share unless it is off).
  */
 import { Elysia } from "elysia";
-import type { ImageLimits, ShareMode } from "../config.ts";
+import type { DocumentLimits, ImageLimits, ShareMode } from "../config.ts";
 import { ACCEPTED_IMAGE_TYPES } from "../conversations/images.ts";
 import { maxSystemPromptLength } from "./schemas.ts";
 
@@ -15,6 +15,7 @@ export interface ChatSettingsDeps {
   images: ImageLimits;
   /** SHARE; absent: off. */
   share?: ShareMode | undefined;
+  documents: DocumentLimits;
   /** Whether the operator declared MCP tools, and whether conversations get them unless they choose. */
   tools?: { available: boolean; defaultOn: boolean };
 }
@@ -29,6 +30,12 @@ export function chatSettingsRoutes(deps: ChatSettingsDeps) {
       types: ACCEPTED_IMAGE_TYPES,
     },
     share: deps.share ?? "off",
+    // The kind of a document is judged by its bytes, so the page offers every file and the server decides.
+    documents: {
+      max_count: deps.documents.maxCount,
+      max_bytes: deps.documents.maxBytes,
+      max_characters: deps.documents.maxChars,
+    },
     tools: { available: deps.tools?.available ?? false, default: deps.tools?.defaultOn ?? false },
   };
   return new Elysia().get("/api/chat-settings", () => settings);

@@ -4,23 +4,25 @@
  * - With a `conversationId`, the client sends only the new question (`content`) and the id of
  *   the last message it has seen (`parentId`), or with `replace` the one to answer after (Edit),
  *   or names the question to answer again (`regenerate`) or the answer to go on with (`continue`).
- *   The route parses and checks the body; the turn (conversations/turn.ts) decides the rest: the
- *   branch, the images, the context, the model, the stale-view 409, what is stored.
+ *   The route parses and checks the body (its documents read); the turn (conversations/turn.ts)
+ *   decides the rest: the branch, the attachments, the context, the model, the stale-view 409,
+ *   what is stored.
  */
 import { Elysia } from "elysia";
-import type { ImageLimits } from "../config.ts";
+import type { DocumentLimits, ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
 import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
+import type { PdfReader } from "../documents/pdf-reader.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import { STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
-import { readQuestion } from "./image-parts.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
+import { readQuestion } from "./question-parts.ts";
 import { reservationOf } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
 import { ChatBody } from "./schemas.ts";
@@ -62,11 +64,21 @@ export interface ChatRouteDeps {
   continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
+  /** Documents per question and per context, and what reads PDFs; absent: none accepted. */
+  documents?: { limits: DocumentLimits; reader: PdfReader } | undefined;
   /** Whether MCP tools are declared, and whether a conversation that has not chosen gets them. */
   tools?: { available: boolean; defaultOn: boolean } | undefined;
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
+const noDocuments: DocumentLimits = {
+  maxCount: 0,
+  maxBytes: 0,
+  maxChars: 0,
+  readTimeoutMs: 0,
+  contextMaxDocuments: 0,
+  contextSharePercent: 1,
+};
 
 /** The call's settings but its model, which a conversation may choose. */
 type Settings = Omit<ChatRequest, "messages" | "model">;
@@ -127,23 +139,27 @@ async function answerInConversation(
   holdBytes: HoldBytes | undefined,
 ) {
   const content = questionOf(body);
-  // Checked (count, size, type by magic bytes) before anything is read, stored or sent.
-  const limits = deps.images ?? noImages;
-  const { text: question, images: sent } =
-    content === undefined ? { text: "", images: [] } : readQuestion(content, limits);
+  // Checked (count, size, type by the bytes, a PDF's text) before anything is stored or sent.
+  const images = deps.images ?? noImages;
+  const documents = deps.documents?.limits ?? noDocuments;
+  const limits = { images, documents, reader: deps.documents?.reader };
+  const asked =
+    content === undefined ? { text: "", images: [], documents: [] } : await readQuestion(content, limits, caller.user);
   if (!deps.conversations) throw new NotFoundError("conversation");
   const turn = {
     store: deps.conversations,
     context: deps.context,
-    contextMaxImages: limits.contextMaxImages,
+    contextMaxImages: images.contextMaxImages,
+    documents: { maxDocuments: documents.contextMaxDocuments, sharePercent: documents.contextSharePercent },
     continuation: deps.continuation,
     checkpoints: deps.checkpoints,
   };
   const request = {
     owner: caller.user,
     conversationId: body.conversationId as string,
-    question,
-    images: sent,
+    question: asked.text,
+    images: asked.images,
+    documents: asked.documents,
     parentId: body.parentId,
     replace: body.replace,
     regenerate: body.regenerate,

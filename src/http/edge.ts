@@ -6,12 +6,12 @@
  * anonymous, cross-site and never-made (`Sec-Fetch-Dest`) requests where they matter. One place,
  * evaluated on the exact request the router then routes.
  */
-import type { Access } from "../auth/access.ts";
+import type { Access, Identity } from "../auth/access.ts";
 import type { ClientAddressOf } from "../auth/client-address.ts";
 import { isCrossSite } from "../auth/cross-site.ts";
 import { destinationAllowed } from "../auth/fetch-destination.ts";
 import { attemptKeys, type SignInThrottle } from "../auth/sign-in-throttle.ts";
-import { CrossSiteError, SluiceError, UnauthorizedError } from "../errors.ts";
+import { CrossSiteError, NotFoundError, SluiceError, UnauthorizedError } from "../errors.ts";
 import { errorResponse } from "./error-response.ts";
 import { rememberRequester } from "./requester.ts";
 
@@ -32,6 +32,8 @@ export interface EdgeDefences {
   fetchDestination: boolean;
   /** Refuse, for a while, an address (or a named user) after too many wrong tokens. */
   signInThrottle: boolean;
+  /** Answer the admin page and API to admins only; everyone else gets the 404 of a route that does not exist. */
+  adminOnly: boolean;
 }
 
 export const ALL_DEFENCES: EdgeDefences = {
@@ -41,6 +43,7 @@ export const ALL_DEFENCES: EdgeDefences = {
   methods: true,
   fetchDestination: true,
   signInThrottle: true,
+  adminOnly: true,
 };
 
 export interface EdgeSettings {
@@ -66,8 +69,22 @@ export interface EdgeSettings {
  */
 export const ALLOWED_METHODS: readonly string[] = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"];
 
-/** Reachable without signing in: the page and its files, sign-in itself, and the probes. */
-const PUBLIC_PATHS = new Set(["/", "/login", "/healthz", "/readyz", "/favicon.svg", "/api/session"]);
+/** Reachable without signing in: the page and its files, sign-in itself (OIDC's too), and the probes. */
+const PUBLIC_PATHS = new Set([
+  "/",
+  "/login",
+  "/healthz",
+  "/readyz",
+  "/favicon.svg",
+  "/api/session",
+  "/oidc/login",
+  "/oidc/callback",
+]);
+/** The admin page and API (http/admin.ts): to anyone but an admin, routes that do not exist. */
+const ADMIN_PATH = /^\/(admin|api\/admin(\/.*)?)$/;
+
+/** Pages a person opens: nobody signed in is sent to the sign-in page, which brings them back. */
+const SIGN_IN_FIRST = new Set(["/", "/admin"]);
 const PUBLIC_PREFIX = "/assets/";
 
 // Dot segments, encoded dots, slashes, backslashes and NUL, backslashes, doubled slashes: no route
@@ -138,11 +155,12 @@ export function passEdge(original: Request, peer: string | undefined, settings: 
   const request = defences.hostRouting ? routable(original, start) : original;
   const who = identify(original, peer, settings);
   if ("refuse" in who) return who;
-  const { user, address } = who;
+  const { identity, address } = who;
+  const user = identity?.user;
   const oneUser = settings.access.mode === "none" && address !== undefined;
   const limitKey = oneUser ? `address:${address}` : user && `user:${user}`;
-  rememberRequester(request, { user, address, limitKey });
-  return admit(original, path, user, cors, settings) ?? { request, cors };
+  rememberRequester(request, { user, address, limitKey, admin: identity?.admin ?? false });
+  return admit(original, path, identity, cors, settings) ?? { request, cors };
 }
 
 /**
@@ -153,9 +171,9 @@ function identify(
   request: Request,
   peer: string | undefined,
   { access, clientAddressOf, throttle, defences }: EdgeSettings,
-): { user: string | undefined; address: string | undefined } | { refuse: Response } {
+): { identity: Identity | undefined; address: string | undefined } | { refuse: Response } {
   const address = clientAddressOf(request, peer);
-  const bearer = access.mode === "token" ? access.bearerOf(request) : undefined;
+  const bearer = access.acceptsBearer ? access.bearerOf(request) : undefined;
   const keys = attemptKeys(address);
   if (bearer !== undefined && defences.signInThrottle) {
     try {
@@ -165,16 +183,19 @@ function identify(
     }
   }
   // The socket's peer, not the forwarded address: a proxy's user header counts only from the proxy.
-  const user = access.identify(request, peer);
-  if (bearer !== undefined && user === undefined && defences.signInThrottle) throttle.fail(keys, "bearer");
-  return { user, address };
+  const identity = access.identify(request, peer);
+  if (bearer !== undefined && identity === undefined && defences.signInThrottle) throttle.fail(keys, "bearer");
+  return { identity, address };
 }
 
-/** The refusal of a request that is anonymous where it may not be, or that the page never makes. */
+/**
+ * The refusal of a request that is anonymous where it may not be, for the admin page or API
+ * from anyone but an admin, or that the page never makes.
+ */
 function admit(
   request: Request,
   path: string,
-  user: string | undefined,
+  identity: Identity | undefined,
   cors: Record<string, string> | undefined,
   { access, defences, publicPrefixes = [] }: EdgeSettings,
 ): EdgeOutcome | undefined {
@@ -182,9 +203,12 @@ function admit(
     PUBLIC_PATHS.has(path) ||
     path.startsWith(PUBLIC_PREFIX) ||
     publicPrefixes.some((prefix) => path.startsWith(prefix));
-  if (user === undefined && path === "/" && access.mode === "token")
-    return { refuse: new Response(null, { status: 303, headers: { location: "/login" } }) };
-  if (user === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
+  if (identity === undefined && SIGN_IN_FIRST.has(path) && (access.mode === "token" || access.mode === "oidc"))
+    return { refuse: signInFirst(path) };
+  if (identity === undefined && !isPublic) return refuse(new UnauthorizedError(), { "www-authenticate": "Bearer" });
+  // Before anything reads the body: a bad body must not tell a non-admin that the route exists.
+  if (defences.adminOnly && identity?.admin !== true && ADMIN_PATH.test(path))
+    return refuse(new NotFoundError("route"));
   if (defences.fetchDestination && !destinationAllowed(path, request.headers.get("sec-fetch-dest")))
     return refuse(
       new SluiceError("unexpected_destination", "this address is not loaded as a page, image, style or frame", 403),
@@ -192,6 +216,12 @@ function admit(
   if (defences.crossSite && changesState(request.method, path) && !cors && isCrossSite(request))
     return refuse(new CrossSiteError());
   return undefined;
+}
+
+/** To the sign-in page, which returns to `path` once signed in. */
+function signInFirst(path: string): Response {
+  const location = path === "/" ? "/login" : `/login?return=${encodeURIComponent(path)}`;
+  return new Response(null, { status: 303, headers: { location } });
 }
 
 function refuse(error: SluiceError, headers: Record<string, string> = {}): { refuse: Response } {

@@ -7,28 +7,9 @@ import { Elysia } from "elysia";
 import { exportConversation } from "../conversations/export.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { NotFoundError } from "../errors.ts";
+import { contentDisposition } from "./content-disposition.ts";
 import { userOf } from "./requester.ts";
 import { ConversationIdParams, ExportQuery } from "./schemas.ts";
-
-/**
- * RFC 6266 / RFC 8187: `filename` for every client, `filename*` with the title's own characters
- * (percent-encoded UTF-8) for those that read it. `'()*` are not attr-chars, so they are encoded too.
- */
-function attachment(fileName: string, title: string | null, extension: string): string {
-  // Dots and spaces at either end go: "offsite." is not to become "offsite..md", nor ".env" a hidden file.
-  const stem = title
-    // A lone surrogate (JSON allows "\ud800") would make encodeURIComponent throw.
-    ?.replace(/\p{Cs}/gu, "\uFFFD")
-    .replace(/[\p{Cc}/\\]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .replace(/^[\s.]+|[\s.]+$/g, "");
-  const original = stem ? `${stem}.${extension}` : fileName;
-  const encoded = encodeURIComponent(original).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${fileName}"; filename*=UTF-8''${encoded}`;
-}
 
 /** The pieces as a byte stream, each read when the client is ready for it; a client gone stops the reading. */
 function streamOf(pieces: AsyncGenerator<string>): ReadableStream<Uint8Array> {
@@ -56,7 +37,7 @@ export function exportRoutes(store: ConversationStore) {
       return new Response(streamOf(file.body), {
         headers: {
           "content-type": file.contentType,
-          "content-disposition": attachment(file.fileName, file.title, query.format),
+          "content-disposition": contentDisposition("attachment", file.fileName, file.title, `.${query.format}`),
           // A user's words: never kept by a shared cache.
           "cache-control": "private, no-store",
         },

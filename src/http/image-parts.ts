@@ -1,14 +1,12 @@
 /**
- * A question sent as OpenAI content parts (`[{type:"text",text},{type:"image_url",image_url:{url}}]`)
- * taken apart into its text and its images, each checked before anything is stored: at most
- * IMAGE_MAX_COUNT images, each a `data:` URL (a remote URL would have the model's server fetch
- * whatever a user names), at most IMAGE_MAX_BYTES once decoded, and PNG, JPEG, WebP or GIF by its
- * own bytes, whatever type it declares.
+ * An image of a question (`{type:"image_url",image_url:{url}}`), checked before anything is
+ * stored: a `data:` URL (a remote URL would have the model's server fetch whatever a user names),
+ * at most IMAGE_MAX_BYTES once decoded, and PNG, JPEG, WebP or GIF by its own bytes, whatever type
+ * it declares. question-parts.ts takes a question apart and counts its images.
  */
-import type { ImageLimits } from "../config.ts";
-import type { ContentPart } from "../contract.ts";
 import { ACCEPTED_IMAGE_TYPES, type ImageMediaType, type NewImage, sniffImageType } from "../conversations/images.ts";
 import { SluiceError, ValidationError } from "../errors.ts";
+import { decodeBase64, decodedSize } from "./base64-bytes.ts";
 
 export class ImageTooLargeError extends SluiceError {
   override name = "ImageTooLargeError";
@@ -19,39 +17,8 @@ export class ImageTooLargeError extends SluiceError {
 
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]*={0,2})$/i;
 
-export interface Question {
-  text: string;
-  images: NewImage[];
-}
-
-/**
- * The JSON body bytes `/api/chat` must accept for a question with the most and largest images:
- * the usual limit, plus each image in base64 (4 characters per 3 bytes) and its part's framing.
- */
-export function chatBodyLimit(maxBodyBytes: number, limits: ImageLimits): number {
-  return maxBodyBytes + limits.maxCount * (Math.ceil(limits.maxBytes / 3) * 4 + 256);
-}
-
-/** The text and images of `content`; throws a 400 naming the field, or a 413 for an image too large. */
-export function readQuestion(content: string | ContentPart[], limits: ImageLimits): Question {
-  if (typeof content === "string") return { text: content, images: [] };
-  const imageCount = content.filter((part) => part.type === "image_url").length;
-  if (imageCount > limits.maxCount)
-    throw new ValidationError(
-      "content",
-      limits.maxCount === 0 ? "this server takes no images" : `at most ${limits.maxCount} images per message`,
-    );
-  const texts: string[] = [];
-  const images: NewImage[] = [];
-  content.forEach((part, index) => {
-    if (part.type === "text") texts.push(part.text);
-    else images.push(readImage(part.image_url.url, `content[${index}].image_url.url`, limits.maxBytes));
-  });
-  // Empty text and no image is refused by the route, which alone knows whether it is a Retry.
-  return { text: texts.join("\n"), images };
-}
-
-function readImage(url: string, field: string, maxBytes: number): NewImage {
+/** An image part's `data:` URL as an image to store; throws a 400 naming `field`, or a 413 for one too large. */
+export function readImage(url: string, field: string, maxBytes: number): NewImage {
   const match = DATA_URL.exec(url);
   if (!match) throw new ValidationError(field, "must be a data: URL with base64 image bytes");
   const declared = (match[1] as string).toLowerCase();
@@ -59,12 +26,8 @@ function readImage(url: string, field: string, maxBytes: number): NewImage {
     throw new ValidationError(field, `${declared} is not accepted: send PNG, JPEG, WebP or GIF`);
   const base64 = match[2] as string;
   // Refused before decoding: the decoded size follows from the length.
-  if (Math.floor((base64.length * 3) / 4) - (base64.match(/=+$/)?.[0].length ?? 0) > maxBytes)
-    throw new ImageTooLargeError(field, maxBytes);
-  // The decoded bytes themselves (a Buffer is a Uint8Array), not a second copy of every image;
-  // a small one, which shares the runtime's Buffer pool with other data, is copied out of it.
-  const decoded = Buffer.from(base64, "base64");
-  const data = decoded.byteLength === decoded.buffer.byteLength ? decoded : new Uint8Array(decoded);
+  if (decodedSize(base64) > maxBytes) throw new ImageTooLargeError(field, maxBytes);
+  const data = decodeBase64(base64);
   const actual = sniffImageType(data);
   if (actual !== declared)
     throw new ValidationError(field, `the bytes are ${actual ?? "not an image"}, not ${declared}`);

@@ -24,7 +24,8 @@ const CONTENT_TYPES: Record<string, string> = {
  * Serves the files in `dir` at `/`, with `index.html` at `/` itself. The file list is read once,
  * at start, and each file becomes its own route (`alwaysStatic`): there is no catch-all that maps
  * a request path onto the disk, so no spelling of a path (`..`, encoded slashes, backslashes) can
- * name a file outside `dir`. Rebuilding the UI therefore needs a restart.
+ * name a file outside `dir`. Rebuilding the UI therefore needs a restart. `admin.html` is left out:
+ * http/admin.ts serves it to admins only.
  */
 export async function publicFiles(dir: string, { fixedSet }: { fixedSet: boolean }) {
   const indexPath = join(dir, "index.html");
@@ -36,6 +37,8 @@ export async function publicFiles(dir: string, { fixedSet }: { fixedSet: boolean
     indexHTML: false,
     maxAge: 0,
     directive: "no-cache",
+    // The admin page is served by its own route, to admins only (admin.ts), never as a file.
+    ignorePatterns: [/[\\/]admin\.html$/],
   });
   return (
     new Elysia({ name: "public-files" })

@@ -15,6 +15,8 @@ export interface Requester {
    * (AUTH=none), so that one client still cannot lock out the others.
    */
   limitKey: string | undefined;
+  /** May use the admin page and API (ADMIN_USERS, or the provider's admin groups); absent: no. */
+  admin?: boolean;
 }
 
 const requesters = new WeakMap<Request, Requester>();

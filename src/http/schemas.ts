@@ -22,7 +22,10 @@ void messageSchemaMatchesContract;
 const idPattern = "^[A-Za-z0-9_-]{1,64}$";
 const Id = (what: string) => t.String({ pattern: idPattern, error: `must be ${what} id` });
 
-/** OpenAI content parts: text, and images as `data:` URLs (checked further by image-parts.ts). */
+/**
+ * OpenAI content parts: text, images as `data:` URLs (checked further by image-parts.ts), and
+ * documents as `file` parts with a `data:` URL (read by document-parts.ts).
+ */
 const ContentPartSchema = t.Union(
   [
     t.Object({ type: t.Literal("text"), text: t.String() }),
@@ -30,8 +33,15 @@ const ContentPartSchema = t.Union(
       type: t.Literal("image_url"),
       image_url: t.Object({ url: t.String(), detail: t.Optional(t.String({ maxLength: 10 })) }),
     }),
+    t.Object({
+      type: t.Literal("file"),
+      file: t.Object({ filename: t.Optional(t.String({ maxLength: 1_000 })), file_data: t.String() }),
+    }),
   ],
-  { error: 'must be {"type":"text","text"} or {"type":"image_url","image_url":{"url"}}' },
+  {
+    error:
+      'must be {"type":"text","text"}, {"type":"image_url","image_url":{"url"}} or {"type":"file","file":{"filename","file_data"}}',
+  },
 );
 
 export const ChatBody = t.Object({
@@ -66,6 +76,8 @@ export const ChatBody = t.Object({
 export type ChatBody = typeof ChatBody.static;
 
 export const StreamParams = t.Object({ id: Id("a stream") });
+
+export const DocumentParams = t.Object({ id: Id("a conversation"), documentId: Id("a document") });
 
 export const ClassicQuery = t.Object({
   q: t.Optional(t.String({ maxLength: 100_000, error: "must be the question text" })),

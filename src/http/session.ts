@@ -1,7 +1,8 @@
 /**
  * Signing in and out: `POST /api/session` exchanges an access token for a session cookie
  * (HttpOnly, SameSite=Strict, Secure behind TLS), `GET /api/session` says who is signed in,
- * `DELETE /api/session` signs out, and `GET /login` is the page that asks for the token.
+ * `DELETE /api/session` signs out (under AUTH=oidc it also names the provider's sign-out page,
+ * when it has one), and `GET /login` is the sign-in page (a token, or the provider's button).
  *
  * A sign-in never silently replaces another signed-in user: any site can send a browser to
  * `/login#token=<its own token>`, and the page signs in with what the link carries; without this
@@ -11,9 +12,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Elysia, t } from "elysia";
-import { type Access, SESSION_COOKIE } from "../auth/access.ts";
+import type { Access } from "../auth/access.ts";
 import { attemptKeys, type SignInThrottle } from "../auth/sign-in-throttle.ts";
 import { SluiceError } from "../errors.ts";
+import { overTls, sessionCookie } from "./cookies.ts";
 import { requesterOf, userOf } from "./requester.ts";
 
 const SignInBody = t.Object({
@@ -31,21 +33,6 @@ class SignedInAsOtherError extends SluiceError {
     const body = super.toJSON();
     return { error: { ...body.error, user: this.user } };
   }
-}
-
-/** Whether the browser reached us over TLS (directly, or through a proxy that says so). */
-function overTls(request: Request, publicUrl: string | undefined): boolean {
-  return (
-    publicUrl?.startsWith("https:") === true ||
-    request.url.startsWith("https:") ||
-    request.headers.get("x-forwarded-proto") === "https"
-  );
-}
-
-function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return [`${SESSION_COOKIE}=${value}`, "Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${maxAgeSeconds}`]
-    .concat(secure ? ["Secure"] : [])
-    .join("; ");
 }
 
 export interface SessionRouteDeps {
@@ -90,18 +77,25 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       mode: access.mode,
       // Only a session can be signed out; a proxy's user or AUTH=none has nothing to end.
       canSignOut: access.sessionOf(request) !== undefined,
+      admin: requesterOf(request).admin === true,
     }))
     .delete("/api/session", async ({ request }) => {
       const session = access.sessionOf(request);
       if (session) await access.signOut(session);
-      // A Response of our own: a 204 with Elysia's empty body is refused by Deno ("null body status").
       const headers = { "set-cookie": sessionCookie("", 0, overTls(request, publicUrl)) };
+      // The provider's session too, where it offers a sign-out page: the browser goes there next.
+      const endSession = await access.oidc?.endSessionUrl();
+      if (endSession) return Response.json({ end_session_url: endSession }, { headers });
+      // A Response of our own: a 204 with Elysia's empty body is refused by Deno ("null body status").
       return new Response(null, { status: 204, headers });
     });
   if (!publicDir) return app;
   const page = join(publicDir, "login.html");
+  // The page offers what the mode signs in with: a token, or the OIDC provider (ui/login.ts).
+  const marked = (html: string) => html.replace("<body>", `<body data-auth="${access.mode}">`);
   return app.get(
     "/login",
-    async () => new Response(await readFile(page), { headers: { "content-type": "text/html; charset=utf-8" } }),
+    async () =>
+      new Response(marked(await readFile(page, "utf8")), { headers: { "content-type": "text/html; charset=utf-8" } }),
   );
 }

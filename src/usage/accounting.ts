@@ -10,7 +10,14 @@
 import type { Usage } from "../contract.ts";
 import { type BudgetSettings, TokenBudgets, type UserBudget } from "./budgets.ts";
 import { UsageLedger } from "./ledger.ts";
-import type { BudgetChange, BudgetOverride, TokenUsageStore, UsageQuery, UsageRow } from "./usage-store.ts";
+import type {
+  BudgetChange,
+  BudgetOverride,
+  TokenUsageStore,
+  UsageQuery,
+  UsageRow,
+  UserBudgetOverride,
+} from "./usage-store.ts";
 
 export interface AccountingSettings extends BudgetSettings {
   /** How often counted usage is written (default 1 s). */
@@ -68,6 +75,11 @@ export class TokenAccounting {
     const override = await this.store.setBudgetOverride(user, change);
     this.#budgets.forget([user]);
     return override;
+  }
+
+  /** Every user with a budget of their own (the admin page). */
+  budgetOverrides(): Promise<UserBudgetOverride[]> {
+    return this.store.budgetOverrides();
   }
 
   /** Writes what was counted (at shutdown, and before a report). */

@@ -36,6 +36,11 @@ export interface BudgetOverride {
   tokens_per_month: number | null;
 }
 
+/** One user's own budget. */
+export interface UserBudgetOverride extends BudgetOverride {
+  user: string;
+}
+
 /** What a budget check reads: the tokens a user spent today and this month, and their own budget. */
 export interface BudgetReading {
   day_tokens: number;
@@ -56,6 +61,8 @@ export interface TokenUsageStore {
   tokenUsageReport(query: UsageQuery): Promise<UsageRow[]>;
   /** `user`'s tokens on `day` and in its month up to it, and their own budget. */
   budgetReading(user: string, day: string): Promise<BudgetReading>;
+  /** Every user with a budget of their own, by name. */
+  budgetOverrides(): Promise<UserBudgetOverride[]>;
   /** Applies `change` to `user`'s own budget; returns it as it now is (undefined: the settings' apply). */
   setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined>;
 }

@@ -166,3 +166,53 @@ export async function seededConversation(setup: ChatSetup, questions: string[]):
   await context.close();
   return address;
 }
+
+/** Opens the chat and records every CSP violation the page reports (event and console). */
+export async function openWatched(setup: ChatSetup, viewport?: { width: number; height: number }) {
+  const chat = await openChat(setup.browser, setup.url, viewport ? { viewport } : {});
+  const violations: string[] = [];
+  // Interception of the file dialog is switched on by the first listener, asynchronously: on
+  // from the start, so a waitForEvent just before a click never races it.
+  chat.page.on("filechooser", () => {});
+  chat.page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await chat.page.exposeFunction("reportViolation", (text: string) => violations.push(text));
+  await chat.page.evaluate(() =>
+    document.addEventListener("securitypolicyviolation", (event) =>
+      (window as unknown as { reportViolation(text: string): void }).reportViolation(
+        `${event.violatedDirective} ${event.blockedURI}`,
+      ),
+    ),
+  );
+  return { ...chat, violations };
+}
+
+/** A file to paste or drop: its name, its type as the browser reports it, and its bytes (base64) or text. */
+export interface DroppedFile {
+  name: string;
+  type?: string;
+  base64?: string;
+  text?: string;
+}
+
+/** Pastes (a ClipboardEvent on the message box) or drops (a DragEvent on the composer) `file` on the page. */
+export async function pasteOrDrop(page: Page, how: "paste" | "drop", file: DroppedFile): Promise<void> {
+  await page.evaluate(
+    ({ how, file }) => {
+      const bytes =
+        file.base64 === undefined ? (file.text ?? "") : Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], file.name, { type: file.type ?? "" }));
+      const init = { bubbles: true, cancelable: true };
+      if (how === "paste")
+        document.getElementById("prompt")?.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, ...init }));
+      else {
+        const composer = document.getElementById("composer");
+        composer?.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, ...init }));
+        composer?.dispatchEvent(new DragEvent("drop", { dataTransfer: data, ...init }));
+      }
+    },
+    { how, file },
+  );
+}

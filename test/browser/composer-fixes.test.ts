@@ -132,18 +132,23 @@ for (const [name, viewport] of widths) {
     page.on("filechooser", () => {});
     const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#attach")]);
     await chooser.setFiles([
+      // Text is a document: taken.
       { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") },
       { name: "ok.png", mimeType: "image/png", buffer: PNG_1 },
-      { name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") },
+      // Neither an image nor a document (PDF or text), by their bytes.
+      { name: "archive.zip", mimeType: "application/zip", buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]) },
+      { name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from([0x00, 0x01, 0x02]) },
       { name: "huge.png", mimeType: "image/png", buffer: Buffer.concat([PNG_1, Buffer.alloc(3_000)]) },
     ]);
     await page.waitForFunction(() => document.querySelector("#status-line")?.textContent?.includes("Not attached"));
     const notice = (await page.textContent("#status-line")) ?? "";
-    for (const refused of ["“notes.txt”", "“report.pdf”", "“huge.png”"]) expect(notice).toContain(refused);
-    expect(notice).toContain("not a PNG, JPEG, WebP or GIF image");
+    for (const refused of ["“archive.zip”", "“report.pdf”", "“huge.png”"]) expect(notice).toContain(refused);
+    expect(notice).toContain("neither a PDF nor a text file");
     expect(notice).toContain("larger than");
     expect(notice).not.toContain("ok.png");
+    expect(notice).not.toContain("notes.txt");
     expect(await page.locator("#attachments img").count()).toBe(1);
+    expect(await page.locator("#attachments .document-chip").count()).toBe(1);
     await context.close();
   });
 

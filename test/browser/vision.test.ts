@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
+import {
+  type ChatSetup,
+  conversationIdOf,
+  finishedAnswer,
+  openWatched as openWatchedOn,
+  pasteOrDrop,
+  phone,
+  send,
+  startChatSetup,
+} from "./chat-page.ts";
 import { PNG_1, PNG_2 } from "./test-images.ts";
 
 let setup: ChatSetup;
@@ -15,28 +24,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => setup?.stop(), 60_000);
 
-const phone = { width: 390, height: 844 };
-
-/** Opens the chat and records every CSP violation the page reports (event and console). */
-async function openWatched(viewport?: { width: number; height: number }) {
-  const chat = await openChat(setup.browser, setup.url, viewport ? { viewport } : {});
-  const violations: string[] = [];
-  // Interception of the file dialog is switched on by the first listener, asynchronously: on
-  // from the start, so a waitForEvent just before a click never races it.
-  chat.page.on("filechooser", () => {});
-  chat.page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  await chat.page.exposeFunction("reportViolation", (text: string) => violations.push(text));
-  await chat.page.evaluate(() =>
-    document.addEventListener("securitypolicyviolation", (event) =>
-      (window as unknown as { reportViolation(text: string): void }).reportViolation(
-        `${event.violatedDirective} ${event.blockedURI}`,
-      ),
-    ),
-  );
-  return { ...chat, violations };
-}
+const openWatched = (viewport?: { width: number; height: number }) => openWatchedOn(setup, viewport);
 
 const meta = (page: Page) => page.textContent("#thread .message.assistant:last-child .meta");
 
@@ -115,27 +103,6 @@ test("custom instructions at phone width by touch-sized mouse clicks; Use defaul
   await context.close();
 }, 60_000);
 
-/** Pastes (a ClipboardEvent) or drops (a DragEvent) a PNG made from `base64` on the page. */
-async function pasteOrDrop(page: Page, how: "paste" | "drop", base64: string): Promise<void> {
-  await page.evaluate(
-    ({ how, base64 }) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const data = new DataTransfer();
-      data.items.add(new File([bytes], `${how}.png`, { type: "image/png" }));
-      if (how === "paste")
-        document
-          .getElementById("prompt")
-          ?.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-      else {
-        const composer = document.getElementById("composer");
-        composer?.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
-        composer?.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
-      }
-    },
-    { how, base64 },
-  );
-}
-
 const loadedImages = (page: Page, selector: string) =>
   page.$$eval(selector, (images) =>
     (images as HTMLImageElement[]).map((image) => ({
@@ -146,8 +113,8 @@ const loadedImages = (page: Page, selector: string) =>
 
 test("images pasted, dropped and picked by keyboard are sent, shown, and still shown after a reload", async () => {
   const { page, context, violations, errors } = await openWatched();
-  await pasteOrDrop(page, "paste", PNG_1.toString("base64"));
-  await pasteOrDrop(page, "drop", PNG_2.toString("base64"));
+  await pasteOrDrop(page, "paste", { name: "paste.png", type: "image/png", base64: PNG_1.toString("base64") });
+  await pasteOrDrop(page, "drop", { name: "drop.png", type: "image/png", base64: PNG_2.toString("base64") });
   // The Attach button is reached by keyboard from the message box, and opens the file dialog.
   await page.focus("#prompt");
   await page.keyboard.press("Shift+Tab");
@@ -181,16 +148,17 @@ test("images pasted, dropped and picked by keyboard are sent, shown, and still s
   await context.close();
 }, 90_000);
 
-test("at phone width: attach by mouse, remove one, send; a wrong type is refused on the page", async () => {
+test("at phone width: attach by mouse, remove one, send; a file of no kind is refused on the page", async () => {
   const { page, context, violations } = await openWatched(phone);
   const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#attach")]);
   await chooser.setFiles([
     { name: "a.png", mimeType: "image/png", buffer: PNG_1 },
     { name: "b.png", mimeType: "image/png", buffer: PNG_2 },
-    { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") },
+    // Neither an image nor a document (PDF or text): a zip archive's bytes.
+    { name: "archive.zip", mimeType: "application/zip", buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]) },
   ]);
   await page.waitForFunction(() => document.querySelectorAll("#attachments img").length === 2);
-  await page.waitForFunction(() => document.querySelector("#status-line")?.textContent?.includes("notes.txt"));
+  await page.waitForFunction(() => document.querySelector("#status-line")?.textContent?.includes("archive.zip"));
   await page.click("#attachments .attachment-remove >> nth=0");
   await page.waitForFunction(() => document.querySelectorAll("#attachments img").length === 1);
   const send = await page.locator("#send").boundingBox();

@@ -2,6 +2,7 @@ import { test } from "bun:test";
 import { createHash } from "node:crypto";
 import { openPostgresStore } from "../../src/conversations/postgres.ts";
 import { postgresForTests } from "../support/postgres.ts";
+import { describeAdminStore } from "./admin-suite.ts";
 import { seedPostgresPrevious } from "./previous-schema.ts";
 import { describeConversationSearch } from "./search-suite.ts";
 import { describeShares } from "./share-suite.ts";
@@ -22,6 +23,7 @@ if (server) {
   describeStoredUsage("PostgreSQL", open);
   describeTokenUsage("PostgreSQL", open);
   describeShares("PostgreSQL", open);
+  describeAdminStore("PostgreSQL", open);
 } else {
   test.skip(`ConversationStore on PostgreSQL, skipped: ${unavailable}`, () => {});
 }

@@ -57,6 +57,30 @@ test("a question whose images would pass the byte quota is refused with 413, and
   expect(await limited.beginExchange("alice", id, { streamId: "s3", userContent: "short", title: "T" })).toBe(true);
 });
 
+test("documents count by their text's UTF-8 bytes: one that would pass the quota is refused, nothing stored", async () => {
+  const limited = quotaStore(store(), { conversations: 0, bytes: 10_000 });
+  const { id } = await limited.create("alice", "T");
+  const document = (text: string) => ({
+    id: crypto.randomUUID(),
+    name: "d.txt",
+    media_type: "text/plain" as const,
+    size: 10,
+    pages: null,
+    text,
+  });
+  // 3,000 characters of two bytes each: 6,000 bytes, whatever the file's size was.
+  const first = { streamId: "s1", userContent: "q", title: "T", documents: [document("é".repeat(3_000))] };
+  expect(await limited.beginExchange("alice", id, first)).toBe(true);
+  await limited.finishExchange("alice", id, { streamId: "s1", content: "a", status: "complete" });
+  const second = { streamId: "s2", userContent: "q", title: "T", documents: [document("é".repeat(2_000))] };
+  const refused = await limited.beginExchange("alice", id, second).catch((error: unknown) => error);
+  expect(errorResponse(refused).status).toBe(413);
+  expect((await store().get("alice", id))?.messages).toHaveLength(2);
+  // The control: a smaller one fits.
+  const third = { streamId: "s3", userContent: "q", title: "T", documents: [document("e".repeat(2_000))] };
+  expect(await limited.beginExchange("alice", id, third)).toBe(true);
+});
+
 test("the control: a quota of 0 is no quota", async () => {
   const unlimited = quotaStore(store(), { conversations: 0, bytes: 0 });
   for (let i = 0; i < 20; i++) await unlimited.create("alice");

@@ -1,4 +1,5 @@
 import { openSqliteStore } from "../../src/conversations/sqlite.ts";
+import { describeAdminStore } from "./admin-suite.ts";
 import { seedSqlitePrevious } from "./previous-schema.ts";
 import { describeShares } from "./share-suite.ts";
 import { describeConversationStore } from "./store-suite.ts";
@@ -9,3 +10,4 @@ describeConversationStore("SQLite", openSqliteStore, seedSqlitePrevious);
 describeStoredUsage("SQLite", openSqliteStore);
 describeTokenUsage("SQLite", openSqliteStore);
 describeShares("SQLite", openSqliteStore);
+describeAdminStore("SQLite", openSqliteStore);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { freshDataDir } from "../../harness/stack/spawn.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
+import { describeStoreDocuments } from "./store-suite-documents.ts";
 import { describeStoreExtras } from "./store-suite-extras.ts";
 import { describeStoreTree, expectMigratedTrees } from "./store-suite-tree.ts";
 
@@ -246,6 +247,7 @@ export function describeConversationStore(backend: string, open: OpenStore, seed
       });
 
     describeStoreExtras(fresh);
+    describeStoreDocuments(fresh);
     describeStoreTree(fresh);
   });
 }

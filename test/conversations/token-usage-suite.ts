@@ -133,8 +133,11 @@ export function describeTokenUsage(backend: string, open: OpenStore): void {
         tokens_per_month: 0,
       });
       expect((await store.budgetReading("bob", "2026-03-02")).override).toBeUndefined();
+      // The admin page lists who has a budget of their own.
+      expect(await store.budgetOverrides()).toEqual([{ user: "alice", tokens_per_day: 100, tokens_per_month: 0 }]);
       // Back to the settings for both: nothing of alice's own is left.
       expect(await store.setBudgetOverride("alice", { day: null, month: null })).toBeUndefined();
+      expect(await store.budgetOverrides()).toEqual([]);
       expect((await store.budgetReading("alice", "2026-03-02")).override).toBeUndefined();
     });
   });

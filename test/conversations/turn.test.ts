@@ -84,7 +84,7 @@ test("Ask: the conversation's instructions, the thread, the question; the exchan
   await store.setSystemPrompt(OWNER, id, "Answer in French.");
   const last = (await store.get(OWNER, id))?.messages.at(-1)?.id;
   const started = await turn({ conversationId: id, question: "q2", parentId: last }, "a2");
-  expect(started.context).toEqual({ messages: 4, dropped: 0 });
+  expect(started.context).toEqual({ messages: 4, dropped: 0, documents: [] });
   expect(contents(sent.at(-1))).toEqual(["Answer in French.", "q1", "a1", "q2"]);
   expect((await store.get(OWNER, id))?.messages.map((m) => m.content)).toEqual(["q1", "a1", "q2", "a2"]);
 });

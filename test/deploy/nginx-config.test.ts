@@ -24,7 +24,7 @@ import {
   upstreamServer,
 } from "../../harness/stack/template-vars.ts";
 import { loadConfig } from "../../src/config.ts";
-import { chatBodyLimit } from "../../src/http/image-parts.ts";
+import { chatBodyLimit } from "../../src/http/chat-body.ts";
 import { composeConfig, service } from "./compose-file.ts";
 import { selfSignedCertificate } from "./tls-certificate.ts";
 
@@ -132,11 +132,11 @@ describe("the rendered production configuration", () => {
   test("limits agree with the app: body size, drain time, open files", () => {
     const [everywhere, chat] = directive(proxy(), "client_max_body_size");
     expect(everywhere).toBe(`${defaults.maxBodyBytes / 1_048_576}m`);
-    // POST /api/chat may carry images: nginx lets through at least what the app accepts there.
+    // POST /api/chat may carry images and documents: nginx lets through at least what the app accepts there.
     const code = proxy().replace(/#.*$/gm, "");
     expect(directive(block(code, "location = /api/chat"), "client_max_body_size")).toEqual([chat ?? ""]);
     expect(Number.parseInt(chat ?? "0", 10) * 1_048_576).toBeGreaterThanOrEqual(
-      chatBodyLimit(defaults.maxBodyBytes, defaults.images),
+      chatBodyLimit(defaults.maxBodyBytes, defaults.images, defaults.documents),
     );
     const main = readFileSync(NGINX_CONF, "utf8");
     expect(seconds(directive(main, "worker_shutdown_timeout")[0] ?? "") * 1000).toBe(defaults.drainTimeoutMs);

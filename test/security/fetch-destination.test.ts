@@ -58,13 +58,18 @@ test("/chat?q= and API routes loaded as anything but fetch/EventSource: 403, and
   expect(await modelCalls(app)).toBe(before);
 });
 
-test("the page's own requests, images and exports, and header-less clients go through", async () => {
+test("the page's own requests, images, exports and documents, and header-less clients go through", async () => {
   const created = await call(app, ALICE, "POST", "/api/conversations", {});
   const id = created.json.id as string;
   expect((await load(app, "/api/conversations", "empty")).status).toBe(200);
   expect((await load(app, `/api/conversations/${id}/export?format=md`, "document")).status).toBe(200);
   // An image route loaded by an <img>: through to the route (404: no such image).
   expect((await load(app, `/api/conversations/${id}/images/nope`, "image")).status).toBe(404);
+  // A document's text opened by a link: through to the route (404: no such document)…
+  expect((await load(app, `/api/conversations/${id}/documents/nope`, "document")).status).toBe(404);
+  // …but never loaded as an image or a script (the control: the same path, refused at the edge).
+  for (const destination of ["image", "script"])
+    expect((await load(app, `/api/conversations/${id}/documents/nope`, destination)).status).toBe(403);
   expect((await load(app, "/", "document")).status).toBe(200);
   const stream = await load(app, "/chat?q=%2Fsim%20tokens%3D1%0Ahi", "empty");
   expect(stream.status).toBe(200);

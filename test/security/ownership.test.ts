@@ -4,7 +4,9 @@
  * is paired with the owner's own request, which succeeds: the 404 is the ownership check.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { dataUrl } from "../../harness/client/file-parts.ts";
 import { readStream } from "../../harness/client/stream.ts";
+import { pdfFile } from "../../harness/pdf-file.ts";
 import { ALICE, BOB, bearer, call, startTarget, type TargetApp } from "./setup.ts";
 
 let app: TargetApp;
@@ -83,6 +85,42 @@ test("another user's image and custom instructions: not readable, not changeable
   expect((await call(app, ALICE, "GET", path)).json.system_prompt).toBe("be brief");
 });
 
+test("another user's document: its text not readable, its id useless elsewhere; the owner's is served", async () => {
+  const created = await call(app, ALICE, "POST", "/api/conversations", {});
+  const other = await call(app, ALICE, "POST", "/api/conversations", {});
+  const path = `/api/conversations/${created.json.id}`;
+  const secret = "alice's salary: 123456";
+  const sent = await call(app, ALICE, "POST", "/api/chat", {
+    conversationId: created.json.id,
+    content: [
+      { type: "text", text: "/sim tokens=2\nread it" },
+      { type: "file", file: { filename: "pay.pdf", file_data: dataUrl(pdfFile([[secret]]), "application/pdf") } },
+    ],
+    parentId: null,
+  });
+  expect(sent.status).toBe(202);
+  let documentId: string | undefined;
+  for (let attempt = 0; attempt < 50 && !documentId; attempt++) {
+    documentId = (await call(app, ALICE, "GET", path)).json.messages[0]?.documents?.[0]?.id;
+    if (!documentId) await Bun.sleep(100);
+  }
+  const documentPath = `${path}/documents/${documentId}`;
+  const own = await fetch(`${app.url}${documentPath}`, { headers: bearer(ALICE) });
+  expect(own.status).toBe(200);
+  expect(await own.text()).toBe(secret);
+  const stolen = await fetch(`${app.url}${documentPath}`, { headers: bearer(BOB) });
+  expect(stolen.status).toBe(404);
+  expect(await stolen.text()).not.toContain("123456");
+  // Under another conversation, even the owner's, the id finds nothing; nor does Bob's own conversation.
+  const elsewhere = `/api/conversations/${other.json.id}/documents/${documentId}`;
+  expect((await fetch(`${app.url}${elsewhere}`, { headers: bearer(ALICE) })).status).toBe(404);
+  const bobs = await call(app, BOB, "POST", "/api/conversations", {});
+  const viaBob = `/api/conversations/${bobs.json.id}/documents/${documentId}`;
+  expect((await fetch(`${app.url}${viaBob}`, { headers: bearer(BOB) })).status).toBe(404);
+  // Nor is it in Bob's view of anything: his list and his search are empty of it.
+  expect((await call(app, BOB, "GET", "/api/conversations?q=salary")).json.conversations).toEqual([]);
+});
+
 test("nobody signed in: every API route answers 401, nothing else", async () => {
   for (const [method, path] of [
     ["GET", "/api/conversations"],
@@ -94,6 +132,7 @@ test("nobody signed in: every API route answers 401, nothing else", async () => 
     ["GET", "/v1/models"],
     ["GET", "/api/chat-settings"],
     ["GET", "/api/conversations/x/images/y"],
+    ["GET", "/api/conversations/x/documents/y"],
     ["PATCH", "/api/conversations/x"],
   ] as const) {
     const response = await fetch(`${app.url}${path}`, { method });

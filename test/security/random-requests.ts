@@ -45,6 +45,7 @@ const ROUTES = [
   "/api/conversations/*",
   "/api/conversations/*/export",
   "/api/conversations/*/images/*",
+  "/api/conversations/*/documents/*",
   "/api/streams/*",
   "/chat",
   "/v1/chat/completions",

@@ -40,6 +40,9 @@ class MemoryLedger implements TokenUsageStore {
     const today = mine.filter((row) => row.day === day);
     return { day_tokens: sum(today), month_tokens: sum(mine), override: this.overrides.get(user) };
   }
+  async budgetOverrides() {
+    return [...this.overrides].map(([user, override]) => ({ user, ...override }));
+  }
   async setBudgetOverride(user: string, change: BudgetChange) {
     const next = budgetAfter(this.overrides.get(user), change);
     if (next) this.overrides.set(user, next);
