@@ -107,7 +107,8 @@ export async function send(page: Page, text: string): Promise<void> {
   await page.press("#prompt", "Enter");
 }
 
-const lastAnswer = "#thread .message.assistant:last-child";
+/** The newest answer on the page. */
+export const lastAnswer = "#thread .message.assistant:last-child";
 
 /** Waits (bounded) until the last answer has ended; returns how, and its text. */
 export async function finishedAnswer(page: Page, timeout = 30_000): Promise<{ status: string; text: string }> {
@@ -116,6 +117,13 @@ export async function finishedAnswer(page: Page, timeout = 30_000): Promise<{ st
     status: (await page.getAttribute(lastAnswer, "data-status")) ?? "",
     text: (await page.textContent(`${lastAnswer} .content`))?.trim() ?? "",
   };
+}
+
+/** Waits until the last answer has ended and its stored copy is known (its id on the page); returns it. */
+export async function storedLastAnswer(page: Page): Promise<{ status: string; text: string; id: string }> {
+  const answer = await finishedAnswer(page);
+  await page.waitForSelector(`${lastAnswer}[data-message-id]`, { timeout: 10_000 });
+  return { ...answer, id: (await page.getAttribute(lastAnswer, "data-message-id")) ?? "" };
 }
 
 /** The text of the answer being written (empty before it starts). */

@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { callJson } from "../../harness/client/api.ts";
 import { readConversation } from "../../harness/client/conversations.ts";
-import { conversationIdOf, finishedAnswer, openChat, send, useChatSetup, widths } from "./chat-page.ts";
+import { conversationIdOf, lastAnswer, openChat, send, storedLastAnswer, useChatSetup, widths } from "./chat-page.ts";
 
 const setup = useChatSetup({
   // Ten tokens at most per answer: a longer one is cut off at the output limit.
@@ -17,27 +17,19 @@ const setup = useChatSetup({
   MODELS: "demo,demo-large",
 });
 
-const lastAnswer = "#thread .message.assistant:last-child";
 const meta = (page: Page) => page.textContent(`${lastAnswer} .meta`);
-
-/** Waits until the last answer is stored and shown as such (its id known), then returns it. */
-async function storedAnswer(page: Page): Promise<{ status: string; text: string; id: string }> {
-  const answer = await finishedAnswer(page);
-  await page.waitForSelector(`${lastAnswer}[data-message-id]`, { timeout: 10_000 });
-  return { ...answer, id: (await page.getAttribute(lastAnswer, "data-message-id")) ?? "" };
-}
 
 for (const [name, viewport] of widths) {
   test(`${name}: a cut-off answer says so; Continue (mouse, then keyboard) appends in place until it ends`, async () => {
     const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tokens=25\nTell me a long story");
-    const cut = await storedAnswer(page);
+    const cut = await storedLastAnswer(page);
     expect(await meta(page)).toStartWith("Cut off at the output limit · ");
     // In view without hovering: the next thing to do with this answer.
     expect(await page.isVisible(`${lastAnswer} button:has-text("Continue")`)).toBe(true);
     await page.click(`${lastAnswer} button:has-text("Continue")`);
     await page.waitForSelector(`${lastAnswer}.live`);
-    const more = await storedAnswer(page);
+    const more = await storedLastAnswer(page);
     expect(more.id).toBe(cut.id);
     expect(more.text.startsWith(cut.text)).toBe(true);
     expect(more.text.length).toBeGreaterThan(cut.text.length);
@@ -45,7 +37,7 @@ for (const [name, viewport] of widths) {
     await page.focus(`${lastAnswer} button:has-text("Continue")`);
     await page.keyboard.press("Enter");
     await page.waitForSelector(`${lastAnswer}.live`);
-    const whole = await storedAnswer(page);
+    const whole = await storedLastAnswer(page);
     expect(whole.status).toBe("complete");
     expect(await meta(page)).toMatch(/^TTFT \d+ ms · 25 tokens · /);
     expect(await page.locator(`${lastAnswer} button:has-text("Continue")`).count()).toBe(0);
@@ -66,11 +58,11 @@ for (const [name, viewport] of widths) {
       lastAnswer,
     );
     await page.click("#stop");
-    const stopped = await storedAnswer(page);
+    const stopped = await storedLastAnswer(page);
     expect(stopped.status).toBe("cancelled");
     expect(await meta(page)).toStartWith("Stopped");
     await page.click(`${lastAnswer} button:has-text("Continue")`);
-    const continued = await storedAnswer(page);
+    const continued = await storedLastAnswer(page);
     expect(continued.status).toBe("complete");
     expect(continued.id).toBe(stopped.id);
     expect(continued.text.startsWith(stopped.text)).toBe(true);
@@ -81,7 +73,7 @@ for (const [name, viewport] of widths) {
   test(`${name}: each answer names its model; the picker's choice is stored with the conversation`, async () => {
     const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
     await send(page, "/sim tokens=3\nWhich model?");
-    await storedAnswer(page);
+    await storedLastAnswer(page);
     expect(await page.textContent(`${lastAnswer} .answer-model`)).toBe("demo");
     const id = conversationIdOf(page);
     await page.selectOption("#model-picker", "demo-large");
@@ -89,7 +81,7 @@ for (const [name, viewport] of widths) {
     await page.click(`${lastAnswer} button:has-text("Regenerate")`);
     // While it is written, and once stored.
     await page.waitForSelector(`${lastAnswer}.live .answer-model:text("demo-large")`);
-    await storedAnswer(page);
+    await storedLastAnswer(page);
     expect(await page.textContent(`${lastAnswer} .answer-model`)).toBe("demo-large");
     expect((await readConversation(setup().url, id)).messages[1]?.model).toBe("demo-large");
     await page.click(`${lastAnswer} .branch-nav button[aria-label="Previous answer"]`);

@@ -7,7 +7,7 @@
 import { expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { readConversation } from "../../harness/client/conversations.ts";
-import { conversationIdOf, finishedAnswer, openChat, send, useChatSetup } from "./chat-page.ts";
+import { conversationIdOf, lastAnswer, openChat, send, storedLastAnswer, useChatSetup } from "./chat-page.ts";
 
 const setup = useChatSetup({
   SIM_TOKENS_PER_SECOND: "40",
@@ -15,8 +15,6 @@ const setup = useChatSetup({
   CONTINUE_MODE: "instruction",
   CONTINUE_INSTRUCTION: "/sim tps=5 tokens=30\nGo on",
 });
-
-const lastAnswer = "#thread .message.assistant:last-child";
 
 /** Waits until the answer being written shows more than `length` characters. */
 async function liveLongerThan(page: Page, length: number): Promise<void> {
@@ -27,19 +25,12 @@ async function liveLongerThan(page: Page, length: number): Promise<void> {
   );
 }
 
-/** The last answer once it has ended and its stored copy is known. */
-async function storedAnswer(page: Page): Promise<{ status: string; text: string; id: string }> {
-  const answer = await finishedAnswer(page);
-  await page.waitForSelector(`${lastAnswer}[data-message-id]`, { timeout: 10_000 });
-  return { ...answer, id: (await page.getAttribute(lastAnswer, "data-message-id")) ?? "" };
-}
-
 test("a Continue being written survives a reload, and Stop ends it as any answer, its text kept", async () => {
   const { page, context, errors } = await openChat(setup().browser, setup().url);
   await send(page, "/sim tps=5 tokens=30\nCount slowly");
   await liveLongerThan(page, 0);
   await page.click("#stop");
-  const stopped = await storedAnswer(page);
+  const stopped = await storedLastAnswer(page);
   expect(stopped.status).toBe("cancelled");
   await page.click(`${lastAnswer} button:has-text("Continue")`);
   await liveLongerThan(page, stopped.text.length + 2);
@@ -49,7 +40,7 @@ test("a Continue being written survives a reload, and Stop ends it as any answer
   expect(((await page.textContent(`${lastAnswer} .content`)) ?? "").trim().startsWith(stopped.text)).toBe(true);
   expect(await page.locator("#thread .message").count()).toBe(2);
   await page.click("#stop");
-  const again = await storedAnswer(page);
+  const again = await storedLastAnswer(page);
   expect(again.status).toBe("cancelled");
   expect(again.id).toBe(stopped.id);
   expect(again.text.startsWith(stopped.text)).toBe(true);
