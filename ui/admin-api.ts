@@ -4,11 +4,11 @@
  */
 import type { BudgetOverride, UserBudget } from "../src/admin/admin-data.ts";
 import type { AdminOverview } from "../src/admin/overview.ts";
-import type { StoredAuditEntry } from "../src/conversations/store.ts";
+import type { StoredAuditEntry } from "../src/conversations/admin-store.ts";
 import type { RunningGeneration } from "../src/generation/running.ts";
 
 export type { AdminOverview, UserOverview } from "../src/admin/overview.ts";
-export type { StoredAuditEntry } from "../src/conversations/store.ts";
+export type { StoredAuditEntry } from "../src/conversations/admin-store.ts";
 export type { RunningGeneration } from "../src/generation/running.ts";
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {

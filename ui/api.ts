@@ -4,22 +4,15 @@
  */
 
 import type { SentDocument } from "../src/conversations/context-documents.ts";
-import type {
-  Conversation,
-  ConversationPage,
-  ConversationState,
-  ConversationSummary,
-  SearchHit,
-  StoredMessage,
-} from "../src/conversations/store.ts";
+import type { ConversationPage, ConversationSummary } from "../src/conversations/conversation-list.ts";
+import type { Conversation, ConversationState, SearchHit, StoredMessage } from "../src/conversations/store.ts";
 import { attachmentPart } from "./question-documents.ts";
 
 export type { ChatMessage } from "../src/contract.ts";
+export type { ConversationPage, ConversationSummary } from "../src/conversations/conversation-list.ts";
 export type {
   Conversation,
-  ConversationPage,
   ConversationState,
-  ConversationSummary,
   Message,
   PathMessage,
   SearchHit,

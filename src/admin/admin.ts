@@ -6,7 +6,8 @@
  * the audit log before it takes effect.
  */
 import type { SessionSigner } from "../auth/sessions.ts";
-import type { ConversationStore, StoredAuditEntry } from "../conversations/store.ts";
+import type { StoredAuditEntry } from "../conversations/admin-store.ts";
+import type { ConversationStore } from "../conversations/store.ts";
 import { NotFoundError } from "../errors.ts";
 import type { RunningGeneration, RunningGenerations } from "../generation/running.ts";
 import type { GenerationDirectory } from "../generation/view.ts";

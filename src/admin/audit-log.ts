@@ -3,7 +3,8 @@
  * route edits or deletes one) and one server log line. The row is written before the action
  * takes effect, so nothing an admin does goes unrecorded; the log line follows with the outcome.
  */
-import type { AuditEntry, ConversationStore, StoredAuditEntry } from "../conversations/store.ts";
+import type { AuditEntry, StoredAuditEntry } from "../conversations/admin-store.ts";
+import type { ConversationStore } from "../conversations/store.ts";
 import { logInfo, logWarning } from "../log.ts";
 
 export type AuditAction = "sign_out_everywhere" | "stop_generation" | "set_budget";

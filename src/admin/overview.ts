@@ -3,7 +3,7 @@
  * asked for, or has a budget of their own, each with their storage, last activity, usage by day
  * and model, and budget.
  */
-import type { UserActivity } from "../conversations/store.ts";
+import type { UserActivity } from "../conversations/admin-store.ts";
 import type { BudgetOverride, UsageAdmin, UsageRow } from "./admin-data.ts";
 
 export interface UserOverview {

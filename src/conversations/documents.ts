@@ -48,3 +48,14 @@ export function documentName(name: string | undefined): string {
     .trim();
   return [...cleaned].slice(0, 255).join("") || "document";
 }
+
+/** The documents a conversation store keeps beside the messages (sqlite-documents.ts, postgres-documents.ts). */
+export interface DocumentStore {
+  /** One document of a question in `owner`'s conversation, with its whole text; undefined for anyone else's. */
+  getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined>;
+  /**
+   * The documents of `messageIds` (in `owner`'s conversation), in message and sending order, each
+   * with at most the first `maxChars` characters of its text.
+   */
+  documentsOf(owner: string, conversationId: string, messageIds: string[], maxChars: number): Promise<StoredDocument[]>;
+}

@@ -4,9 +4,10 @@
  * after it even when rows are added meanwhile. Each engine reads one row more than a page holds,
  * in `updated_at DESC, id DESC` order after the position; that row only tells there is a next page.
  */
+
+import { type ConversationPage, InvalidCursorError } from "./conversation-list.ts";
 import type { ConversationRow } from "./rows.ts";
 import { toSummary } from "./rows.ts";
-import { type ConversationPage, InvalidCursorError } from "./store.ts";
 
 export interface ListPosition {
   /** updated_at of the last row, epoch milliseconds. */

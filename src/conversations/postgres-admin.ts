@@ -3,8 +3,8 @@
  * user's activity and the audit log (SQLite's are sqlite-admin.ts).
  */
 import type { Sql } from "postgres";
+import type { AuditEntry, StoredAuditEntry, UserActivity } from "./admin-store.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
-import type { AuditEntry, StoredAuditEntry, UserActivity } from "./store.ts";
 
 /** Every owner's conversations, stored bytes (as quotas.ts counts them) and last change. */
 export async function activityOf(sql: Sql): Promise<UserActivity[]> {

@@ -3,18 +3,12 @@
  * (postgres-database.ts). The tables and their semantics are SQLite's (sqlite.ts); row locks take
  * the place of SQLite's one write lock. The conversations' own reads and writes are here; an
  * exchange's writes are in postgres-exchanges.ts, its tree's reads and branch writes in
- * postgres-tree.ts, images in postgres-images.ts, search in postgres-search.ts.
+ * postgres-tree.ts, images in postgres-images.ts, documents in postgres-documents.ts, search in
+ * postgres-search.ts; the tables beside the conversations (token ledger, share links, audit log) are
+ * reached through the class it extends (side-tables.ts).
  */
 import type { Sql } from "postgres";
-import type {
-  BudgetChange,
-  BudgetOverride,
-  BudgetReading,
-  UsageEntry,
-  UsageQuery,
-  UsageRow,
-  UserBudgetOverride,
-} from "../usage/usage-store.ts";
+import type { ConversationPage, ConversationSummary, PageRequest } from "./conversation-list.ts";
 import type { StoredDocument } from "./documents.ts";
 import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
@@ -33,26 +27,19 @@ import * as tokens from "./postgres-token-usage.ts";
 import * as branches from "./postgres-tree.ts";
 import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
-import { buildShare, copyOfShare, toSharedConversation, toShareSummary } from "./share-snapshot.ts";
-import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
+import { type SideTableQueries, SideTables } from "./side-tables.ts";
 import type {
   AnswerCheckpoint,
-  AuditEntry,
   Conversation,
-  ConversationPage,
   ConversationStore,
-  ConversationSummary,
   ConversationTree,
   ConversationUsage,
   ExchangeEnd,
   ExchangeStart,
-  PageRequest,
   PathRead,
   SearchHit,
-  StoredAuditEntry,
   StoredMessage,
   StoredUsage,
-  UserActivity,
 } from "./store.ts";
 
 export interface PostgresStoreOptions {
@@ -100,14 +87,19 @@ export async function openPostgresStore(
   }
 }
 
-export class PostgresConversationStore implements ConversationStore {
+/** The SQL of the tables beside the conversations (side-tables.ts). */
+const sideTableQueries: SideTableQueries<Sql> = { ...tokens, ...shares, ...admin };
+
+export class PostgresConversationStore extends SideTables<Sql> implements ConversationStore {
   /** How many exchanges {@link openPostgresStore} found interrupted by a previous process. */
   recovered = 0;
 
   constructor(
     readonly sql: Sql,
     private readonly searchSettings: SearchSettings = {},
-  ) {}
+  ) {
+    super(sql, sideTableQueries);
+  }
 
   async list(owner: string, { limit, before }: PageRequest): Promise<ConversationPage> {
     const after = pageStart(before);
@@ -243,68 +235,6 @@ export class PostgresConversationStore implements ConversationStore {
   async conversationUsage(owner: string, id: string): Promise<ConversationUsage | undefined> {
     const row = await conversationRow(this.sql, owner, id);
     return row && conversationUsageOf(row);
-  }
-
-  async addTokenUsage(entries: UsageEntry[]): Promise<void> {
-    await tokens.addTokenUsage(this.sql, entries);
-  }
-
-  async tokenUsageReport(query: UsageQuery): Promise<UsageRow[]> {
-    return tokens.tokenUsageReport(this.sql, query);
-  }
-
-  async budgetReading(user: string, day: string): Promise<BudgetReading> {
-    return tokens.budgetReading(this.sql, user, day);
-  }
-
-  async budgetOverrides(): Promise<UserBudgetOverride[]> {
-    return tokens.budgetOverrides(this.sql);
-  }
-
-  async setBudgetOverride(user: string, change: BudgetChange): Promise<BudgetOverride | undefined> {
-    return tokens.setBudgetOverride(this.sql, user, change);
-  }
-
-  async createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined> {
-    const share = await buildShare(this, owner, conversationId, room);
-    return share && (await shares.insertShare(this.sql, owner, share)) ? toShareSummary(share) : undefined;
-  }
-
-  async listShares(owner: string, conversationId?: string): Promise<ShareSummary[]> {
-    return (await shares.listShares(this.sql, owner, conversationId)).map(toShareSummary);
-  }
-
-  async revokeShare(owner: string, id: string): Promise<boolean> {
-    return shares.revokeShare(this.sql, owner, id);
-  }
-
-  async sharedConversation(id: string): Promise<SharedConversation | undefined> {
-    const row = await shares.shareRow(this.sql, id);
-    return row && toSharedConversation(row);
-  }
-
-  async sharedImage(id: string, imageId: string): Promise<SharedImage | undefined> {
-    return shares.sharedImage(this.sql, id, imageId);
-  }
-
-  async copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined> {
-    const row = await shares.shareRow(this.sql, id);
-    if (!row) return undefined;
-    const copy = copyOfShare(row, await shares.shareImages(this.sql, id), room);
-    await shares.writeCopy(this.sql, owner, copy);
-    return toSummary(copy.conversation);
-  }
-
-  async activity(): Promise<UserActivity[]> {
-    return admin.activityOf(this.sql);
-  }
-
-  async appendAudit(entry: AuditEntry): Promise<number> {
-    return admin.appendAudit(this.sql, entry);
-  }
-
-  async auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]> {
-    return admin.auditLog(this.sql, page);
   }
 
   async close(): Promise<void> {

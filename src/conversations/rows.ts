@@ -5,17 +5,10 @@
  * compare as numbers) and served as ISO 8601.
  */
 import type { FinishReason, ToolStep, Usage } from "../contract.ts";
+import type { ConversationSummary } from "./conversation-list.ts";
 import type { DocumentMediaType, DocumentRef } from "./documents.ts";
 import type { ImageMediaType, ImageRef } from "./images.ts";
-import type {
-  ConversationState,
-  ConversationSummary,
-  ConversationUsage,
-  MessageStatus,
-  Role,
-  SearchHit,
-  StoredMessage,
-} from "./store.ts";
+import type { ConversationState, ConversationUsage, MessageStatus, Role, SearchHit, StoredMessage } from "./store.ts";
 
 export interface ConversationRow {
   id: string;

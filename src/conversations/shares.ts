@@ -3,9 +3,11 @@
  * (its messages, and copies of their images), reachable by an unguessable id (128 random bits)
  * until its owner revokes it or deletes the conversation. The snapshot holds nothing else of the
  * owner's: not their name, not the conversation's id, not its other branches, not the ids of
- * their messages or images. These are its shapes; share-snapshot.ts builds and copies it.
+ * their messages or images. These are its shapes and the store calls that keep it;
+ * share-snapshot.ts builds and copies it.
  */
 import type { AnswerFigures } from "../contract.ts";
+import type { ConversationSummary } from "./conversation-list.ts";
 import type { ImageMediaType, ImageRef, NewImage } from "./images.ts";
 import type { MessageError, MessageStatus, Role } from "./message.ts";
 
@@ -73,4 +75,26 @@ export interface SharedImage {
 export interface QuotaRoom {
   limit: number;
   used: number;
+}
+
+/** The share links a conversation store keeps (sqlite-shares.ts, postgres-shares.ts). */
+export interface ShareLinkStore {
+  /**
+   * A share link to `owner`'s conversation: a snapshot of the branch it shows now.
+   * Undefined when there is no such conversation; 413 `quota_exceeded` when it does not fit `room`.
+   */
+  createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined>;
+  /** `owner`'s share links, newest first (of one conversation, when given). */
+  listShares(owner: string, conversationId?: string): Promise<ShareSummary[]>;
+  /** Deletes `owner`'s share link `id`; false when they have no such link. */
+  revokeShare(owner: string, id: string): Promise<boolean>;
+  /** The snapshot of link `id`, for whoever holds the link; undefined once revoked. */
+  sharedConversation(id: string): Promise<SharedConversation | undefined>;
+  /** One image of link `id`'s snapshot; undefined for any other id. */
+  sharedImage(id: string, imageId: string): Promise<SharedImage | undefined>;
+  /**
+   * A copy of link `id`'s snapshot as a new conversation of `owner`'s (one branch, its images
+   * copied). Undefined when there is no such link; 413 `quota_exceeded` when it does not fit `room`.
+   */
+  copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined>;
 }

@@ -3,7 +3,7 @@
  * activity (one pass over the conversations, by the owner index) and the audit log, appended only.
  */
 import type { DatabaseSync } from "node:sqlite";
-import type { AuditEntry, StoredAuditEntry, UserActivity } from "./store.ts";
+import type { AuditEntry, StoredAuditEntry, UserActivity } from "./admin-store.ts";
 
 interface AuditRow extends Omit<AuditEntry, "details"> {
   id: number;

@@ -2,29 +2,25 @@
  * What Sluice remembers of a chat: conversations and their messages. The interface is
  * asynchronous so that a networked backend (Postgres) can implement it as well as SQLite.
  * A conversation is a tree of messages (tree.ts): Regenerate and Edit add a version beside the
- * message they redo, and the conversation keeps the leaf of the branch it shows.
+ * message they redo, and the conversation keeps the leaf of the branch it shows. What the store
+ * keeps beside the conversations has interfaces of its own, which ConversationStore extends: the
+ * token ledger (usage/usage-store.ts), share links (shares.ts), documents (documents.ts), and the
+ * admin page's reads and audit log (admin-store.ts).
  */
 
 import type { AnswerFigures, ToolStep, Usage } from "../contract.ts";
-import { ValidationError } from "../errors.ts";
 import type { TokenUsageStore } from "../usage/usage-store.ts";
-import type { NewDocument, StoredDocument } from "./documents.ts";
+import type { AdminStore } from "./admin-store.ts";
+import type { ConversationPage, ConversationSummary, PageRequest } from "./conversation-list.ts";
+import type { DocumentStore, NewDocument } from "./documents.ts";
 import type { NewImage, StoredImage } from "./images.ts";
 import type { MessageError, MessageStatus, PathMessage, StoredMessage } from "./message.ts";
-import type { QuotaRoom, SharedConversation, SharedImage, ShareSummary } from "./shares.ts";
+import type { ShareLinkStore } from "./shares.ts";
 import type { TreeNode } from "./tree.ts";
 
 export type { Message, MessageError, MessageStatus, PathMessage, Role, StoredMessage } from "./message.ts";
 export { MessageNotFoundError } from "./message.ts";
 export type { TreeNode };
-
-export interface ConversationSummary {
-  id: string;
-  /** Null until the user names it or the first message does. */
-  title: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 /** A conversation's own fields, without its messages. */
 export interface ConversationState extends ConversationSummary {
@@ -72,18 +68,6 @@ export interface PathRead {
 export interface ConversationTree {
   conversation: ConversationState;
   nodes: TreeNode[];
-}
-
-export interface ConversationPage {
-  /** Most recently updated first. */
-  conversations: ConversationSummary[];
-  /** Pass as `before` for the next page; null on the last page. */
-  next_cursor: string | null;
-}
-
-export interface PageRequest {
-  limit: number;
-  before?: string | undefined;
 }
 
 /** What every start of an exchange carries. */
@@ -161,7 +145,7 @@ export interface AnswerCheckpoint {
  * for: another user's conversation is, to each method, one that does not exist; so is a message
  * id that is not one of the conversation's (404 `not_found`, whoever's it is).
  */
-export interface ConversationStore extends TokenUsageStore {
+export interface ConversationStore extends TokenUsageStore, ShareLinkStore, DocumentStore, AdminStore {
   list(owner: string, page: PageRequest): Promise<ConversationPage>;
   create(owner: string, title?: string | null): Promise<ConversationSummary>;
   /** The conversation with a path through its tree (path-read.ts); undefined when there is no such conversation. */
@@ -233,41 +217,10 @@ export interface ConversationStore extends TokenUsageStore {
   getImage(owner: string, conversationId: string, imageId: string): Promise<StoredImage | undefined>;
   /** The images of `messageIds` (in `owner`'s conversation), with their bytes, in message and sending order. */
   imagesOf(owner: string, conversationId: string, messageIds: string[]): Promise<StoredImage[]>;
-  /** One document of a question in `owner`'s conversation, with its whole text; undefined for anyone else's. */
-  getDocument(owner: string, conversationId: string, documentId: string): Promise<StoredDocument | undefined>;
-  /**
-   * The documents of `messageIds` (in `owner`'s conversation), in message and sending order, each
-   * with at most the first `maxChars` characters of its text.
-   */
-  documentsOf(owner: string, conversationId: string, messageIds: string[], maxChars: number): Promise<StoredDocument[]>;
   /** What `owner` stores now, for their quotas (quotas.ts): their share links' snapshots included. */
   usage(owner: string): Promise<StoredUsage>;
   /** What the answers of `owner`'s conversation `id` cost, replaced and deleted ones included; undefined when there is no such conversation. */
   conversationUsage(owner: string, id: string): Promise<ConversationUsage | undefined>;
-  /**
-   * A share link to `owner`'s conversation: a snapshot of the branch it shows now (shares.ts).
-   * Undefined when there is no such conversation; 413 `quota_exceeded` when it does not fit `room`.
-   */
-  createShare(owner: string, conversationId: string, room?: QuotaRoom): Promise<ShareSummary | undefined>;
-  /** `owner`'s share links, newest first (of one conversation, when given). */
-  listShares(owner: string, conversationId?: string): Promise<ShareSummary[]>;
-  /** Deletes `owner`'s share link `id`; false when they have no such link. */
-  revokeShare(owner: string, id: string): Promise<boolean>;
-  /** The snapshot of link `id`, for whoever holds the link; undefined once revoked. */
-  sharedConversation(id: string): Promise<SharedConversation | undefined>;
-  /** One image of link `id`'s snapshot; undefined for any other id. */
-  sharedImage(id: string, imageId: string): Promise<SharedImage | undefined>;
-  /**
-   * A copy of link `id`'s snapshot as a new conversation of `owner`'s (one branch, its images
-   * copied). Undefined when there is no such link; 413 `quota_exceeded` when it does not fit `room`.
-   */
-  copyShare(owner: string, id: string, room?: QuotaRoom): Promise<ConversationSummary | undefined>;
-  /** Every user who stores a conversation: what they store and when they last wrote (the admin page). */
-  activity(): Promise<UserActivity[]>;
-  /** Appends one admin action to the audit log; returns its id. */
-  appendAudit(entry: AuditEntry): Promise<number>;
-  /** The audit log, newest first: at most `limit` entries, older than entry `before` when given. */
-  auditLog(page: { limit: number; before?: number | undefined }): Promise<StoredAuditEntry[]>;
 }
 
 /** What a conversation's answers cost, in tokens. */
@@ -277,36 +230,6 @@ export interface ConversationUsage {
   total_tokens: number;
   /** Of those, the tokens Sluice estimated because the model reported none. */
   estimated_tokens: number;
-}
-
-/** One user as the admin page lists them (their usage in tokens comes from elsewhere). */
-export interface UserActivity {
-  user: string;
-  conversations: number;
-  /** What they store, counted as their quota counts it. */
-  stored_bytes: number;
-  /** ISO 8601: when a conversation of theirs last changed. */
-  last_active_at: string;
-}
-
-/** One admin action, as the audit log keeps it. */
-export interface AuditEntry {
-  /** Epoch milliseconds. */
-  at: number;
-  /** The admin who acted. */
-  actor: string;
-  /** What was done: `sign_out_everywhere`, `stop_generation`, `set_budget`. */
-  action: string;
-  /** The user acted on (or whose generation was stopped). */
-  target: string | null;
-  /** The action's own fields (a generation's id, a budget's values). */
-  details: Record<string, unknown>;
-  /** The admin's client address. */
-  address: string | null;
-}
-
-export interface StoredAuditEntry extends AuditEntry {
-  id: number;
 }
 
 /** What one user stores: their conversations, and the UTF-8 bytes of their text, images and documents. */
@@ -322,12 +245,4 @@ export interface SearchHit extends ConversationSummary {
   snippet: string;
   /** The message that holds the match (open its branch with `PATCH … {current_leaf_id}`); null when only the title matched. */
   message_id: string | null;
-}
-
-/** Thrown for a `before` cursor this store did not produce. */
-export class InvalidCursorError extends ValidationError {
-  override name = "InvalidCursorError";
-  constructor(cursor: string) {
-    super("before", `"${cursor.slice(0, 40)}" is not a cursor from a previous page`);
-  }
 }
