@@ -15,6 +15,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "src/errors.ts",
     "src/env-values.ts",
     "src/log.ts",
+    "src/memory-collector.ts",
     "src/runtime.ts",
     "src/stream-id.ts",
     "src/tcp.ts",

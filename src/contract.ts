@@ -21,6 +21,19 @@ export interface ChatMessage<R extends string = Role> {
 export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
 /**
+ * An image a model call carries as its bytes rather than as a `data:` URL: the request writes it
+ * as one, in base64, only while it is sent (upstream/request-body.ts).
+ */
+export interface ImageBytesPart {
+  type: "image_bytes";
+  media_type: string;
+  data: Uint8Array;
+}
+
+/** One part of a message's content as a model call carries it. */
+export type ModelContentPart = ContentPart | ImageBytesPart;
+
+/**
  * A file part of a question, in OpenAI's wire format: a document (PDF or text) as a `data:` URL.
  * Sluice reads its text on the server; the model receives that text, never the file.
  */
@@ -35,7 +48,7 @@ export type QuestionPart = ContentPart | FilePart;
 /** A message as a model receives it: plain text, or content parts (a question with images). */
 export interface ModelMessage<R extends string = Role> {
   role: R;
-  content: string | ContentPart[];
+  content: string | ModelContentPart[];
 }
 
 /** The figures of a finished answer, from its generation's `done` event; kept with the stored answer. */

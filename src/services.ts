@@ -15,11 +15,12 @@ import type { Generation } from "./generation/generation.ts";
 import { GenerationRegistry } from "./generation/registry.ts";
 import { localRunning, type RunningGenerations } from "./generation/running.ts";
 import type { GenerationDirectory } from "./generation/view.ts";
-import type { GenerationReservation } from "./http/chat.ts";
+import type { GenerationReservation, StartOptions } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
-import { CALL_IMAGE_BYTE_WEIGHT, InflightBytes, imageBytes } from "./limits/inflight-bytes.ts";
+import { callImageBytes, collectionThreshold, InflightBytes } from "./limits/inflight-bytes.ts";
 import { localLimiter, type UserLimiter, UserLimits } from "./limits/user-limits.ts";
 import { LocalUserStreams, type UserStreamLimiter } from "./limits/user-streams.ts";
+import { memoryCollector } from "./memory-collector.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Simulator } from "./simulator/server.ts";
 import { newStreamId } from "./stream-id.ts";
@@ -31,15 +32,6 @@ import type { TokenTimeouts } from "./upstream/timeouts.ts";
 import { IncludeUsagePolicy } from "./upstream/usage-request.ts";
 import { TokenAccounting } from "./usage/accounting.ts";
 import { estimatePromptTokens } from "./usage/estimate.ts";
-
-export interface StartOptions {
-  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
-  background?: boolean;
-  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
-  id?: string;
-  /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
-  tools?: boolean;
-}
 
 export interface Services {
   config: Config;
@@ -114,7 +106,7 @@ export function createServices(
   if (shared) metrics.clusterFrom(() => ({ followed: shared.generations.remoteCount, mirrored: shared.mirror.size }));
   const userLimits = shared?.limiter ?? localLimiter(new UserLimits(config.userLimits, metrics.rejected));
   const timeouts = { firstTokenMs: config.firstTokenTimeoutMs, interTokenMs: config.interTokenTimeoutMs };
-  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected);
+  const inflight = inflightBudget(config, metrics);
   const conversations =
     parts.conversations && shareStore(parts.conversations, config, metrics.rejected, parts.fairStore);
   const includeUsage = new IncludeUsagePolicy(config.includeUsage);
@@ -159,6 +151,15 @@ export function createServices(
       return (await reserveGeneration(caller)).start(request, options);
     },
   };
+}
+
+/** The in-flight budget (INFLIGHT_BYTES_MAX), its releases making the collector run, and its gauges. */
+function inflightBudget(config: Config, metrics: Metrics): InflightBytes {
+  memoryCollector.threshold = collectionThreshold(config.inflightBytesMax);
+  const inflight = new InflightBytes(config.inflightBytesMax, metrics.rejected, memoryCollector);
+  metrics.inflightBytesFrom(() => inflight.used);
+  metrics.memoryCollectionsFrom(() => memoryCollector.runs);
+  return inflight;
 }
 
 // PDFs waiting to be read, all users together: past it a question with one is asked to retry.
@@ -268,7 +269,9 @@ function generationReserver(parts: ReserverParts) {
         // The user's slot now belongs to the generation, until it ends, and so do its images.
         held = false;
         const images = inflight.open();
-        images.force(imageBytes(request.messages) * CALL_IMAGE_BYTE_WEIGHT);
+        const bytes = callImageBytes(request.messages);
+        images.force(bytes);
+        options.from?.handOver(bytes);
         void generation.settled
           .then((outcome) => accounting?.record(caller.user, request.model, outcome.usage))
           .finally(() => {

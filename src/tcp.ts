@@ -15,6 +15,11 @@ export interface TcpEvents {
 export interface TcpConnection {
   /** Sends `bytes`, after what was written before (queued while connecting, or while the socket is full). */
   write(bytes: Uint8Array): void;
+  /**
+   * Resolves once everything written so far is handed to the system (or the connection closed):
+   * a writer that waits for it holds no more than a chunk at a time, and may then reuse that chunk.
+   */
+  written(): Promise<void>;
   /** Closes now; what was not sent is dropped, and `close` is called without an error. */
   destroy(): void;
 }
@@ -49,6 +54,8 @@ type BunSocket = import("bun").Socket<BunConnection>;
 class BunConnection implements TcpConnection {
   #socket: BunSocket | undefined;
   readonly #unsent: Uint8Array[] = [];
+  /** Waiting for the unsent bytes to go. */
+  readonly #waiting: (() => void)[] = [];
   #ended = false;
 
   constructor(
@@ -68,6 +75,11 @@ class BunConnection implements TcpConnection {
     if (this.#ended) return;
     this.#unsent.push(bytes);
     if (this.#socket) this.flush();
+  }
+
+  written(): Promise<void> {
+    if (this.#unsent.length === 0 || this.#ended) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
   destroy(): void {
@@ -94,12 +106,18 @@ class BunConnection implements TcpConnection {
         return;
       }
     }
+    if (this.#unsent.length === 0) this.#wake();
+  }
+
+  #wake(): void {
+    for (const resolve of this.#waiting.splice(0)) resolve();
   }
 
   closed(error?: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#unsent.length = 0;
+    this.#wake();
     this.events.close(error);
   }
 }
@@ -143,6 +161,13 @@ class DenoConnection implements TcpConnection {
         sent += await this.#conn.write(bytes.subarray(sent));
     });
     this.#writes.catch((error: unknown) => this.#close(error));
+  }
+
+  written(): Promise<void> {
+    return this.#writes.then(
+      () => {},
+      () => {},
+    );
   }
 
   destroy(): void {

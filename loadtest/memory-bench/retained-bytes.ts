@@ -1,7 +1,9 @@
 /**
  * Retained bytes against RETAINED_BYTES_MAX: `--answers` answers of MAX_GENERATION_BYTES each run
  * one after the other (a small fake model sends 64 KiB tokens); prints what `sluice_retained_bytes`
- * reports, how many answers can still be replayed, and the app's resident memory.
+ * reports, how many answers can still be replayed, and the app's resident memory before the first
+ * answer and after the last (its growth is what the retained answers really hold, and the rest:
+ * compare it with what is counted, `rss_growth_per_counted_byte`).
  *
  * Usage: bun loadtest/memory-bench/retained-bytes.ts [--runtime bun|deno] [--answers 100]
  *        [--answer-mib 1] [--budget-mib 16]
@@ -44,6 +46,7 @@ const app = await startApp(
   runtime,
 );
 try {
+  const rssStart = rssBytes(app.process.pid);
   const urls: string[] = [];
   let peak = 0;
   for (let index = 0; index < Number(values.answers); index++) {
@@ -58,6 +61,9 @@ try {
     await response.body?.cancel();
     if (response.status === 200) replayable++;
   }
+  const retainedEnd = await metricValue(internalUrl(app), "sluice_retained_bytes");
+  const rssEnd = rssBytes(app.process.pid);
+  const mib = (bytes: number) => Math.round(bytes / 104857.6) / 10;
   console.log(
     JSON.stringify({
       runtime,
@@ -65,9 +71,11 @@ try {
       answer_bytes: answerBytes,
       budget_bytes: budgetBytes,
       retained_bytes_peak: peak,
-      retained_bytes_end: await metricValue(internalUrl(app), "sluice_retained_bytes"),
+      retained_bytes_end: retainedEnd,
       replayable_answers: replayable,
-      rss_end_mib: Math.round(rssBytes(app.process.pid) / 104857.6) / 10,
+      rss_start_mib: mib(rssStart),
+      rss_end_mib: mib(rssEnd),
+      rss_growth_per_counted_byte: Math.round(((rssEnd - rssStart) / retainedEnd) * 10) / 10,
     }),
   );
 } finally {

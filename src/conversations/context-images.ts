@@ -5,8 +5,8 @@
  * newest questions' images first, a question's images all or none. Older ones are left out; the
  * text of their question still goes.
  */
-import type { ContentPart, ModelMessage } from "../contract.ts";
-import { imageDataUrl, type NewImage } from "./images.ts";
+import type { ModelContentPart, ModelMessage } from "../contract.ts";
+import type { NewImage } from "./images.ts";
 import type { ConversationStore, Message } from "./store.ts";
 
 /** An image's type and bytes: all the model needs of it. */
@@ -42,11 +42,14 @@ export function questionsWithImagesToCarry(thread: readonly Message[], sent: num
   return questionsToCarry(thread, (question) => question.images?.length ?? 0, sent, maxImages);
 }
 
-/** A user message as the model gets it: its text alone, or the text and then its images as content parts. */
+/**
+ * A user message as the model gets it: its text alone, or the text and then its images as content
+ * parts, as bytes (the request writes their `data:` URLs as it is sent: upstream/request-body.ts).
+ */
 export function withImageParts(text: string, images: readonly ImageData[] | undefined): ModelMessage {
   if (!images?.length) return { role: "user", content: text };
-  const parts: ContentPart[] = text ? [{ type: "text", text }] : [];
-  for (const image of images) parts.push({ type: "image_url", image_url: { url: imageDataUrl(image) } });
+  const parts: ModelContentPart[] = text ? [{ type: "text", text }] : [];
+  for (const { media_type, data } of images) parts.push({ type: "image_bytes", media_type, data });
   return { role: "user", content: parts };
 }
 
@@ -93,7 +96,8 @@ export async function imagesOfReplaced(
   hold?: HoldBytes,
 ): Promise<NewImage[]> {
   if (replaced?.role !== "user" || !replaced.images?.length) return [];
-  hold?.(storedImageBytes([replaced]));
+  // Loaded, and stored again with the new question.
+  hold?.(storedImageBytes([replaced]) * 2);
   const images = await store.imagesOf(owner, conversationId, [replaced.id]);
   return images.map(({ media_type, data }) => ({ id: crypto.randomUUID(), media_type, data }));
 }

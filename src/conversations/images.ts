@@ -46,8 +46,3 @@ export function sniffImageType(bytes: Uint8Array): ImageMediaType | undefined {
   if (startsWith(bytes, ascii("RIFF")) && startsWith(bytes, ascii("WEBP"), 8)) return "image/webp";
   return undefined;
 }
-
-/** The `data:` URL a model is sent for a stored image. */
-export function imageDataUrl(image: Pick<NewImage, "media_type" | "data">): string {
-  return `data:${image.media_type};base64,${Buffer.from(image.data).toString("base64")}`;
-}

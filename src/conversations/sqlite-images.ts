@@ -32,8 +32,12 @@ export function imageRefsOf(db: DatabaseSync, conversationId: string, messageIds
   );
 }
 
-// node:sqlite returns a BLOB as a Uint8Array on Bun and Deno alike; copied so it owns its bytes.
-const withBytes = (row: StoredImage): StoredImage => ({ ...row, data: new Uint8Array(row.data) });
+// node:sqlite returns a BLOB as a Uint8Array of its own on Bun and Deno alike; copied should one
+// ever share its buffer, since the worker hands the buffer over whole (sqlite-worker-thread.ts).
+const withBytes = (row: StoredImage): StoredImage =>
+  row.data.byteOffset === 0 && row.data.byteLength === row.data.buffer.byteLength
+    ? row
+    : { ...row, data: new Uint8Array(row.data) };
 
 // Ownership is checked in the query itself, by the same join on both engines
 // (postgres-images.ts): an image of another user's conversation is one that does not exist.

@@ -1,9 +1,16 @@
 /**
  * The messages between the main thread's proxy (sqlite-worker-proxy.ts) and the SQLite store in
  * its worker thread (sqlite-worker-thread.ts). They cross a structured clone, so errors travel
- * flattened (store-errors.ts).
+ * flattened (store-errors.ts); the bytes of an answer (images) are moved, not copied.
  */
+import type { StoreOptions } from "./sqlite.ts";
 import type { FlatError } from "./store-errors.ts";
+
+/** Main thread → worker, first: open the store. */
+export interface StoreStart {
+  dataDir: string;
+  options: StoreOptions;
+}
 
 /** Main thread → worker: call `method` of the store with `args`. */
 export interface StoreCall {

@@ -12,6 +12,20 @@ import { utf8Bytes } from "../utf8.ts";
 
 export { cutToBytes, utf8Bytes } from "../utf8.ts";
 
+/**
+ * What one entry holds in memory beside its text: its string's header, its slot in the list and
+ * the list's room to grow; a step's record object is larger. Measured with
+ * loadtest/memory-bench/retained-heap.ts on both runtimes (a round figure above what was seen).
+ */
+export const TOKEN_MEMORY_BYTES = 32;
+const STEP_MEMORY_BYTES = 256;
+
+/**
+ * What a string's characters hold in memory: two bytes per UTF-16 unit, as the runtimes keep text
+ * decoded from a network read (measured: a token's string is not stored a byte per character).
+ */
+const textMemoryBytes = (text: string) => 2 * text.length;
+
 /** The UTF-8 bytes a step record holds on the wire and in the store. */
 function stepBytes(step: StepRecord): number {
   if (step.type === "tool_arguments") return utf8Bytes(step.delta);
@@ -24,11 +38,17 @@ export class EventLog {
   readonly #entries: (string | StepRecord)[] = [];
   #end: EndEvent | undefined;
   #bytes = 0;
+  #memoryBytes = 0;
   #steps = 0;
 
-  /** UTF-8 bytes of the tokens' text. */
+  /** UTF-8 bytes of the tokens' text (and steps'): what the answer is, on the wire and in the store. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** What the log holds in memory: its strings as the runtime stores them, and each entry's overhead. */
+  get memoryBytes(): number {
+    return this.#memoryBytes;
   }
 
   /** Events recorded: the tokens and steps, plus the final event once there is one. */
@@ -55,6 +75,7 @@ export class EventLog {
     if (this.#end) throw new RangeError("the log has ended");
     this.#entries.push(text);
     this.#bytes += utf8Bytes(text);
+    this.#memoryBytes += textMemoryBytes(text) + TOKEN_MEMORY_BYTES;
   }
 
   /** Records a tool step's event (the log gives it its id). */
@@ -62,7 +83,10 @@ export class EventLog {
     if (this.#end) throw new RangeError("the log has ended");
     this.#entries.push(step);
     this.#steps++;
-    this.#bytes += stepBytes(step);
+    const bytes = stepBytes(step);
+    this.#bytes += bytes;
+    // A step's strings are its text (at most two bytes per UTF-8 byte) and its ids and name.
+    this.#memoryBytes += 2 * bytes + STEP_MEMORY_BYTES;
   }
 
   /** Records the final event; its id must follow the last entry's. */

@@ -84,7 +84,9 @@ export class Generation implements GenerationView {
     this.#estimatedPromptTokens = options.estimatedPromptTokens ?? 0;
     this.#observer = options.observer ?? silentObserver;
     this.#observer.started();
-    this.#grace = new ViewerGrace(options, () => this.cancel("disconnect"));
+    // Its settings alone: the options hold the upstream call, and with it the request.
+    const { cancelGraceMs, claimTimeoutMs, background } = options;
+    this.#grace = new ViewerGrace({ cancelGraceMs, claimTimeoutMs, background }, () => this.cancel("disconnect"));
     // The upstream call (and the request it holds: the whole conversation) is not kept past the
     // run, while a finished generation stays retained for replay.
     this.settled = this.#run(options.upstream, options.timeouts);

@@ -9,7 +9,7 @@ import { Generation, type GenerationFailure, type GenerationOptions } from "./ge
 export interface RegistrySettings {
   maxActive: number;
   retentionMs: number;
-  /** Every retained generation's text together, running or finished, in UTF-8 bytes. */
+  /** What every retained generation holds in memory together, running or finished (event-log.ts memoryBytes). */
   retainedBytesMax: number;
   /** Called for every refusal, with its reason (the `sluice_rejected_total` metric). */
   rejected?: (reason: "active_generations" | "retained_bytes" | "draining") => void;
@@ -28,9 +28,10 @@ export type NewGeneration = Omit<GenerationOptions, "id"> & {
   id?: string;
 };
 
-// What a retained generation costs beside its text (the object, its log, its map entries), a
-// round upper figure: counting it bounds the number of retained generations too.
-export const GENERATION_OVERHEAD_BYTES = 2_048;
+// What a retained generation costs beside its log (the object, its timers, its map entries), a
+// round figure above what loadtest/memory-bench/retained-heap.ts measured: counting it bounds the
+// number of retained generations too.
+export const GENERATION_OVERHEAD_BYTES = 4_096;
 
 export const SHUTDOWN_FAILURE: GenerationFailure = {
   code: "server_shutdown",
@@ -150,7 +151,7 @@ export class GenerationRegistry {
   get retainedBytes(): number {
     if (this.#runningBytes === undefined) {
       let running = 0;
-      for (const generation of this.#running) running += generation.log.bytes + GENERATION_OVERHEAD_BYTES;
+      for (const generation of this.#running) running += generation.log.memoryBytes + GENERATION_OVERHEAD_BYTES;
       this.#runningBytes = running;
       setImmediate(() => {
         this.#runningBytes = undefined;
@@ -188,7 +189,7 @@ export class GenerationRegistry {
   }
 
   #retain(generation: Generation): void {
-    const bytes = generation.log.bytes + GENERATION_OVERHEAD_BYTES;
+    const bytes = generation.log.memoryBytes + GENERATION_OVERHEAD_BYTES;
     const timer = setTimeout(() => this.#forget(generation.id), this.settings.retentionMs);
     // A retained answer must not keep the process alive at shutdown.
     (timer as { unref?: () => void }).unref?.();

@@ -4,9 +4,14 @@
  * held once.
  */
 
-/** How many bytes `base64` (unbroken, padded or not) decodes to. */
-export function decodedSize(base64: string): number {
-  return Math.floor((base64.length * 3) / 4) - (base64.match(/=+$/)?.[0].length ?? 0);
+const EQUALS = 0x3d;
+const isPadding = (unit: unknown) => unit === "=" || unit === EQUALS;
+
+/** How many bytes `base64` (unbroken, padded or not; a string or its bytes) decodes to. */
+export function decodedSize(base64: { length: number; at(index: number): unknown }): number {
+  let padding = 0;
+  while (padding < 2 && padding < base64.length && isPadding(base64.at(base64.length - 1 - padding))) padding++;
+  return Math.floor(((base64.length - padding) * 3) / 4);
 }
 
 /** The bytes of `base64`, in a buffer of their own. */

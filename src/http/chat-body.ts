@@ -2,10 +2,20 @@
  * The body of `POST /api/chat`: the one route whose body may be larger than MAX_BODY_BYTES, and
  * only by its attachments. It is read up to the size the image and document caps need, and then
  * everything but the attachments' `data:` URLs must still fit MAX_BODY_BYTES, so a long text is
- * refused as before.
+ * refused as before. The images' URLs are lifted out of the bytes before the rest is parsed
+ * (lifted-data-urls.ts).
  */
 import type { DocumentLimits, ImageLimits } from "../config.ts";
-import { type BodyLimits, BodyTooLargeError, readJsonBody } from "./body.ts";
+import { DECODED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
+import { type BodyLimits, BodyTooLargeError, parseJson, readJsonBytes } from "./body.ts";
+import { LiftedDataUrls, liftDataUrls } from "./lifted-data-urls.ts";
+
+const liftedOf = new WeakMap<Request, LiftedDataUrls>();
+
+/** The `data:` URLs lifted out of `request`'s body, by the markers its image parts hold instead. */
+export function liftedDataUrlsOf(request: Request): LiftedDataUrls {
+  return liftedOf.get(request) ?? new LiftedDataUrls();
+}
 
 /** What a question may carry beyond MAX_BODY_BYTES: how many of each and how large. */
 type AttachmentCaps = Pick<ImageLimits | DocumentLimits, "maxCount" | "maxBytes">;
@@ -42,6 +52,24 @@ function payloads(body: unknown): Payload[] {
 }
 
 /**
+ * Whether every URL lifted out of the body stood in an image part of the question (`content`),
+ * once those of other parts are put back as the strings they were: a document's (read as text by
+ * document-parts.ts), and any in `messages`, which the route reads as given. A URL lifted from
+ * anywhere else (a text that is one) has the body parsed whole instead.
+ */
+function keepsLiftedImagesOnly(body: unknown, lifted: LiftedDataUrls): boolean {
+  const question = new Set(payloads({ content: (body as { content?: unknown } | null)?.content }).map((p) => p.holder));
+  let images = 0;
+  for (const { holder, key } of payloads(body)) {
+    const marker = holder[key];
+    if (typeof marker !== "string" || !lifted.has(marker)) continue;
+    if (key === "url" && question.has(holder)) images++;
+    else holder[key] = lifted.restore(marker);
+  }
+  return images === lifted.size;
+}
+
+/**
  * The body's size as JSON without its attachments' URLs. They are blanked while it is measured
  * rather than subtracted from the whole body's JSON: that would copy every attachment once more.
  */
@@ -65,7 +93,14 @@ export async function readChatBody(
   caps: { images: AttachmentCaps; documents: AttachmentCaps },
   arrival: BodyLimits = {},
 ): Promise<unknown> {
-  const body = await readJsonBody(request, chatBodyLimit(maxBodyBytes, caps.images, caps.documents), arrival);
+  const bytes = await readJsonBytes(request, chatBodyLimit(maxBodyBytes, caps.images, caps.documents), arrival);
+  if (bytes === undefined) return {};
+  const { json, lifted } = liftDataUrls(bytes);
+  // Decoded, each image and the store's copy of it; base64 holds 3 bytes in 4.
+  arrival.reservation?.add(Math.ceil((lifted.base64Bytes * 3) / 4) * DECODED_IMAGE_BYTE_WEIGHT);
+  let body = parseJson(json, arrival.reservation);
+  if (!keepsLiftedImagesOnly(body, lifted)) body = parseJson(bytes, arrival.reservation);
+  else liftedOf.set(request, lifted);
   // Measured as JSON again: the client's spacing does not count, base64 is ASCII either way.
   if (sizeWithoutAttachments(body) > maxBodyBytes) throw new BodyTooLargeError(maxBodyBytes);
   return body;

@@ -12,15 +12,16 @@ import { Elysia } from "elysia";
 import type { DocumentLimits, ImageLimits } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
-import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn } from "../conversations/turn.ts";
 import type { PdfReader } from "../documents/pdf-reader.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
-import { STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
+import { type Reservation, STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
+import { liftedDataUrlsOf } from "./chat-body.ts";
+import type { LiftedDataUrls } from "./lifted-data-urls.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { readQuestion } from "./question-parts.ts";
 import { reservationOf } from "./request-reservations.ts";
@@ -31,14 +32,19 @@ import { ChatBody } from "./schemas.ts";
  * Starts one model call as a generation owned by the caller, within their limits; a background
  * one runs to its end whoever watches.
  */
-export type StartGeneration = (request: ChatRequest, caller: Caller, options?: StartOptions) => Promise<Generation>;
-
-/** How a generation starts: in the background (a conversation's), under a known id, with tools. */
+/** How a generation starts. */
 export interface StartOptions {
+  /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
   background?: boolean;
+  /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
   id?: string;
+  /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
   tools?: boolean;
+  /** The request's in-flight reservation, which hands the call the images it carries. */
+  from?: Reservation | undefined;
 }
+
+export type StartGeneration = (request: ChatRequest, caller: Caller, options?: StartOptions) => Promise<Generation>;
 
 /** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
 export interface GenerationReservation {
@@ -105,10 +111,8 @@ export function chatRoutes(deps: ChatRouteDeps) {
       const model = (chosen: string | null) =>
         asked ??
         (chosen !== null && deps.policy.models.includes(chosen) ? chosen : chooseModel(deps.policy, undefined));
-      // Stored images the turn sends again are counted before they are loaded, like a body's.
-      const reservation = reservationOf(request);
-      const holdBytes = reservation && ((bytes: number) => reservation.add(bytes * STORED_IMAGE_BYTE_WEIGHT));
-      return answerInConversation(deps, caller, body, settings, model, holdBytes);
+      const question = { body, lifted: liftedDataUrlsOf(request), reservation: reservationOf(request) };
+      return answerInConversation(deps, caller, question, settings, model);
     },
     { body: ChatBody },
   );
@@ -133,10 +137,9 @@ function questionOf(body: ChatBody): ChatBody["content"] | undefined {
 async function answerInConversation(
   deps: ChatRouteDeps,
   caller: Caller,
-  body: ChatBody,
+  { body, lifted, reservation: held }: { body: ChatBody; lifted: LiftedDataUrls; reservation: Reservation | undefined },
   settings: Settings,
   model: (chosen: string | null) => string,
-  holdBytes: HoldBytes | undefined,
 ) {
   const content = questionOf(body);
   // Checked (count, size, type by the bytes, a PDF's text) before anything is stored or sent.
@@ -144,7 +147,9 @@ async function answerInConversation(
   const documents = deps.documents?.limits ?? noDocuments;
   const limits = { images, documents, reader: deps.documents?.reader };
   const asked =
-    content === undefined ? { text: "", images: [], documents: [] } : await readQuestion(content, limits, caller.user);
+    content === undefined
+      ? { text: "", images: [], documents: [] }
+      : await readQuestion(content, limits, caller.user, lifted);
   if (!deps.conversations) throw new NotFoundError("conversation");
   const turn = {
     store: deps.conversations,
@@ -166,7 +171,8 @@ async function answerInConversation(
     continues: body.continue,
     model,
     tools: (chosen: boolean | null) => (deps.tools?.available ?? false) && (chosen ?? deps.tools?.defaultOn ?? false),
-    holdBytes,
+    // Stored images the turn sends again are counted before they are loaded, like a body's.
+    holdBytes: held && ((bytes: number) => held.add(bytes * STORED_IMAGE_BYTE_WEIGHT)),
   };
   // Admission and start are one step: the slots taken before the question is stored are the ones
   // the answer starts in, so a question is never stored and then refused by a limit.
@@ -180,7 +186,7 @@ async function answerInConversation(
           reservation = await reserve(caller);
         }),
       start: (id, messages, chosen, tools) => {
-        const options = { background: true, id, tools };
+        const options = { background: true, id, tools, from: held };
         const asked = { ...settings, model: chosen ?? model(null), messages };
         return reservation ? reservation.start(asked, options) : deps.startGeneration(asked, caller, options);
       },

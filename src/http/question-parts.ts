@@ -12,6 +12,7 @@ import type { PdfReader } from "../documents/pdf-reader.ts";
 import { ValidationError } from "../errors.ts";
 import { type CheckedDocument, checkDocument, readDocument } from "./document-parts.ts";
 import { readImage } from "./image-parts.ts";
+import type { LiftedDataUrls } from "./lifted-data-urls.ts";
 
 export interface Question {
   text: string;
@@ -37,12 +38,14 @@ function refusePast(count: number, max: number, what: "images" | "documents"): v
 
 /**
  * The text, images and documents of `content`; throws a 400 naming the field, or a 413 for a
- * part too large (or a document's text too long).
+ * part too large (or a document's text too long). An image whose URL the body reader lifted out
+ * (`lifted`, chat-body.ts) is decoded from its bytes.
  */
 export async function readQuestion(
   content: string | QuestionPart[],
   limits: QuestionLimits,
   owner: string,
+  lifted?: LiftedDataUrls,
 ): Promise<Question> {
   if (typeof content === "string") return { text: content, images: [], documents: [] };
   refusePast(content.filter((part) => part.type === "image_url").length, limits.images.maxCount, "images");
@@ -54,7 +57,7 @@ export async function readQuestion(
     const field = `content[${index}]`;
     if (part.type === "text") texts.push(part.text);
     else if (part.type === "image_url")
-      images.push(readImage(part.image_url.url, `${field}.image_url.url`, limits.images.maxBytes));
+      images.push(readImage(part.image_url.url, `${field}.image_url.url`, limits.images.maxBytes, lifted));
     else checked.push(checkDocument(part.file, `${field}.file`, limits.documents));
   });
   const documents: NewDocument[] = [];

@@ -8,6 +8,7 @@
  */
 import type { ModelMessage } from "../contract.ts";
 import { SluiceError } from "../errors.ts";
+import type { MemoryCollector } from "../memory-collector.ts";
 
 export class InflightBudgetError extends SluiceError {
   override name = "InflightBudgetError";
@@ -35,7 +36,12 @@ export interface Reservation {
    * any more (a call that is starting); later reservations are then refused until it ends.
    */
   force(bytes: number): void;
-  /** Gives back everything taken (idempotent). */
+  /**
+   * Hands `bytes` of what it holds over to whoever holds them from now on (a model call's own
+   * reservation, for the images it carries): they stay counted there, and are not let go here.
+   */
+  handOver(bytes: number): void;
+  /** Gives back everything taken (idempotent); what it held is garbage from now on. */
   release(): void;
 }
 
@@ -46,6 +52,8 @@ export class InflightBytes {
     readonly max: number,
     /** Called with "inflight_bytes" for every refusal (sluice_rejected_total). */
     private readonly rejected: (reason: string) => void = () => {},
+    /** Told of every release: what a request held is garbage then, freed only when the collector runs. */
+    private readonly collector?: MemoryCollector,
   ) {}
 
   /** Bytes reserved now, all requests together. */
@@ -77,8 +85,14 @@ export class InflightBytes {
         held += bytes;
         this.#used += bytes;
       },
+      handOver: (bytes) => {
+        const given = Math.min(bytes, held);
+        held -= given;
+        this.#used -= given;
+      },
       release: () => {
         this.#used -= held;
+        if (held > 0) this.collector?.released(held);
         held = 0;
       },
     };
@@ -86,29 +100,54 @@ export class InflightBytes {
 }
 
 /**
- * What one byte of a request body costs in memory while it is read and parsed: its text, the
- * parsed strings, and an image's decoded bytes all exist at once.
+ * How many bytes released make the collector run (memory-collector.ts): an eighth of the budget,
+ * from 8 to 64 MiB, so that what was let go and is not yet freed stays a small share of it.
  */
-export const BODY_BYTE_WEIGHT = 3;
+export function collectionThreshold(max: number): number {
+  return Math.min(64 * 1024 * 1024, Math.max(8 * 1024 * 1024, Math.floor(max / 8)));
+}
 
 /**
- * What one byte of a model call's images costs until the call ends: the `data:` URL strings of
- * its context, and the request body the client library builds of them.
+ * What one byte of a request body costs while it is read: the one buffer it is read into, of its
+ * declared length (http/body.ts).
  */
-export const CALL_IMAGE_BYTE_WEIGHT = 2;
+export const BODY_BYTE_WEIGHT = 1;
+
+/** A byte beyond the declared length (or with none): its chunk, and the buffer they are joined into. */
+export const CHUNKED_BODY_BYTE_WEIGHT = 2;
 
 /**
- * What one byte of a stored image costs while a turn prepares its model call: the bytes loaded
- * from the store, their `data:` URL, and the worker's copy as it crosses over.
+ * What one byte of JSON text costs while it is parsed: its string and the parsed strings, each up
+ * to two bytes per byte (UTF-16). An image sent in a form the body reader cannot lift out of the
+ * text (http/lifted-data-urls.ts) is parsed with it; its decoded bytes and the store's copy of
+ * them (1.5 bytes per base64 byte) fit the same four.
  */
-export const STORED_IMAGE_BYTE_WEIGHT = 3;
+export const JSON_TEXT_WEIGHT = 4;
 
-/** The bytes of the images (their `data:` URLs) a model call carries: what it holds until it ends. */
-export function imageBytes(messages: readonly ModelMessage[]): number {
+/**
+ * What one decoded byte of an image sent with a question costs until the request ends: the bytes,
+ * and the copy the store makes of them (the SQLite worker's, or PostgreSQL's query).
+ */
+export const DECODED_IMAGE_BYTE_WEIGHT = 2;
+
+/**
+ * What one byte of a stored image costs while a turn prepares its model call: the bytes loaded,
+ * moved from the store's worker rather than copied.
+ */
+export const STORED_IMAGE_BYTE_WEIGHT = 1;
+
+/**
+ * What a model call's images hold until it ends: an image's bytes once (the request writes its
+ * base64 as it is sent: upstream/request-body.ts); an image given as a `data:` URL, its string,
+ * the request's JSON, the HTTP message and its bytes.
+ */
+export function callImageBytes(messages: readonly ModelMessage[]): number {
   let bytes = 0;
   for (const message of messages) {
     if (typeof message.content === "string") continue;
-    for (const part of message.content) if (part.type === "image_url") bytes += part.image_url.url.length;
+    for (const part of message.content)
+      if (part.type === "image_bytes") bytes += part.data.byteLength;
+      else if (part.type === "image_url") bytes += part.image_url.url.length * 4;
   }
   return bytes;
 }

@@ -18,6 +18,10 @@ export interface Metrics {
   rejected(reason: string): void;
   /** Where `sluice_retained_bytes` reads its value at scrape time (the generation registry). */
   retainedBytesFrom(read: () => number): void;
+  /** Where `sluice_inflight_bytes` reads its value at scrape time (the in-flight budget). */
+  inflightBytesFrom(read: () => number): void;
+  /** Where `sluice_memory_collections` reads its value at scrape time (memory-collector.ts). */
+  memoryCollectionsFrom(read: () => number): void;
   /** Where the cluster gauges read their values at scrape time (with REDIS_URL). */
   clusterFrom(read: () => ClusterFigures): void;
   /** Counts one finished tool call by its status (ok, a tool error code, cancelled) and times it. */
@@ -66,11 +70,33 @@ function clusterGauges(registry: Registry): (read: () => ClusterFigures) => void
   };
 }
 
-function retainedBytesGauge(registry: Registry): (read: () => number) => void {
+/** The gauges of what the server holds in memory, each read from the function given later. */
+function memoryGauges(registry: Registry) {
+  return {
+    retainedBytesFrom: gaugeFrom(
+      registry,
+      "sluice_retained_bytes",
+      "Memory held by retained generations, running and finished, against RETAINED_BYTES_MAX.",
+    ),
+    inflightBytesFrom: gaugeFrom(
+      registry,
+      "sluice_inflight_bytes",
+      "Memory reserved by requests and model calls in flight, against INFLIGHT_BYTES_MAX.",
+    ),
+    memoryCollectionsFrom: gaugeFrom(
+      registry,
+      "sluice_memory_collections",
+      "Collections run after large buffers were let go (request bodies, images), since the start.",
+    ),
+  };
+}
+
+/** A gauge whose value is read from the function given later, at scrape time (0 until then). */
+function gaugeFrom(registry: Registry, name: string, help: string): (read: () => number) => void {
   let source = () => 0;
   new Gauge({
-    name: "sluice_retained_bytes",
-    help: "Text held by retained generations, running and finished, against RETAINED_BYTES_MAX.",
+    name,
+    help,
     registers: [registry],
     collect() {
       this.set(source());
@@ -181,7 +207,7 @@ export function createMetrics(): Metrics {
     observer,
     passThrough,
     rejected: rejectionCounter(registry),
-    retainedBytesFrom: retainedBytesGauge(registry),
+    ...memoryGauges(registry),
     clusterFrom: clusterGauges(registry),
     toolCall: toolCallInstruments(registry),
     streamOpened: () => countOpen(streamsActive),

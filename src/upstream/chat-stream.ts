@@ -21,7 +21,7 @@ export type ToolTurnMessage = ChatCompletionAssistantMessageParam | ChatCompleti
 
 export interface ChatRequest {
   model: string;
-  /** Text, or content parts for a question with images (vision models). */
+  /** Text, or content parts for a question with images (vision models), kept as bytes until sent. */
   messages: ModelMessage[];
   max_tokens?: number | undefined;
   temperature?: number | undefined;

@@ -6,6 +6,7 @@
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import { CompletionChunkParser } from "./chunk-parser.ts";
+import { ChatRequestBody } from "./request-body.ts";
 import { readBody } from "./response-body.ts";
 
 export interface CallOptions {
@@ -15,15 +16,27 @@ export interface CallOptions {
   requestId: string;
 }
 
-/** Sends a streamed completion request; resolves at the response's headers. Throws what the client throws. */
+/**
+ * Sends a streamed completion request; resolves at the response's headers. Throws what the client
+ * throws. A request carrying image bytes is written by {@link ChatRequestBody} (images encoded as
+ * they are sent) rather than serialized whole by the client.
+ */
 export function requestCompletionStream(
   client: OpenAI,
   params: ChatCompletionCreateParamsStreaming,
   options: CallOptions,
 ): Promise<Response> {
-  return client.chat.completions
-    .create(params, { signal: options.signal, headers: { "x-request-id": options.requestId } })
-    .asResponse();
+  const headers = { "x-request-id": options.requestId };
+  const body = carriesImageBytes(params.messages) ? new ChatRequestBody(params) : undefined;
+  const written = body && { body: body.stream(), headers: { ...headers, "content-type": "application/json" } };
+  return client.chat.completions.create(params, { signal: options.signal, headers, ...written }).asResponse();
+}
+
+function carriesImageBytes(messages: ChatCompletionCreateParamsStreaming["messages"]): boolean {
+  return messages.some(
+    (message) =>
+      Array.isArray(message.content) && message.content.some((part) => part.type === ("image_bytes" as string)),
+  );
 }
 
 /**

@@ -6,11 +6,13 @@
  * without a promise or a copy. The `openai` client still builds the request, maps statuses to
  * its errors and reads error bodies through the returned Response.
  *
- * HTTP/1.1 only (http1-response.ts), idle connections kept per origin. What it does not do
- * (request bodies other than text, proxies) goes to fetch.
+ * HTTP/1.1 only (http1-response.ts), idle connections kept per origin. A request body is text,
+ * or a chat request's body (request-body.ts) written a chunk at a time as the socket takes it.
+ * What it does not do (other request bodies, proxies) goes to fetch.
  */
 import { connectTcp, type TcpConnection, type TcpEvents } from "../tcp.ts";
 import { HttpResponseReader, type ResponseHead } from "./http1-response.ts";
+import { type ChatRequestBody, requestBodyOf } from "./request-body.ts";
 import { SocketBody } from "./socket-body.ts";
 
 // Idle connections kept per origin: enough for the streams of a busy minute to reuse theirs.
@@ -23,6 +25,8 @@ interface Exchange {
   body: SocketBody | undefined;
   /** Whether any byte of the response arrived: a reused connection closed before one is retried. */
   answered: boolean;
+  /** Whether the whole request went out: a connection whose request was cut is not reused. */
+  sent: boolean;
   fail(error: unknown): void;
 }
 
@@ -83,8 +87,11 @@ class Connection implements TcpEvents {
   }
 }
 
-/** The request as bytes: HTTP/1.1, the headers the client set, the length of a text body. */
-function requestBytes(url: URL, method: string, headers: Headers, body: string | undefined): Uint8Array {
+/** A request's body: text, or a chat request's body written in chunks. */
+type OutgoingBody = string | ChatRequestBody | undefined;
+
+/** The request's head as bytes (HTTP/1.1, the headers the client set, the body's length), with a text body after it. */
+function requestBytes(url: URL, method: string, headers: Headers, body: OutgoingBody): Uint8Array {
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
   for (const [name, value] of headers) {
     if (name === "host" || name === "content-length" || name === "connection" || name === "accept-encoding") continue;
@@ -92,8 +99,28 @@ function requestBytes(url: URL, method: string, headers: Headers, body: string |
   }
   // Bodies come back as they are sent: nothing here decompresses them.
   head += "accept-encoding: identity\r\n";
-  if (body !== undefined) head += `content-length: ${Buffer.byteLength(body)}\r\n`;
-  return Buffer.from(`${head}\r\n${body ?? ""}`);
+  if (typeof body === "string") return Buffer.from(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  if (body !== undefined) head += `content-length: ${body.byteLength}\r\n`;
+  return Buffer.from(`${head}\r\n`);
+}
+
+/**
+ * Writes a chat request's body after its head, a chunk at a time, each once the socket took the
+ * one before (the chunks share one buffer), for as long as the exchange lasts. It yields to the
+ * event loop between chunks: a socket that takes everything would otherwise have the whole body
+ * written in one turn, every other stream waiting (and the memory collector too).
+ */
+async function writeBody(connection: Connection, state: Exchange, body: ChatRequestBody): Promise<void> {
+  const chunks = body.chunks(true);
+  for (;;) {
+    await connection.tcp.written();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (connection.exchange !== state) return void chunks.return(undefined);
+    const next = chunks.next();
+    if (next.done) break;
+    connection.tcp.write(next.value);
+  }
+  state.sent = true;
 }
 
 function toResponse(head: ResponseHead, body: SocketBody): Response {
@@ -113,7 +140,13 @@ function abortError(signal: AbortSignal): unknown {
 }
 
 /** Sends one request on a connection (an idle one when there is one); once more when a reused one was closed. */
-function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, bodiless: boolean): Promise<Response> {
+function exchange(
+  url: URL,
+  head: Uint8Array,
+  body: ChatRequestBody | undefined,
+  signal: AbortSignal | undefined,
+  bodiless: boolean,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const reused = idle.get(url.origin)?.pop();
     const connection = reused ?? new Connection(url.origin, url);
@@ -122,6 +155,7 @@ function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, 
     const state: Exchange = {
       body: undefined,
       answered: false,
+      sent: body === undefined,
       reader: new HttpResponseReader(
         {
           head(head) {
@@ -132,7 +166,7 @@ function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, 
           end(reusable) {
             done();
             state.body?.end();
-            connection.release(reusable);
+            connection.release(reusable && state.sent);
           },
         },
         bodiless,
@@ -144,24 +178,27 @@ function exchange(url: URL, bytes: Uint8Array, signal: AbortSignal | undefined, 
         connection.tcp.destroy();
         if (state.body) return state.body.error(error);
         if (reused && !state.answered && !signal?.aborted)
-          return void exchange(url, bytes, signal, bodiless).then(resolve, reject);
+          return void exchange(url, head, body, signal, bodiless).then(resolve, reject);
         reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error }));
       },
     };
     connection.exchange = state;
     signal?.addEventListener("abort", abort, { once: true });
-    connection.tcp.write(bytes);
+    connection.tcp.write(head);
+    if (body) void writeBody(connection, state, body);
   });
 }
 
-/** Sends a request with a text body (or none), as the `openai` client does. */
+/** Sends a request with a text body, a chat request's body (request-body.ts), or none, as the `openai` client does. */
 export function socketFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-  const body = init.body ?? undefined;
-  if (input instanceof Request || (body !== undefined && typeof body !== "string")) return fetch(input, init);
+  const given = init.body ?? undefined;
+  const body = typeof given === "string" ? given : requestBodyOf(given);
+  if (input instanceof Request || (given !== undefined && body === undefined)) return fetch(input, init);
   const url = new URL(input);
   if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const method = (init.method ?? "GET").toUpperCase();
-  return exchange(url, requestBytes(url, method, new Headers(init.headers), body), signal, method === "HEAD");
+  const head = requestBytes(url, method, new Headers(init.headers), body);
+  return exchange(url, head, typeof body === "string" ? undefined : body, signal, method === "HEAD");
 }

@@ -46,7 +46,7 @@ export function estimatePromptTokens(messages: readonly unknown[]): number {
 
 function partTokens(part: unknown): number {
   const { type, text } = (part ?? {}) as { type?: unknown; text?: unknown };
-  if (type === "image_url") return IMAGE_TOKENS;
+  if (type === "image_url" || type === "image_bytes") return IMAGE_TOKENS;
   return typeof text === "string" ? estimateTextTokens(text) : 0;
 }
 

@@ -43,6 +43,8 @@ async function openFromList(page: Page, id: string): Promise<void> {
   if (await page.isVisible("#menu")) await page.click("#menu");
   await page.click(`#conversation-list a[data-id="${id}"]`);
   await page.waitForFunction((id) => location.hash === `#/c/${id}`, id);
+  // The hash changes before its event runs the page's open(): wait for the list to mark it open.
+  await page.waitForSelector(`#conversation-list a[data-id="${id}"][aria-current="page"]`, { state: "attached" });
 }
 
 const box = (page: Page) => page.inputValue("#prompt");

@@ -114,13 +114,13 @@ describe("images in the context", () => {
     expect(messages.map((m) => (typeof m.content === "string" ? m.content : m.content.map((p) => p.type)))).toEqual([
       "first",
       "a1",
-      ["text", "image_url"],
+      ["text", "image_bytes"],
       "a2",
-      ["text", "image_url"],
+      ["text", "image_bytes"],
     ]);
     expect(messages.at(-1)?.content).toEqual([
       { type: "text", text: "third" },
-      { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgoD" } },
+      { type: "image_bytes", media_type: "image/png", data: png(3).data },
     ]);
   });
 

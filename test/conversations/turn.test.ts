@@ -105,7 +105,7 @@ test("Retry: the failed exchange is left out of the context and its question ask
   await turn({ conversationId: id, question: "look", images: [image(1)], parentId: a1 });
   // The client saw the failed answer; Retry names the message before the failed exchange.
   await turn({ conversationId: id, question: "look", parentId: a1 }, "a cat");
-  expect(contents(sent.at(-1))).toEqual(["Be brief.", "q1", "a1", "text+image_url"]);
+  expect(contents(sent.at(-1))).toEqual(["Be brief.", "q1", "a1", "text+image_bytes"]);
   const messages = (await store.get(OWNER, id))?.messages ?? [];
   expect(messages.map((m) => [m.content, m.status, m.images?.length ?? 0])).toEqual([
     ["q1", "complete", 0],
@@ -121,7 +121,7 @@ test("Regenerate answers the same question again beside its first answer; its im
   const [question, first] = (await store.get(OWNER, id))?.messages ?? [];
   // The page's Regenerate: the same question again after the message before it, with `replace`.
   await turn({ conversationId: id, question: "see", parentId: null, replace: true }, "a wolf");
-  expect(contents(sent.at(-1))).toEqual(["Be brief.", "text+image_url"]);
+  expect(contents(sent.at(-1))).toEqual(["Be brief.", "text+image_bytes"]);
   const regenerated = (await store.get(OWNER, id))?.messages ?? [];
   expect(regenerated.map((m) => m.content)).toEqual(["see", "a wolf"]);
   expect(regenerated[0]?.id).toBe(question?.id as string);

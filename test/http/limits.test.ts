@@ -11,6 +11,8 @@ import { fetchSimStats } from "../../harness/client/sim-stats.ts";
 import { answerText, readStream } from "../../harness/client/stream.ts";
 import { startFakeModel } from "../../harness/fake-model.ts";
 import { internalUrl, type Started, startApp } from "../../harness/stack/spawn.ts";
+import { TOKEN_MEMORY_BYTES } from "../../src/generation/event-log.ts";
+import { GENERATION_OVERHEAD_BYTES } from "../../src/generation/registry.ts";
 
 const started: Started[] = [];
 afterEach(async () => {
@@ -99,26 +101,40 @@ test("one answer past MAX_GENERATION_BYTES ends with finish_reason length, withi
 }, 30_000);
 
 test("RETAINED_BYTES_MAX evicts the oldest finished answers first; an evicted one is 404 like an expired one", async () => {
-  // Each answer holds its 16 KiB budget plus the per-generation overhead: three fit in 64 KiB.
-  const sluice = await app({ MAX_GENERATION_BYTES: "16384", RETAINED_BYTES_MAX: "65536" });
-  const urls: string[] = [];
-  for (let index = 0; index < 6; index++) {
-    const url = (await startChat(sluice.url, `/sim tps=100000 tokens=10000\nanswer ${index}`)).url;
-    const read = await readStream(url);
-    expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("length");
-    urls.push(url);
+  // Each answer is cut at 16 tokens of 1 KiB, which it holds as 16 strings of 2 KiB (UTF-16) plus
+  // each entry's and the generation's overhead (event-log.ts, registry.ts): three fit in 128 KiB.
+  const held = 16 * (2 * 1024 + TOKEN_MEMORY_BYTES) + GENERATION_OVERHEAD_BYTES;
+  expect(3 * held).toBeLessThanOrEqual(131_072);
+  expect(4 * held).toBeGreaterThan(131_072);
+  const upstream = startFakeModel({ models: ["big"], tokens: Array.from({ length: 20 }, () => "x".repeat(1024)) });
+  try {
+    const sluice = await app({
+      UPSTREAM_BASE_URL: upstream.baseUrl,
+      MODEL: "big",
+      MAX_GENERATION_BYTES: "16384",
+      RETAINED_BYTES_MAX: "131072",
+    });
+    const urls: string[] = [];
+    for (let index = 0; index < 6; index++) {
+      const url = (await startChat(sluice.url, `answer ${index}`)).url;
+      const read = await readStream(url);
+      expect(JSON.parse(read.events.at(-1)?.data ?? "{}").finish_reason).toBe("length");
+      urls.push(url);
+    }
+    const statuses = await Promise.all(
+      urls.map(async (url) => {
+        const response = await fetch(url);
+        await response.body?.cancel();
+        return response.status;
+      }),
+    );
+    expect(statuses).toEqual([404, 404, 404, 200, 200, 200]);
+    const expired = await fetch(`${sluice.url}/api/streams/00000000-0000-0000-0000-000000000000`);
+    const evicted = await fetch(urls[0] as string);
+    expect(await evicted.json()).toEqual(await expired.json());
+  } finally {
+    upstream.stop();
   }
-  const statuses = await Promise.all(
-    urls.map(async (url) => {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      return response.status;
-    }),
-  );
-  expect(statuses).toEqual([404, 404, 404, 200, 200, 200]);
-  const expired = await fetch(`${sluice.url}/api/streams/00000000-0000-0000-0000-000000000000`);
-  const evicted = await fetch(urls[0] as string);
-  expect(await evicted.json()).toEqual(await expired.json());
 }, 60_000);
 
 test("one 10 MB upstream chunk is cut to the byte budget, and the server lives on", async () => {

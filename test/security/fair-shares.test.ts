@@ -86,6 +86,10 @@ function stalledUpload(app: TargetApp, declared: number, sent: number): Promise<
   });
 }
 
+/** Four stalled uploads of 1 MB each (declared; 800 KB sent): together most of a 4 MiB budget. */
+const stalledUploads = (app: TargetApp) =>
+  Promise.all(Array.from({ length: 4 }, () => stalledUpload(app, 1_000_000, 800_000)));
+
 const upload = (app: TargetApp, bytes: number) =>
   fetch(`${app.url}/api/conversations`, {
     method: "POST",
@@ -101,13 +105,14 @@ describe("bytes in flight", () => {
   afterAll(() => app?.stop());
 
   test("while stalled uploads hold the budget, another body gets 429; once they end, it goes through", async () => {
-    const stalled = await stalledUpload(app, 900_000, 800_000);
-    // Counted as memory: three times the bytes (limits/inflight-bytes.ts), 2.4 MB + 1.8 MB > 4 MiB.
+    const stalled = await stalledUploads(app);
+    // Counted as memory: a body's declared bytes while it arrives (limits/inflight-bytes.ts), so
+    // 4 MB held + 0.6 MB > 4 MiB, refused before its body is read.
     const refused = await upload(app, 600_000);
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("1");
     expect((await refused.json()).error.code).toBe("server_busy_uploads");
-    stalled.destroy();
+    for (const socket of stalled) socket.destroy();
     await Bun.sleep(300);
     // Through the budget; the route then refuses the long title itself (400), as it should.
     expect((await upload(app, 600_000)).status).toBe(400);
@@ -126,9 +131,9 @@ describe("bytes in flight", () => {
 test("negative control: with the budget off, the same body goes through while the stalled ones hold memory", async () => {
   const app = await startTarget({ INFLIGHT_BYTES_MAX: "4194304" }, { defencesOff: ["inflightBytes"] });
   try {
-    const stalled = await stalledUpload(app, 900_000, 800_000);
+    const stalled = await stalledUploads(app);
     expect((await upload(app, 600_000)).status).toBe(400);
-    stalled.destroy();
+    for (const socket of stalled) socket.destroy();
   } finally {
     await app.stop();
   }

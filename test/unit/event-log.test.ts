@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cutToBytes, EventLog, utf8Bytes } from "../../src/generation/event-log.ts";
+import { cutToBytes, EventLog, TOKEN_MEMORY_BYTES, utf8Bytes } from "../../src/generation/event-log.ts";
 
 describe("cutToBytes", () => {
   test("keeps text that fits, whole", () => {
@@ -28,4 +28,13 @@ test("the log counts its text in UTF-8 bytes", () => {
   log.appendToken("ab");
   log.appendToken("é€");
   expect(log.bytes).toBe(2 + 2 + 3);
+});
+
+test("the log counts its memory as the runtime holds it: two bytes per UTF-16 unit and each entry's overhead", () => {
+  const log = new EventLog();
+  log.appendToken("ab");
+  log.appendToken("é€😀");
+  expect(log.memoryBytes).toBe(2 * 2 + 2 * 4 + 2 * TOKEN_MEMORY_BYTES);
+  // Short tokens cost mostly their entries: several times their UTF-8 bytes.
+  expect(log.memoryBytes).toBeGreaterThan(5 * log.bytes);
 });

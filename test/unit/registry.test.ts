@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { TOKEN_MEMORY_BYTES } from "../../src/generation/event-log.ts";
 import { GENERATION_OVERHEAD_BYTES, GenerationRegistry, type NewGeneration } from "../../src/generation/registry.ts";
 
 /** A generation whose upstream sends `text` at once, then waits for `release` (or an abort). */
@@ -21,7 +22,8 @@ function answer(text: string, release: Promise<void>): NewGeneration {
 
 test("running answers that fill RETAINED_BYTES_MAX refuse new ones with server_busy, counted as retained_bytes", async () => {
   const refusals: string[] = [];
-  const budget = 3 * (10_000 + GENERATION_OVERHEAD_BYTES);
+  // Each holds one token of 10,000 characters: 20,000 bytes as UTF-16, with its entry and generation.
+  const budget = 3 * (2 * 10_000 + TOKEN_MEMORY_BYTES + GENERATION_OVERHEAD_BYTES);
   const registry = new GenerationRegistry({
     maxActive: 100,
     retentionMs: 60_000,
