@@ -11,7 +11,7 @@ import { type AnswerEnd, LiveAnswer } from "./live-answer.ts";
 const STOP_WAIT_MS = 5_000;
 
 export interface AnswerSlotEvents {
-  /** `live` is on the page now: show it. */
+  /** `live` is being written now: show it where its branch is. */
   started(live: LiveAnswer): void;
   /** Rendered more text (e.g. keep the view at its end). */
   rendered(): void;
@@ -37,11 +37,15 @@ export class AnswerSlot {
     return this.#live;
   }
 
-  /** Starts an answer; `sentAt` (performance.now()) when this page sent its question. */
-  start(sentAt: number | undefined): LiveAnswer {
+  /**
+   * Starts an answer; `sentAt` (performance.now()) when this page sent its question, `prefix` the
+   * text of the answer a Continue extends.
+   */
+  start(sentAt: number | undefined, prefix?: string): LiveAnswer {
     this.#stopPending = false;
     const live: LiveAnswer = new LiveAnswer({
       sentAt,
+      prefix,
       rendered: () => this.#events.rendered(),
       ended: (end) => {
         if (this.#live !== live) return;

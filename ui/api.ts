@@ -5,12 +5,19 @@
 
 import type { SentDocument } from "../src/conversations/context-documents.ts";
 import type { ConversationPage, ConversationSummary } from "../src/conversations/conversation-list.ts";
-import type { Conversation, SearchHit } from "../src/conversations/store.ts";
+import type { Conversation, ConversationState, SearchHit, StoredMessage } from "../src/conversations/store.ts";
 import { attachmentPart } from "./question-documents.ts";
 
 export type { ChatMessage } from "../src/contract.ts";
 export type { ConversationPage, ConversationSummary } from "../src/conversations/conversation-list.ts";
-export type { Conversation, Message, SearchHit } from "../src/conversations/store.ts";
+export type {
+  Conversation,
+  ConversationState,
+  Message,
+  PathMessage,
+  SearchHit,
+  StoredMessage,
+} from "../src/conversations/store.ts";
 
 export interface Readiness {
   status: string;
@@ -33,6 +40,8 @@ export class ApiError extends Error {
     /** 0 when the server could not be reached at all. */
     readonly status: number,
     readonly retryable: boolean,
+    /** The error's other fields (a 409 `conversation_moved` names `current_leaf_id`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -68,6 +77,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       message,
       response.status,
       retryableStatus(response.status),
+      error ?? {},
     );
   }
   return payload as T;
@@ -99,7 +109,7 @@ export interface ChatSettings {
  * A question's content: its text alone, or OpenAI content parts when it carries attachments
  * (`data:` URLs: images, and documents whose URL names them, question-documents.ts).
  */
-function questionContent(text: string, attachments: readonly string[]) {
+export function questionContent(text: string, attachments: readonly string[]) {
   // A question of attachments alone, asked again (Retry), is empty text: the server has them.
   if (text === "" && attachments.length === 0) return [{ type: "text", text }];
   if (attachments.length === 0) return text;
@@ -113,7 +123,42 @@ export interface StartedChat {
   streamUrl: string;
   /** How many messages the model was sent, how many older ones were left out to fit its window, and its documents. */
   context?: { messages: number; dropped: number; documents?: SentDocument[] };
+  /** The question the answer is written under (a new one's id, or the stored one's). */
+  questionId?: string;
+  /** Continue: the answer extended. */
+  continuesId?: string;
+  /** The model asked. */
+  model?: string;
 }
+
+/** One turn of a stored conversation, as `POST /api/chat` takes it beside `conversationId` (README). */
+export type TurnBody =
+  /** Ask after `parentId` (the last message seen), or Edit with `replace` (a new question under `parentId`). */
+  | { content: unknown; parentId: string | null | undefined; replace?: true; model?: string | undefined }
+  | { regenerate: string; model?: string | undefined }
+  | { continue: string; model?: string | undefined };
+
+/** Which part of a conversation's path a read asks for (`GET /api/conversations/:id`). */
+export interface PathQuery {
+  /** The path through this message, down to its newest leaf (default: the current branch). */
+  leaf?: string | undefined;
+  /** Only the messages above this one (the older part of the path). */
+  before?: string | undefined;
+  limit?: number | undefined;
+  maxBytes?: number | undefined;
+}
+
+function pathQueryString({ leaf, before, limit, maxBytes }: PathQuery): string {
+  const query = new URLSearchParams();
+  if (leaf !== undefined) query.set("leaf", leaf);
+  if (before !== undefined) query.set("before", before);
+  if (limit !== undefined) query.set("limit", String(limit));
+  if (maxBytes !== undefined) query.set("max_bytes", String(maxBytes));
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
+const conversationPath = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
 
 export const api = {
   session: () => request<SessionInfo>("GET", "/api/session"),
@@ -130,7 +175,18 @@ export const api = {
   /** The models this server allows (MODELS), the default first. */
   listModels: () => request<{ data: { id: string }[] }>("GET", "/v1/models"),
   createConversation: () => request<ConversationSummary>("POST", "/api/conversations", {}),
-  getConversation: (id: string) => request<Conversation>("GET", `/api/conversations/${encodeURIComponent(id)}`),
+  getConversation: (id: string) => request<Conversation>("GET", conversationPath(id)),
+  /** A window of one path through the conversation's tree (the newest part first; older by `before`). */
+  readPath: (id: string, query: PathQuery) =>
+    request<Conversation>("GET", conversationPath(id) + pathQueryString(query)),
+  /** One message whole (a read cut it to its `max_bytes`). */
+  getMessage: (id: string, messageId: string) =>
+    request<StoredMessage>("GET", `${conversationPath(id)}/messages/${encodeURIComponent(messageId)}`),
+  /** Shows the branch through `messageId` on every device; the conversation's fields, with the leaf it chose. */
+  setCurrentLeaf: (id: string, messageId: string) =>
+    request<ConversationState>("PATCH", conversationPath(id), { current_leaf_id: messageId }),
+  /** The model the conversation asks when a question names none (null: the server's default). */
+  setModel: (id: string, model: string | null) => request<ConversationState>("PATCH", conversationPath(id), { model }),
   renameConversation: (id: string, title: string) =>
     request<ConversationSummary>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { title }),
   deleteConversation: (id: string) => request<void>("DELETE", `/api/conversations/${encodeURIComponent(id)}`),
@@ -142,22 +198,9 @@ export const api = {
       `/api/conversations/${encodeURIComponent(id)}`,
       { system_prompt: systemPrompt },
     ),
-  /** The new question only, and the last message seen: the server has the rest of the thread. `model` undefined: the server's default. */
-  startChat: (
-    conversationId: string,
-    content: string,
-    parentId: string | null | undefined,
-    replace = false,
-    model?: string,
-    images: readonly string[] = [],
-  ) =>
-    request<StartedChat>("POST", "/api/chat", {
-      conversationId,
-      content: questionContent(content, images),
-      parentId,
-      model,
-      ...(replace ? { replace } : {}),
-    }),
+  /** A turn of conversation `conversationId`: Ask, Edit, Regenerate or Continue. */
+  startTurn: (conversationId: string, turn: TurnBody) =>
+    request<StartedChat>("POST", "/api/chat", { conversationId, ...turn }),
   /** Turns the conversation's tools on or off (null: the server's default). */
   setTools: (id: string, tools: boolean | null) =>
     request<{ tools: boolean | null }>("PATCH", `/api/conversations/${encodeURIComponent(id)}`, { tools }),

@@ -1,54 +1,55 @@
 /**
- * Asking the model: the question goes to the conversation (created first for a new chat), and the
- * server starts the answer. Three ways it can go: started, refused (offline, a limit, a failure),
- * or the conversation moved on elsewhere meanwhile.
+ * Asking the model: a turn goes to the conversation (created first for a new chat), and the server
+ * starts the answer. Three ways it can go: started, refused (offline, a limit, a failure), or the
+ * conversation moved on elsewhere meanwhile (409 `conversation_moved`, naming its current leaf).
  */
-import { ApiError, api, type Message } from "./api.ts";
+import { ApiError, api, type TurnBody } from "./api.ts";
 import { contextNote } from "./context-note.ts";
 
-export interface Question {
-  /** The conversation; null for a new chat, created by `create` first. */
-  conversationId: string | null;
-  text: string;
-  images: readonly string[];
-  /** The last message the page saw (null: none; undefined: no check). */
-  parentId: string | null | undefined;
-  /** Replaces every turn after `parentId` (Regenerate, Edit). */
-  replace: boolean;
-  model: string | undefined;
-}
-
-/** A question on its way, as the page keeps it: its text and images, and what the thread held before it. */
-export interface Asking {
-  text: string;
-  images: string[];
-  earlier: Message[];
-  replace: boolean;
-  /** From the message box (it goes back there if refused), not Retry or Regenerate. */
-  typed: boolean;
-}
-
 export type Asked =
-  /** `note`: what the model was not sent of the context (context-note.ts), to tell the user. */
-  | { kind: "started"; conversationId: string; streamId: string; streamUrl: string; note: string | undefined }
+  | {
+      kind: "started";
+      conversationId: string;
+      streamId: string;
+      streamUrl: string;
+      /** What the model was not sent of the context (context-note.ts), to tell the user. */
+      note: string | undefined;
+      /** The question the answer is written under (a new one's id, or the stored one's). */
+      questionId: string | undefined;
+      /** The model asked. */
+      model: string | undefined;
+    }
   /** `created`: the conversation made for this question, which now holds nothing. */
   | { kind: "refused"; error: ApiError; created: string | undefined }
-  | { kind: "moved"; conversationId: string };
+  /** `leafId`: the branch the conversation shows now. */
+  | { kind: "moved"; conversationId: string; leafId: string | null };
 
-/** Sends `question`; `create` makes the conversation of a new chat and returns its id. */
-export async function ask(question: Question, create: () => Promise<string>): Promise<Asked> {
+/** Sends `turn` in `conversationId`; null is a new chat, made by `create` (which returns its id) first. */
+export async function ask(
+  conversationId: string | null,
+  turn: TurnBody,
+  create: () => Promise<string>,
+): Promise<Asked> {
   let created: string | undefined;
   try {
-    if (question.conversationId === null) created = await create();
-    const id = question.conversationId ?? (created as string);
-    const { text, parentId, replace, model, images } = question;
-    const started = await api.startChat(id, text, parentId, replace, model, images);
-    const note = contextNote(started.context);
-    return { kind: "started", conversationId: id, streamId: started.streamId, streamUrl: started.streamUrl, note };
+    if (conversationId === null) created = await create();
+    const id = conversationId ?? (created as string);
+    const started = await api.startTurn(id, turn);
+    return {
+      kind: "started",
+      conversationId: id,
+      streamId: started.streamId,
+      streamUrl: started.streamUrl,
+      note: contextNote(started.context),
+      questionId: started.questionId,
+      model: started.model,
+    };
   } catch (cause) {
     const error = cause instanceof ApiError ? cause : new ApiError("internal", String(cause), 0, true);
-    if (error.code === "conversation_moved" && question.conversationId)
-      return { kind: "moved", conversationId: question.conversationId };
+    if (error.code === "conversation_moved" && conversationId) {
+      const leaf = error.details.current_leaf_id;
+      return { kind: "moved", conversationId, leafId: typeof leaf === "string" ? leaf : null };
+    }
     return { kind: "refused", error, created };
   }
 }

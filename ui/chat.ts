@@ -1,57 +1,63 @@
 /**
- * The open conversation: loads it, sends questions, retries a failed answer, edits an earlier
- * question. The answer being written lives in the answer slot (answer-slot.ts); the calls that
- * start one in asking.ts. One answer at a time per page.
+ * The open conversation: opens it (the newest part of its branch first), sends questions, and the
+ * turns that redo or extend one, each kept beside what it redoes: Edit (a new version of a
+ * question), Regenerate (a new version of an answer), Retry (a failed answer asked again in its
+ * place), Continue (a cut-off answer extended in place). What is shown is the branch
+ * (shown-branch.ts); the answer being written lives in the answer slot (answer-slot.ts), and a
+ * turn's way from its start to its stored answer in turns.ts. One answer at a time per
+ * conversation, as on the server.
  */
-import { titleFromMessage } from "../src/conversations/title.ts";
+import { continuable } from "./answer-ending.ts";
 import { AnswerSlot } from "./answer-slot.ts";
-import { ApiError, api, type Conversation, type Message } from "./api.ts";
-import { type Asked, type Asking, ask } from "./asking.ts";
-import { type AdminParts, createConversation } from "./conversation-admin.ts";
-import { humanError } from "./error-text.ts";
-import { lastSeenId, localMessage, storedThread } from "./history.ts";
-import type { AnswerEnd, LiveAnswer } from "./live-answer.ts";
-import { problemOf, showProblem, storedMessage } from "./message-view.ts";
+import { ApiError, api, questionContent, type TurnBody } from "./api.ts";
+import type { KnownMessage } from "./branch-tree.ts";
+import type { ChatParts, OpenOptions } from "./chat-parts.ts";
+import { createConversation } from "./conversation-admin.ts";
+import { isLocal, lastSeenId, localMessage } from "./history.ts";
+import type { CardControls } from "./message-card.ts";
 import { QuestionImages } from "./question-images.ts";
-import { ThreadView } from "./thread-view.ts";
-import { ANSWER_STORED } from "./usage-and-sharing.ts";
+import { ShownBranch, WINDOW } from "./shown-branch.ts";
+import { Turns } from "./turns.ts";
 
-/** The parts of the page the conversation drives. */
-export interface ChatParts extends AdminParts {
-  /**
-   * Conversation `id` is now the open one (null: a new chat); `created` when the new chat was just
-   * saved as `id` (what it returns is awaited before the first question is sent).
-   */
-  opened(id: string | null, created?: boolean): void | Promise<void>;
-  /** The open conversation was read (its settings: tools). */
-  loaded?(conversation: Conversation): void;
-  /** The model to ask (undefined: the server's default). */
-  model(): string | undefined;
-  /** The open conversation's own instructions are `prompt` (null: the server's default). */
-  instructionsLoaded(prompt: string | null): void;
-  /** Says, until the next question, why a question was not sent. */
-  warn(text: string): void;
-}
+export type { ChatParts, OpenOptions };
 
 export class Chat {
-  readonly #view = new ThreadView();
   readonly #parts: ChatParts;
+  readonly #branch: ShownBranch;
   readonly #answer: AnswerSlot;
-  #conversationId: string | null = null;
-  #messages: Message[] = [];
   readonly #images = new QuestionImages();
-  /** The index of the question being edited, if one is. */
-  #editing: number | undefined;
+  readonly #turns: Turns;
+  /** The question being edited, if one is. */
+  #editing: string | undefined;
   #loads = 0;
 
   constructor(parts: ChatParts) {
     this.#parts = parts;
+    this.#branch = new ShownBranch({
+      actionsOf: (message, _index, last) => this.#actionsOf(message, last),
+      imagesOf: (message) => this.#images.shown(message, this.conversationId),
+      switched: (conversationId, leafId) => parts.tabs.tell({ type: "branch", conversationId, leafId }),
+      notify: parts.notify,
+    });
     this.#answer = new AnswerSlot({
-      started: (live) => this.#view.append(live.parts.article),
-      rendered: () => this.#view.follow(),
-      ended: (live, end) => this.#ended(live, end),
-      lost: (live) => void this.open(this.#conversationId, live.streamId),
-      busyChanged: (busy) => parts.composer.setBusy(busy),
+      started: () => {},
+      rendered: () => this.#branch.liveShown && this.#branch.view.follow(),
+      ended: (live, end) => void this.#turns.ended(live, end),
+      lost: (live) => void this.open(this.conversationId, { skipStream: live.streamId }),
+      busyChanged: (busy) => {
+        parts.composer.setBusy(busy);
+        this.#branch.render();
+      },
+    });
+    this.#turns = new Turns({
+      branch: this.#branch,
+      answer: this.#answer,
+      images: this.#images,
+      parts,
+      conversationId: () => this.conversationId,
+      create: () => this.#create(),
+      open: (id, options) => this.open(id, options),
+      retry: (answerId) => this.#again(answerId, "retry"),
     });
   }
 
@@ -61,7 +67,7 @@ export class Chat {
 
   /** The open conversation's id; null for a new chat. */
   get conversationId(): string | null {
-    return this.#conversationId;
+    return this.#branch.conversationId;
   }
 
   /** The stream of the answer being written here, if any. */
@@ -70,25 +76,31 @@ export class Chat {
   }
 
   /** Shows conversation `id` (null: a new chat), re-attaching to its answer if one is being written. */
-  async open(id: string | null, skipStream?: string): Promise<void> {
+  async open(id: string | null, options: OpenOptions = {}): Promise<void> {
     const load = ++this.#loads;
     this.#answer.release();
-    this.#conversationId = id;
+    this.#editing = undefined;
+    this.#branch.reset(id);
+    this.#images.clear();
     this.#parts.list.setActive(id);
     this.#parts.opened(id);
-    this.#images.clear();
-    this.#parts.instructionsLoaded(null);
-    if (id === null) return this.#show(null, false, []);
+    this.#parts.loaded(null);
+    if (id === null) {
+      this.#parts.titleBar.show(null, false);
+      return this.#branch.render();
+    }
     try {
-      const conversation = await api.getConversation(id);
+      // A hit on a message deleted since: the conversation opens as it is.
+      if (options.at) await api.setCurrentLeaf(id, options.at).catch(() => {});
+      const read = await api.readPath(id, { leaf: options.leaf, ...WINDOW });
       if (load !== this.#loads) return;
-      this.#parts.instructionsLoaded(conversation.system_prompt);
-      this.#parts.loaded?.(conversation);
-      this.#show(conversation.title, true, conversation.messages);
-      const running = conversation.running_stream_id;
-      if (running && running !== skipStream) {
-        this.#answer.attach(this.#answer.start(undefined), running, `/api/streams/${encodeURIComponent(running)}`);
-      }
+      this.#parts.loaded(read);
+      this.#parts.titleBar.show(read.title, true);
+      this.#turns.reattach(read, options.skipStream);
+      this.#branch.showRead(read);
+      if (this.#branch.live && !this.#branch.liveShown)
+        this.#parts.notify("An answer is being written on another version of this conversation.");
+      if (options.at) await this.#branch.reveal(options.at);
     } catch (error) {
       if (load !== this.#loads) return;
       const gone = error instanceof ApiError && error.status === 404;
@@ -97,39 +109,53 @@ export class Chat {
     }
   }
 
-  /**
-   * Sends `text` as the next question in this conversation (creating it first if new); while an
-   * earlier question is being edited, in its place, replacing every later turn.
-   */
+  /** The server may show another branch now (another tab or device switched): show it, unless busy here. */
+  async followServer(): Promise<void> {
+    const id = this.conversationId;
+    await this.#branch.settled();
+    if (!id || this.busy || this.#turns.syncing) return;
+    const read = await api.readPath(id, { limit: 1 }).catch(() => undefined);
+    if (!read || id !== this.conversationId || this.busy || read.leaf_id === this.#branch.path.at(-1)) return;
+    await this.open(id);
+    this.#parts.notify("Showing the version chosen in another tab or on another device.");
+  }
+
+  /** Sends `text` as the next question (creating the conversation first if new); while a question is edited, as its new version. */
   async send(text: string, images: string[] = []): Promise<void> {
     const question = text.trim();
     if (this.busy || (!question && images.length === 0)) return;
-    const editing = this.#editing;
+    await this.#turns.syncing;
+    const branch = this.#branch;
+    const edited = this.#editing === undefined ? -1 : branch.path.indexOf(this.#editing);
     this.#editing = undefined;
-    if (editing !== undefined) {
-      this.#messages = this.#messages.slice(0, editing);
-      this.#view.show(this.#messages, this.#actions);
-    }
-    const earlier = this.#messages.slice();
-    const message = localMessage({ role: "user", content: question, status: "complete" });
+    const before = branch.path.slice();
+    const prefix = edited >= 0 ? before.slice(0, edited) : before;
+    const parentId = prefix.at(-1) ?? null;
+    const message = localMessage({ role: "user", content: question, status: "complete", parent_id: parentId });
     this.#images.remember(message, images);
-    this.#append(message);
-    await this.#ask({ text: question, images, earlier, replace: editing !== undefined, typed: true });
+    branch.tree.add(message);
+    branch.path = [...prefix, message.id];
+    const content = questionContent(question, images);
+    const model = this.#parts.model();
+    const turn: TurnBody =
+      edited >= 0 ? { content, parentId, replace: true, model } : { content, parentId: lastSeenId(prefix), model };
+    await this.#turns.start(turn, { question: message.id, typed: { text: question, images }, before });
   }
 
   /** The open conversation's id, saving a new chat as a conversation first. */
   async saved(): Promise<string> {
-    return this.#conversationId ?? (await this.#create());
+    return this.conversationId ?? (await this.#create());
   }
 
-  /** Puts question `index` (the last one when undefined) in the composer; sending it replaces it and every later turn. */
-  edit(index = this.#messages.findLastIndex((m) => m.role === "user")): void {
-    const message = this.#messages[index];
-    if (this.busy || !message || message.role !== "user" || message.id.startsWith("local-")) return;
-    this.#editing = index;
+  /** Puts question `id` (the last one shown when undefined) in the composer; sending it makes a new version of it. */
+  edit(id?: string): void {
+    const { path, tree } = this.#branch;
+    const message = tree.get(id ?? path.findLast((shown) => tree.get(shown)?.role === "user") ?? "");
+    if (this.busy || !message || message.role !== "user" || isLocal(message.id)) return;
+    this.#editing = message.id;
     this.#parts.composer.restore(message.content);
     this.#parts.composer.focus();
-    this.#parts.notify("Editing an earlier message: sending replaces it and everything after it.");
+    this.#parts.notify("Editing a question: sending it adds a new version; the earlier one stays.");
   }
 
   /** Stops the answer being written: the server cancels the model call and ends the stream. */
@@ -137,115 +163,41 @@ export class Chat {
     this.#answer.stop();
   }
 
-  async #ask(question: Asking): Promise<void> {
-    const live = this.#answer.start(performance.now());
-    const asked = await ask(
-      {
-        conversationId: this.#conversationId,
-        text: question.text,
-        images: question.images,
-        parentId: question.replace ? (question.earlier.at(-1)?.id ?? null) : lastSeenId(question.earlier),
-        replace: question.replace,
-        model: this.#parts.model(),
-      },
-      () => this.#create(),
-    );
-    if (this.#answer.live !== live) return;
-    if (asked.kind === "started") return this.#started(live, asked, question.text);
-    this.#answer.release(live);
-    if (asked.kind === "moved") return this.#moved(asked.conversationId, question);
-    if (question.typed) return this.#refused(live, question, asked);
-    live.failToSend(asked.error, asked.error.retryable ? this.#actions.retry : undefined);
+  #actionsOf(message: KnownMessage, last: boolean): CardControls {
+    if (this.busy || isLocal(message.id)) return {};
+    if (message.role === "user") return { edit: () => this.edit(message.id) };
+    const failed = message.status === "error" || message.status === "interrupted";
+    return {
+      regenerate: last && failed ? undefined : () => void this.#again(message.id, "regenerate"),
+      retry: last && failed ? () => void this.#again(message.id, "retry") : undefined,
+      continueIt: last && continuable(message) ? () => void this.#again(message.id, "continue") : undefined,
+    };
   }
 
-  #started(live: LiveAnswer, asked: Asked & { kind: "started" }, question: string): void {
-    if (asked.note) this.#parts.notify(asked.note);
-    this.#answer.attach(live, asked.streamId, asked.streamUrl);
-    if (this.#parts.titleBar.title === null) this.#parts.titleBar.show(titleFromMessage(question), true);
-    this.#parts.tabs.tell({ type: "answering", conversationId: asked.conversationId, streamId: asked.streamId });
-    void this.#parts.list.refresh();
-  }
-
-  /** The conversation moved on elsewhere: show it as it is now; the question stays in the composer. */
-  async #moved(id: string, question: Asking): Promise<void> {
-    this.#parts.notify("This conversation changed on another device; here it is as it is now. Send again to continue.");
-    await this.open(id);
-    this.#parts.composer.restore(question.text, question.images);
-  }
-
-  /**
-   * A question from the message box was refused: it goes back there, the thread is as before, and a
-   * conversation created for it alone is deleted again.
-   */
-  async #refused(live: LiveAnswer, question: Asking, refused: Asked & { kind: "refused" }): Promise<void> {
-    live.parts.article.remove();
-    if (refused.created) {
-      api.deleteConversation(refused.created).catch(() => {});
-      history.replaceState(null, "", `${location.pathname}${location.search}`);
-      await this.open(null);
-    } else if (question.replace) {
-      await this.open(this.#conversationId);
-    } else {
-      this.#messages = question.earlier;
-      this.#view.removeLast();
-    }
-    this.#parts.composer.restore(question.text, question.images);
-    this.#parts.warn(`Not sent. ${humanError(refused.error)} (${refused.error.code})`);
-  }
-
-  /** Learns the server's ids of the messages this page added, once the answer is stored. */
-  async #syncIds(id: string): Promise<void> {
-    const stored = await storedThread(id, this.#messages.length);
-    if (stored && this.#conversationId === id && !this.busy) this.#messages = stored;
-    document.dispatchEvent(new CustomEvent(ANSWER_STORED, { detail: id }));
+  /** A turn on stored answer `answerId`: a new version of it, the failed one asked again, or more of it. */
+  async #again(answerId: string, kind: "regenerate" | "retry" | "continue"): Promise<void> {
+    await this.#turns.syncing;
+    const { path, tree } = this.#branch;
+    const answer = tree.get(answerId);
+    const question = tree.get(answer?.parent_id ?? "");
+    const at = path.indexOf(answerId);
+    if (this.busy || !answer || !question || at < 0) return;
+    const before = path.slice();
+    const model = this.#parts.model();
+    if (kind === "continue")
+      return this.#turns.start({ continue: answerId, model }, { question: question.id, continues: answerId, before });
+    this.#branch.path = path.slice(0, at);
+    if (kind === "regenerate")
+      return this.#turns.start({ regenerate: question.id, model }, { question: question.id, before });
+    // Retry: the same question after the message before it; the server drops the failed answer.
+    const turn = { content: questionContent(question.content, []), parentId: question.parent_id, model };
+    await this.#turns.start(turn, { question: question.id, replaces: answerId, before });
   }
 
   async #create(): Promise<string> {
     const created = await createConversation(this.#parts);
-    this.#conversationId = created.id;
+    this.#branch.conversationId = created.id;
     await this.#parts.opened(created.id, true);
     return created.id;
-  }
-
-  /** Asks the last question again, in place of its answer: one that failed (Retry) or a good one (Regenerate). */
-  async #askAgain(replace: boolean): Promise<void> {
-    if (this.busy) return;
-    const index = this.#messages.findLastIndex((m) => m.role === "user");
-    const question = this.#messages[index];
-    if (!question) return;
-    this.#messages = this.#messages.slice(0, index + 1);
-    this.#view.show(this.#messages, this.#actions);
-    const images = this.#images.toResend(question);
-    const earlier = this.#messages.slice(0, index);
-    await this.#ask({ text: question.content, images, earlier, replace, typed: false });
-  }
-
-  readonly #actions = {
-    retry: () => void this.#askAgain(false),
-    regenerate: () => void this.#askAgain(true),
-    edit: (index: number) => this.edit(index),
-    imagesOf: (message: Message) => this.#images.shown(message, this.#conversationId),
-  };
-
-  #ended(live: LiveAnswer, end: AnswerEnd): void {
-    const message = localMessage({ role: "assistant", content: end.text, status: end.status, error: end.error });
-    this.#messages.push(message);
-    showProblem(live.parts, problemOf(message, this.#actions.retry));
-    if (this.#conversationId) {
-      this.#parts.tabs.tell({ type: "answered", conversationId: this.#conversationId });
-      void this.#syncIds(this.#conversationId);
-    }
-    void this.#parts.list.refresh();
-  }
-
-  #show(title: string | null, saved: boolean, messages: Message[]): void {
-    this.#messages = messages.slice();
-    this.#parts.titleBar.show(title, saved);
-    this.#view.show(this.#messages, this.#actions);
-  }
-
-  #append(message: Message): void {
-    this.#messages.push(message);
-    this.#view.append(storedMessage(message, {}, this.#images.shown(message, this.#conversationId)));
   }
 }

@@ -2,6 +2,7 @@
  * The answer being written right now: it renders the text as it grows (at most once per
  * animation frame), says how the connection is doing, and counts tokens and their rate.
  */
+import { endingWords } from "./answer-ending.ts";
 import type { Message } from "./api.ts";
 import { humanError } from "./error-text.ts";
 import { formatFigures, formatRate, tokenRate } from "./format.ts";
@@ -15,11 +16,15 @@ export interface AnswerEnd {
   status: Exclude<Message["status"], "interrupted">;
   text: string;
   error?: StreamErrorData;
+  /** From the stream's `done` ("length": cut off at the output limit). */
+  finishReason?: DoneData["finish_reason"];
 }
 
 export interface LiveAnswerOptions {
   /** performance.now() when this tab sent the question; absent when re-attaching to a running stream. */
   sentAt?: number | undefined;
+  /** Continue: the answer's text so far; the stream carries only what follows it. */
+  prefix?: string | undefined;
   /** Called after each render, e.g. to keep the view scrolled to the end. */
   rendered(): void;
   ended(end: AnswerEnd): void;
@@ -58,6 +63,7 @@ export class LiveAnswer {
 
   constructor(options: LiveAnswerOptions) {
     this.#options = options;
+    this.#text = options.prefix ?? "";
     const { article, content } = this.parts;
     article.classList.add("live");
     // Polite: the finished text is read when aria-busy drops, not every token as it lands.
@@ -71,7 +77,7 @@ export class LiveAnswer {
     return this.#text;
   }
 
-  /** Starts watching `streamUrl`; the stream replays from its start, so the text starts empty. */
+  /** Starts watching `streamUrl`; the stream replays from its start, so the text starts empty (or at the prefix it continues). */
   attach(streamId: string, streamUrl: string): void {
     this.streamId = streamId;
     this.#watch = watchStream(streamUrl, {
@@ -130,8 +136,12 @@ export class LiveAnswer {
     const status = data.finish_reason === "cancelled" ? "cancelled" : "complete";
     const figures = summary(data);
     // Cancelled without this page's Stop: another tab's Stop, or the server ending it.
-    const ended = this.stopRequested ? "Stopped" : "Cancelled";
-    this.#finish({ status, text: this.#text }, status === "cancelled" ? `${ended} · ${figures}` : figures);
+    const cancelled = this.stopRequested ? "Stopped" : "Cancelled";
+    const ending = status === "cancelled" ? cancelled : endingWords(status, data.finish_reason);
+    this.#finish(
+      { status, text: this.#text, finishReason: data.finish_reason },
+      ending ? `${ending} · ${figures}` : figures,
+    );
   }
 
   #finish(end: AnswerEnd, meta: string): void {

@@ -18,8 +18,8 @@ import { ModelPicker } from "./model-picker.ts";
 import { statusLine } from "./notices.ts";
 import { setupSearchBox } from "./search-box.ts";
 import { setupShortcuts } from "./shortcuts.ts";
-import { ConversationList } from "./sidebar.ts";
-import { followTab } from "./tab-follow.ts";
+import { ConversationList, conversationHref } from "./sidebar.ts";
+import { followOtherDevices, followTab } from "./tab-follow.ts";
 import { joinTabs } from "./tabs.ts";
 import { setupThemeChoice } from "./theme.ts";
 import { TitleBar } from "./title-bar.ts";
@@ -27,10 +27,21 @@ import { TitleMenu } from "./title-menu.ts";
 import { ToolsToggle } from "./tools-toggle.ts";
 import { UsageAndSharing } from "./usage-and-sharing.ts";
 
-/** The conversation id in the address, or null for a new chat. */
-function idFromAddress(): string | null {
-  const match = /^#\/c\/([^/]+)$/.exec(location.hash);
-  return match?.[1] ? decodeURIComponent(match[1]) : null;
+/**
+ * The conversation in the address (`#/c/<id>`; null: a new chat), and the message to show it at
+ * (`#/c/<id>/m/<message id>`: a search hit, on its branch).
+ */
+function fromAddress(): { id: string | null; at: string | undefined } {
+  const match = /^#\/c\/([^/]+)(?:\/m\/([^/]+))?$/.exec(location.hash);
+  const id = match?.[1] ? decodeURIComponent(match[1]) : null;
+  return { id, at: id && match?.[2] ? decodeURIComponent(match[2]) : undefined };
+}
+
+/** Opens the conversation in the address; a message in it is shown once, then left out of the address. */
+function openFromAddress(chat: Chat): Promise<void> {
+  const { id, at } = fromAddress();
+  if (id && at) history.replaceState(null, "", conversationHref(id));
+  return chat.open(id, { at });
 }
 
 /** The parts that do not depend on the open conversation. */
@@ -107,9 +118,13 @@ function conversationParts({ notices, list, picker, exportMenu, titleMenu, usage
       else tools.show(id);
       usageAndSharing.opened(id, created);
     },
-    loaded: (conversation) => tools.loaded(conversation),
     model: () => picker.chosen(),
-    instructionsLoaded: (prompt) => instructions.load(prompt),
+    loaded: (conversation) => {
+      instructions.load(conversation?.system_prompt ?? null);
+      if (!conversation) return;
+      picker.stored(conversation.model);
+      tools.loaded(conversation);
+    },
     warn: notices.warn,
   });
   list.onDelete = async (id, title) => {
@@ -129,7 +144,7 @@ function wireNavigation(chat: Chat, composer: Composer, drawer: Drawer): void {
   };
   window.addEventListener("hashchange", () => {
     drawer.close();
-    void chat.open(idFromAddress());
+    void openFromAddress(chat);
     composer.focus();
   });
   byId("new-chat").addEventListener("click", newChat);
@@ -170,7 +185,8 @@ function start(): void {
   void page.picker.load();
   void showAccount();
   void page.list.refresh();
-  void chat.open(idFromAddress());
+  void openFromAddress(chat);
+  followOtherDevices(chat);
   composer.focus();
 }
 

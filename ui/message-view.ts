@@ -1,7 +1,9 @@
 /**
  * One message on the page: who said it, its text (Markdown for answers, plain text for the
- * user's own words), how it ended, and its actions (Copy; Show more for a long question).
+ * user's own words), how it ended, and Copy (Show more for a long question). What it offers
+ * besides depends on its place in the conversation: message-controls.ts.
  */
+import { endingWords } from "./answer-ending.ts";
 import type { Message } from "./api.ts";
 import { copyButton } from "./clipboard.ts";
 import { h } from "./dom.ts";
@@ -91,26 +93,15 @@ export function renderContent(parts: MessageParts, role: Message["role"], text: 
   }
 }
 
-export interface MessageActions {
-  /** A failed last answer: ask again in its place. */
-  retry?: (() => void) | undefined;
-  /** A good last answer: ask for another in its place. */
-  regenerate?: (() => void) | undefined;
-  /** A question: change it and continue from there. */
-  edit?: (() => void) | undefined;
-}
-
-function actionButton(label: string, name: string, action: () => void): HTMLElement {
-  const button = h("button", { type: "button", class: "button quiet small", "aria-label": label }, name);
-  button.addEventListener("click", action);
-  return button;
-}
-
-/** The line under a stored answer: its figures as they were shown live, after "Stopped" for a stopped one. */
-function storedMeta(message: Message): string {
+/**
+ * The line under a stored answer: its figures as they were shown live, after how it ended when
+ * that needs saying ("Stopped", "Cut off at the output limit").
+ */
+export function storedMeta(message: Message): string {
   const figures = message.figures ? formatFigures(message.figures) : "";
-  if (message.status !== "cancelled") return figures;
-  return figures ? `Stopped · ${figures}` : "Stopped";
+  const ending = endingWords(message.status, message.figures?.finish_reason);
+  if (!ending) return figures;
+  return figures ? `${ending} · ${figures}` : ending;
 }
 
 /** The images a question was sent with, shown above its text. */
@@ -137,10 +128,24 @@ export function storedImages(message: Message, conversationId: string | null): S
   return message.images.map((image) => ({ src: base + encodeURIComponent(image.id) }));
 }
 
-/** A stored message, with the actions that apply to it (Retry, Regenerate, Edit). */
-export function storedMessage(message: Message, actions: MessageActions = {}, images: ShownImage[] = []): HTMLElement {
+/** A stored message as it stands alone (a shared conversation's): its parts, and the problem it ended with. */
+export function storedMessage(message: Message, images: ShownImage[] = []): HTMLElement {
+  const parts = storedParts(message, images);
+  showProblem(parts, problemOf(message, undefined));
+  return parts.article;
+}
+
+/** How a stored message's text is put on the page (default: all of it, at once). */
+export type ContentRenderer = (parts: MessageParts, role: Message["role"], text: string) => void;
+
+/** A stored message's parts: its text (rendered by `render`), its images and its figures. */
+export function storedParts(
+  message: Message,
+  images: ShownImage[] = [],
+  render: ContentRenderer = renderContent,
+): MessageParts {
   const parts = messageParts(message.role);
-  renderContent(parts, message.role, message.content);
+  render(parts, message.role, message.content);
   const pictures = images.filter((image) => !image.document);
   const documents = images.flatMap((image) => image.document ?? []);
   if (pictures.length > 0) parts.content.before(imageStrip(pictures));
@@ -149,11 +154,5 @@ export function storedMessage(message: Message, actions: MessageActions = {}, im
   parts.article.dataset.status = message.status;
   parts.meta.textContent = storedMeta(message);
   parts.meta.hidden = parts.meta.textContent === "";
-  const problem = problemOf(message, actions.retry);
-  showProblem(parts, problem);
-  const buttons = parts.article.querySelector(".message-actions");
-  if (actions.regenerate && !problem)
-    buttons?.append(actionButton("Regenerate this answer", "Regenerate", actions.regenerate));
-  if (actions.edit) buttons?.append(actionButton("Edit this message and continue from it", "Edit", actions.edit));
-  return parts.article;
+  return parts;
 }

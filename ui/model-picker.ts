@@ -1,13 +1,13 @@
 /**
  * The model picker: the models the server allows (`GET /v1/models`, the default first), shown
- * only when there is a choice. The choice is kept per conversation in this browser's
- * localStorage (`sluice.model.<conversation id>`); a new chat starts with the last one chosen.
+ * only when there is a choice. The choice is stored with the conversation (`PATCH … model`), so
+ * every device asks the same model, and read back when it opens; this browser's localStorage
+ * keeps only the last one chosen (`sluice.model.last`), which a new chat starts with.
  */
 import { api } from "./api.ts";
 import { byId, h } from "./dom.ts";
 import { readStored as read, writeStored as write } from "./local-store.ts";
 
-const keyOf = (conversationId: string) => `sluice.model.${conversationId}`;
 const LAST_KEY = "sluice.model.last";
 
 export class ModelPicker {
@@ -15,6 +15,8 @@ export class ModelPicker {
   readonly #field = byId("model-field");
   #models: string[] = [];
   #conversationId: string | null = null;
+  /** The open conversation's model as stored (null: the server's default; undefined: not read yet). */
+  #stored: string | null | undefined;
   /** Told of every change, so the badge can show the model that will answer. */
   onChange: (model: string | undefined) => void = () => {};
 
@@ -22,7 +24,7 @@ export class ModelPicker {
     this.#select.addEventListener("change", () => {
       const model = this.#select.value;
       write(LAST_KEY, model);
-      if (this.#conversationId) write(keyOf(this.#conversationId), model);
+      if (this.#conversationId) this.#store(this.#conversationId, model);
       this.onChange(model);
     });
   }
@@ -36,28 +38,45 @@ export class ModelPicker {
     }
     this.#select.replaceChildren(...this.#models.map((id) => h("option", { value: id }, id)));
     this.#field.hidden = this.#models.length < 2;
-    this.show(this.#conversationId);
+    this.#apply();
   }
 
-  /** Shows the choice kept for conversation `id` (null: a new chat). */
+  /** Conversation `id` opens (null: a new chat, which starts with the last model chosen). */
   show(id: string | null): void {
     this.#conversationId = id;
-    // A conversation never given a choice uses the default; a new chat, the last choice made.
-    const kept = read(id ? keyOf(id) : LAST_KEY);
-    // A kept model the operator no longer allows falls back to the default.
-    const model = kept && this.#models.includes(kept) ? kept : this.#models[0];
-    if (model) this.#select.value = model;
-    this.onChange(this.chosen());
+    this.#stored = undefined;
+    this.#apply();
   }
 
-  /** The new chat on screen was just saved as conversation `id`: it keeps the model chosen for it. */
+  /** The open conversation's stored model (null: the server's default). */
+  stored(model: string | null): void {
+    this.#stored = model;
+    this.#apply();
+  }
+
+  /** The new chat on screen was just saved as conversation `id`: the model chosen for it is stored with it. */
   adopt(id: string): void {
     this.#conversationId = id;
-    if (this.#models.length >= 2 && this.#select.value) write(keyOf(id), this.#select.value);
+    if (this.#models.length >= 2 && this.#select.value) this.#store(id, this.#select.value);
   }
 
   /** The model to send (undefined: no choice to make, the server's default applies). */
   chosen(): string | undefined {
     return this.#models.length < 2 ? undefined : this.#select.value || undefined;
+  }
+
+  #apply(): void {
+    // A conversation uses its stored model; a new chat, the last choice made here.
+    const wanted = this.#conversationId ? this.#stored : read(LAST_KEY);
+    // One the operator no longer allows (or none) is the server's default: the first.
+    const model = wanted && this.#models.includes(wanted) ? wanted : this.#models[0];
+    if (model) this.#select.value = model;
+    this.onChange(this.chosen());
+  }
+
+  #store(id: string, model: string): void {
+    this.#stored = model;
+    // The choice is also sent with each question, so a failure here loses nothing of the next answer.
+    api.setModel(id, model).catch(() => {});
   }
 }

@@ -17,14 +17,17 @@ export class QuestionImages {
     if (images.length > 0) this.#sent.set(message.id, images);
   }
 
+  /** Local question `from` is stored as `to`: it keeps showing the images sent with it. */
+  rekey(from: string, to: string): void {
+    const images = this.#sent.get(from);
+    if (!images) return;
+    this.#sent.delete(from);
+    this.#sent.set(to, images);
+  }
+
   /** Forgets every unsent question's attachments (another conversation opens; the server has the rest). */
   clear(): void {
     this.#sent.clear();
-  }
-
-  /** What to send again with `question`: its attachments if the server never stored it, else none (it keeps its own). */
-  toResend(question: Message): string[] {
-    return question.id.startsWith("local-") ? (this.#sent.get(question.id) ?? []) : [];
   }
 
   /** The images and documents to show with `message` in conversation `conversationId`. */

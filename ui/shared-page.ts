@@ -32,7 +32,7 @@ function render(shared: SharedConversation & { can_copy?: boolean }): void {
     const images: ShownImage[] = (message.images ?? []).map((image) => ({
       src: `${base}/images/${encodeURIComponent(image.id)}`,
     }));
-    thread.append(storedMessage({ ...message, id: `shared-${index}` }, {}, images));
+    thread.append(storedMessage({ ...message, id: `shared-${index}` }, images));
   });
   byId("shared-actions").hidden = shared.can_copy !== true;
 }

@@ -8,7 +8,9 @@ import { api, type ConversationSummary, type SearchHit } from "./api.ts";
 import { byId, h } from "./dom.ts";
 import { rovingList } from "./list-keys.ts";
 
-export const conversationHref = (id: string) => `#/c/${encodeURIComponent(id)}`;
+/** A conversation's address; with `messageId`, shown on the branch through that message (a search hit). */
+export const conversationHref = (id: string, messageId?: string | null) =>
+  `#/c/${encodeURIComponent(id)}${messageId ? `/m/${encodeURIComponent(messageId)}` : ""}`;
 
 export const displayTitle = (title: string | null) => title ?? "Untitled";
 
@@ -75,7 +77,7 @@ export class ConversationList {
     try {
       matches = (await api.searchConversations(this.#query)).conversations;
       if (load !== this.#loads) return matches;
-      this.#list.replaceChildren(...matches.map((match) => this.#item(match, match.snippet)));
+      this.#list.replaceChildren(...matches.map((match) => this.#item(match, match)));
     } catch {
       // As with the list: the next keystroke or refresh tries again.
     }
@@ -106,11 +108,13 @@ export class ConversationList {
     return conversations;
   }
 
-  #item(conversation: ConversationSummary, snippet?: string): HTMLLIElement {
-    const link = h("a", { href: conversationHref(conversation.id), "data-id": conversation.id, class: "conversation" });
+  /** The list item of `conversation`; a search `hit` links to the branch of its match, with the text around it. */
+  #item(conversation: ConversationSummary, hit?: SearchHit): HTMLLIElement {
+    const href = conversationHref(conversation.id, hit?.message_id);
+    const link = h("a", { href, "data-id": conversation.id, class: "conversation" });
     link.append(h("span", { class: "conversation-title" }, displayTitle(conversation.title)));
     // Text, never HTML: a snippet is the user's or the model's words.
-    if (snippet) link.append(h("span", { class: "conversation-snippet" }, snippet));
+    if (hit?.snippet) link.append(h("span", { class: "conversation-snippet" }, hit.snippet));
     link.title = displayTitle(conversation.title);
     const current = conversation.id === this.#activeId;
     if (current) link.setAttribute("aria-current", "page");

@@ -1,4 +1,8 @@
-/** Following what the page's other tabs do: their answers stream here too; their renames and deletions show. */
+/**
+ * Following what the page's other tabs and the user's other devices do: their answers stream here
+ * too; their renames and deletions show; the version of a conversation they switch to shows here
+ * (told by another tab at once, or noticed when this tab is looked at again).
+ */
 import type { Chat } from "./chat.ts";
 import type { ConversationList } from "./sidebar.ts";
 import type { TabNews } from "./tabs.ts";
@@ -13,8 +17,12 @@ export interface FollowedParts {
 
 /** Applies `news` from another tab to this one. */
 export async function followTab(news: TabNews, { chat, list, titleBar, notify }: FollowedParts): Promise<void> {
-  const titles = await list.refresh();
   const here = chat.conversationId;
+  if (news.type === "branch") {
+    if (news.conversationId === here) await chat.followServer();
+    return;
+  }
+  const titles = await list.refresh();
   if (news.type === "deleted" && news.conversationId === here) {
     notify("This conversation was deleted in another tab.");
     location.hash = "";
@@ -23,4 +31,11 @@ export async function followTab(news: TabNews, { chat, list, titleBar, notify }:
   } else if (here && titles.has(here) && !chat.busy) {
     titleBar.show(titles.get(here) ?? null, true);
   }
+}
+
+/** When this tab is looked at again, it shows the version another device may have switched to meanwhile. */
+export function followOtherDevices(chat: Chat): void {
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void chat.followServer();
+  });
 }

@@ -2,7 +2,7 @@
  * Stored conversations over HTTP: create one, ask in it, wait for its answer to be stored, read
  * it back.
  */
-import { type CallOptions, callJson } from "./api.ts";
+import { type CallOptions, callJson, ResponseError } from "./api.ts";
 import { waitUntil } from "./poll.ts";
 
 export interface StoredMessage {
@@ -94,4 +94,18 @@ export function conversationCalls(base: string, options: CallOptions = {}) {
     create: () => createConversation(base, options),
     turn: (id: string, body: Record<string, unknown>) => turnIn(base, id, body, options),
   };
+}
+
+/**
+ * A new conversation holding `questions`, each asked in turn and its answer stored (a conversation
+ * for a test or a bench to open, made at the API's speed); returns its id. A question of the
+ * simulator's (`/sim …`, `/echo …`) chooses its answer.
+ */
+export async function seedConversation(base: string, questions: readonly string[], options: CallOptions = {}) {
+  const id = await createConversation(base, options);
+  for (const content of questions) {
+    const { status, text } = await turnIn(base, id, { content }, options);
+    if (status !== 202) throw new ResponseError(`http_${status}`, `seeding ${id}: ${text.slice(0, 200)}`);
+  }
+  return id;
 }

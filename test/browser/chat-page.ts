@@ -2,6 +2,7 @@
  * The browser tests' setup and vocabulary: the native stack (simulator, app, nginx) behind a
  * relay that can cut the network, headless Chromium, and the page's parts by what a user sees.
  */
+import { afterAll, beforeAll } from "bun:test";
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../../harness/stack/chromium.ts";
@@ -41,6 +42,28 @@ export async function startChatSetup(env: Record<string, string> = {}): Promise<
       await proxy.close();
       await stack.stop();
     },
+  };
+}
+
+/**
+ * One setup (`env` for the app and simulator) for a test file: started before its tests, stopped
+ * after them, and `prepare`d (seeded) once started. The returned function gives the setup.
+ */
+export function useChatSetup(
+  env: Record<string, string> = {},
+  prepare: (setup: ChatSetup) => Promise<void> = async () => {},
+): () => ChatSetup {
+  let setup: ChatSetup | undefined;
+  beforeAll(async () => {
+    setup = await startChatSetup(env);
+    await prepare(setup);
+  }, 180_000);
+  afterAll(async () => {
+    await setup?.stop();
+  }, 60_000);
+  return () => {
+    if (!setup) throw new Error("the chat setup has not started");
+    return setup;
   };
 }
 
@@ -84,7 +107,8 @@ export async function send(page: Page, text: string): Promise<void> {
   await page.press("#prompt", "Enter");
 }
 
-const lastAnswer = "#thread .message.assistant:last-child";
+/** The newest answer on the page. */
+export const lastAnswer = "#thread .message.assistant:last-child";
 
 /** Waits (bounded) until the last answer has ended; returns how, and its text. */
 export async function finishedAnswer(page: Page, timeout = 30_000): Promise<{ status: string; text: string }> {
@@ -93,6 +117,13 @@ export async function finishedAnswer(page: Page, timeout = 30_000): Promise<{ st
     status: (await page.getAttribute(lastAnswer, "data-status")) ?? "",
     text: (await page.textContent(`${lastAnswer} .content`))?.trim() ?? "",
   };
+}
+
+/** Waits until the last answer has ended and its stored copy is known (its id on the page); returns it. */
+export async function storedLastAnswer(page: Page): Promise<{ status: string; text: string; id: string }> {
+  const answer = await finishedAnswer(page);
+  await page.waitForSelector(`${lastAnswer}[data-message-id]`, { timeout: 10_000 });
+  return { ...answer, id: (await page.getAttribute(lastAnswer, "data-message-id")) ?? "" };
 }
 
 /** The text of the answer being written (empty before it starts). */

@@ -79,7 +79,7 @@ test("a conversation with more than 1 MB of history still answers from the page"
   await context.close();
 }, 120_000);
 
-test("Regenerate (mouse) replaces the last answer; Edit (keyboard) replaces a question and what follows", async () => {
+test("after a reload, Regenerate (mouse) and Edit (keyboard) add versions; the server keeps the earlier ones", async () => {
   const { page, context, errors } = await openChat(setup.browser, setup.url);
   await send(page, "/sim tokens=4\nQ1");
   await finishedAnswer(page);
@@ -88,13 +88,13 @@ test("Regenerate (mouse) replaces the last answer; Edit (keyboard) replaces a qu
   await finishedAnswer(page);
   await waitFor("4 stored messages", async () => ((await storedThread(id)).length === 4 ? true : undefined));
   const firstAnswer = (await readConversation(setup.url, id)).messages[3]?.id;
-  // The page learns the stored ids once the answer is written; then Regenerate is offered.
   await page.reload();
   await page.click('#thread .message.assistant:last-child button:has-text("Regenerate")');
   await finishedAnswer(page);
   await waitFor("the regenerated answer to be stored", async () => {
     const stored = await readConversation(setup.url, id);
-    return stored.running_stream_id === null && stored.messages.length === 4 && stored.messages[3]?.id !== firstAnswer
+    const last = stored.messages[3];
+    return stored.running_stream_id === null && last?.id !== firstAnswer && last?.sibling_count === 2
       ? true
       : undefined;
   });
@@ -105,8 +105,14 @@ test("Regenerate (mouse) replaces the last answer; Edit (keyboard) replaces a qu
   await page.fill("#prompt", "/sim tokens=4\nQ1 edited");
   await page.press("#prompt", "Enter");
   await finishedAnswer(page);
-  await waitFor("2 stored messages", async () => ((await storedThread(id)).length === 2 ? true : undefined));
-  expect((await storedThread(id))[0]).toBe("user:Q1 edited");
+  // The branch shown is the edited question and its answer; the first question is its other version.
+  await waitFor("2 messages on the branch shown", async () =>
+    (await storedThread(id)).length === 2 ? true : undefined,
+  );
+  const stored = await readConversation(setup.url, id);
+  expect(stored.messages[0]?.content).toContain("Q1 edited");
+  expect(stored.messages[0]?.sibling_count).toBe(2);
+  expect(await page.textContent("#thread .message.user .branch-position")).toBe("2/2");
   expect(errors).toEqual([]);
   await context.close();
 }, 90_000);

@@ -1,7 +1,8 @@
 /**
- * Screenshots of a finished conversation, light and dark, desktop and phone width, into
- * test-results/; with UPDATE_SCREENSHOTS=1 also into docs/screenshots/ (the README shows the light
- * desktop one), so an ordinary test run leaves the checkout as it was.
+ * Screenshots of a finished conversation (its last answer in two versions), light and dark,
+ * desktop and phone width, into test-results/; with UPDATE_SCREENSHOTS=1 also into
+ * docs/screenshots/ (the README shows the light desktop one), so an ordinary test run leaves the
+ * checkout as it was.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
@@ -46,6 +47,12 @@ beforeAll(async () => {
   await send(page, "/sim tokens=48\nHow do I stream tokens to the browser?");
   await finishedAnswer(page);
   await send(page, answerWithCode);
+  await finishedAnswer(page);
+  // A second version of the last answer, so the pictures show `< 2/2 >` under it.
+  await page.click("#thread .message.assistant:last-child button:has-text('Regenerate')", { timeout: 10_000 });
+  await page.waitForFunction(
+    () => document.querySelector("#thread .message.assistant:last-child .branch-position")?.textContent === "2/2",
+  );
   await finishedAnswer(page);
   address = page.url();
   await context.close();

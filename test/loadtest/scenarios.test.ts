@@ -27,7 +27,10 @@ afterAll(async () => {
 /** Runs a scenario; its output is printed only when it exits other than `expectedExit`. */
 async function runScenario(name: string, env: Record<string, string>, expectedExit = 0): Promise<ScenarioRun> {
   const lines: string[] = [];
-  const run = await runLoadScenario(name, scenarioEnv(loadStack, env), loadStack.pids, {
+  // A smoke run checks what the scenarios count, not the machine's speed: the goodput targets are
+  // generous here (a busy test machine misses the benchmarks' own by tens of ms); the benchmarks keep theirs.
+  const generous = { TARGET_TTFT_MS: "5000", TARGET_ITL_MS: "3000", ...env };
+  const run = await runLoadScenario(name, scenarioEnv(loadStack, generous), loadStack.pids, {
     onLine: (line) => lines.push(line),
   });
   if (run.exitCode !== expectedExit) console.error(lines.join("\n"));
