@@ -80,7 +80,7 @@ test("a stored image goes to the model server again with the next response, as i
     ],
   });
   await client.responses.create({ model: "native", input: "And now?", previous_response_id: first.id });
-  const [question] = model.received.at(-1)?.input as { content: Record<string, unknown>[] }[];
+  const [question] = (model.received.at(-1)?.input ?? []) as { content: Record<string, unknown>[] }[];
   expect(question?.content).toEqual([
     { type: "input_text", text: "What is this?" },
     { type: "input_image", image_url: png, detail: "auto" },
