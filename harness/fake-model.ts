@@ -3,10 +3,17 @@
  * (which tokens, how many, streamed or whole), that records every request body it receives, and
  * that can fail the next call or never answer at all. Its bytes are the simulator's own
  * (src/simulator/chunks.ts), so a test that needs a model the simulator cannot play (a 10 MB
- * token, a recorded request) still speaks exactly the wire format Sluice reads.
+ * token, a recorded request) still speaks exactly the wire format Sluice reads. It also streams
+ * `POST /v1/responses`, as a server that speaks the Responses API natively does, in the events
+ * Sluice's own Responses dialect writes (src/sse/responses-events.ts).
  */
+
+import type { EndEvent } from "../src/contract.ts";
+import { EventLog } from "../src/generation/event-log.ts";
 import { ChunkEncoder, chatCompletion, completionId, DONE_CHUNK, usageOf } from "../src/simulator/chunks.ts";
 import type { SimulatedCall } from "../src/simulator/tool-turn.ts";
+import { responsesDialect } from "../src/sse/responses-dialect.ts";
+import { plainRecord } from "../src/sse/responses-events.ts";
 
 export interface FakeModelOptions {
   /** The ids GET /v1/models lists; the first one names the answers (default `fake`). */
@@ -26,6 +33,8 @@ export interface FakeModel {
   baseUrl: string;
   /** Every chat request body received, in order. */
   received: Record<string, unknown>[];
+  /** The path of each of them (`/v1/chat/completions`, `/v1/responses`). */
+  paths: string[];
   /** How many requests of any kind arrived (model listings included). */
   requests(): number;
   /** The next chat call is answered 500, as an overloaded provider does. */
@@ -53,6 +62,20 @@ function streamed(model: string, tokens: string[], includeUsage: boolean, calls:
   return new Response(body, { headers: { "content-type": "text/event-stream" } });
 }
 
+/** A streamed Responses API answer of `tokens`, in the bytes Sluice's own Responses dialect writes. */
+function streamedResponse(model: string, tokens: string[]): Response {
+  const record = plainRecord({ id: `resp_${completionId()}`, created_at: Math.floor(Date.now() / 1_000), model });
+  const log = new EventLog();
+  for (const token of tokens) log.appendToken(token);
+  const usage = usageOf(PROMPT_TOKENS, tokens.length);
+  const end = { id: tokens.length + 1, type: "done" as const, finish_reason: "stop" as const, usage };
+  log.close({ ...end, timings: { ttft_ms: 0, total_ms: 0 } });
+  const dialect = responsesDialect(record, log, { after: 0, openingSeen: 0, closingSeen: 0 });
+  const deltas = tokens.map((token, index) => dialect.token(index, token)).join("");
+  const body = `${dialect.head}${deltas}${dialect.end(log.end as EndEvent)}`;
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
 function whole(model: string, tokens: string[]): Response {
   const usage = usageOf(PROMPT_TOKENS, tokens.length);
   return Response.json(chatCompletion(completionId(), 0, model, tokens.join(""), "stop", usage));
@@ -63,6 +86,7 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
   const models = options.models ?? ["fake"];
   const tokens = options.tokens ?? ["I", " see", "."];
   const received: Record<string, unknown>[] = [];
+  const paths: string[] = [];
   let requests = 0;
   let failNext = false;
   const server = Bun.serve({
@@ -77,6 +101,8 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
       }
       const body = (await request.json()) as Record<string, unknown>;
       received.push(body);
+      const path = new URL(request.url).pathname;
+      paths.push(path);
       if (failNext) {
         failNext = false;
         return Response.json({ error: { message: "overloaded" } }, { status: 500 });
@@ -84,6 +110,7 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
       const model = typeof body.model === "string" ? body.model : (models[0] as string);
       const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
       const answer = options.answer?.(body, received.length - 1) ?? tokens;
+      if (path.endsWith("/responses")) return streamedResponse(model, answer);
       const calls = options.toolCalls?.(body, received.length - 1);
       return body.stream === true ? streamed(model, answer, usage, calls) : whole(model, answer);
     },
@@ -91,6 +118,7 @@ export function startFakeModel(options: FakeModelOptions = {}): FakeModel {
   return {
     baseUrl: `http://127.0.0.1:${server.port}/v1`,
     received,
+    paths,
     requests: () => requests,
     failNext: () => {
       failNext = true;

@@ -9,7 +9,7 @@ import { EXIT_SCRIPT_ERROR, runScenario } from "./lib/runner.ts";
 import type { ScenarioModule } from "./lib/scenario.ts";
 
 const usage =
-  "usage: bun loadtest/run.ts <ttft|streams|disconnect|resume|stop|chat|direct|gateway|path.ts> [--summary-export file.json]";
+  "usage: bun loadtest/run.ts <ttft|streams|disconnect|resume|stop|chat|direct|gateway|responses|ui-chat|path.ts> [--summary-export file.json]";
 
 function scenarioPath(argument: string): string {
   const named = new URL(`./scenarios/${argument}.ts`, import.meta.url).pathname;

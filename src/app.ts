@@ -36,10 +36,12 @@ import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
 import { holdReservation, reservationOf } from "./http/request-reservations.ts";
+import { responsesRoutes } from "./http/responses.ts";
 import { sessionRoutes } from "./http/session.ts";
 import { sharePublicPrefixes, shareRoutes } from "./http/shares.ts";
 import { StreamSlots } from "./http/stream-slots.ts";
 import { streamRoutes } from "./http/streams.ts";
+import { answerUiChat, uiChatRoutes } from "./http/ui-chat.ts";
 import { usageRoutes } from "./http/usage.ts";
 import { unlimitedUserStreams } from "./limits/user-streams.ts";
 import { logError } from "./log.ts";
@@ -143,6 +145,60 @@ function streamSlots(services: Services, defences: Defences) {
   return { slots, streamOpened };
 }
 
+/** What the routes that stream share: the model policy, the open-stream slots, a turn's settings. */
+function streamParts(services: Services, defences: Defences) {
+  const { config, checkpoints } = services;
+  const { slots, streamOpened } = streamSlots(services, defences);
+  return {
+    policy: { models: config.models, maxOutputTokens: config.maxOutputTokens },
+    streamOpened,
+    admitStream: (limitKey: string | undefined) => slots.admit(limitKey),
+    tools: { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn },
+    openEventStream: eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened }),
+    // What a conversation's turn needs besides its store, for every route that starts one.
+    turn: {
+      context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
+      contextMaxImages: config.images.contextMaxImages,
+      // Documents a conversation holds (sent from the page) go on with a dialect's turns as with the page's.
+      documents: {
+        maxDocuments: config.documents.contextMaxDocuments,
+        sharePercent: config.documents.contextSharePercent,
+      },
+      continuation: config.continuation,
+      checkpoints,
+    },
+  };
+}
+
+type StreamParts = ReturnType<typeof streamParts>;
+
+/** The dialects' chat over a conversation store: the AI SDK's (absent without a store). */
+function uiChatDeps(services: Services, parts: StreamParts) {
+  const { conversations, generations } = services;
+  return (
+    conversations && { ...parts, store: conversations, generations, reserveGeneration: services.reserveGeneration }
+  );
+}
+
+/** Sluice's stream routes, the classic one, and the AI SDK's chat resume, Stop and messages. */
+function streamAndUiChatRoutes(services: Services, parts: StreamParts) {
+  const { startGeneration, generations } = services;
+  const { policy, openEventStream, admitStream } = parts;
+  const uiChat = uiChatDeps(services, parts);
+  return new Elysia()
+    .use(streamRoutes({ generations, openEventStream }))
+    .use(classicRoutes({ generations, startGeneration, openEventStream, policy, admitStream }))
+    .use(uiChat ? uiChatRoutes(uiChat) : new Elysia());
+}
+
+/** The OpenAI-compatible routes: chat completions (a pass-through) and the Responses API (generations). */
+function openAiCompatibleRoutes(services: Services, parts: StreamParts, defences: Defences) {
+  const { config } = services;
+  return new Elysia()
+    .use(passThroughRoutes(services, defences, parts.policy, parts.streamOpened))
+    .use(responsesRoutes({ ...services, ...parts, images: config.images, modelApi: config.responsesUpstream }));
+}
+
 /** `/v1`: the OpenAI-compatible pass-through, under the same limits, budgets and accounting as answers. */
 function passThroughRoutes(
   services: Services,
@@ -168,12 +224,13 @@ function passThroughRoutes(
   });
 }
 
-/** Asking: what the page learns before it asks (its caps, the tools), and `POST /api/chat`. */
-function askingRoutes(services: Services, defences: Defences, policy: ModelPolicy) {
+/** Asking: what the page learns before it asks (its caps, the tools), and `POST /api/chat` (the AI SDK's body too). */
+function askingRoutes(services: Services, parts: StreamParts, defences: Defences) {
   const { config } = services;
-  const tools = { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn };
+  const { policy, tools } = parts;
   const { systemPrompt, images } = config;
   const share = services.conversations ? config.share : "off";
+  const uiChat = uiChatDeps(services, parts);
   return new Elysia().use(chatSettingsRoutes({ systemPrompt, images, documents: config.documents, tools, share })).use(
     chatRoutes({
       startGeneration: services.startGeneration,
@@ -182,11 +239,12 @@ function askingRoutes(services: Services, defences: Defences, policy: ModelPolic
       conversations: services.conversations,
       checkpoints: services.checkpoints,
       policy,
-      context: { systemPrompt, maxContextTokens: config.maxContextTokens },
+      context: parts.turn.context,
       continuation: config.continuation,
       images,
       documents: { limits: config.documents, reader: services.pdfReader },
       tools,
+      answerUiChat: uiChat && answerUiChat(uiChat),
     }),
   );
 }
@@ -198,12 +256,10 @@ export async function createApp(
   options: AppOptions = {},
   throttle = new SignInThrottle(services.config.signInFailuresPerMinute, services.metrics.rejected),
 ) {
-  const { config, registry, conversations, startGeneration } = services;
+  const { config, registry, conversations } = services;
   const defences = { ...ALL_APP_DEFENCES, ...options.defences };
-  const policy = { models: config.models, maxOutputTokens: config.maxOutputTokens };
+  const parts = streamParts(services, defences);
   const publicDir = options.publicDir && existsSync(options.publicDir) ? options.publicDir : undefined;
-  const { slots, streamOpened } = streamSlots(services, defences);
-  const openEventStream = eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened });
   const upstreamLabel = services.simulator ? "simulator" : "upstream";
   const upstreamHealth = services.simulator ? alwaysReachable : new UpstreamProbe(services.upstream);
   const sessions = {
@@ -218,20 +274,11 @@ export async function createApp(
     .onError({ as: "global" }, handleError)
     .use(healthRoutes({ registry, model: config.model, upstream: upstreamLabel, upstreamHealth }))
     .use(sessionRoutes({ ...sessions, replaceGuard: defences.sessionReplace }))
-    .use(askingRoutes(services, defences, policy))
-    .use(streamRoutes({ generations: services.generations, openEventStream }))
-    .use(
-      classicRoutes({
-        generations: services.generations,
-        startGeneration,
-        openEventStream,
-        policy,
-        admitStream: (limitKey) => slots.admit(limitKey),
-      }),
-    )
-    .use(passThroughRoutes(services, defences, policy, streamOpened));
+    .use(askingRoutes(services, parts, defences))
+    .use(streamAndUiChatRoutes(services, parts))
+    .use(openAiCompatibleRoutes(services, parts, defences));
   app.use(accessRoutes(services, access, options, { publicDir, adminOnly: defences.adminOnly }));
-  if (conversations) app.use(storedConversationRoutes(services, conversations, policy, publicDir));
+  if (conversations) app.use(storedConversationRoutes(services, conversations, parts.policy, publicDir));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
   return app;
 }

@@ -35,6 +35,10 @@ export interface ContinueSettings {
 export const DEFAULT_CONTINUE_INSTRUCTION =
   "Continue your last answer exactly where it stopped, without repeating any of it.";
 
+/** How `/v1/responses` reaches the model: its chat completions, or its own Responses API (passed through). */
+export const RESPONSES_UPSTREAMS = ["chat", "responses"] as const;
+export type ResponsesUpstream = (typeof RESPONSES_UPSTREAMS)[number];
+
 /** Whether a model is asked for its usage (upstream/usage-request.ts): always, never, or unless it refuses. */
 export const INCLUDE_USAGE_MODES = ["auto", "on", "off"] as const;
 export type IncludeUsageMode = (typeof INCLUDE_USAGE_MODES)[number];
@@ -86,6 +90,8 @@ export interface Config {
    * HTTPS_PROXY is set, since fetch honours them).
    */
   upstreamTransport: "socket" | "fetch";
+  /** How `/v1/responses` calls the model: `chat` (translated to chat completions) or `responses` (its own Responses API). */
+  responsesUpstream: ResponsesUpstream;
   /** Whether streamed calls ask the model for its usage (UPSTREAM_INCLUDE_USAGE). */
   includeUsage: IncludeUsageMode;
   /** Tokens one user may spend per UTC day and month (0: no budget); an admin may set a user's own. */
@@ -251,7 +257,7 @@ export function loadConfig(env: Env): Config {
     v1AllowAnyContent: flag(env, "V1_ALLOW_ANY_CONTENT", false),
     upstreamBaseUrl,
     upstreamApiKey: secret(env, "UPSTREAM_API_KEY") ?? secret(env, "OPENAI_API_KEY"),
-    upstreamTransport: upstreamTransport(env),
+    ...loadModelApis(env),
     ...loadUsageAndSharing(env),
     model,
     // Below every proxy idle timeout (nginx proxy_read_timeout, load balancers' 60 s).
@@ -290,6 +296,15 @@ export function loadConfig(env: Env): Config {
     redisUrl: redisUrl(env),
     instanceId: text(env, "INSTANCE_ID", `${hostname()}-${process.pid}`),
     simulator: loadSimulatorSettings(env),
+  };
+}
+
+/** How the model server is reached: the transport, and the API `/v1/responses` calls. */
+function loadModelApis(env: Env): Pick<Config, "upstreamTransport" | "responsesUpstream"> {
+  return {
+    upstreamTransport: upstreamTransport(env),
+    // Chat completions are what every OpenAI-compatible server speaks; OpenAI and vLLM speak Responses too.
+    responsesUpstream: choice(env, "RESPONSES_UPSTREAM", RESPONSES_UPSTREAMS) ?? "chat",
   };
 }
 

@@ -28,6 +28,7 @@ import { toolAnswer } from "./tools/tool-loop.ts";
 import { Toolbox } from "./tools/toolbox.ts";
 import { type ChatRequest, streamChat, type Upstream } from "./upstream/chat-stream.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
+import { streamResponses } from "./upstream/responses-stream.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
 import { IncludeUsagePolicy } from "./upstream/usage-request.ts";
 import { TokenAccounting } from "./usage/accounting.ts";
@@ -213,9 +214,12 @@ interface ReserverParts {
 }
 
 /** The model call of a generation: with tools, a tool answer's calls (tools/tool-loop.ts). */
-function upstreamOf(parts: ReserverParts, request: ChatRequest, tools: boolean): Upstream {
+function upstreamOf(parts: ReserverParts, request: ChatRequest, options: StartOptions): Upstream {
   const { upstream, toolbox, config } = parts;
-  if (tools && toolbox) return toolAnswer(upstream, toolbox, request, { ...config.tools, usage: parts.includeUsage });
+  if (options.tools && toolbox)
+    return toolAnswer(upstream, toolbox, request, { ...config.tools, usage: parts.includeUsage });
+  if (options.modelApi === "responses")
+    return (signal, id, sink) => streamResponses(upstream, request, { signal, requestId: id }, sink);
   return (signal, id, sink) =>
     streamChat(upstream, request, { signal, requestId: id, usage: parts.includeUsage }, sink);
 }
@@ -248,15 +252,16 @@ function generationReserver(parts: ReserverParts) {
         const id = options.id ?? newStreamId();
         let generation: Generation;
         try {
-          await shared?.mirror.announce(id, caller.user, request.model);
+          await shared?.mirror.announce(id, caller.user, request.model, options.details);
           generation = slot.create({
             id,
             owner: caller.user,
             model: request.model,
-            upstream: upstreamOf(parts, request, options.tools ?? false),
+            upstream: upstreamOf(parts, request, options),
             estimatedPromptTokens: estimatePromptTokens(request.messages),
             timeouts,
-            cancelGraceMs: config.cancelGraceMs,
+            cancelGraceMs: options.cancelGraceMs ?? config.cancelGraceMs,
+            details: options.details,
             background: options.background ?? false,
             maxEvents: config.maxGenerationEvents,
             maxBytes: config.maxGenerationBytes,

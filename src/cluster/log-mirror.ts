@@ -99,13 +99,13 @@ export class LogMirror {
    * Makes generation `id` known to every instance before it starts, so that a viewer sent to
    * another instance right after the POST finds it. Throws while Redis is unreachable.
    */
-  async announce(id: string, owner: string, model: string): Promise<void> {
+  async announce(id: string, owner: string, model: string, details?: string): Promise<void> {
     const meta = keys.meta(id);
     const expiry = this.settings.retentionMs + RUNNING_EXPIRY_MS;
     try {
       await this.redis
         .multi()
-        .hset(meta, { owner, instance: this.settings.instance, model })
+        .hset(meta, { owner, instance: this.settings.instance, model, ...(details === undefined ? {} : { details }) })
         .pexpire(meta, expiry)
         .exec();
     } catch {
@@ -172,7 +172,13 @@ export class LogMirror {
     const meta = keys.meta(generation.id);
     if (entry.fresh) {
       batch.pipeline.del(log);
-      batch.pipeline.hset(meta, { owner: generation.owner, instance: this.settings.instance, model: generation.model });
+      const { owner, model, details } = generation;
+      batch.pipeline.hset(meta, {
+        owner,
+        instance: this.settings.instance,
+        model,
+        ...(details === undefined ? {} : { details }),
+      });
       entry.fresh = false;
     }
     for (; entry.written < generation.log.length; entry.written++) {

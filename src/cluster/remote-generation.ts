@@ -38,6 +38,8 @@ export class RemoteGeneration implements GenerationView {
     /** The instance that runs the upstream call. */
     readonly instance: string,
     private readonly link: OwnerLink,
+    /** What the route that started it recorded of the request (generation/view.ts). */
+    readonly details?: string | undefined,
   ) {
     this.settled = new Promise((resolve) => {
       this.#resolve = resolve;

@@ -75,7 +75,7 @@ export class SharedDirectory implements GenerationDirectory {
     try {
       const meta = await this.parts.redis.hgetall(keys.meta(id));
       if (meta.owner !== owner || !meta.instance) return undefined;
-      const opening = this.#open(id, owner, meta.instance);
+      const opening = this.#open(id, owner, meta.instance, meta.details);
       this.#opening.set(id, opening);
       return await opening.finally(() => this.#opening.delete(id));
     } catch (error) {
@@ -83,8 +83,8 @@ export class SharedDirectory implements GenerationDirectory {
     }
   }
 
-  async #open(id: string, owner: string, instance: string): Promise<RemoteGeneration> {
-    const view = new RemoteGeneration(id, owner, instance, this.parts.link);
+  async #open(id: string, owner: string, instance: string, details: string | undefined): Promise<RemoteGeneration> {
+    const view = new RemoteGeneration(id, owner, instance, this.parts.link, details);
     const early: GenerationEvent[] = [];
     let replayed = false;
     const unlisten = await this.parts.fanIn.listen(channels.events(id), (message) => {

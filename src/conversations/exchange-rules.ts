@@ -118,8 +118,9 @@ export function placeAnswer(
 
 /** The answer an exchange stores when it ends, under `parentId`. */
 export function answerOf(conversationId: string, end: ExchangeEnd, parentId: string | null): NewMessageRow {
-  const { content, status, error, figures, model, usage } = end;
+  const { content, status, error, figures, model, usage, answerId } = end;
   return newMessageRow(conversationId, {
+    id: answerId,
     parent_id: parentId,
     role: "assistant",
     content,

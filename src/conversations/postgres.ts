@@ -111,8 +111,8 @@ export class PostgresConversationStore extends SideTables<Sql> implements Conver
     return pageFromRows(rows, limit);
   }
 
-  async create(owner: string, title: string | null = null): Promise<ConversationSummary> {
-    const row = newConversationRow(title);
+  async create(owner: string, title: string | null = null, id?: string): Promise<ConversationSummary> {
+    const row = newConversationRow(title, id);
     await this.sql`INSERT INTO conversations (id, owner, title, title_words, created_at, updated_at)
       VALUES (${row.id}, ${owner}, ${title}, ${searchWords(title)}, ${row.created_at}, ${row.updated_at})`.catch(
       rethrowAsStoreError,

@@ -74,10 +74,10 @@ export function quotaStore<S extends ConversationStore>(store: S, quotas: Quotas
     if (conversations >= quotas.conversations)
       throw new QuotaExceededError("conversations", quotas.conversations, conversations);
   };
-  const create: ConversationStore["create"] = (owner, title) =>
+  const create: ConversationStore["create"] = (owner, title, id) =>
     oneAtATime(owner, async () => {
       await refusePastConversations(owner);
-      return store.create(owner, title);
+      return store.create(owner, title, id);
     });
   const beginExchange: ConversationStore["beginExchange"] = (owner, conversationId, start) =>
     oneAtATime(owner, async () => {

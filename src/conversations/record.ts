@@ -31,6 +31,11 @@ export interface ExchangeToRecord<G extends GenerationLike> {
   questionId?: string | undefined;
   /** The model asked, stored with the answer. */
   model?: string | undefined;
+  /**
+   * The answer is stored under the stream's id, so whoever knows the stream can name the answer
+   * (a Responses API response id, an AI SDK message id). A Continue keeps its answer's id.
+   */
+  answerIdIsStreamId?: boolean | undefined;
   /** Starts the generation under the given stream id; called only once the question is stored. */
   start: (streamId: string) => G | Promise<G>;
   /** Keeps the running answer's text stored while it runs; none in tests that need none. */
@@ -73,7 +78,7 @@ export function answerFromOutcome(streamId: string, outcome: GenerationOutcome):
 }
 
 /** Where an answer goes and who wrote it, from the exchange that started it. */
-type AnswerPlace = Pick<ExchangeEnd, "parentId" | "continues" | "model">;
+type AnswerPlace = Pick<ExchangeEnd, "parentId" | "continues" | "model" | "answerId">;
 
 async function storeAnswer(
   store: ConversationStore,
@@ -142,7 +147,8 @@ export async function recordExchange<G extends GenerationLike>(
   const start = exchangeStart(streamId, exchange);
   if (!(await store.beginExchange(owner, conversationId, start))) return undefined;
   const continues = exchange.placement && "continues" in exchange.placement ? exchange.placement.continues : undefined;
-  const place = { parentId: exchange.questionId, continues, model: exchange.model };
+  const answerId = exchange.answerIdIsStreamId && !continues ? streamId : undefined;
+  const place = { parentId: exchange.questionId, continues, model: exchange.model, answerId };
   let generation: G;
   try {
     generation = await exchange.start(streamId);

@@ -100,10 +100,10 @@ export interface DocumentRefRow {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The row of a new conversation, `title` or none yet, created now. */
-export function newConversationRow(title: string | null): ConversationRow {
+export function newConversationRow(title: string | null, id: string = crypto.randomUUID()): ConversationRow {
   const now = Date.now();
   return {
-    id: crypto.randomUUID(),
+    id,
     title,
     created_at: now,
     updated_at: now,

@@ -80,8 +80,8 @@ export class SqliteConversationStore extends SideTables<DatabaseSync> implements
     return pageFromRows(rows, limit);
   }
 
-  async create(owner: string, title: string | null = null): Promise<ConversationSummary> {
-    const row = newConversationRow(title);
+  async create(owner: string, title: string | null = null, id?: string): Promise<ConversationSummary> {
+    const row = newConversationRow(title, id);
     this.db
       .prepare("INSERT INTO conversations (id, owner, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
       .run(row.id, owner, row.title, row.created_at, row.updated_at);

@@ -128,6 +128,8 @@ export interface ExchangeEnd {
   /** Continue: the answer `content` is appended to. */
   continues?: string | undefined;
   model?: string | undefined;
+  /** The id the stored answer gets (default: a new one). */
+  answerId?: string | undefined;
   /** What the generation cost; absent when it cost nothing (the model refused at once). */
   usage?: Usage | undefined;
 }
@@ -147,7 +149,11 @@ export interface AnswerCheckpoint {
  */
 export interface ConversationStore extends TokenUsageStore, ShareLinkStore, DocumentStore, AdminStore {
   list(owner: string, page: PageRequest): Promise<ConversationPage>;
-  create(owner: string, title?: string | null): Promise<ConversationSummary>;
+  /**
+   * A new conversation; `id` chooses its id (a route that derives ids from its clients' own, such
+   * as an AI SDK chat's); a store error when that id is taken.
+   */
+  create(owner: string, title?: string | null, id?: string): Promise<ConversationSummary>;
   /** The conversation with a path through its tree (path-read.ts); undefined when there is no such conversation. */
   get(owner: string, id: string, read?: PathRead): Promise<Conversation | undefined>;
   /** The conversation's fields and its messages' skeleton; undefined when there is no such conversation. */

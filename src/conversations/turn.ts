@@ -59,6 +59,8 @@ export interface TurnRequest extends TurnPosition {
    * in-flight budget, which refuses (throws) rather than let parallel turns fill memory.
    */
   holdBytes?: HoldBytes | undefined;
+  /** The answer is stored under its stream's id (record.ts). */
+  answerIdIsStreamId?: boolean | undefined;
 }
 
 /** The model call a turn starts, and the check that would refuse it. */
@@ -157,6 +159,7 @@ export async function startTurn<G extends GenerationLike>(
     placement: turn.placement,
     questionId: turn.questionId,
     model,
+    answerIdIsStreamId: request.answerIdIsStreamId,
     start: (streamId) => call.start(streamId, context.messages, model, tools),
     checkpoints: deps.checkpoints,
   });

@@ -35,6 +35,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   /** The user it belongs to: only they may watch or stop it. */
   owner: string;
   model: string;
+  /** What the route that started it recorded of the request (view.ts). */
+  details?: string | undefined;
   /** Starts the upstream call; it must end quietly when `signal` aborts. `id` identifies the call upstream. */
   upstream: Upstream;
   timeouts: TokenTimeouts;
@@ -51,6 +53,7 @@ export class Generation implements GenerationView {
   readonly id: string;
   readonly owner: string;
   readonly model: string;
+  readonly details: string | undefined;
   /** Epoch milliseconds: when it started (the admin page's list of running generations). */
   readonly startedAt = Date.now();
   /** The recorded events, for replay; read it with `length` and `at()`. */
@@ -79,6 +82,7 @@ export class Generation implements GenerationView {
     this.id = options.id;
     this.owner = options.owner;
     this.model = options.model;
+    this.details = options.details;
     this.#maxEvents = options.maxEvents;
     this.#maxBytes = options.maxBytes;
     this.#estimatedPromptTokens = options.estimatedPromptTokens ?? 0;

@@ -20,6 +20,11 @@ export interface GenerationView {
   readonly id: string;
   /** The user it belongs to: only they may watch or stop it. */
   readonly owner: string;
+  /**
+   * What the route that started it recorded of the request (JSON), kept with it wherever it is
+   * watched from: the Responses API echoes it in every response object (http/responses.ts).
+   */
+  readonly details?: string | undefined;
   readonly log: EventLogView;
   /** True once `done` or `error` is recorded. */
   readonly ended: boolean;
@@ -45,4 +50,11 @@ export interface GenerationView {
 /** Finds generations by id for their owner: to anyone else a generation does not exist. */
 export interface GenerationDirectory {
   find(id: string, owner: string): Promise<GenerationView | undefined>;
+}
+
+/** The text of the tokens recorded so far, joined. */
+export function textOf(log: Pick<EventLogView, "tokenCount" | "tokenText">): string {
+  let text = "";
+  for (let index = 0; index < log.tokenCount; index++) text += log.tokenText(index) ?? "";
+  return text;
 }

@@ -9,7 +9,7 @@
  *   what is stored.
  */
 import { Elysia } from "elysia";
-import type { DocumentLimits, ImageLimits } from "../config.ts";
+import type { DocumentLimits, ImageLimits, ResponsesUpstream } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
@@ -26,24 +26,31 @@ import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { readQuestion } from "./question-parts.ts";
 import { reservationOf } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
-import { ChatBody } from "./schemas.ts";
+import { ChatBody, type UiChatBody } from "./schemas.ts";
+import { setAsideUiChatBody, uiChatBodyOf } from "./ui-chat-body.ts";
 
-/**
- * Starts one model call as a generation owned by the caller, within their limits; a background
- * one runs to its end whoever watches.
- */
-/** How a generation starts. */
+/** How a generation starts, beside its model call. */
 export interface StartOptions {
   /** Runs to its end whoever watches (see generation/cancel-policy.ts). */
   background?: boolean;
   /** The stream id, when the caller recorded it before starting (conversations/record.ts). */
   id?: string;
+  /** How long it waits for a viewer to return before it is cancelled (default CANCEL_GRACE_MS). */
+  cancelGraceMs?: number;
+  /** What the route records of the request, kept with the generation on every instance (generation/view.ts). */
+  details?: string;
+  /** The model server's API the call goes through (default: its chat completions). */
+  modelApi?: ResponsesUpstream;
   /** Offer the operator's MCP tools (tools/tool-loop.ts); ignored when none are declared. */
   tools?: boolean;
   /** The request's in-flight reservation, which hands the call the images it carries. */
   from?: Reservation | undefined;
 }
 
+/**
+ * Starts one model call as a generation owned by the caller, within their limits; a background
+ * one runs to its end whoever watches.
+ */
 export type StartGeneration = (request: ChatRequest, caller: Caller, options?: StartOptions) => Promise<Generation>;
 
 /** A generation admitted ahead of its start, its slots held: starting it cannot be refused by a limit. */
@@ -70,10 +77,17 @@ export interface ChatRouteDeps {
   continuation: ContinueSettings;
   /** Images per question and per context; absent: none accepted. */
   images?: ImageLimits | undefined;
+  /** Answers the AI SDK's body (ui-chat.ts), which shares this path; absent: it is refused as Sluice's. */
+  answerUiChat?: ((body: UiChatBody, request: Request) => Promise<Response>) | undefined;
   /** Documents per question and per context, and what reads PDFs; absent: none accepted. */
   documents?: { limits: DocumentLimits; reader: PdfReader } | undefined;
   /** Whether MCP tools are declared, and whether a conversation that has not chosen gets them. */
   tools?: { available: boolean; defaultOn: boolean } | undefined;
+}
+
+/** Whether a conversation's answer may call tools: when some are declared, as it chose, else by default. */
+export function toolsChoice(settings: ChatRouteDeps["tools"]) {
+  return (chosen: boolean | null) => (settings?.available ?? false) && (chosen ?? settings?.defaultOn ?? false);
 }
 
 const noImages: ImageLimits = { maxCount: 0, maxBytes: 0, contextMaxImages: 0 };
@@ -93,6 +107,8 @@ export function chatRoutes(deps: ChatRouteDeps) {
   return new Elysia({ name: "chat" }).post(
     "/api/chat",
     async ({ body, set, request }) => {
+      const ui = deps.answerUiChat && uiChatBodyOf(request);
+      if (ui && deps.answerUiChat) return deps.answerUiChat(ui, request);
       const caller = callerOf(request);
       // Checked before anything is read or stored: a model the server does not offer is a 400.
       const asked = body.model === undefined ? undefined : chooseModel(deps.policy, body.model);
@@ -114,7 +130,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
       const question = { body, lifted: liftedDataUrlsOf(request), reservation: reservationOf(request) };
       return answerInConversation(deps, caller, question, settings, model);
     },
-    { body: ChatBody },
+    { body: ChatBody, transform: deps.answerUiChat ? setAsideUiChatBody : undefined },
   );
 }
 
@@ -170,7 +186,7 @@ async function answerInConversation(
     regenerate: body.regenerate,
     continues: body.continue,
     model,
-    tools: (chosen: boolean | null) => (deps.tools?.available ?? false) && (chosen ?? deps.tools?.defaultOn ?? false),
+    tools: toolsChoice(deps.tools),
     // Stored images the turn sends again are counted before they are loaded, like a body's.
     holdBytes: held && ((bytes: number) => held.add(bytes * STORED_IMAGE_BYTE_WEIGHT)),
   };

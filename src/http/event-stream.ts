@@ -21,6 +21,8 @@ export interface ViewerRequest {
   signal: AbortSignal;
   /** Whose share of the open streams this one takes (requester.ts). */
   limitKey: string | undefined;
+  /** Headers a dialect adds to the event stream's own (the AI SDK's protocol version). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Opens an event-stream response for one viewer of a generation. */
@@ -28,7 +30,7 @@ export type OpenEventStream = (generation: GenerationView, viewer: ViewerRequest
 
 /** The event-stream responses of this app; headers and a first comment leave at once, before the first token. */
 export function eventStreams(settings: EventStreamSettings): OpenEventStream {
-  return async (generation, { limitKey, ...viewer }) => {
+  return async (generation, { limitKey, headers, ...viewer }) => {
     const onClose = await settings.streamOpened(limitKey);
     const stream = subscribe(generation, {
       ...viewer,
@@ -36,6 +38,6 @@ export function eventStreams(settings: EventStreamSettings): OpenEventStream {
       retryMs: settings.retryMs,
       onClose,
     });
-    return new Response(stream, { headers: SSE_HEADERS });
+    return new Response(stream, { headers: headers ? { ...SSE_HEADERS, ...headers } : SSE_HEADERS });
   };
 }

@@ -22,7 +22,7 @@ export function generationNamedBy(lastEventId: string): string | undefined {
 
 // A client may have read events from the owning instance that this instance's copy, following it
 // through Redis, has not received yet (they are milliseconds behind): it waits this long for them.
-const CATCH_UP_MS = 3_000;
+export const CATCH_UP_MS = 3_000;
 
 /**
  * How many events of `generation` the viewer has seen: 0 with no last event id. A view that

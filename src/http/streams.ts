@@ -10,9 +10,7 @@ import type { OpenEventStream } from "./event-stream.ts";
 import { requesterOf, userOf } from "./requester.ts";
 import { lastEventIdOf, resumePoint } from "./resume-point.ts";
 import { StreamParams, StreamQuery } from "./schemas.ts";
-
-// Stop answers once the generation has recorded its end, which an abort makes immediate.
-const STOP_WAIT_MS = 5_000;
+import { stopGeneration } from "./stop.ts";
 
 export interface StreamRouteDeps {
   generations: GenerationDirectory;
@@ -41,10 +39,7 @@ export function streamRoutes({ generations, openEventStream }: StreamRouteDeps) 
       "/api/streams/:id",
       async ({ params, request }) => {
         const generation = await find(params.id, request);
-        generation.cancel("stop");
-        const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, STOP_WAIT_MS));
-        const outcome = await Promise.race([generation.settled, timeout]);
-        const end = outcome?.end;
+        const end = (await stopGeneration(generation))?.end;
         return {
           streamId: generation.id,
           status: end?.type === "error" ? "error" : end ? "ended" : "stopping",

@@ -1,11 +1,19 @@
 /**
- * The two wire dialects of a generation's events. The API dialect types every event; the classic
- * dialect speaks the three-line browser client's (default `message` events, `data: [DONE]`).
+ * The wire dialects of a generation's events. The API dialect types every event; the classic
+ * dialect speaks the three-line browser client's (default `message` events, `data: [DONE]`). The
+ * Responses API's (responses-dialect.ts) and the AI SDK's UI message stream (ui-message-dialect.ts)
+ * frame the same log in those clients' formats.
  */
 import type { EndEvent, StepEvent } from "../contract.ts";
 import { formatEvent, numberedEventFormat } from "./encode.ts";
 
 export interface Dialect {
+  /**
+   * Frames a viewer is sent before the log's events, after the opening: a dialect's own opening
+   * events, such as the Responses API's `response.created`. A dialect made for one viewer may
+   * leave out those it has seen already.
+   */
+  readonly head?: string;
   /** The SSE frame of the token at `index` of the log (its id is index + 1). */
   token(index: number, text: string): string;
   /** The SSE frame of a tool step's event (`event: tool_call|tool_arguments|tool_result`). */

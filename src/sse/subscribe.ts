@@ -79,7 +79,8 @@ class Viewer implements BodySource {
 
   start(writer: BodyWriter): void {
     this.#writer = writer;
-    this.#behind = !writer.write(formatOpening(this.options.retryMs, "connected"));
+    const head = this.options.dialect.head ?? "";
+    this.#behind = !writer.write(formatOpening(this.options.retryMs, "connected") + head);
     if (this.#closed) return;
     heartbeatsEvery(this.options.heartbeatMs).add(this.ping);
     this.#stopListening = this.generation.onEvent(this.#push);

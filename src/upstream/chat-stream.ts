@@ -25,6 +25,7 @@ export interface ChatRequest {
   messages: ModelMessage[];
   max_tokens?: number | undefined;
   temperature?: number | undefined;
+  top_p?: number | undefined;
 }
 
 /** One model call of a tool answer (tools/tool-loop.ts): the conversation, then its tool turns, with the tools. */

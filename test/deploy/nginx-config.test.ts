@@ -68,7 +68,7 @@ function seconds(value: string): number {
 }
 
 const proxy = () => renderShippedTemplate("templates/sluice-proxy.inc.template", base);
-const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|chat$|v1/)");
+const streamLocation = () => block(proxy(), "location ~ ^/(api/streams/|api/chat/[^/]+/stream$|chat$|v1/)");
 
 const conf = (values: TemplateValues = base) => renderShippedTemplate("templates/sluice.conf.template", values);
 
@@ -103,6 +103,8 @@ describe("the rendered production configuration", () => {
 
   test("stream routes: buffering off, long read timeout; gzip never lists text/event-stream", () => {
     expect(directive(streamLocation(), "proxy_buffering")).toEqual(["off"]);
+    // POST /api/chat answers an AI SDK chat as a stream.
+    expect(directive(block(proxy().replace(/#.*$/gm, ""), "location = /api/chat"), "proxy_buffering")).toEqual(["off"]);
     expect(directive(proxy(), "gzip_types").join(" ")).not.toContain("text/event-stream");
     // Twenty heartbeats of silence before nginx gives up on the app.
     const readTimeout = seconds(directive(streamLocation(), "proxy_read_timeout")[0] ?? "");
@@ -161,9 +163,11 @@ describe("the negative control", () => {
     const production = proxy().split("\n");
     const control = renderShippedTemplate("templates/sluice-proxy.inc.template", { ...base, ...NEGATIVE_CONTROL });
     const changed = control.split("\n").filter((line, index) => line !== production[index]);
+    // Buffering in both locations that stream: the stream routes, and POST /api/chat (an AI SDK chat).
     expect(changed.map((line) => line.trim().split(/\s+/)[0])).toEqual([
       "proxy_ignore_headers",
       "gzip_types",
+      "proxy_buffering",
       "proxy_buffering",
     ]);
   });

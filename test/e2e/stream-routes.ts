@@ -1,14 +1,25 @@
 /**
- * The three routes that stream through nginx, each opened the way its clients open it, reduced to
- * the events that carry the answer's tokens.
+ * The routes that stream through nginx, each opened the way its clients open it, reduced to the
+ * events that carry the answer's tokens.
  */
 import { startChat } from "../../harness/client/chat.ts";
 import { paced } from "../../harness/client/sim-prompt.ts";
 import { type ReceivedEvent, readStream, type StreamOptions, type StreamRead } from "../../harness/client/stream.ts";
 
-export type StreamRoute = "/api/streams/:id" | "/chat" | "/v1/chat/completions";
+export type StreamRoute =
+  | "/api/streams/:id"
+  | "/chat"
+  | "/v1/chat/completions"
+  | "/v1/responses"
+  | "/api/chat (AI SDK)";
 
-export const STREAM_ROUTES: StreamRoute[] = ["/api/streams/:id", "/chat", "/v1/chat/completions"];
+export const STREAM_ROUTES: StreamRoute[] = [
+  "/api/streams/:id",
+  "/chat",
+  "/v1/chat/completions",
+  "/v1/responses",
+  "/api/chat (AI SDK)",
+];
 
 export interface RouteResult {
   stream: StreamRead;
@@ -42,6 +53,17 @@ export async function streamAnswer(
   if (route === "/chat") {
     const stream = await readStream(`${baseUrl}/chat?q=${encodeURIComponent(content)}`, { timeoutMs, ...options });
     return { stream, tokens: stream.events.filter((event) => event.event === undefined && event.data !== "[DONE]") };
+  }
+  if (route === "/v1/responses") {
+    const body = { model: "demo", stream: true, store: false, input: content };
+    const stream = await readStream(`${baseUrl}/v1/responses`, { method: "POST", body, timeoutMs, ...options });
+    return { stream, tokens: stream.events.filter((event) => event.event === "response.output_text.delta") };
+  }
+  if (route === "/api/chat (AI SDK)") {
+    const message = { id: "q", role: "user", parts: [{ type: "text", text: content }] };
+    const body = { id: `e2e-${crypto.randomUUID()}`, trigger: "submit-message", messages: [message] };
+    const stream = await readStream(`${baseUrl}/api/chat`, { method: "POST", body, timeoutMs, ...options });
+    return { stream, tokens: stream.events.filter((event) => event.data.startsWith('{"type":"text-delta"')) };
   }
   const body = { model: "demo", stream: true, messages: [{ role: "user", content }] };
   const stream = await readStream(`${baseUrl}/v1/chat/completions`, { method: "POST", body, timeoutMs, ...options });

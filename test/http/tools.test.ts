@@ -12,6 +12,7 @@ import { answerStored, createConversation, sendMessage } from "../../harness/cli
 import { fetchCounter } from "../../harness/client/metrics.ts";
 import { eventually } from "../../harness/client/poll.ts";
 import { answerText, type ReceivedEvent, readStream } from "../../harness/client/stream.ts";
+import { PlainChat } from "../../harness/client/ui-chat.ts";
 import { internalUrl, type Started, startApp } from "../../harness/stack/spawn.ts";
 import { startToolServer, type ToolServer, writeServersFile } from "../../harness/tool-server.ts";
 
@@ -192,5 +193,29 @@ describe("tool answers", () => {
     expect(bad.json.error.field).toBe("tools");
     const back = await callJson(app.url, "PATCH", `/api/conversations/${id}`, { tools: null });
     expect(back.json.tools).toBeNull();
+  });
+
+  test("the AI SDK's chat: each call a dynamic tool part the SDK reads, then the text; the same parts read back", async () => {
+    const chat = new PlainChat({ api: `${app.url}/api/chat` });
+    await chat.sendMessage({ text: `${FAST} call=fast:{"text":"sdk"}\nLook it up` });
+    expect(chat.status).toBe("ready");
+    const answer = chat.messages.at(-1);
+    // The text comes after the call: a part of its own, after the tool's.
+    expect(answer?.parts.map((part) => part.type).filter((type) => type !== "step-start")).toEqual([
+      "dynamic-tool",
+      "text",
+    ]);
+    const tool = answer?.parts.find((part) => part.type === "dynamic-tool");
+    expect(tool).toMatchObject({
+      toolName: "tests__fast",
+      state: "output-available",
+      input: { text: "sdk" },
+      output: "echo: sdk",
+    });
+    expect(chat.lastText).toStartWith("Tool results:\n[1] echo: sdk");
+    const stored = (await callJson(app.url, "GET", `/api/chat/${chat.id}/messages`)).json;
+    const parts = stored.messages[1].parts as { type: string }[];
+    expect(parts.map((part) => part.type)).toEqual(["dynamic-tool", "text"]);
+    expect(parts[0]).toMatchObject({ toolCallId: (tool as { toolCallId: string }).toolCallId, output: "echo: sdk" });
   });
 });

@@ -90,7 +90,7 @@ describe("load scenarios through nginx + Sluice", () => {
     expect(count(run, "sluice_stop_to_abort")).toBe(20);
   }, 120_000);
 
-  for (const scenario of ["direct", "gateway", "chat"]) {
+  for (const scenario of ["direct", "gateway", "chat", "responses", "ui-chat"]) {
     test(`${scenario}: ten users for a few seconds, every token counted`, async () => {
       const run = await runScenario(scenario, { VUS: "10", DURATION_S: "4", TOKENS: "20" });
       expect(run.exitCode).toBe(0);
