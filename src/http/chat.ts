@@ -9,7 +9,6 @@
  *   what is stored.
  */
 import { Elysia } from "elysia";
-import type { DocumentLimits, ImageLimits, ResponsesUpstream } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
@@ -19,6 +18,8 @@ import type { PdfReader } from "../documents/pdf-reader.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import { type Reservation, STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
+import type { DocumentLimits, ImageLimits } from "../settings/attachments.ts";
+import type { ResponsesUpstream } from "../settings/model-api.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { liftedDataUrlsOf } from "./chat-body.ts";
 import type { LiftedDataUrls } from "./lifted-data-urls.ts";

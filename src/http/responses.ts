@@ -6,10 +6,10 @@
  * not exist. Reference: https://platform.openai.com/docs/api-reference/responses
  */
 import { Elysia } from "elysia";
-import type { ImageLimits } from "../config.ts";
 import type { ErrorEvent } from "../contract.ts";
 import { NotFoundError, SluiceError, ValidationError } from "../errors.ts";
 import { type GenerationView, textOf } from "../generation/view.ts";
+import type { ImageLimits } from "../settings/attachments.ts";
 import { responsesDialect, responsesResume, tokensNamedBy } from "../sse/responses-dialect.ts";
 import { type ResponseRecord, responseObject } from "../sse/responses-events.ts";
 import type { OpenEventStream } from "./event-stream.ts";
