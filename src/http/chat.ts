@@ -22,12 +22,13 @@ import type { DocumentLimits, ImageLimits } from "../settings/attachments.ts";
 import type { ResponsesUpstream } from "../settings/model-api.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { liftedDataUrlsOf } from "./chat-body.ts";
+import type { UiChatBody } from "./dialect-schemas.ts";
 import type { LiftedDataUrls } from "./lifted-data-urls.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { readQuestion } from "./question-parts.ts";
 import { reservationOf } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
-import { ChatBody, type UiChatBody } from "./schemas.ts";
+import { ChatBody } from "./schemas.ts";
 import { setAsideUiChatBody, uiChatBodyOf } from "./ui-chat-body.ts";
 
 /** How a generation starts, beside its model call. */
