@@ -22,7 +22,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "src/utf8.ts",
     "src/mcp-servers-file.ts",
   ],
-  ["src/config.ts", "src/auth-settings.ts"],
+  ["src/config.ts", "src/auth-settings.ts", "src/settings/"],
   [
     "src/upstream/",
     "src/tools/",
@@ -37,8 +37,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["src/cluster/"],
   ["src/sse/", "src/metrics/", "src/admin/"],
   ["src/http/"],
-  ["src/services.ts"],
-  ["src/app.ts"],
+  ["src/services.ts", "src/generation-reserver.ts"],
+  ["src/app.ts", "src/app-defences.ts", "src/stream-parts.ts", "src/route-groups.ts"],
   ["src/server.ts"],
   ["src/main.ts", "ui/"],
   // Imports neither the tests nor the benches: what they share lives here.

@@ -6,47 +6,34 @@
  */
 import { existsSync } from "node:fs";
 import { Elysia } from "elysia";
-import { createAdmin } from "./admin/admin.ts";
 import type { UsageAdmin } from "./admin/admin-data.ts";
-import { usageAdminOf } from "./admin/token-accounting.ts";
+import { ALL_APP_DEFENCES, type Defences } from "./app-defences.ts";
 import { type Access, LOOPBACK_HOSTS } from "./auth/access.ts";
 import { clientAddresses } from "./auth/client-address.ts";
 import { SignInThrottle } from "./auth/sign-in-throttle.ts";
-import type { ConversationStore } from "./conversations/store.ts";
-import { adminRoutes } from "./http/admin.ts";
 import { readJsonBody } from "./http/body.ts";
-import { chatRoutes } from "./http/chat.ts";
 import { readChatBody } from "./http/chat-body.ts";
-import { chatSettingsRoutes } from "./http/chat-settings.ts";
-import { classicRoutes } from "./http/classic.ts";
 import { compressLargeJson } from "./http/compression.ts";
-import { conversationRoutes } from "./http/conversations.ts";
-import { documentRoutes } from "./http/documents.ts";
-import { ALL_DEFENCES, type EdgeDefences, passEdge } from "./http/edge.ts";
+import { passEdge } from "./http/edge.ts";
 import { errorResponse, handleError } from "./http/error-response.ts";
-import { eventStreams } from "./http/event-stream.ts";
-import { exportRoutes } from "./http/export.ts";
 import { healthRoutes } from "./http/health.ts";
-import { imageRoutes } from "./http/images.ts";
-import { messageRoutes } from "./http/messages.ts";
 import { metricsRoutes } from "./http/metrics.ts";
-import type { ModelPolicy } from "./http/model-policy.ts";
-import { oidcRoutes } from "./http/oidc.ts";
-import { openAiRoutes } from "./http/openai.ts";
 import { publicFiles } from "./http/public-files.ts";
 import { rejectRepeatedParams } from "./http/query-params.ts";
 import { holdReservation, reservationOf } from "./http/request-reservations.ts";
-import { responsesRoutes } from "./http/responses.ts";
 import { sessionRoutes } from "./http/session.ts";
-import { sharePublicPrefixes, shareRoutes } from "./http/shares.ts";
-import { StreamSlots } from "./http/stream-slots.ts";
-import { streamRoutes } from "./http/streams.ts";
-import { answerUiChat, uiChatRoutes } from "./http/ui-chat.ts";
-import { usageRoutes } from "./http/usage.ts";
-import { unlimitedUserStreams } from "./limits/user-streams.ts";
+import { sharePublicPrefixes } from "./http/shares.ts";
 import { logError } from "./log.ts";
+import {
+  accessRoutes,
+  askingRoutes,
+  openAiCompatibleRoutes,
+  storedConversationRoutes,
+  streamAndUiChatRoutes,
+} from "./route-groups.ts";
 import type { FetchHandler } from "./runtime.ts";
 import type { Services } from "./services.ts";
+import { streamParts } from "./stream-parts.ts";
 import { alwaysReachable, UpstreamProbe } from "./upstream/probe.ts";
 
 export interface AppOptions {
@@ -57,53 +44,6 @@ export interface AppOptions {
   /** Token usage and budgets for the admin page; absent: the server's own token accounting, if it keeps one. */
   usage?: UsageAdmin;
 }
-
-export interface Defences extends EdgeDefences {
-  /** Serve a fixed set of files, read at start, rather than whatever path a request names. */
-  fixedFileSet: boolean;
-  /** Under AUTH=none, answer only loopback Host names unless ALLOWED_HOSTS lists others. */
-  loopbackHosts: boolean;
-  /** Count each user's open streams against LIMIT_USER_OPEN_STREAMS. */
-  userStreams: boolean;
-  /** Count bodies and images in flight against INFLIGHT_BYTES_MAX. */
-  inflightBytes: boolean;
-  /** Give a body BODY_TIMEOUT_MS to arrive. */
-  bodyDeadline: boolean;
-  /** A sign-in never replaces another signed-in user without `replace: true`. */
-  sessionReplace: boolean;
-  /** `/v1` caps every spelling of the token limit and passes only text and data: image parts. */
-  passThroughPolicy: boolean;
-  /** Refuse tokens with too few different characters at start. */
-  tokenStrength: boolean;
-  /** Verify session cookies as the exact text they were issued as. */
-  strictSessions: boolean;
-  /** DATA_DIR owner-only, the database files too. */
-  privateFiles: boolean;
-  /** A question's generation is admitted, its slots held, before the question is stored. */
-  reservedStart: boolean;
-  /** Store calls take turns by user, each user with a bounded queue (conversations/fair-store.ts). */
-  storeFairness: boolean;
-  /** What a user types reaches PostgreSQL's text search only as quoted lexemes (conversations/postgres-search.ts). */
-  searchQuoting: boolean;
-}
-
-/** Every defence on: production. */
-export const ALL_APP_DEFENCES: Defences = {
-  ...ALL_DEFENCES,
-  fixedFileSet: true,
-  loopbackHosts: true,
-  userStreams: true,
-  inflightBytes: true,
-  bodyDeadline: true,
-  sessionReplace: true,
-  passThroughPolicy: true,
-  tokenStrength: true,
-  strictSessions: true,
-  privateFiles: true,
-  reservedStart: true,
-  storeFairness: true,
-  searchQuoting: true,
-};
 
 /** Routes whose body is tiny: a sign-in is a token, and anyone may send one. */
 const SMALL_BODY_ROUTES = new Set(["/api/session"]);
@@ -127,126 +67,6 @@ function bodyParser(config: Services["config"], defences: Defences) {
       );
     return readJsonBody(request, SMALL_BODY_ROUTES.has(path) ? SMALL_BODY_BYTES : config.maxBodyBytes, arrival);
   };
-}
-
-/** Takes an open-stream slot (429 when none is free, for anyone or for this user) and counts it in the metrics. */
-function streamSlots(services: Services, defences: Defences) {
-  const { config, metrics } = services;
-  const perUser = defences.userStreams ? services.userStreams : unlimitedUserStreams;
-  const slots = new StreamSlots(config.maxOpenStreams, perUser, metrics.rejected);
-  const streamOpened = async (limitKey: string | undefined) => {
-    const release = await slots.acquire(limitKey);
-    const closed = metrics.streamOpened();
-    return () => {
-      release();
-      closed();
-    };
-  };
-  return { slots, streamOpened };
-}
-
-/** What the routes that stream share: the model policy, the open-stream slots, a turn's settings. */
-function streamParts(services: Services, defences: Defences) {
-  const { config, checkpoints } = services;
-  const { slots, streamOpened } = streamSlots(services, defences);
-  return {
-    policy: { models: config.models, maxOutputTokens: config.maxOutputTokens },
-    streamOpened,
-    admitStream: (limitKey: string | undefined) => slots.admit(limitKey),
-    tools: { available: services.toolbox !== undefined, defaultOn: config.tools.defaultOn },
-    openEventStream: eventStreams({ heartbeatMs: config.heartbeatMs, retryMs: config.retryMs, streamOpened }),
-    // What a conversation's turn needs besides its store, for every route that starts one.
-    turn: {
-      context: { systemPrompt: config.systemPrompt, maxContextTokens: config.maxContextTokens },
-      contextMaxImages: config.images.contextMaxImages,
-      // Documents a conversation holds (sent from the page) go on with a dialect's turns as with the page's.
-      documents: {
-        maxDocuments: config.documents.contextMaxDocuments,
-        sharePercent: config.documents.contextSharePercent,
-      },
-      continuation: config.continuation,
-      checkpoints,
-    },
-  };
-}
-
-type StreamParts = ReturnType<typeof streamParts>;
-
-/** The dialects' chat over a conversation store: the AI SDK's (absent without a store). */
-function uiChatDeps(services: Services, parts: StreamParts) {
-  const { conversations, generations } = services;
-  return (
-    conversations && { ...parts, store: conversations, generations, reserveGeneration: services.reserveGeneration }
-  );
-}
-
-/** Sluice's stream routes, the classic one, and the AI SDK's chat resume, Stop and messages. */
-function streamAndUiChatRoutes(services: Services, parts: StreamParts) {
-  const { startGeneration, generations } = services;
-  const { policy, openEventStream, admitStream } = parts;
-  const uiChat = uiChatDeps(services, parts);
-  return new Elysia()
-    .use(streamRoutes({ generations, openEventStream }))
-    .use(classicRoutes({ generations, startGeneration, openEventStream, policy, admitStream }))
-    .use(uiChat ? uiChatRoutes(uiChat) : new Elysia());
-}
-
-/** The OpenAI-compatible routes: chat completions (a pass-through) and the Responses API (generations). */
-function openAiCompatibleRoutes(services: Services, parts: StreamParts, defences: Defences) {
-  const { config } = services;
-  return new Elysia()
-    .use(passThroughRoutes(services, defences, parts.policy, parts.streamOpened))
-    .use(responsesRoutes({ ...services, ...parts, images: config.images, modelApi: config.responsesUpstream }));
-}
-
-/** `/v1`: the OpenAI-compatible pass-through, under the same limits, budgets and accounting as answers. */
-function passThroughRoutes(
-  services: Services,
-  defences: Defences,
-  policy: ModelPolicy,
-  streamOpened: (limitKey: string | undefined) => Promise<() => void>,
-) {
-  const { config, registry } = services;
-  return openAiRoutes({
-    upstream: services.upstream,
-    timeouts: services.timeouts,
-    observer: services.metrics.passThrough,
-    streamOpened,
-    policy: {
-      ...policy,
-      anyContent: config.v1AllowAnyContent || !defences.passThroughPolicy,
-      firstLimitSpellingOnly: !defences.passThroughPolicy,
-    },
-    userLimits: services.userLimits,
-    acquireCall: () => registry.acquireCall(),
-    includeUsage: services.includeUsage,
-    accounting: services.accounting,
-  });
-}
-
-/** Asking: what the page learns before it asks (its caps, the tools), and `POST /api/chat` (the AI SDK's body too). */
-function askingRoutes(services: Services, parts: StreamParts, defences: Defences) {
-  const { config } = services;
-  const { policy, tools } = parts;
-  const { systemPrompt, images } = config;
-  const share = services.conversations ? config.share : "off";
-  const uiChat = uiChatDeps(services, parts);
-  return new Elysia().use(chatSettingsRoutes({ systemPrompt, images, documents: config.documents, tools, share })).use(
-    chatRoutes({
-      startGeneration: services.startGeneration,
-      // Off only for the attacker suite's negative control: limits checked once the question is stored.
-      reserveGeneration: defences.reservedStart ? services.reserveGeneration : undefined,
-      conversations: services.conversations,
-      checkpoints: services.checkpoints,
-      policy,
-      context: parts.turn.context,
-      continuation: config.continuation,
-      images,
-      documents: { limits: config.documents, reader: services.pdfReader },
-      tools,
-      answerUiChat: uiChat && answerUiChat(uiChat),
-    }),
-  );
 }
 
 /** The whole public HTTP surface of Sluice (behind the edge: see {@link createHandler}). */
@@ -277,51 +97,9 @@ export async function createApp(
     .use(askingRoutes(services, parts, defences))
     .use(streamAndUiChatRoutes(services, parts))
     .use(openAiCompatibleRoutes(services, parts, defences));
-  app.use(accessRoutes(services, access, options, { publicDir, adminOnly: defences.adminOnly }));
+  app.use(accessRoutes(services, access, options.usage, { publicDir, adminOnly: defences.adminOnly }));
   if (conversations) app.use(storedConversationRoutes(services, conversations, parts.policy, publicDir));
   if (publicDir) app.use(await publicFiles(publicDir, { fixedSet: defences.fixedFileSet }));
-  return app;
-}
-
-/**
- * Single sign-on's routes (AUTH=oidc), and the admin page and API (with a store): what admins see
- * and do, over the store's activity and audit log, sign-outs, running generations, usage and budgets.
- */
-function accessRoutes(
-  services: Services,
-  access: Access,
-  options: AppOptions,
-  admin: { publicDir: string | undefined; adminOnly: boolean },
-) {
-  const app = new Elysia();
-  if (access.oidc) app.use(oidcRoutes({ access, oidc: access.oidc, publicUrl: services.config.publicUrl }));
-  const store = services.conversations;
-  if (!store) return app;
-  const usage = options.usage ?? (services.accounting ? usageAdminOf(services.accounting) : {});
-  const { running, generations } = services;
-  const parts = { store, sessions: access.sessions, running, generations, usage };
-  return app.use(adminRoutes({ admin: createAdmin(parts), ...admin }));
-}
-
-/**
- * Every route over stored conversations: the conversations, their messages, exports, images and
- * documents, token usage, and share links (unless SHARE=off).
- */
-function storedConversationRoutes(
-  services: Services,
-  store: ConversationStore,
-  policy: ModelPolicy,
-  publicDir: string | undefined,
-) {
-  const app = new Elysia()
-    .use(conversationRoutes(store, policy))
-    .use(messageRoutes(store))
-    .use(exportRoutes(store))
-    .use(imageRoutes(store))
-    .use(documentRoutes(store));
-  if (services.accounting) app.use(usageRoutes(store, services.accounting));
-  const mode = services.config.share;
-  if (mode !== "off") app.use(shareRoutes({ store, mode, publicDir }));
   return app;
 }
 

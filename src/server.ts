@@ -4,7 +4,8 @@
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ALL_APP_DEFENCES, type AppOptions, createHandler, createInternalHandler, type Defences } from "./app.ts";
+import { type AppOptions, createHandler, createInternalHandler } from "./app.ts";
+import { ALL_APP_DEFENCES, type Defences } from "./app-defences.ts";
 import { type Access, createAccess } from "./auth/access.ts";
 import type { OidcSignIn } from "./auth/oidc-client.ts";
 import { Cluster } from "./cluster/cluster.ts";

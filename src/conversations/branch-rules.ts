@@ -3,8 +3,9 @@
  * conversation shows, and deleting one. Each store reads the conversation and its skeleton in its
  * transaction, asks here what to write, and writes it.
  */
+
+import type { ConversationRow } from "./conversation-rows.ts";
 import { refuseWhileAnswering } from "./exchange-rules.ts";
-import type { ConversationRow } from "./rows.ts";
 import { MessageNotFoundError } from "./store.ts";
 import { MessageTree, type TreeNode } from "./tree.ts";
 

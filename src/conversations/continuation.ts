@@ -8,9 +8,10 @@
  * - `prefill`: nothing more, so the partial answer is the last message: servers that continue a
  *   final assistant message (llama.cpp, vLLM with `continue_final_message`, Ollama) go on from it.
  */
-import type { ContinueSettings } from "../config.ts";
+
 import type { FinishReason, ModelMessage } from "../contract.ts";
 import { ValidationError } from "../errors.ts";
+import type { ContinueSettings } from "../settings/continuation.ts";
 import type { Message } from "./store.ts";
 
 export type { ContinueSettings };

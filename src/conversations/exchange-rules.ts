@@ -7,9 +7,8 @@
 import type { ToolStep } from "../contract.ts";
 import { ConversationBusyError, ConversationMovedError } from "../errors.ts";
 import { refuseUnlessContinuable } from "./continuation.ts";
-import { retriesExchange } from "./retry.ts";
+import type { ConversationRow } from "./conversation-rows.ts";
 import {
-  type ConversationRow,
   errorColumns,
   figureColumns,
   type MessageRow,
@@ -17,7 +16,8 @@ import {
   type NewMessageRow,
   newMessageRow,
   toolStepsColumn,
-} from "./rows.ts";
+} from "./message-rows.ts";
+import { retriesExchange } from "./retry.ts";
 import { type AskStart, type ExchangeEnd, type ExchangeStart, MessageNotFoundError } from "./store.ts";
 
 /** Whether an answer of the conversation is running (its exchange has begun and not finished). */

@@ -6,8 +6,8 @@
  */
 
 import { type ConversationPage, InvalidCursorError } from "./conversation-list.ts";
-import type { ConversationRow } from "./rows.ts";
-import { toSummary } from "./rows.ts";
+import type { ConversationRow } from "./conversation-rows.ts";
+import { toSummary } from "./conversation-rows.ts";
 
 export interface ListPosition {
   /** updated_at of the last row, epoch milliseconds. */

@@ -4,8 +4,9 @@
  * starts with. Every value is sent as a bound parameter.
  */
 import postgres, { type Sql, type TransactionSql } from "postgres";
+import type { ConversationRow } from "./conversation-rows.ts";
+import type { MessageRow, NewMessageRow } from "./message-rows.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
-import type { ConversationRow, MessageRow, NewMessageRow } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 
 /** The pool, or one transaction of it. */

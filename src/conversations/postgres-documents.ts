@@ -3,8 +3,8 @@
  * sqlite-documents.ts, with the same ownership join.
  */
 import type { Sql, TransactionSql } from "postgres";
+import type { DocumentRefRow } from "./attachment-rows.ts";
 import type { NewDocument, StoredDocument } from "./documents.ts";
-import type { DocumentRefRow } from "./rows.ts";
 
 /** Stores a question's documents, in sending order, within the exchange's transaction. */
 export async function insertDocuments(

@@ -4,12 +4,13 @@
  * SQLite holds its one write lock.
  */
 import type { Sql, TransactionSql } from "postgres";
+import type { ConversationRow } from "./conversation-rows.ts";
 import * as rules from "./exchange-rules.ts";
+import { toolStepsColumn } from "./message-rows.ts";
 import { conversationRow, insertMessage, inTransaction, messageRow } from "./postgres-database.ts";
 import { insertDocuments } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { insertImages } from "./postgres-images.ts";
-import { type ConversationRow, toolStepsColumn } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 import type { AnswerCheckpoint, ExchangeEnd, ExchangeStart } from "./store.ts";
 

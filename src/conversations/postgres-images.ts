@@ -3,8 +3,8 @@
  * sqlite-images.ts, with the bytes in BYTEA.
  */
 import type { Sql, TransactionSql } from "postgres";
+import type { ImageRefRow } from "./attachment-rows.ts";
 import type { NewImage, StoredImage } from "./images.ts";
-import type { ImageRefRow } from "./rows.ts";
 
 /** Stores a question's images, in sending order, within the exchange's transaction. */
 export async function insertImages(

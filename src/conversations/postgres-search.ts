@@ -6,7 +6,7 @@
  * prefix). What a user types reaches the query only as quoted lexemes: never as tsquery syntax.
  */
 import type { Sql, TransactionSql } from "postgres";
-import { type ConversationRow, searchHitFromRow } from "./rows.ts";
+import { type ConversationRow, searchHitFromRow } from "./conversation-rows.ts";
 import { foldWord, queryWords, snippetAround } from "./search-words.ts";
 import type { SearchHit } from "./store.ts";
 import { SearchTimeoutError } from "./store-errors.ts";

@@ -3,12 +3,14 @@
  * same rules (branch-rules.ts). `octet_length` reads a stored text's size without detoasting it.
  */
 import type { Sql } from "postgres";
+import { messagesInOrder } from "./attachment-rows.ts";
 import { leafOfSwitch, planBranchDelete } from "./branch-rules.ts";
+import { toState } from "./conversation-rows.ts";
+import type { MessageRow } from "./message-rows.ts";
 import { conversationRow, inTransaction, type Queries } from "./postgres-database.ts";
 import { documentRefsOf } from "./postgres-documents.ts";
 import { rethrowAsStoreError } from "./postgres-errors.ts";
 import { imageRefsOf } from "./postgres-images.ts";
-import { type MessageRow, messagesInOrder, toState } from "./rows.ts";
 import type { ConversationTree, StoredMessage } from "./store.ts";
 import type { TreeNode } from "./tree.ts";
 

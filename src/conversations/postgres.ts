@@ -9,6 +9,7 @@
  */
 import type { Sql } from "postgres";
 import type { ConversationPage, ConversationSummary, PageRequest } from "./conversation-list.ts";
+import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./conversation-rows.ts";
 import type { StoredDocument } from "./documents.ts";
 import type { StoredImage } from "./images.ts";
 import { MigrationError } from "./migrations.ts";
@@ -25,7 +26,6 @@ import { type SearchSettings, searchPostgres } from "./postgres-search.ts";
 import * as shares from "./postgres-shares.ts";
 import * as tokens from "./postgres-token-usage.ts";
 import * as branches from "./postgres-tree.ts";
-import { type ConversationRow, conversationUsageOf, newConversationRow, toSummary } from "./rows.ts";
 import { searchWords } from "./search-words.ts";
 import { type SideTableQueries, SideTables } from "./side-tables.ts";
 import type {

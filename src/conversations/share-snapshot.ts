@@ -5,9 +5,10 @@
  */
 import { ConversationMovedError } from "../errors.ts";
 import { newStreamId } from "../stream-id.ts";
+import { type ConversationRow, newConversationRow } from "./conversation-rows.ts";
 import type { NewImage, StoredImage } from "./images.ts";
+import { type NewMessageRow, newMessageRow } from "./message-rows.ts";
 import { QuotaExceededError } from "./quotas.ts";
-import { type ConversationRow, type NewMessageRow, newConversationRow, newMessageRow } from "./rows.ts";
 import type {
   NewShare,
   QuotaRoom,

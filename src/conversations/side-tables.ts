@@ -20,8 +20,8 @@ import type {
 } from "../usage/usage-store.ts";
 import type { AdminStore, AuditEntry, AuditPage, StoredAuditEntry, UserActivity } from "./admin-store.ts";
 import type { ConversationSummary } from "./conversation-list.ts";
+import { toSummary } from "./conversation-rows.ts";
 import type { StoredImage } from "./images.ts";
-import { toSummary } from "./rows.ts";
 import {
   buildShare,
   copyOfShare,

@@ -4,8 +4,9 @@
  * call of the store starts with.
  */
 import { DatabaseSync } from "node:sqlite";
+import type { ConversationRow } from "./conversation-rows.ts";
+import type { MessageRow, NewMessageRow } from "./message-rows.ts";
 import { migrate } from "./migrations.ts";
-import type { ConversationRow, MessageRow, NewMessageRow } from "./rows.ts";
 
 export interface StoreOptions {
   /** A cap on the database's size in bytes (STORE_MAX_BYTES); 0 or absent: none. */

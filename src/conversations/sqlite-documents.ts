@@ -3,8 +3,8 @@
  * messages, as images are, so reading a thread or searching it never loads their text.
  */
 import type { DatabaseSync } from "node:sqlite";
+import type { DocumentRefRow } from "./attachment-rows.ts";
 import type { NewDocument, StoredDocument } from "./documents.ts";
-import type { DocumentRefRow } from "./rows.ts";
 import { forEachSlice } from "./sqlite-database.ts";
 
 /** Stores a question's documents, in sending order; call inside the exchange's transaction. */

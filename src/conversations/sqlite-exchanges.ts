@@ -4,8 +4,9 @@
  * one write transaction; the rules are exchange-rules.ts's, the same on PostgreSQL.
  */
 import type { DatabaseSync } from "node:sqlite";
+import type { ConversationRow } from "./conversation-rows.ts";
 import * as rules from "./exchange-rules.ts";
-import { type ConversationRow, toolStepsColumn } from "./rows.ts";
+import { toolStepsColumn } from "./message-rows.ts";
 import { conversationRow, insertMessage, inTransaction, messageRow } from "./sqlite-database.ts";
 import { insertDocuments } from "./sqlite-documents.ts";
 import { insertImages } from "./sqlite-images.ts";

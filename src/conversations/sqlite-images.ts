@@ -3,8 +3,8 @@
  * so that reading a thread for the model's context or for search never loads image bytes.
  */
 import type { DatabaseSync } from "node:sqlite";
+import type { ImageRefRow } from "./attachment-rows.ts";
 import type { NewImage, StoredImage } from "./images.ts";
-import type { ImageRefRow } from "./rows.ts";
 import { forEachSlice } from "./sqlite-database.ts";
 
 /** Stores a question's images, in sending order; call inside the exchange's transaction. */

@@ -9,7 +9,7 @@
  * Rows are read one at a time, so a search past its deadline stops between two of them.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type ConversationRow, searchHitFromRow } from "./rows.ts";
+import { type ConversationRow, searchHitFromRow } from "./conversation-rows.ts";
 import { MAX_QUERY_WORDS, queryWords, snippetAround } from "./search-words.ts";
 import type { SearchHit } from "./store.ts";
 import { SearchTimeoutError } from "./store-errors.ts";

@@ -4,8 +4,10 @@
  * from `octet_length`, which SQLite answers from the record header without reading the text.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { messagesInOrder } from "./attachment-rows.ts";
 import { leafOfSwitch, planBranchDelete } from "./branch-rules.ts";
-import { type MessageRow, messagesInOrder, toState } from "./rows.ts";
+import { toState } from "./conversation-rows.ts";
+import type { MessageRow } from "./message-rows.ts";
 import { conversationRow, forEachSlice, inTransaction } from "./sqlite-database.ts";
 import { documentRefsOf } from "./sqlite-documents.ts";
 import { imageRefsOf } from "./sqlite-images.ts";

@@ -5,8 +5,9 @@
  * refused as before. The images' URLs are lifted out of the bytes before the rest is parsed
  * (lifted-data-urls.ts).
  */
-import type { DocumentLimits, ImageLimits } from "../config.ts";
+
 import { DECODED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
+import type { DocumentLimits, ImageLimits } from "../settings/attachments.ts";
 import { type BodyLimits, BodyTooLargeError, parseJson, readJsonBytes } from "./body.ts";
 import { LiftedDataUrls, liftDataUrls } from "./lifted-data-urls.ts";
 

@@ -5,8 +5,9 @@
  * uploading it, and who may open a share link (the page offers Share unless it is off).
  */
 import { Elysia } from "elysia";
-import type { DocumentLimits, ImageLimits, ShareMode } from "../config.ts";
 import { ACCEPTED_IMAGE_TYPES } from "../conversations/images.ts";
+import type { DocumentLimits, ImageLimits } from "../settings/attachments.ts";
+import type { ShareMode } from "../settings/usage-and-sharing.ts";
 import { maxSystemPromptLength } from "./schemas.ts";
 
 export interface ChatSettingsDeps {

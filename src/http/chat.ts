@@ -9,7 +9,6 @@
  *   what is stored.
  */
 import { Elysia } from "elysia";
-import type { DocumentLimits, ImageLimits, ResponsesUpstream } from "../config.ts";
 import type { AnswerCheckpoints } from "../conversations/checkpoints.ts";
 import type { ContextSettings } from "../conversations/context.ts";
 import type { ContinueSettings } from "../conversations/continuation.ts";
@@ -19,14 +18,17 @@ import type { PdfReader } from "../documents/pdf-reader.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import { type Reservation, STORED_IMAGE_BYTE_WEIGHT } from "../limits/inflight-bytes.ts";
+import type { DocumentLimits, ImageLimits } from "../settings/attachments.ts";
+import type { ResponsesUpstream } from "../settings/model-api.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
 import { liftedDataUrlsOf } from "./chat-body.ts";
+import type { UiChatBody } from "./dialect-schemas.ts";
 import type { LiftedDataUrls } from "./lifted-data-urls.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { readQuestion } from "./question-parts.ts";
 import { reservationOf } from "./request-reservations.ts";
 import { type Caller, callerOf } from "./requester.ts";
-import { ChatBody, type UiChatBody } from "./schemas.ts";
+import { ChatBody } from "./schemas.ts";
 import { setAsideUiChatBody, uiChatBodyOf } from "./ui-chat-body.ts";
 
 /** How a generation starts, beside its model call. */

@@ -6,7 +6,7 @@
  * the part: 400 for what is not a document or cannot be read, 413 for what is too large or long.
  * The cheap checks of every part run before any PDF is read.
  */
-import type { DocumentLimits } from "../config.ts";
+
 import type { FilePart } from "../contract.ts";
 import { type DocumentMediaType, documentName, type NewDocument } from "../conversations/documents.ts";
 import { DocumentTooLargeError, DocumentTooLongError, DocumentUnreadableError } from "../documents/document-errors.ts";
@@ -14,6 +14,7 @@ import { judgeDocument } from "../documents/document-kind.ts";
 import type { PdfReader } from "../documents/pdf-reader.ts";
 import { PdfTextError } from "../documents/pdf-text.ts";
 import { ValidationError } from "../errors.ts";
+import type { DocumentLimits } from "../settings/attachments.ts";
 import { decodeBase64, decodedSize } from "./base64-bytes.ts";
 
 // Any declared type, with any parameters: the bytes decide what the file is, not the label.

@@ -4,12 +4,13 @@
  * is stored: how many of each a question may carry, then every part's cheap checks, and only then
  * the reading of PDFs, so a question refused for its fourth part costs no parsing of the first.
  */
-import type { DocumentLimits, ImageLimits } from "../config.ts";
+
 import type { QuestionPart } from "../contract.ts";
 import type { NewDocument } from "../conversations/documents.ts";
 import type { NewImage } from "../conversations/images.ts";
 import type { PdfReader } from "../documents/pdf-reader.ts";
 import { ValidationError } from "../errors.ts";
+import type { DocumentLimits, ImageLimits } from "../settings/attachments.ts";
 import { type CheckedDocument, checkDocument, readDocument } from "./document-parts.ts";
 import { readImage } from "./image-parts.ts";
 import type { LiftedDataUrls } from "./lifted-data-urls.ts";

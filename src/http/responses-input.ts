@@ -5,10 +5,11 @@
  * text parts, and images as `data:` URLs checked as `/api/chat` checks them.
  * Reference: https://platform.openai.com/docs/api-reference/responses/create#responses_create-input
  */
-import type { ImageLimits } from "../config.ts";
+
 import type { ContentPart, ModelMessage } from "../contract.ts";
 import type { NewImage } from "../conversations/images.ts";
 import { ValidationError } from "../errors.ts";
+import type { ImageLimits } from "../settings/attachments.ts";
 import { readImage } from "./image-parts.ts";
 
 /** An input message as chat messages take it: `developer` is the system role of newer models. */

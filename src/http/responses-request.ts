@@ -6,13 +6,14 @@
  * response's answer. What Sluice does not serve (tools, reasoning settings, stored prompts) is a
  * 400 naming the field, never silently ignored.
  */
-import type { ImageLimits } from "../config.ts";
+
 import { ValidationError } from "../errors.ts";
+import type { ImageLimits } from "../settings/attachments.ts";
 import type { ChatRequest } from "../upstream/chat-stream.ts";
+import type { ResponsesBody } from "./dialect-schemas.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { parseResponseId, type ResponseIdParts } from "./response-id.ts";
 import { type InputMessage, questionOf, readInput, type StoredQuestion } from "./responses-input.ts";
-import type { ResponsesBody } from "./schemas.ts";
 
 /** Where a stored response goes. */
 export interface StoredPlan {

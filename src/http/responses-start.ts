@@ -7,13 +7,14 @@
  * A background response runs to its end whoever watches; any other is cancelled as soon as its
  * client leaves, as the API does.
  */
-import type { ResponsesUpstream } from "../config.ts";
+
 import type { HoldBytes } from "../conversations/context-images.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import { startTurn, type TurnDeps } from "../conversations/turn.ts";
 import { ConversationBusyError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import type { GenerationDirectory } from "../generation/view.ts";
+import type { ResponsesUpstream } from "../settings/model-api.ts";
 import type { ResponseRecord } from "../sse/responses-events.ts";
 import { newStreamId } from "../stream-id.ts";
 import { untilAnswerStored } from "./answer-stored.ts";

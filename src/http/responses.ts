@@ -6,12 +6,13 @@
  * not exist. Reference: https://platform.openai.com/docs/api-reference/responses
  */
 import { Elysia } from "elysia";
-import type { ImageLimits } from "../config.ts";
 import type { ErrorEvent } from "../contract.ts";
 import { NotFoundError, SluiceError, ValidationError } from "../errors.ts";
 import { type GenerationView, textOf } from "../generation/view.ts";
+import type { ImageLimits } from "../settings/attachments.ts";
 import { responsesDialect, responsesResume, tokensNamedBy } from "../sse/responses-dialect.ts";
 import { type ResponseRecord, responseObject } from "../sse/responses-events.ts";
+import { ResponseParams, ResponseQuery, ResponsesBody } from "./dialect-schemas.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import type { ModelPolicy } from "./model-policy.ts";
 import { storedImagesHold } from "./request-reservations.ts";
@@ -21,7 +22,6 @@ import { planResponse } from "./responses-request.ts";
 import { type ResponseStartDeps, startResponse } from "./responses-start.ts";
 import { storedResponse } from "./responses-stored.ts";
 import { CATCH_UP_MS } from "./resume-point.ts";
-import { ResponseParams, ResponseQuery, ResponsesBody } from "./schemas.ts";
 import { stopGeneration } from "./stop.ts";
 
 export interface ResponsesRouteDeps extends ResponseStartDeps {

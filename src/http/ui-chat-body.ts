@@ -7,8 +7,8 @@
  */
 import { getSchemaValidator } from "elysia";
 import { ValidationError } from "../errors.ts";
+import { UiChatBody } from "./dialect-schemas.ts";
 import { toValidationError } from "./error-response.ts";
-import { UiChatBody } from "./schemas.ts";
 
 const validator = getSchemaValidator(UiChatBody, {});
 const setAside = new WeakMap<Request, UiChatBody>();

@@ -10,7 +10,7 @@ import type { ConversationStore } from "../conversations/store.ts";
 import { MessageTree } from "../conversations/tree.ts";
 import type { TurnPosition } from "../conversations/turn-thread.ts";
 import { ValidationError } from "../errors.ts";
-import type { UiChatBody } from "./schemas.ts";
+import type { UiChatBody } from "./dialect-schemas.ts";
 
 /** The conversation's tree and the branch it shows, root first. */
 async function branchOf(store: ConversationStore, owner: string, chat: string) {

@@ -16,12 +16,13 @@ import type { GenerationDirectory, GenerationView } from "../generation/view.ts"
 import { textOpenAfter, UI_MESSAGE_STREAM_HEADERS, uiMessageDialect } from "../sse/ui-message-dialect.ts";
 import { untilAnswerStored } from "./answer-stored.ts";
 import { type ChatRouteDeps, type GenerationReservation, toolsChoice } from "./chat.ts";
+import { ChatIdParams, type UiChatBody } from "./dialect-schemas.ts";
 import type { OpenEventStream } from "./event-stream.ts";
 import { chooseModel, type ModelPolicy, outputTokens } from "./model-policy.ts";
 import { storedImagesHold } from "./request-reservations.ts";
 import { type Caller, callerOf, requesterOf, userOf } from "./requester.ts";
 import { lastEventIdOf, resumePoint } from "./resume-point.ts";
-import { ChatIdParams, StreamQuery, type UiChatBody } from "./schemas.ts";
+import { StreamQuery } from "./schemas.ts";
 import { stopGeneration } from "./stop.ts";
 import { questionOf } from "./ui-chat-body.ts";
 import { chatConversation, findChatConversation } from "./ui-chat-conversation.ts";

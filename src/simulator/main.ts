@@ -2,8 +2,9 @@
  * The standalone simulator (`npm run simulator`): an OpenAI-compatible model server on
  * SIM_HOST:SIM_PORT, the target for load tests and for the app's UPSTREAM_BASE_URL.
  */
-import { ConfigError, loadSimulatorServerConfig } from "../config.ts";
+import { ConfigError } from "../config.ts";
 import { onShutdownSignal, runtimeName, serve } from "../runtime.ts";
+import { loadSimulatorServerConfig } from "../settings/simulator.ts";
 import { createSimulator } from "./server.ts";
 
 /**

@@ -3,8 +3,10 @@
  * pace, why it ends, and which fault (if any) interrupts it. Streaming and non-streaming
  * responses both play the same script, so they agree on text, usage and timing.
  */
-import { DEFAULT_CONTINUE_INSTRUCTION, type SimulatorSettings } from "../config.ts";
+
 import type { FinishReason } from "../contract.ts";
+import { DEFAULT_CONTINUE_INSTRUCTION } from "../settings/continuation.ts";
+import type { SimulatorSettings } from "../settings/simulator.ts";
 import { type Directive, splitDirective, type UsageBehaviour } from "./directive.ts";
 import { echoText, splitEcho } from "./echo.ts";
 import type { Fault } from "./faults.ts";

@@ -3,7 +3,7 @@
  * pacing and faults on request. It runs standalone (`main.ts`) or in-process inside the app,
  * mounted under `/sim`; either way it is one fetch-style handler.
  */
-import type { SimulatorSettings } from "../config.ts";
+import type { SimulatorSettings } from "../settings/simulator.ts";
 import { completionResponse } from "./completion.ts";
 import { openAIErrorResponse, SimulatorRequestError } from "./errors.ts";
 import { statusFaultResponse } from "./faults.ts";

@@ -9,8 +9,8 @@
 import type OpenAI from "openai";
 import { APIError } from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
-import type { IncludeUsageMode } from "../config.ts";
 import { logWarning } from "../log.ts";
+import type { IncludeUsageMode } from "../settings/usage-and-sharing.ts";
 import { type CallOptions, requestCompletionStream } from "./completion-stream.ts";
 
 /** Which models are asked for their usage: all, none, or (auto) all but those that refused. */

@@ -3,11 +3,11 @@
  * answers: what the model is sent, what is stored, and that a refused turn stores nothing.
  */
 import { beforeEach, expect, test } from "bun:test";
-import type { ContinueSettings } from "../../src/config.ts";
 import type { FinishReason, GenerationOutcome, ModelMessage } from "../../src/contract.ts";
 import type { NewImage } from "../../src/conversations/images.ts";
 import type { SqliteConversationStore } from "../../src/conversations/sqlite.ts";
 import { startTurn, type TurnRequest } from "../../src/conversations/turn.ts";
+import type { ContinueSettings } from "../../src/settings/continuation.ts";
 import { sqliteStorePerTest } from "./sqlite-per-test.ts";
 import { pngBytes } from "./store-suite-extras.ts";
 

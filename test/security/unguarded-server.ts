@@ -3,7 +3,7 @@
  * SLUICE_DEFENCES_OFF names them (e.g. `pathSpelling,fixedFileSet`). Shipped code has no such
  * switch; this test entry passes it programmatically.
  */
-import type { Defences } from "../../src/app.ts";
+import type { Defences } from "../../src/app-defences.ts";
 import { startServer } from "../../src/server.ts";
 
 const off = (process.env.SLUICE_DEFENCES_OFF ?? "").split(",").filter(Boolean) as (keyof Defences)[];

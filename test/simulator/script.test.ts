@@ -3,7 +3,7 @@
  * script's lengths and the bounded cancellation record.
  */
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_CONTINUE_INSTRUCTION } from "../../src/config.ts";
+import { DEFAULT_CONTINUE_INSTRUCTION } from "../../src/settings/continuation.ts";
 import { splitDirective } from "../../src/simulator/directive.ts";
 import { splitEcho } from "../../src/simulator/echo.ts";
 import { SimulatorRequestError } from "../../src/simulator/errors.ts";
