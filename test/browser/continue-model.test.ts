@@ -72,7 +72,8 @@ for (const [name, viewport] of widths) {
 
   test(`${name}: each answer names its model; the picker's choice is stored with the conversation`, async () => {
     const { page, context, errors } = await openChat(setup().browser, setup().url, { viewport });
-    await send(page, "/sim tokens=3\nWhich model?");
+    // Paced, so the regenerated answer is still being written when the page is looked at.
+    await send(page, "/sim tokens=6 tps=6\nWhich model?");
     await storedLastAnswer(page);
     expect(await page.textContent(`${lastAnswer} .answer-model`)).toBe("demo");
     const id = conversationIdOf(page);
