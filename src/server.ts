@@ -140,7 +140,9 @@ export async function startServer(off?: AppOptions["defences"]): Promise<void> {
   const conversations = await openStore(config, !cluster, defences);
   if (conversations.recovered > 0)
     console.log(`${conversations.recovered} answer(s) cut off by the last shutdown are marked interrupted`);
-  const services = createServices(config, {
+  // The in-flight budget off (a negative control only) is a budget nothing fills.
+  const budgeted = defences.inflightBytes ? config : { ...config, inflightBytesMax: Number.MAX_SAFE_INTEGER };
+  const services = createServices(budgeted, {
     simulator,
     conversations,
     fairStore: defences.storeFairness,
