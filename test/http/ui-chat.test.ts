@@ -105,7 +105,8 @@ describe("the AI SDK's chat endpoint", () => {
     const stored = await answerStored(stack.app.url, stop.json.conversationId);
     expect(stored.messages[1]?.status).toBe("cancelled");
     const streamId = stop.json.streamId as string;
-    expect((await simStats()).cancellations.some((entry) => entry.request_id === streamId)).toBe(true);
+    const aborted = async () => (await simStats()).cancellations.some((entry) => entry.request_id === streamId);
+    expect(await eventually(aborted, 5_000)).toBe(true);
     expect((await fetch(`${api}/${chat.id}/stream`)).status).toBe(204);
   });
 
