@@ -104,10 +104,10 @@ export class CodeLines {
     this.#provisional = undefined;
     const rest = text.slice(this.#kept);
     this.#keepMarkup(this.#markup(rest).html);
-    // One chunk is none: the whole render puts such code in the <code> itself.
+    // One chunk is none: the whole render puts such code in the <code> itself. The lines already
+    // kept stay as they are (no pass over the whole block): the browser lays out nothing again.
     const only = this.#chunks.length === 1 ? this.#chunks[0] : undefined;
     only?.replaceWith(...only.childNodes);
-    this.#code.normalize();
     this.rendered = rest.length;
     this.behind = false;
     this.#kept = text.length;
@@ -142,9 +142,25 @@ export class CodeLines {
         this.#code.append(next);
         this.#chunks.push(next);
       } else {
-        this.#chunks.at(-1)?.append(...nodesOf(piece));
+        const last = this.#chunks.at(-1);
+        if (last) appendJoined(last, nodesOf(piece));
       }
     }
+  }
+}
+
+/**
+ * Appends `nodes` to `chunk`, a text node that follows text going into the text before it: the
+ * whole render parses one string, which never gives two text nodes side by side.
+ */
+function appendJoined(chunk: HTMLElement, nodes: ChildNode[]): void {
+  const [first, ...rest] = nodes;
+  const last = chunk.lastChild;
+  if (first instanceof Text && last instanceof Text) {
+    last.appendData(first.data);
+    chunk.append(...rest);
+  } else {
+    chunk.append(...nodes);
   }
 }
 

@@ -71,15 +71,34 @@ test("an update renders the text that arrived and a bounded part before it, neve
 /** The cut just after the `n`th line break of `text`. */
 const afterLine = (text: string, n: number) => text.split("\n").slice(0, n).join("\n").length + 1;
 
+/** The corpus's long fence with its statements indented: lines that start with text, not a highlight span. */
+const indentedFence = () => (markdownCorpus["a fence that closes late"] as string).replace(/^(?=const )/gm, "  ");
+
 test("a long code block is laid out in chunks of lines, the same in the streamed and the whole render", async () => {
-  const fence = markdownCorpus["a fence that closes late"] as string;
-  const { streamed, whole } = await harness("compare", fence, tokens);
+  const fence = indentedFence();
+  const { streamed, whole, textNodes } = await harness("compare", fence, tokens);
   // 400 lines, a chunk per 32 or so.
   expect(streamed.match(/class="code-chunk"/g)?.length ?? 0).toBeGreaterThanOrEqual(12);
   expect(streamed).toBe(whole);
+  // Node for node too: the lines kept frame after frame join their text as one parse does.
+  expect(textNodes[0]).toBe(textNodes[1]);
   // A short block has none.
   const short = (await harness("compare", "```ts\nconst a = 1;\n```", tokens)).streamed;
   expect(short).not.toContain("code-chunk");
+}, 60_000);
+
+test("closing a long fence leaves the lines already shown as they are: no pass over the whole block", async () => {
+  const fence = indentedFence();
+  // Streamed up to its closing line, then the closing line, what follows, and the answer's end.
+  const closed = await harness("settledLines", fence, tokens, fence.lastIndexOf("\n```") + 1);
+  expect(closed.noted).toBeGreaterThan(1_000);
+  expect(closed.changed).toBe(0);
+  // The negative control: a fence in a quote is rendered again whole, so its nodes all change
+  // (in larger pieces: rendering it whole each time costs the square of its length).
+  const quoted = fence.replace(/^/gm, "> ");
+  const again = await harness("settledLines", quoted, [97], quoted.lastIndexOf("\n> ```") + 1);
+  expect(again.noted).toBeGreaterThan(1_000);
+  expect(again.changed).toBe(again.noted);
 }, 60_000);
 
 test("midway, an open table shows its rows, an open fence its code, an open list its items", async () => {

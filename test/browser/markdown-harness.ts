@@ -14,6 +14,8 @@ export interface StreamComparison {
   whole: string;
   /** The largest number of characters one update rendered beyond the new text. */
   mostRenderedAgain: number;
+  /** Text nodes in the streamed and the whole render. */
+  textNodes: readonly [number, number];
 }
 
 /** What `selector` finds in a streamed and a whole render: how many, and their text joined. */
@@ -22,11 +24,22 @@ export interface Midway {
   whole: { count: number; text: string };
 }
 
+/** Text nodes of code blocks' finished chunks noted midway, and how many of them the rest changed. */
+export interface SettledLines {
+  noted: number;
+  changed: number;
+}
+
 export interface MarkdownHarness {
   /** Streams `text` in pieces whose sizes cycle through `sizes`, then finishes it. */
   compare(text: string, sizes: number[]): StreamComparison;
   /** Streams `text` up to `cut` only, and renders `text[0, cut)` at once: what `selector` finds in each. */
   midway(text: string, sizes: number[], cut: number, selector: string): Midway;
+  /**
+   * Streams `text` up to `cut`, then the rest, and finishes it: the text nodes in the finished
+   * chunks of its code blocks at `cut`, and how many of them the rest removed or changed.
+   */
+  settledLines(text: string, sizes: number[], cut: number): SettledLines;
 }
 
 /** Loads the renderers into `page` (about:blank is enough). */
