@@ -29,10 +29,13 @@ export class LiveStatus {
       return;
     }
     this.#pending = text;
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#pending !== undefined) this.#write(kind, this.#pending, performance.now());
-    }, REFRESH_MS - (now - this.#shownAt));
+    this.#timer ??= setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#pending !== undefined) this.#write(kind, this.#pending, performance.now());
+      },
+      REFRESH_MS - (now - this.#shownAt),
+    );
   }
 
   /** Drops what is held back (the answer ended: its final line is written in its place). */
