@@ -86,6 +86,30 @@ const RATIOS: {
     read: cpuPerToken,
     max: 1.05,
   },
+  // The floor's own ratios say how far a target is from what the runtime itself allows here.
+  {
+    name: "app CPU per token, floor ÷ peer",
+    target: "—",
+    of: "floor",
+    to: "peer",
+    read: cpuPerToken,
+    max: Number.POSITIVE_INFINITY,
+  },
+  {
+    name: "RSS per open stream, floor (KiB)",
+    target: "—",
+    of: "floor",
+    read: (m) => m.rssPerStream / 1024,
+    max: Number.POSITIVE_INFINITY,
+  },
+  {
+    name: "TTFT p99, floor ÷ peer",
+    target: "—",
+    of: "floor",
+    to: "peer",
+    read: (m) => m.ttftP99,
+    max: Number.POSITIVE_INFINITY,
+  },
   {
     name: "CPU per token, sluice-alt ÷ sluice",
     target: "—",

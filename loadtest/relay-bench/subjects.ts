@@ -15,8 +15,10 @@ import {
   startSimulatorService,
 } from "../../harness/stack/services.ts";
 
-/** `sluice-alt`: Sluice on Bun with extra settings (--alt-env), to weigh a setting side by side. */
-export const SUBJECTS = ["peer", "sluice", "sluice-deno", "sluice-redis", "sluice-alt"] as const;
+/**
+ * `floor`: the least a Bun relay can do (loadtest/peers/bare-relay.ts), to read the targets against.
+ * `sluice-alt`: Sluice on Bun with extra settings (--alt-env), to weigh a setting side by side. */
+export const SUBJECTS = ["peer", "floor", "sluice", "sluice-deno", "sluice-redis", "sluice-alt"] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** `--alt-env REDIS_URL=throwaway`: `sluice-alt` gets a Redis of its own, as `sluice-redis` does. */
@@ -45,7 +47,12 @@ export interface RunningSubject {
   stop(): Promise<void>;
 }
 
-function startPeer(simulator: Service, options: SubjectOptions): Promise<Service> {
+/** The peer, or with `entry` another reference server read the same way (the floor). */
+function startPeer(
+  simulator: Service,
+  options: SubjectOptions,
+  entry = "loadtest/peers/elysia-openai.ts",
+): Promise<Service> {
   const env = {
     ...process.env,
     UPSTREAM_BASE_URL: `${simulator.url}/v1`,
@@ -54,7 +61,7 @@ function startPeer(simulator: Service, options: SubjectOptions): Promise<Service
     ...(options.bunOptions ? { BUN_OPTIONS: options.bunOptions } : {}),
     ...options.peerEnv,
   };
-  return awaitService(spawnService("peer", "loadtest/peers/elysia-openai.ts", { runtime: "bun", env }));
+  return awaitService(spawnService("peer", entry, { runtime: "bun", env }));
 }
 
 function startSluice(name: SubjectName, simulator: Service, redis: TestRedis | undefined, options: SubjectOptions) {
@@ -81,7 +88,9 @@ export async function startSubject(name: SubjectName, options: SubjectOptions): 
   const simulator = await startSimulatorService({ runtime: "bun", env: process.env });
   let server: Service;
   try {
-    server = name === "peer" ? await startPeer(simulator, options) : await startSluice(name, simulator, redis, options);
+    if (name === "peer") server = await startPeer(simulator, options);
+    else if (name === "floor") server = await startPeer(simulator, options, "loadtest/peers/bare-relay.ts");
+    else server = await startSluice(name, simulator, redis, options);
   } catch (error) {
     await simulator.process.stop();
     await redis?.stop();

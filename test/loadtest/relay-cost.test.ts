@@ -26,3 +26,10 @@ test("negative control: a peer that burns 40 µs more per chunk fails the same c
   expect(errors).toBe(0);
   expect(ratio).toBeGreaterThan(1);
 });
+
+test("the floor the targets are read against relays every token, for less than the peer", async () => {
+  const { ratio, errors } = await costRatio({ name: "floor" }, { name: "peer" }, SHAPE, 1);
+  console.log(`floor ÷ peer, CPU per token: ${ratio.toFixed(2)}`);
+  expect(errors).toBe(0);
+  expect(ratio).toBeLessThan(1);
+});
