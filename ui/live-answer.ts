@@ -6,6 +6,7 @@ import { endingWords } from "./answer-ending.ts";
 import type { Message } from "./api.ts";
 import { humanError } from "./error-text.ts";
 import { formatFigures, formatRate, tokenRate } from "./format.ts";
+import { LiveStatus } from "./live-status.ts";
 import { type MessageParts, messageParts, showProblem } from "./message-view.ts";
 import { type DoneData, type StreamErrorData, type StreamState, type StreamWatch, watchStream } from "./stream.ts";
 import { StreamingMarkdown } from "./streaming-markdown.ts";
@@ -52,6 +53,7 @@ export class LiveAnswer {
   stopRequested = false;
   readonly #markdown = new StreamingMarkdown(this.parts.content);
   readonly #steps = new ToolStepsView();
+  readonly #status = new LiveStatus(this.parts.meta);
   #text = "";
   #tokens = 0;
   #firstTokenAt: number | undefined;
@@ -170,6 +172,7 @@ export class LiveAnswer {
   #stopRendering(): void {
     if (this.#frame) cancelAnimationFrame(this.#frame);
     this.#frame = 0;
+    this.#status.stop();
   }
 
   #render(): void {
@@ -177,8 +180,9 @@ export class LiveAnswer {
     const started = performance.now();
     const characters = this.#markdown.update(this.#text);
     this.parts.source.text = this.#text;
-    this.parts.article.dataset.state = this.#state;
-    this.parts.meta.textContent = this.#liveStatus();
+    // Written on a change only: the stylesheet matches on it.
+    if (this.parts.article.dataset.state !== this.#state) this.parts.article.dataset.state = this.#state;
+    this.#status.show(`${this.#state}:${this.#firstTokenAt !== undefined}`, this.#liveStatus());
     // rendered() reads the scroll height, so the measure includes the layout of the new text.
     this.#options.rendered();
     performance.measure(RENDER_MEASURE, { start: started, detail: { characters, length: this.#text.length } });

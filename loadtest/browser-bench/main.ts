@@ -23,7 +23,7 @@ import { measureCase, startNoiseProbe } from "./measure.ts";
 import { isOpenCase, runOpenCases } from "./open-run.ts";
 import { buildCurrentUi, buildRevisionUi, commitOf, type PageServer, servePage } from "./page-build.ts";
 import { type BrowserBenchResult, resultMarkdown, type VariantRun, writeResults } from "./report.ts";
-import { longTasksOf } from "./trace.ts";
+import { traceSummaryOf } from "./trace.ts";
 
 // Which cases to run, comma-separated: opening conversations, then streaming answers
 const CASES = textSetting("CASES", "open-3.5mb,open-320,open-branches,code-300,code-1400,table-700")
@@ -88,7 +88,7 @@ async function runStreams(browser: Browser, servers: Map<string, PageServer>): P
       const tracePath = TRACE ? `${TRACE}/${benchCase.name}-${runs.length}.json` : undefined;
       const figures = await measureCase(browser, server.url, benchCase, timeoutMs, tracePath);
       const noise = await probe.stop();
-      if (tracePath) console.log(`${tracePath}: tasks over 50 ms`, JSON.stringify(longTasksOf(tracePath)));
+      if (tracePath) console.log(tracePath, JSON.stringify(traceSummaryOf(tracePath)));
       const run = { variant, case: benchCase.name, title: benchCase.title, tokensPerSecond: benchCase.tokensPerSecond };
       runs.push({ ...run, figures, noise });
       console.log(JSON.stringify({ ...run, ...figures, noise }));
