@@ -17,7 +17,8 @@ import {
 
 /**
  * `floor`: the least a Bun relay can do (loadtest/peers/bare-relay.ts), to read the targets against.
- * `sluice-alt`: Sluice on Bun with extra settings (--alt-env), to weigh a setting side by side. */
+ * `sluice-alt`: Sluice on Bun with extra settings (--alt-env), to weigh a setting side by side.
+ */
 export const SUBJECTS = ["peer", "floor", "sluice", "sluice-deno", "sluice-redis", "sluice-alt"] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
