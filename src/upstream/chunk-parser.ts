@@ -3,16 +3,16 @@
  * `data:` event parsed once, handed over as soon as it is complete, whatever the read boundaries.
  *
  * The `openai` client's own decoder scans every byte in JS twice per event (a double-newline
- * splitter, then a line decoder) and runs several async generators per chunk; eventsource-parser
- * splits decoded text with native `indexOf`, and here a read costs no promise at all.
+ * splitter, then a line decoder) and runs several async generators per chunk; here the events
+ * are found in the bytes by native scans (sse-data-reader.ts), only their data is decoded, and a
+ * read costs no promise at all.
  */
-import { createParser, type EventSourceParser } from "eventsource-parser";
 import { APIError } from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import { SseDataReader } from "./sse-data-reader.ts";
 
 export class CompletionChunkParser {
-  readonly #decoder = new TextDecoder();
-  readonly #parser: EventSourceParser;
+  readonly #reader: SseDataReader;
   #done = false;
 
   /**
@@ -21,20 +21,18 @@ export class CompletionChunkParser {
    * sent inside the stream (`headers`: the response's, for the error).
    */
   constructor(onChunk: (chunk: ChatCompletionChunk) => void, headers?: Headers) {
-    this.#parser = createParser({
-      onEvent: ({ data }) => {
-        // Like the `openai` client: the body is read to its end, and anything after [DONE] is ignored.
-        this.#done ||= data.startsWith("[DONE]");
-        if (this.#done) return;
-        const chunk = JSON.parse(data);
-        if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, headers);
-        onChunk(chunk);
-      },
+    this.#reader = new SseDataReader((data) => {
+      // Like the `openai` client: the body is read to its end, and anything after [DONE] is ignored.
+      this.#done ||= data.startsWith("[DONE]");
+      if (this.#done) return;
+      const chunk = JSON.parse(data);
+      if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, headers);
+      onChunk(chunk);
     });
   }
 
   /** Parses one network read; `onChunk` runs for each chunk it completes, before this returns. */
   feed(bytes: Uint8Array): void {
-    this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));
+    this.#reader.feed(bytes);
   }
 }
