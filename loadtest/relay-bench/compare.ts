@@ -14,6 +14,7 @@ export interface CompareSettings extends LoadShape {
   peerEnv?: Record<string, string>;
   bunOptions?: string | undefined;
   altEnv?: Record<string, string>;
+  profileEnv?: Record<string, string>;
 }
 
 export interface Measured extends SubjectFigures {
@@ -36,6 +37,7 @@ export async function compareSubjects(settings: CompareSettings, log = console.l
     ...(settings.peerEnv ? { peerEnv: settings.peerEnv } : {}),
     bunOptions: settings.bunOptions,
     ...(settings.altEnv ? { altEnv: settings.altEnv } : {}),
+    ...(settings.profileEnv ? { profileEnv: settings.profileEnv } : {}),
   };
   const measured: Measured[] = [];
   for (let round = 0; round < settings.rounds; round++) {

@@ -22,7 +22,8 @@
  *       side by side, GET /chat?q= on each: the peer (loadtest/peers/), Sluice on Bun, on Deno and with
  *       REDIS_URL (--subjects peer,sluice,sluice-deno,sluice-redis), every figure a ratio within a round;
  *       --warm-up 1000: every server starts with its model connections open (a steady state);
- *       --alt-env "A=1,B=2": a sluice-alt subject with those settings (REDIS_URL=throwaway: a Redis of its own)
+ *       --alt-env "A=1,B=2": a sluice-alt subject with those settings (REDIS_URL=throwaway: a Redis of its own);
+ *       --profile-dir <dir>: every server writes its JIT's code map for perf (cpu-split.ts runs it so)
  *
  * Options: --streams 1000, --tokens 200 (per stream), --tps 20 (per stream), --ttft-ms 200, --stops 200.
  * Not a test: the figures depend on the machine and on what else runs on it, so repeat and read medians.
@@ -40,7 +41,7 @@ import { compareSubjects } from "./compare.ts";
 import { writeCompareReport } from "./compare-report.ts";
 import { admissionLimit, measureRelay, RETENTION_MS, warmUpAndIdle } from "./relay.ts";
 import { printRedisCost, printRelayReport, type RelayRun } from "./report.ts";
-import { type RelaySettings, readSettings } from "./settings.ts";
+import { profileEnvFor, type RelaySettings, readSettings } from "./settings.ts";
 import { measureStop } from "./stop.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -113,7 +114,12 @@ async function main(): Promise<number> {
 
 /** The side-by-side run (--compare): the peer and Sluice's variants, ratios within each round. */
 async function compare(settings: RelaySettings, environment: ReturnType<typeof describeEnvironment>): Promise<number> {
-  const compared = { ...settings, rounds: settings.runs, bunOptions: settings.appBunOptions };
+  const compared = {
+    ...settings,
+    rounds: settings.runs,
+    bunOptions: settings.appBunOptions,
+    ...(settings.profileDir ? { profileEnv: profileEnvFor(settings.profileDir) } : {}),
+  };
   const measured = await compareSubjects(compared);
   const command = `bun loadtest/relay-bench/main.ts ${process.argv.slice(2).join(" ")}`;
   writeCompareReport(settings.results, compared, environment, measured, command);

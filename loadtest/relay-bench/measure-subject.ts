@@ -47,6 +47,10 @@ export interface SubjectFigures {
   ttftP99: number;
   errors: number;
   wallMs: number;
+  /** The server's process id, and the measured stretch (epoch ms): for a profile of the run (cpu-split.ts). */
+  pid: number;
+  measuredFromMs: number;
+  measuredToMs: number;
 }
 
 /**
@@ -106,11 +110,13 @@ export async function measureSubject(subject: RunningSubject, shape: LoadShape, 
   const simulatorBefore = cpuTime(subject.simulator.process.pid);
   const redisBefore = subject.redis && cpuTime(subject.redis.pid());
   const startedAt = performance.now();
+  const measuredFromMs = performance.timeOrigin + startedAt;
   const timeoutMs = (shape.ttftMs + (shape.tokens * 1000) / shape.tps) * 3 + 30_000;
   const question = (i: number) => relayPrompt(i, shape.tokens, shape.tps, shape.ttftMs);
   const run = runClassicViewers(subject.server.url, shape.streams, question, timeoutMs);
   const plateau = samplePlateau(pid, shape.streams);
   await run.finished;
+  const measuredToMs = performance.timeOrigin + performance.now();
   plateau.stop();
   reportFailures(subject.name, run.viewers);
   return {
@@ -123,5 +129,8 @@ export async function measureSubject(subject: RunningSubject, shape: LoadShape, 
     plateauSamples: plateau.rss.length,
     ...viewerFigures(run.viewers),
     wallMs: performance.now() - startedAt,
+    pid,
+    measuredFromMs,
+    measuredToMs,
   };
 }

@@ -37,6 +37,11 @@ export interface RelaySettings {
   altEnv: Record<string, string>;
   /** With --compare: where the results go (`<results>.md`, `.json`); none when empty. */
   results: string | undefined;
+  /**
+   * With --compare: every server under test writes its JIT's code map for `perf` (Bun's JITDump
+   * files into this folder, Deno's map into /tmp), for a run under `perf record` (cpu-split.ts).
+   */
+  profileDir: string | undefined;
 }
 
 /** Reads the settings from `argv` (process.argv after the script). */
@@ -60,6 +65,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
       results: { type: "string" },
       "alt-env": { type: "string", default: "" },
       "warm-up": { type: "string", default: "100" },
+      "profile-dir": { type: "string" },
     },
   });
   const subjects = flags.subjects.split(",").filter((name) => name !== "");
@@ -83,6 +89,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
     compare: flags.compare,
     subjects: subjects as SubjectName[],
     results: flags.results,
+    profileDir: flags["profile-dir"],
     warmUpStreams: Number(flags["warm-up"]),
     altEnv: Object.fromEntries(
       flags["alt-env"]
@@ -91,4 +98,9 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
         .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
     ),
   };
+}
+
+/** The environment that makes Bun's and Deno's JITs tell `perf` what their code is. */
+export function profileEnvFor(dir: string): Record<string, string> {
+  return { BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: dir, DENO_V8_FLAGS: "--perf-basic-prof" };
 }

@@ -37,6 +37,8 @@ export interface SubjectOptions {
   bunOptions?: string | undefined;
   /** The extra environment of `sluice-alt`. */
   altEnv?: Record<string, string>;
+  /** Extra environment for every server under test (a profile's JIT symbol maps: cpu-split.ts). */
+  profileEnv?: Record<string, string>;
 }
 
 /** A subject running: its server, the simulator it reads from, and Redis with REDIS_URL. */
@@ -61,6 +63,7 @@ function startPeer(
     PORT: "0",
     ...(options.bunOptions ? { BUN_OPTIONS: options.bunOptions } : {}),
     ...options.peerEnv,
+    ...options.profileEnv,
   };
   return awaitService(spawnService("peer", entry, { runtime: "bun", env }));
 }
@@ -78,6 +81,7 @@ function startSluice(name: SubjectName, simulator: Service, redis: TestRedis | u
     ...(options.bunOptions ? { BUN_OPTIONS: options.bunOptions } : {}),
     ...(name === "sluice-alt" ? options.altEnv : {}),
     ...(redis ? { REDIS_URL: redis.url } : {}),
+    ...options.profileEnv,
   };
   return startAppService({ runtime: name === "sluice-deno" ? "deno" : "bun", env });
 }

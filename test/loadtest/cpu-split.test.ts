@@ -1,0 +1,110 @@
+import { describe, expect, test } from "bun:test";
+import {
+  codeKind,
+  functionName,
+  parseSample,
+  splitReport,
+  splitSamples,
+} from "../../loadtest/relay-bench/cpu-split.ts";
+import { perfMapOf, readJitDump } from "../../loadtest/relay-bench/jit-dump.ts";
+
+/** A JITDump file as a JIT writes it: the header, then a code load per function (and a record of another kind). */
+function jitDump(pid: number, functions: { address: bigint; size: bigint; name: string }[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const header = new DataView(new ArrayBuffer(40));
+  header.setUint32(0, 0x4a695444, true);
+  header.setUint32(4, 1, true);
+  header.setUint32(8, 40, true);
+  header.setUint32(20, pid, true);
+  parts.push(new Uint8Array(header.buffer));
+  for (const fn of functions) {
+    const name = new TextEncoder().encode(`${fn.name}\0`);
+    const code = new Uint8Array(8);
+    const record = new DataView(new ArrayBuffer(16 + 40 + name.length + code.length));
+    record.setUint32(0, 0, true);
+    record.setUint32(4, record.byteLength, true);
+    record.setUint32(16, pid, true);
+    record.setBigUint64(16 + 16, fn.address, true);
+    record.setBigUint64(16 + 24, fn.size, true);
+    new Uint8Array(record.buffer).set(name, 16 + 40);
+    parts.push(new Uint8Array(record.buffer));
+    // A debug-info record between loads: skipped.
+    const other = new DataView(new ArrayBuffer(24));
+    other.setUint32(0, 2, true);
+    other.setUint32(4, 24, true);
+    parts.push(new Uint8Array(other.buffer));
+  }
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+describe("JITDump files", () => {
+  test("every loaded function becomes a perf map line, with the process id of the header", () => {
+    const bytes = jitDump(4242, [
+      { address: 0x7f00_0000_1000n, size: 0x80n, name: "JSC-FTL: token#Cq0dC8" },
+      { address: 0x7f00_0000_2000n, size: 0x1an, name: "JSC-Baseline: pull\nnext" },
+    ]);
+    const dump = readJitDump(bytes);
+    expect(dump.pid).toBe(4242);
+    expect(perfMapOf(dump)).toBe("7f0000001000 80 JSC-FTL: token#Cq0dC8\n7f0000002000 1a JSC-Baseline: pull next\n");
+    // A file cut in the middle of a record (the process still writing) keeps what is whole.
+    expect(readJitDump(bytes.subarray(0, bytes.length - 30)).code).toHaveLength(1);
+    expect(() => readJitDump(new Uint8Array(64))).toThrow("not a JITDump file");
+  });
+});
+
+describe("the CPU split", () => {
+  const lines = [
+    "  101/101  1000.100000:    1000000      7f32713690c0 JSC-FTL: body#EoYX3m (/tmp/perf-101.map)",
+    "  101/101  1000.200000:    1000000      7f32713690c0 JSC-DFG: body#EoYX3m (/tmp/perf-101.map)",
+    "  101/101  1000.300000:    1000000  ffffffff8224f5f9 tcp_sendmsg ([kernel.kallsyms])",
+    "  101/105  1000.400000:    1000000           1a4c9d6 [unknown] (/opt/bun/bin/bun)",
+    "  101/101  1000.500000:    1000000      7f2caf790508 __memmove_avx512 (/usr/lib/x86_64-linux-gnu/libc.so.6)",
+    // Outside the measured stretch, and another process.
+    "  101/101  1009.000000:    1000000           1a4c9d6 [unknown] (/opt/bun/bin/bun)",
+    "  202/202  1000.100000:    1000000      55aa00001234 JS:*#readPart file:///app/src/x.ts:1:2 (/tmp/perf-202.map)",
+    "not a sample line",
+  ];
+
+  test("reads perf script's lines, and knows kernel, runtime, JavaScript and library code apart", () => {
+    const sample = parseSample(lines[0] as string);
+    expect(sample).toEqual({
+      pid: 101,
+      tid: 101,
+      time: 1000.1,
+      periodNs: 1_000_000,
+      symbol: "JSC-FTL: body#EoYX3m",
+      object: "/tmp/perf-101.map",
+    });
+    expect(lines.slice(0, 5).map((line) => codeKind(parseSample(line) as { object: string }))).toEqual([
+      "javascript",
+      "javascript",
+      "kernel",
+      "runtime",
+      "libraries",
+    ]);
+    expect(codeKind({ object: "/usr/bin/deno" })).toBe("runtime");
+    expect(parseSample("not a sample line")).toBeUndefined();
+    expect(functionName("JSC-FTL: body#EoYX3m")).toBe("body#EoYX3m");
+    expect(functionName("JS:*#readPart file:///app/src/x.ts:1:2")).toBe("#readPart file:///app/src/x.ts:1:2");
+  });
+
+  test("counts a subject's samples within its measured stretch, per token, tiers added up", () => {
+    const measured = [
+      { subject: "sluice", round: 0, tokens: 1000, pid: 101, measuredFromMs: 1_000_000, measuredToMs: 1_001_000 },
+    ];
+    const split = splitSamples(lines, measured).get("sluice");
+    expect(split?.tokens).toBe(1000);
+    expect(Object.fromEntries(split?.byKind ?? [])).toEqual({
+      javascript: 2_000_000,
+      kernel: 1_000_000,
+      runtime: 1_000_000,
+      libraries: 1_000_000,
+    });
+    expect(split?.otherThreads).toBe(1_000_000);
+    expect(Object.fromEntries(split?.functions ?? [])).toEqual({ "body#EoYX3m": 2_000_000 });
+    const report = splitReport(splitSamples(lines, measured), "bun loadtest/relay-bench/cpu-split.ts");
+    expect(report).toContain("| all (perf samples) | 5.00 |");
+    expect(report).toContain("| JavaScript (JIT-compiled) | 2.00 |");
+    expect(report).toContain("- 2.00 `body#EoYX3m`");
+  });
+});
