@@ -65,8 +65,14 @@ export class Generation implements GenerationView {
   #cancelReason: CancelReason | undefined;
   #failure: GenerationFailure | undefined;
   #ended = false;
-  readonly #listeners = new Set<() => void>();
+  /**
+   * Replaced, never changed in place: a listener that stops listening while the listeners are
+   * told (a viewer whose stream ended) leaves the telling undisturbed, and telling costs no iterator.
+   */
+  #listeners: readonly (() => void)[] = [];
   readonly #controller = new AbortController();
+  /** The upstream call was aborted (a cancel, or a budget reached): mirrors its signal, read per token without a native getter. */
+  #aborted = false;
   readonly #grace: ViewerGrace;
   readonly #maxEvents: number;
   readonly #maxBytes: number;
@@ -125,8 +131,10 @@ export class Generation implements GenerationView {
    * the end. `listener` must not throw.
    */
   onEvent(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((each) => each !== listener);
+    };
   }
 
   /** Registers a viewer; the returned function releases it (idempotent). See cancel-policy.ts. */
@@ -143,7 +151,7 @@ export class Generation implements GenerationView {
     this.#cancelReason = reason;
     this.#failure = failure;
     this.#observer.cancelled(reason);
-    this.#controller.abort(reason);
+    this.#abort(reason);
   }
 
   async #run(upstream: Upstream, timeouts: TokenTimeouts): Promise<GenerationOutcome> {
@@ -169,7 +177,7 @@ export class Generation implements GenerationView {
     this.#ended = true;
     this.log.close(end);
     this.#tell();
-    this.#listeners.clear();
+    this.#listeners = [];
     // A shutdown or a store failure ends the answer with an error, but the upstream did not fail.
     const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
     if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
@@ -181,7 +189,7 @@ export class Generation implements GenerationView {
   #sink(): UpstreamSink & StepSink {
     return {
       token: (text) => {
-        if (this.#controller.signal.aborted) return;
+        if (this.#aborted) return;
         this.#watchdog?.token();
         if (this.#ttftMs === null) {
           this.#ttftMs = performance.now() - this.#startedAt;
@@ -190,17 +198,17 @@ export class Generation implements GenerationView {
         this.#append(text);
       },
       finish: (reason) => {
-        if (!this.#controller.signal.aborted) this.#finishReason = reason;
+        if (!this.#aborted) this.#finishReason = reason;
       },
       usage: (usage) => {
         // The one place where each model call of the answer ends (usage-tally.ts sums them).
-        if (!this.#controller.signal.aborted) this.#usage.callEnded(usage, this.log.tokenCount);
+        if (!this.#aborted) this.#usage.callEnded(usage, this.log.tokenCount);
       },
       readEnd: () => {
         if (this.#untold) this.#tell();
       },
       step: (record) => {
-        if (this.#controller.signal.aborted) return;
+        if (this.#aborted) return;
         // The model writing a call's arguments is the model at work, as a token is.
         if (record.type !== "tool_result") this.#watchdog?.token();
         this.#appendStep(record);
@@ -213,7 +221,8 @@ export class Generation implements GenerationView {
   /** Tells every viewer that events were recorded: once per network read, however many it brought. */
   #tell(): void {
     this.#untold = false;
-    for (const listener of this.#listeners) listener();
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as () => void)();
   }
 
   /** Records a token within the budgets; at a budget the answer ends with finish_reason "length". */
@@ -243,13 +252,18 @@ export class Generation implements GenerationView {
     if (this.#full()) this.#endAtLength();
   }
 
+  #abort(reason: string): void {
+    this.#aborted = true;
+    this.#controller.abort(reason);
+  }
+
   #full(): boolean {
     return this.log.length >= this.#maxEvents - 1 || this.log.bytes >= this.#maxBytes;
   }
 
   #endAtLength(): void {
     this.#finishReason = "length";
-    this.#controller.abort("length");
+    this.#abort("length");
   }
 
   /** What the answer cost: as its model calls reported it, with Sluice's estimate for what they did not. */

@@ -3,7 +3,7 @@
  * the response came from socket-fetch.ts (no promise per read), else from the body stream (one
  * await per read).
  */
-import { SocketBody } from "./socket-body.ts";
+import { type BodyListener, SocketBody } from "./socket-body.ts";
 
 /**
  * Calls `onBytes` with each read of `response`'s body; resolves at its end, rejects when it is
@@ -31,18 +31,24 @@ async function readStreamBody(body: ReadableStream<Uint8Array> | null, onBytes: 
 }
 
 function readSocketBody(body: SocketBody, onBytes: (bytes: Uint8Array) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    body.listen({
-      data(bytes) {
-        try {
-          onBytes(bytes);
-        } catch (error) {
-          reject(error);
-          body.cancel();
-        }
-      },
-      end: resolve,
-      error: reject,
-    });
-  });
+  return new Promise((resolve, reject) => body.listen(new SocketBodyRead(body, onBytes, resolve, reject)));
+}
+
+/** One read of a socket's body to its end: the body's listener, in one object with no closure. */
+class SocketBodyRead implements BodyListener {
+  constructor(
+    readonly body: SocketBody,
+    readonly onBytes: (bytes: Uint8Array) => void,
+    readonly end: () => void,
+    readonly error: (error: unknown) => void,
+  ) {}
+
+  data(bytes: Uint8Array): void {
+    try {
+      this.onBytes(bytes);
+    } catch (error) {
+      this.error(error);
+      this.body.cancel();
+    }
+  }
 }

@@ -19,8 +19,8 @@ export class SocketBody {
   #ended = false;
   #failure: { error: unknown } | undefined;
 
-  /** `cancel` stops the read (the connection is closed). */
-  constructor(private readonly cancelRead: () => void) {}
+  /** `source.bodyCancelled` stops the read (the connection is closed). */
+  constructor(private readonly source: { bodyCancelled(): void }) {}
 
   /** Makes `body` the one behind `response`, for {@link SocketBody.take}. */
   static register(response: Response, body: SocketBody): void {
@@ -60,7 +60,7 @@ export class SocketBody {
   }
 
   cancel(): void {
-    this.cancelRead();
+    this.source.bodyCancelled();
   }
 
   /** The body as a standard stream, for a Response; it starts listening at its first read. */

@@ -11,24 +11,12 @@
  * What it does not do (other request bodies, proxies) goes to fetch.
  */
 import { connectTcp, type TcpConnection, type TcpEvents } from "../tcp.ts";
-import { HttpResponseReader, type ResponseHead } from "./http1-response.ts";
+import { HttpResponseReader, type ResponseHandlers, type ResponseHead } from "./http1-response.ts";
 import { type ChatRequestBody, requestBodyOf } from "./request-body.ts";
 import { SocketBody } from "./socket-body.ts";
 
 // Idle connections kept per origin: enough for the streams of a busy minute to reuse theirs.
 const MAX_IDLE_PER_ORIGIN = 1_024;
-
-/** One request and its response, on one connection. */
-interface Exchange {
-  reader: HttpResponseReader;
-  /** Set once the response's head arrived. */
-  body: SocketBody | undefined;
-  /** Whether any byte of the response arrived: a reused connection closed before one is retried. */
-  answered: boolean;
-  /** Whether the whole request went out: a connection whose request was cut is not reused. */
-  sent: boolean;
-  fail(error: unknown): void;
-}
 
 const idle = new Map<string, Connection[]>();
 
@@ -139,54 +127,89 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
+/** What one request is: sent again as it was when a reused connection turned out closed. */
+interface Outgoing {
+  url: URL;
+  head: Uint8Array;
+  body: ChatRequestBody | undefined;
+  signal: AbortSignal | undefined;
+  bodiless: boolean;
+  resolve(response: Response): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One request and its response, on one connection: the reader's handlers, the abort signal's
+ * listener (`handleEvent`) and the body's source, in one object with no closure, so a read of the
+ * body reaches its listener in a few steps.
+ */
+class Exchange implements ResponseHandlers, EventListenerObject {
+  readonly reader: HttpResponseReader;
+  /** Set once the response's head arrived. */
+  socketBody: SocketBody | undefined;
+  /** Whether any byte of the response arrived: a reused connection closed before one is retried. */
+  answered = false;
+  /** Whether the whole request went out: a connection whose request was cut is not reused. */
+  sent: boolean;
+
+  constructor(
+    readonly connection: Connection,
+    readonly outgoing: Outgoing,
+    readonly reused: boolean,
+  ) {
+    this.sent = outgoing.body === undefined;
+    this.reader = new HttpResponseReader(this, outgoing.bodiless);
+  }
+
+  head(head: ResponseHead): void {
+    this.socketBody = new SocketBody(this);
+    this.outgoing.resolve(toResponse(head, this.socketBody));
+  }
+
+  body(bytes: Uint8Array): void {
+    this.socketBody?.push(bytes);
+  }
+
+  end(reusable: boolean): void {
+    this.outgoing.signal?.removeEventListener("abort", this);
+    this.socketBody?.end();
+    this.connection.release(reusable && this.sent);
+  }
+
+  /** The request's signal aborted. */
+  handleEvent(): void {
+    this.fail(abortError(this.outgoing.signal as AbortSignal));
+  }
+
+  /** The body's reader let it go. */
+  bodyCancelled(): void {
+    this.fail(new DOMException("the body was cancelled", "AbortError"));
+  }
+
+  fail(error: unknown): void {
+    const { connection, outgoing } = this;
+    if (connection.exchange !== this) return;
+    connection.exchange = undefined;
+    outgoing.signal?.removeEventListener("abort", this);
+    connection.tcp.destroy();
+    if (this.socketBody) return this.socketBody.error(error);
+    if (this.reused && !this.answered && !outgoing.signal?.aborted) return exchange(outgoing);
+    outgoing.reject(
+      outgoing.signal?.aborted ? abortError(outgoing.signal) : new TypeError("fetch failed", { cause: error }),
+    );
+  }
+}
+
 /** Sends one request on a connection (an idle one when there is one); once more when a reused one was closed. */
-function exchange(
-  url: URL,
-  head: Uint8Array,
-  body: ChatRequestBody | undefined,
-  signal: AbortSignal | undefined,
-  bodiless: boolean,
-): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const reused = idle.get(url.origin)?.pop();
-    const connection = reused ?? new Connection(url.origin, url);
-    const abort = () => state.fail(abortError(signal as AbortSignal));
-    const done = () => signal?.removeEventListener("abort", abort);
-    const state: Exchange = {
-      body: undefined,
-      answered: false,
-      sent: body === undefined,
-      reader: new HttpResponseReader(
-        {
-          head(head) {
-            state.body = new SocketBody(() => state.fail(new DOMException("the body was cancelled", "AbortError")));
-            resolve(toResponse(head, state.body));
-          },
-          body: (chunk) => state.body?.push(chunk),
-          end(reusable) {
-            done();
-            state.body?.end();
-            connection.release(reusable && state.sent);
-          },
-        },
-        bodiless,
-      ),
-      fail(error) {
-        if (connection.exchange !== state) return;
-        connection.exchange = undefined;
-        done();
-        connection.tcp.destroy();
-        if (state.body) return state.body.error(error);
-        if (reused && !state.answered && !signal?.aborted)
-          return void exchange(url, head, body, signal, bodiless).then(resolve, reject);
-        reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error }));
-      },
-    };
-    connection.exchange = state;
-    signal?.addEventListener("abort", abort, { once: true });
-    connection.tcp.write(head);
-    if (body) void writeBody(connection, state, body);
-  });
+function exchange(outgoing: Outgoing): void {
+  const { url, signal } = outgoing;
+  const reused = idle.get(url.origin)?.pop();
+  const connection = reused ?? new Connection(url.origin, url);
+  const state = new Exchange(connection, outgoing, reused !== undefined);
+  connection.exchange = state;
+  signal?.addEventListener("abort", state, { once: true });
+  connection.tcp.write(outgoing.head);
+  if (outgoing.body) void writeBody(connection, state, outgoing.body);
 }
 
 /** Sends a request with a text body, a chat request's body (request-body.ts), or none, as the `openai` client does. */
@@ -200,5 +223,8 @@ export function socketFetch(input: string | URL | Request, init: RequestInit = {
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const method = (init.method ?? "GET").toUpperCase();
   const head = requestBytes(url, method, new Headers(init.headers), body);
-  return exchange(url, head, typeof body === "string" ? undefined : body, signal, method === "HEAD");
+  const chatBody = typeof body === "string" ? undefined : body;
+  return new Promise((resolve, reject) =>
+    exchange({ url, head, body: chatBody, signal, bodiless: method === "HEAD", resolve, reject }),
+  );
 }
