@@ -192,11 +192,12 @@ class Exchange implements ResponseHandlers, EventListenerObject {
     connection.exchange = undefined;
     outgoing.signal?.removeEventListener("abort", this);
     connection.tcp.destroy();
-    if (this.socketBody) return this.socketBody.error(error);
-    if (this.reused && !this.answered && !outgoing.signal?.aborted) return exchange(outgoing);
-    outgoing.reject(
-      outgoing.signal?.aborted ? abortError(outgoing.signal) : new TypeError("fetch failed", { cause: error }),
-    );
+    if (this.socketBody) this.socketBody.error(error);
+    else if (this.reused && !this.answered && !outgoing.signal?.aborted) exchange(outgoing);
+    else
+      outgoing.reject(
+        outgoing.signal?.aborted ? abortError(outgoing.signal) : new TypeError("fetch failed", { cause: error }),
+      );
   }
 }
 
