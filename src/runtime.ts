@@ -78,27 +78,37 @@ interface DirectController {
   close(): void;
 }
 
+/** The writer of a direct stream: an object with methods, so a write reaches the controller in one step. */
+class DirectWriter implements BodyWriter {
+  readonly #resume = () => this.source.resume();
+
+  constructor(
+    readonly controller: DirectController,
+    readonly source: BodySource,
+    readonly closed: () => void,
+  ) {}
+
+  write(text: string): boolean {
+    const written = this.controller.write(text);
+    if (typeof written === "number") return true;
+    // The socket's buffer is full: the text is kept, and the promise settles once it drained.
+    written.then(this.#resume, ignore);
+    return false;
+  }
+
+  close(): void {
+    this.controller.close();
+    this.closed();
+  }
+}
+
+function ignore(): void {}
+
 function directBody(source: BodySource): ReadableStream<Uint8Array> {
-  const resume = () => source.resume();
-  const ignore = () => {};
   const underlying = {
     type: "direct",
     pull(controller: DirectController) {
-      return new Promise<void>((resolve) => {
-        source.start({
-          write(text) {
-            const written = controller.write(text);
-            if (typeof written === "number") return true;
-            // The socket's buffer is full: the text is kept, and the promise settles once it drained.
-            written.then(resume, ignore);
-            return false;
-          },
-          close() {
-            controller.close();
-            resolve();
-          },
-        });
-      });
+      return new Promise<void>((resolve) => source.start(new DirectWriter(controller, source, resolve)));
     },
     cancel: () => source.cancel(),
   };

@@ -49,7 +49,7 @@ export interface GenerationOptions extends CancelPolicySettings {
   observer?: GenerationObserver;
 }
 
-export class Generation implements GenerationView {
+export class Generation implements GenerationView, UpstreamSink, StepSink {
   readonly id: string;
   readonly owner: string;
   readonly model: string;
@@ -160,7 +160,7 @@ export class Generation implements GenerationView {
     // Counted once, at the end: nothing per token.
     let usage: Usage | undefined;
     try {
-      await upstream(this.#controller.signal, this.id, this.#sink());
+      await upstream(this.#controller.signal, this.id, this);
       usage = this.#usageNow();
       end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent(usage);
     } catch (cause) {
@@ -185,37 +185,46 @@ export class Generation implements GenerationView {
     return { ...outcomeOf(this.log, end), usage };
   }
 
-  /** What the upstream call reports into: one object per generation, its methods called per delta. */
-  #sink(): UpstreamSink & StepSink {
-    return {
-      token: (text) => {
-        if (this.#aborted) return;
-        this.#watchdog?.token();
-        if (this.#ttftMs === null) {
-          this.#ttftMs = performance.now() - this.#startedAt;
-          this.#observer.firstToken(this.#ttftMs);
-        }
-        this.#append(text);
-      },
-      finish: (reason) => {
-        if (!this.#aborted) this.#finishReason = reason;
-      },
-      usage: (usage) => {
-        // The one place where each model call of the answer ends (usage-tally.ts sums them).
-        if (!this.#aborted) this.#usage.callEnded(usage, this.log.tokenCount);
-      },
-      readEnd: () => {
-        if (this.#untold) this.#tell();
-      },
-      step: (record) => {
-        if (this.#aborted) return;
-        // The model writing a call's arguments is the model at work, as a token is.
-        if (record.type !== "tool_result") this.#watchdog?.token();
-        this.#appendStep(record);
-      },
-      toolsRunning: () => this.#watchdog?.rest(),
-      modelCallStarting: () => this.#watchdog?.restart(),
-    };
+  // What the upstream call reports into (UpstreamSink & StepSink): the generation itself, so a
+  // delta reaches its fields in one step.
+
+  /** A content token. */
+  token(text: string): void {
+    if (this.#aborted) return;
+    this.#watchdog?.token();
+    if (this.#ttftMs === null) {
+      this.#ttftMs = performance.now() - this.#startedAt;
+      this.#observer.firstToken(this.#ttftMs);
+    }
+    this.#append(text);
+  }
+
+  finish(reason: FinishReason): void {
+    if (!this.#aborted) this.#finishReason = reason;
+  }
+
+  usage(usage: Usage): void {
+    // The one place where each model call of the answer ends (usage-tally.ts sums them).
+    if (!this.#aborted) this.#usage.callEnded(usage, this.log.tokenCount);
+  }
+
+  readEnd(): void {
+    if (this.#untold) this.#tell();
+  }
+
+  step(record: StepRecord): void {
+    if (this.#aborted) return;
+    // The model writing a call's arguments is the model at work, as a token is.
+    if (record.type !== "tool_result") this.#watchdog?.token();
+    this.#appendStep(record);
+  }
+
+  toolsRunning(): void {
+    this.#watchdog?.rest();
+  }
+
+  modelCallStarting(): void {
+    this.#watchdog?.restart();
   }
 
   /** Tells every viewer that events were recorded: once per network read, however many it brought. */

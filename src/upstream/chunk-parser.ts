@@ -9,30 +9,43 @@
  */
 import { APIError } from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import { SseDataReader } from "./sse-data-reader.ts";
+import type { BodyReader } from "./response-body.ts";
+import { type SseDataListener, SseDataReader } from "./sse-data-reader.ts";
 
-export class CompletionChunkParser {
-  readonly #reader: SseDataReader;
+export class CompletionChunkParser implements SseDataListener, BodyReader {
+  readonly #reader = new SseDataReader(this);
   #done = false;
 
   /**
-   * `onChunk` receives every chunk until `[DONE]`. `feed` throws what the `openai` client's own
-   * stream throws: `SyntaxError` for a chunk that is not JSON, `APIError` for an error object
-   * sent inside the stream (`headers`: the response's, for the error).
+   * `onChunk` receives every chunk until `[DONE]`; `onRead`, if given, runs after each read's
+   * chunks ({@link read}). Parsing throws what the `openai` client's own stream throws:
+   * `SyntaxError` for a chunk that is not JSON, `APIError` for an error object sent inside the
+   * stream (`headers`: the response's, for the error).
    */
-  constructor(onChunk: (chunk: ChatCompletionChunk) => void, headers?: Headers) {
-    this.#reader = new SseDataReader((data) => {
-      // Like the `openai` client: the body is read to its end, and anything after [DONE] is ignored.
-      this.#done ||= data.startsWith("[DONE]");
-      if (this.#done) return;
-      const chunk = JSON.parse(data);
-      if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, headers);
-      onChunk(chunk);
-    });
-  }
+  constructor(
+    private readonly onChunk: (chunk: ChatCompletionChunk) => void,
+    private readonly headers?: Headers,
+    private readonly onRead?: () => void,
+  ) {}
 
   /** Parses one network read; `onChunk` runs for each chunk it completes, before this returns. */
   feed(bytes: Uint8Array): void {
     this.#reader.feed(bytes);
+  }
+
+  /** {@link feed}, then `onRead`: the parser as a body's reader (response-body.ts). */
+  read(bytes: Uint8Array): void {
+    this.#reader.feed(bytes);
+    this.onRead?.();
+  }
+
+  /** One event's data: a chunk, or the end. */
+  onData(data: string): void {
+    // Like the `openai` client: the body is read to its end, and anything after [DONE] is ignored.
+    this.#done ||= data.startsWith("[DONE]");
+    if (this.#done) return;
+    const chunk = JSON.parse(data);
+    if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, this.headers);
+    this.onChunk(chunk);
   }
 }

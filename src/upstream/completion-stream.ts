@@ -49,11 +49,7 @@ export function readCompletion(
   onChunk: (chunk: ChatCompletionChunk) => void,
   onRead: () => void,
 ): Promise<void> {
-  const parser = new CompletionChunkParser(onChunk, response.headers);
-  return readBody(response, (bytes) => {
-    parser.feed(bytes);
-    onRead();
-  });
+  return readBody(response, new CompletionChunkParser(onChunk, response.headers, onRead));
 }
 
 /**

@@ -18,6 +18,11 @@ const DATA = [0x64, 0x61, 0x74, 0x61];
 
 const decoder = new TextDecoder();
 
+/** Who hears of each event's data, in order, before {@link SseDataReader.feed} returns. */
+export interface SseDataListener {
+  onData(data: string): void;
+}
+
 export class SseDataReader {
   /** The start of a line that the last read did not finish (a copy: a read's buffer is reused). */
   #partial: Uint8Array | undefined;
@@ -28,8 +33,7 @@ export class SseDataReader {
   /** Whether the stream's first bytes (and a BOM among them) were looked at. */
   #started = false;
 
-  /** `onData` receives each event's data, in order, before {@link feed} returns. */
-  constructor(private readonly onData: (data: string) => void) {}
+  constructor(private readonly listener: SseDataListener) {}
 
   /** Reads one network read; `bytes` is not kept past the call. */
   feed(bytes: Uint8Array): void {
@@ -92,6 +96,6 @@ export class SseDataReader {
     const data = this.#data;
     if (data === undefined) return;
     this.#data = undefined;
-    this.onData(data);
+    this.listener.onData(data);
   }
 }

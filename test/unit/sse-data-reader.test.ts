@@ -15,7 +15,7 @@ function seeded(seed: number): () => number {
 /** The data of every event of `bytes`, fed in pieces of 1 to `most` bytes (cutting UTF-8 characters and CRLFs too). */
 function readInPieces(bytes: Uint8Array, random: () => number, most: number): string[] {
   const seen: string[] = [];
-  const reader = new SseDataReader((data) => seen.push(data));
+  const reader = new SseDataReader({ onData: (data) => seen.push(data) });
   for (let offset = 0; offset < bytes.length; ) {
     const size = 1 + Math.floor(random() * most);
     // A fresh copy each time, then overwritten: the reader must not keep a read's buffer.
@@ -86,7 +86,7 @@ describe("SseDataReader", () => {
 
   test("a CR at the end of one read and a LF at the start of the next make one line break", () => {
     const seen: string[] = [];
-    const reader = new SseDataReader((data) => seen.push(data));
+    const reader = new SseDataReader({ onData: (data) => seen.push(data) });
     reader.feed(encoder.encode("data: x\r"));
     reader.feed(encoder.encode("\n\r"));
     reader.feed(encoder.encode("\ndata: y\n\n"));
@@ -94,8 +94,10 @@ describe("SseDataReader", () => {
   });
 
   test("what onData throws reaches the caller of feed", () => {
-    const reader = new SseDataReader(() => {
-      throw new SyntaxError("bad");
+    const reader = new SseDataReader({
+      onData() {
+        throw new SyntaxError("bad");
+      },
     });
     expect(() => reader.feed(encoder.encode("data: x\n\n"))).toThrow(SyntaxError);
   });
