@@ -42,13 +42,19 @@ type Sink = UpstreamSink & StepSink;
  */
 function recordingText(sink: Sink, before: string): { sink: Sink; text: () => string } {
   let text = "";
+  // Every method named: the sink may be a class's instance (the generation), whose methods a spread would not copy.
   const recording: Sink = {
-    ...sink,
     token: (piece) => {
       if (text === "" && before !== "" && !before.endsWith("\n")) sink.token("\n\n");
       text += piece;
       sink.token(piece);
     },
+    finish: (reason) => sink.finish(reason),
+    usage: (usage) => sink.usage(usage),
+    readEnd: () => sink.readEnd(),
+    step: (record) => sink.step(record),
+    toolsRunning: () => sink.toolsRunning(),
+    modelCallStarting: () => sink.modelCallStarting(),
   };
   return { sink: recording, text: () => text };
 }
