@@ -15,18 +15,22 @@ import { type SseDataListener, SseDataReader } from "./sse-data-reader.ts";
 export class CompletionChunkParser implements SseDataListener, BodyReader {
   readonly #reader = new SseDataReader(this);
   #done = false;
+  /** The response's request id (`x-request-id`), for an error's: the headers themselves are not kept for the stream's length. */
+  readonly #requestId: string | null;
 
   /**
    * `onChunk` receives every chunk until `[DONE]`; `onRead`, if given, runs after each read's
    * chunks ({@link read}). Parsing throws what the `openai` client's own stream throws:
    * `SyntaxError` for a chunk that is not JSON, `APIError` for an error object sent inside the
-   * stream (`headers`: the response's, for the error).
+   * stream (`headers`: the response's, for the error's request id).
    */
   constructor(
     private readonly onChunk: (chunk: ChatCompletionChunk) => void,
-    private readonly headers?: Headers,
+    headers?: Headers,
     private readonly onRead?: () => void,
-  ) {}
+  ) {
+    this.#requestId = headers?.get("x-request-id") ?? null;
+  }
 
   /** Parses one network read; `onChunk` runs for each chunk it completes, before this returns. */
   feed(bytes: Uint8Array): void {
@@ -45,7 +49,11 @@ export class CompletionChunkParser implements SseDataListener, BodyReader {
     this.#done ||= data.startsWith("[DONE]");
     if (this.#done) return;
     const chunk = JSON.parse(data);
-    if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, this.headers);
+    if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, this.#errorHeaders());
     this.onChunk(chunk);
+  }
+
+  #errorHeaders(): Headers {
+    return new Headers(this.#requestId === null ? {} : { "x-request-id": this.#requestId });
   }
 }

@@ -152,18 +152,30 @@ class Exchange implements ResponseHandlers, EventListenerObject {
   /** Whether the whole request went out: a connection whose request was cut is not reused. */
   sent: boolean;
 
+  readonly signal: AbortSignal | undefined;
+  /**
+   * The request and its promise until the response's head: for a retry, and to settle it. Let go
+   * then, so that the Response (which the promise would keep) and the request's bytes live no
+   * longer than their readers need them.
+   */
+  #outgoing: Outgoing | undefined;
+
   constructor(
     readonly connection: Connection,
-    readonly outgoing: Outgoing,
+    outgoing: Outgoing,
     readonly reused: boolean,
   ) {
+    this.#outgoing = outgoing;
+    this.signal = outgoing.signal;
     this.sent = outgoing.body === undefined;
     this.reader = new HttpResponseReader(this, outgoing.bodiless);
   }
 
   head(head: ResponseHead): void {
+    const outgoing = this.#outgoing;
+    this.#outgoing = undefined;
     this.socketBody = new SocketBody(this);
-    this.outgoing.resolve(toResponse(head, this.socketBody));
+    outgoing?.resolve(toResponse(head, this.socketBody));
   }
 
   body(bytes: Uint8Array): void {
@@ -171,14 +183,14 @@ class Exchange implements ResponseHandlers, EventListenerObject {
   }
 
   end(reusable: boolean): void {
-    this.outgoing.signal?.removeEventListener("abort", this);
+    this.signal?.removeEventListener("abort", this);
     this.socketBody?.end();
     this.connection.release(reusable && this.sent);
   }
 
   /** The request's signal aborted. */
   handleEvent(): void {
-    this.fail(abortError(this.outgoing.signal as AbortSignal));
+    this.fail(abortError(this.signal as AbortSignal));
   }
 
   /** The body's reader let it go. */
@@ -187,17 +199,17 @@ class Exchange implements ResponseHandlers, EventListenerObject {
   }
 
   fail(error: unknown): void {
-    const { connection, outgoing } = this;
+    const { connection, signal } = this;
     if (connection.exchange !== this) return;
     connection.exchange = undefined;
-    outgoing.signal?.removeEventListener("abort", this);
+    signal?.removeEventListener("abort", this);
     connection.tcp.destroy();
+    const outgoing = this.#outgoing;
+    this.#outgoing = undefined;
     if (this.socketBody) this.socketBody.error(error);
-    else if (this.reused && !this.answered && !outgoing.signal?.aborted) exchange(outgoing);
-    else
-      outgoing.reject(
-        outgoing.signal?.aborted ? abortError(outgoing.signal) : new TypeError("fetch failed", { cause: error }),
-      );
+    else if (!outgoing) return;
+    else if (this.reused && !this.answered && !signal?.aborted) exchange(outgoing);
+    else outgoing.reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error }));
   }
 }
 
