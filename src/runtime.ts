@@ -78,41 +78,47 @@ interface DirectController {
   close(): void;
 }
 
-/** The writer of a direct stream: an object with methods, so a write reaches the controller in one step. */
-class DirectWriter implements BodyWriter {
-  readonly #resume = () => this.source.resume();
+/**
+ * A direct stream's source and its writer in one object, with no closure of its own: Bun calls
+ * `pull` once, and the body stays open until `close`.
+ */
+class DirectBody implements BodyWriter {
+  readonly type = "direct";
+  #controller: DirectController | undefined;
+  #pulled: (() => void) | undefined;
 
-  constructor(
-    readonly controller: DirectController,
-    readonly source: BodySource,
-    readonly closed: () => void,
-  ) {}
+  constructor(readonly source: BodySource) {}
+
+  pull(controller: DirectController): Promise<void> {
+    this.#controller = controller;
+    return new Promise<void>((resolve) => {
+      this.#pulled = resolve;
+      this.source.start(this);
+    });
+  }
+
+  cancel(): void {
+    this.source.cancel();
+  }
 
   write(text: string): boolean {
-    const written = this.controller.write(text);
+    const written = (this.#controller as DirectController).write(text);
     if (typeof written === "number") return true;
     // The socket's buffer is full: the text is kept, and the promise settles once it drained.
-    written.then(this.#resume, ignore);
+    written.then(() => this.source.resume(), ignore);
     return false;
   }
 
   close(): void {
-    this.controller.close();
-    this.closed();
+    this.#controller?.close();
+    this.#pulled?.();
   }
 }
 
 function ignore(): void {}
 
 function directBody(source: BodySource): ReadableStream<Uint8Array> {
-  const underlying = {
-    type: "direct",
-    pull(controller: DirectController) {
-      return new Promise<void>((resolve) => source.start(new DirectWriter(controller, source, resolve)));
-    },
-    cancel: () => source.cancel(),
-  };
-  return new ReadableStream(underlying as unknown as UnderlyingDefaultSource<Uint8Array>);
+  return new ReadableStream(new DirectBody(source) as unknown as UnderlyingDefaultSource<Uint8Array>);
 }
 
 function queuedBody(source: BodySource): ReadableStream<Uint8Array> {

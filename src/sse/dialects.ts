@@ -5,7 +5,7 @@
  * frame the same log in those clients' formats.
  */
 import type { EndEvent, StepEvent } from "../contract.ts";
-import { formatEvent, numberedEventFormat } from "./encode.ts";
+import { formatEvent, numberedEvent, numberedEventFormat, numberedEventHead } from "./encode.ts";
 
 export interface Dialect {
   /**
@@ -53,21 +53,36 @@ export const apiDialect: Dialect = {
 /**
  * `/chat?q=`: the id carries the generation (`<uuid>.<n>`), so a reconnecting EventSource, which
  * only sends `Last-Event-ID`, finds the same generation instead of starting a second model call.
+ * One per viewer: its methods are the class's, its own only the generation's id and the checked head.
  */
+class ClassicDialect implements Dialect {
+  readonly #tokenHead: string;
+
+  constructor(readonly generationId: string) {
+    this.#tokenHead = numberedEventHead(undefined, `${generationId}.`);
+  }
+
+  token(index: number, text: string): string {
+    return numberedEvent(this.#tokenHead, index + 1, text);
+  }
+
+  // Named events: the classic client's `onmessage` hears only tokens, as before.
+  step(event: StepEvent): string {
+    return formatEvent({ id: `${this.generationId}.${event.id}`, event: event.type, data: stepPayload(event) });
+  }
+
+  end(event: EndEvent): string {
+    const id = `${this.generationId}.${event.id}`;
+    if (event.type === "done") return formatEvent({ id, event: "done", data: "[DONE]" });
+    return formatEvent({ id, event: "error", data: endPayload(event) });
+  }
+
+  cursor(lastEventId: string): number | undefined {
+    const [generation, count] = lastEventId.split(".");
+    return generation === this.generationId && count !== undefined ? wholeNumber(count) : undefined;
+  }
+}
+
 export function classicDialect(generationId: string): Dialect {
-  const token = numberedEventFormat(undefined, `${generationId}.`);
-  return {
-    token: (index, text) => token(index + 1, text),
-    // Named events: the classic client's `onmessage` hears only tokens, as before.
-    step: (event) => formatEvent({ id: `${generationId}.${event.id}`, event: event.type, data: stepPayload(event) }),
-    end(event) {
-      const id = `${generationId}.${event.id}`;
-      if (event.type === "done") return formatEvent({ id, event: "done", data: "[DONE]" });
-      return formatEvent({ id, event: "error", data: endPayload(event) });
-    },
-    cursor(lastEventId) {
-      const [generation, count] = lastEventId.split(".");
-      return generation === generationId && count !== undefined ? wholeNumber(count) : undefined;
-    },
-  };
+  return new ClassicDialect(generationId);
 }

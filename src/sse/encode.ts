@@ -61,8 +61,18 @@ export function formatEvent(message: SseMessage): string {
  * `event:` and the prefix are checked once, here; each event then costs one concatenation.
  */
 export function numberedEventFormat(event: string | undefined, idPrefix: string): (id: number, data: string) => string {
-  const head = `${event === undefined ? "" : field("event", event)}id: ${checked("id", idPrefix)}`;
-  return (id, data) => `${head}${id}\n${dataLines(data)}\n`;
+  const head = numberedEventHead(event, idPrefix);
+  return (id, data) => numberedEvent(head, id, data);
+}
+
+/** The checked start of {@link numberedEventFormat}'s events: for a dialect that keeps it as a field, with no closure. */
+export function numberedEventHead(event: string | undefined, idPrefix: string): string {
+  return `${event === undefined ? "" : field("event", event)}id: ${checked("id", idPrefix)}`;
+}
+
+/** One event of {@link numberedEventHead}'s head: one concatenation. */
+export function numberedEvent(head: string, id: number, data: string): string {
+  return `${head}${id}\n${dataLines(data)}\n`;
 }
 
 /** Frames one event as UTF-8 bytes. */

@@ -3,21 +3,26 @@
  * per stream, so an open stream holds no timer of its own.
  */
 
+/** What a heartbeat beats for: an open stream, its comment written each interval. */
+export interface Beating {
+  heartbeat(): void;
+}
+
 class Heartbeat {
-  readonly #beats = new Set<() => void>();
+  readonly #beats = new Set<Beating>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly intervalMs: number) {}
 
-  /** Calls `beat` every interval until it is deleted. */
-  add(beat: () => void): void {
+  /** Calls `beat.heartbeat()` every interval until it is deleted. */
+  add(beat: Beating): void {
     this.#beats.add(beat);
     this.#timer ??= setInterval(() => {
-      for (const each of this.#beats) each();
+      for (const each of this.#beats) each.heartbeat();
     }, this.intervalMs);
   }
 
-  delete(beat: () => void): void {
+  delete(beat: Beating): void {
     this.#beats.delete(beat);
     if (this.#beats.size > 0 || this.#timer === undefined) return;
     clearInterval(this.#timer);

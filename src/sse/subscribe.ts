@@ -13,7 +13,7 @@ import type { EventLogView, GenerationView } from "../generation/view.ts";
 import { type BodySource, type BodyWriter, pushedBody } from "../runtime.ts";
 import type { Dialect } from "./dialects.ts";
 import { formatComment, formatOpening } from "./encode.ts";
-import { heartbeatsEvery } from "./heartbeats.ts";
+import { type Beating, heartbeatsEvery } from "./heartbeats.ts";
 
 export interface SubscribeOptions {
   /** Events already seen: 0 replays from the start. */
@@ -58,8 +58,11 @@ function frameOther(log: EventLogView, dialect: Dialect, index: number): string 
   return dialect.step(event as StepEvent);
 }
 
-/** One viewer: where it is in the log, and whether its client took the last write. */
-class Viewer implements BodySource {
+/**
+ * One viewer: where it is in the log, and whether its client took the last write. It is its own
+ * heartbeat's target and its request signal's listener (`handleEvent`), so it holds few closures.
+ */
+class Viewer implements BodySource, Beating, EventListenerObject {
   #cursor: number;
   #writer: BodyWriter | undefined;
   #behind = false;
@@ -74,7 +77,7 @@ class Viewer implements BodySource {
   ) {
     this.#cursor = options.after;
     this.#release = generation.attach();
-    options.signal?.addEventListener("abort", this.#finish);
+    options.signal?.addEventListener("abort", this);
   }
 
   start(writer: BodyWriter): void {
@@ -82,7 +85,7 @@ class Viewer implements BodySource {
     const head = this.options.dialect.head ?? "";
     this.#behind = !writer.write(formatOpening(this.options.retryMs, "connected") + head);
     if (this.#closed) return;
-    heartbeatsEvery(this.options.heartbeatMs).add(this.ping);
+    heartbeatsEvery(this.options.heartbeatMs).add(this);
     this.#stopListening = this.generation.onEvent(this.#push);
     this.#push();
   }
@@ -96,15 +99,20 @@ class Viewer implements BodySource {
     this.#finish();
   }
 
+  /** The request's signal aborted: the client left. */
+  handleEvent(): void {
+    this.#finish();
+  }
+
   /** A comment, only when the client keeps up: pings must not pile up behind a stalled reader. */
-  readonly ping = (): void => {
+  heartbeat(): void {
     if (this.#closed || this.#behind || !this.#writer) return;
     try {
       this.#behind = !this.#writer.write(PING);
     } catch {
       this.#finish();
     }
-  };
+  }
 
   /** Writes the events past the cursor while the client keeps up; closes the body after the last. */
   readonly #push = (): void => {
@@ -133,15 +141,15 @@ class Viewer implements BodySource {
     }
   };
 
-  readonly #finish = (): void => {
+  #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    heartbeatsEvery(this.options.heartbeatMs).delete(this.ping);
+    heartbeatsEvery(this.options.heartbeatMs).delete(this);
     this.#stopListening?.();
-    this.options.signal?.removeEventListener("abort", this.#finish);
+    this.options.signal?.removeEventListener("abort", this);
     this.#release();
     this.options.onClose?.();
-  };
+  }
 }
 
 /** Streams `generation` to one viewer; cancelling the body releases the viewer. */
