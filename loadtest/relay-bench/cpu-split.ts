@@ -10,10 +10,12 @@
  * (--profile-dir), then counts the samples of each server within its measured stretch. The
  * figures carry perf's own cost (the JIT maps, the sampling), a few percent; read them as shares.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { perfMapOf, readJitDump } from "./jit-dump.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
 
 /** What a sample's code was. */
 export type CodeKind = "kernel" | "runtime" | "javascript" | "libraries";
@@ -59,11 +61,13 @@ export function codeKind(sample: Pick<Sample, "object">): CodeKind {
  * A JIT function's name without its tier, so that its tiers add up: Bun's "JSC-FTL: name#hash",
  * Deno's (V8's) "JS:*name file:line:column" (a mark per tier: ~ * ^ ' +).
  */
-export function functionName(symbol: string): string {
-  return symbol
+export function functionName(symbol: string, root = ROOT): string {
+  const name = symbol
     .replace(/^JSC-[A-Za-z]+: /, "")
     .replace(/^(JS|LazyCompile|Function):/, "")
     .replace(/^[~*^'+]+/, "");
+  // The project's files by their path in it.
+  return name.replaceAll(`file://${root}/`, "");
 }
 
 interface Measured {
@@ -182,16 +186,20 @@ async function main(argv: string[]): Promise<number> {
   ]);
   if (recorded !== 0) return recorded;
   const { measured } = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8")) as { measured: Measured[] };
-  // Bun's code maps, for perf to name its JIT code; Deno wrote its own.
+  // Bun's code maps, for perf to name its JIT code (where perf looks for them); Deno wrote its own.
+  const maps: string[] = [];
   for (const file of readdirSync(dir).filter((name) => /^jit-.*\.dump$/.test(name))) {
     const dump = readJitDump(readFileSync(join(dir, file)));
-    writeFileSync(join("/tmp", `perf-${dump.pid}.map`), perfMapOf(dump));
+    const map = join("/tmp", `perf-${dump.pid}.map`);
+    writeFileSync(map, perfMapOf(dump));
+    maps.push(map);
   }
   const pids = measured.map((entry) => entry.pid).join(",");
   const script = Bun.spawnSync(["perf", "script", "-i", data, "--pid", pids, "-F", "pid,tid,time,period,ip,sym,dso"], {
     stdout: "pipe",
     stderr: "ignore",
   });
+  for (const map of maps) rmSync(map, { force: true });
   const splits = splitSamples(script.stdout.toString().split("\n"), measured);
   const report = splitReport(splits, `bun loadtest/relay-bench/cpu-split.ts ${argv.join(" ")}`);
   console.log(`\n${report}`);

@@ -85,7 +85,8 @@ describe("the CPU split", () => {
     expect(codeKind({ object: "/usr/bin/deno" })).toBe("runtime");
     expect(parseSample("not a sample line")).toBeUndefined();
     expect(functionName("JSC-FTL: body#EoYX3m")).toBe("body#EoYX3m");
-    expect(functionName("JS:*#readPart file:///app/src/x.ts:1:2")).toBe("#readPart file:///app/src/x.ts:1:2");
+    expect(functionName("JS:*#readPart file:///app/src/x.ts:1:2", "/app")).toBe("#readPart src/x.ts:1:2");
+    expect(functionName("JS:~pull ext:deno_web/06_streams.js:1:2", "/app")).toBe("pull ext:deno_web/06_streams.js:1:2");
   });
 
   test("counts a subject's samples within its measured stretch, per token, tiers added up", () => {
