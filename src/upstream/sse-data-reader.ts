@@ -6,7 +6,7 @@
  * It works on the bytes as they arrive: lines are found with native scans of the read, and only a
  * `data` line's value is decoded. A line is whole UTF-8 (a line break is never part of a
  * multi-byte character), so there is no decoder state per stream, and nothing is copied unless a
- * line runs across two reads.
+ * line runs across reads (then once per read, and once when it ends; at most 16 MiB a line).
  */
 
 const LF = 0x0a;
@@ -17,6 +17,8 @@ const BOM = [0xef, 0xbb, 0xbf];
 const DATA = [0x64, 0x61, 0x74, 0x61];
 
 const decoder = new TextDecoder();
+// A line longer than this is no model's event: refused, rather than held without end.
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Who hears of each event's data, in order, before {@link SseDataReader.feed} returns. */
 export interface SseDataListener {
@@ -24,8 +26,12 @@ export interface SseDataListener {
 }
 
 export class SseDataReader {
-  /** The start of a line that the last read did not finish (a copy: a read's buffer is reused). */
-  #partial: Uint8Array | undefined;
+  /**
+   * The start of a line that the reads so far did not finish, a piece per read (copies: a read's
+   * buffer is reused), joined once when the line ends.
+   */
+  #partial: Uint8Array[] = [];
+  #partialBytes = 0;
   /** The event's `data` so far, its lines joined; undefined before its first `data` line. */
   #data: string | undefined;
   /** The last read ended with CR: a LF that starts the next one ends no second line. */
@@ -38,17 +44,20 @@ export class SseDataReader {
   /** Reads one network read; `bytes` is not kept past the call. */
   feed(bytes: Uint8Array): void {
     let input = bytes;
-    if (this.#partial) {
-      input = new Uint8Array(this.#partial.length + bytes.length);
-      input.set(this.#partial);
-      input.set(bytes, this.#partial.length);
-      this.#partial = undefined;
+    if (this.#partialBytes > 0) {
+      if (this.#started && bytes.indexOf(LF) === -1 && bytes.indexOf(CR) === -1) {
+        this.#keep(bytes);
+        return;
+      }
+      input = joined(this.#partial, this.#partialBytes, bytes);
+      this.#partial = [];
+      this.#partialBytes = 0;
     }
     let start = 0;
     if (!this.#started) {
       // A BOM may arrive a byte at a time.
       if (input.length < BOM.length && input.every((byte, i) => byte === BOM[i])) {
-        this.#partial = input.slice();
+        this.#keep(input);
         return;
       }
       this.#started = true;
@@ -65,7 +74,7 @@ export class SseDataReader {
         if (cr !== -1 && (end === -1 || cr < end)) end = cr;
       }
       if (end === -1) {
-        this.#partial = input.slice(start);
+        this.#keep(input.subarray(start));
         return;
       }
       this.#line(input, start, end);
@@ -92,10 +101,29 @@ export class SseDataReader {
     this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
   }
 
+  /** Keeps the start of an unfinished line; throws `SyntaxError` past {@link MAX_LINE_BYTES}. */
+  #keep(bytes: Uint8Array): void {
+    this.#partialBytes += bytes.length;
+    if (this.#partialBytes > MAX_LINE_BYTES)
+      throw new SyntaxError(`an event-stream line longer than ${MAX_LINE_BYTES} bytes`);
+    this.#partial.push(bytes.slice());
+  }
+
   #dispatch(): void {
     const data = this.#data;
     if (data === undefined) return;
     this.#data = undefined;
     this.listener.onData(data);
   }
+}
+
+function joined(pieces: Uint8Array[], length: number, last: Uint8Array): Uint8Array {
+  const all = new Uint8Array(length + last.length);
+  let offset = 0;
+  for (const piece of pieces) {
+    all.set(piece, offset);
+    offset += piece.length;
+  }
+  all.set(last, offset);
+  return all;
 }

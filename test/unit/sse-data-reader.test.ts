@@ -1,16 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { createParser } from "eventsource-parser";
 import { SseDataReader } from "../../src/upstream/sse-data-reader.ts";
+import { seeded } from "./seeded-random.ts";
 
 const encoder = new TextEncoder();
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** The data of every event of `bytes`, fed in pieces of 1 to `most` bytes (cutting UTF-8 characters and CRLFs too). */
 function readInPieces(bytes: Uint8Array, random: () => number, most: number): string[] {
@@ -91,6 +84,22 @@ describe("SseDataReader", () => {
     reader.feed(encoder.encode("\n\r"));
     reader.feed(encoder.encode("\ndata: y\n\n"));
     expect(seen).toEqual(["x", "y"]);
+  });
+
+  test("a line that runs across many reads is joined once it ends; one past 16 MiB is refused", () => {
+    const seen: string[] = [];
+    const reader = new SseDataReader({ onData: (data) => seen.push(data) });
+    const piece = encoder.encode("x".repeat(1024));
+    reader.feed(encoder.encode("data: "));
+    for (let i = 0; i < 1024; i++) reader.feed(piece);
+    reader.feed(encoder.encode("\n\n"));
+    expect(seen).toEqual(["x".repeat(1024 * 1024)]);
+
+    const endless = new SseDataReader({ onData: (data) => seen.push(data) });
+    const mebibyte = new Uint8Array(1024 * 1024).fill(0x78);
+    endless.feed(encoder.encode("data: "));
+    for (let i = 0; i < 15; i++) endless.feed(mebibyte);
+    expect(() => endless.feed(mebibyte)).toThrow(SyntaxError);
   });
 
   test("what onData throws reaches the caller of feed", () => {
