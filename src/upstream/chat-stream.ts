@@ -7,7 +7,6 @@ import type OpenAI from "openai";
 import type {
   ChatCompletionAssistantMessageParam,
   ChatCompletionChunk,
-  ChatCompletionCreateParamsStreaming,
   ChatCompletionFunctionTool,
   ChatCompletionMessageParam,
   ChatCompletionToolMessageParam,
@@ -93,24 +92,14 @@ export async function streamChat(
     if (calls) for (const call of calls) toolCalls(call);
   };
   try {
-    // The response is not kept in this frame while the body is read: once its body is taken, it,
-    // its headers and its body stream can go for the answer's length.
-    await readCompletion(await responseOf(client, params, options), onChunk, () => sink.readEnd());
+    const { response } = await requestStreamWithUsage(client, params, options, options.usage ?? ALWAYS_ASK);
+    await readCompletion(response, onChunk, () => sink.readEnd());
   } catch (cause) {
     if (options.signal.aborted) return;
     throw toUpstreamError(cause);
   }
   if (!finished && !options.signal.aborted)
     throw new UpstreamError("upstream_bad_response", "the model provider ended the stream without finishing", 502);
-}
-
-async function responseOf(
-  client: OpenAI,
-  params: ChatCompletionCreateParamsStreaming,
-  options: CallOptions & { usage?: IncludeUsagePolicy | undefined },
-): Promise<Response> {
-  const { response } = await requestStreamWithUsage(client, params, options, options.usage ?? ALWAYS_ASK);
-  return response;
 }
 
 /** Hands `chunk`'s deltas to `sink`; true when it carried the finish reason. */

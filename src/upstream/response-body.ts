@@ -11,12 +11,10 @@ export interface BodyReader {
 }
 
 /**
- * Hands each read of `response`'s body to `reader` (an object, or a function); resolves at its
- * end, rejects when it is cut, when the request is aborted, or with what the reader throws (the
- * body is then let go).
+ * Hands each read of `response`'s body to `target`; resolves at its end, rejects when it is cut,
+ * when the request is aborted, or with what the reader throws (the body is then let go).
  */
-export function readBody(response: Response, reader: BodyReader | ((bytes: Uint8Array) => void)): Promise<void> {
-  const target = typeof reader === "function" ? { read: reader } : reader;
+export function readBody(response: Response, target: BodyReader): Promise<void> {
   const socket = SocketBody.take(response);
   if (socket) return readSocketBody(socket, target);
   return readStreamBody(response.body, target);

@@ -45,8 +45,10 @@ const base = `http://127.0.0.1:${server.port}`;
 async function bodyText(response: Response): Promise<string> {
   let text = "";
   const decoder = new TextDecoder();
-  await readBody(response, (bytes) => {
-    text += decoder.decode(bytes, { stream: true });
+  await readBody(response, {
+    read(bytes) {
+      text += decoder.decode(bytes, { stream: true });
+    },
   });
   return text;
 }
@@ -79,8 +81,10 @@ test("an abort mid-body rejects the read with the abort's reason and closes the 
   const response = await socketFetch(`${base}/stream?n=1000`, { signal: controller.signal });
   const before = closedConnections;
   let reads = 0;
-  const reading = readBody(response, () => {
-    if (++reads === 3) controller.abort("stop");
+  const reading = readBody(response, {
+    read() {
+      if (++reads === 3) controller.abort("stop");
+    },
   });
   expect(reading).rejects.toBe("stop");
   await Bun.sleep(100);
