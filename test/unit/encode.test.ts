@@ -8,6 +8,7 @@ import {
   numberedEventFormat,
   SseFieldError,
 } from "../../src/sse/encode.ts";
+import { seeded } from "./seeded-random.ts";
 
 const decoder = new TextDecoder();
 const formatEvent = (message: Parameters<typeof encodeEvent>[0]) => decoder.decode(encodeEvent(message));
@@ -24,14 +25,6 @@ function parseInPieces(bytes: Uint8Array, random: () => number): EventSourceMess
   }
   parser.feed(streamDecoder.decode());
   return events;
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 const NASTY = [

@@ -1,16 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { HttpResponseError, HttpResponseReader, type ResponseHead } from "../../src/upstream/http1-response.ts";
+import { seeded } from "./seeded-random.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 interface Read {
   head: ResponseHead | undefined;
