@@ -45,12 +45,18 @@ export class Attachments {
     documents: { max_count: 0, max_bytes: 0, max_characters: 0 },
   };
   #attached: Attached[] = [];
-  #adding: Promise<void> = Promise.resolve();
+  #adding: Promise<void>;
+  /** Called once the server's caps are known (or could not be read): files picked before wait for it. */
+  #settled: () => void = () => {};
 
   constructor(
     readonly changed: () => void,
     readonly notify: (text: string) => void,
   ) {
+    // A file is judged by the server's caps, never by the defaults it had before they came.
+    this.#adding = new Promise((resolve) => {
+      this.#settled = resolve;
+    });
     this.#button.addEventListener("click", () => this.#input.click());
     this.#input.addEventListener("change", () => {
       void this.add([...(this.#input.files ?? [])]);
@@ -58,8 +64,10 @@ export class Attachments {
     });
   }
 
-  /** The server's caps; with nothing allowed, the Attach button goes away. */
-  configure(caps: Caps): void {
+  /** The server's caps (undefined: they could not be read, the defaults stay); with nothing allowed, the Attach button goes away. */
+  configure(caps?: Caps): void {
+    this.#settled();
+    if (!caps) return;
     this.#caps = caps;
     // A document's kind is judged by its bytes, so with documents on, every file may be picked.
     this.#input.accept = caps.documents.max_count > 0 ? "" : caps.images.types.join(",");

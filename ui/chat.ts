@@ -30,6 +30,8 @@ export class Chat {
   /** The question being edited, if one is. */
   #editing: string | undefined;
   #loads = 0;
+  /** The read of the conversation being opened; settles (never rejects) once it is shown. */
+  #reading: Promise<void> = Promise.resolve();
 
   constructor(parts: ChatParts) {
     this.#parts = parts;
@@ -87,8 +89,15 @@ export class Chat {
     this.#parts.loaded(null);
     if (id === null) {
       this.#parts.titleBar.show(null, false);
+      this.#reading = Promise.resolve();
       return this.#branch.render();
     }
+    this.#reading = this.#read(id, options, load);
+    return this.#reading;
+  }
+
+  /** Reads and shows conversation `id`, unless another open came since (load number `load`). */
+  async #read(id: string, options: OpenOptions, load: number): Promise<void> {
     try {
       // A hit on a message deleted since: the conversation opens as it is.
       if (options.at) await api.setCurrentLeaf(id, options.at).catch(() => {});
@@ -124,6 +133,11 @@ export class Chat {
   async send(text: string, images: string[] = []): Promise<void> {
     const question = text.trim();
     if (this.busy || (!question && images.length === 0)) return;
+    // Sent while its conversation is still being read: it goes after what the read shows, or back
+    // in the box if another conversation was opened meanwhile or an answer turned out to be running.
+    const id = this.conversationId;
+    await this.#reading;
+    if (this.conversationId !== id || this.busy) return this.#parts.composer.restore(text, images);
     await this.#turns.syncing;
     const branch = this.#branch;
     const edited = this.#editing === undefined ? -1 : branch.path.indexOf(this.#editing);

@@ -73,8 +73,8 @@ export class Composer {
     this.#update();
   }
 
-  /** The server's image and document caps (GET /api/chat-settings). */
-  configure(settings: ChatSettings): void {
+  /** The server's image and document caps (GET /api/chat-settings; undefined: it could not be read). */
+  configure(settings?: ChatSettings): void {
     this.#attachments.configure(settings);
   }
 

@@ -177,7 +177,7 @@ function start(): void {
       instructions.configure(settings);
       tools.configure(settings);
     })
-    .catch(() => {});
+    .catch(() => composer.configure());
   guardDrops(composer.attachments);
   setupSearchBox(page.list);
   setupThemeChoice();

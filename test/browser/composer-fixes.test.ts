@@ -182,3 +182,57 @@ for (const [name, viewport] of widths) {
     await context.close();
   });
 }
+
+/** Holds the requests `matches` picks until the returned release is called. */
+async function hold(page: Page, matches: (url: URL, method: string) => boolean): Promise<() => void> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(
+    (url) => url.origin === new URL(setup.url).origin,
+    async (route) => {
+      const request = route.request();
+      if (matches(new URL(request.url()), request.method())) await released;
+      await route.continue();
+    },
+  );
+  return release;
+}
+
+test("a question sent while its conversation is still being read goes after it, not back in the box", async () => {
+  const { page, context } = await openChat(setup.browser, setup.url);
+  await ask(page, "/sim tokens=3\nAn earlier question");
+  const id = decodeURIComponent(page.url().split("#/c/")[1] ?? "");
+  await page.click("#new-chat");
+  const release = await hold(page, (url, method) => method === "GET" && url.pathname === `/api/conversations/${id}`);
+  await page.click(`#conversation-list a[data-id="${id}"]`);
+  await page.waitForSelector(`#conversation-list a[data-id="${id}"][aria-current="page"]`, { state: "attached" });
+  await send(page, "/sim tokens=2\nTyped before it showed");
+  await Bun.sleep(300);
+  release();
+  expect((await finishedAnswer(page)).status).toBe("complete");
+  expect(await box(page)).toBe("");
+  expect(await page.locator("#thread .message").count()).toBe(4);
+  const stored = (await (await fetch(`${setup.url}/api/conversations/${id}`)).json()) as {
+    messages: { content: unknown }[];
+  };
+  expect(stored.messages).toHaveLength(4);
+  await context.close();
+});
+
+test("files picked before the server's caps are known are judged by those caps", async () => {
+  const context = await setup.browser.newContext();
+  const page = await context.newPage();
+  const release = await hold(page, (url) => url.pathname === "/api/chat-settings");
+  await page.goto(setup.url);
+  await page.waitForSelector("#prompt");
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#attach")]);
+  // A text file is a document, taken only when the server's caps say documents are on.
+  await chooser.setFiles([{ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") }]);
+  await Bun.sleep(300);
+  release();
+  await page.waitForSelector("#attachments .document-chip");
+  expect(await page.textContent("#status-line")).not.toContain("Not attached");
+  await context.close();
+});

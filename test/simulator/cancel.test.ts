@@ -53,8 +53,8 @@ describe("client disconnect", () => {
     const lagMs = (record?.seen_at_ms as number) - abortedAt;
     console.log(`disconnect seen after ${lagMs.toFixed(1)} ms`);
     // The same clock (epoch ms) on both sides of one machine; generous for a shared CI core.
-    expect(lagMs).toBeGreaterThan(-5);
-    expect(lagMs).toBeLessThan(250);
+    expect(lagMs).toBeGreaterThan(-20);
+    expect(lagMs).toBeLessThan(500);
   });
 
   test("many disconnects are each counted once", async () => {
@@ -103,7 +103,10 @@ describe("pacing", () => {
     console.log(`ttft ${ttft.toFixed(0)} ms (want 150), 19 intervals in ${spread.toFixed(0)} ms (want 380)`);
     expect(ttft).toBeGreaterThanOrEqual(140);
     expect(ttft).toBeLessThan(600);
-    expect(spread).toBeGreaterThanOrEqual(360);
+    // The last token is due after the first and 19 intervals: measured from before the request, so a
+    // late read of the first token on a busy machine cannot shorten it.
+    expect((tokenTimes[19] as number) - sentAt).toBeGreaterThanOrEqual(150 + 19 * 20 - 5);
+    expect(spread).toBeGreaterThanOrEqual(250);
     expect(spread).toBeLessThan(1_000);
   });
 
