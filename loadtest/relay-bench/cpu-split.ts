@@ -13,7 +13,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { perfMapOf, readJitDump } from "./jit-dump.ts";
+import { JitSymbols, perfMapOf, readJitDump } from "./jit-dump.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
@@ -26,22 +26,24 @@ export interface Sample {
   tid: number;
   time: number;
   periodNs: number;
+  ip: bigint;
   symbol: string;
   object: string;
 }
 
 // `perf script -F pid,tid,time,period,ip,sym,dso`: "pid/tid time: period ip symbol (object)".
-const SAMPLE_LINE = /^\s*(\d+)\/(\d+)\s+([\d.]+):\s+(\d+)\s+[0-9a-f]+\s+(.*?)\s*\(([^()]*)\)\s*$/;
+const SAMPLE_LINE = /^\s*(\d+)\/(\d+)\s+([\d.]+):\s+(\d+)\s+([0-9a-f]+)\s+(.*?)\s*\(([^()]*)\)\s*$/;
 
 export function parseSample(line: string): Sample | undefined {
   const match = SAMPLE_LINE.exec(line);
   if (!match) return undefined;
-  const [, pid, tid, time, period, symbol, object] = match;
+  const [, pid, tid, time, period, ip, symbol, object] = match;
   return {
     pid: Number(pid),
     tid: Number(tid),
     time: Number(time),
     periodNs: Number(period),
+    ip: BigInt(`0x${ip}`),
     symbol: symbol ?? "",
     object: object ?? "",
   };
@@ -97,8 +99,15 @@ function add(map: Map<string, number>, key: string, value: number): void {
   map.set(key, (map.get(key) ?? 0) + value);
 }
 
-/** Adds every sample of a measured stretch to its subject's split. */
-export function splitSamples(lines: Iterable<string>, measured: Measured[]): Map<string, Split> {
+/**
+ * Adds every sample of a measured stretch to its subject's split; a JavaScript sample of a process
+ * with a JITDump is named by `symbols` (the code there at the sample's time), else by perf's map.
+ */
+export function splitSamples(
+  lines: Iterable<string>,
+  measured: Measured[],
+  symbols: ReadonlyMap<number, JitSymbols> = new Map(),
+): Map<string, Split> {
   const splits = new Map<string, Split>();
   const byPid = new Map<number, { entry: Measured; start: number; end: number }>();
   for (const entry of measured) {
@@ -119,7 +128,9 @@ export function splitSamples(lines: Iterable<string>, measured: Measured[]): Map
     const kind = codeKind(sample);
     add(split.byKind, kind, sample.periodNs);
     if (sample.tid !== sample.pid) split.otherThreads += sample.periodNs;
-    if (kind === "javascript") add(split.functions, functionName(sample.symbol), sample.periodNs);
+    if (kind !== "javascript") continue;
+    const symbol = symbols.get(sample.pid)?.nameAt(sample.ip, sample.time) ?? sample.symbol;
+    add(split.functions, functionName(symbol), sample.periodNs);
   }
   return splits;
 }
@@ -188,11 +199,14 @@ async function main(argv: string[]): Promise<number> {
   const { measured } = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8")) as { measured: Measured[] };
   // Bun's code maps, for perf to name its JIT code (where perf looks for them); Deno wrote its own.
   const maps: string[] = [];
+  const symbols = new Map<number, JitSymbols>();
+  const realtimeOffsetS = Date.now() / 1000 - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
   for (const file of readdirSync(dir).filter((name) => /^jit-.*\.dump$/.test(name))) {
     const dump = readJitDump(readFileSync(join(dir, file)));
     const map = join("/tmp", `perf-${dump.pid}.map`);
     writeFileSync(map, perfMapOf(dump));
     maps.push(map);
+    symbols.set(dump.pid, new JitSymbols(dump, realtimeOffsetS));
   }
   const pids = measured.map((entry) => entry.pid).join(",");
   const script = Bun.spawnSync(["perf", "script", "-i", data, "--pid", pids, "-F", "pid,tid,time,period,ip,sym,dso"], {
@@ -200,7 +214,7 @@ async function main(argv: string[]): Promise<number> {
     stderr: "ignore",
   });
   for (const map of maps) rmSync(map, { force: true });
-  const splits = splitSamples(script.stdout.toString().split("\n"), measured);
+  const splits = splitSamples(script.stdout.toString().split("\n"), measured, symbols);
   const report = splitReport(splits, `bun loadtest/relay-bench/cpu-split.ts ${argv.join(" ")}`);
   console.log(`\n${report}`);
   writeFileSync(join(dir, "cpu-split.md"), report);

@@ -4,6 +4,10 @@
  * `perf script` read for JIT code: /tmp/perf-<pid>.map, one "start size name" line per function.
  * Bun names its file `jit-<thread>-<pid>.dump`, which `perf inject` does not look for; a map needs
  * no injection.
+ *
+ * A map has no time, and a JIT reuses the memory of code it threw away: a map names a sample in
+ * reused memory after whichever function it lists first. `JitSymbols` names it after the code
+ * loaded there last before the sample, from the load times the dump records.
  */
 
 const MAGIC = 0x4a695444;
@@ -14,6 +18,8 @@ export interface JitCode {
   address: bigint;
   size: bigint;
   name: string;
+  /** When it was loaded: CLOCK_MONOTONIC, in ns (the JITDump default; Bun's flags say no other). */
+  loadedAtNs: bigint;
 }
 
 export interface JitDump {
@@ -41,7 +47,8 @@ export function readJitDump(bytes: Uint8Array): JitDump {
       const nameStart = offset + 16 + 40;
       const nameEnd = bytes.indexOf(0, nameStart);
       const name = decoder.decode(bytes.subarray(nameStart, nameEnd === -1 ? offset + size : nameEnd));
-      code.push({ address, size: codeSize, name: name.replace(/\s+/g, " ") });
+      const loadedAtNs = view.getBigUint64(offset + 8, true);
+      code.push({ address, size: codeSize, name: name.replace(/\s+/g, " "), loadedAtNs });
     }
     offset += size;
   }
@@ -51,4 +58,31 @@ export function readJitDump(bytes: Uint8Array): JitDump {
 /** The perf map text of `dump`'s code. */
 export function perfMapOf(dump: JitDump): string {
   return dump.code.map((code) => `${code.address.toString(16)} ${code.size.toString(16)} ${code.name}\n`).join("");
+}
+
+/** Names an address at a time: the code loaded there last before then (a JIT reuses its memory). */
+export class JitSymbols {
+  /** By load time, oldest first. */
+  readonly #code: JitCode[];
+
+  constructor(
+    dump: JitDump,
+    /** CLOCK_REALTIME − CLOCK_MONOTONIC, in seconds: the samples' clock (perf -k realtime) from the dump's. */
+    readonly realtimeOffsetS: number,
+  ) {
+    this.#code = [...dump.code].sort((a, b) =>
+      a.loadedAtNs < b.loadedAtNs ? -1 : a.loadedAtNs > b.loadedAtNs ? 1 : 0,
+    );
+  }
+
+  /** The name of the code at `address` at `timeS` (epoch seconds), if any was loaded there by then. */
+  nameAt(address: bigint, timeS: number): string | undefined {
+    const at = BigInt(Math.round((timeS - this.realtimeOffsetS) * 1e9));
+    for (let index = this.#code.length - 1; index >= 0; index--) {
+      const code = this.#code[index] as JitCode;
+      if (code.loadedAtNs > at) continue;
+      if (address >= code.address && address < code.address + code.size) return code.name;
+    }
+    return undefined;
+  }
 }

@@ -6,10 +6,13 @@ import {
   splitReport,
   splitSamples,
 } from "../../loadtest/relay-bench/cpu-split.ts";
-import { perfMapOf, readJitDump } from "../../loadtest/relay-bench/jit-dump.ts";
+import { JitSymbols, perfMapOf, readJitDump } from "../../loadtest/relay-bench/jit-dump.ts";
 
 /** A JITDump file as a JIT writes it: the header, then a code load per function (and a record of another kind). */
-function jitDump(pid: number, functions: { address: bigint; size: bigint; name: string }[]): Uint8Array {
+function jitDump(
+  pid: number,
+  functions: { address: bigint; size: bigint; name: string; loadedAtNs?: bigint }[],
+): Uint8Array {
   const parts: Uint8Array[] = [];
   const header = new DataView(new ArrayBuffer(40));
   header.setUint32(0, 0x4a695444, true);
@@ -22,6 +25,7 @@ function jitDump(pid: number, functions: { address: bigint; size: bigint; name: 
     const code = new Uint8Array(8);
     const record = new DataView(new ArrayBuffer(16 + 40 + name.length + code.length));
     record.setUint32(0, 0, true);
+    record.setBigUint64(8, fn.loadedAtNs ?? 0n, true);
     record.setUint32(4, record.byteLength, true);
     record.setUint32(16, pid, true);
     record.setBigUint64(16 + 16, fn.address, true);
@@ -72,6 +76,7 @@ describe("the CPU split", () => {
       tid: 101,
       time: 1000.1,
       periodNs: 1_000_000,
+      ip: 0x7f32713690c0n,
       symbol: "JSC-FTL: body#EoYX3m",
       object: "/tmp/perf-101.map",
     });
@@ -107,5 +112,27 @@ describe("the CPU split", () => {
     expect(report).toContain("| all (perf samples) | 5.00 |");
     expect(report).toContain("| JavaScript (JIT-compiled) | 2.00 |");
     expect(report).toContain("- 2.00 `body#EoYX3m`");
+  });
+
+  test("a sample in memory the JIT reused is named after the code loaded there last before it", () => {
+    // body's code is thrown away at 1000.15 s and pull's is loaded in its memory; the clocks: the
+    // dump's monotonic ns + 900 s = the samples' epoch seconds.
+    const dump = readJitDump(
+      jitDump(101, [
+        { address: 0x7f32_7136_9000n, size: 0x1000n, name: "JSC-FTL: body#EoYX3m", loadedAtNs: 100_000_000_000n },
+        { address: 0x7f32_7136_9080n, size: 0x100n, name: "JSC-DFG: pull#Ab12Cd", loadedAtNs: 100_150_000_000n },
+      ]),
+    );
+    const symbols = new JitSymbols(dump, 900);
+    expect(symbols.nameAt(0x7f32_7136_90c0n, 1000.1)).toBe("JSC-FTL: body#EoYX3m");
+    expect(symbols.nameAt(0x7f32_7136_90c0n, 1000.2)).toBe("JSC-DFG: pull#Ab12Cd");
+    expect(symbols.nameAt(0x7f32_7136_9000n, 1000.2)).toBe("JSC-FTL: body#EoYX3m");
+    expect(symbols.nameAt(0x7f32_7136_90c0n, 999)).toBeUndefined();
+    const measured = [
+      { subject: "sluice", round: 0, tokens: 1000, pid: 101, measuredFromMs: 1_000_000, measuredToMs: 1_001_000 },
+    ];
+    const split = splitSamples(lines, measured, new Map([[101, symbols]])).get("sluice");
+    // The map (perf's own naming) said body twice; by time, the second sample ran pull.
+    expect(Object.fromEntries(split?.functions ?? [])).toEqual({ "body#EoYX3m": 1_000_000, "pull#Ab12Cd": 1_000_000 });
   });
 });
