@@ -10,7 +10,7 @@ import { ALICE, BOB, bearer, type Cluster, type Instance, startAnswer, startClus
 const LONG = "/sim tps=2 tokens=400\nslow";
 const LIMIT = { LIMIT_USER_OPEN_STREAMS: "3", CANCEL_GRACE_MS: "60000" };
 
-/** Opens a viewer of `streamId` on `instance` as `token`, left open; its status and a way to close it. */
+/** Opens a viewer of `streamId` on `instance` as `token`, left open; its status, its response (held) and a way to close it. */
 async function openViewer(instance: Started, streamId: string, token = BOB) {
   const controller = new AbortController();
   const response = await fetch(`${instance.url}/api/streams/${streamId}`, {
@@ -19,7 +19,9 @@ async function openViewer(instance: Started, streamId: string, token = BOB) {
   });
   const code =
     response.status === 200 ? undefined : ((await response.json()) as { error: { code: string } }).error.code;
-  return { status: response.status, code, close: () => controller.abort() };
+  // The response is kept: a Response nothing refers to may be collected, and its connection closed
+  // with it, which the server rightly counts as the viewer leaving.
+  return { status: response.status, code, response, close: () => controller.abort() };
 }
 
 let cluster: Cluster;

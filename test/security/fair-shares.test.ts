@@ -16,7 +16,9 @@ async function openViewer(app: TargetApp, token: string, path: string) {
   const controller = new AbortController();
   const response = await fetch(`${app.url}${path}`, { headers: bearer(token), signal: controller.signal });
   if (response.status !== 200) await response.text();
-  return { status: response.status, close: () => controller.abort() };
+  // The response is kept: a Response nothing refers to may be collected, and its connection closed
+  // with it, which the server rightly counts as the viewer leaving.
+  return { status: response.status, response, close: () => controller.abort() };
 }
 
 async function viewersOf(app: TargetApp, token: string, count: number) {
