@@ -6,11 +6,12 @@
 import type OpenAI from "openai";
 import type { SharedParts } from "./cluster/cluster.ts";
 import type { Config } from "./config.ts";
+import type { GenerationOutcome } from "./contract.ts";
 import type { Generation } from "./generation/generation.ts";
-import type { GenerationRegistry } from "./generation/registry.ts";
+import type { GenerationRegistry, RegistrySlot } from "./generation/registry.ts";
 import type { GenerationReservation, StartOptions } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
-import { callImageBytes, type InflightBytes } from "./limits/inflight-bytes.ts";
+import { callImageBytes, type InflightBytes, type Reservation } from "./limits/inflight-bytes.ts";
 import type { UserLimiter } from "./limits/user-limits.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import { newStreamId } from "./stream-id.ts";
@@ -51,7 +52,7 @@ function upstreamOf(parts: ReserverParts, request: ChatRequest, options: StartOp
 
 /** Services.reserveGeneration: the registry's place and the user's slot, held until the generation starts. */
 export function generationReserver(parts: ReserverParts) {
-  const { config, registry, userLimits, inflight, shared, timeouts, metrics, accounting } = parts;
+  const { registry, userLimits, inflight, accounting } = parts;
   return async function reserveGeneration(caller: Caller): Promise<GenerationReservation> {
     // A user past a budget is refused first, before anything is held or stored.
     await accounting?.admit(caller.user);
@@ -63,55 +64,84 @@ export function generationReserver(parts: ReserverParts) {
       slot.release();
       throw error;
     });
-    let held = true;
-    const release = () => {
-      if (held) {
-        slot.release();
-        releaseUser();
-      }
-      held = false;
-    };
-    return {
-      release,
-      async start(request, options = {}) {
-        const id = options.id ?? newStreamId();
-        let generation: Generation;
-        try {
-          await shared?.mirror.announce(id, caller.user, request.model, options.details);
-          generation = slot.create({
-            id,
-            owner: caller.user,
-            model: request.model,
-            upstream: upstreamOf(parts, request, options),
-            estimatedPromptTokens: estimatePromptTokens(request.messages),
-            timeouts,
-            cancelGraceMs: options.cancelGraceMs ?? config.cancelGraceMs,
-            details: options.details,
-            background: options.background ?? false,
-            maxEvents: config.maxGenerationEvents,
-            maxBytes: config.maxGenerationBytes,
-            observer: metrics.observer,
-          });
-        } catch (error) {
-          release();
-          throw error;
-        }
-        // The user's slot now belongs to the generation, until it ends, and so do its images.
-        held = false;
-        const images = inflight.open();
-        const bytes = callImageBytes(request.messages);
-        images.force(bytes);
-        options.from?.handOver(bytes);
-        void generation.settled
-          .then((outcome) => accounting?.record(caller.user, request.model, outcome.usage))
-          .finally(() => {
-            releaseUser();
-            images.release();
-          });
-        shared?.mirror.mirror(generation);
-        shared?.running.add(generation);
-        return generation;
-      },
-    };
+    return new Admission(parts, caller.user, slot, releaseUser);
   };
+}
+
+/**
+ * One admitted generation's slots, then what it holds while it runs (the user's slot, its images'
+ * share of the in-flight budget), given back at its end. An object, not closures: it lives as long
+ * as the answer runs, and the request (the whole conversation) is not kept by it.
+ */
+class Admission implements GenerationReservation {
+  #held = true;
+  #model = "";
+  #images: Reservation | undefined;
+
+  constructor(
+    private readonly parts: ReserverParts,
+    private readonly user: string,
+    private readonly slot: RegistrySlot,
+    private readonly releaseUser: () => void,
+  ) {}
+
+  release(): void {
+    if (this.#held) {
+      this.slot.release();
+      this.releaseUser();
+    }
+    this.#held = false;
+  }
+
+  async start(request: ChatRequest, options: StartOptions = {}): Promise<Generation> {
+    const { config, inflight, shared, timeouts, metrics } = this.parts;
+    const id = options.id ?? newStreamId();
+    let generation: Generation;
+    try {
+      await shared?.mirror.announce(id, this.user, request.model, options.details);
+      generation = this.slot.create({
+        id,
+        owner: this.user,
+        model: request.model,
+        upstream: upstreamOf(this.parts, request, options),
+        estimatedPromptTokens: estimatePromptTokens(request.messages),
+        timeouts,
+        cancelGraceMs: options.cancelGraceMs ?? config.cancelGraceMs,
+        details: options.details,
+        background: options.background ?? false,
+        maxEvents: config.maxGenerationEvents,
+        maxBytes: config.maxGenerationBytes,
+        observer: metrics.observer,
+      });
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+    // The user's slot now belongs to the generation, until it ends, and so do its images.
+    this.#held = false;
+    this.#model = request.model;
+    this.#images = inflight.open();
+    const bytes = callImageBytes(request.messages);
+    this.#images.force(bytes);
+    options.from?.handOver(bytes);
+    this.#follow(generation);
+    shared?.mirror.mirror(generation);
+    shared?.running.add(generation);
+    return generation;
+  }
+
+  // Not in start(): an arrow there would keep start's scope, and with it the request, until the end.
+  #follow(generation: Generation): void {
+    void generation.settled.then((outcome) => this.#ended(outcome));
+  }
+
+  /** Records the answer's usage, then gives back what it held: a next admission sees the usage. */
+  async #ended(outcome: GenerationOutcome): Promise<void> {
+    try {
+      await this.parts.accounting?.record(this.user, this.#model, outcome.usage);
+    } finally {
+      this.releaseUser();
+      this.#images?.release();
+    }
+  }
 }

@@ -52,9 +52,11 @@ for (let answer = 0; answer < answers; answer++) {
     owner: "bench",
     model: "demo",
     upstream: async (_signal, _id, sink) => {
-      const parser = new CompletionChunkParser((chunk) => {
-        const text = chunk.choices[0]?.delta?.content;
-        if (text) sink.token(text);
+      const parser = new CompletionChunkParser({
+        chunk(chunk) {
+          const text = chunk.choices[0]?.delta?.content;
+          if (text) sink.token(text);
+        },
       });
       // A network read of 16 KiB at a time.
       for (let offset = 0; offset < body.byteLength; offset += 16_384) {

@@ -19,7 +19,17 @@ export interface CancelPolicySettings {
   background?: boolean;
 }
 
-/** Counts a generation's viewers and calls `abandon` when the rule says nobody is coming back. */
+/** What the rule cancels: the generation. */
+export interface Abandonable {
+  cancel(reason: "disconnect"): void;
+}
+
+/** The grace's timer: a function of the module, given the generation, so that arming it makes no closure. */
+function abandon(generation: Abandonable): void {
+  generation.cancel("disconnect");
+}
+
+/** Counts a generation's viewers and cancels it when the rule says nobody is coming back. */
 export class ViewerGrace {
   #viewers = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -27,7 +37,7 @@ export class ViewerGrace {
 
   constructor(
     private readonly settings: CancelPolicySettings,
-    private readonly abandon: () => void,
+    private readonly generation: Abandonable,
   ) {
     this.#arm(Math.max(settings.cancelGraceMs, settings.claimTimeoutMs ?? CLAIM_TIMEOUT_MS));
   }
@@ -54,8 +64,8 @@ export class ViewerGrace {
   #arm(milliseconds: number): void {
     this.#clear();
     if (this.settings.background) return;
-    if (milliseconds === 0) this.abandon();
-    else this.#timer = setTimeout(this.abandon, milliseconds);
+    if (milliseconds === 0) abandon(this.generation);
+    else this.#timer = setTimeout(abandon, milliseconds, this.generation);
   }
 
   #clear(): void {

@@ -15,6 +15,7 @@ import type {
 } from "../contract.ts";
 import { logError } from "../log.ts";
 import type { StepSink, Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
+import type { UpstreamTimeoutError } from "../upstream/errors.ts";
 import { toUpstreamError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
@@ -96,10 +97,11 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
     this.#observer.started();
     // Its settings alone: the options hold the upstream call, and with it the request.
     const { cancelGraceMs, claimTimeoutMs, background } = options;
-    this.#grace = new ViewerGrace({ cancelGraceMs, claimTimeoutMs, background }, () => this.cancel("disconnect"));
-    // The upstream call (and the request it holds: the whole conversation) is not kept past the
-    // run, while a finished generation stays retained for replay.
-    this.settled = this.#run(options.upstream, options.timeouts);
+    this.#grace = new ViewerGrace({ cancelGraceMs, claimTimeoutMs, background }, this);
+    // The upstream call (and the request it holds: the whole conversation) is not kept past its
+    // start: an async function keeps its parameters while it runs, so #run is given the call's
+    // promise alone. A finished generation stays retained for replay.
+    this.settled = this.#run(this.#call(options.upstream, options.timeouts));
   }
 
   /** True once `done` or `error` is recorded. */
@@ -154,13 +156,22 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
     this.#abort(reason);
   }
 
-  async #run(upstream: Upstream, timeouts: TokenTimeouts): Promise<GenerationOutcome> {
-    this.#watchdog = new TokenWatchdog(timeouts, (error) => this.cancel("timeout", error));
+  /** Starts the model call, timed by the watchdog; a call that throws at once is a rejected one. */
+  #call(upstream: Upstream, timeouts: TokenTimeouts): Promise<void> {
+    this.#watchdog = new TokenWatchdog(timeouts, this);
+    try {
+      return upstream(this.#controller.signal, this.id, this);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #run(call: Promise<void>): Promise<GenerationOutcome> {
     let end: EndEvent;
     // Counted once, at the end: nothing per token.
     let usage: Usage | undefined;
     try {
-      await upstream(this.#controller.signal, this.id, this);
+      await call;
       usage = this.#usageNow();
       end = this.#failure ? this.#errorEvent(this.#failure) : this.#doneEvent(usage);
     } catch (cause) {
@@ -170,7 +181,7 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
       logError("generation failed", { generation: this.id, code: error.code, error: (error as Error).cause ?? error });
       end = this.#errorEvent(error);
     } finally {
-      this.#watchdog.stop();
+      this.#watchdog?.stop();
       this.#watchdog = undefined;
       this.#grace.end();
     }
@@ -197,6 +208,11 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
       this.#observer.firstToken(this.#ttftMs);
     }
     this.#append(text);
+  }
+
+  /** The model took too long for a token (its watchdog's call). */
+  timedOut(error: UpstreamTimeoutError): void {
+    this.cancel("timeout", error);
   }
 
   finish(reason: FinishReason): void {

@@ -23,6 +23,25 @@ export interface RegistrySlot {
   release(): void;
 }
 
+/** A place in the registry, held: an object with methods (a closure per generation costs memory while it runs). */
+class HeldSlot implements RegistrySlot {
+  #held = true;
+
+  constructor(private readonly registry: GenerationRegistry) {}
+
+  create(options: NewGeneration): Generation {
+    // A slot given back starts like any generation, admitted again.
+    if (!this.#held) return this.registry.create(options);
+    this.#held = false;
+    return this.registry.startHeld(options);
+  }
+
+  release(): void {
+    if (this.#held) this.registry.unhold();
+    this.#held = false;
+  }
+}
+
 export type NewGeneration = Omit<GenerationOptions, "id"> & {
   /** The id to use: a stream id already stored with the question. A new one when absent. */
   id?: string;
@@ -69,21 +88,19 @@ export class GenerationRegistry {
   reserve(): RegistrySlot {
     this.admit();
     this.#active++;
-    let held = true;
-    const release = () => {
-      if (held) this.#active--;
-      held = false;
-    };
-    return {
-      create: (options) => {
-        // A slot given back starts like any generation, admitted again.
-        if (!held) return this.create(options);
-        release();
-        if (this.#draining) throw new DrainingError();
-        return this.#start(options);
-      },
-      release,
-    };
+    return new HeldSlot(this);
+  }
+
+  /** A held place given back. */
+  unhold(): void {
+    this.#active--;
+  }
+
+  /** Starts a generation in a place held already (a slot's), unless the registry began draining. */
+  startHeld(options: NewGeneration): Generation {
+    this.#active--;
+    if (this.#draining) throw new DrainingError();
+    return this.#start(options);
   }
 
   #start(options: NewGeneration): Generation {

@@ -70,32 +70,56 @@ export class InflightBytes {
 
   /** A new, empty reservation. */
   open(): Reservation {
-    let held = 0;
-    return {
-      add: (bytes) => {
-        if (held + bytes > this.max) throw new RequestTooLargeForBudgetError(this.max);
-        if (this.#used + bytes > this.max) {
-          this.rejected("inflight_bytes");
-          throw new InflightBudgetError();
-        }
-        held += bytes;
-        this.#used += bytes;
-      },
-      force: (bytes) => {
-        held += bytes;
-        this.#used += bytes;
-      },
-      handOver: (bytes) => {
-        const given = Math.min(bytes, held);
-        held -= given;
-        this.#used -= given;
-      },
-      release: () => {
-        this.#used -= held;
-        if (held > 0) this.collector?.released(held);
-        held = 0;
-      },
-    };
+    return new InflightReservation(this);
+  }
+
+  /** Takes `bytes` for `reservation`, which holds `held` already; throws past the budget. */
+  take(held: number, bytes: number): void {
+    if (held + bytes > this.max) throw new RequestTooLargeForBudgetError(this.max);
+    if (this.#used + bytes > this.max) {
+      this.rejected("inflight_bytes");
+      throw new InflightBudgetError();
+    }
+    this.#used += bytes;
+  }
+
+  /** Takes `bytes` whatever the budget holds. */
+  force(bytes: number): void {
+    this.#used += bytes;
+  }
+
+  /** Gives back `bytes`; `garbage` when they are let go, not handed over. */
+  give(bytes: number, garbage: boolean): void {
+    this.#used -= bytes;
+    if (garbage && bytes > 0) this.collector?.released(bytes);
+  }
+}
+
+/** One request's or call's share of the budget: an object with methods, no closures (one per request). */
+class InflightReservation implements Reservation {
+  #held = 0;
+
+  constructor(private readonly budget: InflightBytes) {}
+
+  add(bytes: number): void {
+    this.budget.take(this.#held, bytes);
+    this.#held += bytes;
+  }
+
+  force(bytes: number): void {
+    this.budget.force(bytes);
+    this.#held += bytes;
+  }
+
+  handOver(bytes: number): void {
+    const given = Math.min(bytes, this.#held);
+    this.#held -= given;
+    this.budget.give(given, false);
+  }
+
+  release(): void {
+    this.budget.give(this.#held, true);
+    this.#held = 0;
   }
 }
 

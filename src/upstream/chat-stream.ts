@@ -12,6 +12,7 @@ import type {
   ChatCompletionToolMessageParam,
 } from "openai/resources/chat/completions";
 import type { FinishReason, ModelMessage, StepRecord, Usage } from "../contract.ts";
+import type { ChunkListener } from "./chunk-parser.ts";
 import { type CallOptions, readCompletion } from "./completion-stream.ts";
 import { toUpstreamError, UpstreamError } from "./errors.ts";
 import { IncludeUsagePolicy, requestStreamWithUsage } from "./usage-request.ts";
@@ -84,22 +85,55 @@ export async function streamChat(
   sink: UpstreamSink,
   toolCalls?: (delta: ToolCallDelta) => void,
 ): Promise<void> {
-  let finished = false;
   const params = { ...request, messages: request.messages as ChatCompletionMessageParam[], stream: true as const };
-  const onChunk = (chunk: ChatCompletionChunk) => {
-    if (readChunk(chunk, sink)) finished = true;
-    const calls = toolCalls && chunk.choices?.[0]?.delta?.tool_calls;
-    if (calls) for (const call of calls) toolCalls(call);
-  };
+  const call = new ChatCall(sink, options.signal, toolCalls);
+  let response: Response;
   try {
-    const { response } = await requestStreamWithUsage(client, params, options, options.usage ?? ALWAYS_ASK);
-    await readCompletion(response, onChunk, () => sink.readEnd());
+    ({ response } = await requestStreamWithUsage(client, params, options, options.usage ?? ALWAYS_ASK));
   } catch (cause) {
     if (options.signal.aborted) return;
     throw toUpstreamError(cause);
   }
-  if (!finished && !options.signal.aborted)
-    throw new UpstreamError("upstream_bad_response", "the model provider ended the stream without finishing", 502);
+  // The request (the whole conversation) is not needed past here: only the call is kept while it streams.
+  return call.read(response);
+}
+
+/** One call's chunks read into its sink: an object, not closures, for as long as the answer streams. */
+class ChatCall implements ChunkListener {
+  #finished = false;
+
+  constructor(
+    private readonly sink: UpstreamSink,
+    private readonly signal: AbortSignal,
+    private readonly toolCalls: ((delta: ToolCallDelta) => void) | undefined,
+  ) {}
+
+  chunk(chunk: ChatCompletionChunk): void {
+    if (readChunk(chunk, this.sink)) this.#finished = true;
+    const calls = this.toolCalls && chunk.choices?.[0]?.delta?.tool_calls;
+    if (calls) for (const call of calls) this.toolCalls?.(call);
+  }
+
+  readEnd(): void {
+    this.sink.readEnd();
+  }
+
+  /** Reads `response`'s chunks to the end of its body; keeps no reference to the response itself. */
+  read(response: Response): Promise<void> {
+    return this.#end(readCompletion(response, this));
+  }
+
+  // An async function keeps its parameters for as long as it runs: this one's is the read's promise alone.
+  async #end(reading: Promise<void>): Promise<void> {
+    try {
+      await reading;
+    } catch (cause) {
+      if (this.signal.aborted) return;
+      throw toUpstreamError(cause);
+    }
+    if (!this.#finished && !this.signal.aborted)
+      throw new UpstreamError("upstream_bad_response", "the model provider ended the stream without finishing", 502);
+  }
 }
 
 /** Hands `chunk`'s deltas to `sink`; true when it carried the finish reason. */

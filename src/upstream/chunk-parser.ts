@@ -12,6 +12,12 @@ import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { BodyReader } from "./response-body.ts";
 import { type SseDataListener, SseDataReader } from "./sse-data-reader.ts";
 
+/** Who hears of each chunk, and of the end of each network read's chunks (the moment to pass them on). */
+export interface ChunkListener {
+  chunk(chunk: ChatCompletionChunk): void;
+  readEnd?(): void;
+}
+
 export class CompletionChunkParser implements SseDataListener, BodyReader {
   readonly #reader = new SseDataReader(this);
   #done = false;
@@ -19,28 +25,27 @@ export class CompletionChunkParser implements SseDataListener, BodyReader {
   readonly #requestId: string | null;
 
   /**
-   * `onChunk` receives every chunk until `[DONE]`; `onRead`, if given, runs after each read's
-   * chunks ({@link read}). Parsing throws what the `openai` client's own stream throws:
-   * `SyntaxError` for a chunk that is not JSON, `APIError` for an error object sent inside the
-   * stream (`headers`: the response's, for the error's request id).
+   * `listener.chunk` receives every chunk until `[DONE]`; `listener.readEnd`, if it has one, runs
+   * after each read's chunks ({@link read}). Parsing throws what the `openai` client's own stream
+   * throws: `SyntaxError` for a chunk that is not JSON, `APIError` for an error object sent inside
+   * the stream (`headers`: the response's, for the error's request id).
    */
   constructor(
-    private readonly onChunk: (chunk: ChatCompletionChunk) => void,
+    private readonly listener: ChunkListener,
     headers?: Headers,
-    private readonly onRead?: () => void,
   ) {
     this.#requestId = headers?.get("x-request-id") ?? null;
   }
 
-  /** Parses one network read; `onChunk` runs for each chunk it completes, before this returns. */
+  /** Parses one network read; `listener.chunk` runs for each chunk it completes, before this returns. */
   feed(bytes: Uint8Array): void {
     this.#reader.feed(bytes);
   }
 
-  /** {@link feed}, then `onRead`: the parser as a body's reader (response-body.ts). */
+  /** {@link feed}, then `listener.readEnd`: the parser as a body's reader (response-body.ts). */
   read(bytes: Uint8Array): void {
     this.#reader.feed(bytes);
-    this.onRead?.();
+    this.listener.readEnd?.();
   }
 
   /** One event's data: a chunk, or the end. */
@@ -50,7 +55,7 @@ export class CompletionChunkParser implements SseDataListener, BodyReader {
     if (this.#done) return;
     const chunk = JSON.parse(data);
     if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, this.#errorHeaders());
-    this.onChunk(chunk);
+    this.listener.chunk(chunk);
   }
 
   #errorHeaders(): Headers {

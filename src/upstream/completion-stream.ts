@@ -5,7 +5,7 @@
  */
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
-import { CompletionChunkParser } from "./chunk-parser.ts";
+import { type ChunkListener, CompletionChunkParser } from "./chunk-parser.ts";
 import { ChatRequestBody } from "./request-body.ts";
 import { readBody } from "./response-body.ts";
 
@@ -40,16 +40,12 @@ function carriesImageBytes(messages: ChatCompletionCreateParamsStreaming["messag
 }
 
 /**
- * Reads `response`'s chunks: `onChunk` for each, `onRead` after each network read's chunks (the
- * moment to pass them on, once per read). Resolves at the body's end; rejects with what
- * {@link CompletionChunkParser} throws, or what the body's read does (cut, aborted).
+ * Reads `response`'s chunks into `listener`: `chunk` for each, `readEnd` after each network read's
+ * chunks (the moment to pass them on, once per read). Resolves at the body's end; rejects with
+ * what {@link CompletionChunkParser} throws, or what the body's read does (cut, aborted).
  */
-export function readCompletion(
-  response: Response,
-  onChunk: (chunk: ChatCompletionChunk) => void,
-  onRead: () => void,
-): Promise<void> {
-  return readBody(response, new CompletionChunkParser(onChunk, response.headers, onRead));
+export function readCompletion(response: Response, listener: ChunkListener): Promise<void> {
+  return readBody(response, new CompletionChunkParser(listener, response.headers));
 }
 
 /**
@@ -59,7 +55,7 @@ export function readCompletion(
 export async function* readCompletionChunks(response: Response): AsyncGenerator<ChatCompletionChunk[]> {
   if (!response.body) return;
   let chunks: ChatCompletionChunk[] = [];
-  const parser = new CompletionChunkParser((chunk) => chunks.push(chunk), response.headers);
+  const parser = new CompletionChunkParser({ chunk: (chunk) => chunks.push(chunk) }, response.headers);
   for await (const bytes of response.body) {
     parser.feed(bytes);
     if (chunks.length === 0) continue;

@@ -18,7 +18,7 @@ import { logError } from "../log.ts";
 import { estimatedUsage, estimateTextTokens } from "../usage/estimate.ts";
 import type { UpstreamCallObserver } from "./call-observer.ts";
 import { type CallOptions, readCompletionChunks, requestCompletionStream } from "./completion-stream.ts";
-import { toUpstreamError, type UpstreamError } from "./errors.ts";
+import { toUpstreamError, type UpstreamError, type UpstreamTimeoutError } from "./errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "./timeouts.ts";
 import { type IncludeUsagePolicy, requestStreamWithUsage } from "./usage-request.ts";
 
@@ -46,10 +46,13 @@ export class PassThroughCall {
     private readonly client: OpenAI,
     private readonly options: PassThroughOptions,
   ) {
-    this.#watchdog = new TokenWatchdog(options.timeouts, (error) => {
-      this.#failure = error;
-      this.cancel("timeout");
-    });
+    this.#watchdog = new TokenWatchdog(options.timeouts, this);
+  }
+
+  /** The model took too long for a token (the watchdog's call). */
+  timedOut(error: UpstreamTimeoutError): void {
+    this.#failure = error;
+    this.cancel("timeout");
   }
 
   /** Aborts the upstream request now (a client that left, a timeout); idempotent. */

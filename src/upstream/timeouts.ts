@@ -12,6 +12,16 @@ export interface TokenTimeouts {
   interTokenMs: number;
 }
 
+/** Who hears of a timeout: the call the watchdog times. */
+export interface TimedCall {
+  timedOut(error: UpstreamTimeoutError): void;
+}
+
+/** A watchdog's timer: a function of the module, given the watchdog, so that arming it makes no closure. */
+function check(watchdog: TokenWatchdog): void {
+  watchdog.check();
+}
+
 /**
  * One timer per call that re-arms lazily when it fires, instead of a timer reset per token: a
  * token only records the time. The first token re-arms it once, from the first-token limit to
@@ -23,10 +33,10 @@ export class TokenWatchdog {
   #seenToken = false;
   #stopped = false;
 
-  /** Starts the first-token clock; `onTimeout` runs at most once, unless {@link stop} ran first. */
+  /** Starts the first-token clock; `call.timedOut` runs at most once, unless {@link stop} ran first. */
   constructor(
     private readonly limits: TokenTimeouts,
-    private readonly onTimeout: (error: UpstreamTimeoutError) => void,
+    private readonly call: TimedCall,
   ) {
     this.#arm(limits.firstTokenMs);
   }
@@ -59,15 +69,22 @@ export class TokenWatchdog {
     clearTimeout(this.#timer);
   }
 
+  /** The timer fired: a timeout if the limit has passed since the last token, else it re-arms for the rest. */
+  check(): void {
+    if (this.#stopped) return;
+    const limit = this.#seenToken ? this.limits.interTokenMs : this.limits.firstTokenMs;
+    const idle = performance.now() - this.#lastActivity;
+    if (idle < limit) {
+      this.#arm(limit - idle);
+      return;
+    }
+    this.stop();
+    this.call.timedOut(new UpstreamTimeoutError(this.#seenToken ? "next token" : "first token", limit));
+  }
+
   #arm(milliseconds: number): void {
     clearTimeout(this.#timer);
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      const limit = this.#seenToken ? this.limits.interTokenMs : this.limits.firstTokenMs;
-      const idle = performance.now() - this.#lastActivity;
-      if (idle < limit) return this.#arm(limit - idle);
-      this.stop();
-      this.onTimeout(new UpstreamTimeoutError(this.#seenToken ? "next token" : "first token", limit));
-    }, milliseconds);
+    this.#timer = setTimeout(check, milliseconds, this);
   }
 }

@@ -37,11 +37,10 @@ async function contents(response: Response): Promise<string[]> {
 async function pushed(response: Response): Promise<{ seen: string[]; reads: number }> {
   const seen: string[] = [];
   let reads = 0;
-  await readCompletion(
-    response,
-    (chunk) => seen.push(chunk.choices[0]?.delta?.content ?? ""),
-    () => reads++,
-  );
+  await readCompletion(response, {
+    chunk: (chunk) => seen.push(chunk.choices[0]?.delta?.content ?? ""),
+    readEnd: () => reads++,
+  });
   return { seen, reads };
 }
 
