@@ -76,17 +76,33 @@ export async function streamResponses(
     store: false,
     stream: true as const,
   };
-  let finished = false;
+  let stream: AsyncIterable<ResponseStreamEvent>;
   try {
-    const stream = await client.responses.create(params, {
+    stream = await client.responses.create(params, {
       signal: options.signal,
       headers: { "x-request-id": options.requestId },
     });
-    for await (const event of stream) if (readEvent(event, sink)) finished = true;
   } catch (cause) {
     if (options.signal.aborted) return;
     throw toUpstreamError(cause);
   }
-  if (!finished && !options.signal.aborted)
+  // The request (the whole conversation) is not needed past here: an async function keeps its
+  // parameters while it runs, so the events are read by one that is given the stream alone.
+  return readEvents(stream, sink, options.signal);
+}
+
+async function readEvents(
+  stream: AsyncIterable<ResponseStreamEvent>,
+  sink: UpstreamSink,
+  signal: AbortSignal,
+): Promise<void> {
+  let finished = false;
+  try {
+    for await (const event of stream) if (readEvent(event, sink)) finished = true;
+  } catch (cause) {
+    if (signal.aborted) return;
+    throw toUpstreamError(cause);
+  }
+  if (!finished && !signal.aborted)
     throw new UpstreamError("upstream_bad_response", "the model provider ended the stream without finishing", 502);
 }
