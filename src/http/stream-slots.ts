@@ -38,6 +38,11 @@ export class StreamSlots {
       this.#open--;
       throw error;
     }
+    return this.#releaseOf(releaseUser);
+  }
+
+  // Not made in acquire(): a closure there would keep that async function's scope while the stream is open.
+  #releaseOf(releaseUser: () => void): () => void {
     let held = true;
     return () => {
       if (!held) return;
