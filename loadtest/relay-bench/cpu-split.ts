@@ -9,6 +9,12 @@
  * sampling: root, or kernel.perf_event_paranoid ≤ 0), every server writing its JIT's code map
  * (--profile-dir), then counts the samples of each server within its measured stretch. The
  * figures carry perf's own cost (the JIT maps, the sampling), a few percent; read them as shares.
+ *
+ *   bun loadtest/relay-bench/cpu-split.ts --stacks --tokens 2 --subjects peer,sluice
+ *
+ * With --stacks, perf records call stacks too, and the main thread's time is also counted to the
+ * innermost JavaScript function on each stack: the runtime's own code, which has no symbols, is
+ * then named by the function that called it (with --tokens 2, what a request costs, and where).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +32,15 @@ export interface Sample {
   tid: number;
   time: number;
   periodNs: number;
+  ip: bigint;
+  symbol: string;
+  object: string;
+  /** With call stacks (`--stacks`): the stack, innermost first (the sample's own code is the first). */
+  frames?: Frame[];
+}
+
+/** One frame of a sample's call stack. */
+export interface Frame {
   ip: bigint;
   symbol: string;
   object: string;
@@ -47,6 +62,49 @@ export function parseSample(line: string): Sample | undefined {
     symbol: symbol ?? "",
     object: object ?? "",
   };
+}
+
+// With call stacks (perf record -g), the same fields: a head "pid/tid time: period", then a line per frame.
+const STACK_HEAD = /^\s*(\d+)\/(\d+)\s+([\d.]+):\s+(\d+)\s*$/;
+const FRAME_LINE = /^\s+([0-9a-f]+)\s+(.*?)\s*\(([^()]*)\)\s*$/;
+
+/** Samples from perf script's lines, one line each or with their call stacks. */
+export function* samplesOf(lines: Iterable<string>): Generator<Sample> {
+  let stacked: Sample | undefined;
+  for (const line of lines) {
+    const frame = stacked && FRAME_LINE.exec(line);
+    if (stacked && frame) {
+      const [, ip, symbol, object] = frame;
+      stacked.frames?.push({ ip: BigInt(`0x${ip}`), symbol: symbol ?? "", object: object ?? "" });
+      continue;
+    }
+    if (stacked) yield withLeaf(stacked);
+    stacked = undefined;
+    const head = STACK_HEAD.exec(line);
+    if (head) {
+      const [, pid, tid, time, period] = head;
+      stacked = {
+        pid: Number(pid),
+        tid: Number(tid),
+        time: Number(time),
+        periodNs: Number(period),
+        ip: 0n,
+        symbol: "",
+        object: "",
+        frames: [],
+      };
+      continue;
+    }
+    const sample = parseSample(line);
+    if (sample) yield sample;
+  }
+  if (stacked) yield withLeaf(stacked);
+}
+
+/** A stacked sample's own code is its innermost frame. */
+function withLeaf(sample: Sample): Sample {
+  const leaf = sample.frames?.[0];
+  return leaf ? { ...sample, ip: leaf.ip, symbol: leaf.symbol, object: leaf.object } : sample;
 }
 
 /** The kind of a sample's code, from the object it ran in. */
@@ -86,6 +144,11 @@ interface Split {
   byKind: Map<CodeKind, number>;
   otherThreads: number;
   functions: Map<string, number>;
+  /**
+   * With call stacks: the main thread's samples by the innermost named JavaScript function on the
+   * stack, so that the runtime's code (which has no symbols) is counted to the function that called it.
+   */
+  callers: Map<string, number>;
 }
 
 const KINDS: [CodeKind, string][] = [
@@ -116,23 +179,49 @@ export function splitSamples(
       start: entry.measuredFromMs / 1000,
       end: entry.measuredToMs / 1000,
     });
-    const split = splits.get(entry.subject) ?? { tokens: 0, byKind: new Map(), otherThreads: 0, functions: new Map() };
+    const split = splits.get(entry.subject) ?? {
+      tokens: 0,
+      byKind: new Map(),
+      otherThreads: 0,
+      functions: new Map(),
+      callers: new Map(),
+    };
     split.tokens += entry.tokens;
     splits.set(entry.subject, split);
   }
-  for (const line of lines) {
-    const sample = parseSample(line);
-    const run = sample && byPid.get(sample.pid);
-    if (!sample || !run || sample.time < run.start || sample.time > run.end) continue;
+  for (const sample of samplesOf(lines)) {
+    const run = byPid.get(sample.pid);
+    if (!run || sample.time < run.start || sample.time > run.end) continue;
     const split = splits.get(run.entry.subject) as Split;
     const kind = codeKind(sample);
     add(split.byKind, kind, sample.periodNs);
     if (sample.tid !== sample.pid) split.otherThreads += sample.periodNs;
+    const nameOf = (code: Frame) => functionName(symbols.get(sample.pid)?.nameAt(code.ip, sample.time) ?? code.symbol);
+    if (sample.frames && sample.tid === sample.pid)
+      add(split.callers, callerOf(sample.frames, nameOf), sample.periodNs);
     if (kind !== "javascript") continue;
-    const symbol = symbols.get(sample.pid)?.nameAt(sample.ip, sample.time) ?? sample.symbol;
-    add(split.functions, functionName(symbol), sample.periodNs);
+    add(split.functions, nameOf(sample), sample.periodNs);
   }
   return splits;
+}
+
+/**
+ * A JavaScript function by name, not one of the JIT's own stubs (`CallTrampoline`, `op_…`, inline
+ * caches): JavaScriptCore names functions `name#hash`, V8 `name file:line:column`.
+ */
+function isNamedFunction(name: string): boolean {
+  return /#|\s(file|ext|node):/.test(name);
+}
+
+/** The innermost named JavaScript function on the stack, or what the sample ran when there is none. */
+function callerOf(frames: readonly Frame[], nameOf: (frame: Frame) => string): string {
+  for (const frame of frames) {
+    if (codeKind(frame) !== "javascript") continue;
+    const name = nameOf(frame);
+    if (isNamedFunction(name)) return name;
+  }
+  const leaf = frames[0];
+  return `(no JavaScript on the stack: ${leaf ? codeKind(leaf) : "none"})`;
 }
 
 function perToken(ns: number, tokens: number): string {
@@ -162,6 +251,17 @@ export function splitReport(splits: Map<string, Split>, command: string): string
     lines.push("", `JavaScript functions of ${name}, µs per token (tiers added up):`, "");
     for (const [fn, ns] of top) lines.push(`- ${perToken(ns, split.tokens)} \`${fn}\``);
   }
+  for (const name of subjects) {
+    const split = splits.get(name) as Split;
+    const top = [...split.callers].sort((a, b) => b[1] - a[1]).slice(0, 20);
+    if (top.length === 0) continue;
+    lines.push(
+      "",
+      `Main thread of ${name} by the innermost JavaScript function on the stack (its own time and the runtime code it called), µs per token:`,
+      "",
+    );
+    for (const [fn, ns] of top) lines.push(`- ${perToken(ns, split.tokens)} \`${fn}\``);
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -177,10 +277,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const dir = mkdtempSync(join(tmpdir(), "sluice-cpu-split-"));
   const data = join(dir, "perf.data");
-  const bench = [process.execPath, "loadtest/relay-bench/main.ts", "--compare", ...argv];
+  const stacks = argv.includes("--stacks");
+  const benchArgs = argv.filter((arg) => arg !== "--stacks");
+  const bench = [process.execPath, "loadtest/relay-bench/main.ts", "--compare", ...benchArgs];
   const recorded = await run([
     "perf",
     "record",
+    ...(stacks ? ["-g"] : []),
     "-k",
     "realtime",
     "-a",

@@ -61,8 +61,7 @@ async function main(argv: string[]): Promise<number> {
     optionOf(argv, "tps", "4"),
     "--streams",
     String(streams),
-    "--app-bun-options",
-    `--preload ${PRELOAD}`,
+    `--app-bun-options=--preload ${PRELOAD}`,
   ];
   const bench = Bun.spawn([process.execPath, "loadtest/relay-bench/main.ts", ...args], {
     cwd: ROOT,

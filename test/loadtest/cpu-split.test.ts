@@ -3,6 +3,7 @@ import {
   codeKind,
   functionName,
   parseSample,
+  samplesOf,
   splitReport,
   splitSamples,
 } from "../../loadtest/relay-bench/cpu-split.ts";
@@ -134,5 +135,48 @@ describe("the CPU split", () => {
     const split = splitSamples(lines, measured, new Map([[101, symbols]])).get("sluice");
     // The map (perf's own naming) said body twice; by time, the second sample ran pull.
     expect(Object.fromEntries(split?.functions ?? [])).toEqual({ "body#EoYX3m": 1_000_000, "pull#Ab12Cd": 1_000_000 });
+  });
+
+  test("with call stacks, the main thread's time counts to the innermost named JavaScript function, the runtime's code included", () => {
+    const stacked = [
+      // The runtime's code (no symbol) called from a trampoline called from handle: handle's.
+      "  101/101  1000.100000:    1000000 ",
+      "\t         1a4c9d6 [unknown] (/opt/bun/bin/bun)",
+      "\t    7f3271360010 JSC-Baseline: CallTrampoline (/tmp/perf-101.map)",
+      "\t    7f32713690c0 JSC-FTL: handle#EoYX3m (/tmp/perf-101.map)",
+      "\t    7f3271369500 JSC-FTL: fetch#Ab12Cd (/tmp/perf-101.map)",
+      "",
+      // The kernel under the event loop: no JavaScript on the stack.
+      "  101/101  1000.200000:    2000000 ",
+      "\tffffffff8224f5f9 tcp_sendmsg ([kernel.kallsyms])",
+      "\t         1a4c9d6 [unknown] (/opt/bun/bin/bun)",
+      "",
+      // Another thread: in the split by kind, not among the callers.
+      "  101/105  1000.300000:    1000000 ",
+      "\t         1a4c9d6 [unknown] (/opt/bun/bin/bun)",
+    ];
+    const samples = [...samplesOf(stacked)];
+    expect(samples.map((sample) => [sample.symbol, sample.frames?.length])).toEqual([
+      ["[unknown]", 4],
+      ["tcp_sendmsg", 2],
+      ["[unknown]", 1],
+    ]);
+    // One-line samples read as before, among stacked ones.
+    expect([...samplesOf(lines.slice(0, 2))].map((sample) => sample.symbol)).toEqual([
+      "JSC-FTL: body#EoYX3m",
+      "JSC-DFG: body#EoYX3m",
+    ]);
+    const measured = [
+      { subject: "sluice", round: 0, tokens: 1000, pid: 101, measuredFromMs: 1_000_000, measuredToMs: 1_001_000 },
+    ];
+    const split = splitSamples(stacked, measured).get("sluice");
+    expect(Object.fromEntries(split?.byKind ?? [])).toEqual({ runtime: 2_000_000, kernel: 2_000_000 });
+    expect(Object.fromEntries(split?.callers ?? [])).toEqual({
+      "handle#EoYX3m": 1_000_000,
+      "(no JavaScript on the stack: kernel)": 2_000_000,
+    });
+    const report = splitReport(splitSamples(stacked, measured), "bun loadtest/relay-bench/cpu-split.ts --stacks");
+    expect(report).toContain("Main thread of sluice by the innermost JavaScript function on the stack");
+    expect(report).toContain("- 1.00 `handle#EoYX3m`");
   });
 });
