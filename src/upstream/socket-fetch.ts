@@ -235,7 +235,9 @@ export function socketFetch(input: string | URL | Request, init: RequestInit = {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const method = (init.method ?? "GET").toUpperCase();
-  const head = requestBytes(url, method, new Headers(init.headers), body);
+  // The `openai` client hands over a Headers already: read as it is, not copied.
+  const headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+  const head = requestBytes(url, method, headers, body);
   const chatBody = typeof body === "string" ? undefined : body;
   return new Promise((resolve, reject) =>
     exchange({ url, head, body: chatBody, signal, bodiless: method === "HEAD", resolve, reject }),
