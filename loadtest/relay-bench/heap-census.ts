@@ -13,7 +13,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { censusOf, type HeapSnapshot, type PerStream, perStream } from "./heap-snapshot.ts";
+import {
+  censusOf,
+  type HeapSnapshot,
+  memoryPerStream,
+  type PerStream,
+  type ProcessMemory,
+  perStream,
+} from "./heap-snapshot.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const PRELOAD = join(import.meta.dir, "heap-census-preload.ts");
@@ -24,12 +31,30 @@ function optionOf(argv: string[], name: string, fallback: string): string {
   return at !== -1 && argv[at + 1] !== undefined ? (argv[at + 1] as string) : fallback;
 }
 
-export function censusReport(result: PerStream, command: string): string {
+const kib = (bytes: number) => (bytes / 1024).toFixed(1);
+
+export function censusReport(
+  result: PerStream,
+  memory: ReturnType<typeof memoryPerStream> | undefined,
+  command: string,
+): string {
   const lines = [
     `Command: \`${command}\``,
     "",
     `Per open stream: **${Math.round(result.bytes)} bytes** in **${result.objects.toFixed(1)} objects** (each object's own size).`,
     "",
+    ...(memory
+      ? [
+          "| the process's memory per open stream, after a full collection | KiB |",
+          "|---|---:|",
+          `| RSS | ${kib(memory.rss)} |`,
+          `| the JavaScript heap's capacity (its blocks, live or not) | ${kib(memory.heapCapacity)} |`,
+          `| of which live | ${kib(memory.heapLive)} |`,
+          `| memory the heap's objects own outside it | ${kib(memory.extra)} |`,
+          `| the rest: the runtime's native memory (sockets, buffers) | ${kib(memory.rest)} |`,
+          "",
+        ]
+      : []),
     "| class | objects per stream | bytes per stream |",
     "|---|---:|---:|",
     ...result.classes
@@ -76,8 +101,12 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const result = perStream(censusOf(read("idle")), censusOf(read("open")), streams);
+  const memoryOf = (name: string) =>
+    JSON.parse(readFileSync(join(dir, `${name}-memory.json`), "utf8")) as ProcessMemory;
+  const memory = memoryPerStream(memoryOf("idle"), memoryOf("open"), streams);
   rmSync(dir, { recursive: true, force: true });
-  console.log(`\n${censusReport(result, `bun loadtest/relay-bench/heap-census.ts ${argv.join(" ")}`.trim())}`);
+  const command = `bun loadtest/relay-bench/heap-census.ts ${argv.join(" ")}`.trim();
+  console.log(`\n${censusReport(result, memory, command)}`);
   return 0;
 }
 

@@ -94,3 +94,23 @@ export function perStream(idle: HeapCensus, open: HeapCensus, streams: number): 
     functions: functions.sort((a, b) => b[1] - a[1]),
   };
 }
+
+/** The process's memory after a full collection (heap-census-preload.ts). */
+export interface ProcessMemory {
+  rss: number;
+  /** Live bytes in the JavaScript heap. */
+  heapSize: number;
+  /** What the heap holds from the system for them: its blocks, live or not. */
+  heapCapacity: number;
+  /** Memory the heap's objects own outside it (buffers), as the runtime reports it. */
+  extraMemorySize: number;
+}
+
+/** Where one stream's RSS goes, in bytes: the heap's capacity (and the live bytes in it), the objects' outside memory, the rest (native). */
+export function memoryPerStream(idle: ProcessMemory, open: ProcessMemory, streams: number) {
+  const each = (name: keyof ProcessMemory) => (open[name] - idle[name]) / streams;
+  const rss = each("rss");
+  const heapCapacity = each("heapCapacity");
+  const extra = each("extraMemorySize");
+  return { rss, heapCapacity, heapLive: each("heapSize"), extra, rest: rss - heapCapacity - extra };
+}

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { censusReport } from "../../loadtest/relay-bench/heap-census.ts";
-import { censusOf, type HeapSnapshot, perStream } from "../../loadtest/relay-bench/heap-snapshot.ts";
+import { censusOf, type HeapSnapshot, memoryPerStream, perStream } from "../../loadtest/relay-bench/heap-snapshot.ts";
 
 /** A snapshot of `objects` ([class, size]) and `edges` ([from, to, type, name]); ids are positions + 1. */
 function snapshot(objects: [string, number][], edges: [number, number, string, string][] = []): HeapSnapshot {
@@ -45,8 +45,14 @@ test("what open streams hold beyond the idle heap, per stream, by class and by t
   expect(result.objects).toBe(3.5);
   expect(result.classes[0]).toEqual(["Viewer", { objects: 1, bytes: 112 }]);
   expect(Object.fromEntries(result.functions)).toEqual({ release: 1, "(held by no name)": 0.5 });
-  const report = censusReport(result, "bun loadtest/relay-bench/heap-census.ts");
+  const idleMemory = { rss: 100 << 20, heapSize: 14 << 20, heapCapacity: 18 << 20, extraMemorySize: 5 << 20 };
+  const openMemory = { rss: 130 << 20, heapSize: 20 << 20, heapCapacity: 38 << 20, extraMemorySize: 6 << 20 };
+  const memory = memoryPerStream(idleMemory, openMemory, 1024);
+  expect(memory).toEqual({ rss: 30 << 10, heapCapacity: 20 << 10, heapLive: 6 << 10, extra: 1 << 10, rest: 9 << 10 });
+  const report = censusReport(result, memory, "bun loadtest/relay-bench/heap-census.ts");
   expect(report).toContain("Per open stream: **208 bytes** in **3.5 objects**");
   expect(report).toContain("| Viewer | 1.00 | 112 |");
   expect(report).toContain("| release | 1.00 |");
+  expect(report).toContain("| the JavaScript heap's capacity (its blocks, live or not) | 20.0 |");
+  expect(report).toContain("| the rest: the runtime's native memory (sockets, buffers) | 9.0 |");
 });
