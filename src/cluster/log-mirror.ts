@@ -117,8 +117,9 @@ export class LogMirror {
   mirror(generation: Generation): void {
     const entry: Mirrored = { generation, written: 0, fresh: false, expiryRefreshedAt: 0 };
     this.#mirrored.add(entry);
-    const stop = generation.onEvent(() => this.#mark(entry));
-    void generation.settled.then(stop);
+    const listener = { eventsRecorded: () => this.#mark(entry) };
+    generation.onEvent(listener);
+    void generation.settled.then(() => generation.offEvent(listener));
     this.#mark(entry);
   }
 

@@ -6,7 +6,7 @@
  */
 import type { CancelReason, EndEvent, ErrorEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
 import { EventLog, outcomeOf } from "../generation/event-log.ts";
-import type { GenerationView } from "../generation/view.ts";
+import type { EventsListener, GenerationView } from "../generation/view.ts";
 
 /** What a remote generation sends to its owner instance (control.ts). */
 export interface OwnerLink {
@@ -23,7 +23,7 @@ export interface RemoteFailure {
 export class RemoteGeneration implements GenerationView {
   readonly log = new EventLog();
   readonly settled: Promise<GenerationOutcome>;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<EventsListener>();
   #resolve!: (outcome: GenerationOutcome) => void;
   #viewers = 0;
   #lost = false;
@@ -72,7 +72,7 @@ export class RemoteGeneration implements GenerationView {
       const { id: _id, ...step } = event;
       this.log.appendStep(step);
     }
-    for (const listener of this.#listeners) listener();
+    for (const listener of this.#listeners) listener.eventsRecorded();
     return true;
   }
 
@@ -84,7 +84,7 @@ export class RemoteGeneration implements GenerationView {
   lose(): void {
     if (this.closed) return;
     this.#lost = true;
-    for (const listener of this.#listeners) listener();
+    for (const listener of this.#listeners) listener.eventsRecorded();
   }
 
   /** Ends the view for its viewers with an `error` event: the owner died. */
@@ -92,12 +92,15 @@ export class RemoteGeneration implements GenerationView {
     if (this.ended) return;
     const event: ErrorEvent = { id: this.log.length + 1, type: "error", ...failure };
     this.#close(event);
-    for (const listener of this.#listeners) listener();
+    for (const listener of this.#listeners) listener.eventsRecorded();
   }
 
-  onEvent(listener: () => void): () => void {
+  onEvent(listener: EventsListener): void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  }
+
+  offEvent(listener: EventsListener): void {
+    this.#listeners.delete(listener);
   }
 
   attach(): () => void {
@@ -115,15 +118,18 @@ export class RemoteGeneration implements GenerationView {
   reach(count: number, timeoutMs: number): Promise<void> {
     if (this.log.length >= count || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
+      const listener = {
+        eventsRecorded: () => {
+          if (this.log.length >= count || this.closed) done();
+        },
+      };
       const done = () => {
         clearTimeout(timer);
-        stop();
+        this.offEvent(listener);
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
-      const stop = this.onEvent(() => {
-        if (this.log.length >= count || this.closed) done();
-      });
+      this.onEvent(listener);
     });
   }
 

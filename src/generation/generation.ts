@@ -22,7 +22,7 @@ import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
 import { cutToBytes, EventLog, outcomeOf } from "./event-log.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
 import { UsageTally } from "./usage-tally.ts";
-import type { GenerationView } from "./view.ts";
+import type { EventsListener, GenerationView } from "./view.ts";
 
 /** Why a generation ends with an `error` event rather than `done` when it is cancelled. */
 export interface GenerationFailure {
@@ -70,7 +70,7 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
    * Replaced, never changed in place: a listener that stops listening while the listeners are
    * told (a viewer whose stream ended) leaves the telling undisturbed, and telling costs no iterator.
    */
-  #listeners: readonly (() => void)[] = [];
+  #listeners: readonly EventsListener[] = [];
   readonly #controller = new AbortController();
   /** The upstream call was aborted (a cancel, or a budget reached): mirrors its signal, read per token without a native getter. */
   #aborted = false;
@@ -128,15 +128,15 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
   }
 
   /**
-   * Calls `listener` synchronously when events were recorded, until the returned function is
-   * called (no promise per event): once per network read for the tokens it brought, once for
-   * the end. `listener` must not throw.
+   * Tells `listener` synchronously when events were recorded (no promise per event): once per
+   * network read for the tokens it brought, once for the end, until {@link offEvent}. It must not throw.
    */
-  onEvent(listener: () => void): () => void {
+  onEvent(listener: EventsListener): void {
     this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((each) => each !== listener);
-    };
+  }
+
+  offEvent(listener: EventsListener): void {
+    this.#listeners = this.#listeners.filter((each) => each !== listener);
   }
 
   /** Registers a viewer; the returned function releases it (idempotent). See cancel-policy.ts. */
@@ -247,7 +247,7 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
   #tell(): void {
     this.#untold = false;
     const listeners = this.#listeners;
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as () => void)();
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as EventsListener).eventsRecorded();
   }
 
   /** Records a token within the budgets; at a budget the answer ends with finish_reason "length". */

@@ -16,6 +16,11 @@ export interface EventLogView {
   at(index: number): GenerationEvent | undefined;
 }
 
+/** Told synchronously when events were recorded (one call may stand for several). */
+export interface EventsListener {
+  eventsRecorded(): void;
+}
+
 export interface GenerationView {
   readonly id: string;
   /** The user it belongs to: only they may watch or stop it. */
@@ -34,8 +39,13 @@ export interface GenerationView {
    */
   readonly closed: boolean;
   readonly settled: Promise<GenerationOutcome>;
-  /** Calls `listener` synchronously when events were recorded (one call may stand for several), until the returned function is called. */
-  onEvent(listener: () => void): () => void;
+  /**
+   * Tells `listener` synchronously when events were recorded (one call may stand for several),
+   * until {@link offEvent}: a listener is an object, so a viewer is its own, with no closure per stream.
+   */
+  onEvent(listener: EventsListener): void;
+  /** Stops telling `listener` (nothing when it was not listening). */
+  offEvent(listener: EventsListener): void;
   /** Registers a viewer for the cancel policy; the returned function releases it (idempotent). */
   attach(): () => void;
   /** Aborts the model call now (Stop); the end reaches every viewer as an event. */

@@ -9,7 +9,7 @@
  * shared log, a live token costs no promise, and the tokens of one upstream read leave in one write.
  */
 import type { EndEvent, StepEvent } from "../contract.ts";
-import type { EventLogView, GenerationView } from "../generation/view.ts";
+import type { EventLogView, EventsListener, GenerationView } from "../generation/view.ts";
 import { type BodySource, type BodyWriter, pushedBody } from "../runtime.ts";
 import type { Dialect } from "./dialects.ts";
 import { formatComment, formatOpening } from "./encode.ts";
@@ -60,15 +60,15 @@ function frameOther(log: EventLogView, dialect: Dialect, index: number): string 
 
 /**
  * One viewer: where it is in the log, and whether its client took the last write. It is its own
- * heartbeat's target and its request signal's listener (`handleEvent`), so it holds few closures.
+ * heartbeat's target, its generation's listener (`eventsRecorded`) and its request signal's
+ * (`handleEvent`), so it holds few closures.
  */
-class Viewer implements BodySource, Beating, EventListenerObject {
+class Viewer implements BodySource, Beating, EventsListener, EventListenerObject {
   #cursor: number;
   #writer: BodyWriter | undefined;
   #behind = false;
   #writing = false;
   #closed = false;
-  #stopListening: (() => void) | undefined;
   readonly #release: () => void;
 
   constructor(
@@ -86,7 +86,7 @@ class Viewer implements BodySource, Beating, EventListenerObject {
     this.#behind = !writer.write(formatOpening(this.options.retryMs, "connected") + head);
     if (this.#closed) return;
     heartbeatsEvery(this.options.heartbeatMs).add(this);
-    this.#stopListening = this.generation.onEvent(this.#push);
+    this.generation.onEvent(this);
     this.#push();
   }
 
@@ -97,6 +97,11 @@ class Viewer implements BodySource, Beating, EventListenerObject {
 
   cancel(): void {
     this.#finish();
+  }
+
+  /** The generation recorded events. */
+  eventsRecorded(): void {
+    this.#push();
   }
 
   /** The request's signal aborted: the client left. */
@@ -115,7 +120,7 @@ class Viewer implements BodySource, Beating, EventListenerObject {
   }
 
   /** Writes the events past the cursor while the client keeps up; closes the body after the last. */
-  readonly #push = (): void => {
+  #push(): void {
     // A write may call resume() (and so this) again from inside; the outer call carries on.
     const writer = this.#writer;
     if (this.#closed || this.#writing || !writer) return;
@@ -139,13 +144,13 @@ class Viewer implements BodySource, Beating, EventListenerObject {
     } finally {
       this.#writing = false;
     }
-  };
+  }
 
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
     heartbeatsEvery(this.options.heartbeatMs).delete(this);
-    this.#stopListening?.();
+    this.generation.offEvent(this);
     this.options.signal?.removeEventListener("abort", this);
     this.#release();
     this.options.onClose?.();

@@ -107,14 +107,23 @@ describe("Generation", () => {
     });
   });
 
-  test("onEvent calls back after each read's events, the end included, until released", async () => {
+  test("onEvent tells a listener after each read's events, the end included, until offEvent", async () => {
     const running = generation({ upstream: upstream(2, 20) });
     const seen: number[] = [];
-    const release = running.onEvent(() => seen.push(running.log.length));
+    const listener = { eventsRecorded: () => seen.push(running.log.length) };
+    running.onEvent(listener);
     await running.settled;
     expect(seen).toEqual([1, 2, 3]);
     expect(running.ended).toBe(true);
-    release();
+    running.offEvent(listener);
+
+    const stopped = generation({ upstream: upstream(2, 20) });
+    const heard: number[] = [];
+    const early = { eventsRecorded: () => heard.push(stopped.log.length) };
+    stopped.onEvent(early);
+    stopped.offEvent(early);
+    await stopped.settled;
+    expect(heard).toEqual([]);
   });
 
   test("the tokens of one read reach a listener in one call", async () => {
@@ -128,7 +137,7 @@ describe("Generation", () => {
     };
     const running = generation({ upstream: bunched });
     const seen: number[] = [];
-    running.onEvent(() => seen.push(running.log.length));
+    running.onEvent({ eventsRecorded: () => seen.push(running.log.length) });
     const { text } = await running.settled;
     expect(text).toBe("abcd");
     expect(seen).toEqual([3, 4, 5]);

@@ -53,7 +53,7 @@ describe("a generation followed from another instance", () => {
   test("lose() closes it for its viewers without an end, so they reconnect and resume", () => {
     const view = new RemoteGeneration("g", "alice", "a", recordingLink().link);
     let heard = 0;
-    view.onEvent(() => heard++);
+    view.onEvent({ eventsRecorded: () => heard++ });
     view.receive(token(1));
     view.lose();
     expect(view.closed).toBe(true);
