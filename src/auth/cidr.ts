@@ -61,8 +61,10 @@ export function parseRanges(variable: string, items: string[]): Range[] {
 }
 
 // Answers for the addresses seen last, per list of ranges: every request asks about its peer,
-// nearly always the same proxy, and parsing an address costs several microseconds.
+// nearly always the same proxy, and parsing an address costs several microseconds. Only short
+// ones are kept (an address, not a forwarded header's long zone suffix): at most 64 KiB of keys.
 const ANSWERS_KEPT = 1_024;
+const LONGEST_KEPT = 64;
 const answers = new WeakMap<readonly Range[], Map<string, boolean>>();
 
 /** Whether `address` lies in one of `ranges`. */
@@ -72,6 +74,7 @@ export function inRanges(address: string | undefined, ranges: readonly Range[]):
   const answer = known?.get(address);
   if (answer !== undefined) return answer;
   const inside = lies(address, ranges);
+  if (address.length > LONGEST_KEPT) return inside;
   if (!known || known.size >= ANSWERS_KEPT) {
     known = new Map();
     answers.set(ranges, known);

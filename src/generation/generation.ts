@@ -15,8 +15,7 @@ import type {
 } from "../contract.ts";
 import { logError } from "../log.ts";
 import type { StepSink, Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
-import type { UpstreamTimeoutError } from "../upstream/errors.ts";
-import { toUpstreamError } from "../upstream/errors.ts";
+import { toUpstreamError, type UpstreamTimeoutError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
 import { cutToBytes, EventLog, outcomeOf } from "./event-log.ts";

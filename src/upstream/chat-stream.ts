@@ -110,8 +110,9 @@ class ChatCall implements ChunkListener {
 
   chunk(chunk: ChatCompletionChunk): void {
     if (readChunk(chunk, this.sink)) this.#finished = true;
-    const calls = this.toolCalls && chunk.choices?.[0]?.delta?.tool_calls;
-    if (calls) for (const call of calls) this.toolCalls?.(call);
+    const { toolCalls } = this;
+    const calls = toolCalls && chunk.choices?.[0]?.delta?.tool_calls;
+    if (calls) for (const call of calls) toolCalls(call);
   }
 
   readEnd(): void {
