@@ -97,8 +97,10 @@ class Admission implements GenerationReservation {
     const { config, inflight, shared, timeouts, metrics } = this.parts;
     const id = options.id ?? newStreamId();
     let generation: Generation;
+    let announced = false;
     try {
       await shared?.mirror.announce(id, this.user, request.model, options.details);
+      announced = true;
       generation = this.slot.create({
         id,
         owner: this.user,
@@ -114,6 +116,7 @@ class Admission implements GenerationReservation {
         observer: metrics.observer,
       });
     } catch (error) {
+      if (announced) shared?.mirror.withdraw(id);
       this.release();
       throw error;
     }
@@ -126,7 +129,6 @@ class Admission implements GenerationReservation {
     options.from?.handOver(bytes);
     this.#follow(generation);
     shared?.mirror.mirror(generation);
-    shared?.running.add(generation);
     return generation;
   }
 

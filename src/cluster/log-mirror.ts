@@ -2,6 +2,10 @@
  * Copies this instance's generations into Redis as they run, for viewers on other instances:
  * each event is appended to the generation's stream (the replayable log) and published on its
  * channel (the live feed), by one script call per turn of the event loop for all generations.
+ * The same calls keep the index of running generations (running-index.ts): a generation is
+ * announced and listed by one call before it starts, and its end (the log's expiry, its removal
+ * from the list) rides on the call that writes its last events, so what Redis costs an answer
+ * is little more than its events.
  *
  * The log is bounded like the generation itself (GENERATION_MAX_EVENTS entries, GENERATION_MAX_BYTES
  * of text: the generation ends before either is passed; MAXLEN is a second line) and expires
@@ -13,6 +17,7 @@ import { SharedStateUnavailableError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
 import { channels, keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
+import { runningEntry } from "./running-index.ts";
 
 export interface MirrorSettings {
   instance: string;
@@ -25,15 +30,18 @@ export interface MirrorSettings {
 const RUNNING_EXPIRY_MS = 10 * 60_000;
 const REFRESH_EVERY_MS = 60_000;
 
-// The names of a generation's log and channel around its id, for the script to build them.
+// The names of a generation's log, meta hash and channel around its id, for the scripts to build them.
 const [LOG_HEAD, LOG_TAIL] = keys.log("\0").split("\0");
+const [META_HEAD, META_TAIL] = keys.meta("\0").split("\0");
 const [CHANNEL_HEAD] = channels.events("\0").split("\0");
 
 // ARGV[1]: the cap. ARGV[2]: the events, one line each, "<generation id> <event JSON>\n" (an id
 // holds no space; JSON.stringify writes no raw line break). One argument for all the events of
 // a flush, instead of three each, costs the app one length and one copy per flush rather than
-// three per event. The keys are named here, not in KEYS: one call covers many generations, which
-// a Redis Cluster would refuse anyway (sluice uses one Redis).
+// three per event. ARGV[3]: expiries after the events, "<generation id> <milliseconds>\n", each
+// for the log and the meta hash. ARGV[4]: the generations that ended, "<generation id>\n", taken
+// off the running list. The keys are named here, not in KEYS: one call covers many generations,
+// which a Redis Cluster would refuse anyway (sluice uses one Redis).
 const APPEND_EVENTS = `
 local count = 0
 for id, event in string.gmatch(ARGV[2], '([^ \\n]+) ([^\\n]*)\\n') do
@@ -41,28 +49,52 @@ for id, event in string.gmatch(ARGV[2], '([^ \\n]+) ([^\\n]*)\\n') do
   redis.call('PUBLISH', ${luaString(CHANNEL_HEAD)} .. id, event)
   count = count + 1
 end
+for id, milliseconds in string.gmatch(ARGV[3], '([^ \\n]+) ([0-9]+)\\n') do
+  redis.call('PEXPIRE', ${luaString(LOG_HEAD)} .. id .. ${luaString(LOG_TAIL)}, milliseconds)
+  redis.call('PEXPIRE', ${luaString(META_HEAD)} .. id .. ${luaString(META_TAIL)}, milliseconds)
+end
+for id in string.gmatch(ARGV[4], '([^\\n]+)\\n') do
+  redis.call('HDEL', ${luaString(keys.runningGenerations)}, id)
+end
 return count
 `;
+
+// KEYS: the meta hash, the running list. ARGV: the expiry, the generation id, its running entry,
+// then the meta hash's fields and values.
+const ANNOUNCE_GENERATION = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`;
+const ANNOUNCE = "sluiceAnnounceGeneration";
 const APPEND = "sluiceAppendEvents";
 // A rewrite after an outage must not block Redis with one huge call.
 const EVENTS_PER_CALL = 1_000;
 // Under load, at most one flush per interval: each costs a pipeline, a write and a reply whatever
 // it carries, and the viewers on other instances get their tokens this much later at most.
 const FLUSH_EVERY_MS = 5;
-type Appender = Record<typeof APPEND, (keyCount: number, cap: string, events: string) => unknown>;
+type Appender = Record<
+  typeof APPEND,
+  (keyCount: number, cap: string, events: string, expiries: string, ended: string) => unknown
+>;
+type Announcer = Record<typeof ANNOUNCE, (meta: string, running: string, ...args: string[]) => Promise<unknown>>;
 
 function luaString(text: string | undefined): string {
   return JSON.stringify(text ?? "");
 }
 
-/** One flush: commands before the events (a rewrite's reset), the events' calls, the expiries after them. */
+/** One flush: commands before the events (a rewrite's reset), the events' calls, the expiries and ends after them. */
 interface Batch {
   pipeline: ReturnType<Redis["pipeline"]>;
   /** Event lines of calls already full, then of the one being filled. */
   calls: string[];
   events: string;
   count: number;
-  expiries: [string, number][];
+  /** "<id> <milliseconds>\n" lines. */
+  expiries: string;
+  /** "<id>\n" lines: generations whose end this flush writes. */
+  ended: string;
 }
 
 interface Mirrored {
@@ -92,25 +124,32 @@ export class LogMirror {
     private readonly settings: MirrorSettings,
   ) {
     redis.defineCommand(APPEND, { lua: APPEND_EVENTS });
+    redis.defineCommand(ANNOUNCE, { numberOfKeys: 2, lua: ANNOUNCE_GENERATION });
     redis.on("ready", () => this.#rewriteAll());
   }
 
   /**
    * Makes generation `id` known to every instance before it starts, so that a viewer sent to
-   * another instance right after the POST finds it. Throws while Redis is unreachable.
+   * another instance right after the POST finds it, and lists it as running (one script call).
+   * Throws while Redis is unreachable.
    */
   async announce(id: string, owner: string, model: string, details?: string): Promise<void> {
-    const meta = keys.meta(id);
-    const expiry = this.settings.retentionMs + RUNNING_EXPIRY_MS;
+    const { instance } = this.settings;
+    const expiry = String(this.settings.retentionMs + RUNNING_EXPIRY_MS);
+    const fields = ["owner", owner, "instance", instance, "model", model];
+    if (details !== undefined) fields.push("details", details);
+    const entry = runningEntry(owner, model, instance, Date.now());
     try {
-      await this.redis
-        .multi()
-        .hset(meta, { owner, instance: this.settings.instance, model, ...(details === undefined ? {} : { details }) })
-        .pexpire(meta, expiry)
-        .exec();
+      const announce = (this.redis as unknown as Announcer)[ANNOUNCE];
+      await announce.call(this.redis, keys.meta(id), keys.runningGenerations, expiry, id, entry, ...fields);
     } catch {
       throw new SharedStateUnavailableError();
     }
+  }
+
+  /** Generation `id`, announced, did not start after all (a shutdown began): off the running list. */
+  withdraw(id: string): void {
+    this.redis.hdel(keys.runningGenerations, id).catch(() => {});
   }
 
   /** Mirrors `generation`, announced already, from its first event to its end. */
@@ -146,17 +185,27 @@ export class LogMirror {
     if (this.redis.status !== "ready") return;
     const entries = [...this.#dirty];
     this.#dirty.clear();
-    const batch: Batch = { pipeline: this.redis.pipeline(), calls: [], events: "", count: 0, expiries: [] };
+    const batch: Batch = {
+      pipeline: this.redis.pipeline(),
+      calls: [],
+      events: "",
+      count: 0,
+      expiries: "",
+      ended: "",
+    };
     const now = Date.now();
     const completed = entries.filter((entry) => this.#write(batch, entry, now));
-    const { pipeline, expiries } = batch;
-    const { calls, events } = batch;
-    if (events !== "") calls.push(events);
-    // The events of the turn in one command: one reply to parse instead of two per event.
+    const { pipeline, calls, expiries, ended } = batch;
+    if (batch.events !== "") calls.push(batch.events);
+    if (calls.length === 0 && (expiries !== "" || ended !== "")) calls.push("");
+    // The events of the turn in one command: one reply to parse instead of two per event; the
+    // expiries and ends ride on the last, after every event.
     const append = (pipeline as unknown as Appender)[APPEND].bind(pipeline);
     const cap = String(this.settings.maxEvents);
-    for (const lines of calls) append(0, cap, lines);
-    for (const [key, milliseconds] of expiries) pipeline.pexpire(key, milliseconds);
+    const last = calls.length - 1;
+    calls.forEach((lines, index) => {
+      append(0, cap, lines, index === last ? expiries : "", index === last ? ended : "");
+    });
     pipeline.exec().then(
       (results) => {
         if (results?.some(([error]) => error)) return this.#lost();
@@ -169,17 +218,12 @@ export class LogMirror {
   /** Adds what `entry` has not written yet to `batch`; true when that includes its end. */
   #write(batch: Batch, entry: Mirrored, now: number): boolean {
     const { generation } = entry;
-    const log = keys.log(generation.id);
-    const meta = keys.meta(generation.id);
+    const { id } = generation;
     if (entry.fresh) {
-      batch.pipeline.del(log);
       const { owner, model, details } = generation;
-      batch.pipeline.hset(meta, {
-        owner,
-        instance: this.settings.instance,
-        model,
-        ...(details === undefined ? {} : { details }),
-      });
+      const { instance } = this.settings;
+      batch.pipeline.del(keys.log(id));
+      batch.pipeline.hset(keys.meta(id), { owner, instance, model, ...(details === undefined ? {} : { details }) });
       entry.fresh = false;
     }
     for (; entry.written < generation.log.length; entry.written++) {
@@ -189,13 +233,13 @@ export class LogMirror {
       batch.events = "";
     }
     if (generation.ended && entry.written === generation.log.length) {
-      batch.expiries.push([log, this.settings.retentionMs], [meta, this.settings.retentionMs]);
+      batch.expiries += `${id} ${this.settings.retentionMs}\n`;
+      batch.ended += `${id}\n`;
       return true;
     }
     if (now - entry.expiryRefreshedAt >= REFRESH_EVERY_MS) {
       entry.expiryRefreshedAt = now;
-      const expiry = this.settings.retentionMs + RUNNING_EXPIRY_MS;
-      batch.expiries.push([log, expiry], [meta, expiry]);
+      batch.expiries += `${id} ${this.settings.retentionMs + RUNNING_EXPIRY_MS}\n`;
     }
     return false;
   }

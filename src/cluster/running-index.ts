@@ -1,7 +1,8 @@
 /**
  * Every instance's running generations in one Redis hash, for the admin page: an instance adds a
- * generation when it starts and removes it when it ends, and writes its own entries again after
- * Redis comes back (a restart empties the hash). An entry whose instance died without a word is
+ * generation when it announces it and removes it when the generation's end is mirrored (both by
+ * log-mirror.ts, in the calls it makes anyway), and writes its own entries again after Redis
+ * comes back (a restart empties the hash). An entry whose instance died without a word is
  * left out of the list while the instance's lease is missing, and removed once it has been
  * missing long enough to call the instance dead (instance-lease.ts).
  */
@@ -13,9 +14,13 @@ import { DeathWatch, type InstanceLease } from "./instance-lease.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 
-function entryOf(generation: Generation, instance: string): string {
-  const { owner, model, startedAt } = generation;
+/** A running generation's entry in the hash (its field is the generation's id). */
+export function runningEntry(owner: string, model: string, instance: string, startedAt: number): string {
   return JSON.stringify({ owner, model, instance, started_at: new Date(startedAt).toISOString() });
+}
+
+function entryOf(generation: Generation, instance: string): string {
+  return runningEntry(generation.owner, generation.model, instance, generation.startedAt);
 }
 
 export class RunningIndex implements RunningGenerations {
@@ -28,17 +33,6 @@ export class RunningIndex implements RunningGenerations {
   ) {
     this.#deaths = new DeathWatch(lease);
     redis.on("ready", () => void this.#rewrite().catch(() => {}));
-  }
-
-  /** Lists `generation` until it ends. While Redis is unreachable it is written when Redis is back. */
-  add(generation: Generation): void {
-    const { id } = generation;
-    void this.redis
-      .hset(keys.runningGenerations, id, entryOf(generation, this.lease.instance))
-      .catch(() => {})
-      .then(() => generation.settled)
-      .then(() => this.redis.hdel(keys.runningGenerations, id))
-      .catch(() => {});
   }
 
   async list(): Promise<RunningGeneration[]> {

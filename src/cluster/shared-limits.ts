@@ -12,6 +12,7 @@ import { SharedStateUnavailableError } from "../errors.ts";
 import { UserLimitError, type UserLimiter, type UserLimitSettings } from "../limits/user-limits.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
+import { TurnBatch } from "./turn-batch.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -48,6 +49,8 @@ export class SharedUserLimits implements UserLimiter {
   /** What this instance runs per user: the truth its hash field is reset to after an outage. */
   readonly #running = new Map<string, number>();
   readonly #unsynced = new Set<string>();
+  /** Answers ended this turn, per user: one decrement each at its end, however many ended. */
+  readonly #ended = new TurnBatch<string>((counts) => this.#release(counts));
   #starts = 0;
 
   constructor(
@@ -75,8 +78,24 @@ export class SharedUserLimits implements UserLimiter {
       const left = (this.#running.get(user) ?? 1) - 1;
       if (left > 0) this.#running.set(user, left);
       else this.#running.delete(user);
-      this.redis.hincrby(keys.running(user), this.instance, -1).catch(() => this.#unsynced.add(user));
+      this.#ended.add(user);
     };
+  }
+
+  /** One decrement per user for the answers that ended this turn; a lost one is written again after an outage. */
+  #release(counts: ReadonlyMap<string, number>): void {
+    const users = [...counts.keys()];
+    const pipeline = this.redis.pipeline();
+    for (const [user, ended] of counts) pipeline.hincrby(keys.running(user), this.instance, -ended);
+    const lost = (user: string | undefined) => user !== undefined && this.#unsynced.add(user);
+    pipeline.exec().then(
+      (results) => {
+        for (const [index, [error]] of (results ?? []).entries()) if (error) lost(users[index]);
+      },
+      () => {
+        for (const user of users) lost(user);
+      },
+    );
   }
 
   async #check(user: string, take: boolean): Promise<void> {

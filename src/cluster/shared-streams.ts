@@ -11,6 +11,7 @@
 import { LocalUserStreams, UserStreamLimitError, type UserStreamLimiter } from "../limits/user-streams.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
+import { TurnBatch } from "./turn-batch.ts";
 
 // KEYS: the user's hash of open streams by instance. ARGV: instance, limit, take (1/0), the
 // lease key prefix. Returns -1 when admitted (and, with take, counted), else the user's count.
@@ -36,6 +37,8 @@ type StreamScript = (...args: (string | number)[]) => Promise<unknown>;
 export class SharedUserStreams implements UserStreamLimiter {
   /** What this instance holds: the truth it checks alone in an outage, and writes back after. */
   readonly #local: LocalUserStreams;
+  /** Users whose count changed this turn: written once at its end, however many streams closed. */
+  readonly #changed = new TurnBatch<string>((users) => this.#write(users.keys()));
 
   constructor(
     private readonly redis: Redis,
@@ -60,7 +63,7 @@ export class SharedUserStreams implements UserStreamLimiter {
       if (!held) return;
       held = false;
       release();
-      this.#write(user);
+      this.#changed.add(user);
     };
   }
 
@@ -80,18 +83,22 @@ export class SharedUserStreams implements UserStreamLimiter {
   }
 
   /**
-   * This instance's count for `user`, written as a whole: a release after an outage (whose
+   * This instance's counts for `users`, written as a whole: a release after an outage (whose
    * streams Redis never counted) leaves the right number, where a decrement would not.
    */
-  #write(user: string): void {
-    const key = keys.openStreams(user);
-    const open = this.#local.openOf(user);
-    const write = open > 0 ? this.redis.hset(key, this.instance, open) : this.redis.hdel(key, this.instance);
-    write.catch(() => {});
+  #write(users: Iterable<string>): void {
+    const pipeline = this.redis.pipeline();
+    for (const user of users) {
+      const key = keys.openStreams(user);
+      const open = this.#local.openOf(user);
+      if (open > 0) pipeline.hset(key, this.instance, open);
+      else pipeline.hdel(key, this.instance);
+    }
+    pipeline.exec().catch(() => {});
   }
 
   /** Writes this instance's true counts (after an outage, or a Redis that restarted empty). */
   #resync(): void {
-    for (const [user] of this.#local.entries()) this.#write(user);
+    this.#write([...this.#local.entries()].map(([user]) => user));
   }
 }
