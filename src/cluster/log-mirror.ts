@@ -15,6 +15,7 @@
  */
 import { SharedStateUnavailableError } from "../errors.ts";
 import type { Generation } from "../generation/generation.ts";
+import type { EventsListener } from "../generation/view.ts";
 import { channels, keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
 import { runningEntry } from "./running-index.ts";
@@ -97,13 +98,22 @@ interface Batch {
   ended: string;
 }
 
-interface Mirrored {
-  generation: Generation;
+/** One generation being mirrored; it listens to the generation's events itself (no closure per generation). */
+class Mirrored implements EventsListener {
   /** Events written so far. */
-  written: number;
+  written = 0;
   /** The meta hash is still to be written (and the log to be cleared: a rewrite). */
-  fresh: boolean;
-  expiryRefreshedAt: number;
+  fresh = false;
+  expiryRefreshedAt = 0;
+
+  constructor(
+    readonly generation: Generation,
+    private readonly mirror: LogMirror,
+  ) {}
+
+  eventsRecorded(): void {
+    this.mirror.mark(this);
+  }
 }
 
 /** The event at `index` as JSON, as JSON.stringify writes it, without an event object for a token. */
@@ -154,12 +164,10 @@ export class LogMirror {
 
   /** Mirrors `generation`, announced already, from its first event to its end. */
   mirror(generation: Generation): void {
-    const entry: Mirrored = { generation, written: 0, fresh: false, expiryRefreshedAt: 0 };
+    const entry = new Mirrored(generation, this);
     this.#mirrored.add(entry);
-    const listener = { eventsRecorded: () => this.#mark(entry) };
-    generation.onEvent(listener);
-    void generation.settled.then(() => generation.offEvent(listener));
-    this.#mark(entry);
+    generation.onEvent(entry);
+    this.mark(entry);
   }
 
   /** Generations being mirrored (running, or ended with their end not yet written). */
@@ -167,7 +175,8 @@ export class LogMirror {
     return this.#mirrored.size;
   }
 
-  #mark(entry: Mirrored): void {
+  /** `entry` has events to write: they leave with the next flush. */
+  mark(entry: Mirrored): void {
     this.#dirty.add(entry);
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -233,6 +242,8 @@ export class LogMirror {
       batch.events = "";
     }
     if (generation.ended && entry.written === generation.log.length) {
+      // Its last event is written: nothing more comes from it.
+      generation.offEvent(entry);
       batch.expiries += `${id} ${this.settings.retentionMs}\n`;
       batch.ended += `${id}\n`;
       return true;
@@ -261,7 +272,7 @@ export class LogMirror {
         entry.written = 0;
         entry.expiryRefreshedAt = 0;
       }
-      this.#mark(entry);
+      this.mark(entry);
     }
   }
 }
