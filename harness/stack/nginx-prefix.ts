@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderTemplate } from "./template.ts";
-import { TEMPLATE_VARIABLES, type TemplateValues } from "./template-vars.ts";
+import { BALANCE, TEMPLATE_VARIABLES, type TemplateValues } from "./template-vars.ts";
 
 const deployDir = new URL("../../deploy/nginx/", import.meta.url).pathname;
 
@@ -26,16 +26,20 @@ export interface NginxPrefix {
 }
 
 /** `name.conf.template` → `name.conf`, as the official image's entrypoint names its output. */
+/** `values` with the shipped balancing unless they pick one, as docker-compose.yml defaults it. */
+const withDefaults = (values: TemplateValues): TemplateValues => ({ SLUICE_BALANCE: BALANCE.connections, ...values });
+
 function renderFolder(from: string, into: string, values: TemplateValues): void {
+  const all = withDefaults(values);
   for (const name of readdirSync(from).filter((file) => file.endsWith(".template"))) {
     const text = readFileSync(join(from, name), "utf8");
-    writeFileSync(join(into, name.slice(0, -".template".length)), renderTemplate(text, values, TEMPLATE_VARIABLES));
+    writeFileSync(join(into, name.slice(0, -".template".length)), renderTemplate(text, all, TEMPLATE_VARIABLES));
   }
 }
 
 /** Renders one template of deploy/nginx/ (a path relative to it) with `values`. */
 export function renderShippedTemplate(relativePath: string, values: TemplateValues): string {
-  return renderTemplate(readFileSync(join(deployDir, relativePath), "utf8"), values, TEMPLATE_VARIABLES);
+  return renderTemplate(readFileSync(join(deployDir, relativePath), "utf8"), withDefaults(values), TEMPLATE_VARIABLES);
 }
 
 /**

@@ -12,7 +12,7 @@ import { type Runtime, StackProcess } from "./process.ts";
 import { startTestRedis } from "./redis.ts";
 import { internalUrlOf, startAppService, startSimulatorService } from "./services.ts";
 import type { StackApp, StackOptions } from "./stack-options.ts";
-import { streamPolicy, type TemplateValues, upstreamServer } from "./template-vars.ts";
+import { BALANCE, streamPolicy, type TemplateValues, upstreamServer } from "./template-vars.ts";
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -34,6 +34,7 @@ function nginxValues(options: StackOptions, port: number, appUrls: string[], dir
       .slice(1)
       .map((url) => upstreamServer(new URL(url).host))
       .join("\n    "),
+    SLUICE_BALANCE: BALANCE[options.balance ?? "connections"],
     NGINX_ACCESS_LOG: join(dir, "access.log"),
     ...streamPolicy(options.variant ?? "production"),
     ...tls,

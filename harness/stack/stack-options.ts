@@ -4,7 +4,7 @@
  */
 import type { NginxPrefix } from "./nginx-prefix.ts";
 import type { Runtime } from "./process.ts";
-import type { NginxVariant, TemplateValues } from "./template-vars.ts";
+import type { BALANCE, NginxVariant, TemplateValues } from "./template-vars.ts";
 
 export interface StackOptions {
   /** Runtime of the app and the simulator; default SLUICE_RUNTIME, else bun. */
@@ -34,6 +34,8 @@ export interface StackOptions {
   inheritEnv?: boolean;
   /** App instances behind nginx (default 1); more than one needs `redis`. */
   instances?: number;
+  /** How nginx picks an instance: "connections" (least_conn, the default) or "users" (each user on one). */
+  balance?: keyof typeof BALANCE;
   /** Start a throwaway Redis and share generations, limits and sign-outs through it (REDIS_URL). */
   redis?: boolean;
   /** Start a throwaway PostgreSQL and keep conversations in it (DATABASE_URL). */

@@ -8,6 +8,7 @@ export const TEMPLATE_VARIABLES = [
   "NGINX_PORT",
   "SLUICE_UPSTREAM",
   "SLUICE_UPSTREAM_MORE",
+  "SLUICE_BALANCE",
   "NGINX_ACCESS_LOG",
   "SLUICE_STREAM_BUFFERING",
   "SLUICE_GZIP_TYPES",
@@ -21,6 +22,15 @@ export const TEMPLATE_VARIABLES = [
 export function upstreamServer(hostPort: string): string {
   return `server ${hostPort} max_fails=0;`;
 }
+
+/**
+ * How nginx picks an instance (SLUICE_BALANCE): the fewest open connections (the default), or
+ * each user on one instance, so that a viewer reads its answer where it runs.
+ */
+export const BALANCE = {
+  connections: "least_conn",
+  users: "hash $sluice_affinity consistent",
+} as const;
 
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateValues = Partial<Record<TemplateVariable, string>>;

@@ -4,11 +4,11 @@
  * from deploy/nginx/templates. Stays up until interrupted; Ctrl-C stops every process.
  *
  *   bun scripts/stack/main.ts [--runtime bun|deno] [--negative-control]
- *                             [--instances N --redis] [--postgres] [--profile bench] [--help]
+ *                             [--instances N --redis [--balance users]] [--postgres] [--profile bench] [--help]
  *
- * --instances N starts N app instances behind nginx (least_conn), sharing generations, limits
- * and sign-outs through a throwaway Redis (--redis); --postgres keeps conversations in a throwaway
- * PostgreSQL. Redis and PostgreSQL come from the OS packages: scripts/prepare installs them when
+ * --instances N starts N app instances behind nginx (least_conn; --balance users keeps each user
+ * on one), sharing generations, limits and sign-outs through a throwaway Redis (--redis);
+ * --postgres keeps conversations in a throwaway PostgreSQL. Redis and PostgreSQL come from the OS packages: scripts/prepare installs them when
  * missing (as root), and they run in temporary folders removed at exit.
  *
  * nginx listens on STACK_HOST (127.0.0.1: this machine only). Another address serves the network,
@@ -44,6 +44,8 @@ Starts the simulator, the app and nginx in front (the production topology, witho
 
   --runtime bun|deno      the app's runtime (default: SLUICE_RUNTIME, else bun)
   --instances N --redis   N app instances sharing a throwaway Redis
+  --balance users         nginx keeps each user on one instance (hash), instead of the
+                          fewest open connections (connections, the default)
   --postgres              conversations in a throwaway PostgreSQL
   --profile bench         per-user limits lifted, for load tools (one client, many streams);
                           also STACK_PROFILE=bench
@@ -68,6 +70,7 @@ function parse() {
         "negative-control": { type: "boolean", default: false },
         instances: { type: "string", default: "1" },
         redis: { type: "boolean", default: false },
+        balance: { type: "string", default: "connections" },
         postgres: { type: "boolean", default: false },
         profile: { type: "string", default: process.env.STACK_PROFILE ?? "default" },
         help: { type: "boolean", default: false },
@@ -103,6 +106,8 @@ function readOptions() {
     usageError(`--instances: expected a whole number from 1 to 64, got "${values.instances}"`);
   if (instances > 1 && !values.redis)
     usageError("--instances: several instances share their streams through Redis; add --redis");
+  if (values.balance !== "connections" && values.balance !== "users")
+    usageError(`--balance: expected connections or users, got "${values.balance}"`);
   const runtime = values.runtime ?? process.env.SLUICE_RUNTIME ?? "bun";
   if (runtime !== "bun" && runtime !== "deno") usageError(`--runtime: expected bun or deno, got "${runtime}"`);
   return {
@@ -112,6 +117,7 @@ function readOptions() {
     negativeControl: values["negative-control"],
     instances,
     redis: values.redis,
+    balance: values.balance,
     postgres: values.postgres,
   } as const;
 }
@@ -159,6 +165,7 @@ const stack = await startStack({
   userLimits: options.bench ? "lifted" : "app-defaults",
   instances: options.instances,
   redis: options.redis,
+  balance: options.balance,
   postgres: options.postgres,
 }).catch((error: Error) => {
   console.error(`Sluice stack failed to start: ${error.message}`);

@@ -17,6 +17,7 @@ import {
 } from "../../harness/stack/nginx-prefix.ts";
 import { renderTemplate, templateVariables } from "../../harness/stack/template.ts";
 import {
+  BALANCE,
   NEGATIVE_CONTROL,
   STREAM_POLICY,
   TEMPLATE_VARIABLES,
@@ -93,6 +94,14 @@ describe("several app instances", () => {
   test("with two instances, passes nginx -t", () => {
     const values = { ...base, SLUICE_UPSTREAM_MORE: upstreamServer("127.0.0.1:13001") };
     testNginxConfig(nginx, writeNginxPrefix(join(scratch, "two-instances"), values));
+  });
+
+  test("balanced by user, the hash comes before keepalive and passes nginx -t", () => {
+    const values = { ...base, SLUICE_UPSTREAM_MORE: upstreamServer("127.0.0.1:13001"), SLUICE_BALANCE: BALANCE.users };
+    const upstream = block(conf(values), "upstream sluice_app");
+    expect(upstream).toMatch(/^\s*hash \$sluice_affinity consistent;[\s\S]*^\s*keepalive /m);
+    expect(upstream).not.toMatch(/^\s*least_conn;/m);
+    testNginxConfig(nginx, writeNginxPrefix(join(scratch, "two-instances-by-user"), values));
   });
 });
 

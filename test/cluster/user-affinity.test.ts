@@ -1,0 +1,63 @@
+/**
+ * nginx balanced by user (SLUICE_BALANCE "hash $sluice_affinity consistent"): a user's POST and
+ * the GET of its stream reach the same instance, so the viewer reads the answer from the memory of
+ * the instance that runs it instead of following it through Redis, and different users still
+ * spread over the instances. The negative control is the default, least_conn: the same requests
+ * then send some viewers to the other instance.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { startChat } from "../../harness/client/chat.ts";
+import { readStream } from "../../harness/client/stream.ts";
+import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { accessLog } from "../e2e/access-log.ts";
+
+const USERS = Array.from({ length: 16 }, (_, index) => ({
+  name: `user${index}`,
+  token: `affinity-token-${String(index).padStart(2, "0")}-${"x".repeat(12)}`,
+}));
+
+const stacks: Stack[] = [];
+afterAll(() => Promise.all(stacks.map((stack) => stack.stop())));
+
+async function twoInstances(balance: "users" | "connections"): Promise<Stack> {
+  const stack = await startStack({
+    instances: 2,
+    redis: true,
+    balance,
+    env: {
+      AUTH: "token",
+      AUTH_TOKENS: USERS.map((user) => `${user.name}:${user.token}`).join(","),
+      SIM_TTFT_MS: "20",
+      SIM_TOKENS_PER_SECOND: "200",
+    },
+  });
+  stacks.push(stack);
+  return stack;
+}
+
+/** For each user in turn, an answer started and read through nginx: the instances of its POST and its GET. */
+async function postAndViewer(stack: Stack): Promise<{ post: string; view: string }[]> {
+  const pairs = [];
+  for (const user of USERS) {
+    const { url } = await startChat(stack.url, "/sim tokens=5\nwhere am I served?", { token: user.token });
+    const read = await readStream(url, { token: user.token });
+    expect(read.events.at(-1)?.event).toBe("done");
+    const log = accessLog(stack.accessLogPath);
+    const post = log.findLast((entry) => entry.method === "POST" && entry.path === "/api/chat");
+    const view = log.findLast((entry) => entry.method === "GET" && entry.path.startsWith("/api/streams/"));
+    pairs.push({ post: post?.upstream_addr ?? "none", view: view?.upstream_addr ?? "none" });
+  }
+  return pairs;
+}
+
+test("balanced by user: each viewer reaches the instance running its answer, and users spread", async () => {
+  const pairs = await postAndViewer(await twoInstances("users"));
+  expect(pairs.filter((pair) => pair.post !== pair.view)).toEqual([]);
+  // 16 users on two instances: all on one would be a chance of 1 in 32,768.
+  expect(new Set(pairs.map((pair) => pair.post)).size).toBe(2);
+}, 60_000);
+
+test("negative control: by open connections, some viewers reach the other instance", async () => {
+  const pairs = await postAndViewer(await twoInstances("connections"));
+  expect(pairs.filter((pair) => pair.post !== pair.view).length).toBeGreaterThan(0);
+}, 60_000);
