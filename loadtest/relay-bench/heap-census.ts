@@ -6,6 +6,7 @@
  *
  *   bun loadtest/relay-bench/heap-census.ts                       # 1,000 streams × 60 tokens at 4/s
  *   bun loadtest/relay-bench/heap-census.ts --streams 500 --tokens 40
+ *   bun loadtest/relay-bench/heap-census.ts --subject sluice-redis   # with REDIS_URL (a throwaway Redis)
  *
  * Object sizes are each object's own (JavaScriptCore's snapshot), not what it keeps alive; the
  * runtime's native memory (sockets, buffers) is not in them.
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   const args = [
     "--compare",
     "--subjects",
-    "sluice",
+    optionOf(argv, "subject", "sluice"),
     "--runs",
     "1",
     "--tokens",
