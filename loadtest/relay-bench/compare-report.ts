@@ -199,7 +199,7 @@ export function compareMarkdown(
     "",
     `Machine: ${describeMachine(environment)}. Shared with other work while it ran: the ratios are taken within each round, subjects on fresh processes one at a time, the order rotated every round; the load average before each subject is in the table.`,
     "",
-    `Subjects: \`GET /chat?q=\` on each, the same simulator (Bun, simulator TTFT ${settings.ttftMs} ms), the same viewers in the bench process; ${settings.rounds} round(s); warm-up: 2 rounds of ${settings.warmUpStreams ?? 100} streams.`,
+    `Subjects: \`GET /chat?q=\` on each, the same simulator (Bun, simulator TTFT ${settings.ttftMs} ms), the same viewers in the bench process; ${settings.rounds} round(s); warm-up: ${settings.warmUpRounds ?? 2} rounds of ${settings.warmUpStreams ?? 100} streams.`,
     "",
     ...ratioTable(ratios(measured)),
     "",

@@ -22,6 +22,7 @@
  *       side by side, GET /chat?q= on each: the peer (loadtest/peers/), Sluice on Bun, on Deno and with
  *       REDIS_URL (--subjects peer,sluice,sluice-deno,sluice-redis), every figure a ratio within a round;
  *       --warm-up 1000: every server starts with its model connections open (a steady state);
+ *       --warm-up-rounds 10 (with --warm-up 1000): the JIT's last tier done with every request's code;
  *       --alt-env "A=1,B=2": a sluice-alt subject with those settings (REDIS_URL=throwaway: a Redis of its own);
  *       --profile-dir <dir>: every server writes its JIT's code map for perf (cpu-split.ts runs it so)
  *

@@ -30,6 +30,12 @@ export interface LoadShape {
    * in the measured burst; its idle RSS then holds those connections too.
    */
   warmUpStreams?: number;
+  /**
+   * Warm-up rounds (2 by default). Many more (`--warm-up-rounds 10` with `--warm-up 1000`) let the
+   * JIT's last tier compile the code of every request, not only of every token, before the measured
+   * stretch: the steady state of a server that has run for a while.
+   */
+  warmUpRounds?: number;
 }
 
 export interface SubjectFigures {
@@ -57,8 +63,13 @@ export interface SubjectFigures {
  * Two rounds of quick streams, then the idle RSS (median of five) once their generations are
  * gone; with `idle` false, no wait and no RSS (0), for a check that weighs CPU alone.
  */
-async function warmUpAndIdle(subject: RunningSubject, idle: boolean, streams = WARM_UP_STREAMS): Promise<number> {
-  for (let round = 0; round < 2; round++)
+async function warmUpAndIdle(
+  subject: RunningSubject,
+  idle: boolean,
+  streams = WARM_UP_STREAMS,
+  rounds = 2,
+): Promise<number> {
+  for (let round = 0; round < rounds; round++)
     await runClassicViewers(subject.server.url, streams, (i) => relayPrompt(-i, 50, 1000, 0), 60_000).finished;
   if (!idle) return 0;
   await Bun.sleep(SUBJECT_RETENTION_MS + 1_000);
@@ -104,7 +115,7 @@ function reportFailures(name: string, viewers: ClassicViewer[]): void {
 /** Warms `subject` up, then relays `shape` through it and measures; `idle` false skips the memory figures. */
 export async function measureSubject(subject: RunningSubject, shape: LoadShape, idle = true): Promise<SubjectFigures> {
   const pid = subject.server.process.pid;
-  const idleRssBytes = await warmUpAndIdle(subject, idle, shape.warmUpStreams);
+  const idleRssBytes = await warmUpAndIdle(subject, idle, shape.warmUpStreams, shape.warmUpRounds);
   const before = cpuTime(pid);
   const threadsBefore = cpuByThread(pid);
   const simulatorBefore = cpuTime(subject.simulator.process.pid);

@@ -33,6 +33,8 @@ export interface RelaySettings {
   subjects: SubjectName[];
   /** With --compare: streams per warm-up round (100; as many as --streams: model connections warm). */
   warmUpStreams: number;
+  /** With --compare: warm-up rounds (2; more: the JIT done with every request's code, see measure-subject.ts). */
+  warmUpRounds: number;
   /** With --compare: the extra environment of the `sluice-alt` subject (--alt-env "A=1,B=2"). */
   altEnv: Record<string, string>;
   /** With --compare: where the results go (`<results>.md`, `.json`); none when empty. */
@@ -65,6 +67,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
       results: { type: "string" },
       "alt-env": { type: "string", default: "" },
       "warm-up": { type: "string", default: "100" },
+      "warm-up-rounds": { type: "string", default: "2" },
       "profile-dir": { type: "string" },
     },
   });
@@ -91,6 +94,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): RelaySetti
     results: flags.results,
     profileDir: flags["profile-dir"],
     warmUpStreams: Number(flags["warm-up"]),
+    warmUpRounds: Number(flags["warm-up-rounds"]),
     altEnv: Object.fromEntries(
       flags["alt-env"]
         .split(",")
