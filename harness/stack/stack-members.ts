@@ -9,7 +9,7 @@ import { ensureNginx, spawnNginx, testNginxConfig, waitForNginx } from "./nginx.
 import { writeNginxPrefix } from "./nginx-prefix.ts";
 import { startTestPostgres } from "./postgres.ts";
 import { type Runtime, StackProcess } from "./process.ts";
-import { startTestRedis } from "./redis.ts";
+import { startTestRedis, type TestRedis } from "./redis.ts";
 import { internalUrlOf, startAppService, startSimulatorService } from "./services.ts";
 import type { StackApp, StackOptions } from "./stack-options.ts";
 import { BALANCE, streamPolicy, type TemplateValues, upstreamServer } from "./template-vars.ts";
@@ -49,6 +49,8 @@ export interface Children {
   dir: string;
   runtime: Runtime;
   env: Record<string, string | undefined>;
+  /** The stack's own Redis, when it started one. */
+  redis?: TestRedis;
 }
 
 /** The standalone simulator, unless the settings name another upstream: the app's model URL. */
@@ -66,6 +68,7 @@ export async function startShared(children: Children, options: StackOptions): Pr
   if (options.redis) {
     const redis = await startTestRedis();
     children.servers.push(redis);
+    children.redis = redis;
     shared.REDIS_URL = redis.url;
   }
   if (options.postgres) {

@@ -80,6 +80,8 @@ export interface Stack {
   appPid: number;
   /** The standalone simulator's pid, when there is one. */
   simulatorPid: number | undefined;
+  /** The stack's own Redis server's pid (for its CPU), when started with `redis`. */
+  redisPid: number | undefined;
   /** `nginx -s reload`; resolves when new workers run (old ones finish their open streams). */
   reloadNginx(): Promise<void>;
   /** Resolves when a process of the stack exits without stop() having been called. */

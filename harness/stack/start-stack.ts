@@ -83,6 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       nginxPid: nginx.pid,
       appPid: apps[0]?.pid ?? 0,
       simulatorPid: pidOf(children, "simulator"),
+      redisPid: children.redis?.pid(),
       reloadNginx: () => reloadNginx(nginx.pid),
       exited,
       relayOutput: (relay) => {

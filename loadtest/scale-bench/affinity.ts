@@ -12,7 +12,6 @@
  * Not a test: the figures depend on the machine and on what else runs on it.
  */
 
-import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { startChat } from "../../harness/client/chat.ts";
 import { metricValue } from "../../harness/client/metrics.ts";
@@ -22,6 +21,7 @@ import { median } from "../../harness/measure/percentile.ts";
 import { cpuMicros } from "../../harness/measure/proc.ts";
 import { relaunchWithFetchCap } from "../../harness/stack/fetch-cap.ts";
 import { startStack } from "../../harness/stack/start-stack.ts";
+import { type TokenUser, tokenUsers } from "../../harness/stack/token-users.ts";
 
 type Balance = "connections" | "users";
 
@@ -54,46 +54,35 @@ function readOptions() {
   return { users: number("users"), tokens: number("tokens"), tps: number("tps"), rounds: number("rounds") };
 }
 
-/** The stack's Redis server: the one listening on the port of `url`. */
-function redisPid(url: string): number {
-  const found = spawnSync("pgrep", ["-f", `redis-server .*:${new URL(url).port}`], { encoding: "utf8" });
-  const pid = Number(found.stdout.trim().split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no redis-server found for ${url}`);
-  return pid;
-}
-
-const tokenOf = (index: number) => `affinity-bench-${String(index).padStart(5, "0")}-token`;
-
-/** User `index` asks through nginx and reads the answer on a new connection: its tokens. */
-async function answer(base: string, index: number, prompt: string): Promise<number> {
-  const { url } = await startChat(base, prompt, { token: tokenOf(index) });
-  const read = await readStream(url, { token: tokenOf(index), timeoutMs: 120_000 });
+/** `user` asks through nginx and reads the answer on a new connection: its tokens. */
+async function answer(base: string, user: TokenUser, prompt: string): Promise<number> {
+  const { url } = await startChat(base, prompt, { token: user.token });
+  const read = await readStream(url, { token: user.token, timeoutMs: 120_000 });
   return read.events.filter((event) => event.event === "token").length;
 }
 
 async function runRound(balance: Balance, options: ReturnType<typeof readOptions>): Promise<Round> {
-  const users = Array.from({ length: options.users }, (_, index) => index);
+  const { users, env } = tokenUsers(options.users, "affinity-bench");
   const stack = await startStack({
     instances: 2,
     redis: true,
     balance,
     env: {
-      AUTH: "token",
-      AUTH_TOKENS: users.map((index) => `user${index}:${tokenOf(index)}`).join(","),
+      ...env,
       SIM_TTFT_MS: "200",
       SIM_TOKENS_PER_SECOND: String(options.tps),
     },
   });
   try {
     // Warm-up: every user once, a short answer (JIT, nginx's kept-alive connections to the apps).
-    await Promise.all(users.map((index) => answer(stack.url, index, "/sim tokens=3\nwarm up")));
+    await Promise.all(users.map((user) => answer(stack.url, user, "/sim tokens=3\nwarm up")));
     const pids = stack.apps.map((app) => app.pid);
-    const redis = redisPid(stack.redisUrl as string);
+    const redis = stack.redisPid as number;
     const before = { apps: pids.map(cpuMicros), redis: cpuMicros(redis) };
     const prompt = `/sim tokens=${options.tokens}\nhow is the load spread?`;
     let errors = 0;
-    const reads = users.map((index) =>
-      answer(stack.url, index, prompt).catch(() => {
+    const reads = users.map((user) =>
+      answer(stack.url, user, prompt).catch(() => {
         errors++;
         return 0;
       }),

@@ -102,13 +102,6 @@ async function step(stack: Stack, options: Options, streams: number, redisPid: n
   };
 }
 
-function redisPidOf(stack: Stack): number | undefined {
-  if (!stack.redisUrl) return undefined;
-  const port = new URL(stack.redisUrl).port;
-  const found = Bun.spawnSync(["pgrep", "-f", `redis-server .*${port}`], { stdout: "pipe" });
-  return Number(found.stdout.toString().trim().split("\n")[0]) || undefined;
-}
-
 function print(step: Step, intervalMs: number): void {
   const { figures: f, cores: c } = step;
   console.log(
@@ -138,7 +131,7 @@ async function main(): Promise<void> {
       const stack = await startStack({ instances, redis: options.redis, env: APP_ENV });
       try {
         console.error(`… ${instances} instance(s), ${streams} streams (load ${loadavg()[0]?.toFixed(2)})`);
-        const result = await step(stack, options, streams, redisPidOf(stack));
+        const result = await step(stack, options, streams, stack.redisPid);
         steps.push(result);
         print(result, 1000 / options.tps);
         if (!result.held) break;

@@ -87,13 +87,12 @@ export class SharedUserLimits implements UserLimiter {
     const users = [...counts.keys()];
     const pipeline = this.redis.pipeline();
     for (const [user, ended] of counts) pipeline.hincrby(keys.running(user), this.instance, -ended);
-    const lost = (user: string | undefined) => user !== undefined && this.#unsynced.add(user);
     pipeline.exec().then(
       (results) => {
-        for (const [index, [error]] of (results ?? []).entries()) if (error) lost(users[index]);
+        for (const [index, [error]] of (results ?? []).entries()) if (error) this.#unsynced.add(users[index] as string);
       },
       () => {
-        for (const user of users) lost(user);
+        for (const user of users) this.#unsynced.add(user);
       },
     );
   }

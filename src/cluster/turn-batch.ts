@@ -18,16 +18,12 @@ export class TurnBatch<K> {
     setImmediate(flushBatch, this);
   }
 
-  /** What was marked since the last flush, and a fresh sum for the next. */
-  take(): ReadonlyMap<K, number> {
+  /** Hands what was marked since the last flush to `flush`, and starts a fresh sum. */
+  run(): void {
     this.#scheduled = false;
     const pending = this.#pending;
     this.#pending = new Map();
-    return pending;
-  }
-
-  run(): void {
-    this.flush(this.take());
+    this.flush(pending);
   }
 }
 

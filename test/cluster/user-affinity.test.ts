@@ -9,12 +9,10 @@ import { afterAll, expect, test } from "bun:test";
 import { startChat } from "../../harness/client/chat.ts";
 import { readStream } from "../../harness/client/stream.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
+import { tokenUsers } from "../../harness/stack/token-users.ts";
 import { accessLog } from "../e2e/access-log.ts";
 
-const USERS = Array.from({ length: 16 }, (_, index) => ({
-  name: `user${index}`,
-  token: `affinity-token-${String(index).padStart(2, "0")}-${"x".repeat(12)}`,
-}));
+const { users: USERS, env: USERS_ENV } = tokenUsers(16, "affinity-test");
 
 const stacks: Stack[] = [];
 afterAll(() => Promise.all(stacks.map((stack) => stack.stop())));
@@ -25,8 +23,7 @@ async function twoInstances(balance: "users" | "connections"): Promise<Stack> {
     redis: true,
     balance,
     env: {
-      AUTH: "token",
-      AUTH_TOKENS: USERS.map((user) => `${user.name}:${user.token}`).join(","),
+      ...USERS_ENV,
       SIM_TTFT_MS: "20",
       SIM_TOKENS_PER_SECOND: "200",
     },
