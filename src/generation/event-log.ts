@@ -43,6 +43,14 @@ function stepBytes(step: StepRecord): number {
   return utf8Bytes(step.name);
 }
 
+/**
+ * A sum of what several logs hold in memory, kept as they grow: the registry's running answers
+ * (registry.ts), so that admitting one more never sums them all.
+ */
+export interface MemoryMeter {
+  bytes: number;
+}
+
 export class EventLog {
   /** The joined entries: segment k is the text of entries k × SEGMENT_ENTRIES onwards (a step's share is ""). */
   readonly #segments: string[] = [];
@@ -58,6 +66,12 @@ export class EventLog {
   #end: EndEvent | undefined;
   #bytes = 0;
   #memoryBytes = 0;
+  readonly #meter: MemoryMeter | undefined;
+
+  /** `meter`, if given, is told of every change of {@link memoryBytes}. */
+  constructor(meter?: MemoryMeter) {
+    this.#meter = meter;
+  }
 
   /** UTF-8 bytes of the tokens' text (and steps'): what the answer is, on the wire and in the store. */
   get bytes(): number {
@@ -92,7 +106,7 @@ export class EventLog {
   appendToken(text: string): void {
     if (this.#end) throw new RangeError("the log has ended");
     this.#bytes += utf8Bytes(text);
-    this.#memoryBytes += textMemoryBytes(text) + TOKEN_MEMORY_BYTES;
+    this.#count(textMemoryBytes(text) + TOKEN_MEMORY_BYTES);
     this.#add(text);
   }
 
@@ -104,7 +118,7 @@ export class EventLog {
     const bytes = stepBytes(step);
     this.#bytes += bytes;
     // A step's strings are its text (at most two bytes per UTF-8 byte) and its ids and name.
-    this.#memoryBytes += 2 * bytes + STEP_MEMORY_BYTES;
+    this.#count(2 * bytes + STEP_MEMORY_BYTES);
     this.#add("");
   }
 
@@ -176,7 +190,12 @@ export class EventLog {
     const tokens = this.#recent.length - this.#stepsIn(this.#recent.length);
     this.#segments.push(this.#recent.join(""));
     this.#recent.length = 0;
-    this.#memoryBytes -= tokens * (TOKEN_MEMORY_BYTES - JOINED_TOKEN_MEMORY_BYTES);
+    this.#count(-tokens * (TOKEN_MEMORY_BYTES - JOINED_TOKEN_MEMORY_BYTES));
+  }
+
+  #count(bytes: number): void {
+    this.#memoryBytes += bytes;
+    if (this.#meter) this.#meter.bytes += bytes;
   }
 
   /** How many of the last `count` entries are steps. */

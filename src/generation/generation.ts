@@ -18,7 +18,7 @@ import type { StepSink, Upstream, UpstreamSink } from "../upstream/chat-stream.t
 import { toUpstreamError, type UpstreamTimeoutError } from "../upstream/errors.ts";
 import { type TokenTimeouts, TokenWatchdog } from "../upstream/timeouts.ts";
 import { type CancelPolicySettings, ViewerGrace } from "./cancel-policy.ts";
-import { cutToBytes, EventLog, outcomeOf } from "./event-log.ts";
+import { cutToBytes, EventLog, type MemoryMeter, outcomeOf } from "./event-log.ts";
 import { type GenerationObserver, silentObserver } from "./observer.ts";
 import { UsageTally } from "./usage-tally.ts";
 import type { EventsListener, GenerationView } from "./view.ts";
@@ -47,6 +47,8 @@ export interface GenerationOptions extends CancelPolicySettings {
   /** The request's prompt, estimated (usage/estimate.ts): its usage when the model reports none. */
   estimatedPromptTokens?: number;
   observer?: GenerationObserver;
+  /** Told of what the log holds in memory as it grows (the registry's sum of running answers). */
+  memory?: MemoryMeter;
 }
 
 export class Generation implements GenerationView, UpstreamSink, StepSink {
@@ -57,7 +59,7 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
   /** Epoch milliseconds: when it started (the admin page's list of running generations). */
   readonly startedAt = Date.now();
   /** The recorded events, for replay; read it with `length` and `at()`. */
-  readonly log = new EventLog();
+  readonly log: EventLog;
   readonly settled: Promise<GenerationOutcome>;
   /** The usage its model calls reported: a tool answer makes several. */
   readonly #usage = new UsageTally();
@@ -89,6 +91,7 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
     this.owner = options.owner;
     this.model = options.model;
     this.details = options.details;
+    this.log = new EventLog(options.memory);
     this.#maxEvents = options.maxEvents;
     this.#maxBytes = options.maxBytes;
     this.#estimatedPromptTokens = options.estimatedPromptTokens ?? 0;

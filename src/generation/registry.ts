@@ -4,6 +4,7 @@
  */
 import { DrainingError, MemoryBudgetError, TooManyGenerationsError } from "../errors.ts";
 import { newStreamId } from "../stream-id.ts";
+import type { MemoryMeter } from "./event-log.ts";
 import { Generation, type GenerationFailure, type GenerationOptions } from "./generation.ts";
 
 export interface RegistrySettings {
@@ -64,8 +65,8 @@ export class GenerationRegistry {
   /** Finished generations, oldest end first: the eviction order. */
   readonly #finished = new Map<string, { bytes: number; timer: ReturnType<typeof setTimeout> }>();
   #finishedBytes = 0;
-  /** What running generations held when last summed, valid until the end of the turn (see retainedBytes). */
-  #runningBytes: number | undefined;
+  /** What the running generations' logs hold, kept by the logs themselves as they grow. */
+  readonly #runningLogs: MemoryMeter = { bytes: 0 };
   #active = 0;
   #draining = false;
 
@@ -104,15 +105,16 @@ export class GenerationRegistry {
   }
 
   #start(options: NewGeneration): Generation {
-    const generation = new Generation({ ...options, id: options.id ?? newStreamId() });
+    const id = options.id ?? newStreamId();
+    const generation = new Generation({ ...options, id, memory: this.#runningLogs });
     this.#generations.set(generation.id, generation);
     this.#running.add(generation);
-    if (this.#runningBytes !== undefined) this.#runningBytes += GENERATION_OVERHEAD_BYTES;
     this.#active++;
     void generation.settled.then(() => {
       this.#active--;
       this.#running.delete(generation);
-      this.#runningBytes = undefined;
+      // Its log has ended: it grows no more, and is counted among the finished from here.
+      this.#runningLogs.bytes -= generation.log.memoryBytes;
       this.#retain(generation);
     });
     return generation;
@@ -160,21 +162,9 @@ export class GenerationRegistry {
     return this.#active;
   }
 
-  /**
-   * What the retained generations hold now: finished ones as retained, running ones as they grow.
-   * The running ones are summed once per turn of the event loop: a burst of admissions in one
-   * turn would otherwise sum every running generation for each (their tokens arrive in later turns).
-   */
+  /** What the retained generations hold now: finished ones as retained, running ones as they grow. */
   get retainedBytes(): number {
-    if (this.#runningBytes === undefined) {
-      let running = 0;
-      for (const generation of this.#running) running += generation.log.memoryBytes + GENERATION_OVERHEAD_BYTES;
-      this.#runningBytes = running;
-      setImmediate(() => {
-        this.#runningBytes = undefined;
-      });
-    }
-    return this.#finishedBytes + this.#runningBytes;
+    return this.#finishedBytes + this.#runningLogs.bytes + this.#running.size * GENERATION_OVERHEAD_BYTES;
   }
 
   /** How many generations are retained, running or finished. */

@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { TOKEN_MEMORY_BYTES } from "../../src/generation/event-log.ts";
 import { GENERATION_OVERHEAD_BYTES, GenerationRegistry, type NewGeneration } from "../../src/generation/registry.ts";
+import type { UpstreamSink } from "../../src/upstream/chat-stream.ts";
 
 /** A generation whose upstream sends `text` at once, then waits for `release` (or an abort). */
 function answer(text: string, release: Promise<void>): NewGeneration {
@@ -50,4 +51,36 @@ test("running answers that fill RETAINED_BYTES_MAX refuse new ones with server_b
   expect(registry.find(running[2]?.id ?? "", "alice")).toBeDefined();
   expect(registry.find(next.id, "alice")).toBeDefined();
   expect(registry.retainedBytes).toBeLessThanOrEqual(budget);
+});
+
+test("what running answers hold is counted as their logs grow, and moves whole to the finished at their end", async () => {
+  const registry = new GenerationRegistry({ maxActive: 100, retentionMs: 60_000, retainedBytesMax: 2 ** 40 });
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const sinks: UpstreamSink[] = [];
+  const running = [0, 1, 2].map(() =>
+    registry.create({
+      ...answer("", held),
+      upstream: async (_signal, _id, sink) => {
+        sinks.push(sink);
+        await held;
+        sink.finish("stop");
+      },
+    }),
+  );
+  const sum = () =>
+    running.reduce((bytes, generation) => bytes + generation.log.memoryBytes + GENERATION_OVERHEAD_BYTES, 0);
+  expect(registry.retainedBytes).toBe(3 * GENERATION_OVERHEAD_BYTES);
+  // Tokens in the same turn as the reads: each read counts them.
+  for (const [index, sink] of sinks.entries()) {
+    for (let token = 0; token < 40; token++) sink.token("x".repeat(index + 1));
+    expect(registry.retainedBytes).toBe(sum());
+  }
+  expect(registry.retainedBytes).toBeGreaterThan(3 * GENERATION_OVERHEAD_BYTES);
+  release();
+  await Promise.all(running.map((generation) => generation.settled));
+  await Bun.sleep(0);
+  expect(registry.retainedBytes).toBe(sum());
 });
