@@ -1,6 +1,11 @@
 /**
  * Starts Sluice: configuration → access → services → app → serve (the public listener, and the
  * internal one for metrics), and a graceful drain on SIGINT/SIGTERM.
+ *
+ * The PostgreSQL driver and the cluster's Redis client are loaded only when DATABASE_URL and
+ * REDIS_URL ask for them (as the MCP SDK is, at the first tool server's connection): code loaded
+ * stays in the heap, and the runtime's collector lets garbage pile up in proportion to the heap it
+ * keeps, so every idle megabyte of code is about another megabyte of memory under load.
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,9 +13,8 @@ import { type AppOptions, createHandler, createInternalHandler } from "./app.ts"
 import { ALL_APP_DEFENCES, type Defences } from "./app-defences.ts";
 import { type Access, createAccess } from "./auth/access.ts";
 import type { OidcSignIn } from "./auth/oidc-client.ts";
-import { Cluster } from "./cluster/cluster.ts";
+import type { Cluster } from "./cluster/cluster.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./config.ts";
-import { openPostgresStore } from "./conversations/postgres.ts";
 import { databaseFileName } from "./conversations/sqlite.ts";
 import { openWorkerStore } from "./conversations/sqlite-worker-proxy.ts";
 import { logWarning, mask, registerSecret } from "./log.ts";
@@ -70,6 +74,7 @@ async function openStore(config: Config, recoverAtStart: boolean, defences: Defe
   if (config.databaseUrl) {
     const quoteSearch = defences.searchQuoting;
     const options = { poolSize: config.databasePoolSize, recoverAtStart, searchTimeoutMs, quoteSearch };
+    const { openPostgresStore } = await import("./conversations/postgres.ts");
     return openPostgresStore(config.databaseUrl, options).catch((error: Error & { code?: string }) =>
       cannotStart(`DATABASE_URL: ${error.message}${error.code ? ` (${error.code})` : ""}`),
     );
@@ -82,6 +87,7 @@ async function openStore(config: Config, recoverAtStart: boolean, defences: Defe
 
 /** Joins the instances that share `redisUrl`, or says why not, and exit. */
 async function joinCluster(config: Config, redisUrl: string): Promise<Cluster> {
+  const { Cluster } = await import("./cluster/cluster.ts");
   try {
     return await Cluster.connect({
       redisUrl,

@@ -5,15 +5,27 @@
  * kept until the server says it changed, or for a minute, and a server that could not be reached
  * is not asked again for a few seconds, so an answer does not wait on a server known to be down.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type CallToolResult, type Tool, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerSettings } from "../mcp-servers-file.ts";
 
 // Tools rarely change; a server that does not announce a change is listed again after this long.
 const TOOLS_KEPT_MS = 60_000;
 // A server found unreachable is left out of answers for this long before it is tried again.
 const DOWN_FOR_MS = 5_000;
+
+/**
+ * The SDK's client, transport and schemas, loaded at the first connection: with its schema
+ * libraries it is the largest code Sluice could load (about 3.7 MB of heap), and an instance
+ * without MCP servers never needs it. Every collection's threshold grows with the heap it keeps.
+ */
+function loadSdk() {
+  return Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+  ]);
+}
 
 export interface CallOptions {
   signal: AbortSignal;
@@ -94,6 +106,7 @@ export class McpConnection {
   }
 
   async #open(options: CallOptions): Promise<Client> {
+    const [{ Client }, { StreamableHTTPClientTransport }, { ToolListChangedNotificationSchema }] = await loadSdk();
     const transport = new StreamableHTTPClientTransport(new URL(this.settings.url), {
       requestInit: { headers: this.settings.headers },
     });
