@@ -56,6 +56,8 @@ export class EventLog {
   readonly #segments: string[] = [];
   /** The entries since the last segment: a token's text, or "" for a step. */
   #recent: string[] = [];
+  /** How many of {@link #recent} are tokens. */
+  #recentTokens = 0;
   /** Where each entry's text ends, in UTF-16 units from the answer's start. */
   #ends = new Uint32Array(SEGMENT_ENTRIES);
   #entries = 0;
@@ -107,6 +109,7 @@ export class EventLog {
     if (this.#end) throw new RangeError("the log has ended");
     this.#bytes += utf8Bytes(text);
     this.#count(textMemoryBytes(text) + TOKEN_MEMORY_BYTES);
+    this.#recentTokens++;
     this.#add(text);
   }
 
@@ -187,23 +190,15 @@ export class EventLog {
 
   /** Joins the recent entries into one segment: their strings are let go. */
   #join(): void {
-    const tokens = this.#recent.length - this.#stepsIn(this.#recent.length);
     this.#segments.push(this.#recent.join(""));
     this.#recent.length = 0;
-    this.#count(-tokens * (TOKEN_MEMORY_BYTES - JOINED_TOKEN_MEMORY_BYTES));
+    this.#count(-this.#recentTokens * (TOKEN_MEMORY_BYTES - JOINED_TOKEN_MEMORY_BYTES));
+    this.#recentTokens = 0;
   }
 
   #count(bytes: number): void {
     this.#memoryBytes += bytes;
     if (this.#meter) this.#meter.bytes += bytes;
-  }
-
-  /** How many of the last `count` entries are steps. */
-  #stepsIn(count: number): number {
-    if (this.#steps === undefined) return 0;
-    let steps = 0;
-    for (let index = this.#entries - count; index < this.#entries; index++) if (this.#steps.has(index)) steps++;
-    return steps;
   }
 }
 

@@ -5,21 +5,23 @@
  * garbage grow in proportion to the heap it keeps (loadtest/README.md: about 9 KiB per open stream).
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Started, startApp } from "../../harness/stack/spawn.ts";
 
 const PRELOAD = resolve(import.meta.dir, "../support/loaded-packages-preload.ts");
 const started: Started[] = [];
+const dir = mkdtempSync(join(tmpdir(), "sluice-packages-"));
 
 afterAll(async () => {
   await Promise.all(started.map((app) => app.stop()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** The packages a Bun app holds once it serves, with `env`. */
 async function packagesLoaded(env: Record<string, string>): Promise<string[]> {
-  const file = join(mkdtempSync(join(tmpdir(), "sluice-packages-")), "loaded.json");
+  const file = join(dir, `loaded-${started.length}.json`);
   const app = await startApp({ ...env, BUN_OPTIONS: `--preload ${PRELOAD}`, LOADED_PACKAGES_FILE: file }, "bun");
   started.push(app);
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
