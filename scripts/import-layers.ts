@@ -14,6 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "src/contract.ts",
     "src/errors.ts",
     "src/env-values.ts",
+    "src/held.ts",
     "src/log.ts",
     "src/memory-collector.ts",
     "src/runtime.ts",

@@ -7,8 +7,9 @@ import type OpenAI from "openai";
 import type { SharedParts } from "./cluster/cluster.ts";
 import type { Config } from "./config.ts";
 import type { GenerationOutcome } from "./contract.ts";
-import type { Generation } from "./generation/generation.ts";
+import type { Generation, GenerationEndListener } from "./generation/generation.ts";
 import type { GenerationRegistry, RegistrySlot } from "./generation/registry.ts";
+import type { Held } from "./held.ts";
 import type { GenerationReservation, StartOptions } from "./http/chat.ts";
 import type { Caller } from "./http/requester.ts";
 import { callImageBytes, type InflightBytes, type Reservation } from "./limits/inflight-bytes.ts";
@@ -60,11 +61,11 @@ export function generationReserver(parts: ReserverParts) {
     // holds is counted when it starts, and refuses later ones.
     inflight.admit();
     const slot = registry.reserve();
-    const releaseUser = await userLimits.acquire(caller.limitKey).catch((error: unknown) => {
+    const running = await userLimits.acquire(caller.limitKey).catch((error: unknown) => {
       slot.release();
       throw error;
     });
-    return new Admission(parts, caller.user, slot, releaseUser);
+    return new Admission(parts, caller.user, slot, running);
   };
 }
 
@@ -73,7 +74,7 @@ export function generationReserver(parts: ReserverParts) {
  * share of the in-flight budget), given back at its end. An object, not closures: it lives as long
  * as the answer runs, and the request (the whole conversation) is not kept by it.
  */
-class Admission implements GenerationReservation {
+class Admission implements GenerationReservation, GenerationEndListener {
   #held = true;
   #model = "";
   #images: Reservation | undefined;
@@ -82,13 +83,13 @@ class Admission implements GenerationReservation {
     private readonly parts: ReserverParts,
     private readonly user: string,
     private readonly slot: RegistrySlot,
-    private readonly releaseUser: () => void,
+    private readonly running: Held,
   ) {}
 
   release(): void {
     if (this.#held) {
       this.slot.release();
-      this.releaseUser();
+      this.running.release();
     }
     this.#held = false;
   }
@@ -127,14 +128,13 @@ class Admission implements GenerationReservation {
     const bytes = callImageBytes(request.messages);
     this.#images.force(bytes);
     options.from?.handOver(bytes);
-    this.#follow(generation);
+    generation.whenEnded(this);
     shared?.mirror.mirror(generation);
     return generation;
   }
 
-  // Not in start(): an arrow there would keep start's scope, and with it the request, until the end.
-  #follow(generation: Generation): void {
-    void generation.settled.then((outcome) => this.#ended(outcome));
+  generationEnded(_generation: Generation, outcome: GenerationOutcome): void {
+    void this.#ended(outcome);
   }
 
   /** Records the answer's usage, then gives back what it held: a next admission sees the usage. */
@@ -142,7 +142,7 @@ class Admission implements GenerationReservation {
     try {
       await this.parts.accounting?.record(this.user, this.#model, outcome.usage);
     } finally {
-      this.releaseUser();
+      this.running.release();
       this.#images?.release();
     }
   }

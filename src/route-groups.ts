@@ -10,6 +10,7 @@ import { usageAdminOf } from "./admin/token-accounting.ts";
 import type { Defences } from "./app-defences.ts";
 import type { Access } from "./auth/access.ts";
 import type { ConversationStore } from "./conversations/store.ts";
+import type { Held } from "./held.ts";
 import { adminRoutes } from "./http/admin.ts";
 import { chatRoutes } from "./http/chat.ts";
 import { chatSettingsRoutes } from "./http/chat-settings.ts";
@@ -54,7 +55,7 @@ function passThroughRoutes(
   services: Services,
   defences: Defences,
   policy: ModelPolicy,
-  streamOpened: (limitKey: string | undefined) => Promise<() => void>,
+  streamOpened: (limitKey: string | undefined) => Promise<Held>,
 ) {
   const { config, registry } = services;
   return openAiRoutes({

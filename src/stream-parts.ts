@@ -13,14 +13,8 @@ function streamSlots(services: Services, defences: Defences) {
   const { config, metrics } = services;
   const perUser = defences.userStreams ? services.userStreams : unlimitedUserStreams;
   const slots = new StreamSlots(config.maxOpenStreams, perUser, metrics.rejected);
-  const streamOpened = async (limitKey: string | undefined) => {
-    const release = await slots.acquire(limitKey);
-    const closed = metrics.streamOpened();
-    return () => {
-      release();
-      closed();
-    };
-  };
+  metrics.openStreamsFrom(() => slots.open);
+  const streamOpened = (limitKey: string | undefined) => slots.acquire(limitKey);
   return { slots, streamOpened };
 }
 

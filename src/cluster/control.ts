@@ -9,6 +9,7 @@
  */
 import type { CancelReason } from "../contract.ts";
 import type { GenerationRegistry } from "../generation/registry.ts";
+import type { Held } from "../held.ts";
 import { logError } from "../log.ts";
 import type { FanIn } from "./fan-in.ts";
 import { DeathWatch, type InstanceLease } from "./instance-lease.ts";
@@ -26,7 +27,7 @@ const CONFIRM_DEATH_MS = 5_000;
 
 export class Control implements OwnerLink {
   /** Per generation run here: the instances watching it, each with the hold it has. */
-  readonly #holds = new Map<string, Map<string, () => void>>();
+  readonly #holds = new Map<string, Map<string, Held>>();
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #deaths: DeathWatch;
 
@@ -72,13 +73,13 @@ export class Control implements OwnerLink {
       generation.cancel(message.reason);
       return;
     }
-    const holders = this.#holds.get(message.id) ?? new Map<string, () => void>();
+    const holders = this.#holds.get(message.id) ?? new Map<string, Held>();
     if (message.watching && !holders.has(message.from) && !generation.ended) {
       holders.set(message.from, generation.attach());
       this.#holds.set(message.id, holders);
       void generation.settled.then(() => this.#holds.delete(message.id));
     } else if (!message.watching) {
-      holders.get(message.from)?.();
+      holders.get(message.from)?.release();
       holders.delete(message.from);
     }
   }
@@ -90,9 +91,9 @@ export class Control implements OwnerLink {
     if (instances.size === 0) return;
     const dead = await this.#deaths.dead(instances);
     for (const holders of this.#holds.values())
-      for (const [instance, release] of holders)
+      for (const [instance, held] of holders)
         if (dead.has(instance)) {
-          release();
+          held.release();
           holders.delete(instance);
         }
   }

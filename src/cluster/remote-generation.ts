@@ -7,6 +7,7 @@
 import type { CancelReason, EndEvent, ErrorEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
 import { EventLog, outcomeOf } from "../generation/event-log.ts";
 import type { EventsListener, GenerationView } from "../generation/view.ts";
+import type { Held } from "../held.ts";
 
 /** What a remote generation sends to its owner instance (control.ts). */
 export interface OwnerLink {
@@ -103,16 +104,16 @@ export class RemoteGeneration implements GenerationView {
     this.#listeners.delete(listener);
   }
 
-  attach(): () => void {
+  attach(): Held {
     if (this.#viewers++ === 0 && !this.ended) this.link.viewing(this, true);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--this.#viewers > 0) return;
-      if (!this.ended) this.link.viewing(this, false);
-      this.onIdle();
-    };
+    return new RemoteViewing(this);
+  }
+
+  /** A viewer left ({@link RemoteViewing.release}): after the last, the owner stops counting this instance. */
+  left(): void {
+    if (--this.#viewers > 0) return;
+    if (!this.ended) this.link.viewing(this, false);
+    this.onIdle();
   }
 
   reach(count: number, timeoutMs: number): Promise<void> {
@@ -140,5 +141,18 @@ export class RemoteGeneration implements GenerationView {
   #close(end: EndEvent): void {
     this.log.close(end);
     this.#resolve(outcomeOf(this.log, end));
+  }
+}
+
+/** One viewer here of a generation followed from its owner, counted until it is released. */
+class RemoteViewing implements Held {
+  #held = true;
+
+  constructor(private readonly generation: RemoteGeneration) {}
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.generation.left();
   }
 }

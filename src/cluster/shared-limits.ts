@@ -9,6 +9,7 @@
  * once Redis is back.
  */
 import { SharedStateUnavailableError } from "../errors.ts";
+import type { Held } from "../held.ts";
 import { UserLimitError, type UserLimiter, type UserLimitSettings } from "../limits/user-limits.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
@@ -68,18 +69,18 @@ export class SharedUserLimits implements UserLimiter {
     await this.#check(user, false);
   }
 
-  async acquire(user: string): Promise<() => void> {
+  async acquire(user: string): Promise<Held> {
     await this.#check(user, true);
     this.#running.set(user, (this.#running.get(user) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.#running.get(user) ?? 1) - 1;
-      if (left > 0) this.#running.set(user, left);
-      else this.#running.delete(user);
-      this.#ended.add(user);
-    };
+    return new SharedRunningCall(this, user);
+  }
+
+  /** One of `user`'s answers ended here ({@link SharedRunningCall.release}). */
+  ended(user: string): void {
+    const left = (this.#running.get(user) ?? 1) - 1;
+    if (left > 0) this.#running.set(user, left);
+    else this.#running.delete(user);
+    this.#ended.add(user);
   }
 
   /** One decrement per user for the answers that ended this turn; a lost one is written again after an outage. */
@@ -134,5 +135,21 @@ export class SharedUserLimits implements UserLimiter {
         .hset(keys.running(user), this.instance, this.#running.get(user) ?? 0)
         .catch(() => this.#unsynced.add(user));
     }
+  }
+}
+
+/** One running answer of a user, counted here and on every instance until it is released. */
+class SharedRunningCall implements Held {
+  #held = true;
+
+  constructor(
+    private readonly limits: SharedUserLimits,
+    private readonly user: string,
+  ) {}
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.limits.ended(this.user);
   }
 }

@@ -8,6 +8,7 @@
  * its own instance reads from memory): while Redis is unreachable the limit is counted on this
  * instance alone, and when Redis is back every instance writes its true counts again.
  */
+import type { Held } from "../held.ts";
 import { LocalUserStreams, UserStreamLimitError, type UserStreamLimiter } from "../limits/user-streams.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
@@ -55,16 +56,15 @@ export class SharedUserStreams implements UserStreamLimiter {
     if ((await this.#ask(user, false)) === "unreachable") this.#local.check(user, 0);
   }
 
-  async acquire(user: string): Promise<() => void> {
+  async acquire(user: string): Promise<Held> {
     const verdict = await this.#ask(user, true);
-    const release = verdict === "unreachable" ? this.#local.take(user, 0) : this.#local.hold(user);
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      release();
-      this.#changed.add(user);
-    };
+    const local = verdict === "unreachable" ? this.#local.take(user, 0) : this.#local.hold(user);
+    return new SharedUserStream(this, local, user);
+  }
+
+  /** One of `user`'s streams closed here ({@link SharedUserStream.release}): written at the turn's end. */
+  closed(user: string): void {
+    this.#changed.add(user);
   }
 
   /** Redis's verdict; throws {@link UserStreamLimitError} when it refuses. */
@@ -100,5 +100,23 @@ export class SharedUserStreams implements UserStreamLimiter {
   /** Writes this instance's true counts (after an outage, or a Redis that restarted empty). */
   #resync(): void {
     this.#write([...this.#local.entries()].map(([user]) => user));
+  }
+}
+
+/** One open stream of a user, counted here and on every instance until it is released. */
+class SharedUserStream implements Held {
+  #held = true;
+
+  constructor(
+    private readonly streams: SharedUserStreams,
+    private readonly local: Held,
+    private readonly user: string,
+  ) {}
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.local.release();
+    this.streams.closed(this.user);
   }
 }

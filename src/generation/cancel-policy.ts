@@ -6,6 +6,8 @@
  * to its end and is stored, whoever watches; only Stop or a limit ends it early.
  */
 
+import type { Held } from "../held.ts";
+
 // A generation nobody ever subscribes to (the client vanished between POST and GET) is cancelled
 // after this long, instead of running to its end unwatched. Never shorter than the grace.
 export const CLAIM_TIMEOUT_MS = 30_000;
@@ -42,17 +44,17 @@ export class ViewerGrace {
     this.#arm(Math.max(settings.cancelGraceMs, settings.claimTimeoutMs ?? CLAIM_TIMEOUT_MS));
   }
 
-  /** Registers a viewer; the returned function releases it (idempotent). */
-  attach(): () => void {
+  /** Registers a viewer, counted until it is released. */
+  attach(): Held {
     this.#viewers++;
     this.#clear();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#viewers--;
-      if (this.#viewers === 0 && !this.#ended) this.#arm(this.settings.cancelGraceMs);
-    };
+    return new Viewing(this);
+  }
+
+  /** A viewer left ({@link Viewing.release}): the last one starts the grace. */
+  left(): void {
+    this.#viewers--;
+    if (this.#viewers === 0 && !this.#ended) this.#arm(this.settings.cancelGraceMs);
   }
 
   /** The generation ended: nothing is left to cancel. */
@@ -71,5 +73,18 @@ export class ViewerGrace {
   #clear(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+}
+
+/** One viewer of a generation, counted until it is released. */
+class Viewing implements Held {
+  #held = true;
+
+  constructor(private readonly grace: ViewerGrace) {}
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.grace.left();
   }
 }

@@ -13,6 +13,7 @@ import type {
   StepRecord,
   Usage,
 } from "../contract.ts";
+import type { Held } from "../held.ts";
 import { logError } from "../log.ts";
 import type { StepSink, Upstream, UpstreamSink } from "../upstream/chat-stream.ts";
 import { toUpstreamError, type UpstreamTimeoutError } from "../upstream/errors.ts";
@@ -51,6 +52,15 @@ export interface GenerationOptions extends CancelPolicySettings {
   memory?: MemoryMeter;
 }
 
+/**
+ * Told once when a generation has ended, before its `settled` resolves: the registry and the
+ * admission that started it, which each hold their part for as long as it runs. An object with a
+ * method, not a promise reaction: a reaction costs its closure and its scopes for the whole answer.
+ */
+export interface GenerationEndListener {
+  generationEnded(generation: Generation, outcome: GenerationOutcome): void;
+}
+
 export class Generation implements GenerationView, UpstreamSink, StepSink {
   readonly id: string;
   readonly owner: string;
@@ -72,6 +82,7 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
    * told (a viewer whose stream ended) leaves the telling undisturbed, and telling costs no iterator.
    */
   #listeners: readonly EventsListener[] = [];
+  readonly #endListeners: GenerationEndListener[] = [];
   readonly #controller = new AbortController();
   /** The upstream call was aborted (a cancel, or a budget reached): mirrors its signal, read per token without a native getter. */
   #aborted = false;
@@ -141,8 +152,13 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
     this.#listeners = this.#listeners.filter((each) => each !== listener);
   }
 
-  /** Registers a viewer; the returned function releases it (idempotent). See cancel-policy.ts. */
-  attach(): () => void {
+  /** Tells `listener` once when the generation has ended, before {@link settled} resolves; it must not throw. */
+  whenEnded(listener: GenerationEndListener): void {
+    this.#endListeners.push(listener);
+  }
+
+  /** Registers a viewer, counted until it is released. See cancel-policy.ts. */
+  attach(): Held {
     return this.#grace.attach();
   }
 
@@ -195,7 +211,9 @@ export class Generation implements GenerationView, UpstreamSink, StepSink {
     const ownFailure = this.#cancelReason === "shutdown" || this.#cancelReason === "storage";
     if (end.type === "error" && !ownFailure) this.#observer.failed(end.code);
     this.#observer.ended(end, this.#cancelReason);
-    return { ...outcomeOf(this.log, end), usage };
+    const outcome = { ...outcomeOf(this.log, end), usage };
+    for (const listener of this.#endListeners.splice(0)) listener.generationEnded(this, outcome);
+    return outcome;
   }
 
   // What the upstream call reports into (UpstreamSink & StepSink): the generation itself, so a

@@ -3,9 +3,15 @@
  * retention after the end within a byte budget, and draining at shutdown.
  */
 import { DrainingError, MemoryBudgetError, TooManyGenerationsError } from "../errors.ts";
+import type { Held } from "../held.ts";
 import { newStreamId } from "../stream-id.ts";
 import type { MemoryMeter } from "./event-log.ts";
-import { Generation, type GenerationFailure, type GenerationOptions } from "./generation.ts";
+import {
+  Generation,
+  type GenerationEndListener,
+  type GenerationFailure,
+  type GenerationOptions,
+} from "./generation.ts";
 
 export interface RegistrySettings {
   maxActive: number;
@@ -17,11 +23,10 @@ export interface RegistrySettings {
 }
 
 /** A generation's place, admitted and held until it starts ({@link GenerationRegistry.reserve}). */
-export interface RegistrySlot {
+export interface RegistrySlot extends Held {
   /** Starts the generation in the held place. */
   create(options: NewGeneration): Generation;
   /** Gives the place back (idempotent; nothing once `create` has run). */
-  release(): void;
 }
 
 /** A place in the registry, held: an object with methods (a closure per generation costs memory while it runs). */
@@ -59,7 +64,7 @@ export const SHUTDOWN_FAILURE: GenerationFailure = {
   retryable: true,
 };
 
-export class GenerationRegistry {
+export class GenerationRegistry implements GenerationEndListener {
   readonly #generations = new Map<string, Generation>();
   readonly #running = new Set<Generation>();
   /** Finished generations, oldest end first: the eviction order. */
@@ -110,14 +115,17 @@ export class GenerationRegistry {
     this.#generations.set(generation.id, generation);
     this.#running.add(generation);
     this.#active++;
-    void generation.settled.then(() => {
-      this.#active--;
-      this.#running.delete(generation);
-      // Its log has ended: it grows no more, and is counted among the finished from here.
-      this.#runningLogs.bytes -= generation.log.memoryBytes;
-      this.#retain(generation);
-    });
+    generation.whenEnded(this);
     return generation;
+  }
+
+  /** A generation of this registry ended: it no longer runs, and is retained for replay. */
+  generationEnded(generation: Generation): void {
+    this.#active--;
+    this.#running.delete(generation);
+    // Its log has ended: it grows no more, and is counted among the finished from here.
+    this.#runningLogs.bytes -= generation.log.memoryBytes;
+    this.#retain(generation);
   }
 
   /** The generation `id` if it belongs to `owner`: to anyone else it does not exist. */
@@ -142,20 +150,16 @@ export class GenerationRegistry {
 
   /**
    * Counts an upstream call that is not a generation (a `/v1` pass-through) against the limit
-   * of active generations; the returned function releases it (idempotent).
+   * of active generations, until it is released.
    */
-  acquireCall(): () => void {
+  acquireCall(): Held {
     if (this.#draining) throw new DrainingError();
     if (this.#active >= this.settings.maxActive) {
       this.settings.rejected?.("active_generations");
       throw new TooManyGenerationsError(this.settings.maxActive);
     }
     this.#active++;
-    let held = true;
-    return () => {
-      if (held) this.#active--;
-      held = false;
-    };
+    return new HeldSlot(this);
   }
 
   get activeCount(): number {

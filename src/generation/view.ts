@@ -3,6 +3,7 @@
  * (generation.ts) or in another instance, followed through Redis (cluster/remote-generation.ts).
  */
 import type { CancelReason, EndEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
+import type { Held } from "../held.ts";
 
 /** The recorded events so far, read by index (0-based; an event's id is its index + 1). */
 export interface EventLogView {
@@ -46,8 +47,8 @@ export interface GenerationView {
   onEvent(listener: EventsListener): void;
   /** Stops telling `listener` (nothing when it was not listening). */
   offEvent(listener: EventsListener): void;
-  /** Registers a viewer for the cancel policy; the returned function releases it (idempotent). */
-  attach(): () => void;
+  /** Registers a viewer for the cancel policy, counted until it is released. */
+  attach(): Held;
   /** Aborts the model call now (Stop); the end reaches every viewer as an event. */
   cancel(reason: CancelReason): void;
   /**

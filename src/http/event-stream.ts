@@ -2,6 +2,7 @@
  * An HTTP response that shows one generation to one viewer as Server-Sent Events.
  */
 import type { GenerationView } from "../generation/view.ts";
+import type { Held } from "../held.ts";
 import type { Dialect } from "../sse/dialects.ts";
 import { SSE_HEADERS } from "../sse/encode.ts";
 import { subscribe } from "../sse/subscribe.ts";
@@ -9,8 +10,8 @@ import { subscribe } from "../sse/subscribe.ts";
 export interface EventStreamSettings {
   heartbeatMs: number;
   retryMs: number;
-  /** Takes an open-stream slot for the limit key (429 when none is free); returns the function that gives it back. */
-  streamOpened: (limitKey: string | undefined) => Promise<() => void>;
+  /** Takes an open-stream slot for the limit key (429 when none is free), held until released. */
+  streamOpened: (limitKey: string | undefined) => Promise<Held>;
 }
 
 export interface ViewerRequest {
@@ -31,12 +32,12 @@ export type OpenEventStream = (generation: GenerationView, viewer: ViewerRequest
 /** The event-stream responses of this app; headers and a first comment leave at once, before the first token. */
 export function eventStreams(settings: EventStreamSettings): OpenEventStream {
   return async (generation, { limitKey, headers, ...viewer }) => {
-    const onClose = await settings.streamOpened(limitKey);
+    const slot = await settings.streamOpened(limitKey);
     const stream = subscribe(generation, {
       ...viewer,
       heartbeatMs: settings.heartbeatMs,
       retryMs: settings.retryMs,
-      onClose,
+      slot,
     });
     return new Response(stream, { headers: headers ? { ...SSE_HEADERS, ...headers } : SSE_HEADERS });
   };

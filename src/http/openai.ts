@@ -6,6 +6,7 @@
 import { Elysia } from "elysia";
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
+import type { Held } from "../held.ts";
 import type { UserLimiter } from "../limits/user-limits.ts";
 import { encodeEvents, SSE_HEADERS, type SseMessage } from "../sse/encode.ts";
 import type { UpstreamCallObserver } from "../upstream/call-observer.ts";
@@ -23,13 +24,13 @@ export interface OpenAiRouteDeps {
   upstream: OpenAI;
   timeouts: TokenTimeouts;
   observer: UpstreamCallObserver;
-  /** Takes an open-stream slot for the limit key (429 when none is free); returns the function that gives it back. */
-  streamOpened: (limitKey: string | undefined) => Promise<() => void>;
+  /** Takes an open-stream slot for the limit key (429 when none is free), held until released. */
+  streamOpened: (limitKey: string | undefined) => Promise<Held>;
   policy: ModelPolicy;
   /** The same per-user limits as generations: a `/v1` call counts as one running answer. */
   userLimits: UserLimiter;
-  /** Counts the call against the active generations (429 at the limit); returns its release. */
-  acquireCall: () => () => void;
+  /** Counts the call against the active generations (429 at the limit), until released. */
+  acquireCall: () => Held;
   /** Whether a stream asks the model for its usage (UPSTREAM_INCLUDE_USAGE). */
   includeUsage: IncludeUsagePolicy;
   /** Admits the call within its user's token budgets and counts what it cost; absent without a store. */
@@ -104,9 +105,9 @@ export function openAiRoutes(deps: OpenAiRouteDeps) {
  * an open-stream slot; all or none. The returned function gives back what was taken (idempotent).
  */
 async function takeLimits(deps: OpenAiRouteDeps, caller: Caller, streams: boolean): Promise<() => void> {
-  const releases: (() => void)[] = [];
+  const releases: Held[] = [];
   const release = () => {
-    for (const give of releases.splice(0)) give();
+    for (const held of releases.splice(0)) held.release();
   };
   // A user past a budget is refused before anything is taken.
   await deps.accounting?.admit(caller.user);

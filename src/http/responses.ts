@@ -52,14 +52,14 @@ function failure(end: ErrorEvent): SluiceError {
 
 /** The outcome of `generation`, watched as one viewer; undefined when the client left first (which cancels it). */
 async function untilSettled(generation: GenerationView, signal: AbortSignal) {
-  const release = generation.attach();
+  const viewing = generation.attach();
   const left = new Promise<undefined>((resolve) =>
     signal.addEventListener("abort", () => resolve(undefined), { once: true }),
   );
   try {
     return await Promise.race([generation.settled, left]);
   } finally {
-    release();
+    viewing.release();
   }
 }
 

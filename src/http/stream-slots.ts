@@ -5,6 +5,7 @@
  * new one is refused with 429 before anything is started for it.
  */
 import { TooManyOpenStreamsError } from "../errors.ts";
+import { type Held, NOTHING_HELD } from "../held.ts";
 import type { UserStreamLimiter } from "../limits/user-streams.ts";
 
 export class StreamSlots {
@@ -27,34 +28,45 @@ export class StreamSlots {
     if (limitKey !== undefined) await this.perUser.admit(limitKey);
   }
 
-  /** Takes a slot (and one of the user's) or throws; the returned function gives it back (idempotent). */
-  async acquire(limitKey: string | undefined): Promise<() => void> {
+  /** Takes a slot (and one of the user's) or throws; both are held until the slot is released. */
+  async acquire(limitKey: string | undefined): Promise<Held> {
     this.#checkTotal();
     this.#open++;
-    let releaseUser: () => void = () => {};
+    let user = NOTHING_HELD;
     try {
-      if (limitKey !== undefined) releaseUser = await this.perUser.acquire(limitKey);
+      if (limitKey !== undefined) user = await this.perUser.acquire(limitKey);
     } catch (error) {
       this.#open--;
       throw error;
     }
-    return this.#releaseOf(releaseUser);
+    return new OpenStream(this, user);
   }
 
-  // Not made in acquire(): a closure there would keep that async function's scope while the stream is open.
-  #releaseOf(releaseUser: () => void): () => void {
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.#open--;
-      releaseUser();
-    };
+  /** A slot was given back ({@link OpenStream.release}). */
+  closed(): void {
+    this.#open--;
   }
 
   #checkTotal(): void {
     if (this.#open < this.max) return;
     this.rejected("open_streams");
     throw new TooManyOpenStreamsError(this.max);
+  }
+}
+
+/** One open stream's slot, and its user's, held until it is released. */
+class OpenStream implements Held {
+  #held = true;
+
+  constructor(
+    private readonly slots: StreamSlots,
+    private readonly user: Held,
+  ) {}
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.slots.closed();
+    this.user.release();
   }
 }

@@ -5,6 +5,7 @@
  * off (everyone is then the same user to the app).
  */
 import { SluiceError } from "../errors.ts";
+import type { Held } from "../held.ts";
 
 export interface UserLimitSettings {
   /** Running at once, per user (LIMIT_USER_CONCURRENT). */
@@ -36,6 +37,19 @@ interface Usage {
   starts: number[];
 }
 
+/** One running call of a user, counted until it is released. */
+class RunningCall implements Held {
+  #held = true;
+
+  constructor(private readonly usage: Usage) {}
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.usage.running--;
+  }
+}
+
 export class UserLimits {
   readonly #users = new Map<string, Usage>();
 
@@ -47,7 +61,7 @@ export class UserLimits {
 
   /** Throws what {@link acquire} would throw now, taking nothing: for callers that prepare work first. */
   admit(user: string, now = Date.now()): void {
-    this.acquire(user, now)();
+    this.acquire(user, now).release();
     const usage = this.#users.get(user);
     // Taking and giving back counted a start: take it back out.
     usage?.starts.pop();
@@ -56,9 +70,9 @@ export class UserLimits {
 
   /**
    * Admits one more call for `user`, or throws {@link UserLimitError} (429 with a retry hint).
-   * The returned function releases it (idempotent); call it when the call ends.
+   * The call is counted until it is released; release it when the call ends.
    */
-  acquire(user: string, now = Date.now()): () => void {
+  acquire(user: string, now = Date.now()): Held {
     if (this.#users.size > SWEEP_AT) this.#sweep(now);
     const usage = this.#users.get(user) ?? { running: 0, starts: [] };
     while (usage.starts.length > 0 && (usage.starts[0] as number) <= now - MINUTE_MS) usage.starts.shift();
@@ -82,12 +96,7 @@ export class UserLimits {
     usage.running++;
     usage.starts.push(now);
     this.#users.set(user, usage);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      usage.running--;
-    };
+    return new RunningCall(usage);
   }
 
   /** Forgets users with nothing running and no start within the last minute. */
@@ -104,8 +113,8 @@ export class UserLimits {
 export interface UserLimiter {
   /** Throws what {@link acquire} would throw now, taking nothing. */
   admit(user: string): Promise<void>;
-  /** Admits one more call for `user` or throws; the returned function releases it (idempotent). */
-  acquire(user: string): Promise<() => void>;
+  /** Admits one more call for `user` or throws; it is counted until released. */
+  acquire(user: string): Promise<Held>;
 }
 
 /** This process's limits as a {@link UserLimiter}. */

@@ -5,6 +5,7 @@
  * user is the signed-in one, or the client's address under AUTH=none (the limit key).
  */
 import { SluiceError } from "../errors.ts";
+import { type Held, NOTHING_HELD } from "../held.ts";
 
 export class UserStreamLimitError extends SluiceError {
   override name = "UserStreamLimitError";
@@ -20,8 +21,8 @@ export class UserStreamLimitError extends SluiceError {
 export interface UserStreamLimiter {
   /** Throws what {@link acquire} would throw now, taking nothing. */
   admit(user: string): Promise<void>;
-  /** Takes one of `user`'s streams or throws {@link UserStreamLimitError}; returns its release (idempotent). */
-  acquire(user: string): Promise<() => void>;
+  /** Takes one of `user`'s streams or throws {@link UserStreamLimitError}; the stream is held until released. */
+  acquire(user: string): Promise<Held>;
 }
 
 /** This process's count of each user's open streams. */
@@ -48,7 +49,7 @@ export class LocalUserStreams implements UserStreamLimiter {
     this.check(user, 0);
   }
 
-  async acquire(user: string): Promise<() => void> {
+  async acquire(user: string): Promise<Held> {
     return this.take(user, 0);
   }
 
@@ -61,27 +62,43 @@ export class LocalUserStreams implements UserStreamLimiter {
   }
 
   /** {@link check}, then {@link hold}. */
-  take(user: string, elsewhere: number): () => void {
+  take(user: string, elsewhere: number): Held {
     this.check(user, elsewhere);
     return this.hold(user);
   }
 
-  /** Counts one more stream for `user` here, admitted elsewhere; returns its release. */
-  hold(user: string): () => void {
+  /** Counts one more stream for `user` here, admitted elsewhere, until it is released. */
+  hold(user: string): Held {
     this.#open.set(user, this.openOf(user) + 1);
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      const left = this.openOf(user) - 1;
-      if (left > 0) this.#open.set(user, left);
-      else this.#open.delete(user);
-    };
+    return new UserStream(this, user);
+  }
+
+  /** One of `user`'s streams closed ({@link UserStream.release}). */
+  closed(user: string): void {
+    const left = this.openOf(user) - 1;
+    if (left > 0) this.#open.set(user, left);
+    else this.#open.delete(user);
+  }
+}
+
+/** One open stream of a user, counted until it is released. */
+class UserStream implements Held {
+  #held = true;
+
+  constructor(
+    private readonly streams: LocalUserStreams,
+    private readonly user: string,
+  ) {}
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.streams.closed(this.user);
   }
 }
 
 /** No per-user limit: only for the attacker suite's negative control. */
 export const unlimitedUserStreams: UserStreamLimiter = {
   admit: async () => {},
-  acquire: async () => () => {},
+  acquire: async () => NOTHING_HELD,
 };

@@ -12,8 +12,8 @@ export interface Metrics {
   observer: GenerationObserver;
   /** What every `/v1` pass-through call reports into. */
   passThrough: UpstreamCallObserver;
-  /** Open SSE connections (API streams, /chat, and pass-through streams). */
-  streamOpened(): () => void;
+  /** Where `sluice_streams_active` (open SSE connections: API streams, /chat, pass-through streams) reads its value at scrape time. */
+  openStreamsFrom(read: () => number): void;
   /** Counts one refused request, by the limit that refused it (`sluice_rejected_total{reason}`). */
   rejected(reason: string): void;
   /** Where `sluice_retained_bytes` reads its value at scrape time (the generation registry). */
@@ -142,7 +142,6 @@ function toolCallInstruments(registry: Registry): (status: string, seconds: numb
 export function createMetrics(): Metrics {
   const registry = processRegistry();
   const registers = [registry];
-  const streamsActive = new Gauge({ name: "sluice_streams_active", help: "Open event-stream connections.", registers });
   const generationsActive = new Gauge({
     name: "sluice_generations_active",
     help: "Generations running now.",
@@ -210,16 +209,6 @@ export function createMetrics(): Metrics {
     ...memoryGauges(registry),
     clusterFrom: clusterGauges(registry),
     toolCall: toolCallInstruments(registry),
-    streamOpened: () => countOpen(streamsActive),
-  };
-}
-
-/** Counts one more open stream in `gauge`; the returned function counts it closed (idempotent). */
-function countOpen(gauge: Gauge): () => void {
-  gauge.inc();
-  let open = true;
-  return () => {
-    if (open) gauge.dec();
-    open = false;
+    openStreamsFrom: gaugeFrom(registry, "sluice_streams_active", "Open event-stream connections."),
   };
 }

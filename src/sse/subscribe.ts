@@ -10,6 +10,7 @@
  */
 import type { EndEvent, StepEvent } from "../contract.ts";
 import type { EventLogView, EventsListener, GenerationView } from "../generation/view.ts";
+import type { Held } from "../held.ts";
 import { type BodySource, type BodyWriter, pushedBody } from "../runtime.ts";
 import type { Dialect } from "./dialects.ts";
 import { formatComment, formatOpening } from "./encode.ts";
@@ -23,8 +24,8 @@ export interface SubscribeOptions {
   retryMs: number;
   /** The request's signal: a second path to notice a client that left. */
   signal?: AbortSignal;
-  /** Called once when the viewer is gone or the stream ended. */
-  onClose?: () => void;
+  /** The stream's slot, released once the viewer is gone or the stream ended. */
+  slot?: Held;
 }
 
 const PING = formatComment("ping");
@@ -69,14 +70,14 @@ class Viewer implements BodySource, Beating, EventsListener, EventListenerObject
   #behind = false;
   #writing = false;
   #closed = false;
-  readonly #release: () => void;
+  readonly #viewing: Held;
 
   constructor(
     private readonly generation: GenerationView,
     private readonly options: SubscribeOptions,
   ) {
     this.#cursor = options.after;
-    this.#release = generation.attach();
+    this.#viewing = generation.attach();
     options.signal?.addEventListener("abort", this);
   }
 
@@ -152,8 +153,8 @@ class Viewer implements BodySource, Beating, EventsListener, EventListenerObject
     heartbeatsEvery(this.options.heartbeatMs).delete(this);
     this.generation.offEvent(this);
     this.options.signal?.removeEventListener("abort", this);
-    this.#release();
-    this.options.onClose?.();
+    this.#viewing.release();
+    this.options.slot?.release();
   }
 }
 

@@ -63,13 +63,12 @@ describe("Generation", () => {
   test("the last viewer leaving starts the grace; a returning viewer stops it", async () => {
     const seen: { aborted?: unknown } = {};
     const running = generation({ upstream: upstream(40, 5, seen), cancelGraceMs: 60 });
-    const release = running.attach();
-    release();
+    running.attach().release();
     await Bun.sleep(30);
     const again = running.attach();
     await Bun.sleep(80);
     expect(seen.aborted).toBeUndefined();
-    again();
+    again.release();
     const { end } = await running.settled;
     expect(seen.aborted).toBe("disconnect");
     expect(end.type === "done" && end.finish_reason).toBe("cancelled");
@@ -78,7 +77,7 @@ describe("Generation", () => {
   test("grace 0 cancels as soon as the last viewer leaves", async () => {
     const seen: { aborted?: unknown } = {};
     const running = generation({ upstream: upstream(40, 5, seen), cancelGraceMs: 0 });
-    running.attach()();
+    running.attach().release();
     await running.settled;
     expect(seen.aborted).toBe("disconnect");
   });

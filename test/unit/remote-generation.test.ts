@@ -69,10 +69,10 @@ describe("a generation followed from another instance", () => {
     view.onIdle = () => idle++;
     const first = view.attach();
     const second = view.attach();
-    first();
-    first();
+    first.release();
+    first.release();
     expect(calls).toEqual(["a:view"]);
-    second();
+    second.release();
     expect(calls).toEqual(["a:view", "a:leave"]);
     expect(idle).toBe(1);
     view.cancel("stop");
