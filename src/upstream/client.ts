@@ -3,6 +3,7 @@
  * Ollama, vLLM, llama.cpp server, LM Studio, the simulator).
  */
 import OpenAI from "openai";
+import { readsCallSignal, signalOf } from "./call-signal.ts";
 import { socketFetch } from "./socket-fetch.ts";
 
 export interface UpstreamSettings {
@@ -24,16 +25,23 @@ const NO_CLIENT_TIMEOUT_MS = 2_147_483_647;
  */
 export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
   const inProcess = settings.fetch;
-  const network = settings.transport === "fetch" ? {} : { fetch: socketFetch };
-  return new OpenAI({
+  const network = settings.transport === "fetch" ? runtimeFetch : socketFetch;
+  const client = new OpenAI({
     baseURL: settings.baseUrl,
     // Local servers (Ollama, llama.cpp) need no key, but the client insists on one.
     apiKey: settings.apiKey ?? "none",
     maxRetries: 0,
     timeout: NO_CLIENT_TIMEOUT_MS,
     logLevel: "off",
-    ...(inProcess ? { fetch: inProcessFetch(inProcess) } : network),
+    fetch: inProcess ? inProcessFetch(inProcess) : network,
   });
+  // Each of the three fetches listens to a call's handed-over signal (call-signal.ts).
+  return readsCallSignal(client);
+}
+
+/** The runtime's own fetch, listening to a call's handed-over signal. */
+function runtimeFetch(url: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return fetch(url, { ...init, signal: signalOf(init) ?? null });
 }
 
 /**
@@ -44,8 +52,8 @@ export function createUpstreamClient(settings: UpstreamSettings): OpenAI {
  */
 function inProcessFetch(handle: (request: Request) => Promise<Response>) {
   return async (url: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const response = await handle(new Request(url, init));
-    const signal = init?.signal;
+    const signal = signalOf(init);
+    const response = await handle(new Request(url, { ...init, signal: signal ?? null }));
     if (!signal || !response.body) return response;
     const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal });
     return new Response(body, response);

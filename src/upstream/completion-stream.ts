@@ -5,6 +5,7 @@
  */
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import { callSignalOptions } from "./call-signal.ts";
 import { type ChunkListener, CompletionChunkParser } from "./chunk-parser.ts";
 import { ChatRequestBody } from "./request-body.ts";
 import { readBody } from "./response-body.ts";
@@ -29,7 +30,8 @@ export function requestCompletionStream(
   const headers = { "x-request-id": options.requestId };
   const body = carriesImageBytes(params.messages) ? new ChatRequestBody(params) : undefined;
   const written = body && { body: body.stream(), headers: { ...headers, "content-type": "application/json" } };
-  return client.chat.completions.create(params, { signal: options.signal, headers, ...written }).asResponse();
+  const signal = callSignalOptions(client, options.signal);
+  return client.chat.completions.create(params, { ...signal, headers, ...written }).asResponse();
 }
 
 function carriesImageBytes(messages: ChatCompletionCreateParamsStreaming["messages"]): boolean {

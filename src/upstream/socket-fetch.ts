@@ -11,6 +11,7 @@
  * What it does not do (other request bodies, proxies) goes to fetch.
  */
 import { connectTcp, type TcpConnection, type TcpEvents } from "../tcp.ts";
+import { signalOf } from "./call-signal.ts";
 import { HttpResponseReader, type ResponseHandlers, type ResponseHead } from "./http1-response.ts";
 import { type ChatRequestBody, requestBodyOf } from "./request-body.ts";
 import { SocketBody } from "./socket-body.ts";
@@ -232,7 +233,7 @@ export function socketFetch(input: string | URL | Request, init: RequestInit = {
   if (input instanceof Request || (given !== undefined && body === undefined)) return fetch(input, init);
   const url = new URL(input);
   if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
-  const signal = init.signal ?? undefined;
+  const signal = signalOf(init);
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const method = (init.method ?? "GET").toUpperCase();
   // The `openai` client hands over a Headers already: read as it is, not copied.
