@@ -7,10 +7,12 @@ import { ValidationError } from "../errors.ts";
 
 /** Throws a {@link ValidationError} naming the first query parameter given more than once. */
 export function rejectRepeatedParams(request: Request): void {
-  const query = request.url.indexOf("?");
-  if (query === -1) return;
+  const { url } = request;
+  const query = url.indexOf("?");
+  // One parameter at most: nothing can repeat (the common case, parsed for nothing otherwise).
+  if (query === -1 || url.indexOf("&", query) === -1) return;
   const seen = new Set<string>();
-  for (const name of new URLSearchParams(request.url.slice(query + 1)).keys()) {
+  for (const name of new URLSearchParams(url.slice(query + 1)).keys()) {
     if (seen.has(name)) throw new ValidationError(name.slice(0, 64), "must be given once");
     seen.add(name);
   }
