@@ -11,3 +11,16 @@ export interface Held {
 
 /** Nothing held: where no limit applies. */
 export const NOTHING_HELD: Held = { release() {} };
+
+/** A place given back once: the first {@link release} calls {@link giveBack}, later ones do nothing. */
+export abstract class HeldOnce implements Held {
+  #held = true;
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.giveBack();
+  }
+
+  protected abstract giveBack(): void;
+}

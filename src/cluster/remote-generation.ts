@@ -7,7 +7,7 @@
 import type { CancelReason, EndEvent, ErrorEvent, GenerationEvent, GenerationOutcome } from "../contract.ts";
 import { EventLog, outcomeOf } from "../generation/event-log.ts";
 import type { EventsListener, GenerationView } from "../generation/view.ts";
-import type { Held } from "../held.ts";
+import { type Held, HeldOnce } from "../held.ts";
 
 /** What a remote generation sends to its owner instance (control.ts). */
 export interface OwnerLink {
@@ -145,14 +145,12 @@ export class RemoteGeneration implements GenerationView {
 }
 
 /** One viewer here of a generation followed from its owner, counted until it is released. */
-class RemoteViewing implements Held {
-  #held = true;
+class RemoteViewing extends HeldOnce {
+  constructor(private readonly generation: RemoteGeneration) {
+    super();
+  }
 
-  constructor(private readonly generation: RemoteGeneration) {}
-
-  release(): void {
-    if (!this.#held) return;
-    this.#held = false;
+  protected giveBack(): void {
     this.generation.left();
   }
 }

@@ -9,7 +9,7 @@
  * once Redis is back.
  */
 import { SharedStateUnavailableError } from "../errors.ts";
-import type { Held } from "../held.ts";
+import { type Held, HeldOnce } from "../held.ts";
 import { UserLimitError, type UserLimiter, type UserLimitSettings } from "../limits/user-limits.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
@@ -139,17 +139,15 @@ export class SharedUserLimits implements UserLimiter {
 }
 
 /** One running answer of a user, counted here and on every instance until it is released. */
-class SharedRunningCall implements Held {
-  #held = true;
-
+class SharedRunningCall extends HeldOnce {
   constructor(
     private readonly limits: SharedUserLimits,
     private readonly user: string,
-  ) {}
+  ) {
+    super();
+  }
 
-  release(): void {
-    if (!this.#held) return;
-    this.#held = false;
+  protected giveBack(): void {
     this.limits.ended(this.user);
   }
 }

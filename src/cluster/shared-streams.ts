@@ -8,7 +8,7 @@
  * its own instance reads from memory): while Redis is unreachable the limit is counted on this
  * instance alone, and when Redis is back every instance writes its true counts again.
  */
-import type { Held } from "../held.ts";
+import { type Held, HeldOnce } from "../held.ts";
 import { LocalUserStreams, UserStreamLimitError, type UserStreamLimiter } from "../limits/user-streams.ts";
 import { keys } from "./keys.ts";
 import type { Redis } from "./redis-client.ts";
@@ -104,18 +104,16 @@ export class SharedUserStreams implements UserStreamLimiter {
 }
 
 /** One open stream of a user, counted here and on every instance until it is released. */
-class SharedUserStream implements Held {
-  #held = true;
-
+class SharedUserStream extends HeldOnce {
   constructor(
     private readonly streams: SharedUserStreams,
     private readonly local: Held,
     private readonly user: string,
-  ) {}
+  ) {
+    super();
+  }
 
-  release(): void {
-    if (!this.#held) return;
-    this.#held = false;
+  protected giveBack(): void {
     this.local.release();
     this.streams.closed(this.user);
   }

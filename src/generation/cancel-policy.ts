@@ -6,7 +6,7 @@
  * to its end and is stored, whoever watches; only Stop or a limit ends it early.
  */
 
-import type { Held } from "../held.ts";
+import { type Held, HeldOnce } from "../held.ts";
 
 // A generation nobody ever subscribes to (the client vanished between POST and GET) is cancelled
 // after this long, instead of running to its end unwatched. Never shorter than the grace.
@@ -77,14 +77,12 @@ export class ViewerGrace {
 }
 
 /** One viewer of a generation, counted until it is released. */
-class Viewing implements Held {
-  #held = true;
+class Viewing extends HeldOnce {
+  constructor(private readonly grace: ViewerGrace) {
+    super();
+  }
 
-  constructor(private readonly grace: ViewerGrace) {}
-
-  release(): void {
-    if (!this.#held) return;
-    this.#held = false;
+  protected giveBack(): void {
     this.grace.left();
   }
 }

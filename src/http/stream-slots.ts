@@ -5,7 +5,7 @@
  * new one is refused with 429 before anything is started for it.
  */
 import { TooManyOpenStreamsError } from "../errors.ts";
-import { type Held, NOTHING_HELD } from "../held.ts";
+import { type Held, HeldOnce, NOTHING_HELD } from "../held.ts";
 import type { UserStreamLimiter } from "../limits/user-streams.ts";
 
 export class StreamSlots {
@@ -55,17 +55,15 @@ export class StreamSlots {
 }
 
 /** One open stream's slot, and its user's, held until it is released. */
-class OpenStream implements Held {
-  #held = true;
-
+class OpenStream extends HeldOnce {
   constructor(
     private readonly slots: StreamSlots,
     private readonly user: Held,
-  ) {}
+  ) {
+    super();
+  }
 
-  release(): void {
-    if (!this.#held) return;
-    this.#held = false;
+  protected giveBack(): void {
     this.slots.closed();
     this.user.release();
   }

@@ -5,7 +5,7 @@
  * off (everyone is then the same user to the app).
  */
 import { SluiceError } from "../errors.ts";
-import type { Held } from "../held.ts";
+import { type Held, HeldOnce } from "../held.ts";
 
 export interface UserLimitSettings {
   /** Running at once, per user (LIMIT_USER_CONCURRENT). */
@@ -38,14 +38,12 @@ interface Usage {
 }
 
 /** One running call of a user, counted until it is released. */
-class RunningCall implements Held {
-  #held = true;
+class RunningCall extends HeldOnce {
+  constructor(private readonly usage: Usage) {
+    super();
+  }
 
-  constructor(private readonly usage: Usage) {}
-
-  release(): void {
-    if (!this.#held) return;
-    this.#held = false;
+  protected giveBack(): void {
     this.usage.running--;
   }
 }

@@ -5,7 +5,7 @@
  * user is the signed-in one, or the client's address under AUTH=none (the limit key).
  */
 import { SluiceError } from "../errors.ts";
-import { type Held, NOTHING_HELD } from "../held.ts";
+import { type Held, HeldOnce, NOTHING_HELD } from "../held.ts";
 
 export class UserStreamLimitError extends SluiceError {
   override name = "UserStreamLimitError";
@@ -82,17 +82,15 @@ export class LocalUserStreams implements UserStreamLimiter {
 }
 
 /** One open stream of a user, counted until it is released. */
-class UserStream implements Held {
-  #held = true;
-
+class UserStream extends HeldOnce {
   constructor(
     private readonly streams: LocalUserStreams,
     private readonly user: string,
-  ) {}
+  ) {
+    super();
+  }
 
-  release(): void {
-    if (!this.#held) return;
-    this.#held = false;
+  protected giveBack(): void {
     this.streams.closed(this.user);
   }
 }
