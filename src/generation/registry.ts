@@ -27,6 +27,7 @@ export interface RegistrySlot extends Held {
   /** Starts the generation in the held place. */
   create(options: NewGeneration): Generation;
   /** Gives the place back (idempotent; nothing once `create` has run). */
+  release(): void;
 }
 
 /** A place in the registry, held: an object with methods (a closure per generation costs memory while it runs). */
