@@ -7,7 +7,7 @@ import { callJson } from "../../harness/client/api.ts";
 import { startChat } from "../../harness/client/chat.ts";
 import { readStream } from "../../harness/client/stream.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
-import { accessLog } from "../e2e/access-log.ts";
+import { type AccessLogEntry, accessLogOnce } from "../e2e/access-log.ts";
 import { startPatchedNginx } from "../e2e/patched-nginx.ts";
 
 let stack: Stack;
@@ -35,7 +35,9 @@ describe("two instances behind nginx", () => {
       }),
     );
     for (const read of reads) expect(read.events.at(-1)?.event).toBe("done");
-    const served = new Set(accessLog(stack.accessLogPath).map((entry) => entry.upstream_addr));
+    const streamsIn = (log: AccessLogEntry[]) => log.filter((entry) => entry.path.startsWith("/api/streams/")).length;
+    const logged = await accessLogOnce(stack.accessLogPath, (log) => streamsIn(log) >= reads.length);
+    const served = new Set(logged.map((entry) => entry.upstream_addr));
     for (const app of stack.apps) expect(served).toContain(new URL(app.url).host);
   });
 

@@ -10,7 +10,7 @@ import { startChat } from "../../harness/client/chat.ts";
 import { readStream } from "../../harness/client/stream.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { tokenUsers } from "../../harness/stack/token-users.ts";
-import { accessLog } from "../e2e/access-log.ts";
+import { type AccessLogEntry, accessLogOnce } from "../e2e/access-log.ts";
 
 const { users: USERS, env: USERS_ENV } = tokenUsers(16, "affinity-test");
 
@@ -35,13 +35,19 @@ async function twoInstances(balance: "users" | "connections"): Promise<Stack> {
 /** For each user in turn, an answer started and read through nginx: the instances of its POST and its GET. */
 async function postAndViewer(stack: Stack): Promise<{ post: string; view: string }[]> {
   const pairs = [];
-  for (const user of USERS) {
-    const { url } = await startChat(stack.url, "/sim tokens=5\nwhere am I served?", { token: user.token });
+  for (const [index, user] of USERS.entries()) {
+    const { url, streamUrl } = await startChat(stack.url, "/sim tokens=5\nwhere am I served?", { token: user.token });
     const read = await readStream(url, { token: user.token });
     expect(read.events.at(-1)?.event).toBe("done");
-    const log = accessLog(stack.accessLogPath);
-    const post = log.findLast((entry) => entry.method === "POST" && entry.path === "/api/chat");
-    const view = log.findLast((entry) => entry.method === "GET" && entry.path.startsWith("/api/streams/"));
+    // One user at a time: this user's POST is the log's POST number `index`.
+    const posts = (log: AccessLogEntry[]) =>
+      log.filter((entry) => entry.method === "POST" && entry.path === "/api/chat");
+    const log = await accessLogOnce(
+      stack.accessLogPath,
+      (entries) => posts(entries).length > index && entries.some((entry) => entry.path === streamUrl),
+    );
+    const post = posts(log)[index];
+    const view = log.find((entry) => entry.method === "GET" && entry.path === streamUrl);
     pairs.push({ post: post?.upstream_addr ?? "none", view: view?.upstream_addr ?? "none" });
   }
   return pairs;

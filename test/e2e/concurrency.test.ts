@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { spawn } from "bun";
 import { withFetchCap } from "../../harness/stack/fetch-cap.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
-import { accessLog } from "./access-log.ts";
+import { type AccessLogEntry, accessLogOnce } from "./access-log.ts";
 import type { ManyStreamsSummary } from "./many-streams.ts";
 
 const STREAMS = 500;
@@ -52,7 +52,9 @@ test(
     // They really were open together, not one batch after another.
     expect(summary.peakOpen).toBeGreaterThanOrEqual(STREAMS * 0.9);
 
-    const streams = accessLog(stack.accessLogPath).filter((entry) => entry.path.startsWith("/api/streams/"));
+    const isStream = (entry: AccessLogEntry) => entry.path.startsWith("/api/streams/");
+    const logged = await accessLogOnce(stack.accessLogPath, (log) => log.filter(isStream).length >= STREAMS);
+    const streams = logged.filter(isStream);
     expect(streams).toHaveLength(STREAMS);
     expect(streams.filter((entry) => entry.status !== 200)).toEqual([]);
     // nginx logs nothing at level error or worse (e.g. "worker_connections are not enough").

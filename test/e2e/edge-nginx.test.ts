@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { pollUntil } from "../../harness/client/poll.ts";
 import { type Started, startApp } from "../../harness/stack/spawn.ts";
 import { renderTemplate } from "../../harness/stack/template.ts";
 import { rawRequest } from "../security/raw-http.ts";
@@ -47,11 +48,12 @@ describe("methods", () => {
     }
     // Logged as nginx's own answers: no instance was asked (the readiness probe's line may land late).
     const made = new Set(["FOO", "TRACK", "PROPFIND", "CONNECTX", "PUT"]);
-    const asked = nginx
-      .accessLog()
-      .slice(before)
-      .filter((line) => made.has(line.method))
-      .map((line) => line.upstream_addr);
+    const madeUp = () =>
+      nginx
+        .accessLog()
+        .slice(before)
+        .filter((line) => made.has(line.method));
+    const asked = (await pollUntil(madeUp, (lines) => lines.length >= 5, 10_000)).map((line) => line.upstream_addr);
     expect(asked).toHaveLength(5);
     for (const instance of apps.map(hostOf)) expect(asked).not.toContain(instance);
   });
