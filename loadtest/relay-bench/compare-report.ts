@@ -43,6 +43,8 @@ const RATIOS: {
   target: string;
   of: SubjectName;
   to?: SubjectName;
+  /** Subtracted first, from `of` and from `to`: what is left above each one's floor. */
+  less?: [SubjectName, SubjectName];
   read: (m: Measured) => number;
   max: number;
 }[] = [
@@ -111,6 +113,23 @@ const RATIOS: {
     max: Number.POSITIVE_INFINITY,
   },
   {
+    name: "CPU per token, floor on Deno ÷ on Bun",
+    target: "—",
+    of: "floor-deno",
+    to: "floor",
+    read: cpuPerToken,
+    max: Number.POSITIVE_INFINITY,
+  },
+  {
+    name: "CPU per token above each runtime's floor, Sluice on Deno ÷ on Bun",
+    target: "—",
+    of: "sluice-deno",
+    to: "sluice",
+    less: ["floor-deno", "floor"],
+    read: cpuPerToken,
+    max: Number.POSITIVE_INFINITY,
+  },
+  {
     name: "CPU per token, sluice-alt ÷ sluice",
     target: "—",
     of: "sluice-alt",
@@ -141,12 +160,15 @@ export function ratios(measured: Measured[]): Ratio[] {
   const rounds = [...new Set(measured.map((m) => m.round))];
   const find = (subject: SubjectName, round: number) =>
     measured.find((m) => m.subject === subject && m.round === round);
-  return RATIOS.flatMap(({ name, target, of, to, read, max }) => {
+  return RATIOS.flatMap(({ name, target, of, to, less, read, max }) => {
     const perRound = rounds.flatMap((round) => {
       const a = find(of, round);
       const b = to ? find(to, round) : undefined;
       if (!a || (to && !b)) return [];
-      return [b ? read(a) / read(b) : read(a)];
+      if (!less) return [b ? read(a) / read(b) : read(a)];
+      const [lessA, lessB] = [find(less[0], round), find(less[1], round)];
+      if (!b || !lessA || !lessB) return [];
+      return [(read(a) - read(lessA)) / (read(b) - read(lessB))];
     });
     if (perRound.length === 0) return [];
     const middle = median(perRound);

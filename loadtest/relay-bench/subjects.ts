@@ -17,9 +17,10 @@ import {
 
 /**
  * `floor`: the least a Bun relay can do (loadtest/peers/bare-relay.ts), to read the targets against.
+ * `floor-deno`: the same on Deno (loadtest/peers/bare-relay-deno.ts): what Deno itself costs a relay.
  * `sluice-alt`: Sluice on Bun with extra settings (--alt-env), to weigh a setting side by side.
  */
-export const SUBJECTS = ["peer", "floor", "sluice", "sluice-deno", "sluice-redis", "sluice-alt"] as const;
+export const SUBJECTS = ["peer", "floor", "floor-deno", "sluice", "sluice-deno", "sluice-redis", "sluice-alt"] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** `--alt-env REDIS_URL=throwaway`: `sluice-alt` gets a Redis of its own, as `sluice-redis` does. */
@@ -55,6 +56,7 @@ function startPeer(
   simulator: Service,
   options: SubjectOptions,
   entry = "loadtest/peers/elysia-openai.ts",
+  runtime: "bun" | "deno" = "bun",
 ): Promise<Service> {
   const env = {
     ...process.env,
@@ -65,7 +67,7 @@ function startPeer(
     ...options.peerEnv,
     ...options.profileEnv,
   };
-  return awaitService(spawnService("peer", entry, { runtime: "bun", env }));
+  return awaitService(spawnService("peer", entry, { runtime, env }));
 }
 
 function startSluice(name: SubjectName, simulator: Service, redis: TestRedis | undefined, options: SubjectOptions) {
@@ -95,6 +97,8 @@ export async function startSubject(name: SubjectName, options: SubjectOptions): 
   try {
     if (name === "peer") server = await startPeer(simulator, options);
     else if (name === "floor") server = await startPeer(simulator, options, "loadtest/peers/bare-relay.ts");
+    else if (name === "floor-deno")
+      server = await startPeer(simulator, options, "loadtest/peers/bare-relay-deno.ts", "deno");
     else server = await startSluice(name, simulator, redis, options);
   } catch (error) {
     await simulator.process.stop();

@@ -33,3 +33,10 @@ test("the floor the targets are read against relays every token, for less than t
   expect(errors).toBe(0);
   expect(ratio).toBeLessThan(1);
 });
+
+test("the floor on Deno relays every token too: what Deno itself costs is read against it", async () => {
+  const { ratio, errors } = await costRatio({ name: "floor-deno" }, { name: "floor" }, SHAPE, 1);
+  console.log(`floor on Deno ÷ on Bun, CPU per token: ${ratio.toFixed(2)}`);
+  expect(errors).toBe(0);
+  expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
+});
