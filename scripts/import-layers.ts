@@ -17,6 +17,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "src/held.ts",
     "src/log.ts",
     "src/memory-collector.ts",
+    "src/young-garbage.ts",
     "src/runtime.ts",
     "src/stream-id.ts",
     "src/tcp.ts",

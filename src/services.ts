@@ -30,6 +30,7 @@ import { createUpstreamClient } from "./upstream/client.ts";
 import type { TokenTimeouts } from "./upstream/timeouts.ts";
 import { IncludeUsagePolicy } from "./upstream/usage-request.ts";
 import { TokenAccounting } from "./usage/accounting.ts";
+import { YoungGarbagePacer } from "./young-garbage.ts";
 
 export interface Services {
   config: Config;
@@ -87,13 +88,7 @@ export function createServices(
 ): Services {
   const simulator = config.upstreamBaseUrl ? undefined : parts.simulator;
   const metrics = createMetrics();
-  const registry = new GenerationRegistry({
-    maxActive: config.maxActiveGenerations,
-    retentionMs: config.streamRetentionMs,
-    retainedBytesMax: config.retainedBytesMax,
-    rejected: metrics.rejected,
-  });
-  metrics.retainedBytesFrom(() => registry.retainedBytes);
+  const registry = generationRegistry(config, metrics);
   const upstream = createUpstreamClient({
     baseUrl: config.upstreamBaseUrl ?? "http://simulator.internal/v1",
     apiKey: config.upstreamApiKey,
@@ -149,6 +144,21 @@ export function createServices(
       return (await reserveGeneration(caller)).start(request, options);
     },
   };
+}
+
+/** The registry, its gauges, and the pace of young collections its running answers set (young-garbage.ts). */
+function generationRegistry(config: Config, metrics: Metrics): GenerationRegistry {
+  const youngGarbage = new YoungGarbagePacer(() => registry.activeCount);
+  const registry: GenerationRegistry = new GenerationRegistry({
+    maxActive: config.maxActiveGenerations,
+    retentionMs: config.streamRetentionMs,
+    retainedBytesMax: config.retainedBytesMax,
+    rejected: metrics.rejected,
+    started: () => youngGarbage.answerStarted(),
+  });
+  metrics.retainedBytesFrom(() => registry.retainedBytes);
+  metrics.youngCollectionsFrom(() => youngGarbage.runs);
+  return registry;
 }
 
 /** The in-flight budget (INFLIGHT_BYTES_MAX), its releases making the collector run, and its gauges. */

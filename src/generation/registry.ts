@@ -20,6 +20,8 @@ export interface RegistrySettings {
   retainedBytesMax: number;
   /** Called for every refusal, with its reason (the `sluice_rejected_total` metric). */
   rejected?: (reason: "active_generations" | "retained_bytes" | "draining") => void;
+  /** Called as each generation starts (the young-garbage pacer's cue). */
+  started?: () => void;
 }
 
 /** A generation's place, admitted and held until it starts ({@link GenerationRegistry.reserve}). */
@@ -117,6 +119,7 @@ export class GenerationRegistry implements GenerationEndListener {
     this.#running.add(generation);
     this.#active++;
     generation.whenEnded(this);
+    this.settings.started?.();
     return generation;
   }
 

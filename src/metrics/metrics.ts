@@ -22,6 +22,8 @@ export interface Metrics {
   inflightBytesFrom(read: () => number): void;
   /** Where `sluice_memory_collections` reads its value at scrape time (memory-collector.ts). */
   memoryCollectionsFrom(read: () => number): void;
+  /** Where `sluice_young_collections` reads its value at scrape time (young-garbage.ts). */
+  youngCollectionsFrom(read: () => number): void;
   /** Where the cluster gauges read their values at scrape time (with REDIS_URL). */
   clusterFrom(read: () => ClusterFigures): void;
   /** Counts one finished tool call by its status (ok, a tool error code, cancelled) and times it. */
@@ -87,6 +89,11 @@ function memoryGauges(registry: Registry) {
       registry,
       "sluice_memory_collections",
       "Collections run after large buffers were let go (request bodies, images), since the start.",
+    ),
+    youngCollectionsFrom: gaugeFrom(
+      registry,
+      "sluice_young_collections",
+      "Eden collections run on a pace while many answers stream (Bun), since the start.",
     ),
   };
 }
