@@ -11,7 +11,7 @@
  * `paceMs` of tokens make, for no CPU the relay benchmark can see (loadtest/README.md).
  *
  * Fewer answers make too little garbage for it to matter, and an idle process keeps no timer.
- * Deno's V8 already collects its young generation whenever a few megabytes of it fill up.
+ * Deno's V8 already collects its young generation each time its space, which V8 keeps small, fills.
  */
 import { runtimeName } from "./runtime.ts";
 
