@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { callJson } from "../../harness/client/api.ts";
 import { askAfter, createConversation } from "../../harness/client/conversations.ts";
+import { waitFor } from "../../harness/client/poll.ts";
 import { type ChatSetup, startChatSetup } from "./chat-page.ts";
 
 const ALICE = "alice-shared-page-token1";
@@ -32,19 +33,35 @@ afterAll(async () => {
   await setup?.stop();
 }, 60_000);
 
-/** A page in a fresh context, signed in as `token`'s user when given, recording every request's path. */
-async function openAs(token: string | undefined, path: string): Promise<{ page: Page; asked: string[] }> {
+interface Answered {
+  path: string;
+  status: number;
+}
+
+/**
+ * A page in a fresh context, signed in as `token`'s user when given, recording every request's
+ * path and every response from the start: a response that came before `goto` returned is kept.
+ */
+async function openAs(
+  token: string | undefined,
+  path: string,
+): Promise<{ page: Page; asked: string[]; answered: Answered[] }> {
   const context = await setup.browser.newContext();
   const page = await context.newPage();
   const asked: string[] = [];
+  const answered: Answered[] = [];
   page.on("request", (request) => asked.push(new URL(request.url()).pathname));
+  page.on("response", (response) =>
+    answered.push({ path: new URL(response.url()).pathname, status: response.status() }),
+  );
   if (token) {
     await page.goto(`${setup.url}/login#token=${token}`);
     await page.waitForURL(`${setup.url}/`);
   }
   asked.length = 0;
+  answered.length = 0;
   await page.goto(`${setup.url}${path}`);
-  return { page, asked };
+  return { page, asked, answered };
 }
 
 async function makeLink(): Promise<string> {
@@ -61,9 +78,13 @@ async function makeLink(): Promise<string> {
 
 test("signed out, the link's page shows the snapshot and reaches nothing else", async () => {
   const link = await makeLink();
-  const { page, asked } = await openAs(undefined, link);
-  const response = await page.waitForResponse((r) => new URL(r.url()).pathname.startsWith("/api/shared/"));
-  expect(response.status()).toBe(200);
+  const { page, asked, answered } = await openAs(undefined, link);
+  const snapshot = await waitFor(
+    "the snapshot's response",
+    () => answered.find((response) => response.path.startsWith("/api/shared/")),
+    30_000,
+  );
+  expect(snapshot.status).toBe(200);
   await page.waitForSelector("#thread .message.assistant .content strong");
   expect(await page.textContent("#thread .message.assistant .content strong")).toBe("Bold words");
   expect(await page.isHidden("#shared-actions")).toBe(true);
