@@ -35,7 +35,7 @@ export class YoungGarbagePacer {
   #timer: ReturnType<typeof setInterval> | undefined;
   #runs = 0;
 
-  /** `active`: how many answers stream now; `collect`: the runtime's young collection, null when it has none to call. */
+  /** `active`: how many answers (generations and `/v1` calls) stream now; `collect`: the runtime's young collection, null when it has none to call. */
   constructor(
     private readonly active: () => number,
     private readonly settings: YoungGarbageSettings = YOUNG_GARBAGE_DEFAULTS,
@@ -59,7 +59,7 @@ export class YoungGarbagePacer {
     this.#timer.unref?.();
   }
 
-  /** Stops the pace (the process is shutting down); the next answer to start may start it again. */
+  /** Stops the pace (its own tick does, when too few answers stream); the next answer to start may start it again. */
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;

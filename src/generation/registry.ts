@@ -20,7 +20,7 @@ export interface RegistrySettings {
   retainedBytesMax: number;
   /** Called for every refusal, with its reason (the `sluice_rejected_total` metric). */
   rejected?: (reason: "active_generations" | "retained_bytes" | "draining") => void;
-  /** Called as each generation starts (the young-garbage pacer's cue). */
+  /** Called as each generation or `/v1` call starts: both relay tokens (the young-garbage pace's cue). */
   started?: () => void;
 }
 
@@ -163,6 +163,7 @@ export class GenerationRegistry implements GenerationEndListener {
       throw new TooManyGenerationsError(this.settings.maxActive);
     }
     this.#active++;
+    this.settings.started?.();
     return new HeldSlot(this);
   }
 
