@@ -17,6 +17,11 @@ export class ModelPicker {
   #conversationId: string | null = null;
   /** The open conversation's model as stored (null: the server's default; undefined: not read yet). */
   #stored: string | null | undefined;
+  /**
+   * A model was chosen here for the open conversation: the conversation read from the server
+   * after that (its request may have left before the choice was saved) does not undo it.
+   */
+  #chosenHere = false;
   /** Told of every change, so the badge can show the model that will answer. */
   onChange: (model: string | undefined) => void = () => {};
 
@@ -24,7 +29,10 @@ export class ModelPicker {
     this.#select.addEventListener("change", () => {
       const model = this.#select.value;
       write(LAST_KEY, model);
-      if (this.#conversationId) this.#store(this.#conversationId, model);
+      if (this.#conversationId) {
+        this.#chosenHere = true;
+        this.#store(this.#conversationId, model);
+      }
       this.onChange(model);
     });
   }
@@ -45,11 +53,13 @@ export class ModelPicker {
   show(id: string | null): void {
     this.#conversationId = id;
     this.#stored = undefined;
+    this.#chosenHere = false;
     this.#apply();
   }
 
-  /** The open conversation's stored model (null: the server's default). */
+  /** The open conversation's stored model (null: the server's default), unless one was chosen here since it opened. */
   stored(model: string | null): void {
+    if (this.#chosenHere) return;
     this.#stored = model;
     this.#apply();
   }

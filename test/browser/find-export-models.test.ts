@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Page, Request } from "playwright-core";
+import { waitUntil } from "../../harness/client/poll.ts";
 import { freePort } from "../../harness/stack/free-port.ts";
 import { type Stack, startStack } from "../../harness/stack/start-stack.ts";
 import { type ChatSetup, conversationIdOf, finishedAnswer, openChat, send, startChatSetup } from "./chat-page.ts";
@@ -157,6 +158,42 @@ test("the model picker lists the allowed models; the choice is sent and kept per
   await page.waitForFunction(
     () => (document.getElementById("model-picker") as HTMLSelectElement).value === "demo-large",
   );
+  await context.close();
+});
+
+test("a model chosen while the conversation is still being read is kept, not undone by the read", async () => {
+  const { page, context } = await openChat(setup.browser, setup.url, { viewport: desktop });
+  await page.waitForSelector("#model-field:not([hidden])");
+  // The conversation's read reaches the server at once, but its answer is held until the choice
+  // is made: it then carries the model stored before the choice (demo).
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let held = 0;
+  await page.route(
+    (url) => url.pathname === `/api/conversations/${groceries}`,
+    async (route) => {
+      if (route.request().method() !== "GET") return route.continue();
+      const response = await route.fetch();
+      held++;
+      await released;
+      await route.fulfill({ response });
+    },
+  );
+  await page.click(`#conversation-list a[data-id="${groceries}"]`);
+  await page.waitForFunction(() => location.hash.startsWith("#/c/"));
+  await waitUntil(
+    "the conversation's read, answered and held",
+    () => held,
+    (count) => count > 0,
+  );
+  await page.selectOption("#model-picker", "demo-large");
+  release();
+  await page.waitForSelector("#thread .message.assistant");
+  expect(await page.inputValue("#model-picker")).toBe("demo-large");
+  expect(await modelSent(page, () => send(page, "/echo still the larger one"))).toBe("demo-large");
+  expect((await finishedAnswer(page)).status).toBe("complete");
   await context.close();
 });
 
